@@ -1,0 +1,42 @@
+{% import "macros/sources.sql" as src with context %}
+-- One row per kept prediction of monitor {{ m.name }} with its label and label status: what a data
+-- scientist drills into, and a ready training set.
+with counting as (
+    select
+        {{ src.key_list() }},
+        observed_at,
+        label,
+        row_number() over (
+            partition by {{ src.key_list() }}
+            order by observed_at {{ 'desc' if m.outcomes.dedupe == 'latest' else 'asc' }}, label desc
+        ) as outcome_rank
+    from {{ rel('outcome_matches') }}
+    where outcome_class = 'counting'
+)
+
+select
+    {{ src.key_list('predictions.') }},
+    predictions.predicted_at,
+    predictions.model_version,
+    predictions.score,
+{% for s in m.segments %}
+    predictions.{{ d.quote(s.column) }},
+{% endfor %}
+    case
+        when counting.observed_at is not null then counting.label
+{% if m.missing == 'negative' %}
+        when {{ run.as_of }} >= {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 0
+{% endif %}
+    end as label,
+    case
+        when counting.observed_at is not null then 'observed'
+        when {{ run.as_of }} < {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 'pending'
+        else 'missing'
+    end as label_status,
+    counting.observed_at,
+    {{ d.hoursBetween('predictions.predicted_at', 'counting.observed_at') }} as label_delay_hours
+from {{ rel('prediction_events') }} as predictions
+left join counting
+    on {{ src.key_match('counting', 'predictions') }}
+    and counting.outcome_rank = 1
+where predictions.duplicate_rank = 1

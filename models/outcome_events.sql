@@ -1,0 +1,18 @@
+{% import "macros/sources.sql" as src with context %}
+-- Outcome events of monitor {{ m.name }}: the team's ground truth as it is, keyed like the
+-- predictions, labels as 1/0, nothing after the run's as-of time.
+select
+{% for k in m.outcomes.key %}
+    {{ d.quote(k) }}{% if k != m.predictions.key[loop.index0] %} as {{ d.quote(m.predictions.key[loop.index0]) }}{% endif %},
+{% endfor %}
+    {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} as observed_at,
+    {{ d.toLabel(d.quote(m.outcomes.label)) }} as label
+from {{ src.source(m.outcomes) }}
+where {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} <= {{ run.as_of }}
+{% if run.incremental %}
+    and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} >= {{ run.outcomes_from }}
+{% endif %}
+    and {{ d.quote(m.outcomes.label) }} is not null
+{% for k in m.outcomes.key %}
+    and {{ d.quote(k) }} is not null
+{% endfor %}

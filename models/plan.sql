@@ -1,0 +1,35 @@
+{% import "macros/sources.sql" as src with context %}
+-- Incremental planning for monitor {{ m.name }}: the earliest prediction time that data newer than
+-- the previous run (as of {{ run.previous_as_of }}) can have changed. NULL when nothing points back.
+select min(predicted_at) as affected_from
+from (
+{% if m.predictions.dedupe == 'latest' %}
+    -- kept predictions whose key has a newer event, which now replaces them
+    select kept.predicted_at
+    from {{ tables.evaluations }} as kept
+    inner join (
+        select distinct {{ src.key_list() }}
+        from {{ src.source(m.predictions) }}
+        where {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} > {{ run.previous_as_of }}
+            and {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} <= {{ run.as_of }}
+{% if m.predictions.where %}
+            and ({{ m.predictions.where }})
+{% endif %}
+    ) as new_events
+        on {{ src.key_match('kept', 'new_events') }}
+    union all
+{% endif %}
+    -- predictions whose key has a new outcome event (a late outcome counts in their window)
+    select kept.predicted_at
+    from {{ tables.evaluations }} as kept
+    inner join (
+        select distinct
+{% for k in m.outcomes.key %}
+            {{ d.quote(k) }} as {{ d.quote(m.predictions.key[loop.index0]) }}{{ ',' if not loop.last }}
+{% endfor %}
+        from {{ src.source(m.outcomes) }}
+        where {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} > {{ run.previous_as_of }}
+            and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} <= {{ run.as_of }}
+    ) as new_outcomes
+        on {{ src.key_match('kept', 'new_outcomes') }}
+) as affected

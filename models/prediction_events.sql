@@ -1,0 +1,52 @@
+{% import "macros/sources.sql" as src with context %}
+-- Prediction events of monitor {{ m.name }}: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key ({{ m.predictions.dedupe }} {{ m.predictions.timestamp }} wins).
+with events as (
+    select
+{% for k in m.predictions.key %}
+        {{ d.quote(k) }},
+{% endfor %}
+        {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} as predicted_at,
+        {{ d.toDouble(d.quote(m.predictions.score)) }} as score,
+        {{ d.toText(d.quote(m.predictions.modelVersion)) if m.predictions.modelVersion else 'cast(null as ' + d.types.text + ')' }} as model_version{{ ',' if m.segments.length }}
+{% for s in m.segments %}
+        {{ d.toText(d.quote(s.column)) }} as {{ d.quote(s.column) }}{{ ',' if not loop.last }}
+{% endfor %}
+    from {{ src.source(m.predictions) }}
+    where {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} <= {{ run.as_of }}
+{% if run.incremental %}
+        and {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} >= {{ run.evaluate_from }}
+{% endif %}
+{% for k in m.predictions.key %}
+        and {{ d.quote(k) }} is not null
+{% endfor %}
+{% if m.predictions.where %}
+        and ({{ m.predictions.where }})
+{% endif %}
+){% if run.incremental %},
+
+-- Keys already kept before the recomputed range: their events in it are duplicates.
+kept_earlier as (
+    select distinct {{ src.key_list() }}
+    from {{ tables.evaluations }}
+    where predicted_at < {{ run.evaluate_from }}
+){% endif %}
+
+select
+    events.*,
+    row_number() over (
+        partition by {{ src.key_list('events.') }}
+        order by
+            events.predicted_at {{ 'desc' if m.predictions.dedupe == 'latest' else 'asc' }},
+            events.score desc nulls last,
+            {{ d.binaryCollate('events.model_version') }} nulls last{{ ',' if m.segments.length }}
+{% for s in m.segments %}
+            {{ d.binaryCollate('events.' + d.quote(s.column)) }} nulls last{{ ',' if not loop.last }}
+{% endfor %}
+    ){% if run.incremental %} + case when kept_earlier.{{ d.quote(m.predictions.key[0]) }} is null then 0 else 1 end{% endif %} as duplicate_rank
+from events
+{% if run.incremental %}
+left join kept_earlier
+    on {{ src.key_match('kept_earlier', 'events') }}
+{% endif %}

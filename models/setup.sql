@@ -1,0 +1,36 @@
+-- hindsight's own tables, created once per schema. The metric table is tidy (one row per metric)
+-- so that BI tools can filter and pivot it; see README "Output tables".
+create schema if not exists {{ d.quote(project.schema) }};
+
+create table if not exists {{ tables.metrics }} (
+    monitor {{ d.types.text }} not null,
+    model_version {{ d.types.text }},
+    granularity {{ d.types.text }} not null,
+    window_start {{ d.types.timestamp }} not null,
+    window_end {{ d.types.timestamp }} not null,
+    segment {{ d.types.text }},
+    segment_value {{ d.types.text }},
+    metric {{ d.types.text }} not null,
+    qualifier {{ d.types.text }},
+    value {{ d.types.double }},
+    sample_size {{ d.types.bigint }},
+    run_id {{ d.types.text }} not null,
+    computed_at {{ d.types.timestamp }} not null
+);
+
+create table if not exists {{ tables.runs }} (
+    run_id {{ d.types.text }} not null,
+    monitor {{ d.types.text }} not null,
+    target {{ d.types.text }} not null,
+    started_at {{ d.types.timestamp }} not null,
+    finished_at {{ d.types.timestamp }} not null,
+    status {{ d.types.text }} not null,
+    error {{ d.types.text }},
+    rows_written {{ d.types.bigint }},
+    hindsight_version {{ d.types.text }} not null,
+    sql_sha256 {{ d.types.text }} not null,
+    as_of {{ d.types.timestamp }} not null,
+    mode {{ d.types.text }} not null,
+    recompute_from {{ d.types.timestamp }},
+    config_hash {{ d.types.text }} not null
+);

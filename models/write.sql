@@ -1,0 +1,60 @@
+-- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
+-- it was, and re-running the same windows replaces them instead of adding copies.
+{% if run.incremental %}
+delete from {{ tables.evaluations }}
+where predicted_at >= {{ run.evaluate_from }};
+
+insert into {{ tables.evaluations }}
+select * from {{ rel('evaluations') }};
+
+delete from {{ tables.metrics }}
+where monitor = {{ d.string(m.name) }}
+    and (
+{% for g in m.granularities %}
+        (granularity = '{{ g }}' and window_start >= {{ run.recompute_from[g] }}){{ ' or' if not loop.last }}
+{% endfor %}
+    );
+{% else %}
+drop table if exists {{ tables.evaluations }};
+
+create table {{ tables.evaluations }} as
+select * from {{ rel('evaluations') }};
+
+delete from {{ tables.metrics }}
+where monitor = {{ d.string(m.name) }};
+{% endif %}
+
+insert into {{ tables.metrics }} (
+    monitor, model_version, granularity, window_start, window_end, segment, segment_value,
+    metric, qualifier, value, sample_size, run_id, computed_at
+)
+select
+    {{ d.string(m.name) }},
+    metric_rows.model_version,
+    metric_rows.granularity,
+    metric_rows.window_start,
+    case metric_rows.granularity
+{% for g in m.granularities %}
+        when '{{ g }}' then {{ d.windowEnd(g, 'metric_rows.window_start') }}
+{% endfor %}
+    end,
+    metric_rows.segment,
+    metric_rows.segment_value,
+    metric_rows.metric,
+    metric_rows.qualifier,
+    metric_rows.value,
+    metric_rows.sample_size,
+    {{ d.string(run.run_id) }},
+    {{ run.computed_at }}
+from (
+    select * from {{ rel('data_quality') }}
+    union all
+    select * from {{ rel('metrics') }}
+) as metric_rows
+{% if run.incremental %}
+where
+{% for g in m.granularities %}
+    (metric_rows.granularity = '{{ g }}' and metric_rows.window_start >= {{ run.recompute_from[g] }}){{ ' or' if not loop.last }}
+{% endfor %}
+{% endif %}
+;

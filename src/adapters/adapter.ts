@@ -1,0 +1,26 @@
+// An adapter executes SQL on one warehouse: connection, session settings, statements, rows.
+// It knows nothing of monitors; SQL comes rendered from the compiler.
+import type { Dialect } from '../dialects/index.js';
+
+export type Row = Record<string, unknown>;
+
+export interface Adapter {
+  readonly type: string;
+  readonly dialect: Dialect;
+  /** Runs one statement; returns the rows it changed or created, when the warehouse says. */
+  execute(sql: string): Promise<number>;
+  query(sql: string): Promise<Row[]>;
+  /** Column names of a query's result, without reading its rows. */
+  columns(select: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Converts driver values to plain JS: exact integers as numbers, timestamps as Dates. */
+export function plainValue(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n)) throw new Error(`integer ${value} does not fit a JavaScript number`);
+    return n;
+  }
+  return value;
+}

@@ -1,0 +1,44 @@
+// DuckDB, embedded: the default warehouse. One connection per run; sessions are UTC.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { OutputConfig } from '../config/schema.js';
+import { duckdb } from '../dialects/duckdb.js';
+import { plainValue, type Adapter, type Row } from './adapter.js';
+
+type DuckdbOutput = Extract<OutputConfig, { type: 'duckdb' }>;
+
+export async function openDuckdb(output: DuckdbOutput): Promise<Adapter> {
+  const { DuckDBInstance: Instance } = await import('@duckdb/node-api');
+  const options: Record<string, string> = {};
+  if (output.threads) options.threads = String(output.threads);
+  if (output.memory_limit) options.memory_limit = output.memory_limit;
+  if (output.path !== ':memory:') mkdirSync(dirname(output.path), { recursive: true });
+  const instance: DuckDBInstance = await Instance.create(output.path, options);
+  const connection: DuckDBConnection = await instance.connect();
+  await connection.run(`set TimeZone = 'UTC'`);
+  return {
+    type: 'duckdb',
+    dialect: duckdb,
+    async execute(sql) {
+      const result = await connection.run(sql);
+      return result.rowsChanged;
+    },
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS().map((row) => {
+        const out: Row = {};
+        for (const [k, v] of Object.entries(row)) out[k] = plainValue(v);
+        return out;
+      });
+    },
+    async columns(select) {
+      const reader = await connection.runAndReadAll(`select * from (\n${select}\n) as probe limit 0`);
+      return reader.columnNames();
+    },
+    async close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

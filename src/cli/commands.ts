@@ -1,0 +1,188 @@
+// What each CLI command does, independent of argument parsing (so tests can call them directly).
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { openAdapter, type Adapter } from '../adapters/index.js';
+import { loadProject, loadTarget, type Project, type Target } from '../config/load.js';
+import type { Monitor } from '../config/monitor.js';
+import { compileMonitor, type Step } from '../compiler/compile.js';
+import { PACKAGE_ROOT } from '../compiler/environment.js';
+import { dialectFor } from '../dialects/index.js';
+import { ConfigError } from '../errors.js';
+import { runMonitors, writeSteps, type MonitorResult } from '../runner/run.js';
+import { loadSeed, seedFiles } from '../runner/seed.js';
+import { HINDSIGHT_VERSION } from '../version.js';
+import { dotted, formatNumber, line, table } from './output.js';
+import { parseAsOf } from './as-of.js';
+
+export interface CommonOptions {
+  projectDir: string;
+  profilesDir?: string;
+  target?: string;
+  select?: string[];
+}
+
+/** `--select a b` keeps those monitors; unknown names are configuration errors. */
+export function selectMonitors(project: Project, select: string[] | undefined): Monitor[] {
+  if (!select || select.length === 0) return project.monitors;
+  const names = new Set(project.monitors.map((m) => m.name));
+  const unknown = select.filter((s) => !names.has(s));
+  if (unknown.length) {
+    throw new ConfigError(unknown.map((u) => ({ file: '--select', line: 1, column: 1, key: u, message: `no monitor named "${u}"; monitors: ${[...names].join(', ')}` })));
+  }
+  return project.monitors.filter((m) => select.includes(m.name));
+}
+
+export function initProject(dir: string): string[] {
+  const dest = resolve(dir);
+  if (existsSync(join(dest, 'hindsight.yml'))) throw new Error(`${dest} already has a hindsight.yml`);
+  mkdirSync(dest, { recursive: true });
+  cpSync(join(PACKAGE_ROOT, 'templates', 'project'), dest, { recursive: true });
+  return ['hindsight.yml', 'profiles.yml', 'monitors/example.yml'].map((f) => join(relative(process.cwd(), dest) || '.', f));
+}
+
+export function validate(options: CommonOptions): { project: Project; target?: Target } {
+  const project = loadProject(options.projectDir);
+  const target = loadTarget(project, options);
+  // Rendering every monitor also proves the templates accept it.
+  for (const monitor of project.monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
+  return { project, target };
+}
+
+const compileContext = (asOf: Date) => ({ asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf });
+
+/** Writes target/compiled/<monitor>/<step>.sql: the full-refresh SQL, byte-identical for the same input. */
+export function compile(options: CommonOptions & { asOf?: string }): { monitor: string; steps: Step[]; dir: string }[] {
+  const project = loadProject(options.projectDir);
+  const target = loadTarget(project, options);
+  const dialect = dialectFor(target.output.type);
+  const asOf = parseAsOf(options.asOf);
+  const out = [];
+  const root = join(project.dir, project.config['target-path'], 'compiled');
+  for (const monitor of selectMonitors(project, options.select)) {
+    const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
+    const dir = join(root, monitor.name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const step of steps) writeFileSync(join(dir, `${step.name}.sql`), step.sql);
+    out.push({ monitor: monitor.name, steps, dir });
+  }
+  return out;
+}
+
+async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<T>): Promise<T> {
+  const adapter = await openAdapter(target.output);
+  try {
+    return await fn(adapter);
+  } finally {
+    await adapter.close();
+  }
+}
+
+export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
+  const project = loadProject(options.projectDir);
+  const target = loadTarget(project, options);
+  const files = seedFiles(project);
+  const go = async (a: Adapter) => {
+    line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
+    for (const [i, file] of files.entries()) {
+      const t = performance.now();
+      const result = await loadSeed(a, file);
+      line(dotted(`  ${i + 1} of ${files.length} seed ${result.table}`, `${result.rows} rows in ${((performance.now() - t) / 1000).toFixed(2)}s`));
+    }
+  };
+  if (adapter) await go(adapter);
+  else await withAdapter(target, go);
+  return 0;
+}
+
+export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean }, adapter?: Adapter): Promise<number> {
+  const project = loadProject(options.projectDir);
+  const target = loadTarget(project, options);
+  const monitors = selectMonitors(project, options.select);
+  if (monitors.length === 0) {
+    line('No monitors found: add one under monitors/ (see `hindsight init`).');
+    return 0;
+  }
+  const asOf = parseAsOf(options.asOf);
+  const started = performance.now();
+  line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}`);
+  const go = (a: Adapter) =>
+    runMonitors({
+      project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false,
+      onStep: (m, s) => line(dotted(`  ${m.name} ${s.name}`, `${s.rows} rows in ${s.seconds.toFixed(2)}s`)),
+    });
+  const results = adapter ? await go(adapter) : await withAdapter(target, go);
+  for (const r of results) {
+    const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : `full refresh${r.reason ? ` (${r.reason})` : ''}`;
+    if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
+    else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}`);
+  }
+  writeRunResults(project, target, asOf, results, (performance.now() - started) / 1000);
+  const failed = results.filter((r) => r.status === 'error').length;
+  line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** target/run_results.json, versioned like dbt's, for orchestrators and CI. */
+function writeRunResults(project: Project, target: Target, asOf: Date, results: MonitorResult[], elapsed: number): void {
+  const dir = join(project.dir, project.config['target-path']);
+  mkdirSync(dir, { recursive: true });
+  const doc = {
+    metadata: { schema_version: 'hindsight/run-results/v1', hindsight_version: HINDSIGHT_VERSION, generated_at: new Date().toISOString() },
+    target: { name: target.name, type: target.output.type },
+    as_of: asOf.toISOString(),
+    elapsed_time: elapsed,
+    results: results.map((r) => ({
+      unique_id: `monitor.${project.config.name}.${r.monitor}`,
+      status: r.status,
+      mode: r.mode,
+      reason: r.reason ?? null,
+      run_id: r.runId,
+      recompute_from: r.recomputeFrom?.toISOString() ?? null,
+      rows_written: r.rowsWritten,
+      execution_time: r.seconds,
+      sql_sha256: r.sqlSha256,
+      steps: r.steps,
+      message: r.error?.message ?? null,
+    })),
+  };
+  writeFileSync(join(dir, 'run_results.json'), JSON.stringify(doc, null, 2) + '\n');
+}
+
+const SHOW_METRICS = ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'];
+
+/** The latest windows of one monitor, overall, one row per window and model version. */
+export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
+  const project = loadProject(options.projectDir);
+  const target = loadTarget(project, options);
+  const [monitor] = selectMonitors(project, [options.monitor]);
+  const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
+  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS;
+  const windows = options.windows ?? 8;
+  return withAdapter(target, async (a) => {
+    const d = a.dialect;
+    const rows = await a.query(`
+select window_start, model_version, metric, value
+from ${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}
+where monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)} and segment is null and qualifier is null
+  and window_start in (
+    select distinct window_start from ${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}
+    where monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)}
+    order by window_start desc limit ${windows}
+  )
+order by window_start, model_version`);
+    const byKey = new Map<string, Map<string, unknown>>();
+    for (const r of rows) {
+      const key = `${(r.window_start as Date).toISOString().slice(0, 10)}\t${r.model_version ?? '—'}`;
+      if (!byKey.has(key)) byKey.set(key, new Map());
+      byKey.get(key)!.set(String(r.metric), r.value);
+    }
+    process.stdout.write(`${monitor!.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run)\n\n`);
+    // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
+    const body = [...byKey.entries()]
+      .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))
+      .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => formatNumber(m.get(x)))]);
+    process.stdout.write(table(['window_start', 'version', ...metrics], body) + '\n');
+    return 0;
+  });
+}

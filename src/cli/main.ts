@@ -1,0 +1,102 @@
+// hindsight's command line, in dbt's vocabulary. Exit codes: 0 ok, 1 a run failed, 2 bad configuration.
+import yargs, { type Argv } from 'yargs';
+import { ConfigError } from '../errors.js';
+import { HINDSIGHT_VERSION } from '../version.js';
+import * as commands from './commands.js';
+import { writeJsonSchemas } from './json-schema.js';
+
+function common<T>(y: Argv<T>) {
+  return y
+    .option('project-dir', { type: 'string', default: '.', describe: 'Directory with hindsight.yml' })
+    .option('profiles-dir', { type: 'string', describe: 'Directory with profiles.yml (default: project dir, then ~/.hindsight)' })
+    .option('target', { alias: 't', type: 'string', describe: 'Target in the profile (default: its `target`)' })
+    .option('select', { alias: 's', type: 'string', array: true, describe: 'Monitors to include (default: all)' });
+}
+
+function runOptions<T>(y: Argv<T>) {
+  return common(y)
+    .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' })
+    .option('as-of', { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' });
+}
+
+type Args = Record<string, unknown>;
+const opts = (a: Args): commands.CommonOptions => ({
+  projectDir: String(a['project-dir']),
+  profilesDir: a['profiles-dir'] as string | undefined,
+  target: a.target as string | undefined,
+  select: (a.select as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
+});
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  let debug = argv.includes('--debug');
+  const parser = yargs(argv)
+    .scriptName('hindsight')
+    .version(HINDSIGHT_VERSION)
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
+    .command('init [dir]', 'Create a new project', (y) => y.positional('dir', { type: 'string', default: '.' }), (a) => {
+      for (const f of commands.initProject(String(a.dir))) process.stdout.write(`created ${f}\n`);
+    })
+    .command('validate', 'Check the configuration without touching the warehouse', common, (a) => {
+      const { project } = commands.validate(opts(a));
+      process.stdout.write(`OK: ${project.monitors.length} monitor(s) in ${project.config.name}\n`);
+    })
+    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', { type: 'string' }), (a) => {
+      for (const c of commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {
+        process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
+      }
+    })
+    .command('run', 'Compute the metrics of each monitor in the warehouse', runOptions, async (a) => {
+      code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']) });
+    })
+    .command('seed', 'Load the CSV files of seeds/ into the target', common, async (a) => {
+      code = await commands.seed(opts(a));
+    })
+    .command('build', 'seed, then run', runOptions, async (a) => {
+      code = await commands.seed(opts(a));
+      if (code === 0) code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']) });
+    })
+    .command(
+      'show <monitor>',
+      'Print the latest metrics of a monitor',
+      (y) =>
+        common(y)
+          .positional('monitor', { type: 'string', demandOption: true })
+          .option('granularity', { type: 'string', choices: ['day', 'week', 'month'] })
+          .option('windows', { type: 'number', default: 8 })
+          .option('metrics', { type: 'string', array: true }),
+      async (a) => {
+        code = await commands.show({
+          ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
+          metrics: (a.metrics as string[] | undefined)?.flatMap((s) => s.split(',')),
+        });
+      },
+    )
+    .command('schema [dir]', 'Write JSON Schemas of the config files (for editors)', (y) => y.positional('dir', { type: 'string', default: 'schema' }), (a) => {
+      for (const f of writeJsonSchemas(String(a.dir))) process.stdout.write(`wrote ${f}\n`);
+    })
+    .demandCommand(1, 'Name a command: init, validate, compile, run, seed, build, show')
+    .strict()
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .help();
+  try {
+    const parsed = await parser.parseAsync();
+    debug = Boolean(parsed.debug);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n${e.issues.length} configuration error(s).\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\nRun \`hindsight --help\` for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`${debug && e instanceof Error ? e.stack : e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  return code;
+}
+
+class UsageError extends Error {}

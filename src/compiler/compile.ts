@@ -1,0 +1,120 @@
+// Turns one monitor into the ordered SQL steps of its pipeline, for one dialect and one run.
+import { createHash } from 'node:crypto';
+import type { Monitor } from '../config/monitor.js';
+import type { Granularity } from '../config/schema.js';
+import type { Dialect } from '../dialects/index.js';
+import { dispatching, templateEnvironment } from './environment.js';
+
+export interface RunContext {
+  asOf: Date;
+  runId: string;
+  computedAt: Date;
+  /** Absent for a full refresh. */
+  incremental?: IncrementalRange;
+  /** Only for the planning query of an incremental run. */
+  previousAsOf?: Date;
+}
+
+export interface IncrementalRange {
+  /** Per granularity, the first window start that is recomputed. */
+  recomputeFrom: Partial<Record<Granularity, Date>>;
+  /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
+  evaluateFrom: Date;
+  /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
+  outcomesFrom: Date;
+}
+
+/**
+ * A step either builds a session table from a query (`table`) or runs statements (`statements`).
+ * `sql` is what `hindsight compile` writes; `statements` is what `hindsight run` executes.
+ */
+export interface Step {
+  name: string;
+  kind: 'table' | 'statements';
+  sql: string;
+  statements: string[];
+  /** For table steps: the session table it creates. */
+  relation?: string;
+}
+
+/** Pipeline order. `metrics` is rendered from models/metrics/<problem type>.sql. */
+export const PIPELINE = ['prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics'] as const;
+
+export interface CompileOptions {
+  monitor: Monitor;
+  schema: string;
+  dialect: Dialect;
+  run: RunContext;
+}
+
+export function tempRelation(monitor: string, step: string): string {
+  return `hs_${monitor}__${step}`;
+}
+
+function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
+  const d = dispatching(dialect);
+  const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
+  const recompute: Record<string, string> = {};
+  for (const [g, at] of Object.entries(run.incremental?.recomputeFrom ?? {})) recompute[g] = d.timestamp(at);
+  return {
+    m: monitor,
+    d,
+    project: { schema },
+    tables: { metrics: table('hindsight_metrics'), runs: table('hindsight_runs'), evaluations: table(`${monitor.name}__evaluations`) },
+    rel: (step: string) => d.quote(tempRelation(monitor.name, step)),
+    run: {
+      as_of: d.timestamp(run.asOf),
+      run_id: run.runId,
+      computed_at: d.timestamp(run.computedAt),
+      incremental: run.incremental !== undefined,
+      recompute_from: recompute,
+      evaluate_from: run.incremental ? d.timestamp(run.incremental.evaluateFrom) : undefined,
+      outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
+      previous_as_of: run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
+    },
+  };
+}
+
+/** Renders a template and tidies blank-line runs so the SQL reads like SQL a person wrote. */
+function render(template: string, options: CompileOptions): string {
+  const sql = templateEnvironment().render(template, templateContext(options));
+  return sql.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+}
+
+/** Splits a rendered file of `;`-terminated statements (our own SQL only, never user SQL). */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^(\s*--[^\n]*\n)+/g, '').trim())
+    .filter((s) => s.length > 0);
+}
+
+export function compileSetup(options: CompileOptions): Step {
+  const sql = render('models/setup.sql', options);
+  return { name: 'setup', kind: 'statements', sql, statements: splitStatements(sql) };
+}
+
+export function compilePlan(options: CompileOptions): Step {
+  const sql = render('models/plan.sql', options);
+  return { name: 'plan', kind: 'table', sql, statements: [sql] };
+}
+
+/** The monitor's pipeline: table steps in order, then the write. */
+export function compileMonitor(options: CompileOptions): Step[] {
+  const { monitor, dialect } = options;
+  const steps: Step[] = PIPELINE.map((name) => {
+    const template = name === 'metrics' ? `models/metrics/${monitor.type}.sql` : `models/${name}.sql`;
+    const sql = render(template, options);
+    const relation = tempRelation(monitor.name, name);
+    return { name, kind: 'table', sql, relation, statements: dialect.createTempTable(relation, sql.trimEnd()) };
+  });
+  const write = render('models/write.sql', options);
+  steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });
+  return steps;
+}
+
+export function sqlHash(steps: Step[]): string {
+  const hash = createHash('sha256');
+  for (const s of steps) hash.update(`-- ${s.name}\n${s.sql}`);
+  return hash.digest('hex');
+}

@@ -1,0 +1,124 @@
+// The single source of truth for configuration: every file hindsight reads is validated here,
+// the TypeScript types are derived from these schemas, and `schema/*.json` (for editors) is exported
+// from them by `hindsight schema`. Every object is strict: an unknown key is an error, not ignored.
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a column name (letters, digits, _ and $, not starting with a digit)');
+
+// A monitor's name becomes part of table names, so it is kept to lower-case snake_case.
+const monitorName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'expected lower-case letters, digits and _ (it becomes part of table names)')
+  .max(60);
+
+const relationName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/, 'expected [database.][schema.]table');
+
+export const DURATION_PATTERN = /^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$/;
+const duration = z.string().regex(DURATION_PATTERN, 'expected a duration like "14 days", "36 hours" or "2 weeks"');
+
+const keyColumns = z.union([identifier, z.array(identifier).min(1)]);
+const dedupe = z.enum(['latest', 'earliest']);
+
+export const granularitySchema = z.enum(['day', 'week', 'month']);
+
+const segmentSchema = z.union([
+  identifier,
+  z.strictObject({
+    column: identifier,
+    top: z.number().int().min(1).max(10000).default(50),
+  }),
+]);
+
+/** Where rows come from: a table or view, or the team's own query (exactly one of the two). */
+const sourceFields = {
+  relation: relationName.optional(),
+  sql: z.string().min(1).optional(),
+  key: keyColumns,
+  timestamp: identifier,
+  dedupe: dedupe.default('latest'),
+};
+
+const predictionsSchema = z.strictObject({
+  ...sourceFields,
+  score: identifier,
+  model_version: identifier.optional(),
+  where: z.string().min(1).optional(),
+});
+
+const outcomesSchema = z.strictObject({
+  ...sourceFields,
+  label: identifier,
+});
+
+const joinSchema = z.strictObject({
+  within: duration,
+  missing: z.enum(['drop', 'negative']).default('drop'),
+});
+
+export const binaryClassificationSchema = z.strictObject({
+  name: monitorName,
+  type: z.literal('binary_classification'),
+  description: z.string().optional(),
+  predictions: predictionsSchema,
+  outcomes: outcomesSchema,
+  join: joinSchema,
+  threshold: z.number().min(0).max(1).default(0.5),
+  granularity: z.union([granularitySchema, z.array(granularitySchema).min(1)]).default(['day']),
+  segments: z.array(segmentSchema).default([]),
+});
+
+// Problem types are a discriminated union on `type`: a new type is one more member.
+export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema]);
+
+export const monitorFileSchema = z.strictObject({
+  monitors: z.array(monitorSchema),
+});
+
+export const projectSchema = z.strictObject({
+  name: z.string().min(1),
+  profile: z.string().min(1),
+  schema: identifier.default('hindsight'),
+  'monitor-paths': z.array(z.string()).default(['monitors']),
+  'seed-paths': z.array(z.string()).default(['seeds']),
+  'target-path': z.string().default('target'),
+  version: z.union([z.string(), z.number()]).optional(),
+});
+
+const duckdbOutput = z.strictObject({
+  type: z.literal('duckdb'),
+  path: z.string().default(':memory:'),
+  threads: z.coerce.number().int().min(1).optional(),
+  memory_limit: z.string().optional(),
+});
+
+const postgresOutput = z.strictObject({
+  type: z.literal('postgres'),
+  host: z.string(),
+  port: z.coerce.number().int().min(1).max(65535).default(5432),
+  user: z.string(),
+  password: z.string().optional(),
+  dbname: z.string(),
+  schema: z.string().optional(),
+  sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
+  connect_timeout: z.coerce.number().int().min(1).optional(),
+});
+
+export const outputSchema = z.discriminatedUnion('type', [duckdbOutput, postgresOutput]);
+
+export const profileSchema = z.strictObject({
+  target: z.string(),
+  outputs: z.record(z.string(), outputSchema),
+});
+
+export const profilesFileSchema = z.record(z.string(), profileSchema);
+
+export type MonitorConfig = z.infer<typeof monitorSchema>;
+export type BinaryClassificationConfig = z.infer<typeof binaryClassificationSchema>;
+export type ProjectConfig = z.infer<typeof projectSchema>;
+export type OutputConfig = z.infer<typeof outputSchema>;
+export type Granularity = z.infer<typeof granularitySchema>;
+export type WarehouseType = OutputConfig['type'];

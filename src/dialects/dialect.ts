@@ -1,0 +1,93 @@
+// A dialect renders SQL for one warehouse: quoting, literals, type names and the few functions that
+// differ. It is pure and offline (no driver). Each warehouse overrides only what differs from
+// `defaultDialect`; templates reach everything through `dispatch`, which says what it tried.
+import type { Granularity } from '../config/schema.js';
+
+export interface Capabilities {
+  /** DDL (create/drop table) can be rolled back with the surrounding transaction. */
+  transactionalDdl: boolean;
+}
+
+export interface Dialect {
+  name: string;
+  capabilities: Capabilities;
+  types: { double: string; bigint: string; integer: string; text: string; timestamp: string; boolean: string };
+  quote(identifier: string): string;
+  /** `schema.table` (or a bare name) with each part quoted. */
+  relation(dotted: string): string;
+  string(value: string): string;
+  number(value: number): string;
+  timestamp(value: Date): string;
+  /** A user column read as a UTC timestamp without time zone. */
+  toTimestamp(expr: string): string;
+  toDouble(expr: string): string;
+  toText(expr: string): string;
+  /** 1/0 from a 1/0 integer or a boolean column. */
+  toLabel(expr: string): string;
+  /** Start of the UTC window that holds `expr`; weeks are ISO weeks (Monday) in every dialect. */
+  windowStart(granularity: Granularity, expr: string): string;
+  /** Start of the next window after the one starting at `expr`. */
+  windowEnd(granularity: Granularity, expr: string): string;
+  addSeconds(expr: string, seconds: number): string;
+  /** Hours from `start` to `end` as a double, to the microsecond. */
+  hoursBetween(start: string, end: string): string;
+  /** `a / b` as a double, NULL when `b` is 0. */
+  divide(a: string, b: string): string;
+  /** Exact percentile with linear interpolation, as an aggregate. */
+  percentile(expr: string, fraction: number): string;
+  /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
+  binaryCollate(expr: string): string;
+  /** Statements that (re)create a session-scoped table from a query. */
+  createTempTable(name: string, select: string): string[];
+}
+
+const quoteWith = (q: string) => (id: string) => `${q}${id.split(q).join(q + q)}${q}`;
+
+export const defaultDialect: Dialect = {
+  name: 'default',
+  capabilities: { transactionalDdl: true },
+  types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
+  quote: quoteWith('"'),
+  relation(dotted) {
+    return dotted.split('.').map((part) => this.quote(part)).join('.');
+  },
+  string: (value) => `'${value.split("'").join("''")}'`,
+  number(value) {
+    if (!Number.isFinite(value)) throw new Error(`cannot render ${value} as a SQL number`);
+    return String(value);
+  },
+  timestamp(value) {
+    return `timestamp '${value.toISOString().replace('T', ' ').replace('Z', '')}'`;
+  },
+  toTimestamp(expr) {
+    return `cast(${expr} as ${this.types.timestamp})`;
+  },
+  toDouble(expr) {
+    return `cast(${expr} as ${this.types.double})`;
+  },
+  toText(expr) {
+    return `cast(${expr} as ${this.types.text})`;
+  },
+  toLabel(expr) {
+    return `cast(${expr} as ${this.types.integer})`;
+  },
+  windowStart: (granularity, expr) => `date_trunc('${granularity}', ${expr})`,
+  windowEnd: (granularity, expr) => `${expr} + interval '${granularity === 'week' ? '7 days' : `1 ${granularity}`}'`,
+  addSeconds: (expr, seconds) => `${expr} + interval '${seconds} seconds'`,
+  hoursBetween(start, end) {
+    return `${this.toDouble(`extract(epoch from (${end} - ${start}))`)} / 3600`;
+  },
+  divide(a, b) {
+    return `${this.toDouble(a)} / nullif(${b}, 0)`;
+  },
+  percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
+  binaryCollate: (expr) => expr,
+  createTempTable(name, select) {
+    return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];
+  },
+};
+
+/** A dialect is the default with its differences laid over it. */
+export function defineDialect(overrides: Partial<Dialect> & { name: string }): Dialect {
+  return { ...defaultDialect, ...overrides };
+}

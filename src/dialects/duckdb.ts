@@ -1,0 +1,12 @@
+import { defineDialect, type Dialect } from './dialect.js';
+
+// DuckDB: date_trunc('week') is already the ISO (Monday) week; quantile_cont is exact.
+export const duckdb = defineDialect({
+  name: 'duckdb',
+  types: { double: 'double', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
+  hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
+  percentile: (expr, fraction) => `quantile_cont(${expr}, ${fraction})`,
+  createTempTable(this: Dialect, name: string, select: string) {
+    return [`create or replace temporary table ${this.quote(name)} as\n${select}`];
+  },
+});

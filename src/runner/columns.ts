@@ -1,0 +1,60 @@
+// Before any SQL runs: every configured column must exist in its source. Saying which ones are
+// missing (and which exist) beats a warehouse error from deep inside a compiled query.
+import type { Adapter } from '../adapters/index.js';
+import type { Monitor, SourceSpec } from '../config/monitor.js';
+import { closest } from '../config/suggest.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+
+function sourceSelect(adapter: Adapter, source: SourceSpec): string {
+  return source.relation ? `select * from ${adapter.dialect.relation(source.relation)}` : source.sql!;
+}
+
+/** [column, the config key that names it] for each side of the monitor. */
+function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes', SourceSpec, [string, string][]][] {
+  const p = monitor.predictions;
+  const o = monitor.outcomes;
+  return [
+    ['predictions', p, [
+      ...p.key.map((k): [string, string] => [k, 'predictions.key']),
+      [p.timestamp, 'predictions.timestamp'],
+      [p.score, 'predictions.score'],
+      ...(p.modelVersion ? [[p.modelVersion, 'predictions.model_version'] as [string, string]] : []),
+      ...monitor.segments.map((s, i): [string, string] => [s.column, `segments[${i}]`]),
+    ]],
+    ['outcomes', o, [
+      ...o.key.map((k): [string, string] => [k, 'outcomes.key']),
+      [o.timestamp, 'outcomes.timestamp'],
+      [o.label, 'outcomes.label'],
+    ]],
+  ];
+}
+
+export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<void> {
+  const issues: ConfigIssue[] = [];
+  const at = (key: string) => monitor.positions[key] ?? { line: 1, column: 1 };
+  for (const [side, source, wanted] of configuredColumns(monitor)) {
+    const what = source.relation ?? `the ${side} sql`;
+    const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
+    let available: string[];
+    try {
+      available = await adapter.columns(sourceSelect(adapter, source));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      issues.push({ file: monitor.file, ...at(sourceKey), key: `monitors.${monitor.name}.${sourceKey}`, message: `cannot read ${what}: ${reason}` });
+      continue;
+    }
+    const reported = new Set<string>();
+    for (const [column, key] of wanted) {
+      if (available.includes(column) || reported.has(column)) continue;
+      reported.add(column);
+      issues.push({
+        file: monitor.file,
+        ...at(key),
+        key: `monitors.${monitor.name}.${key}`,
+        message: `column "${column}" is not in ${what}; it has: ${available.join(', ')}`,
+        suggestion: closest(column, available),
+      });
+    }
+  }
+  if (issues.length) throw new ConfigError(issues);
+}

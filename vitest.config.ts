@@ -1,0 +1,19 @@
+import { availableParallelism } from 'node:os';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Starts one throwaway PostgreSQL server per run and exports HINDSIGHT_TEST_POSTGRES_URL.
+    globalSetup: ['test/setup/postgres.global.ts'],
+    // Database tests (DuckDB, Postgres) can take tens of seconds.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    teardownTimeout: 30_000,
+    // Child processes rather than worker threads: safer with native addons (DuckDB).
+    pool: 'forks',
+    // vitest's default is cores - 1, i.e. a single worker on a 2-core CI machine; the tests spend
+    // much of their time waiting on the databases, so run at least 2 files at once.
+    maxWorkers: Math.max(2, Math.min(4, availableParallelism())),
+  },
+});
