@@ -4,6 +4,7 @@
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from one
 -- ordered pass over the distinct scores of each group; formulas are in macros/binary_classification.sql.
+-- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
@@ -43,19 +44,16 @@ bins as (
         max(negatives) as negatives,
         sum(pos + neg) as n,
         sum(pos) as bin_pos,
-        sum(score * (pos + neg)) as sum_score,
+        {{ d.exactSum('score * (pos + neg)') }} as sum_score,
         sum(case when score >= {{ d.number(m.threshold) }} then pos else 0 end) as tp,
         sum(case when score >= {{ d.number(m.threshold) }} then neg else 0 end) as fp,
         -- twice the pairs a positive wins (a tie counts one half), kept in integers
         sum(pos * (2 * (neg_le - neg) + neg)) as auc_pairs_x2,
         -- at threshold s: true positives = positives - pos_le + pos, false positives likewise
-        sum(pos * {{ d.divide('positives - pos_le + pos', 'positives - pos_le + pos + negatives - neg_le + neg') }}) as ap_sum,
+        {{ d.exactSum('pos * ' + d.divide('positives - pos_le + pos', 'positives - pos_le + pos + negatives - neg_le + neg')) }} as ap_sum,
         max({{ d.divide('positives - pos_le + pos', 'positives') }} - {{ d.divide('negatives - neg_le + neg', 'negatives') }}) as ks_max,
-        sum(
-            - pos * ln(least(greatest(score, 1e-15), 1 - 1e-15))
-            - neg * ln(1 - least(greatest(score, 1e-15), 1 - 1e-15))
-        ) as log_loss_sum,
-        sum(pos * (score - 1) * (score - 1) + neg * score * score) as brier_sum
+        {{ d.exactSum('- pos * ln(least(greatest(score, 1e-15), 1 - 1e-15)) - neg * ln(1 - least(greatest(score, 1e-15), 1 - 1e-15))') }} as log_loss_sum,
+        {{ d.exactSum('pos * (score - 1) * (score - 1) + neg * score * score') }} as brier_sum
     from curve
     group by {{ group_keys }}, least(greatest(floor(score * 10), 0), 9)
 ),

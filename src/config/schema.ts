@@ -3,40 +3,57 @@
 // from them by `hindsight schema`. Every object is strict: an unknown key is an error, not ignored.
 import { z } from 'zod';
 
+// Descriptions say what a value must be: they are the "expected …" of error messages and the hover
+// text of editors (they end up in the JSON Schemas).
 const identifier = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a column name (letters, digits, _ and $, not starting with a digit)');
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a column name (letters, digits, _ and $, not starting with a digit)')
+  .describe('a column name (letters, digits, _ and $, not starting with a digit)');
+
+const schemaName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a schema name (letters, digits, _ and $, not starting with a digit)')
+  .describe('a schema name (letters, digits, _ and $, not starting with a digit)');
 
 // A monitor's name becomes part of table names, so it is kept to lower-case snake_case.
 const monitorName = z
   .string()
   .regex(/^[a-z][a-z0-9_]*$/, 'expected lower-case letters, digits and _ (it becomes part of table names)')
-  .max(60);
+  .max(60)
+  .describe('a monitor name: lower-case letters, digits and _, starting with a letter, at most 60 characters (it becomes part of table names)');
 
 const relationName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/, 'expected [database.][schema.]table');
+  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/, 'expected [database.][schema.]table')
+  .describe('a table or view: [database.][schema.]table');
 
 export const DURATION_PATTERN = /^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$/;
-const duration = z.string().regex(DURATION_PATTERN, 'expected a duration like "14 days", "36 hours" or "2 weeks"');
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected a duration like "14 days", "36 hours" or "2 weeks"')
+  .describe('a duration like "14 days", "36 hours" or "2 weeks"');
 
-const keyColumns = z.union([identifier, z.array(identifier).min(1)]);
+const keyColumns = z
+  .union([identifier, z.array(identifier).min(1)])
+  .describe('a column name, or a list of column names for a key of several columns');
 const dedupe = z.enum(['latest', 'earliest']);
 
 export const granularitySchema = z.enum(['day', 'week', 'month']);
 
-const segmentSchema = z.union([
-  identifier,
-  z.strictObject({
-    column: identifier,
-    top: z.number().int().min(1).max(10000).default(50),
-  }),
-]);
+const segmentSchema = z
+  .union([
+    identifier,
+    z.strictObject({
+      column: identifier,
+      top: z.number().int().min(1).max(10000).default(50),
+    }),
+  ])
+  .describe('a column name, or {column: <column name>, top: <how many of its most frequent values>}');
 
 /** Where rows come from: a table or view, or the team's own query (exactly one of the two). */
 const sourceFields = {
   relation: relationName.optional(),
-  sql: z.string().min(1).optional(),
+  sql: z.string().min(1).describe('a SQL query').optional(),
   key: keyColumns,
   timestamp: identifier,
   dedupe: dedupe.default('latest'),
@@ -46,7 +63,7 @@ const predictionsSchema = z.strictObject({
   ...sourceFields,
   score: identifier,
   model_version: identifier.optional(),
-  where: z.string().min(1).optional(),
+  where: z.string().min(1).describe('a SQL condition on the columns of the predictions').optional(),
 });
 
 const outcomesSchema = z.strictObject({
@@ -67,7 +84,10 @@ export const binaryClassificationSchema = z.strictObject({
   outcomes: outcomesSchema,
   join: joinSchema,
   threshold: z.number().min(0).max(1).default(0.5),
-  granularity: z.union([granularitySchema, z.array(granularitySchema).min(1)]).default(['day']),
+  granularity: z
+    .union([granularitySchema, z.array(granularitySchema).min(1)])
+    .describe('day, week or month, or a list of them')
+    .default(['day']),
   segments: z.array(segmentSchema).default([]),
 });
 
@@ -75,16 +95,16 @@ export const binaryClassificationSchema = z.strictObject({
 export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema]);
 
 export const monitorFileSchema = z.strictObject({
-  monitors: z.array(monitorSchema),
+  monitors: z.array(monitorSchema).describe('a list of monitors, each a mapping with name, type, predictions, outcomes and join'),
 });
 
 export const projectSchema = z.strictObject({
-  name: z.string().min(1),
-  profile: z.string().min(1),
-  schema: identifier.default('hindsight'),
-  'monitor-paths': z.array(z.string()).default(['monitors']),
-  'seed-paths': z.array(z.string()).default(['seeds']),
-  'target-path': z.string().default('target'),
+  name: z.string().min(1).describe('the name of the project'),
+  profile: z.string().min(1).describe('the name of a profile in profiles.yml'),
+  schema: schemaName.default('hindsight'),
+  'monitor-paths': z.array(z.string()).describe('a list of directories with monitor files').default(['monitors']),
+  'seed-paths': z.array(z.string()).describe('a list of directories with seed CSV files').default(['seeds']),
+  'target-path': z.string().describe('a directory for compiled SQL and run results').default('target'),
   version: z.union([z.string(), z.number()]).optional(),
 });
 
@@ -110,8 +130,8 @@ const postgresOutput = z.strictObject({
 export const outputSchema = z.discriminatedUnion('type', [duckdbOutput, postgresOutput]);
 
 export const profileSchema = z.strictObject({
-  target: z.string(),
-  outputs: z.record(z.string(), outputSchema),
+  target: z.string().describe('the name of one of the outputs'),
+  outputs: z.record(z.string(), outputSchema).describe('a mapping of target names to outputs (each with a type: duckdb or postgres)'),
 });
 
 export const profilesFileSchema = z.record(z.string(), profileSchema);

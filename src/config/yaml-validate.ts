@@ -1,7 +1,8 @@
 // Parses a YAML file keeping source positions, validates it against a zod schema and turns every
-// problem into a ConfigIssue that points at file:line:column, with a suggestion for typos.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+// problem into a ConfigIssue that points at file:line:column, names the key, says what was expected
+// (described from the schema itself) and suggests the closest valid key or value for a typo.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { closest } from './suggest.js';
 
@@ -16,11 +17,50 @@ export interface ParsedYaml {
 export function parseYaml(file: string, text: string): { parsed: ParsedYaml; issues: ConfigIssue[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const issues = doc.errors.map((e) => {
+  const parsed = { file, doc, lines };
+  const issues = doc.errors.map((e): ConfigIssue => {
     const pos = lines.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, key: '', message: e.message.split('\n')[0]! };
+    const path = pathAt(doc.contents, e.pos[0]);
+    return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) };
   });
-  return { parsed: { file, doc, lines }, issues };
+  return { parsed, issues };
+}
+
+function syntaxMessage(e: YAMLError, path: Path): string {
+  const last = path[path.length - 1];
+  switch (e.code) {
+    case 'DUPLICATE_KEY':
+      return `duplicate key${last === undefined ? '' : ` "${last}"`}; a key may appear only once in a mapping`;
+    case 'TAB_AS_INDENT':
+      return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
+    case 'MULTIPLE_DOCS':
+      return 'YAML syntax error: a file holds a single YAML document; remove the `---` separator';
+    default:
+      return `YAML syntax error: ${e.message.split('\n')[0]!.replace(/\.$/, '')}`;
+  }
+}
+
+/** The path of the deepest key or item whose source range holds `offset` (for syntax errors). */
+function pathAt(node: unknown, offset: number, path: Path = []): Path {
+  const within = (n: unknown) => {
+    const r = (n as Node | null)?.range;
+    return !!r && r[0] <= offset && offset <= r[2];
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const key = pair.key as Node;
+      const start = key.range?.[0] ?? Infinity;
+      const end = (pair.value as Node | null)?.range?.[2] ?? key.range?.[2] ?? -1;
+      if (start <= offset && offset <= end) {
+        return within(pair.value) ? pathAt(pair.value, offset, [...path, String(pair.key.value)]) : [...path, String(pair.key.value)];
+      }
+    }
+  } else if (isSeq(node)) {
+    const i = node.items.findIndex(within);
+    if (i >= 0) return pathAt(node.items[i], offset, [...path, i]);
+  }
+  return path;
 }
 
 export function formatPath(path: Path): string {
@@ -29,7 +69,10 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** Position of the node at `path`, or of its deepest existing ancestor; `keyOf` points at a map key. */
+/**
+ * Position of the node at `path`, or of its deepest existing ancestor. With `keyOf`, points at that
+ * key of the map at `path` (for unknown keys). Without it, points at the value at `path`.
+ */
 export function locate(parsed: ParsedYaml, path: Path, keyOf?: string): { line: number; column: number } {
   let node: unknown = parsed.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
@@ -56,59 +99,174 @@ export function locate(parsed: ParsedYaml, path: Path, keyOf?: string): { line: 
   return { line: pos.line, column: pos.col };
 }
 
+/**
+ * Position of the key that holds the value at `path` (`predictions:` for `monitors[0].predictions`),
+ * or of the list item for an index: where an editor should jump for a problem with the whole value,
+ * such as a required key missing inside it.
+ */
+export function locateKey(parsed: ParsedYaml, path: Path): { line: number; column: number } {
+  const last = path[path.length - 1];
+  if (typeof last === 'string') return locate(parsed, path.slice(0, -1), last);
+  return locate(parsed, path);
+}
+
 export function locateNode(parsed: ParsedYaml, node: Node): { line: number; column: number } {
   const pos = parsed.lines.linePos(node.range?.[0] ?? 0);
   return { line: pos.line, column: pos.col };
 }
 
 type AnySchema = z.ZodType;
+type Def = Record<string, unknown> & { type: string };
 
-/** The object keys a schema accepts at `path` (for suggestions), following the data through unions. */
-function keysAt(schema: AnySchema, path: Path, data: unknown): string[] {
-  let s: AnySchema | undefined = schema;
-  let d: unknown = data;
-  for (let i = 0; i <= path.length && s; i++) {
-    s = unwrap(s, d);
-    if (!s) return [];
-    if (i === path.length) break;
-    const step = path[i]!;
-    const def = s._zod.def as unknown as Record<string, unknown>;
-    if (def.type === 'object') s = (def.shape as Record<string, AnySchema>)[String(step)];
-    else if (def.type === 'array') s = def.element as AnySchema;
-    else if (def.type === 'record') s = def.valueType as AnySchema;
-    else return [];
-    d = d && typeof d === 'object' ? (d as Record<string, unknown>)[String(step)] : undefined;
-  }
-  const def = s?._zod.def as unknown as Record<string, unknown> | undefined;
-  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+const defOf = (s: AnySchema): Def => s._zod.def as unknown as Def;
+
+function kindOfData(data: unknown): string {
+  if (data === null || data === undefined) return 'none';
+  if (Array.isArray(data)) return 'array';
+  return typeof data;
 }
 
+/** Whether a union option can hold data of this shape (a string for a string, a list for a list …). */
+function accepts(option: AnySchema, data: unknown, discriminator?: string): boolean {
+  const s = unwrap(option, data);
+  if (!s) return false;
+  const def = defOf(s);
+  const kind = kindOfData(data);
+  switch (def.type) {
+    case 'string':
+    case 'enum':
+      return kind === 'string';
+    case 'literal':
+      return (def.values as unknown[]).some((v) => typeof v === kind);
+    case 'number':
+      return kind === 'number';
+    case 'boolean':
+      return kind === 'boolean';
+    case 'array':
+      return kind === 'array';
+    case 'record':
+      return kind === 'object';
+    case 'object': {
+      if (kind !== 'object') return false;
+      if (!discriminator) return true;
+      const lit = (def.shape as Record<string, AnySchema>)[discriminator];
+      const values = lit ? ((defOf(lit).values as unknown[] | undefined) ?? []) : [];
+      return values.includes((data as Record<string, unknown>)[discriminator]);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Strips optional/default/pipe wrappers and picks the union member that matches the data's shape. */
 function unwrap(schema: AnySchema, data: unknown): AnySchema | undefined {
   let s: AnySchema = schema;
   for (;;) {
-    const def = s._zod.def as unknown as Record<string, unknown>;
+    const def = defOf(s);
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
       s = def.innerType as AnySchema;
     } else if (def.type === 'pipe') {
       s = def.in as AnySchema;
     } else if (def.type === 'union') {
-      const options = def.options as AnySchema[];
-      const discriminator = def.discriminator as string | undefined;
-      const isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
-      const pick = options.find((o) => {
-        const od = o._zod.def as unknown as Record<string, unknown>;
-        if (!isObject) return od.type !== 'object';
-        if (od.type !== 'object') return false;
-        if (!discriminator) return true;
-        const lit = (od.shape as Record<string, AnySchema>)[discriminator]?._zod.def as unknown as { values?: unknown[] };
-        return lit?.values?.includes((data as Record<string, unknown>)[discriminator]);
-      });
+      const pick = (def.options as AnySchema[]).find((o) => accepts(o, data, def.discriminator as string | undefined));
       if (!pick) return undefined;
       s = pick;
     } else {
       return s;
     }
   }
+}
+
+/** The schema that describes the value at `path`, following the data through unions. */
+function schemaAt(schema: AnySchema, path: Path, data: unknown): AnySchema | undefined {
+  let s: AnySchema | undefined = schema;
+  let d: unknown = data;
+  for (const step of path) {
+    s = unwrap(s, d);
+    if (!s) return undefined;
+    const def = defOf(s);
+    if (def.type === 'object') s = (def.shape as Record<string, AnySchema>)[String(step)];
+    else if (def.type === 'array') s = def.element as AnySchema;
+    else if (def.type === 'record') s = def.valueType as AnySchema;
+    else return undefined;
+    if (!s) return undefined;
+    d = d && typeof d === 'object' ? (d as Record<string, unknown>)[String(step)] : undefined;
+  }
+  return s;
+}
+
+/** The object keys a schema accepts at `path` (for suggestions). */
+function keysAt(schema: AnySchema, path: Path, data: unknown): string[] {
+  const at = schemaAt(schema, path, data);
+  const s = at && unwrap(at, valueAt(data, path));
+  const def = s && defOf(s);
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+const fmt = (n: unknown) => String(n);
+
+/** What a schema accepts, in words: its description when it has one, else derived from its type. */
+export function describe(schema: AnySchema): string {
+  const own = z.globalRegistry.get(schema)?.description;
+  if (own) return own;
+  const def = defOf(schema);
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'nullable':
+    case 'prefault':
+      return describe(def.innerType as AnySchema);
+    case 'pipe':
+      return describe(def.in as AnySchema);
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'number': {
+      const checks = ((def.checks as { _zod: { def: Record<string, unknown> } }[] | undefined) ?? []).map((c) => c._zod.def);
+      const whole = checks.some((c) => c.check === 'number_format' && String(c.format).includes('int'));
+      const min = checks.find((c) => c.check === 'greater_than')?.value;
+      const max = checks.find((c) => c.check === 'less_than')?.value;
+      const noun = whole ? 'a whole number' : 'a number';
+      if (min !== undefined && max !== undefined) return `${noun} from ${fmt(min)} to ${fmt(max)}`;
+      if (min !== undefined) return `${noun} of at least ${fmt(min)}`;
+      if (max !== undefined) return `${noun} of at most ${fmt(max)}`;
+      return noun;
+    }
+    case 'enum':
+      return `one of: ${Object.values(def.entries as object).join(', ')}`;
+    case 'literal':
+      return (def.values as unknown[]).map(String).join(' or ');
+    case 'array':
+      return `a list, each ${describe(def.element as AnySchema)}`;
+    case 'object':
+      return `a mapping with keys: ${Object.keys(def.shape as object).join(', ')}`;
+    case 'record':
+      return `a mapping of names to ${describe(def.valueType as AnySchema)}`;
+    case 'union': {
+      const options = def.options as AnySchema[];
+      const discriminator = def.discriminator as string | undefined;
+      if (discriminator) {
+        const values = options.flatMap((o) => {
+          const lit = (defOf(o).shape as Record<string, AnySchema> | undefined)?.[discriminator];
+          return lit ? ((defOf(lit).values as unknown[] | undefined) ?? []).map(String) : [];
+        });
+        return `a mapping with ${discriminator}: ${values.join(' or ')}`;
+      }
+      return options.map(describe).join(', or ');
+    }
+    default:
+      return `a ${def.type}`;
+  }
+}
+
+/** How a value the user wrote is shown back to them. */
+function shown(value: unknown): string {
+  if (value === null) return 'nothing';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  return String(value);
 }
 
 interface ZodIssueLike {
@@ -139,7 +297,14 @@ function valueAt(data: unknown, path: Path): unknown {
   return d;
 }
 
-/** Validate a parsed document; returns the parsed value or every issue found. */
+function hasKey(data: unknown, path: Path): boolean {
+  const parent = valueAt(data, path.slice(0, -1));
+  return !!parent && typeof parent === 'object' && String(path[path.length - 1]) in parent;
+}
+
+const samePath = (a: Path, b: Path) => a.length === b.length && a.every((p, i) => String(p) === String(b[i]));
+
+/** Validate a parsed document; returns the parsed value or every issue found, in file order. */
 export function validateYaml<S extends AnySchema>(
   schema: S,
   parsed: ParsedYaml,
@@ -148,36 +313,54 @@ export function validateYaml<S extends AnySchema>(
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data as z.output<S>, issues: [] };
   const issues: ConfigIssue[] = [];
+  // Missing keys that an unknown key right next to them is most likely a typo of.
+  const typoOf: Path[] = [];
+  const missing: { path: Path; issue: ConfigIssue }[] = [];
   for (const raw of result.error.issues as unknown as ZodIssueLike[]) {
     for (const issue of flatten(raw)) {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as Path;
+      const given = valueAt(data, path);
       if (issue.code === 'unrecognized_keys') {
         const allowed = keysAt(schema, path, data);
+        const present = Object.keys((given as object | null) ?? {});
+        const absent = allowed.filter((k) => !present.includes(k));
         for (const key of issue.keys ?? []) {
-          const pos = locate(parsed, path, key);
+          const suggestion = closest(key, absent);
+          if (suggestion) typoOf.push([...path, suggestion]);
           issues.push({
             file: parsed.file,
-            ...pos,
+            ...locate(parsed, path, key),
             key: formatPath([...path, key]),
             message: `unknown key "${key}"; expected one of: ${allowed.join(', ')}`,
-            suggestion: closest(key, allowed),
+            suggestion,
           });
         }
         continue;
       }
-      const pos = locate(parsed, path);
-      let message = issue.message;
-      let suggestion: string | undefined;
-      const given = valueAt(data, path);
+      const at = schemaAt(schema, path, data);
       const choices = (issue.values ?? issue.options)?.map(String);
-      if (choices && (issue.code === 'invalid_value' || issue.code === 'invalid_union')) {
-        message = given === undefined ? `is required; expected one of: ${choices.join(', ')}` : `"${String(given)}" is not valid; expected one of: ${choices.join(', ')}`;
-        if (typeof given === 'string') suggestion = closest(given, choices);
-      } else if (issue.code === 'invalid_type' && given === undefined) {
-        message = 'is required';
+      const enumerated = choices && (issue.code === 'invalid_value' || issue.code === 'invalid_union');
+      const expected = enumerated ? (choices.length === 1 ? choices[0] : `one of: ${choices.join(', ')}`) : at ? describe(at) : undefined;
+      if (path.length === 0 && (given === null || given === undefined)) {
+        issues.push({ file: parsed.file, line: 1, column: 1, key: '', message: `the file is empty; expected ${expected ?? 'a mapping'}` });
+        continue;
       }
-      issues.push({ file: parsed.file, ...pos, key: formatPath(path), message, suggestion });
+      if (given === undefined && !hasKey(data, path)) {
+        const missingIssue: ConfigIssue = {
+          file: parsed.file,
+          ...locateKey(parsed, path.slice(0, -1)),
+          key: formatPath(path),
+          message: `required key "${String(path[path.length - 1])}" is missing${expected ? `; expected ${expected}` : ''}`,
+        };
+        missing.push({ path, issue: missingIssue });
+        continue;
+      }
+      const message = expected ? `expected ${expected}; got ${shown(given)}` : issue.message;
+      const suggestion = enumerated && typeof given === 'string' ? closest(given, choices) : undefined;
+      issues.push({ file: parsed.file, ...locate(parsed, path), key: formatPath(path), message, suggestion });
     }
   }
+  for (const { path, issue } of missing) if (!typoOf.some((t) => samePath(t, path))) issues.push(issue);
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
   return { issues };
 }

@@ -33,6 +33,11 @@ export interface Dialect {
   hoursBetween(start: string, end: string): string;
   /** `a / b` as a double, NULL when `b` is 0. */
   divide(a: string, b: string): string;
+  /**
+   * Sum of doubles that does not depend on row order: each addend is rounded to 15 decimals and
+   * summed exactly, so incremental and full-refresh runs (and reruns) give identical values.
+   */
+  exactSum(expr: string): string;
   /** Exact percentile with linear interpolation, as an aggregate. */
   percentile(expr: string, fraction: number): string;
   /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
@@ -80,6 +85,7 @@ export const defaultDialect: Dialect = {
   divide(a, b) {
     return `${this.toDouble(a)} / nullif(${b}, 0)`;
   },
+  exactSum: (expr) => `sum(cast(${expr} as decimal(38, 15)))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
   binaryCollate: (expr) => expr,
   createTempTable(name, select) {

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+const n = z.number().int().min(1).max(10000).describe('hi');
+console.log(n._zod.def.checks.map(c => c._zod.def), n.description, z.globalRegistry.get(n));
+const s = z.string().regex(/^a$/, 'expected a thing').min(1).max(60);
+console.log(s._zod.def.checks.map(c => ({...c._zod.def, pattern: String(c._zod.def.pattern)})));
+const du = z.discriminatedUnion('type', [z.strictObject({type: z.literal('a')}), z.strictObject({type: z.literal('b'), x: z.string()})]);
+console.log(JSON.stringify(du.safeParse({type: 'c'}).error.issues));
+console.log(JSON.stringify(du.safeParse({}).error.issues));
+console.log(JSON.stringify(z.strictObject({a: z.number().min(0).max(1)}).safeParse({a: 2}).error.issues));
+console.log(JSON.stringify(z.array(z.string()).min(1).safeParse([]).error.issues));
+console.log(JSON.stringify(z.string().max(3).safeParse('abcd').error.issues));
+console.log(JSON.stringify(z.coerce.number().int().safeParse('abc').error.issues));
+console.log(JSON.stringify(z.toJSONSchema(z.strictObject({a: n.optional(), b: z.coerce.number()}), {io:'input'})));
