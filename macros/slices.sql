@@ -21,9 +21,13 @@
         where {{ d.quote(s.column) }} is not null
     ) as segment_values
     group by window_start, segment_value
-{{ '    union all' if not loop.last }}
+{% if not loop.last %}
+    union all
+{% endif %}
 {% endfor %}
-{{ '    union all' if not loop.last and m.segments.length }}
+{% if not loop.last %}
+    union all
+{% endif %}
 {% endfor %}
 {% endmacro %}
 
@@ -35,8 +39,7 @@
         evaluated.model_version,
         cast(null as {{ d.types.text }}) as segment,
         cast(null as {{ d.types.text }}) as segment_value,
-        {% for c in columns %}evaluated.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
-
+        evaluated.{{ columns | join(', evaluated.') }}
     from {{ rel('evaluations') }} as evaluated
     where {{ where }}
 {% for s in m.segments %}
@@ -51,8 +54,7 @@
             when ranks.is_top then evaluated.{{ d.quote(s.column) }}
             else '__other__'
         end,
-        {% for c in columns %}evaluated.{{ c }}{{ ', ' if not loop.last }}{% endfor %}
-
+        evaluated.{{ columns | join(', evaluated.') }}
     from {{ rel('evaluations') }} as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = '{{ g }}'
@@ -61,6 +63,8 @@
         and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
     where {{ where }}
 {% endfor %}
-{{ '    union all' if not loop.last }}
+{% if not loop.last %}
+    union all
+{% endif %}
 {% endfor %}
 {% endmacro %}

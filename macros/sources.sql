@@ -1,8 +1,8 @@
 {#- Where a monitor reads from: a table or view, or the team's own query kept as written. -#}
-{% macro source(src) -%}
+{% macro source(src, depth=1) -%}
 {% if src.relation %}{{ d.relation(src.relation) }}{% else %}(
-{{ src.sql | indent(4, true) }}
-  ) as source{% endif %}
+{{ src.sql | indent(4 * depth + 4, true) }}
+{{ ' '.repeat(4 * depth) }}) as source{% endif %}
 {%- endmacro %}
 
 {#- `a.k1 = b.k1 and a.k2 = b.k2` over the prediction key. -#}

@@ -45,7 +45,9 @@ with counts as (
     from {{ rel('outcome_matches') }}
     where outcome_class in ('late', 'early')
     group by 1, 2, 3
-{{ '    union all' if not loop.last }}
+{% if not loop.last %}
+    union all
+{% endif %}
 {% endfor %}
 ),
 
@@ -77,7 +79,9 @@ orphans as (
     union all
     select distinct '{{ g }}', {{ d.windowStart(g, 'predicted_at') }}, 0
     from {{ rel('prediction_events') }}
-{{ '    union all' if not loop.last }}
+{% if not loop.last %}
+    union all
+{% endif %}
 {% endfor %}
 )
 

@@ -7,10 +7,10 @@ select
 {% endfor %}
     {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} as observed_at,
     {{ d.toLabel(d.quote(m.outcomes.label)) }} as label
-from {{ src.source(m.outcomes) }}
-where {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} <= {{ run.as_of }}
+from {{ src.source(m.outcomes, 0) }}
+where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.as_of }}
 {% if run.incremental %}
-    and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} >= {{ run.outcomes_from }}
+    and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.outcomes_from }}
 {% endif %}
     and {{ d.quote(m.outcomes.label) }} is not null
 {% for k in m.outcomes.key %}

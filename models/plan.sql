@@ -9,9 +9,9 @@ from (
     from {{ tables.evaluations }} as kept
     inner join (
         select distinct {{ src.key_list() }}
-        from {{ src.source(m.predictions) }}
-        where {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} > {{ run.previous_as_of }}
-            and {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} <= {{ run.as_of }}
+        from {{ src.source(m.predictions, 2) }}
+        where {{ d.quote(m.predictions.timestamp) }} > {{ run.previous_as_of }}
+            and {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
 {% if m.predictions.where %}
             and ({{ m.predictions.where }})
 {% endif %}
@@ -27,9 +27,9 @@ from (
 {% for k in m.outcomes.key %}
             {{ d.quote(k) }} as {{ d.quote(m.predictions.key[loop.index0]) }}{{ ',' if not loop.last }}
 {% endfor %}
-        from {{ src.source(m.outcomes) }}
-        where {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} > {{ run.previous_as_of }}
-            and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} <= {{ run.as_of }}
+        from {{ src.source(m.outcomes, 2) }}
+        where {{ d.quote(m.outcomes.timestamp) }} > {{ run.previous_as_of }}
+            and {{ d.quote(m.outcomes.timestamp) }} <= {{ run.as_of }}
     ) as new_outcomes
         on {{ src.key_match('kept', 'new_outcomes') }}
 ) as affected

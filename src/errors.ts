@@ -18,11 +18,27 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${where}:${key} ${issue.message}${hint}`;
 }
 
+/** Issues grouped by file (in the order the files were read), each file's from top to bottom. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const files = [...new Set(issues.map((i) => i.file))];
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) =>
+      files.indexOf(a.issue.file) - files.indexOf(b.issue.file) ||
+      a.issue.line - b.issue.line ||
+      a.issue.column - b.issue.column ||
+      a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
 /** All the configuration problems of a project, reported together (exit code 2). */
 export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(issues.map(formatIssue).join('\n'));
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    const sorted = sortIssues(issues);
+    super(sorted.map(formatIssue).join('\n'));
     this.name = 'ConfigError';
+    this.issues = sorted;
   }
 }
 

@@ -85,5 +85,7 @@ select
     {{ d.toDouble(value) }} as value,
     cast(n as {{ d.types.bigint }}) as sample_size
 from summary
-{{ 'union all' if not loop.last }}
+{% if not loop.last %}
+union all
+{% endif %}
 {% endfor %}

@@ -1,10 +1,9 @@
 // dbt-style `{{ env_var('NAME', 'default') }}` in profiles.yml. Rendered per string value after the
 // YAML is parsed, so positions in error messages stay those of the file the user wrote.
 import nunjucks from 'nunjucks';
-import { isScalar, visit, type Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { locateNode } from './yaml-validate.js';
-import type { ParsedYaml } from './yaml-validate.js';
+import { formatPath, locateNode, type ParsedYaml, type Path } from './yaml-validate.js';
 
 class MissingEnvVar extends Error {}
 
@@ -13,20 +12,53 @@ env.addGlobal('env_var', (name: string, fallback?: string) => {
   const value = process.env[name];
   if (value !== undefined) return value;
   if (fallback !== undefined) return fallback;
-  throw new MissingEnvVar(`environment variable ${name} is not set and env_var() was given no default`);
+  throw new MissingEnvVar(`environment variable ${name} is not set and env_var() was given no default; set it or write env_var('${name}', '<default>')`);
 });
+
+/** The dotted key of a node from the ancestors `visit` passes (documents, maps, pairs, sequences). */
+function keyPath(ancestors: readonly unknown[], node: unknown): Path {
+  const path: Path = [];
+  const chain = [...ancestors, node];
+  for (let i = 0; i < chain.length; i++) {
+    const a = chain[i];
+    const next = chain[i + 1];
+    if (isPair(a) && isScalar(a.key) && next === a.value) path.push(String(a.key.value));
+    else if (isSeq(a) && next !== undefined) path.push(a.items.indexOf(next as never));
+  }
+  return path;
+}
+
+function message(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text
+    .replace(/^\(unknown path\)\s*/, '')
+    .replace(/\s*\[Line.*$/s, '')
+    .replace(/^(Template render error:\s*)?(\w*Error:\s*)?/, '')
+    .trim();
+}
 
 /** Replaces every templated string scalar in place; returns issues for the ones that fail. */
 export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(parsed.doc, {
-    Scalar(_key, node: Scalar) {
+    // `key: {{ env_var('X') }}` without quotes is a YAML flow mapping, not a template.
+    Map(_key, node: YAMLMap, ancestors) {
+      if (!node.flow || node.items.length !== 1 || !isMap(node.items[0]?.key)) return;
+      const path = keyPath(ancestors, node);
+      issues.push({
+        file: parsed.file,
+        ...locateNode(parsed, node),
+        key: formatPath(path),
+        message: 'a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var(\'NAME\') }}"',
+      });
+      return visit.SKIP;
+    },
+    Scalar(_key, node: Scalar, ancestors) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('{{')) return;
       try {
         node.value = env.renderString(node.value, {});
       } catch (e) {
-        const message = e instanceof Error ? e.message.replace(/^\(unknown path\)\s*/, '').replace(/\s*\[Line.*$/s, '') : String(e);
-        issues.push({ file: parsed.file, ...locateNode(parsed, node), key: '', message: message.trim() });
+        issues.push({ file: parsed.file, ...locateNode(parsed, node), key: formatPath(keyPath(ancestors, node)), message: message(e) });
       }
     },
   });

@@ -8,7 +8,7 @@ import { renderEnvVars } from './env-var.js';
 import { normalizeMonitor, type Monitor } from './monitor.js';
 import { monitorFileSchema, profilesFileSchema, projectSchema, type OutputConfig, type ProjectConfig } from './schema.js';
 import { closest } from './suggest.js';
-import { formatPath, locate, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
+import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
 
 export interface Project {
   dir: string;
@@ -27,13 +27,13 @@ export const RESERVED_COLUMNS = [
   'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours',
 ];
 
-function readYaml(dir: string, path: string, issues: ConfigIssue[]): ParsedYaml | undefined {
+function readYaml(dir: string, path: string, issues: ConfigIssue[], missing = 'file not found'): ParsedYaml | undefined {
   const file = relative(process.cwd(), join(dir, path)) || path;
   let text: string;
   try {
     text = readFileSync(join(dir, path), 'utf8');
   } catch {
-    issues.push({ file, line: 1, column: 1, key: '', message: 'file not found' });
+    issues.push({ file, line: 1, column: 1, key: '', message: missing });
     return undefined;
   }
   const { parsed, issues: syntax } = parseYaml(file, text);
@@ -52,37 +52,57 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export function loadProject(projectDir: string): Project {
   const dir = resolve(projectDir);
   const issues: ConfigIssue[] = [];
-  const parsed = readYaml(dir, 'hindsight.yml', issues);
-  if (!parsed) throw new ConfigError(issues.length ? issues : [{ file: 'hindsight.yml', line: 1, column: 1, key: '', message: 'cannot be read' }]);
+  const parsed = readYaml(dir, 'hindsight.yml', issues, `no hindsight.yml in ${dir}; create a project with \`hindsight init\` or pass --project-dir`);
+  if (!parsed) throw new ConfigError(issues);
   const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed);
   issues.push(...projectIssues);
-  if (!config) throw new ConfigError(issues);
+
+  // Even when hindsight.yml has problems, the monitor files are checked too: all errors in one pass.
+  const raw = parsed.doc.toJS() as unknown;
+  const rawPaths = isRecord(raw) ? raw['monitor-paths'] : undefined;
+  const explicitPaths = Array.isArray(rawPaths) && rawPaths.every((p) => typeof p === 'string');
+  const monitorPaths: string[] = config?.['monitor-paths'] ?? (explicitPaths ? (rawPaths as string[]) : ['monitors']);
 
   const monitors: Monitor[] = [];
   const seen = new Map<string, string>();
-  for (const monitorPath of config['monitor-paths']) {
+  monitorPaths.forEach((monitorPath, i) => {
+    if (explicitPaths && !existsSync(join(dir, monitorPath))) {
+      const dirs = existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [];
+      issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in ${relative(process.cwd(), dir) || '.'}`, closest(monitorPath, dirs));
+      return;
+    }
     for (const full of yamlFilesUnder(join(dir, monitorPath))) {
       const file = relative(dir, full);
       const doc = readYaml(dir, file, issues);
       if (!doc) continue;
       const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc);
       issues.push(...fileIssues);
-      if (!value) continue;
-      value.monitors.forEach((m, i) => {
+      const data = doc.doc.toJS() as unknown;
+      const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
+      list.forEach((m: unknown, i: number) => {
+        if (!isRecord(m)) return;
         const path: Path = ['monitors', i];
         const before = issues.length;
-        checkMonitor(m as unknown as Record<string, any>, doc, path, issues);
-        const previous = seen.get(m.name);
-        if (previous) issue(issues, doc, [...path, 'name'], `monitor "${m.name}" is already declared in ${previous}`);
-        seen.set(m.name, file);
-        if (issues.length === before) monitors.push(normalizeMonitor(m, file, positionsOf(doc, path, m)));
+        checkMonitor(m, doc, path, issues);
+        if (typeof m.name === 'string') {
+          const previous = seen.get(m.name);
+          if (previous) issue(issues, doc, [...path, 'name'], `monitor "${m.name}" is already declared at ${previous}; monitor names must be unique in a project`);
+          else {
+            const at = locate(doc, [...path, 'name']);
+            seen.set(m.name, `${doc.file}:${at.line}:${at.column}`);
+          }
+        }
+        const config = value?.monitors[i];
+        if (config && issues.length === before) monitors.push(normalizeMonitor(config, file, positionsOf(doc, path, config)));
       });
     }
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
+  });
+  if (issues.length > 0 || !config) throw new ConfigError(issues);
   return { dir, config, monitors };
 }
 
@@ -101,33 +121,50 @@ function positionsOf(doc: ParsedYaml, path: Path, m: { segments: unknown[] }): R
   return out;
 }
 
-function issue(issues: ConfigIssue[], doc: ParsedYaml, path: Path, message: string, suggestion?: string): void {
-  issues.push({ file: doc.file, ...locate(doc, path), key: formatPath(path), message, suggestion });
+function issue(issues: ConfigIssue[], doc: ParsedYaml, path: Path, message: string, suggestion?: string, at = locate(doc, path)): void {
+  issues.push({ file: doc.file, ...at, key: formatPath(path), message, suggestion });
 }
 
-/** Rules that involve more than one key, which the schema alone cannot express. */
-function checkMonitor(m: Record<string, any>, doc: ParsedYaml, path: Path, issues: ConfigIssue[]): void {
+const isColumn = (v: unknown): v is string => typeof v === 'string';
+/** A key as written (`id` or `[a, b]`), or undefined when it is not well-formed (the schema says so). */
+function columnsOf(v: unknown): string[] | undefined {
+  if (isColumn(v)) return [v];
+  return Array.isArray(v) && v.length > 0 && v.every(isColumn) ? v : undefined;
+}
+
+/**
+ * Rules that involve more than one key, which the schema alone cannot express. They read the data as
+ * written, so they are reported alongside schema errors, and skip whatever is not well-formed.
+ */
+function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, issues: ConfigIssue[]): void {
   for (const side of ['predictions', 'outcomes'] as const) {
     const s = m[side];
-    if ((s.relation === undefined) === (s.sql === undefined)) {
-      issue(issues, doc, [...path, side], 'give exactly one of `relation` (a table or view) or `sql` (a query)');
+    if (!isRecord(s)) continue;
+    if (s.relation !== undefined && s.sql !== undefined) {
+      issue(issues, doc, [...path, side, 'sql'], 'cannot be given together with `relation`; give either `relation` (a table or view) or `sql` (a query)', undefined, locateKey(doc, [...path, side, 'sql']));
+    } else if (s.relation === undefined && s.sql === undefined) {
+      issue(issues, doc, [...path, side], 'needs `relation` (a table or view) or `sql` (a query)', undefined, locateKey(doc, [...path, side]));
     }
   }
-  const pk: string[] = [m.predictions.key].flat();
-  const ok: string[] = [m.outcomes.key].flat();
-  if (pk.length !== ok.length) {
+  const predictions = isRecord(m.predictions) ? m.predictions : {};
+  const outcomes = isRecord(m.outcomes) ? m.outcomes : {};
+  const pk = columnsOf(predictions.key);
+  const ok = columnsOf(outcomes.key);
+  if (pk && ok && pk.length !== ok.length) {
     issue(issues, doc, [...path, 'outcomes', 'key'], `has ${ok.length} column(s) but predictions.key has ${pk.length}; keys are matched position by position`);
   }
-  const segments: string[] = m.segments.map((s: string | { column: string }) => (typeof s === 'string' ? s : s.column));
+  const rawSegments = Array.isArray(m.segments) ? m.segments : [];
+  const segments = rawSegments.map((s: unknown) => (isColumn(s) ? s : isRecord(s) && isColumn(s.column) ? s.column : undefined));
   const used = new Set<string>();
   segments.forEach((col, i) => {
+    if (col === undefined) return;
     if (used.has(col)) issue(issues, doc, [...path, 'segments', i], `segment column "${col}" is listed twice`);
-    if (pk.includes(col)) issue(issues, doc, [...path, 'segments', i], `"${col}" is a key column; segment by another column`);
+    if (pk?.includes(col)) issue(issues, doc, [...path, 'segments', i], `"${col}" is a key column; segment by another column`);
     used.add(col);
   });
   const named: [Path, string][] = [
-    ...pk.map((c, i): [Path, string] => [[...path, 'predictions', 'key', ...(Array.isArray(m.predictions.key) ? [i] : [])], c]),
-    ...segments.map((c, i): [Path, string] => [[...path, 'segments', i], c]),
+    ...(pk ?? []).map((c, i): [Path, string] => [[...path, 'predictions', 'key', ...(Array.isArray(predictions.key) ? [i] : [])], c]),
+    ...segments.flatMap((c, i): [Path, string][] => (c === undefined ? [] : [[[...path, 'segments', i], c]])),
   ];
   for (const [p, col] of named) {
     if (RESERVED_COLUMNS.includes(col)) {
@@ -150,25 +187,45 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'profiles.yml', issues);
   if (!parsed) throw new ConfigError(issues);
-  issues.push(...renderEnvVars(parsed));
-  if (issues.length) throw new ConfigError(issues);
+  const envIssues = renderEnvVars(parsed);
+  issues.push(...envIssues);
   const { value, issues: schemaIssues } = validateYaml(profilesFileSchema, parsed);
-  if (!value) throw new ConfigError(schemaIssues);
+  // A value whose env_var() failed is still the template text: its schema error would be noise.
+  issues.push(...schemaIssues.filter((s) => !envIssues.some((e) => e.key === s.key)));
+
+  const profiles = parsed.doc.toJS() as unknown;
+  const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profileName = project.config.profile;
-  const profile = value[profileName];
-  if (!profile) {
-    throw new ConfigError([
-      { file: parsed.file, line: 1, column: 1, key: profileName, message: `profile "${profileName}" (named in hindsight.yml) is not defined`, suggestion: closest(profileName, Object.keys(value)) },
-    ]);
+  const profile = isRecord(profiles) ? profiles[profileName] : undefined;
+  if (profile === undefined) {
+    // The name is wrong where it is written: hindsight.yml.
+    const at = readYaml(project.dir, 'hindsight.yml', []);
+    issues.push({
+      ...(at ? { file: at.file, ...locate(at, ['profile']) } : { file: 'hindsight.yml', line: 1, column: 1 }),
+      key: 'profile',
+      message: `profile "${profileName}" is not defined in ${parsed.file}; defined: ${defined.join(', ') || 'none'}`,
+      suggestion: closest(profileName, defined),
+    });
   }
-  const targetName = options.target ?? profile.target;
-  const output = profile.outputs[targetName];
-  if (!output) {
-    const path: Path = [profileName, 'outputs'];
-    throw new ConfigError([
-      { file: parsed.file, ...locate(parsed, path), key: formatPath(path), message: `target "${targetName}" is not defined; defined: ${Object.keys(profile.outputs).join(', ')}`, suggestion: closest(targetName, Object.keys(profile.outputs)) },
-    ]);
+  let targetName: string | undefined;
+  if (value && profile !== undefined) {
+    const outputs = value[profileName]!.outputs;
+    targetName = options.target ?? value[profileName]!.target;
+    if (!outputs[targetName]) {
+      const names = Object.keys(outputs);
+      const message = `target "${targetName}" is not defined in ${profileName}.outputs; defined: ${names.join(', ') || 'none'}`;
+      const path: Path = options.target === undefined ? [profileName, 'target'] : [profileName, 'outputs'];
+      issues.push({
+        file: parsed.file,
+        ...(options.target === undefined ? locate(parsed, path) : locateKey(parsed, path)),
+        key: options.target === undefined ? formatPath(path) : '--target',
+        message,
+        suggestion: closest(targetName, names),
+      });
+    }
   }
+  if (issues.length || !value || targetName === undefined) throw new ConfigError(issues);
+  const output = value[profileName]!.outputs[targetName]!;
   if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path);
   return { profile: profileName, name: targetName, output };
 }

@@ -47,6 +47,9 @@ export interface Monitor {
 
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
+/** The team's query as written, minus trailing blank lines and a final semicolon. */
+const cleanSql = (sql: string | undefined) => sql?.replace(/[\s;]+$/, '');
+
 export function normalizeMonitor(
   config: BinaryClassificationConfig,
   file: string,
@@ -62,7 +65,7 @@ export function normalizeMonitor(
     file,
     predictions: {
       relation: p.relation,
-      sql: p.sql,
+      sql: cleanSql(p.sql),
       key: asList(p.key),
       timestamp: p.timestamp,
       dedupe: p.dedupe,
@@ -70,7 +73,7 @@ export function normalizeMonitor(
       modelVersion: p.model_version,
       where: p.where,
     },
-    outcomes: { relation: o.relation, sql: o.sql, key: asList(o.key), timestamp: o.timestamp, dedupe: o.dedupe, label: o.label },
+    outcomes: { relation: o.relation, sql: cleanSql(o.sql), key: asList(o.key), timestamp: o.timestamp, dedupe: o.dedupe, label: o.label },
     within: { text: config.join.within.trim(), seconds: durationSeconds(config.join.within) },
     missing: config.join.missing,
     threshold: config.threshold,

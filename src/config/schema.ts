@@ -88,7 +88,10 @@ export const binaryClassificationSchema = z.strictObject({
     .union([granularitySchema, z.array(granularitySchema).min(1)])
     .describe('day, week or month, or a list of them')
     .default(['day']),
-  segments: z.array(segmentSchema).default([]),
+  segments: z
+    .array(segmentSchema)
+    .describe('a list of columns to break the metrics down by, each a column name or {column: <column name>, top: <n>}')
+    .default([]),
 });
 
 // Problem types are a discriminated union on `type`: a new type is one more member.
@@ -110,18 +113,18 @@ export const projectSchema = z.strictObject({
 
 const duckdbOutput = z.strictObject({
   type: z.literal('duckdb'),
-  path: z.string().default(':memory:'),
+  path: z.string().describe('a DuckDB database file, relative to the project directory, or :memory:').default(':memory:'),
   threads: z.coerce.number().int().min(1).optional(),
   memory_limit: z.string().optional(),
 });
 
 const postgresOutput = z.strictObject({
   type: z.literal('postgres'),
-  host: z.string(),
+  host: z.string().describe('a host name'),
   port: z.coerce.number().int().min(1).max(65535).default(5432),
-  user: z.string(),
+  user: z.string().describe('a user name'),
   password: z.string().optional(),
-  dbname: z.string(),
+  dbname: z.string().describe('a database name'),
   schema: z.string().optional(),
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
   connect_timeout: z.coerce.number().int().min(1).optional(),

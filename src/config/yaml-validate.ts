@@ -44,7 +44,7 @@ function syntaxMessage(e: YAMLError, path: Path): string {
 function pathAt(node: unknown, offset: number, path: Path = []): Path {
   const within = (n: unknown) => {
     const r = (n as Node | null)?.range;
-    return !!r && r[0] <= offset && offset <= r[2];
+    return !!r && r[0] <= offset && offset < r[2];
   };
   if (isMap(node)) {
     for (const pair of node.items) {

@@ -62,7 +62,7 @@ export const defaultDialect: Dialect = {
     return String(value);
   },
   timestamp(value) {
-    return `timestamp '${value.toISOString().replace('T', ' ').replace('Z', '')}'`;
+    return `timestamp '${value.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace('Z', '')}'`;
   },
   toTimestamp(expr) {
     return `cast(${expr} as ${this.types.timestamp})`;
