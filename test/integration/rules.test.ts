@@ -1,0 +1,188 @@
+// Each rule of docs/semantics.md on a small hand-made fixture, with the expected values worked out
+// by hand in the comments — on every target of the shared suite. Each case is also compared in
+// full with the independent reference.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter } from '../../src/adapters/index.js';
+import { referencePipeline, type MetricRow, type OutcomeEvent, type PredictionEvent } from '../reference/pipeline.js';
+import { expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, valueOf, writeProject, type MonitorSpec } from './harness.js';
+import { openTarget, TARGETS } from './targets.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const t = (iso: string) => new Date(iso);
+const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
+
+function pred(id: string, ts: Date, score: number | null, extra: Partial<PredictionEvent> = {}): PredictionEvent {
+  return { key: [id], ts, score, modelVersion: 'v1', segments: { seg_a: 'a', seg_b: 'x' }, ...extra };
+}
+const out = (id: string, ts: Date, label: number): OutcomeEvent => ({ key: [id], ts, label });
+
+const TWO_DAYS: MonitorSpec = { within: '2 days', withinMs: 2 * DAY };
+
+describe.each(TARGETS)('semantic rules on $name', (target) => {
+  let adapter: Adapter;
+  beforeAll(async () => {
+    if (!target.unavailable) adapter = await openTarget(target);
+  });
+  afterAll(async () => adapter?.close());
+
+  /** Loads the events, runs the monitor, checks the full table against the reference, returns it. */
+  async function run(predictions: PredictionEvent[], outcomes: OutcomeEvent[], spec: MonitorSpec, asOf: Date, booleanLabels = false): Promise<{ rows: MetricRow[]; evaluations: Record<string, unknown>[] }> {
+    const source = uniqueName('src');
+    const output = uniqueName('hs');
+    await loadFixture(adapter, source, { predictions, outcomes }, { segments: ['seg_a', 'seg_b'], booleanLabels });
+    const [result] = await runProject(adapter, writeProject(target, source, output, spec), { asOf });
+    if (result!.error) throw result!.error;
+    const rows = await readMetrics(adapter, output);
+    expectSameMetrics(rows, referencePipeline(predictions, outcomes, referenceConfig(spec, asOf)).metrics);
+    const evaluations = await adapter.query(`select pid, label, label_status, observed_at, label_delay_hours from ${output}.m__evaluations order by pid`);
+    return { rows, evaluations };
+  }
+
+  const on = it.skipIf(!!target.unavailable);
+  const p0 = t('2026-03-03T10:00:00Z');
+  const asOf = t('2026-03-20T00:00:00Z');
+
+  on('counts an outcome exactly at the prediction and exactly `within` later; one second more is late', async () => {
+    const { rows, evaluations } = await run(
+      [pred('a', p0, 0.9), pred('b', p0, 0.8), pred('c', p0, 0.2)],
+      [out('a', p0, 1), out('b', plus(p0, 2 * DAY), 1), out('c', plus(p0, 2 * DAY + 1000), 0)],
+      TWO_DAYS,
+      asOf,
+    );
+    expect(evaluations.map((e) => [e.pid, e.label_status, e.label_delay_hours])).toEqual([
+      ['a', 'observed', 0],
+      ['b', 'observed', 48],
+      ['c', 'missing', null],
+    ]);
+    const day = { windowStart: '2026-03-03T00:00:00.000Z' };
+    expect(valueOf(rows, 'outcomes_late', day)).toBe(1);
+    expect(valueOf(rows, 'count', day)).toBe(2); // c is missing and dropped
+    expect(valueOf(rows, 'label_delay_p50', day)).toBe(24); // median of 0 h and 48 h
+    expect(valueOf(rows, 'label_coverage', day)).toBeCloseTo(2 / 3, 12);
+  });
+
+  on('calls an outcome up to `within` before its prediction early, and one further back an orphan', async () => {
+    const { rows } = await run(
+      [pred('a', p0, 0.9), pred('b', p0, 0.1)],
+      [out('a', plus(p0, -HOUR), 1), out('b', plus(p0, -2 * DAY - 1000), 0), out('zz', t('2026-03-05T08:00:00Z'), 1)],
+      TWO_DAYS,
+      asOf,
+    );
+    expect(valueOf(rows, 'outcomes_early', { windowStart: '2026-03-03T00:00:00.000Z' })).toBe(1);
+    // b's outcome (01 Mar) and the unknown key zz (05 Mar) are orphans in their own windows, version NULL
+    expect(valueOf(rows, 'outcomes_orphan', { windowStart: '2026-03-01T00:00:00.000Z', modelVersion: null })).toBe(1);
+    expect(valueOf(rows, 'outcomes_orphan', { windowStart: '2026-03-05T00:00:00.000Z', modelVersion: null })).toBe(1);
+    expect(valueOf(rows, 'outcomes_orphan', { windowStart: '2026-03-03T00:00:00.000Z', modelVersion: null })).toBe(0);
+  });
+
+  for (const dedupe of ['latest', 'earliest'] as const) {
+    on(`keeps the ${dedupe} correction of an outcome and the ${dedupe} copy of a re-logged prediction`, async () => {
+      const { rows, evaluations } = await run(
+        // the re-log comes a day later, in the next day's window, with another score
+        [pred('a', p0, 0.9), pred('a', plus(p0, DAY), 0.3)],
+        [out('a', plus(p0, 1.5 * DAY), 1), out('a', plus(p0, 1.8 * DAY), 0)],
+        { ...TWO_DAYS, predictionDedupe: dedupe, outcomeDedupe: dedupe },
+        asOf,
+      );
+      const kept = dedupe === 'latest' ? '2026-03-04T00:00:00.000Z' : '2026-03-03T00:00:00.000Z';
+      const removed = dedupe === 'latest' ? '2026-03-03T00:00:00.000Z' : '2026-03-04T00:00:00.000Z';
+      expect(valueOf(rows, 'mean_score', { windowStart: kept })).toBe(dedupe === 'latest' ? 0.3 : 0.9);
+      expect(valueOf(rows, 'positive_rate', { windowStart: kept })).toBe(dedupe === 'latest' ? 0 : 1);
+      expect(valueOf(rows, 'duplicates_removed', { windowStart: removed })).toBe(1);
+      expect(valueOf(rows, 'count', { windowStart: removed })).toBeUndefined();
+      expect(evaluations).toHaveLength(1);
+    });
+  }
+
+  on('leaves missing labels out with `missing: drop` and counts them as 0 with `negative`', async () => {
+    const events = [pred('a', p0, 0.9), pred('b', p0, 0.7)];
+    const outcomes = [out('a', plus(p0, DAY), 1)];
+    const day = { windowStart: '2026-03-03T00:00:00.000Z' };
+    const dropped = await run(events, outcomes, TWO_DAYS, asOf);
+    expect(valueOf(dropped.rows, 'count', day)).toBe(1);
+    expect(valueOf(dropped.rows, 'precision', day)).toBe(1);
+    const negative = await run(events, outcomes, { ...TWO_DAYS, missing: 'negative' }, asOf);
+    expect(valueOf(negative.rows, 'count', day)).toBe(2);
+    expect(valueOf(negative.rows, 'fp', day)).toBe(1); // b scored 0.7 >= 0.5 with label 0
+    expect(valueOf(negative.rows, 'precision', day)).toBe(0.5);
+  });
+
+  on('is pending one second before the window closes and missing when it closes', async () => {
+    const events = [pred('a', p0, 0.9)];
+    const open = await run(events, [], { ...TWO_DAYS, missing: 'negative' }, plus(p0, 2 * DAY - 1000));
+    expect(open.evaluations[0]!.label_status).toBe('pending');
+    expect(valueOf(open.rows, 'count')).toBeUndefined(); // pending never counts
+    const closed = await run(events, [], { ...TWO_DAYS, missing: 'negative' }, plus(p0, 2 * DAY));
+    expect(closed.evaluations[0]!.label_status).toBe('missing');
+    expect(valueOf(closed.rows, 'count')).toBe(1);
+  });
+
+  on('puts Sunday 1 March in the ISO week of Monday 23 February, and in the March month', async () => {
+    const sunday = t('2026-03-01T23:59:59Z');
+    const monday = t('2026-03-02T00:00:00Z');
+    const { rows } = await run(
+      [pred('a', sunday, 0.9), pred('b', monday, 0.2), pred('c', t('2026-02-28T12:00:00Z'), 0.6)],
+      [out('a', plus(sunday, HOUR), 1), out('b', plus(monday, HOUR), 0), out('c', t('2026-02-28T13:00:00Z'), 1)],
+      { ...TWO_DAYS, granularity: ['week', 'month'] },
+      asOf,
+    );
+    expect(valueOf(rows, 'count', { granularity: 'week', windowStart: '2026-02-23T00:00:00.000Z' })).toBe(2); // c and a
+    expect(valueOf(rows, 'count', { granularity: 'week', windowStart: '2026-03-02T00:00:00.000Z' })).toBe(1);
+    expect(valueOf(rows, 'count', { granularity: 'month', windowStart: '2026-02-01T00:00:00.000Z' })).toBe(1);
+    expect(valueOf(rows, 'count', { granularity: 'month', windowStart: '2026-03-01T00:00:00.000Z' })).toBe(2);
+    expect(rows.find((r) => r.granularity === 'week' && r.windowStart.startsWith('2026-02-23'))!.windowEnd).toBe('2026-03-02T00:00:00.000Z');
+    expect(rows.find((r) => r.granularity === 'month' && r.windowStart.startsWith('2026-02-01'))!.windowEnd).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  on('gives NULL segment values their own group and folds values past `top` into __other__ (ties by value)', async () => {
+    const seg = (a: string | null, b: string) => ({ segments: { seg_a: a, seg_b: b } });
+    const { rows } = await run(
+      [
+        pred('1', p0, 0.9, seg(null, 'x')), pred('2', p0, 0.8, seg(null, 'y')), pred('3', p0, 0.4, seg('a', 'y')),
+        pred('4', p0, 0.3, seg('a', 'z')), pred('5', p0, 0.2, seg('b', 'w')),
+      ],
+      ['1', '2', '3', '4', '5'].map((id) => out(id, plus(p0, HOUR), id < '3' ? 1 : 0)),
+      // seg_b: y has 2 rows; w, x, z 1 each: top 2 keeps y and w (tie broken by value), folds x and z
+      { ...TWO_DAYS, segments: [{ column: 'seg_a', top: 50 }, { column: 'seg_b', top: 2 }] },
+      asOf,
+    );
+    expect(valueOf(rows, 'count', { segment: 'seg_a', segmentValue: null })).toBe(2);
+    expect(valueOf(rows, 'positive_rate', { segment: 'seg_a', segmentValue: null })).toBe(1);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'y' })).toBe(2);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'w' })).toBe(1);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: '__other__' })).toBe(2);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'x' })).toBeUndefined();
+  });
+
+  on('writes NULL, not 0 or an error, for metrics a one-class window cannot define', async () => {
+    const { rows } = await run(
+      [pred('a', p0, 0.3), pred('b', p0, 0.2)],
+      [out('a', plus(p0, HOUR), 0), out('b', plus(p0, HOUR), 0)],
+      TWO_DAYS,
+      asOf,
+      true, // boolean labels
+    );
+    for (const metric of ['roc_auc', 'average_precision', 'ks', 'precision', 'recall', 'mcc', 'f1']) {
+      expect(valueOf(rows, metric), metric).toBeNull();
+    }
+    expect(valueOf(rows, 'specificity')).toBe(1);
+    expect(valueOf(rows, 'accuracy')).toBe(1);
+    expect(valueOf(rows, 'brier_score')).toBeCloseTo((0.09 + 0.04) / 2, 12);
+  });
+
+  on('matches the scikit-learn example: roc_auc 0.75, average_precision 0.8333', async () => {
+    // roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75; average_precision_score(...) = 0.8333…
+    const scores = [0.1, 0.4, 0.35, 0.8];
+    const labels = [0, 0, 1, 1];
+    const { rows } = await run(
+      scores.map((s, i) => pred(`k${i}`, p0, s)),
+      labels.map((l, i) => out(`k${i}`, plus(p0, HOUR), l)),
+      TWO_DAYS,
+      asOf,
+    );
+    expect(valueOf(rows, 'roc_auc')).toBeCloseTo(0.75, 12);
+    expect(valueOf(rows, 'average_precision')).toBeCloseTo(5 / 6, 12);
+    expect(valueOf(rows, 'ks')).toBeCloseTo(0.5, 12);
+  });
+});
