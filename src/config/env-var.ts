@@ -45,11 +45,13 @@ export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
     Map(_key, node: YAMLMap, ancestors) {
       if (!node.flow || node.items.length !== 1 || !isMap(node.items[0]?.key)) return;
       const path = keyPath(ancestors, node);
+      const inner = node.items[0]!.key as YAMLMap;
+      const call = isScalar(inner.items[0]?.key) ? String(inner.items[0].key.value) : "env_var('NAME')";
       issues.push({
         file: parsed.file,
         ...locateNode(parsed, node),
         key: formatPath(path),
-        message: 'a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var(\'NAME\') }}"',
+        message: `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`,
       });
       return visit.SKIP;
     },

@@ -73,7 +73,7 @@ export function loadProject(projectDir: string): Project {
   monitorPaths.forEach((monitorPath, i) => {
     if (explicitPaths && !existsSync(join(dir, monitorPath))) {
       const dirs = existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [];
-      issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in ${relative(process.cwd(), dir) || '.'}`, closest(monitorPath, dirs));
+      issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, dirs));
       return;
     }
     for (const full of yamlFilesUnder(join(dir, monitorPath))) {
@@ -154,17 +154,20 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     issue(issues, doc, [...path, 'outcomes', 'key'], `has ${ok.length} column(s) but predictions.key has ${pk.length}; keys are matched position by position`);
   }
   const rawSegments = Array.isArray(m.segments) ? m.segments : [];
-  const segments = rawSegments.map((s: unknown) => (isColumn(s) ? s : isRecord(s) && isColumn(s.column) ? s.column : undefined));
+  // [column, where it is written] of each segment: `- country` or `- {column: country}`.
+  const segments = rawSegments.map((s: unknown, i): [string, Path] | undefined =>
+    isColumn(s) ? [s, [...path, 'segments', i]] : isRecord(s) && isColumn(s.column) ? [s.column, [...path, 'segments', i, 'column']] : undefined);
   const used = new Set<string>();
-  segments.forEach((col, i) => {
-    if (col === undefined) return;
-    if (used.has(col)) issue(issues, doc, [...path, 'segments', i], `segment column "${col}" is listed twice`);
-    if (pk?.includes(col)) issue(issues, doc, [...path, 'segments', i], `"${col}" is a key column; segment by another column`);
+  for (const segment of segments) {
+    if (!segment) continue;
+    const [col, at] = segment;
+    if (used.has(col)) issue(issues, doc, at, `segment column "${col}" is listed twice`);
+    if (pk?.includes(col)) issue(issues, doc, at, `"${col}" is a key column; segment by another column`);
     used.add(col);
-  });
+  }
   const named: [Path, string][] = [
     ...(pk ?? []).map((c, i): [Path, string] => [[...path, 'predictions', 'key', ...(Array.isArray(predictions.key) ? [i] : [])], c]),
-    ...segments.flatMap((c, i): [Path, string][] => (c === undefined ? [] : [[[...path, 'segments', i], c]])),
+    ...segments.flatMap((s): [Path, string][] => (s ? [[s[1], s[0]]] : [])),
   ];
   for (const [p, col] of named) {
     if (RESERVED_COLUMNS.includes(col)) {

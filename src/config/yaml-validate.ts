@@ -1,7 +1,7 @@
 // Parses a YAML file keeping source positions, validates it against a zod schema and turns every
 // problem into a ConfigIssue that points at file:line:column, names the key, says what was expected
 // (described from the schema itself) and suggests the closest valid key or value for a typo.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { closest } from './suggest.js';
@@ -18,12 +18,37 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const parsed = { file, doc, lines };
-  const issues = doc.errors.map((e): ConfigIssue => {
-    const pos = lines.linePos(e.pos[0]);
-    const path = pathAt(doc.contents, e.pos[0]);
+  // After the first real syntax error the parser's recovery is guesswork and what follows is noise;
+  // duplicate keys before it are reliable and reported too.
+  const errors = [...doc.errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  const first = errors.findIndex((e) => e.code !== 'DUPLICATE_KEY');
+  const issues = (first < 0 ? errors : errors.slice(0, first + 1)).map((e): ConfigIssue => {
+    let offset = e.pos[0];
+    // A tab or a second document is not inside any key that could be named reliably.
+    let path = e.code === 'MULTIPLE_DOCS' || e.code === 'TAB_AS_INDENT' ? [] : pathAt(doc.contents, offset);
+    if (e.code === 'MISSING_CHAR' && /quote/.test(e.message)) {
+      // The error sits at the end of the file; the quote to close is where the string starts.
+      const open = unclosedQuote(doc, offset);
+      if (open) ({ offset, path } = open);
+    }
+    const pos = lines.linePos(offset);
     return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) };
   });
   return { parsed, issues };
+}
+
+/** The last quoted string that runs up to `offset`, with its path. */
+function unclosedQuote(doc: Document, offset: number): { offset: number; path: Path } | undefined {
+  let found: { offset: number; path: Path } | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const r = node.range;
+      if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && r && r[0] < offset && r[1] >= offset - 1) {
+        found = { offset: r[0], path: pathAt(doc.contents, r[0]) };
+      }
+    },
+  });
+  return found;
 }
 
 function syntaxMessage(e: YAMLError, path: Path): string {
@@ -35,6 +60,9 @@ function syntaxMessage(e: YAMLError, path: Path): string {
       return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
     case 'MULTIPLE_DOCS':
       return 'YAML syntax error: a file holds a single YAML document; remove the `---` separator';
+    case 'MISSING_CHAR':
+      if (/quote/.test(e.message)) return 'YAML syntax error: this string has no closing quote';
+      return `YAML syntax error: ${e.message.split('\n')[0]!.replace(/\.$/, '')}`;
     default:
       return `YAML syntax error: ${e.message.split('\n')[0]!.replace(/\.$/, '')}`;
   }
@@ -84,8 +112,10 @@ export function locate(parsed: ParsedYaml, path: Path, keyOf?: string): { line: 
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(step));
       if (!pair) break;
       const keyNode = pair.key as Node;
-      // Point at the key itself for unknown keys, at the value otherwise (when there is one).
-      const target = isLast && keyOf !== undefined ? keyNode : ((pair.value as Node | null) ?? keyNode);
+      // Point at the key itself for unknown keys, at the value otherwise (when one is written).
+      const value = pair.value as Node | null;
+      const empty = !value || (isScalar(value) && value.value === null && value.range?.[0] === value.range?.[1]);
+      const target = (isLast && keyOf !== undefined) || empty ? keyNode : value;
       offset = target.range?.[0] ?? offset;
       node = pair.value;
     } else if (isSeq(node) && typeof step === 'number' && node.items[step]) {

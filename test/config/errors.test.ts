@@ -1,0 +1,527 @@
+// The configuration-error experience: every error names file:line:column and the key, says what was
+// expected and suggests the closest valid key or value; all errors of a project come in one pass;
+// unknown keys are errors. Each broken project is written to a temp dir and its messages are
+// compared in full: check a changed snapshot against the YAML above it before accepting it.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { initProject } from '../../src/cli/commands.js';
+import { loadProject, loadTarget } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-errors-'));
+  made.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Messages as printed, with file names relative to the project (as when run inside it). */
+function shown(text: string, dir: string): string {
+  return text.split(relative(process.cwd(), dir) + sep).join('').split(dir).join('<project>');
+}
+
+/** Loads a project the way `hindsight validate` does (project, then profiles); returns the error. */
+function configError(files: Record<string, string>, options: { target?: string } = {}): { error: ConfigError; dir: string } {
+  const dir = project(files);
+  try {
+    loadTarget(loadProject(dir), options);
+  } catch (e) {
+    if (e instanceof ConfigError) return { error: e, dir };
+    throw e;
+  }
+  throw new Error('expected a ConfigError, the project loaded');
+}
+
+function errors(files: Record<string, string>, options: { target?: string } = {}): string {
+  const { error, dir } = configError(files, options);
+  return shown(error.message, dir);
+}
+
+const HINDSIGHT = `name: shop
+profile: shop
+`;
+
+const PROFILES = `shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+`;
+
+const MONITOR = `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: id
+      timestamp: predicted_at
+      score: p_churn
+    outcomes:
+      relation: raw.outcomes
+      key: id
+      timestamp: churned_at
+      label: churned
+    join:
+      within: 30 days
+`;
+
+const withMonitors = (monitors: Record<string, string>) => ({
+  'hindsight.yml': HINDSIGHT,
+  'profiles.yml': PROFILES,
+  ...Object.fromEntries(Object.entries(monitors).map(([name, text]) => [`monitors/${name}`, text])),
+});
+
+describe('the fixtures', () => {
+  it('start from a valid project', () => {
+    const dir = project(withMonitors({ 'churn.yml': MONITOR }));
+    const loaded = loadProject(dir);
+    expect(loaded.monitors.map((m) => m.name)).toEqual(['churn']);
+    expect(loadTarget(loaded).output.type).toBe('duckdb');
+  });
+});
+
+describe('configuration errors', () => {
+  it('report misspelt keys at every depth with the closest valid key', () => {
+    const text = errors({
+      'hindsight.yml': `name: shop
+profle: shop
+`,
+      'profiles.yml': PROFILES,
+      'monitors/churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: id
+      timestamp: predicted_at
+      scroe: p_churn
+    outcomes:
+      relation: raw.outcomes
+      key: id
+      timestamp: churned_at
+      label: churned
+    join:
+      witin: 30 days
+    granularty: day
+    segments: [{colum: region}, {column: channel, topp: 5}]
+  - name: churn_v2
+    type: binary_classification
+    predictions: {relation: raw.predictions, key: id, timestamp: predicted_at, score: p_churn}
+    outcomes: {relation: raw.outcomes, key: id, timestamp: churned_at, label: churned}
+    joni: {within: 30 days}
+    segmnets: [country]
+`,
+      'monitors/other.yml': `monitor:
+  - name: other
+`,
+    });
+    expect(text).toMatchInlineSnapshot(`
+      "hindsight.yml:2:1: profle: unknown key "profle"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "profile"?)
+      monitors/churn.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, score, model_version, where (did you mean "score"?)
+      monitors/churn.yml:15:7: monitors[0].join.witin: unknown key "witin"; expected one of: within, missing (did you mean "within"?)
+      monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "granularity"?)
+      monitors/churn.yml:17:17: monitors[0].segments[0].colum: unknown key "colum"; expected one of: column, top (did you mean "column"?)
+      monitors/churn.yml:17:51: monitors[0].segments[1].topp: unknown key "topp"; expected one of: column, top (did you mean "top"?)
+      monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "join"?)
+      monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "segments"?)
+      monitors/other.yml:1:1: monitor: unknown key "monitor"; expected one of: monitors (did you mean "monitors"?)"
+    `);
+  });
+
+  it('report values outside an enumeration with the closest valid value', () => {
+    const text = errors(withMonitors({
+      'churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: id
+      timestamp: predicted_at
+      score: p_churn
+      dedupe: newest
+    outcomes:
+      relation: raw.outcomes
+      key: id
+      timestamp: churned_at
+      label: churned
+      dedupe: first
+    join:
+      within: 30 days
+      missing: zero
+    granularity: [dya, week]
+  - name: churn_weekly
+    type: binary_classification
+    predictions: {relation: raw.predictions, key: id, timestamp: predicted_at, score: p_churn}
+    outcomes: {relation: raw.outcomes, key: id, timestamp: churned_at, label: churned}
+    join: {within: 30 days, missing: negtive}
+    granularity: weekly
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:9:15: monitors[0].predictions.dedupe: expected one of: latest, earliest; got "newest"
+      monitors/churn.yml:15:15: monitors[0].outcomes.dedupe: expected one of: latest, earliest; got "first"
+      monitors/churn.yml:18:16: monitors[0].join.missing: expected one of: drop, negative; got "zero"
+      monitors/churn.yml:19:19: monitors[0].granularity[0]: expected one of: day, week, month; got "dya" (did you mean "day"?)
+      monitors/churn.yml:24:38: monitors[1].join.missing: expected one of: drop, negative; got "negtive" (did you mean "negative"?)
+      monitors/churn.yml:25:18: monitors[1].granularity: expected one of: day, week, month; got "weekly" (did you mean "week"?)"
+    `);
+  });
+
+  it('report values of the wrong type, saying what was expected and what was given', () => {
+    const text = errors(withMonitors({
+      'churn.yml': `monitors:
+  - name: Churn Model
+    type: binary_classification
+    description: [not, a, string]
+    predictions:
+      relation: raw.predictions.2024
+      key: 5
+      timestamp: predicted_at
+      score:
+    outcomes: raw.outcomes
+    join:
+      within: 30
+    threshold: high
+    segments: country
+  - name: churn
+    type: binary_classification
+    predictions: [raw.predictions]
+    outcomes: {relation: raw.outcomes, key: [], timestamp: churned_at, label: churned}
+    join: {within: 2 fortnights}
+    threshold: 1.5
+    granularity: []
+    segments: [{column: region, top: many}, 42, my-column]
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:2:11: monitors[0].name: expected a monitor name: lower-case letters, digits and _, starting with a letter, at most 60 characters (it becomes part of table names); got "Churn Model"
+      monitors/churn.yml:4:18: monitors[0].description: expected a string; got a list
+      monitors/churn.yml:6:17: monitors[0].predictions.relation: expected a table or view: [database.][schema.]table; got "raw.predictions.2024"
+      monitors/churn.yml:7:12: monitors[0].predictions.key: expected a column name, or a list of column names for a key of several columns; got 5
+      monitors/churn.yml:9:7: monitors[0].predictions.score: expected a column name (letters, digits, _ and $, not starting with a digit); got nothing
+      monitors/churn.yml:10:15: monitors[0].outcomes: expected a mapping with keys: relation, sql, key, timestamp, dedupe, label; got "raw.outcomes"
+      monitors/churn.yml:12:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got 30
+      monitors/churn.yml:13:16: monitors[0].threshold: expected a number from 0 to 1; got "high"
+      monitors/churn.yml:14:15: monitors[0].segments: expected a list of columns to break the metrics down by, each a column name or {column: <column name>, top: <n>}; got "country"
+      monitors/churn.yml:17:18: monitors[1].predictions: expected a mapping with keys: relation, sql, key, timestamp, dedupe, score, model_version, where; got a list
+      monitors/churn.yml:18:45: monitors[1].outcomes.key: expected a column name, or a list of column names for a key of several columns; got an empty list
+      monitors/churn.yml:19:20: monitors[1].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "2 fortnights"
+      monitors/churn.yml:20:16: monitors[1].threshold: expected a number from 0 to 1; got 1.5
+      monitors/churn.yml:21:18: monitors[1].granularity: expected day, week or month, or a list of them; got an empty list
+      monitors/churn.yml:22:38: monitors[1].segments[0].top: expected a whole number from 1 to 10000; got "many"
+      monitors/churn.yml:22:45: monitors[1].segments[1]: expected a column name, or {column: <column name>, top: <how many of its most frequent values>}; got 42
+      monitors/churn.yml:22:49: monitors[1].segments[2]: expected a column name, or {column: <column name>, top: <how many of its most frequent values>}; got "my-column""
+    `);
+  });
+
+  it('report missing required keys at the mapping that lacks them', () => {
+    const text = errors({
+      'hindsight.yml': `name: shop
+`,
+      'profiles.yml': PROFILES,
+      'monitors/churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: id
+      score: p_churn
+    join: {}
+  - type: binary_classification
+`,
+      'monitors/empty.yml': ``,
+      'monitors/null.yml': `monitors:
+`,
+    });
+    expect(text).toMatchInlineSnapshot(`
+      "hindsight.yml:1:1: profile: required key "profile" is missing; expected the name of a profile in profiles.yml
+      monitors/churn.yml:2:5: monitors[0].outcomes: required key "outcomes" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, label
+      monitors/churn.yml:4:5: monitors[0].predictions.timestamp: required key "timestamp" is missing; expected a column name (letters, digits, _ and $, not starting with a digit)
+      monitors/churn.yml:8:5: monitors[0].join.within: required key "within" is missing; expected a duration like "14 days", "36 hours" or "2 weeks"
+      monitors/churn.yml:9:5: monitors[1].name: required key "name" is missing; expected a monitor name: lower-case letters, digits and _, starting with a letter, at most 60 characters (it becomes part of table names)
+      monitors/churn.yml:9:5: monitors[1].predictions: required key "predictions" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, score, model_version, where
+      monitors/churn.yml:9:5: monitors[1].outcomes: required key "outcomes" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, label
+      monitors/churn.yml:9:5: monitors[1].join: required key "join" is missing; expected a mapping with keys: within, missing
+      monitors/empty.yml:1:1: the file is empty; expected a mapping with keys: monitors
+      monitors/null.yml:1:1: monitors: expected a list of monitors, each a mapping with name, type, predictions, outcomes and join; got nothing"
+    `);
+  });
+
+  it('require exactly one of relation and sql', () => {
+    const text = errors(withMonitors({
+      'churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      sql: select * from raw.predictions
+      key: id
+      timestamp: predicted_at
+      score: p_churn
+    outcomes:
+      key: id
+      timestamp: churned_at
+      label: churned
+    join:
+      within: 30 days
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:6:7: monitors[0].predictions.sql: cannot be given together with \`relation\`; give either \`relation\` (a table or view) or \`sql\` (a query)
+      monitors/churn.yml:10:5: monitors[0].outcomes: needs \`relation\` (a table or view) or \`sql\` (a query)"
+    `);
+  });
+
+  it('require keys of the same length on both sides', () => {
+    const text = errors(withMonitors({
+      'churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: [order_id, line_no]
+      timestamp: predicted_at
+      score: p_churn
+    outcomes:
+      relation: raw.outcomes
+      key: order_id
+      timestamp: churned_at
+      label: churned
+    join:
+      within: 30 days
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`"monitors/churn.yml:11:12: monitors[0].outcomes.key: has 1 column(s) but predictions.key has 2; keys are matched position by position"`);
+  });
+
+  it('reject reserved, key and repeated columns as keys and segments', () => {
+    const text = errors(withMonitors({
+      'churn.yml': `monitors:
+  - name: churn
+    type: binary_classification
+    predictions:
+      relation: raw.predictions
+      key: [label]
+      timestamp: predicted_at
+      score: p_churn
+    outcomes:
+      relation: raw.outcomes
+      key: id
+      timestamp: churned_at
+      label: churned
+    join:
+      within: 30 days
+    segments: [score, {column: model_version}, label, country, country]
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:6:13: monitors[0].predictions.key[0]: "label" is a column hindsight writes itself; rename it in a \`sql:\` source (select label as my_label …)
+      monitors/churn.yml:16:16: monitors[0].segments[0]: "score" is a column hindsight writes itself; rename it in a \`sql:\` source (select score as my_score …)
+      monitors/churn.yml:16:32: monitors[0].segments[1].column: "model_version" is a column hindsight writes itself; rename it in a \`sql:\` source (select model_version as my_model_version …)
+      monitors/churn.yml:16:48: monitors[0].segments[2]: "label" is a key column; segment by another column
+      monitors/churn.yml:16:48: monitors[0].segments[2]: "label" is a column hindsight writes itself; rename it in a \`sql:\` source (select label as my_label …)
+      monitors/churn.yml:16:64: monitors[0].segments[4]: segment column "country" is listed twice"
+    `);
+  });
+
+  it('reject a monitor name declared twice, across files too', () => {
+    const text = errors(withMonitors({
+      'a.yml': MONITOR,
+      'b.yml': `${MONITOR}${MONITOR.replace('monitors:\n', '')}`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/b.yml:2:11: monitors[0].name: monitor "churn" is already declared at monitors/a.yml:2:11; monitor names must be unique in a project
+      monitors/b.yml:16:11: monitors[1].name: monitor "churn" is already declared at monitors/a.yml:2:11; monitor names must be unique in a project"
+    `);
+  });
+
+  it('reject an unknown monitor type with the closest known one', () => {
+    const text = errors(withMonitors({
+      'churn.yml': MONITOR.replace('binary_classification', 'binary_clasification'),
+      'price.yml': MONITOR.replace('churn', 'price').replace('binary_classification', 'regression'),
+      'untyped.yml': MONITOR.replace('churn', 'untyped').replace('    type: binary_classification\n', ''),
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:3:11: monitors[0].type: expected binary_classification; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/price.yml:3:11: monitors[0].type: expected binary_classification; got "regression"
+      monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected binary_classification"
+    `);
+  });
+
+  it('report YAML syntax errors of every file, with the key they are in', () => {
+    const text = errors(withMonitors({
+      'a.yml': MONITOR.replace('      key: id\n      timestamp: predicted_at', '      key: id\n\ttimestamp: predicted_at'),
+      'b.yml': MONITOR.replace('      score: p_churn\n', '      score: p_churn\n      score: p_stay\n'),
+      'c.yml': MONITOR.replace('key: id\n      timestamp: churned_at', 'key: [id\n      timestamp: churned_at'),
+      'd.yml': MONITOR.replace('label: churned', "label: 'churned"),
+      'e.yml': `${MONITOR}---\nmonitors: []\n`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/a.yml:7:1: YAML syntax error: tabs are not allowed as indentation; indent with spaces
+      monitors/b.yml:9:7: monitors[0].predictions.score: duplicate key "score"; a key may appear only once in a mapping
+      monitors/c.yml:12:7: monitors[0].outcomes.key: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]
+      monitors/d.yml:13:14: monitors[0].outcomes.label: YAML syntax error: this string has no closing quote
+      monitors/e.yml:16:1: YAML syntax error: a file holds a single YAML document; remove the \`---\` separator"
+    `);
+  });
+
+  it('report problems of profiles.yml', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const text = errors({
+      'hindsight.yml': HINDSIGHT,
+      'monitors/churn.yml': MONITOR,
+      'profiles.yml': `shop:
+  outputs:
+    dev:
+      type: duckdb
+      threds: 4
+    staging:
+      type: duckbd
+    prod:
+      type: postgres
+      host: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"
+      user: {{ env_var('PGUSER') }}
+      port: lots
+`,
+    });
+    expect(text).toMatchInlineSnapshot(`
+      "profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs
+      profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit (did you mean "threads"?)
+      profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres; got "duckbd" (did you mean "duckdb"?)
+      profiles.yml:8:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
+      profiles.yml:10:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
+      profiles.yml:11:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('NAME') }}"
+      profiles.yml:12:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots""
+    `);
+  });
+
+  it('report an unknown profile where hindsight.yml names it', () => {
+    const text = errors({
+      'hindsight.yml': `name: shop
+profile: shopp
+`,
+      'monitors/churn.yml': MONITOR,
+      'profiles.yml': PROFILES,
+    });
+    expect(text).toMatchInlineSnapshot(`"hindsight.yml:2:10: profile: profile "shopp" is not defined in profiles.yml; defined: shop (did you mean "shop"?)"`);
+  });
+
+  it('report an unknown target, from the profile or from --target', () => {
+    const files = { 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES.replace('target: dev', 'target: dve') };
+    expect(errors(files)).toMatchInlineSnapshot(`"profiles.yml:2:11: shop.target: target "dve" is not defined in shop.outputs; defined: dev (did you mean "dev"?)"`);
+    expect(errors({ ...files, 'profiles.yml': PROFILES }, { target: 'prod' })).toMatchInlineSnapshot(`"profiles.yml:3:3: --target: target "prod" is not defined in shop.outputs; defined: dev"`);
+  });
+
+  it('report problems of hindsight.yml', () => {
+    const { error, dir } = configError({});
+    expect(shown(error.message, dir)).toMatchInlineSnapshot(`"hindsight.yml:1:1: no hindsight.yml in <project>; create a project with \`hindsight init\` or pass --project-dir"`);
+    const text = errors({
+      'hindsight.yml': `name: shop
+profile: shop
+schema: 2024-metrics
+monitor-paths: [monitor, more/monitors]
+targets: prod
+`,
+      'profiles.yml': PROFILES,
+      'monitors/churn.yml': MONITOR,
+    });
+    expect(text).toMatchInlineSnapshot(`
+      "hindsight.yml:3:9: schema: expected a schema name (letters, digits, _ and $, not starting with a digit); got "2024-metrics"
+      hindsight.yml:4:17: monitor-paths[0]: directory "monitor" does not exist in the project directory (did you mean "monitors"?)
+      hindsight.yml:4:26: monitor-paths[1]: directory "more/monitors" does not exist in the project directory
+      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version"
+    `);
+  });
+
+  it('report all the errors of all the files in one pass', () => {
+    const { error, dir } = configError({
+      'hindsight.yml': `name: shop
+profile: shop
+schema: hindsight
+monitor-paths: [monitors, more]
+tagret-path: out
+`,
+      'profiles.yml': PROFILES,
+      'monitors/a.yml': MONITOR.replace('score: p_churn', 'scroe: p_churn'),
+      'monitors/b.yml': MONITOR.replace('churn', 'b').replace('label: churned', "label: 'churned"),
+      'more/c.yml': MONITOR.replace('churn', 'c').replace('within: 30 days', 'within: 30 dyas').replace('key: id\n      timestamp: churned_at', 'key: [id, line]\n      timestamp: churned_at'),
+      'more/d.yml': MONITOR,
+    });
+    expect(error.issues.map((i) => `${shown(i.file, dir)}:${i.line}:${i.column}`)).toEqual([
+      'hindsight.yml:5:1',
+      'monitors/a.yml:8:7',
+      'monitors/b.yml:13:14',
+      'more/c.yml:11:12',
+      'more/c.yml:15:15',
+      'more/d.yml:2:11',
+    ]);
+    expect(shown(error.message, dir)).toMatchInlineSnapshot(`
+      "hindsight.yml:5:1: tagret-path: unknown key "tagret-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
+      monitors/a.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, score, model_version, where (did you mean "score"?)
+      monitors/b.yml:13:14: monitors[0].outcomes.label: YAML syntax error: this string has no closing quote
+      more/c.yml:11:12: monitors[0].outcomes.key: has 2 column(s) but predictions.key has 1; keys are matched position by position
+      more/c.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
+      more/d.yml:2:11: monitors[0].name: monitor "churn" is already declared at monitors/a.yml:2:11; monitor names must be unique in a project"
+    `);
+  });
+});
+
+describe('hindsight validate', () => {
+  let stdout: string;
+  let stderr: string;
+  beforeAll(() => {
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  });
+  afterEach(() => {
+    stdout = '';
+    stderr = '';
+  });
+  afterAll(() => vi.restoreAllMocks());
+  stdout = '';
+  stderr = '';
+
+  it('exits with code 2 and prints every configuration error on stderr', async () => {
+    const dir = project(withMonitors({
+      'a.yml': `${MONITOR}    granularty: day\n`,
+      'b.yml': MONITOR.replace('churn', 'b').replace('score: p_churn', 'score: p_churn\n      dedupe: newest'),
+    }));
+    const code = await main(['validate', '--project-dir', dir]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(shown(stderr, dir)).toMatchInlineSnapshot(`
+      "monitors/a.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "granularity"?)
+      monitors/b.yml:9:15: monitors[0].predictions.dedupe: expected one of: latest, earliest; got "newest"
+      2 configuration error(s).
+      "
+    `);
+  });
+
+  it('exits with code 0 for a valid project', async () => {
+    const dir = project(withMonitors({ 'churn.yml': MONITOR }));
+    const code = await main(['validate', '--project-dir', dir]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('OK: 1 monitor(s) in shop\n');
+  });
+
+  it('accepts the project `hindsight init` scaffolds', async () => {
+    const dir = join(project({}), 'new-project');
+    initProject(dir);
+    const code = await main(['validate', '--project-dir', dir]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toBe('OK: 1 monitor(s) in my_project\n');
+  });
+});
