@@ -1,0 +1,84 @@
+// The command line end to end on a copy of the shop example: build, show, an incremental rerun,
+// deterministic compile, and the exit codes and messages of a failing run.
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+function copyOfShop(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
+  cpSync('examples/shop', dir, { recursive: true, filter: (src) => !src.includes(`${join('shop', 'target')}`) });
+  return dir;
+}
+
+describe('hindsight CLI on the shop example', () => {
+  it('builds, shows, reruns incrementally and writes run results', async () => {
+    const dir = copyOfShop();
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(0);
+    expect(out).toMatch(/seed raw\.prediction_events \.+ 6044 rows/);
+    expect(out).toMatch(/keep_probability: OK, full refresh \(first run\)/);
+    expect(out).toMatch(/Finished: 1 succeeded, 0 failed/);
+
+    out = '';
+    expect(await main(['run', '--project-dir', dir, '--as-of', '2026-11-21', '-s', 'keep_probability'])).toBe(0);
+    expect(out).toMatch(/keep_probability: OK, incremental from 2026-10-26T00:00:00.000Z/);
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(results.metadata.schema_version).toBe('hindsight/run-results/v1');
+    expect(results.results[0]).toMatchObject({ unique_id: 'monitor.shop.keep_probability', status: 'success', mode: 'incremental' });
+    expect(results.results[0].steps.map((s: { name: string }) => s.name)).toEqual([
+      'prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics', 'write',
+    ]);
+    expect(readdirSync(join(dir, 'target', 'run', 'keep_probability'))).toContain('write.sql');
+
+    out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
+    expect(out).toMatch(/window_start\s+version\s+count\s+positive_rate/);
+    expect(out).toMatch(/2026-11-09\s+v2\s+168\s/);
+  });
+
+  it('compiles byte-identical SQL twice', async () => {
+    const dir = copyOfShop();
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    const read = () => readdirSync(join(dir, 'target/compiled/keep_probability')).sort().map((f) => readFileSync(join(dir, 'target/compiled/keep_probability', f), 'utf8'));
+    const first = read();
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    expect(read()).toEqual(first);
+    expect(first.join('\n')).not.toMatch(/select \*\s+from "raw"/); // sources are read by column
+  });
+
+  it('exits 1 and names the monitor, step and compiled file when the warehouse rejects a step', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace(`where: "environment = 'production'"`, `where: "environmnt = 'production'"`));
+    expect(await main(['build', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(/keep_probability: ERROR/);
+    expect(out).toMatch(/monitor keep_probability, step prediction_events failed \(SQL in .*target\/run\/keep_probability\/prediction_events\.sql\)/);
+    expect(out).toMatch(/environmnt/);
+  });
+
+  it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('score: keep_probability', 'score: keep_probabilty'));
+    expect(await main(['build', '--project-dir', dir])).toBe(2);
+    expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\.keep_probability\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
+  });
+
+  it('scaffolds a project with init that validates', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'new');
+    expect(await main(['init', dir])).toBe(0);
+    expect(await main(['validate', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/OK: 1 monitor\(s\)/);
+  });
+});
