@@ -14,3 +14,18 @@
 {% macro key_list(prefix='') -%}
 {% for k in m.predictions.key %}{{ prefix }}{{ d.quote(k) }}{% if not loop.last %}, {% endif %}{% endfor %}
 {%- endmacro %}
+
+{#- A value column's name in hindsight's tables: fixed names bare, the user's column names quoted. -#}
+{% macro name(v) -%}
+{{ v.alias if v.internal else d.quote(v.alias) }}
+{%- endmacro %}
+
+{#- A value column read from the user's table, typed for hindsight. -#}
+{% macro read(v) -%}
+{% if v.kind == 'number' %}{{ d.toDouble(d.quote(v.column)) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column)) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
+{%- endmacro %}
+
+{#- Sort order that prefers the higher value: numbers descending, text descending byte by byte. -#}
+{% macro higher_first(expr, v) -%}
+{% if v.kind == 'text' %}{{ d.binaryCollate(expr) }}{% else %}{{ expr }}{% endif %} desc nulls last
+{%- endmacro %}

@@ -5,10 +5,15 @@ with counting as (
     select
         {{ src.key_list() }},
         observed_at,
-        label,
+{% for v in m.outcomes.values %}
+        {{ src.name(v) }},
+{% endfor %}
         row_number() over (
             partition by {{ src.key_list() }}
-            order by observed_at {{ 'desc' if m.outcomes.dedupe == 'latest' else 'asc' }}, label desc
+            order by
+                observed_at {{ 'desc' if m.outcomes.dedupe == 'latest' else 'asc' }}{% for v in m.outcomes.values %},
+                {{ src.higher_first(src.name(v), v) }}{% endfor %}
+
         ) as outcome_rank
     from {{ rel('outcome_matches') }}
     where outcome_class = 'counting'
@@ -18,16 +23,20 @@ select
     {{ src.key_list('predictions.') }},
     predictions.predicted_at,
     predictions.model_version,
-    predictions.score,
+{% for v in m.predictions.values %}
+    predictions.{{ src.name(v) }},
+{% endfor %}
 {% for s in m.segments %}
     predictions.{{ d.quote(s.column) }},
 {% endfor %}
+{% for v in m.outcomes.values %}
     case
-        when counting.observed_at is not null then counting.label
+        when counting.observed_at is not null then counting.{{ src.name(v) }}
 {% if m.missing == 'negative' %}
         when {{ run.as_of }} >= {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 0
 {% endif %}
-    end as label,
+    end as {{ src.name(v) }},
+{% endfor %}
     case
         when counting.observed_at is not null then 'observed'
         when {{ run.as_of }} < {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 'pending'

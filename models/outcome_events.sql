@@ -6,13 +6,19 @@ select
     {{ d.quote(k) }}{% if k != m.predictions.key[loop.index0] %} as {{ d.quote(m.predictions.key[loop.index0]) }}{% endif %},
 {% endfor %}
     {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} as observed_at,
-    {{ d.toLabel(d.quote(m.outcomes.label)) }} as label
+{% for v in m.outcomes.values %}
+    {{ src.read(v) }} as {{ src.name(v) }}{{ ',' if not loop.last }}
+{% endfor %}
 from {{ src.source(m.outcomes, 0) }}
 where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.as_of }}
 {% if run.incremental %}
     and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.outcomes_from }}
 {% endif %}
-    and {{ d.quote(m.outcomes.label) }} is not null
+{% if m.outcomes.values.length == 1 %}
+    and {{ d.quote(m.outcomes.values[0].column) }} is not null
+{% else %}
+    and ({% for v in m.outcomes.values %}{{ d.quote(v.column) }} is not null{{ ' or ' if not loop.last }}{% endfor %})
+{% endif %}
 {% for k in m.outcomes.key %}
     and {{ d.quote(k) }} is not null
 {% endfor %}

@@ -17,7 +17,9 @@ with predictions as (
 select
     {{ src.key_list('outcomes.') }},
     outcomes.observed_at,
-    outcomes.label,
+{% for v in m.outcomes.values %}
+    outcomes.{{ src.name(v) }},
+{% endfor %}
     predictions.predicted_at,
     predictions.model_version,
     case

@@ -8,7 +8,9 @@ with events as (
         {{ d.quote(k) }},
 {% endfor %}
         {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} as predicted_at,
-        {{ d.toDouble(d.quote(m.predictions.score)) }} as score,
+{% for v in m.predictions.values %}
+        {{ src.read(v) }} as {{ src.name(v) }},
+{% endfor %}
         {{ d.toText(d.quote(m.predictions.modelVersion)) if m.predictions.modelVersion else 'cast(null as ' + d.types.text + ')' }} as model_version{{ ',' if m.segments.length }}
 {% for s in m.segments %}
         {{ d.toText(d.quote(s.column)) }} as {{ d.quote(s.column) }}{{ ',' if not loop.last }}
@@ -39,7 +41,9 @@ select
         partition by {{ src.key_list('events.') }}
         order by
             events.predicted_at {{ 'desc' if m.predictions.dedupe == 'latest' else 'asc' }},
-            events.score desc nulls last,
+{% for v in m.predictions.values %}
+            {{ src.higher_first('events.' + src.name(v), v) }},
+{% endfor %}
             {{ d.binaryCollate('events.model_version') }} nulls last{{ ',' if m.segments.length }}
 {% for s in m.segments %}
             {{ d.binaryCollate('events.' + d.quote(s.column)) }} nulls last{{ ',' if not loop.last }}

@@ -14,10 +14,21 @@ where monitor = {{ d.string(m.name) }}
         (granularity = '{{ g }}' and window_start >= {{ run.recompute_from[g] }}){{ ' or' if not loop.last }}
 {% endfor %}
     );
-{% else %}
+{% elif d.capabilities.transactionalDdl %}
 drop table if exists {{ tables.evaluations }};
 
 create table {{ tables.evaluations }} as
+select * from {{ rel('evaluations') }};
+
+delete from {{ tables.metrics }}
+where monitor = {{ d.string(m.name) }};
+{% else %}
+-- {{ d.name }} cannot drop or create a permanent table inside a transaction: the evaluations table
+-- is created before the transaction begins, and a full refresh replaces all of its rows.
+delete from {{ tables.evaluations }}
+where true;
+
+insert into {{ tables.evaluations }}
 select * from {{ rel('evaluations') }};
 
 delete from {{ tables.metrics }}

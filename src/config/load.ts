@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { renderEnvVars } from './env-var.js';
-import { normalizeMonitor, type Monitor } from './monitor.js';
+import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
 import { monitorFileSchema, profilesFileSchema, projectSchema, type OutputConfig, type ProjectConfig } from './schema.js';
 import { closest } from './suggest.js';
 import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
@@ -98,7 +98,17 @@ export function loadProject(projectDir: string): Project {
           }
         }
         const config = value?.monitors[i];
-        if (config && issues.length === before) monitors.push(normalizeMonitor(config, file, positionsOf(doc, path, config)));
+        if (config && issues.length === before) {
+          for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
+        }
+        if (config && issues.length === before) {
+          const monitor = normalizeMonitor(config, file);
+          monitor.positions = positionsOf(doc, path, monitor);
+          const columns = evaluationColumns(monitor);
+          const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
+          if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
+          else monitors.push(monitor);
+        }
       });
     }
   });
@@ -107,9 +117,10 @@ export function loadProject(projectDir: string): Project {
 }
 
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */
-function positionsOf(doc: ParsedYaml, path: Path, m: { segments: unknown[] }): Record<string, { line: number; column: number }> {
-  const keys = ['predictions.key', 'predictions.timestamp', 'predictions.score', 'predictions.model_version', 'predictions.relation', 'predictions.sql',
-    'outcomes.key', 'outcomes.timestamp', 'outcomes.label', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`)];
+function positionsOf(doc: ParsedYaml, path: Path, m: Monitor): Record<string, { line: number; column: number }> {
+  const keys = ['predictions.key', 'predictions.timestamp', 'predictions.model_version', 'predictions.relation', 'predictions.sql',
+    'outcomes.key', 'outcomes.timestamp', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`),
+    ...m.predictions.values.map((v) => v.configKey), ...m.outcomes.values.map((v) => v.configKey)];
   const out: Record<string, { line: number; column: number }> = {};
   for (const key of keys) {
     const steps: Path = key.split('.').flatMap((part) => {
@@ -200,7 +211,7 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profileName = project.config.profile;
   const profile = isRecord(profiles) ? profiles[profileName] : undefined;
-  if (profile === undefined) {
+  if (profile === undefined && isRecord(profiles)) {
     // The name is wrong where it is written: hindsight.yml.
     const at = readYaml(project.dir, 'hindsight.yml', []);
     issues.push({
@@ -231,4 +242,39 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const output = value[profileName]!.outputs[targetName]!;
   if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path);
   return { profile: profileName, name: targetName, output };
+}
+
+/**
+ * The project and its target, with the problems of hindsight.yml, of the monitor files and of
+ * profiles.yml reported together in one ConfigError (profiles.yml is checked even when the project
+ * has errors, as long as hindsight.yml names a profile).
+ */
+export function loadProjectAndTarget(projectDir: string, options: { profilesDir?: string; target?: string } = {}): { project: Project; target: Target } {
+  const issues: ConfigIssue[] = [];
+  let project: Project | undefined;
+  try {
+    project = loadProject(projectDir);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues.push(...e.issues);
+  }
+  const dir = resolve(projectDir);
+  let profile: unknown;
+  if (!project && existsSync(join(dir, 'hindsight.yml'))) {
+    const parsed = readYaml(dir, 'hindsight.yml', []);
+    const raw = parsed?.doc.toJS() as unknown;
+    profile = isRecord(raw) ? raw.profile : undefined;
+  }
+  const forTarget = project ?? (typeof profile === 'string' && profile ? { dir, config: { profile } as ProjectConfig, monitors: [] } : undefined);
+  let target: Target | undefined;
+  if (forTarget) {
+    try {
+      target = loadTarget(forTarget, options);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      issues.push(...e.issues);
+    }
+  }
+  if (issues.length > 0 || !project || !target) throw new ConfigError(issues);
+  return { project, target };
 }

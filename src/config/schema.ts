@@ -59,31 +59,26 @@ const sourceFields = {
   dedupe: dedupe.default('latest'),
 };
 
-const predictionsSchema = z.strictObject({
+const predictionFields = {
   ...sourceFields,
-  score: identifier,
   model_version: identifier.optional(),
   where: z.string().min(1).describe('a SQL condition on the columns of the predictions').optional(),
-});
-
-const outcomesSchema = z.strictObject({
-  ...sourceFields,
-  label: identifier,
-});
+};
 
 const joinSchema = z.strictObject({
   within: duration,
   missing: z.enum(['drop', 'negative']).default('drop'),
 });
 
-export const binaryClassificationSchema = z.strictObject({
+// Only a binary label has a natural "no outcome means negative"; other types leave missing ones out.
+const dropOnlyJoinSchema = z.strictObject({
+  within: duration,
+  missing: z.literal('drop').describe('drop (the only policy for this problem type)').default('drop'),
+});
+
+const monitorFields = {
   name: monitorName,
-  type: z.literal('binary_classification'),
   description: z.string().optional(),
-  predictions: predictionsSchema,
-  outcomes: outcomesSchema,
-  join: joinSchema,
-  threshold: z.number().min(0).max(1).default(0.5),
   granularity: z
     .union([granularitySchema, z.array(granularitySchema).min(1)])
     .describe('day, week or month, or a list of them')
@@ -92,10 +87,49 @@ export const binaryClassificationSchema = z.strictObject({
     .array(segmentSchema)
     .describe('a list of columns to break the metrics down by, each a column name or {column: <column name>, top: <n>}')
     .default([]),
+};
+
+export const binaryClassificationSchema = z.strictObject({
+  ...monitorFields,
+  type: z.literal('binary_classification'),
+  predictions: z.strictObject({ ...predictionFields, score: identifier }),
+  outcomes: z.strictObject({ ...sourceFields, label: identifier }),
+  join: joinSchema,
+  threshold: z.number().min(0).max(1).default(0.5),
+});
+
+export const multiclassClassificationSchema = z.strictObject({
+  ...monitorFields,
+  type: z.literal('multiclass_classification'),
+  predictions: z.strictObject({
+    ...predictionFields,
+    predicted_class: identifier,
+    class_scores: z
+      .record(z.string().min(1), identifier)
+      .describe('a mapping of each class to the column with its score, e.g. {shirt: p_shirt, pants: p_pants}')
+      .optional(),
+  }),
+  outcomes: z.strictObject({ ...sourceFields, label: identifier }),
+  join: dropOnlyJoinSchema,
+  top_k: z.array(z.number().int().min(1)).describe('a list of k for top_<k>_accuracy, e.g. [2, 3]').default([]),
+});
+
+const regressionOutput = z.strictObject({ prediction: identifier, label: identifier });
+
+export const regressionSchema = z.strictObject({
+  ...monitorFields,
+  type: z.literal('regression'),
+  predictions: z.strictObject({ ...predictionFields, prediction: identifier.optional() }),
+  outcomes: z.strictObject({ ...sourceFields, label: identifier.optional() }),
+  outputs: z
+    .record(z.string().regex(/^[A-Za-z0-9_]+$/, 'expected letters, digits and _'), regressionOutput)
+    .describe('for several outputs: a mapping of output names to {prediction: <column>, label: <column>}')
+    .optional(),
+  join: dropOnlyJoinSchema,
 });
 
 // Problem types are a discriminated union on `type`: a new type is one more member.
-export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema]);
+export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema, multiclassClassificationSchema, regressionSchema]);
 
 export const monitorFileSchema = z.strictObject({
   monitors: z.array(monitorSchema).describe('a list of monitors, each a mapping with name, type, predictions, outcomes and join'),
@@ -137,10 +171,14 @@ export const profileSchema = z.strictObject({
   outputs: z.record(z.string(), outputSchema).describe('a mapping of target names to outputs (each with a type: duckdb or postgres)'),
 });
 
-export const profilesFileSchema = z.record(z.string(), profileSchema);
+export const profilesFileSchema = z
+  .record(z.string(), profileSchema)
+  .describe('a mapping of profile names to profiles, each with a target and outputs');
 
 export type MonitorConfig = z.infer<typeof monitorSchema>;
 export type BinaryClassificationConfig = z.infer<typeof binaryClassificationSchema>;
+export type MulticlassClassificationConfig = z.infer<typeof multiclassClassificationSchema>;
+export type RegressionConfig = z.infer<typeof regressionSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 export type Granularity = z.infer<typeof granularitySchema>;

@@ -17,14 +17,14 @@ function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes', Sourc
     ['predictions', p, [
       ...p.key.map((k): [string, string] => [k, 'predictions.key']),
       [p.timestamp, 'predictions.timestamp'],
-      [p.score, 'predictions.score'],
+      ...p.values.map((v): [string, string] => [v.column, v.configKey]),
       ...(p.modelVersion ? [[p.modelVersion, 'predictions.model_version'] as [string, string]] : []),
       ...monitor.segments.map((s, i): [string, string] => [s.column, `segments[${i}]`]),
     ]],
     ['outcomes', o, [
       ...o.key.map((k): [string, string] => [k, 'outcomes.key']),
       [o.timestamp, 'outcomes.timestamp'],
-      [o.label, 'outcomes.label'],
+      ...o.values.map((v): [string, string] => [v.column, v.configKey]),
     ]],
   ];
 }

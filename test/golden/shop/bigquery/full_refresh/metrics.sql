@@ -1,0 +1,385 @@
+-- Binary-classification metrics of monitor keep_probability (threshold 0.5), per window,
+-- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from one
+-- ordered pass over the distinct scores of each group; formulas are in macros/binary_classification.sql.
+-- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
+with segment_ranks as (
+    select
+        'day' as granularity,
+        'customer_type' as segment,
+        window_start,
+        segment_value,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) <= 50 as is_top
+    from (
+        select timestamp_trunc(predicted_at, day) as window_start, `customer_type` as segment_value
+        from `hs_keep_probability__evaluations`
+        where `customer_type` is not null
+    ) as segment_values
+    group by window_start, segment_value
+    union all
+    select
+        'day' as granularity,
+        'region' as segment,
+        window_start,
+        segment_value,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) <= 20 as is_top
+    from (
+        select timestamp_trunc(predicted_at, day) as window_start, `region` as segment_value
+        from `hs_keep_probability__evaluations`
+        where `region` is not null
+    ) as segment_values
+    group by window_start, segment_value
+    union all
+    select
+        'week' as granularity,
+        'customer_type' as segment,
+        window_start,
+        segment_value,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) <= 50 as is_top
+    from (
+        select timestamp_trunc(predicted_at, isoweek) as window_start, `customer_type` as segment_value
+        from `hs_keep_probability__evaluations`
+        where `customer_type` is not null
+    ) as segment_values
+    group by window_start, segment_value
+    union all
+    select
+        'week' as granularity,
+        'region' as segment,
+        window_start,
+        segment_value,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) <= 20 as is_top
+    from (
+        select timestamp_trunc(predicted_at, isoweek) as window_start, `region` as segment_value
+        from `hs_keep_probability__evaluations`
+        where `region` is not null
+    ) as segment_values
+    group by window_start, segment_value
+
+),
+
+sliced as (
+    select
+        'day' as granularity,
+        timestamp_trunc(evaluated.predicted_at, day) as window_start,
+        evaluated.model_version,
+        cast(null as string) as segment,
+        cast(null as string) as segment_value,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        'day',
+        timestamp_trunc(evaluated.predicted_at, day),
+        evaluated.model_version,
+        'customer_type',
+        case
+            when evaluated.`customer_type` is null then null
+            when ranks.is_top then evaluated.`customer_type`
+            else '__other__'
+        end,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    left join segment_ranks as ranks
+        on ranks.granularity = 'day'
+        and ranks.segment = 'customer_type'
+        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
+        and ranks.segment_value = evaluated.`customer_type`
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        'day',
+        timestamp_trunc(evaluated.predicted_at, day),
+        evaluated.model_version,
+        'region',
+        case
+            when evaluated.`region` is null then null
+            when ranks.is_top then evaluated.`region`
+            else '__other__'
+        end,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    left join segment_ranks as ranks
+        on ranks.granularity = 'day'
+        and ranks.segment = 'region'
+        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
+        and ranks.segment_value = evaluated.`region`
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        'week' as granularity,
+        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
+        evaluated.model_version,
+        cast(null as string) as segment,
+        cast(null as string) as segment_value,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        'week',
+        timestamp_trunc(evaluated.predicted_at, isoweek),
+        evaluated.model_version,
+        'customer_type',
+        case
+            when evaluated.`customer_type` is null then null
+            when ranks.is_top then evaluated.`customer_type`
+            else '__other__'
+        end,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    left join segment_ranks as ranks
+        on ranks.granularity = 'week'
+        and ranks.segment = 'customer_type'
+        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
+        and ranks.segment_value = evaluated.`customer_type`
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        'week',
+        timestamp_trunc(evaluated.predicted_at, isoweek),
+        evaluated.model_version,
+        'region',
+        case
+            when evaluated.`region` is null then null
+            when ranks.is_top then evaluated.`region`
+            else '__other__'
+        end,
+        evaluated.score, evaluated.label
+    from `hs_keep_probability__evaluations` as evaluated
+    left join segment_ranks as ranks
+        on ranks.granularity = 'week'
+        and ranks.segment = 'region'
+        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
+        and ranks.segment_value = evaluated.`region`
+    where evaluated.label is not null and evaluated.score is not null
+
+),
+
+-- one row per distinct score in each group
+scores as (
+    select
+        granularity, window_start, model_version, segment, segment_value,
+        score,
+        sum(label) as pos,
+        count(*) - sum(label) as neg
+    from sliced
+    group by granularity, window_start, model_version, segment, segment_value, score
+),
+
+-- cumulative counts up to and including each score, and the group's totals
+curve as (
+    select
+        scores.*,
+        sum(pos) over (partition by granularity, window_start, model_version, segment, segment_value order by score rows between unbounded preceding and current row) as pos_le,
+        sum(neg) over (partition by granularity, window_start, model_version, segment, segment_value order by score rows between unbounded preceding and current row) as neg_le,
+        sum(pos) over (partition by granularity, window_start, model_version, segment, segment_value) as positives,
+        sum(neg) over (partition by granularity, window_start, model_version, segment, segment_value) as negatives
+    from scores
+),
+
+-- the ten calibration bins of each group (scores are ordered, so a bin is a run of distinct scores)
+bins as (
+    select
+        granularity, window_start, model_version, segment, segment_value,
+        least(greatest(floor(score * 10), 0), 9) as bin,
+        max(positives) as positives,
+        max(negatives) as negatives,
+        sum(pos + neg) as n,
+        sum(pos) as bin_pos,
+        sum(cast(score * (pos + neg) as bignumeric)) as sum_score,
+        sum(case when score >= 0.5 then pos else 0 end) as tp,
+        sum(case when score >= 0.5 then neg else 0 end) as fp,
+        -- twice the pairs a positive wins (a tie counts one half), kept in integers
+        sum(pos * (2 * (neg_le - neg) + neg)) as auc_pairs_x2,
+        -- at threshold s: true positives = positives - pos_le + pos, false positives likewise
+        sum(cast(pos * safe_divide(cast(positives - pos_le + pos as float64), positives - pos_le + pos + negatives - neg_le + neg) as bignumeric)) as ap_sum,
+        max(safe_divide(cast(positives - pos_le + pos as float64), positives) - safe_divide(cast(negatives - neg_le + neg as float64), negatives)) as ks_max,
+        sum(cast(- pos * ln(least(greatest(score, 1e-15), 1 - 1e-15)) - neg * ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) as bignumeric)) as log_loss_sum,
+        sum(cast(pos * (score - 1) * (score - 1) + neg * score * score as bignumeric)) as brier_sum
+    from curve
+    group by granularity, window_start, model_version, segment, segment_value, least(greatest(floor(score * 10), 0), 9)
+),
+
+summary as (
+    select
+        granularity, window_start, model_version, segment, segment_value,
+        max(positives) as positives,
+        max(negatives) as negatives,
+        sum(n) as n,
+        sum(sum_score) as sum_score,
+        sum(tp) as tp,
+        sum(fp) as fp,
+        sum(auc_pairs_x2) as auc_pairs_x2,
+        sum(ap_sum) as ap_sum,
+        max(ks_max) as ks_max,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum,
+        sum(abs(bin_pos - sum_score)) as ece_gap_sum
+    from bins
+    group by granularity, window_start, model_version, segment, segment_value
+)
+
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'count' as metric,
+    cast(null as string) as qualifier,
+    cast(n as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'positive_rate' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(positives as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mean_score' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum_score as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'tp' as metric,
+    cast(null as string) as qualifier,
+    cast(tp as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'fp' as metric,
+    cast(null as string) as qualifier,
+    cast(fp as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'tn' as metric,
+    cast(null as string) as qualifier,
+    cast((negatives - fp) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'fn' as metric,
+    cast(null as string) as qualifier,
+    cast((positives - tp) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'accuracy' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(tp + (negatives - fp) as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'precision' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(tp as float64), tp + fp) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'recall' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(tp as float64), positives) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'specificity' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast((negatives - fp) as float64), negatives) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'f1' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(2 * tp as float64), 2 * tp + fp + (positives - tp)) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mcc' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(cast(tp as float64) * (negatives - fp) - cast(fp as float64) * (positives - tp) as float64), sqrt(cast(tp + fp as float64) * (tp + (positives - tp)) * ((negatives - fp) + fp) * ((negatives - fp) + (positives - tp)))) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'roc_auc' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(auc_pairs_x2 as float64), 2 * cast(positives as float64) * negatives) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'average_precision' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(ap_sum as float64), positives) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'log_loss' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(log_loss_sum as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'brier_score' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(brier_sum as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'ece' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(ece_gap_sum as float64), n) as float64) as value,
+    cast(n as int64) as sample_size
+from summary
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'ks' as metric,
+    cast(null as string) as qualifier,
+    cast(case when positives > 0 and negatives > 0 then greatest(ks_max, 0) end as float64) as value,
+    cast(n as int64) as sample_size
+from summary

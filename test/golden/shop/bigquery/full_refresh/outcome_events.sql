@@ -1,0 +1,13 @@
+-- Outcome events of monitor keep_probability: the team's ground truth as it is, keyed like the
+-- predictions, labels as 1/0, nothing after the run's as-of time.
+select
+    `prediction_id`,
+    cast(`checked_in_at` as timestamp) as observed_at,
+    cast(`kept` as int64) as label
+from (
+    select shipment_item_id as prediction_id, checked_in_at, kept
+    from oltp.shipment_items where status <> 'lost'
+) as source
+where `checked_in_at` <= timestamp '2026-11-21 00:00:00'
+    and `kept` is not null
+    and `prediction_id` is not null

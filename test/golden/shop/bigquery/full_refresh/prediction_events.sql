@@ -1,0 +1,28 @@
+-- Prediction events of monitor keep_probability: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key (latest predicted_at wins).
+with events as (
+    select
+        `prediction_id`,
+        cast(`predicted_at` as timestamp) as predicted_at,
+        cast(`keep_probability` as float64) as score,
+        cast(`model_version` as string) as model_version,
+        cast(`customer_type` as string) as `customer_type`,
+        cast(`region` as string) as `region`
+    from `raw`.`prediction_events`
+    where `predicted_at` <= timestamp '2026-11-21 00:00:00'
+        and `prediction_id` is not null
+        and (environment = 'production')
+)
+select
+    events.*,
+    row_number() over (
+        partition by events.`prediction_id`
+        order by
+            events.predicted_at desc,
+            events.score desc nulls last,
+            events.model_version nulls last,
+            events.`customer_type` nulls last,
+            events.`region` nulls last
+    ) as duplicate_rank
+from events

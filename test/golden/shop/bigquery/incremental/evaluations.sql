@@ -1,0 +1,39 @@
+-- One row per kept prediction of monitor keep_probability with its label and label status: what a data
+-- scientist drills into, and a ready training set.
+with counting as (
+    select
+        `prediction_id`,
+        observed_at,
+        label,
+        row_number() over (
+            partition by `prediction_id`
+            order by
+                observed_at desc,
+                label desc nulls last
+        ) as outcome_rank
+    from `hs_keep_probability__outcome_matches`
+    where outcome_class = 'counting'
+)
+
+select
+    predictions.`prediction_id`,
+    predictions.predicted_at,
+    predictions.model_version,
+    predictions.score,
+    predictions.`customer_type`,
+    predictions.`region`,
+    case
+        when counting.observed_at is not null then counting.label
+    end as label,
+    case
+        when counting.observed_at is not null then 'observed'
+        when timestamp '2026-11-21 00:00:00' < timestamp_add(predictions.predicted_at, interval 1209600 second) then 'pending'
+        else 'missing'
+    end as label_status,
+    counting.observed_at,
+    timestamp_diff(counting.observed_at, predictions.predicted_at, microsecond) / 3600000000 as label_delay_hours
+from `hs_keep_probability__prediction_events` as predictions
+left join counting
+    on counting.`prediction_id` = predictions.`prediction_id`
+    and counting.outcome_rank = 1
+where predictions.duplicate_rank = 1
