@@ -55,8 +55,8 @@ export interface Monitor {
   classes: { name: string; alias: string }[];
   /** Multiclass classification: the k of top_<k>_accuracy. */
   topK: number[];
-  /** Regression: one entry per output (name NULL for a single output), by column alias. */
-  outputs: { name: string | null; prediction: string; label: string }[];
+  /** Regression: one entry per output (name NULL for a single output) with its two value columns. */
+  outputs: { name: string | null; prediction: ValueColumn; label: ValueColumn }[];
   granularities: Granularity[];
   segments: SegmentSpec[];
   /** Changes whenever anything that affects results changes; a change forces a full refresh. */
@@ -96,20 +96,22 @@ function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs
       };
     }
     case 'regression': {
-      if (!config.outputs) {
-        return {
-          predictions: [v('prediction', config.predictions.prediction!, 'number', 'predictions.prediction')],
-          outcomes: [v('label', config.outcomes.label!, 'number', 'outcomes.label')],
-          classes: [],
-          outputs: [{ name: null, prediction: 'prediction', label: 'label' }],
-        };
-      }
-      const outputs = Object.entries(config.outputs);
+      const outputs = config.outputs
+        ? Object.entries(config.outputs).map(([name, o]) => ({
+            name,
+            prediction: v(o.prediction, o.prediction, 'number', `outputs.${name}.prediction`),
+            label: v(o.label, o.label, 'number', `outputs.${name}.label`),
+          }))
+        : [{
+            name: null,
+            prediction: v('prediction', config.predictions.prediction!, 'number', 'predictions.prediction'),
+            label: v('label', config.outcomes.label!, 'number', 'outcomes.label'),
+          }];
       return {
-        predictions: outputs.map(([name, o]) => v(o.prediction, o.prediction, 'number', `outputs.${name}.prediction`)),
-        outcomes: outputs.map(([name, o]) => v(o.label, o.label, 'number', `outputs.${name}.label`)),
+        predictions: outputs.map((o) => o.prediction),
+        outcomes: outputs.map((o) => o.label),
         classes: [],
-        outputs: outputs.map(([name, o]) => ({ name, prediction: o.prediction, label: o.label })),
+        outputs,
       };
     }
   }
