@@ -1,5 +1,6 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
+{% import "macros/ranking.sql" as ranking with context %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from one
@@ -26,13 +27,7 @@ scores as (
 
 -- cumulative counts up to and including each score, and the group's totals
 curve as (
-    select
-        scores.*,
-        sum(pos) over (partition by {{ group_keys }} order by score rows between unbounded preceding and current row) as pos_le,
-        sum(neg) over (partition by {{ group_keys }} order by score rows between unbounded preceding and current row) as neg_le,
-        sum(pos) over (partition by {{ group_keys }}) as positives,
-        sum(neg) over (partition by {{ group_keys }}) as negatives
-    from scores
+{{ ranking.cumulative_counts('scores', group_keys) }}
 ),
 
 -- the ten calibration bins of each group (scores are ordered, so a bin is a run of distinct scores)
@@ -48,7 +43,7 @@ bins as (
         sum(case when score >= {{ d.number(m.threshold) }} then pos else 0 end) as tp,
         sum(case when score >= {{ d.number(m.threshold) }} then neg else 0 end) as fp,
         -- twice the pairs a positive wins (a tie counts one half), kept in integers
-        sum(pos * (2 * (neg_le - neg) + neg)) as auc_pairs_x2,
+        sum({{ ranking.auc_pairs_x2() }}) as auc_pairs_x2,
         -- at threshold s: true positives = positives - pos_le + pos, false positives likewise
         {{ d.exactSum('pos * ' + d.divide('positives - pos_le + pos', 'positives - pos_le + pos + negatives - neg_le + neg')) }} as ap_sum,
         max({{ d.divide('positives - pos_le + pos', 'positives') }} - {{ d.divide('negatives - neg_le + neg', 'negatives') }}) as ks_max,

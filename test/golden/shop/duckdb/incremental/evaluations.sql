@@ -7,7 +7,9 @@ with counting as (
         label,
         row_number() over (
             partition by "prediction_id"
-            order by observed_at desc, label desc
+            order by
+                observed_at desc,
+                label desc nulls last
         ) as outcome_rank
     from "hs_keep_probability__outcome_matches"
     where outcome_class = 'counting'
