@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { openAdapter, type Adapter } from '../adapters/index.js';
-import { loadProject, loadTarget, type Project, type Target } from '../config/load.js';
+import { loadProjectAndTarget, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, type Step } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
@@ -41,8 +41,7 @@ export function initProject(dir: string): string[] {
 }
 
 export function validate(options: CommonOptions): { project: Project; target?: Target } {
-  const project = loadProject(options.projectDir);
-  const target = loadTarget(project, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
   // Rendering every monitor also proves the templates accept it.
   for (const monitor of project.monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
   return { project, target };
@@ -52,8 +51,7 @@ const compileContext = (asOf: Date) => ({ asOf, runId: '00000000-0000-0000-0000-
 
 /** Writes target/compiled/<monitor>/<step>.sql: the full-refresh SQL, byte-identical for the same input. */
 export function compile(options: CommonOptions & { asOf?: string }): { monitor: string; steps: Step[]; dir: string }[] {
-  const project = loadProject(options.projectDir);
-  const target = loadTarget(project, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const dialect = dialectFor(target.output.type);
   const asOf = parseAsOf(options.asOf);
   const out = [];
@@ -79,8 +77,7 @@ async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<
 }
 
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
-  const project = loadProject(options.projectDir);
-  const target = loadTarget(project, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const files = seedFiles(project);
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
@@ -96,8 +93,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
 }
 
 export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean }, adapter?: Adapter): Promise<number> {
-  const project = loadProject(options.projectDir);
-  const target = loadTarget(project, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
     line('No monitors found: add one under monitors/ (see `hindsight init`).');
@@ -153,8 +149,7 @@ const SHOW_METRICS = ['count', 'positive_rate', 'mean_score', 'roc_auc', 'averag
 
 /** The latest windows of one monitor, overall, one row per window and model version. */
 export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
-  const project = loadProject(options.projectDir);
-  const target = loadTarget(project, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const [monitor] = selectMonitors(project, [options.monitor]);
   const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
   const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS;

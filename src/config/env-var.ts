@@ -28,13 +28,15 @@ function keyPath(ancestors: readonly unknown[], node: unknown): Path {
   return path;
 }
 
+/** nunjucks wraps errors as "(unknown path) [Line 1, Column 16]\n  Error: …"; keep the reason. */
 function message(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text
+  const text = (e instanceof Error ? e.message : String(e))
     .replace(/^\(unknown path\)\s*/, '')
-    .replace(/\s*\[Line.*$/s, '')
+    .replace(/^\[Line \d+, Column \d+\]\s*/, '')
     .replace(/^(Template render error:\s*)?(\w*Error:\s*)?/, '')
     .trim();
+  if (text.startsWith('environment variable ')) return text;
+  return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"`;
 }
 
 /** Replaces every templated string scalar in place; returns issues for the ones that fail. */

@@ -102,7 +102,7 @@ export function loadProject(projectDir: string): Project {
           for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
         }
         if (config && issues.length === before) {
-          const monitor = normalizeMonitor(config, file);
+          const monitor = normalizeMonitor(config, doc.file);
           monitor.positions = positionsOf(doc, path, monitor);
           const columns = evaluationColumns(monitor);
           const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];

@@ -43,7 +43,7 @@ export interface SegmentSpec {
 export interface Monitor {
   name: string;
   type: MonitorConfig['type'];
-  /** The file the monitor is declared in, relative to the project dir. */
+  /** The file the monitor is declared in, as config errors name it (relative to the working dir). */
   file: string;
   predictions: PredictionSource;
   outcomes: OutcomeSource;

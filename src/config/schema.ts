@@ -77,7 +77,6 @@ const dropOnlyJoinSchema = z.strictObject({
 });
 
 const monitorFields = {
-  name: monitorName,
   description: z.string().optional(),
   granularity: z
     .union([granularitySchema, z.array(granularitySchema).min(1)])
@@ -90,8 +89,9 @@ const monitorFields = {
 };
 
 export const binaryClassificationSchema = z.strictObject({
-  ...monitorFields,
+  name: monitorName,
   type: z.literal('binary_classification'),
+  ...monitorFields,
   predictions: z.strictObject({ ...predictionFields, score: identifier }),
   outcomes: z.strictObject({ ...sourceFields, label: identifier }),
   join: joinSchema,
@@ -99,8 +99,9 @@ export const binaryClassificationSchema = z.strictObject({
 });
 
 export const multiclassClassificationSchema = z.strictObject({
-  ...monitorFields,
+  name: monitorName,
   type: z.literal('multiclass_classification'),
+  ...monitorFields,
   predictions: z.strictObject({
     ...predictionFields,
     predicted_class: identifier,
@@ -117,8 +118,9 @@ export const multiclassClassificationSchema = z.strictObject({
 const regressionOutput = z.strictObject({ prediction: identifier, label: identifier });
 
 export const regressionSchema = z.strictObject({
-  ...monitorFields,
+  name: monitorName,
   type: z.literal('regression'),
+  ...monitorFields,
   predictions: z.strictObject({ ...predictionFields, prediction: identifier.optional() }),
   outcomes: z.strictObject({ ...sourceFields, label: identifier.optional() }),
   outputs: z

@@ -8,7 +8,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { initProject } from '../../src/cli/commands.js';
-import { loadProject, loadTarget } from '../../src/config/load.js';
+import { loadProject, loadProjectAndTarget, loadTarget } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 
 const made: string[] = [];
@@ -128,13 +128,13 @@ profle: shop
     });
     expect(text).toMatchInlineSnapshot(`
       "hindsight.yml:2:1: profle: unknown key "profle"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "profile"?)
-      monitors/churn.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, score, model_version, where (did you mean "score"?)
+      monitors/churn.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "score"?)
       monitors/churn.yml:15:7: monitors[0].join.witin: unknown key "witin"; expected one of: within, missing (did you mean "within"?)
-      monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "granularity"?)
+      monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold (did you mean "granularity"?)
       monitors/churn.yml:17:17: monitors[0].segments[0].colum: unknown key "colum"; expected one of: column, top (did you mean "column"?)
       monitors/churn.yml:17:51: monitors[0].segments[1].topp: unknown key "topp"; expected one of: column, top (did you mean "top"?)
-      monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "join"?)
-      monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "segments"?)
+      monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold (did you mean "join"?)
+      monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold (did you mean "segments"?)
       monitors/other.yml:1:1: monitor: unknown key "monitor"; expected one of: monitors (did you mean "monitors"?)"
     `);
   });
@@ -214,7 +214,7 @@ profle: shop
       monitors/churn.yml:12:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got 30
       monitors/churn.yml:13:16: monitors[0].threshold: expected a number from 0 to 1; got "high"
       monitors/churn.yml:14:15: monitors[0].segments: expected a list of columns to break the metrics down by, each a column name or {column: <column name>, top: <n>}; got "country"
-      monitors/churn.yml:17:18: monitors[1].predictions: expected a mapping with keys: relation, sql, key, timestamp, dedupe, score, model_version, where; got a list
+      monitors/churn.yml:17:18: monitors[1].predictions: expected a mapping with keys: relation, sql, key, timestamp, dedupe, model_version, where, score; got a list
       monitors/churn.yml:18:45: monitors[1].outcomes.key: expected a column name, or a list of column names for a key of several columns; got an empty list
       monitors/churn.yml:19:20: monitors[1].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "2 fortnights"
       monitors/churn.yml:20:16: monitors[1].threshold: expected a number from 0 to 1; got 1.5
@@ -250,7 +250,7 @@ profle: shop
       monitors/churn.yml:4:5: monitors[0].predictions.timestamp: required key "timestamp" is missing; expected a column name (letters, digits, _ and $, not starting with a digit)
       monitors/churn.yml:8:5: monitors[0].join.within: required key "within" is missing; expected a duration like "14 days", "36 hours" or "2 weeks"
       monitors/churn.yml:9:5: monitors[1].name: required key "name" is missing; expected a monitor name: lower-case letters, digits and _, starting with a letter, at most 60 characters (it becomes part of table names)
-      monitors/churn.yml:9:5: monitors[1].predictions: required key "predictions" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, score, model_version, where
+      monitors/churn.yml:9:5: monitors[1].predictions: required key "predictions" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, model_version, where, score
       monitors/churn.yml:9:5: monitors[1].outcomes: required key "outcomes" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, label
       monitors/churn.yml:9:5: monitors[1].join: required key "join" is missing; expected a mapping with keys: within, missing
       monitors/empty.yml:1:1: the file is empty; expected a mapping with keys: monitors
@@ -349,13 +349,13 @@ profle: shop
   it('reject an unknown monitor type with the closest known one', () => {
     const text = errors(withMonitors({
       'churn.yml': MONITOR.replace('binary_classification', 'binary_clasification'),
-      'price.yml': MONITOR.replace('churn', 'price').replace('binary_classification', 'regression'),
+      'rank.yml': MONITOR.replace('churn', 'rank').replace('binary_classification', 'ranking'),
       'untyped.yml': MONITOR.replace('churn', 'untyped').replace('    type: binary_classification\n', ''),
     }));
     expect(text).toMatchInlineSnapshot(`
-      "monitors/churn.yml:3:11: monitors[0].type: expected binary_classification; got "binary_clasification" (did you mean "binary_classification"?)
-      monitors/price.yml:3:11: monitors[0].type: expected binary_classification; got "regression"
-      monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected binary_classification"
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/rank.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression; got "ranking"
+      monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected one of: binary_classification, multiclass_classification, regression"
     `);
   });
 
@@ -388,6 +388,7 @@ profle: shop
       threds: 4
     staging:
       type: duckbd
+    local: {type: duckdb, path: "{{ env_var('HINDSIGHT_DB' }}"}
     prod:
       type: postgres
       host: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"
@@ -399,10 +400,11 @@ profle: shop
       "profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs
       profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit (did you mean "threads"?)
       profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres; got "duckbd" (did you mean "duckdb"?)
-      profiles.yml:8:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
-      profiles.yml:10:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
-      profiles.yml:11:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('NAME') }}"
-      profiles.yml:12:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots""
+      profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"
+      profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
+      profiles.yml:11:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
+      profiles.yml:12:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('PGUSER') }}"
+      profiles.yml:13:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots""
     `);
   });
 
@@ -468,12 +470,40 @@ tagret-path: out
     ]);
     expect(shown(error.message, dir)).toMatchInlineSnapshot(`
       "hindsight.yml:5:1: tagret-path: unknown key "tagret-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
-      monitors/a.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, score, model_version, where (did you mean "score"?)
+      monitors/a.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "score"?)
       monitors/b.yml:13:14: monitors[0].outcomes.label: YAML syntax error: this string has no closing quote
       more/c.yml:11:12: monitors[0].outcomes.key: has 2 column(s) but predictions.key has 1; keys are matched position by position
       more/c.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
       more/d.yml:2:11: monitors[0].name: monitor "churn" is already declared at monitors/a.yml:2:11; monitor names must be unique in a project"
     `);
+  });
+});
+
+describe('loadProjectAndTarget', () => {
+  it('reports the problems of profiles.yml together with those of the project', () => {
+    const dir = project({
+      'hindsight.yml': `${HINDSIGHT}targte-path: out\n`,
+      'monitors/churn.yml': MONITOR.replace('within: 30 days', 'within: 30 dyas'),
+      'profiles.yml': PROFILES.replace('type: duckdb', 'type: duckbd'),
+    });
+    let error: unknown;
+    try {
+      loadProjectAndTarget(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(shown((error as ConfigError).message, dir)).toMatchInlineSnapshot(`
+      "hindsight.yml:3:1: targte-path: unknown key "targte-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
+      monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
+      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres; got "duckbd" (did you mean "duckdb"?)"
+    `);
+  });
+
+  it('returns the project and the target of a valid project', () => {
+    const { project: loaded, target } = loadProjectAndTarget(project(withMonitors({ 'churn.yml': MONITOR })));
+    expect(loaded.monitors.map((m) => m.name)).toEqual(['churn']);
+    expect(target.name).toBe('dev');
   });
 });
 
@@ -501,7 +531,7 @@ describe('hindsight validate', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(shown(stderr, dir)).toMatchInlineSnapshot(`
-      "monitors/a.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, predictions, outcomes, join, threshold, granularity, segments (did you mean "granularity"?)
+      "monitors/a.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold (did you mean "granularity"?)
       monitors/b.yml:9:15: monitors[0].predictions.dedupe: expected one of: latest, earliest; got "newest"
       2 configuration error(s).
       "
