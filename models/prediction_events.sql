@@ -42,7 +42,9 @@ select
         order by
             events.predicted_at {{ 'desc' if m.predictions.dedupe == 'latest' else 'asc' }},
 {% for v in m.predictions.values %}
+{% if v.internal and v.alias == 'score' %}
             {{ src.higher_first('events.' + src.name(v), v) }},
+{% endif %}
 {% endfor %}
             {{ d.binaryCollate('events.model_version') }} nulls last{{ ',' if m.segments.length }}
 {% for s in m.segments %}

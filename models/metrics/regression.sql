@@ -78,7 +78,8 @@ per_output_metrics as (
         '{{ metric }}' as metric,
         output as qualifier,
         {{ d.toDouble(value) }} as value,
-        cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
+        cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size,
+        n
     from summary
 {% if not loop.last %}
     union all
@@ -86,16 +87,18 @@ per_output_metrics as (
 {% endfor %}
 )
 
-select * from per_output_metrics
+select {{ group_keys }}, metric, qualifier, value, sample_size
+from per_output_metrics
 {% if m.outputs.length > 1 %}
 union all
--- the uniform average over outputs (scikit-learn's multioutput='uniform_average'); NULLs left out
+-- the uniform average over outputs (scikit-learn's multioutput='uniform_average'), NULLs left
+-- out; `count` is the largest output's, like every average row's sample size
 select
     {{ group_keys }},
     metric,
     cast(null as {{ d.types.text }}),
-    {{ d.toDouble(d.exactSum('value')) }} / nullif(count(value), 0),
-    max(sample_size)
+    case when metric = 'count' then {{ d.toDouble('max(n)') }} else {{ d.toDouble(d.exactSum('value')) }} / nullif(count(value), 0) end,
+    max(n)
 from per_output_metrics
 group by {{ group_keys }}, metric
 {% endif %}

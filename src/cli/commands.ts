@@ -1,7 +1,8 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { openAdapter, type Adapter } from '../adapters/index.js';
+import type { Adapter } from '../adapters/index.js';
+import { connect } from '../adapters/connect.js';
 import { loadProjectAndTarget, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, type Step } from '../compiler/compile.js';
@@ -68,7 +69,7 @@ export function compile(options: CommonOptions & { asOf?: string }): { monitor: 
 }
 
 async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<T>): Promise<T> {
-  const adapter = await openAdapter(target.output);
+  const adapter = await connect(target);
   try {
     return await fn(adapter);
   } finally {
@@ -145,14 +146,19 @@ function writeRunResults(project: Project, target: Target, asOf: Date, results: 
   writeFileSync(join(dir, 'run_results.json'), JSON.stringify(doc, null, 2) + '\n');
 }
 
-const SHOW_METRICS = ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'];
+/** What `show` prints by default, per problem type (any metric can be asked for with --metrics). */
+const SHOW_METRICS: Record<Monitor['type'], string[]> = {
+  binary_classification: ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'],
+  multiclass_classification: ['count', 'accuracy', 'balanced_accuracy', 'f1_macro', 'cohen_kappa', 'log_loss', 'top_2_accuracy', 'label_coverage', 'pending'],
+  regression: ['count', 'mean_error', 'mae', 'rmse', 'r2', 'mape', 'wape', 'label_coverage', 'pending'],
+};
 
 /** The latest windows of one monitor, overall, one row per window and model version. */
 export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const [monitor] = selectMonitors(project, [options.monitor]);
   const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
-  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS;
+  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type];
   const windows = options.windows ?? 8;
   return withAdapter(target, async (a) => {
     const d = a.dialect;

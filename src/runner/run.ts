@@ -142,7 +142,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   const previous = await previousRun(adapter, `${d.quote(schema)}.${d.quote('hindsight_runs')}`, monitor);
   if (!previous) return { reason: 'first run' };
   if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed' };
-  if (previous.asOf.getTime() > options.asOf.getTime()) return { reason: 'as-of is before the previous run' };
+  if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };
   const planStep = compilePlan({
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },

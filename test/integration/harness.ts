@@ -196,3 +196,33 @@ export function valueOf(rows: MetricRow[], metric: string, where: Partial<Metric
   if (match.length > 1) throw new Error(`${match.length} rows match ${metric} ${JSON.stringify(where)}`);
   return match[0]?.value;
 }
+
+export interface Column {
+  name: string;
+  type: 'text' | 'timestamp' | 'double' | 'integer' | 'boolean';
+}
+
+/** Creates <schema>.<table> with typed columns and inserts the rows (values in column order). */
+export async function createTable(adapter: Adapter, schema: string, table: string, columns: Column[], rows: unknown[][]): Promise<void> {
+  const d = adapter.dialect;
+  const sqlType = (t: Column['type']) => (t === 'double' ? d.types.double : d.types[t]);
+  const literal = (v: unknown, t: Column['type']) => {
+    if (v === null || v === undefined) return 'null';
+    if (t === 'timestamp') return ts(v as Date, adapter);
+    if (t === 'text') return d.string(String(v));
+    return String(v);
+  };
+  await adapter.execute(`create schema if not exists ${d.quote(schema)}`);
+  await adapter.execute(`create table ${d.quote(schema)}.${d.quote(table)} (${columns.map((c) => `${d.quote(c.name)} ${sqlType(c.type)}`).join(', ')})`);
+  await insertRows(adapter, `${d.quote(schema)}.${d.quote(table)}`, rows.map((r) => `(${r.map((v, i) => literal(v, columns[i]!.type)).join(', ')})`));
+}
+
+/** Writes a project with one monitor given as its YAML object. */
+export function writeProjectWith(target: TestTarget, outputSchema: string, monitor: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-test-'));
+  writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'test', profile: 'test', schema: outputSchema }));
+  writeFileSync(join(dir, 'profiles.yml'), stringify({ test: { target: target.name, outputs: { [target.name]: target.output() } } }));
+  mkdirSync(join(dir, 'monitors'));
+  writeFileSync(join(dir, 'monitors', 'm.yml'), stringify({ monitors: [{ name: 'm', ...monitor }] }));
+  return dir;
+}

@@ -5,9 +5,18 @@
  * Written from the contract text only. `where` filtering is the caller's job: the events passed in
  * have already passed it. Section 7 (incremental runs) is not modelled: incremental results are
  * checked by comparing them with a full refresh.
+ *
+ * Sections 1-4 and 6 (dedupe, outcome windows, label status, windows, versions, segments, top-N
+ * folding, data-quality rows) are written once, in `runPipeline`, generic over a `Problem`: the part
+ * that differs between binary classification (section 5), multiclass classification (5b) and
+ * regression (5c) — the prediction and label payloads, what "evaluated" means and the metrics of a
+ * group. `referencePipeline` (binary), `referenceMulticlassPipeline` and
+ * `referenceRegressionPipeline` are thin wrappers around it.
  */
 import { binaryMetrics, type BinaryRow } from './binary-metrics.js';
+import { multiclassMetrics } from './multiclass-metrics.js';
 import { percentileCont } from './quantile.js';
+import { multiOutputRegressionMetrics, regressionMetrics } from './regression-metrics.js';
 
 export interface PredictionEvent {
   key: (string | number)[];
@@ -25,15 +34,20 @@ export interface OutcomeEvent {
 
 export type Granularity = 'day' | 'week' | 'month';
 
-export interface ReferenceConfig {
+/** What every problem type configures (sections 1-4). */
+export interface PipelineConfig {
   withinMs: number;
   missing: 'drop' | 'negative';
   predictionDedupe: 'latest' | 'earliest';
   outcomeDedupe: 'latest' | 'earliest';
-  threshold: number;
   granularities: Granularity[];
   segments: { column: string; top: number }[];
   asOf: Date;
+}
+
+/** Binary classification. */
+export interface ReferenceConfig extends PipelineConfig {
+  threshold: number;
 }
 
 export interface MetricRow {
@@ -44,6 +58,14 @@ export interface MetricRow {
   windowEnd: string;
   segment: string | null;
   segmentValue: string | null;
+  metric: string;
+  qualifier: string | null;
+  value: number | null;
+  sampleSize: number;
+}
+
+/** One model-metric row of a group, before the group's columns are added. */
+export interface GroupMetricRow {
   metric: string;
   qualifier: string | null;
   value: number | null;
@@ -87,6 +109,62 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
+// The generic pipeline's inputs
+
+/** A prediction event with a problem-specific payload P (binary: the score). */
+export interface GenericPredictionEvent<P> {
+  key: (string | number)[];
+  ts: Date;
+  modelVersion: string | null;
+  segments: Record<string, string | null>;
+  payload: P;
+}
+
+/** An outcome event with its raw label (checked and converted by `Problem.parseLabel`). */
+export interface GenericOutcomeEvent {
+  key: (string | number)[];
+  ts: Date;
+  label: unknown;
+}
+
+/** A deduplicated prediction with its label status (section 3); `label` is L or NULL. */
+export interface GenericEvaluationRow<P, L> {
+  key: (string | number)[];
+  predictedAt: Date;
+  modelVersion: string | null;
+  payload: P;
+  segments: Record<string, string | null>;
+  label: L | null;
+  labelStatus: LabelStatus;
+  observedAt: Date | null;
+  labelDelayHours: number | null;
+}
+
+/** What differs between problem types. */
+export interface Problem<P, L> {
+  /**
+   * Section 1.2, the "score descending, NULLs last" step of the tie-break on equal timestamps:
+   * negative when `a` is kept before `b`. Return 0 for a problem without a score.
+   */
+  compareTiedPredictions(a: P, b: P): number;
+  /** Section 2.1: the label of an outcome event, or null when it is NULL (the event is dropped). */
+  parseLabel(raw: unknown): L | null;
+  /** Section 2.3: positive when `a` is the higher label (it wins a timestamp tie). */
+  compareLabels(a: L, b: L): number;
+  /** The label of a `missing` prediction under `join.missing: negative`; undefined = not allowed. */
+  negativeLabel?: L;
+  /** Whether a row (with `label` already set by section 3) enters the model metrics. */
+  isEvaluated(row: GenericEvaluationRow<P, L>): boolean;
+  /** The model-metric rows of a group, from its evaluated rows (never called with none). */
+  evaluate(rows: GenericEvaluationRow<P, L>[]): GroupMetricRow[];
+}
+
+export interface GenericResult<P, L> {
+  evaluations: GenericEvaluationRow<P, L>[];
+  metrics: MetricRow[];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small helpers
 
 /** Text comparison by Unicode code point (= byte order of UTF-8, a binary collation). */
@@ -116,7 +194,7 @@ function ascNullsFirst<T>(a: T | null, b: T | null, cmp: (x: T, y: T) => number)
   return cmp(a, b);
 }
 
-function isNullish(v: unknown): boolean {
+function isNullish(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
 
@@ -142,9 +220,9 @@ function isValidDate(d: unknown): d is Date {
   return d instanceof Date && !Number.isNaN(d.getTime());
 }
 
-function segmentValue(event: PredictionEvent, column: string): string | null {
+function segmentValue(event: { segments: Record<string, string | null> }, column: string): string | null {
   const v = event.segments[column];
-  return isNullish(v) ? null : (v as string);
+  return isNullish(v) ? null : v;
 }
 
 function toLabel(label: number | boolean): 0 | 1 {
@@ -187,12 +265,12 @@ export function windowEndOf(start: Date, granularity: Granularity): Date {
 // ---------------------------------------------------------------------------------------------
 // Sections 1-3
 
-interface KeptPrediction {
-  event: PredictionEvent;
+interface KeptPrediction<P, L> {
+  event: GenericPredictionEvent<P>;
   id: string;
   outcomeLate: number;
   outcomeEarly: number;
-  counting: { ts: Date; label: 0 | 1 }[];
+  counting: { ts: Date; label: L }[];
 }
 
 interface Orphan {
@@ -200,13 +278,15 @@ interface Orphan {
 }
 
 /** Order of section 1.2: the first event in this order is the one kept. */
-function predictionOrder(config: ReferenceConfig): (a: PredictionEvent, b: PredictionEvent) => number {
+function predictionOrder<P, L>(
+  config: PipelineConfig,
+  problem: Problem<P, L>,
+): (a: GenericPredictionEvent<P>, b: GenericPredictionEvent<P>) => number {
   return (a, b) => {
     const ta = a.ts.getTime();
     const tb = b.ts.getTime();
     if (ta !== tb) return config.predictionDedupe === 'latest' ? tb - ta : ta - tb;
-    // score descending, NULLs last
-    const s = ascNullsLast(a.score, b.score, (x, y) => y - x);
+    const s = problem.compareTiedPredictions(a.payload, b.payload);
     if (s !== 0) return s;
     const mv = ascNullsLast(a.modelVersion, b.modelVersion, compareText);
     if (mv !== 0) return mv;
@@ -218,16 +298,19 @@ function predictionOrder(config: ReferenceConfig): (a: PredictionEvent, b: Predi
   };
 }
 
-export interface ReferenceResult {
-  evaluations: EvaluationRow[];
-  metrics: MetricRow[];
-}
-
-export function referencePipeline(
-  predictions: PredictionEvent[],
-  outcomes: OutcomeEvent[],
-  config: ReferenceConfig,
-): ReferenceResult {
+/**
+ * Sections 1-6 for any problem type: the evaluation rows (one per deduplicated prediction, ordered by
+ * prediction time then key) and the metric rows (sorted by `compareMetricRows`).
+ */
+export function runPipeline<P, L>(
+  predictions: GenericPredictionEvent<P>[],
+  outcomes: GenericOutcomeEvent[],
+  config: PipelineConfig,
+  problem: Problem<P, L>,
+): GenericResult<P, L> {
+  if (config.missing === 'negative' && problem.negativeLabel === undefined) {
+    throw new Error("join.missing must be 'drop' for this problem type");
+  }
   const asOf = config.asOf.getTime();
   const within = config.withinMs;
 
@@ -237,16 +320,16 @@ export function referencePipeline(
   );
 
   // 1.2 / 1.3 One row per key; every other event is a removed duplicate.
-  const byKey = new Map<string, PredictionEvent[]>();
+  const byKey = new Map<string, GenericPredictionEvent<P>[]>();
   for (const p of predictionEvents) {
     const id = keyId(p.key);
     const list = byKey.get(id);
     if (list) list.push(p);
     else byKey.set(id, [p]);
   }
-  const order = predictionOrder(config);
-  const kept = new Map<string, KeptPrediction>();
-  const removedDuplicates: PredictionEvent[] = [];
+  const order = predictionOrder(config, problem);
+  const kept = new Map<string, KeptPrediction<P, L>>();
+  const removedDuplicates: GenericPredictionEvent<P>[] = [];
   for (const [id, events] of byKey) {
     const sorted = [...events].sort(order);
     kept.set(id, { event: sorted[0]!, id, outcomeLate: 0, outcomeEarly: 0, counting: [] });
@@ -257,8 +340,9 @@ export function referencePipeline(
   // 2.2 Classify every outcome event against the key's deduplicated prediction.
   const orphans: Orphan[] = [];
   for (const o of outcomes) {
-    if (!isValidDate(o.ts) || o.ts.getTime() > asOf || hasNullKeyColumn(o.key) || isNullish(o.label)) continue;
-    const label = toLabel(o.label as number | boolean);
+    if (!isValidDate(o.ts) || o.ts.getTime() > asOf || hasNullKeyColumn(o.key)) continue;
+    const label = problem.parseLabel(o.label);
+    if (label === null) continue;
     const p = kept.get(keyId(o.key));
     const cls = p === undefined ? 'orphan' : classifyOutcome(p.event.ts.getTime(), o.ts.getTime(), within);
     switch (cls) {
@@ -278,12 +362,12 @@ export function referencePipeline(
   }
 
   // 2.3 + 3: the winning counting outcome and the label status.
-  const evaluations: EvaluationRow[] = [];
-  const evaluationOf = new Map<string, EvaluationRow>();
+  const evaluations: GenericEvaluationRow<P, L>[] = [];
+  const evaluationOf = new Map<string, GenericEvaluationRow<P, L>>();
   for (const k of kept.values()) {
     const p = k.event;
     const predictedAt = p.ts.getTime();
-    let winner: { ts: Date; label: 0 | 1 } | null = null;
+    let winner: { ts: Date; label: L } | null = null;
     for (const c of k.counting) {
       if (winner === null) {
         winner = c;
@@ -292,7 +376,7 @@ export function referencePipeline(
       const tc = c.ts.getTime();
       const tw = winner.ts.getTime();
       const better =
-        tc === tw ? c.label > winner.label : config.outcomeDedupe === 'latest' ? tc > tw : tc < tw;
+        tc === tw ? problem.compareLabels(c.label, winner.label) > 0 : config.outcomeDedupe === 'latest' ? tc > tw : tc < tw;
       if (better) winner = c;
     }
     let status: LabelStatus;
@@ -300,18 +384,18 @@ export function referencePipeline(
     else if (asOf < predictedAt + within) status = 'pending';
     else status = 'missing';
 
-    let label: number | null = null;
+    let label: L | null = null;
     if (status === 'observed') label = winner!.label;
-    else if (status === 'missing' && config.missing === 'negative') label = 0;
+    else if (status === 'missing' && config.missing === 'negative') label = problem.negativeLabel!;
 
     const segments: Record<string, string | null> = {};
     for (const { column } of config.segments) segments[column] = segmentValue(p, column);
 
-    const row: EvaluationRow = {
+    const row: GenericEvaluationRow<P, L> = {
       key: [...p.key],
       predictedAt: new Date(predictedAt),
       modelVersion: p.modelVersion,
-      score: p.score,
+      payload: p.payload,
       segments,
       label,
       labelStatus: status,
@@ -326,10 +410,11 @@ export function referencePipeline(
   );
 
   const metrics: MetricRow[] = [];
+  const keptList = [...kept.values()];
   for (const granularity of config.granularities) {
     metrics.push(
-      ...modelMetricRows(granularity, [...kept.values()], evaluationOf, config),
-      ...dataQualityRows(granularity, predictionEvents, removedDuplicates, [...kept.values()], evaluationOf, orphans),
+      ...modelMetricRows(granularity, keptList, evaluationOf, config, problem),
+      ...dataQualityRows(granularity, predictionEvents, removedDuplicates, keptList, evaluationOf, orphans),
     );
   }
   metrics.sort(compareMetricRows);
@@ -347,17 +432,12 @@ export function classifyOutcome(p: number, o: number, within: number): OutcomeCl
 // ---------------------------------------------------------------------------------------------
 // Sections 4-5: model metrics
 
-function isEvaluated(e: EvaluationRow, config: ReferenceConfig): boolean {
-  if (e.score === null) return false;
-  if (e.labelStatus === 'observed') return true;
-  return e.labelStatus === 'missing' && config.missing === 'negative';
-}
-
-function modelMetricRows(
+function modelMetricRows<P, L>(
   granularity: Granularity,
-  keptPredictions: KeptPrediction[],
-  evaluationOf: Map<string, EvaluationRow>,
-  config: ReferenceConfig,
+  keptPredictions: KeptPrediction<P, L>[],
+  evaluationOf: Map<string, GenericEvaluationRow<P, L>>,
+  config: PipelineConfig,
+  problem: Problem<P, L>,
 ): MetricRow[] {
   // Top values per window and segment column, over all deduplicated predictions of the window.
   const keepByWindowAndColumn = new Map<string, Set<string>>();
@@ -385,10 +465,10 @@ function modelMetricRows(
     modelVersion: string | null;
     segment: string | null;
     segmentValue: string | null;
-    rows: BinaryRow[];
+    rows: GenericEvaluationRow<P, L>[];
   }
   const groups = new Map<string, Group>();
-  const add = (g: Omit<Group, 'rows'>, row: BinaryRow): void => {
+  const add = (g: Omit<Group, 'rows'>, row: GenericEvaluationRow<P, L>): void => {
     const id = JSON.stringify([g.windowStart.toISOString(), g.modelVersion, g.segment, g.segmentValue]);
     let group = groups.get(id);
     if (!group) groups.set(id, (group = { ...g, rows: [] }));
@@ -397,10 +477,9 @@ function modelMetricRows(
 
   for (const k of keptPredictions) {
     const e = evaluationOf.get(k.id)!;
-    if (!isEvaluated(e, config)) continue;
-    const row: BinaryRow = { score: e.score!, label: e.label === 1 ? 1 : 0 };
+    if (!problem.isEvaluated(e)) continue;
     const windowStart = windowStartOf(e.predictedAt, granularity);
-    add({ windowStart, modelVersion: e.modelVersion, segment: null, segmentValue: null }, row);
+    add({ windowStart, modelVersion: e.modelVersion, segment: null, segmentValue: null }, e);
     for (const { column } of config.segments) {
       const v = segmentValue(k.event, column);
       let folded: string | null = v;
@@ -408,15 +487,13 @@ function modelMetricRows(
         const keep = keepByWindowAndColumn.get(JSON.stringify([windowStart.toISOString(), column]));
         if (!keep || !keep.has(v)) folded = OTHER;
       }
-      add({ windowStart, modelVersion: e.modelVersion, segment: column, segmentValue: folded }, row);
+      add({ windowStart, modelVersion: e.modelVersion, segment: column, segmentValue: folded }, e);
     }
   }
 
   const out: MetricRow[] = [];
   for (const g of groups.values()) {
-    const values = binaryMetrics(g.rows, config.threshold);
-    const sampleSize = g.rows.length;
-    for (const [metric, value] of Object.entries(values)) {
+    for (const r of problem.evaluate(g.rows)) {
       out.push({
         modelVersion: g.modelVersion,
         granularity,
@@ -424,10 +501,10 @@ function modelMetricRows(
         windowEnd: windowEndOf(g.windowStart, granularity).toISOString(),
         segment: g.segment,
         segmentValue: g.segmentValue,
-        metric,
-        qualifier: null,
-        value,
-        sampleSize,
+        metric: r.metric,
+        qualifier: r.qualifier,
+        value: r.value,
+        sampleSize: r.sampleSize,
       });
     }
   }
@@ -435,14 +512,14 @@ function modelMetricRows(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Section 6: data-quality rows
+// Section 6: data-quality rows (the same for every problem type)
 
-function dataQualityRows(
+function dataQualityRows<P, L>(
   granularity: Granularity,
-  predictionEvents: PredictionEvent[],
-  removedDuplicates: PredictionEvent[],
-  keptPredictions: KeptPrediction[],
-  evaluationOf: Map<string, EvaluationRow>,
+  predictionEvents: GenericPredictionEvent<P>[],
+  removedDuplicates: GenericPredictionEvent<P>[],
+  keptPredictions: KeptPrediction<P, L>[],
+  evaluationOf: Map<string, GenericEvaluationRow<P, L>>,
   orphans: Orphan[],
 ): MetricRow[] {
   interface Counters {
@@ -553,4 +630,291 @@ export function compareMetricRows(a: MetricRow, b: MetricRow): number {
     compareText(a.metric, b.metric) ||
     ascNullsFirst(a.qualifier, b.qualifier, compareText)
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary classification (section 5): the original API
+
+function binaryProblem(threshold: number): Problem<number | null, 0 | 1> {
+  return {
+    // score descending, NULLs last
+    compareTiedPredictions: (a, b) => ascNullsLast(a, b, (x, y) => y - x),
+    parseLabel: (raw) => (isNullish(raw) ? null : toLabel(raw as number | boolean)),
+    compareLabels: (a, b) => a - b,
+    negativeLabel: 0,
+    // label is set when observed, or missing with `missing: negative` (then 0); NULL scores never count
+    isEvaluated: (e) => e.payload !== null && e.label !== null,
+    evaluate: (rows) => {
+      const binaryRows: BinaryRow[] = rows.map((r) => ({ score: r.payload!, label: r.label! }));
+      return Object.entries(binaryMetrics(binaryRows, threshold)).map(([metric, value]) => ({
+        metric,
+        qualifier: null,
+        value,
+        sampleSize: binaryRows.length,
+      }));
+    },
+  };
+}
+
+export function referencePipeline(
+  predictions: PredictionEvent[],
+  outcomes: OutcomeEvent[],
+  config: ReferenceConfig,
+): ReferenceResult {
+  const result = runPipeline(
+    predictions.map((p) => ({ key: p.key, ts: p.ts, modelVersion: p.modelVersion, segments: p.segments, payload: p.score })),
+    outcomes,
+    config,
+    binaryProblem(config.threshold),
+  );
+  return {
+    evaluations: result.evaluations.map((e) => ({
+      key: e.key,
+      predictedAt: e.predictedAt,
+      modelVersion: e.modelVersion,
+      score: e.payload,
+      segments: e.segments,
+      label: e.label,
+      labelStatus: e.labelStatus,
+      observedAt: e.observedAt,
+      labelDelayHours: e.labelDelayHours,
+    })),
+    metrics: result.metrics,
+  };
+}
+
+export interface ReferenceResult {
+  evaluations: EvaluationRow[];
+  metrics: MetricRow[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multiclass classification (section 5b)
+
+export interface MulticlassPredictionEvent {
+  key: (string | number)[];
+  ts: Date;
+  /** Compared as text (String()); NULL: the prediction is never evaluated. */
+  predictedClass: string | number | null;
+  /** One score per configured class (a missing entry is NULL). */
+  classScores?: Record<string, number | null>;
+  modelVersion: string | null;
+  segments: Record<string, string | null>;
+}
+
+export interface MulticlassOutcomeEvent {
+  key: (string | number)[];
+  ts: Date;
+  /** The true class, compared as text (String()); NULL: the event is dropped (section 2.1). */
+  label: string | number | boolean | null;
+}
+
+export interface MulticlassConfig extends Omit<PipelineConfig, 'missing'> {
+  /** Must be 'drop' (the default); 'negative' throws. */
+  missing?: 'drop' | 'negative';
+  /** The keys of `class_scores`, in configuration order; undefined or empty: no scores. */
+  classes?: string[];
+  /** `top_k` (default none). */
+  topK?: number[];
+}
+
+export interface MulticlassEvaluationRow {
+  key: (string | number)[];
+  predictedAt: Date;
+  modelVersion: string | null;
+  predictedClass: string | null;
+  classScores: Record<string, number | null> | null;
+  segments: Record<string, string | null>;
+  label: string | null;
+  labelStatus: LabelStatus;
+  observedAt: Date | null;
+  labelDelayHours: number | null;
+}
+
+export interface MulticlassResult {
+  evaluations: MulticlassEvaluationRow[];
+  metrics: MetricRow[];
+}
+
+interface MulticlassPayload {
+  predictedClass: string | null;
+  classScores: Record<string, number | null> | null;
+}
+
+function asText(v: string | number | boolean, what: string): string {
+  if (typeof v === 'string') return v;
+  if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') return String(v);
+  throw new Error(`${what} must be text, a finite number or a boolean, got ${String(v)}`);
+}
+
+function multiclassProblem(config: MulticlassConfig): Problem<MulticlassPayload, string> {
+  const classes = config.classes ?? [];
+  const topK = config.topK ?? [];
+  return {
+    // The contract's tie-break is "score descending"; a multiclass prediction has no single score, so
+    // that step is skipped (model_version, then the segment columns, decide).
+    compareTiedPredictions: () => 0,
+    parseLabel: (raw) => (isNullish(raw) ? null : asText(raw as string | number | boolean, 'multiclass outcome label')),
+    // "ties on the timestamp go to the higher label": labels are text, compared by code point
+    compareLabels: (a, b) => compareText(a, b),
+    isEvaluated: (e) => e.labelStatus === 'observed' && e.payload.predictedClass !== null,
+    evaluate: (rows) =>
+      multiclassMetrics(
+        rows.map((r) => ({
+          predicted: r.payload.predictedClass!,
+          label: r.label!,
+          ...(r.payload.classScores === null ? {} : { scores: r.payload.classScores }),
+        })),
+        { classes, topK },
+      ),
+  };
+}
+
+export function referenceMulticlassPipeline(
+  predictions: MulticlassPredictionEvent[],
+  outcomes: MulticlassOutcomeEvent[],
+  config: MulticlassConfig,
+): MulticlassResult {
+  const result = runPipeline<MulticlassPayload, string>(
+    predictions.map((p) => ({
+      key: p.key,
+      ts: p.ts,
+      modelVersion: p.modelVersion,
+      segments: p.segments,
+      payload: {
+        predictedClass: isNullish(p.predictedClass) ? null : asText(p.predictedClass, 'predicted class'),
+        classScores: p.classScores === undefined ? null : { ...p.classScores },
+      },
+    })),
+    outcomes,
+    { ...config, missing: config.missing ?? 'drop' },
+    multiclassProblem(config),
+  );
+  return {
+    evaluations: result.evaluations.map(({ payload, ...rest }) => ({
+      ...rest,
+      predictedClass: payload.predictedClass,
+      classScores: payload.classScores,
+    })),
+    metrics: result.metrics,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regression, single and multi-output (section 5c)
+
+export interface RegressionPredictionEvent {
+  key: (string | number)[];
+  ts: Date;
+  /** Prediction per output name (a missing entry is NULL). */
+  predictions: Record<string, number | null>;
+  modelVersion: string | null;
+  segments: Record<string, string | null>;
+}
+
+export interface RegressionOutcomeEvent {
+  key: (string | number)[];
+  ts: Date;
+  /** Label per output name (a missing entry is NULL). An event whose labels are all NULL is dropped. */
+  labels: Record<string, number | null> | null;
+}
+
+export interface RegressionConfig extends Omit<PipelineConfig, 'missing'> {
+  /** Must be 'drop' (the default); 'negative' throws. */
+  missing?: 'drop' | 'negative';
+  /** Output names in configuration order; exactly one when `multiOutput` is false. */
+  outputs: string[];
+  /** false: single output (`qualifier` NULL); true: `outputs:` configured (per-output rows + averages). */
+  multiOutput: boolean;
+}
+
+export interface RegressionEvaluationRow {
+  key: (string | number)[];
+  predictedAt: Date;
+  modelVersion: string | null;
+  predictions: Record<string, number | null>;
+  segments: Record<string, string | null>;
+  labels: Record<string, number | null> | null;
+  labelStatus: LabelStatus;
+  observedAt: Date | null;
+  labelDelayHours: number | null;
+}
+
+export interface RegressionResult {
+  evaluations: RegressionEvaluationRow[];
+  metrics: MetricRow[];
+}
+
+type OutputValues = Record<string, number | null>;
+
+function outputValues(raw: Record<string, number | null | undefined>, outputs: string[], what: string): OutputValues {
+  const out: OutputValues = {};
+  for (const o of outputs) {
+    const v = raw[o];
+    if (isNullish(v)) out[o] = null;
+    else if (typeof v === 'number' && Number.isFinite(v)) out[o] = v;
+    else throw new Error(`${what} of output ${o} must be a finite number or NULL, got ${String(v)}`);
+  }
+  return out;
+}
+
+function regressionProblem(config: RegressionConfig): Problem<OutputValues, OutputValues> {
+  const { outputs, multiOutput } = config;
+  if (outputs.length === 0) throw new Error('regression: at least one output');
+  if (!multiOutput && outputs.length !== 1) throw new Error('regression: a single-output problem has exactly one output');
+  if (new Set(outputs).size !== outputs.length) throw new Error('regression: output names must be unique');
+  const evaluable = (p: OutputValues, l: OutputValues, o: string): boolean => p[o] !== null && l[o] !== null;
+  return {
+    // The contract's tie-break is "score descending"; a regression prediction has no score, so that
+    // step is skipped (model_version, then the segment columns, decide).
+    compareTiedPredictions: () => 0,
+    parseLabel: (raw) => {
+      if (isNullish(raw)) return null;
+      const labels = outputValues(raw as Record<string, number | null>, outputs, 'outcome label');
+      return outputs.every((o) => labels[o] === null) ? null : labels;
+    },
+    // "ties on the timestamp go to the higher label": outputs in configuration order, NULLs last
+    compareLabels: (a, b) => {
+      for (const o of outputs) {
+        const c = ascNullsLast(a[o] ?? null, b[o] ?? null, (x: number, y: number) => y - x);
+        if (c !== 0) return -c;
+      }
+      return 0;
+    },
+    isEvaluated: (e) => e.labelStatus === 'observed' && outputs.some((o) => evaluable(e.payload, e.label!, o)),
+    evaluate: (rows) => {
+      if (!multiOutput) {
+        const o = outputs[0]!;
+        return regressionMetrics(rows.map((r) => ({ prediction: r.payload[o]!, label: r.label![o]! })));
+      }
+      return multiOutputRegressionMetrics(
+        rows.map((r) => Object.fromEntries(outputs.map((o) => [o, { prediction: r.payload[o]!, label: r.label![o]! }]))),
+        outputs,
+      );
+    },
+  };
+}
+
+export function referenceRegressionPipeline(
+  predictions: RegressionPredictionEvent[],
+  outcomes: RegressionOutcomeEvent[],
+  config: RegressionConfig,
+): RegressionResult {
+  const problem = regressionProblem(config);
+  const result = runPipeline<OutputValues, OutputValues>(
+    predictions.map((p) => ({
+      key: p.key,
+      ts: p.ts,
+      modelVersion: p.modelVersion,
+      segments: p.segments,
+      payload: outputValues(p.predictions, config.outputs, 'prediction'),
+    })),
+    outcomes.map((o) => ({ key: o.key, ts: o.ts, label: o.labels })),
+    { ...config, missing: config.missing ?? 'drop' },
+    problem,
+  );
+  return {
+    evaluations: result.evaluations.map(({ payload, label, ...rest }) => ({ ...rest, predictions: payload, labels: label })),
+    metrics: result.metrics,
+  };
 }

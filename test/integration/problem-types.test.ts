@@ -1,0 +1,123 @@
+// Multiclass classification and regression (single and multi-output) on randomized data with the
+// edge cases of their contract, equal to the independent reference — on every target.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { Adapter } from '../../src/adapters/index.js';
+import {
+  referenceMulticlassPipeline, referenceRegressionPipeline,
+  type MulticlassOutcomeEvent, type MulticlassPredictionEvent, type RegressionOutcomeEvent, type RegressionPredictionEvent,
+} from '../reference/pipeline.js';
+import { createTable, expectSameMetrics, readMetrics, runProject, uniqueName, writeProjectWith } from './harness.js';
+import { prng } from './random-data.js';
+import { openTarget, TARGETS } from './targets.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const start = new Date('2026-04-01T00:00:00Z').getTime();
+const asOf = new Date('2026-05-01T00:00:00Z');
+const at = (ms: number) => new Date(Math.round(ms / 1000) * 1000);
+const common = { granularities: ['day', 'week'] as ('day' | 'week')[], segments: [{ column: 'seg', top: 2 }], asOf, withinMs: 7 * DAY, predictionDedupe: 'latest' as const, outcomeDedupe: 'latest' as const };
+const monitorCommon = { join: { within: '7 days' }, granularity: ['day', 'week'], segments: [{ column: 'seg', top: 2 }] };
+
+function multiclassData(seed: number) {
+  const rand = prng(seed);
+  const classes = ['shirt', 'pants', 'dress'];
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const predictions: MulticlassPredictionEvent[] = [];
+  const outcomes: MulticlassOutcomeEvent[] = [];
+  for (let i = 0; i < 500; i++) {
+    const key = [`r${i}`];
+    const ts = at(start + rand() * 25 * DAY);
+    // unnormalized scores with ties, sometimes NULL or all zero
+    const scores: Record<string, number | null> = {};
+    const zero = rand() < 0.02;
+    for (const c of classes) scores[c] = zero ? 0 : rand() < 0.02 ? null : Math.round(rand() * 10) / 4;
+    const predicted = rand() < 0.03 ? 'hat' : pick(classes);
+    const base = { key, ts, predictedClass: predicted, classScores: scores, modelVersion: pick(['v1', 'v2', null]), segments: { seg: pick(['a', 'b', 'c', null]) } };
+    predictions.push(base);
+    if (rand() < 0.08) predictions.push({ ...base, ts: at(ts.getTime() + rand() * HOUR), predictedClass: pick(classes) });
+    if (rand() < 0.8) {
+      const label = rand() < 0.05 ? 'accessories' : rand() < 0.6 ? predicted : pick(classes);
+      outcomes.push({ key, ts: at(ts.getTime() + rand() * 9 * DAY), label });
+    }
+  }
+  return { classes, predictions, outcomes };
+}
+
+function regressionData(seed: number) {
+  const rand = prng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const predictions: RegressionPredictionEvent[] = [];
+  const outcomes: RegressionOutcomeEvent[] = [];
+  for (let i = 0; i < 500; i++) {
+    const key = [`i${i}`];
+    const ts = at(start + rand() * 25 * DAY);
+    const price = Math.round(rand() * 40) / 2;
+    const days = Math.round(rand() * 30);
+    const base = { key, ts, predictions: { price: Math.round((price + (rand() - 0.5) * 8) * 4) / 4, days: rand() < 0.03 ? null : days + Math.round((rand() - 0.5) * 10) }, modelVersion: pick(['v1', 'v2']), segments: { seg: pick(['a', 'b', 'c']) } };
+    predictions.push(base);
+    if (rand() < 0.06) predictions.push({ ...base, ts: at(ts.getTime() + rand() * HOUR) });
+    if (rand() < 0.85) {
+      const labels = { price: rand() < 0.05 ? 0 : price, days: rand() < 0.1 ? null : days };
+      outcomes.push({ key, ts: at(ts.getTime() + rand() * 9 * DAY), labels });
+    }
+  }
+  return { predictions, outcomes };
+}
+
+describe.each(TARGETS)('problem types on $name', (target) => {
+  let adapter: Adapter;
+  beforeAll(async () => {
+    if (!target.unavailable) adapter = await openTarget(target);
+  });
+  afterAll(async () => adapter?.close());
+  const on = it.skipIf(!!target.unavailable);
+
+  on.each([31, 32])('multiclass classification equals the reference (seed %i)', async (seed) => {
+    const data = multiclassData(seed);
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await createTable(adapter, src, 'predictions',
+      [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'predicted', type: 'text' }, { name: 'p_shirt', type: 'double' }, { name: 'p_pants', type: 'double' }, { name: 'p_dress', type: 'double' }, { name: 'mv', type: 'text' }, { name: 'seg', type: 'text' }],
+      data.predictions.map((p) => [p.key[0], p.ts, p.predictedClass, p.classScores!.shirt, p.classScores!.pants, p.classScores!.dress, p.modelVersion, p.segments.seg]));
+    await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'y', type: 'text' }],
+      data.outcomes.map((o) => [o.key[0], o.ts, o.label]));
+    const dir = writeProjectWith(target, out, {
+      type: 'multiclass_classification',
+      predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', predicted_class: 'predicted', class_scores: { shirt: 'p_shirt', pants: 'p_pants', dress: 'p_dress' }, model_version: 'mv' },
+      outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', label: 'y' },
+      top_k: [2],
+      ...monitorCommon,
+    });
+    const [result] = await runProject(adapter, dir, { asOf });
+    if (result!.error) throw result!.error;
+    const expected = referenceMulticlassPipeline(data.predictions, data.outcomes, { ...common, classes: data.classes, topK: [2] });
+    expectSameMetrics(await readMetrics(adapter, out), expected.metrics);
+  });
+
+  for (const multiOutput of [false, true]) {
+    on.each([41, 42])(`${multiOutput ? 'multi-output' : 'single-output'} regression equals the reference (seed %i)`, async (seed) => {
+      const data = regressionData(seed);
+      const src = uniqueName('src');
+      const out = uniqueName('hs');
+      await createTable(adapter, src, 'predictions',
+        [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'pred_price', type: 'double' }, { name: 'pred_days', type: 'double' }, { name: 'mv', type: 'text' }, { name: 'seg', type: 'text' }],
+        data.predictions.map((p) => [p.key[0], p.ts, p.predictions.price, p.predictions.days, p.modelVersion, p.segments.seg]));
+      await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'price', type: 'double' }, { name: 'days', type: 'double' }],
+        data.outcomes.map((o) => [o.key[0], o.ts, o.labels?.price ?? null, o.labels?.days ?? null]));
+      const dir = writeProjectWith(target, out, {
+        type: 'regression',
+        predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', model_version: 'mv', ...(multiOutput ? {} : { prediction: 'pred_price' }) },
+        outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', ...(multiOutput ? {} : { label: 'price' }) },
+        ...(multiOutput ? { outputs: { price: { prediction: 'pred_price', label: 'price' }, days: { prediction: 'pred_days', label: 'days' } } } : {}),
+        ...monitorCommon,
+      });
+      const [result] = await runProject(adapter, dir, { asOf });
+      if (result!.error) throw result!.error;
+      // single output: the reference sees the price output only
+      const predictions = multiOutput ? data.predictions : data.predictions.map((p) => ({ ...p, predictions: { price: p.predictions.price ?? null } }));
+      const outcomes = multiOutput ? data.outcomes : data.outcomes.map((o) => ({ ...o, labels: { price: o.labels?.price ?? null } }));
+      const expected = referenceRegressionPipeline(predictions, outcomes, { ...common, outputs: multiOutput ? ['price', 'days'] : ['price'], multiOutput });
+      expectSameMetrics(await readMetrics(adapter, out), expected.metrics);
+    });
+  }
+});
