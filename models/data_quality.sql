@@ -27,9 +27,23 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
+{% if d.capabilities.aggregatePercentile %}
         {{ d.percentile('label_delay_hours', 0.5) }},
         {{ d.percentile('label_delay_hours', 0.9) }}
     from {{ rel('evaluations') }}
+{% else %}
+{% set group = d.windowStart(g, 'predicted_at') + ', model_version' %}
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            {{ d.percentileOver('label_delay_hours', 0.5, group) }} as label_delay_p50,
+            {{ d.percentileOver('label_delay_hours', 0.9, group) }} as label_delay_p90
+        from {{ rel('evaluations') }}
+    ) as evaluations
+{% endif %}
     group by 1, 2, 3
     union all
     -- {{ g }}: outcomes that matched a prediction but fell outside its window
@@ -68,7 +82,7 @@ per_window as (
     from counts
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
-    having sum(prediction_events) > 0
+    having sum({{ 'counts.' if d.capabilities.havingSeesAliases }}prediction_events) > 0
 ),
 
 orphans as (

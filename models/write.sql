@@ -23,8 +23,8 @@ select * from {{ rel('evaluations') }};
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};
 {% else %}
--- {{ d.name }} cannot drop or create a permanent table inside a transaction: the evaluations table
--- is created before the transaction begins, and a full refresh replaces all of its rows.
+-- {{ d.name }} cannot drop or create a permanent table inside a transaction: the runner creates the
+-- evaluations table before the transaction begins, and a full refresh replaces all of its rows.
 delete from {{ tables.evaluations }}
 where true;
 

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import type { Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
 import type { Dialect } from '../dialects/index.js';
-import { dispatching, templateEnvironment } from './environment.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
 
 export interface RunContext {
   asOf: Date;
@@ -37,8 +39,25 @@ export interface Step {
   relation?: string;
 }
 
-/** Pipeline order. `metrics` is rendered from models/metrics/<problem type>.sql. */
-export const PIPELINE = ['prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics'] as const;
+/**
+ * The steps of a problem type's pipeline, in order, before the write. A step renders
+ * models/<problem type>/<step>.sql when that exists, else the shared models/<step>.sql (like dbt's
+ * adapter.dispatch, by problem type); every type has its own models/<type>/metrics.sql. A type with
+ * a different shape (forecasts, recommendations) lists its own steps here. The write step reads the
+ * session tables `evaluations`, `data_quality` and `metrics`, so every pipeline makes those three.
+ */
+const SHARED_PIPELINE = ['prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics'];
+export const PIPELINES: Record<Monitor['type'], string[]> = {
+  binary_classification: SHARED_PIPELINE,
+  multiclass_classification: SHARED_PIPELINE,
+  regression: SHARED_PIPELINE,
+};
+
+/** The template of a step: the problem type's own, else the shared one. */
+export function stepTemplate(type: string, step: string): string {
+  const own = `models/${type}/${step}.sql`;
+  return existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step}.sql`;
+}
 
 export interface CompileOptions {
   monitor: Monitor;
@@ -95,16 +114,15 @@ export function compileSetup(options: CompileOptions): Step {
 }
 
 export function compilePlan(options: CompileOptions): Step {
-  const sql = render('models/plan.sql', options);
+  const sql = render(stepTemplate(options.monitor.type, 'plan'), options);
   return { name: 'plan', kind: 'table', sql, statements: [sql] };
 }
 
 /** The monitor's pipeline: table steps in order, then the write. */
 export function compileMonitor(options: CompileOptions): Step[] {
   const { monitor, dialect } = options;
-  const steps: Step[] = PIPELINE.map((name) => {
-    const template = name === 'metrics' ? `models/metrics/${monitor.type}.sql` : `models/${name}.sql`;
-    const sql = render(template, options);
+  const steps: Step[] = PIPELINES[monitor.type].map((name) => {
+    const sql = render(stepTemplate(monitor.type, name), options);
     const relation = tempRelation(monitor.name, name);
     return { name, kind: 'table', sql, relation, statements: dialect.createTempTable(relation, sql.trimEnd()) };
   });
