@@ -12,6 +12,13 @@ export interface Adapter {
   query(sql: string): Promise<Row[]>;
   /** Column names of a query's result, without reading its rows. */
   columns(select: string): Promise<string[]>;
+  /**
+   * Labels the statements that follow (e.g. {monitor, step}) where the warehouse can show them in
+   * its query history (Snowflake's QUERY_TAG); an empty object clears the labels. Optional.
+   */
+  setContext?(tags: Record<string, string>): void;
+  /** Validates a statement without running it and says how many bytes it would process (BigQuery). Optional. */
+  dryRun?(sql: string): Promise<{ bytesProcessed: number }>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,13 @@ import type { Granularity } from '../config/schema.js';
 export interface Capabilities {
   /** DDL (create/drop table) can be rolled back with the surrounding transaction. */
   transactionalDdl: boolean;
+  /** The warehouse has an aggregate percentile; when false, templates prefer `percentileOver` in a subquery. */
+  aggregatePercentile: boolean;
+  /**
+   * HAVING sees the select list's aliases, which hide input columns of the same name (`sum(x) as x`
+   * then `having sum(x)` is an aggregate of an aggregate); templates qualify such columns.
+   */
+  havingSeesAliases: boolean;
 }
 
 export interface Dialect {
@@ -40,6 +47,8 @@ export interface Dialect {
   exactSum(expr: string): string;
   /** Exact percentile with linear interpolation, as an aggregate. */
   percentile(expr: string, fraction: number): string;
+  /** The same as a window function over `partitionBy`, for warehouses without the aggregate. */
+  percentileOver?(expr: string, fraction: number, partitionBy: string): string;
   /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
   binaryCollate(expr: string): string;
   /** Statements that (re)create a session-scoped table from a query. */
@@ -50,7 +59,7 @@ const quoteWith = (q: string) => (id: string) => `${q}${id.split(q).join(q + q)}
 
 export const defaultDialect: Dialect = {
   name: 'default',
-  capabilities: { transactionalDdl: true },
+  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false },
   types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   quote: quoteWith('"'),
   relation(dotted) {

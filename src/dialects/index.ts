@@ -1,10 +1,12 @@
+import { bigquery } from './bigquery.js';
 import type { Dialect } from './dialect.js';
 import { duckdb } from './duckdb.js';
 import { postgres } from './postgres.js';
+import { snowflake } from './snowflake.js';
 
 export type { Dialect } from './dialect.js';
 
-export const dialects: Record<string, Dialect> = { duckdb, postgres };
+export const dialects: Record<string, Dialect> = { duckdb, postgres, bigquery, snowflake };
 
 export function dialectFor(name: string): Dialect {
   const dialect = dialects[name];

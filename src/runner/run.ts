@@ -7,7 +7,7 @@ import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { windowStart } from '../config/windows.js';
-import { compileMonitor, compilePlan, compileSetup, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, sqlHash, tempRelation, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -65,6 +65,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
   const started = performance.now();
   const startedAt = new Date();
   const runId = randomUUID();
+  adapter.setContext?.({ monitor: monitor.name });
   await checkColumns(adapter, monitor);
 
   const plan = await planRun(monitor, options);
@@ -92,12 +93,24 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       recomputeFrom: plan.range?.evaluateFrom, configHash: monitor.configHash,
     });
 
+  // Session tables are built first, outside any transaction (Snowflake commits an open transaction
+  // on DDL); only the write step and the run record are inside it, so a failure anywhere leaves
+  // every permanent table as it was.
   let current: Step | undefined;
+  let inTransaction = false;
+  const dropSessionTables = async () => {
+    for (const step of steps) if (step.relation) await adapter.execute(`drop table if exists ${dialect.quote(step.relation)}`).catch(() => undefined);
+  };
   try {
-    await adapter.execute('begin');
     for (const step of steps) {
       current = step;
+      adapter.setContext?.({ monitor: monitor.name, step: step.name });
       const t = performance.now();
+      if (step.kind === 'statements' && !inTransaction) {
+        if (!dialect.capabilities.transactionalDdl) await prepareEvaluationsTable(adapter, schema, monitor);
+        await adapter.execute('begin');
+        inTransaction = true;
+      }
       let rows = 0;
       for (const statement of step.statements) {
         const changed = await adapter.execute(statement);
@@ -111,18 +124,37 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       options.onStep?.(monitor, done);
     }
     current = undefined;
-    for (const step of steps) if (step.relation) await adapter.execute(`drop table if exists ${dialect.quote(step.relation)}`);
+    adapter.setContext?.({ monitor: monitor.name });
     await adapter.execute(record('success'));
     await adapter.execute('commit');
+    inTransaction = false;
   } catch (e) {
-    await adapter.execute('rollback').catch(() => undefined);
+    if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
     const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
     result.status = 'error';
     result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
     await adapter.execute(record('error', result.error.message)).catch(() => undefined);
   }
+  await dropSessionTables();
   result.seconds = seconds(started);
   return result;
+}
+
+/**
+ * Where DDL cannot be rolled back (BigQuery, Snowflake) the evaluations table is made before the
+ * transaction, with the columns of this run's session table; the write step then only deletes and
+ * inserts. It is recreated only when its columns changed (a configuration change), which is the one
+ * case where such a warehouse cannot replace it atomically.
+ */
+async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor: Monitor): Promise<void> {
+  const d = adapter.dialect;
+  const table = `${d.quote(schema)}.${d.quote(`${monitor.name}__evaluations`)}`;
+  const stage = d.quote(tempRelation(monitor.name, 'evaluations'));
+  const wanted = await adapter.columns(`select * from ${stage}`);
+  const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
+  if (existing && existing.join(',') === wanted.join(',')) return;
+  if (existing) await adapter.execute(`drop table ${table}`);
+  await adapter.execute(`create table ${table} as select * from ${stage} where 1 = 0`);
 }
 
 export function writeSteps(dir: string, steps: Step[]): void {

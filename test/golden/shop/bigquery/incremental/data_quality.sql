@@ -26,9 +26,16 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.5 * (count(label_delay_hours) - 1)) as int64))] + (array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(ceil(0.5 * (count(label_delay_hours) - 1)) as int64))] - array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.5 * (count(label_delay_hours) - 1)) as int64))]) * (0.5 * (count(label_delay_hours) - 1) - floor(0.5 * (count(label_delay_hours) - 1))),
-        array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.9 * (count(label_delay_hours) - 1)) as int64))] + (array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(ceil(0.9 * (count(label_delay_hours) - 1)) as int64))] - array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.9 * (count(label_delay_hours) - 1)) as int64))]) * (0.9 * (count(label_delay_hours) - 1) - floor(0.9 * (count(label_delay_hours) - 1)))
-    from `hs_keep_probability__evaluations`
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(predicted_at, day), model_version) as label_delay_p50,
+            percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(predicted_at, day), model_version) as label_delay_p90
+        from `hs_keep_probability__evaluations`
+    ) as evaluations
     group by 1, 2, 3
     union all
     -- day: outcomes that matched a prediction but fell outside its window
@@ -70,9 +77,16 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.5 * (count(label_delay_hours) - 1)) as int64))] + (array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(ceil(0.5 * (count(label_delay_hours) - 1)) as int64))] - array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.5 * (count(label_delay_hours) - 1)) as int64))]) * (0.5 * (count(label_delay_hours) - 1) - floor(0.5 * (count(label_delay_hours) - 1))),
-        array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.9 * (count(label_delay_hours) - 1)) as int64))] + (array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(ceil(0.9 * (count(label_delay_hours) - 1)) as int64))] - array_agg(label_delay_hours ignore nulls order by label_delay_hours)[safe_offset(cast(floor(0.9 * (count(label_delay_hours) - 1)) as int64))]) * (0.9 * (count(label_delay_hours) - 1) - floor(0.9 * (count(label_delay_hours) - 1)))
-    from `hs_keep_probability__evaluations`
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p50,
+            percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p90
+        from `hs_keep_probability__evaluations`
+    ) as evaluations
     group by 1, 2, 3
     union all
     -- week: outcomes that matched a prediction but fell outside its window
@@ -107,7 +121,7 @@ per_window as (
     from counts
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
-    having sum(prediction_events) > 0
+    having sum(counts.prediction_events) > 0
 ),
 
 orphans as (

@@ -1,7 +1,7 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- snowflake cannot drop or create a permanent table inside a transaction: the evaluations table
--- is created before the transaction begins, and a full refresh replaces all of its rows.
+-- snowflake cannot drop or create a permanent table inside a transaction: the runner creates the
+-- evaluations table before the transaction begins, and a full refresh replaces all of its rows.
 delete from hindsight.keep_probability__evaluations
 where true;
 

@@ -107,7 +107,7 @@ per_window as (
     from counts
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
-    having sum(prediction_events) > 0
+    having sum(counts.prediction_events) > 0
 ),
 
 orphans as (
