@@ -50,6 +50,17 @@ export function explainConnectionError(output: OutputConfig, error: unknown): Ex
     }
     if (/timeout/i.test(message)) return { field: 'host', reason: `no answer from ${where} in time`, hint: 'Check host and port, or raise connect_timeout.', transient: true };
   }
+  if (output.type === 'snowflake') {
+    // The driver already retries transient login failures (connect_retries); these are final.
+    switch (String(e.code)) {
+      case '390100':
+        return { field: 'password', reason: `Snowflake rejected user ${output.user}'s password`, hint: 'Check user and password (use env_var() for secrets).', transient: false };
+      case '390144':
+        return { field: 'private_key_path', reason: `Snowflake rejected the key pair of user ${output.user}`, hint: 'Check private_key_path, its passphrase and the public key registered for the user.', transient: false };
+      case '390201':
+        return { field: 'database', reason: `database ${output.database} does not exist or this role may not use it`, hint: 'Check database and role.', transient: false };
+    }
+  }
   if (output.type === 'duckdb') {
     if (/lock/i.test(message)) return { field: 'path', reason: `${output.path} is in use by another process (${message.split('\n')[0]})`, hint: 'Close the other DuckDB session, or use another path.', transient: false };
     if (/No such file|Cannot open/i.test(message)) return { field: 'path', reason: `cannot open ${output.path}`, hint: 'Check that the path\'s folder is writable.', transient: false };

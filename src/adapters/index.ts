@@ -10,5 +10,9 @@ export async function openAdapter(output: OutputConfig): Promise<Adapter> {
       return (await import('./duckdb.js')).openDuckdb(output);
     case 'postgres':
       return (await import('./postgres.js')).openPostgres(output);
+    case 'snowflake':
+      return (await import('./snowflake.js')).openSnowflake(output);
+    case 'bigquery':
+      return (await import('./bigquery.js')).openBigquery(output);
   }
 }

@@ -9,6 +9,7 @@ import { compileMonitor, type Step } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
 import { ConfigError } from '../errors.js';
+import { dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
@@ -93,7 +94,8 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
   return 0;
 }
 
-export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean }, adapter?: Adapter): Promise<number> {
+export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean }, adapter?: Adapter): Promise<number> {
+  if (options.dryRun) return dryRun(options, adapter);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
@@ -118,6 +120,29 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   const failed = results.filter((r) => r.status === 'error').length;
   line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
   return failed > 0 ? 1 : 0;
+}
+
+// --- run --dry-run --------------------------------------------------------------------------
+
+const formatBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`);
+
+/** `run --dry-run`: the bytes each step of a full refresh would process; nothing runs (see runner/dry-run.ts). */
+async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adapter): Promise<number> {
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
+  const monitors = selectMonitors(project, options.select);
+  const asOf = parseAsOf(options.asOf);
+  line(`Dry run of ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}): bytes each step of a full refresh would process`);
+  const go = async (a: Adapter) => {
+    for (const monitor of monitors) {
+      for (const step of await dryRunMonitor(a, monitor, project.config.schema, asOf)) {
+        line(dotted(`  ${monitor.name} ${step.name}`, formatBytes(step.bytesProcessed)));
+      }
+    }
+  };
+  if (adapter) await go(adapter);
+  else await withAdapter(target, go);
+  line('Nothing was run. A step\'s figure includes what the steps it builds on read.');
+  return 0;
 }
 
 /** target/run_results.json, versioned like dbt's, for orchestrators and CI. */

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import * as commands from './commands.js';
 import { writeJsonSchemas } from './json-schema.js';
+import { debug as runDebug } from './debug.js';
 
 function common<T>(y: Argv<T>) {
   return y
@@ -46,8 +47,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
       }
     })
-    .command('run', 'Compute the metrics of each monitor in the warehouse', runOptions, async (a) => {
-      code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']) });
+    .command('run', 'Compute the metrics of each monitor in the warehouse', (y) => runOptions(y).option('dry-run', { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' }), async (a) => {
+      code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), dryRun: Boolean(a['dry-run']) });
     })
     .command('seed', 'Load the CSV files of seeds/ into the target', common, async (a) => {
       code = await commands.seed(opts(a));
@@ -72,10 +73,13 @@ export async function main(argv: string[]): Promise<number> {
         });
       },
     )
+    .command('debug', 'Check the project, profile, connection and permissions', common, async (a) => {
+      code = await runDebug(opts(a));
+    })
     .command('schema [dir]', 'Write JSON Schemas of the config files (for editors)', (y) => y.positional('dir', { type: 'string', default: 'schema' }), (a) => {
       for (const f of writeJsonSchemas(String(a.dir))) process.stdout.write(`wrote ${f}\n`);
     })
-    .demandCommand(1, 'Name a command: init, validate, compile, run, seed, build, show')
+    .demandCommand(1, 'Name a command: init, validate, compile, run, seed, build, show, debug, schema')
     .strict()
     .fail((message, error) => {
       throw error ?? new UsageError(message);

@@ -166,7 +166,61 @@ const postgresOutput = z.strictObject({
   connect_timeout: z.coerce.number().int().min(1).optional(),
 });
 
-export const outputSchema = z.discriminatedUnion('type', [duckdbOutput, postgresOutput]);
+// dbt-snowflake's field names. Authenticates with password, or with a key pair (private_key_path).
+const snowflakeOutput = z.strictObject({
+  type: z.literal('snowflake'),
+  account: z.string().min(1).describe('a Snowflake account identifier, e.g. myorg-myaccount or xy12345.eu-west-1'),
+  user: z.string().min(1).describe('a user name'),
+  password: z.string().describe('the password (or set private_key_path for key-pair authentication)').optional(),
+  private_key_path: z.string().min(1).describe('a PEM private key file for key-pair authentication, instead of a password').optional(),
+  private_key_passphrase: z.string().describe('the passphrase of an encrypted private_key_path').optional(),
+  role: z.string().min(1).describe('a role name').optional(),
+  warehouse: z.string().min(1).describe('a virtual warehouse name').optional(),
+  database: z.string().min(1).describe('a database name'),
+  schema: z.string().min(1).describe('the default schema of the session').optional(),
+  query_tag: z.string().describe('a QUERY_TAG for every statement; during a monitor run the tag is JSON with this value, the monitor and the step').optional(),
+  client_session_keep_alive: z.boolean().describe('true or false: keep the session alive with heartbeats').optional(),
+  connect_retries: z.coerce.number().int().min(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
+  access_url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected a URL like https://host or http://127.0.0.1:8085').describe('the URL of the Snowflake service, when not https://<account>.snowflakecomputing.com (private endpoints, tests)').optional(),
+});
+
+// dbt-bigquery's field names. Statements of a run share one BigQuery session (temp tables, one
+// multi-statement transaction); every job carries the labels and the bytes-billed cap.
+const labelKey = z
+  .string()
+  .regex(/^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u, 'expected a BigQuery label key: lower-case letters, digits, _ and -, starting with a letter, at most 63 characters')
+  .describe('a label key: lower-case letters, digits, _ and -, starting with a letter, at most 63 characters');
+const labelValue = z
+  .string()
+  .regex(/^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u, 'expected a BigQuery label value: lower-case letters, digits, _ and -, at most 63 characters')
+  .describe('a label value: lower-case letters, digits, _ and -, at most 63 characters');
+const bigqueryOutput = z
+  .strictObject({
+    type: z.literal('bigquery'),
+    project: z.string().min(1).describe('a Google Cloud project ID: jobs run (and are billed) there, and tables without a project are read from it'),
+    dataset: z.string().min(1).describe('the default dataset, for table names without one').optional(),
+    location: z.string().min(1).describe('a BigQuery location such as US, EU or europe-west3 (default: where the datasets are)').optional(),
+    method: z
+      .enum(['oauth', 'service-account', 'anonymous'])
+      .describe('oauth (application-default credentials, e.g. `gcloud auth application-default login`), service-account (a keyfile), or anonymous (no credentials: for emulators at api_endpoint)')
+      .default('oauth'),
+    keyfile: z.string().min(1).describe('a service-account JSON key file, for method: service-account').optional(),
+    maximum_bytes_billed: z.coerce.number().int().min(1).describe('a cap on the bytes each query may bill; a query over it fails instead of running').optional(),
+    labels: z
+      .record(labelKey, labelValue)
+      .describe('job labels for every query, a mapping of label keys to values (hindsight adds hindsight_monitor and hindsight_step)')
+      .optional(),
+    job_timeout_seconds: z.coerce.number().int().min(1).describe('how long a query may run before BigQuery cancels it, in seconds').optional(),
+    priority: z.enum(['interactive', 'batch']).describe('interactive or batch (batch queries wait for idle capacity)').default('interactive'),
+    api_endpoint: z
+      .string()
+      .regex(/^https?:\/\/[^/\s]+\/?$/, 'expected a URL like https://host or http://127.0.0.1:9050')
+      .describe('the URL of the BigQuery API, when not https://bigquery.googleapis.com (private endpoints, emulators, tests)')
+      .optional(),
+  })
+  .refine((o) => o.method !== 'service-account' || o.keyfile !== undefined, { path: ['keyfile'], message: 'method: service-account needs a keyfile (a service-account JSON key file)' });
+
+export const outputSchema = z.discriminatedUnion('type', [duckdbOutput, postgresOutput, snowflakeOutput, bigqueryOutput]);
 
 export const profileSchema = z.strictObject({
   target: z.string().describe('the name of one of the outputs'),

@@ -62,6 +62,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
   const schema = project.config.schema;
   const dialect = adapter.dialect;
   const runsTable = `${dialect.quote(schema)}.${dialect.quote('hindsight_runs')}`;
+  const metricsTable = `${dialect.quote(schema)}.${dialect.quote('hindsight_metrics')}`;
   const started = performance.now();
   const startedAt = new Date();
   const runId = randomUUID();
@@ -114,7 +115,8 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       let rows = 0;
       for (const statement of step.statements) {
         const changed = await adapter.execute(statement);
-        if (/^\s*insert\b/i.test(statement)) rows += changed;
+        // rows written = metric rows, whether the warehouse rebuilt the evaluations with CTAS or not
+        if (/^\s*insert\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
       }
       // Warehouses disagree on what `create table as` reports; count the session table instead.
       if (step.relation) rows = Number((await adapter.query(`select count(*) as n from ${dialect.quote(step.relation)}`))[0]?.n ?? 0);

@@ -60,11 +60,17 @@ export async function loadSeed(adapter: Adapter, seed: { schema: string; table: 
     return d.string(value);
   };
   const table = `${d.quote(seed.schema)}.${d.quote(seed.table)}`;
+  const ddl = [
+    `create schema if not exists ${d.quote(seed.schema)}`,
+    `drop table if exists ${table}`,
+    `create table ${table} (${header.map((h, i) => `${d.quote(h)} ${sqlType(types[i]!)}`).join(', ')})`,
+  ];
+  // Where a transaction cannot hold DDL (BigQuery rejects it), the table is made first and only
+  // the inserts are atomic.
+  if (!d.capabilities.transactionalDdl) for (const statement of ddl) await adapter.execute(statement);
   await adapter.execute('begin');
   try {
-    await adapter.execute(`create schema if not exists ${d.quote(seed.schema)}`);
-    await adapter.execute(`drop table if exists ${table}`);
-    await adapter.execute(`create table ${table} (${header.map((h, i) => `${d.quote(h)} ${sqlType(types[i]!)}`).join(', ')})`);
+    if (d.capabilities.transactionalDdl) for (const statement of ddl) await adapter.execute(statement);
     for (let start = 0; start < rows.length; start += 1000) {
       const batch = rows.slice(start, start + 1000);
       const values = batch.map((r) => `(${header.map((_, i) => literal(r[i] ?? '', types[i]!)).join(', ')})`).join(',\n');

@@ -399,7 +399,7 @@ profle: shop
     expect(text).toMatchInlineSnapshot(`
       "profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs
       profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit (did you mean "threads"?)
-      profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres; got "duckbd" (did you mean "duckdb"?)
+      profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)
       profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"
       profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
       profiles.yml:11:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
@@ -496,7 +496,7 @@ describe('loadProjectAndTarget', () => {
     expect(shown((error as ConfigError).message, dir)).toMatchInlineSnapshot(`
       "hindsight.yml:3:1: targte-path: unknown key "targte-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
       monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
-      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres; got "duckbd" (did you mean "duckdb"?)"
+      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)"
     `);
   });
 

@@ -1,0 +1,121 @@
+// Snowflake through the official `snowflake-sdk`, loaded only when a profile targets Snowflake.
+// Sessions are UTC. Every statement carries its QUERY_TAG as a statement-level parameter: the
+// profile's query_tag, and during a monitor run also the monitor and step (no extra round trip, no
+// session change inside the transaction). The tag is not given to the driver's own `queryTag`
+// option, because the driver then overwrites every statement-level QUERY_TAG with it.
+import type { Column, Connection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
+import type { OutputConfig } from '../config/schema.js';
+import { snowflake } from '../dialects/snowflake.js';
+import type { Adapter, Row } from './adapter.js';
+
+type SnowflakeOutput = Extract<OutputConfig, { type: 'snowflake' }>;
+type Sdk = typeof import('snowflake-sdk');
+
+/** Snowflake reports unquoted identifiers in upper case; hindsight's SQL names them in lower case. */
+const columnName = (name: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name);
+
+/** Driver values to plain JS: NUMBER and FLOAT as numbers, timestamps as Dates (TIMESTAMP_NTZ read as UTC). */
+function plainSnowflakeValue(value: unknown, column: Column): unknown {
+  if (value === null || value === undefined) return null;
+  // The driver's dates carry extra methods (and a toJSON in the session's format): keep the instant.
+  if (value instanceof Date) return new Date(value.getTime());
+  if (typeof value === 'number' && column.isNumber() && column.getScale() === 0 && Number.isFinite(value) && !Number.isSafeInteger(value)) {
+    throw new Error(`column ${column.getName()}: integer ${value} does not fit a JavaScript number exactly`);
+  }
+  return value;
+}
+
+/** The connection options of a profile, in the driver's terms. */
+export function connectionOptions(output: SnowflakeOutput): ConnectionOptions {
+  if (!output.password && !output.private_key_path) {
+    throw new Error('a Snowflake profile needs password or private_key_path (key-pair authentication)');
+  }
+  const options: ConnectionOptions = {
+    account: output.account,
+    username: output.user,
+    database: output.database,
+    application: 'hindsight',
+  };
+  if (output.private_key_path) {
+    options.authenticator = 'SNOWFLAKE_JWT';
+    options.privateKeyPath = output.private_key_path;
+    if (output.private_key_passphrase) options.privateKeyPass = output.private_key_passphrase;
+  } else {
+    options.password = output.password;
+  }
+  if (output.role) options.role = output.role;
+  if (output.warehouse) options.warehouse = output.warehouse;
+  if (output.schema) options.schema = output.schema;
+  if (output.client_session_keep_alive !== undefined) options.clientSessionKeepAlive = output.client_session_keep_alive;
+  // The driver retries a login that fails with what it deems transient (a network error, HTTP
+  // 5xx, 408 or 429) with jittered exponential backoff; connect_retries caps how many times.
+  if (output.connect_retries !== undefined) options.sfRetryMaxLoginRetries = output.connect_retries;
+  if (output.access_url) options.accessUrl = output.access_url.replace(/\/$/, '');
+  return options;
+}
+
+export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
+  const options = connectionOptions(output);
+  const mod = await import('snowflake-sdk');
+  const sdk: Sdk = (mod as unknown as { default?: Sdk }).default ?? mod;
+  // The driver logs to ./snowflake.log and the console by default; errors reach us through callbacks.
+  sdk.configure({ logLevel: 'OFF' });
+  const connection: Connection = sdk.createConnection(options);
+  await new Promise<void>((resolve, reject) => {
+    connection.connect((err) => (err ? reject(err) : resolve()));
+  });
+
+  let statementTag: string | undefined = output.query_tag;
+  const run = (sql: string) =>
+    new Promise<{ statement: RowStatement; rows: unknown[][] }>((resolve, reject) => {
+      connection.execute({
+        sqlText: sql,
+        rowMode: 'array',
+        ...(statementTag ? { parameters: { QUERY_TAG: statementTag } } : {}),
+        complete: (err: SnowflakeError | undefined, statement, rows) =>
+          err ? reject(err) : resolve({ statement, rows: (rows ?? []) as unknown[][] }),
+      });
+    });
+
+  try {
+    // What a TIMESTAMP_LTZ means and what CURRENT_TIMESTAMP shows depend on TIMEZONE. hindsight's
+    // SQL casts timestamp literals to TIMESTAMP_NTZ and does not depend on WEEK_START.
+    await run(`alter session set timezone = 'UTC'`);
+  } catch (e) {
+    await new Promise<void>((resolve) => connection.destroy(() => resolve()));
+    throw e;
+  }
+
+  return {
+    type: 'snowflake',
+    dialect: snowflake,
+    async execute(sql) {
+      const { statement } = await run(sql);
+      // -1 for statements that are not DML (DDL, transaction control, queries).
+      return Math.max(0, statement.getNumUpdatedRows() ?? 0);
+    },
+    async query(sql) {
+      const { statement, rows } = await run(sql);
+      const columns = statement.getColumns() ?? [];
+      return rows.map((values) => {
+        const out: Row = {};
+        columns.forEach((column, i) => {
+          out[columnName(column.getName())] = plainSnowflakeValue(values[i], column);
+        });
+        return out;
+      });
+    },
+    async columns(select) {
+      const { statement } = await run(`select * from (\n${select}\n) as probe limit 0`);
+      return (statement.getColumns() ?? []).map((c) => columnName(c.getName()));
+    },
+    setContext(tags) {
+      statementTag = Object.keys(tags).length
+        ? JSON.stringify({ app: 'hindsight', ...(output.query_tag ? { query_tag: output.query_tag } : {}), ...tags })
+        : output.query_tag;
+    },
+    async close() {
+      await new Promise<void>((resolve, reject) => connection.destroy((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// `hindsight debug`, like `dbt debug`: checks the project, the profile, the connection, the right
+// to write in the output schema and every monitor's columns, and says in plain words what is wrong.
+import { connect, ConnectionError } from '../adapters/connect.js';
+import type { Adapter } from '../adapters/index.js';
+import { findProfiles, loadProjectAndTarget, type Project, type Target } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { checkColumns } from '../runner/columns.js';
+import { dotted } from './output.js';
+
+type Check = { name: string; ok: boolean; detail: string };
+
+const VERSION_QUERY: Record<string, string> = {
+  duckdb: 'select version() as version',
+  postgres: 'select version() as version',
+};
+
+export async function debug(options: { projectDir: string; profilesDir?: string; target?: string }): Promise<number> {
+  const checks: Check[] = [];
+  const report = (c: Check) => {
+    checks.push(c);
+    process.stdout.write(`${dotted(`  ${c.name}`, c.ok ? 'OK' : 'ERROR', 40)}  ${c.detail}\n`);
+  };
+  process.stdout.write(`hindsight debug: ${options.projectDir}\n`);
+  let project: Project;
+  let target: Target;
+  try {
+    ({ project, target } = loadProjectAndTarget(options.projectDir, options));
+    report({ name: 'project', ok: true, detail: `${project.config.name}, ${project.monitors.length} monitor(s)` });
+    report({ name: 'profile', ok: true, detail: `${findProfiles(project.dir, options.profilesDir)}/profiles.yml: profile ${target.profile}, target ${target.name} (${target.output.type})` });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    report({ name: 'configuration', ok: false, detail: `${e.issues.length} error(s):\n${e.message}` });
+    return 2;
+  }
+  let adapter: Adapter;
+  try {
+    adapter = await connect(target, { attempts: 1 });
+  } catch (e) {
+    report({ name: 'connection', ok: false, detail: e instanceof ConnectionError ? e.message : String(e) });
+    return 1;
+  }
+  try {
+    const query = VERSION_QUERY[target.output.type];
+    const version = query ? (String((await adapter.query(query))[0]?.version ?? '').split(' on ')[0] ?? '') : 'connected';
+    report({ name: 'connection', ok: true, detail: version });
+    const d = adapter.dialect;
+    const probe = `${d.quote(project.config.schema)}.${d.quote('hindsight_debug_probe')}`;
+    try {
+      await adapter.execute('begin');
+      await adapter.execute(`create schema if not exists ${d.quote(project.config.schema)}`);
+      await adapter.execute(`create table ${probe} (x ${d.types.integer})`);
+      report({ name: `schema ${project.config.schema}`, ok: true, detail: 'can create tables (checked in a transaction, rolled back)' });
+    } catch (e) {
+      report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${e instanceof Error ? e.message.split('\n')[0] : e}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
+    } finally {
+      await adapter.execute('rollback').catch(() => undefined);
+    }
+    for (const monitor of project.monitors) {
+      try {
+        await checkColumns(adapter, monitor);
+        report({ name: `monitor ${monitor.name}`, ok: true, detail: 'every configured column is in its source' });
+      } catch (e) {
+        report({ name: `monitor ${monitor.name}`, ok: false, detail: e instanceof ConfigError ? `\n${e.message}` : String(e) });
+      }
+    }
+  } finally {
+    await adapter.close();
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  process.stdout.write(failed ? `${failed} check(s) failed.\n` : 'All checks passed.\n');
+  return failed ? 1 : 0;
+}

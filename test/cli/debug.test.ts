@@ -1,0 +1,58 @@
+// `hindsight debug` and connection errors: one sentence naming profile, target and field.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.js';
+
+let out = '';
+beforeEach(() => {
+  out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((out += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+function shopWithOutput(output?: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-debug-'));
+  cpSync('examples/shop', dir, { recursive: true, filter: (src) => !src.includes(join('shop', 'target')) });
+  if (output) writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'dev', outputs: { dev: output } } }));
+  return dir;
+}
+
+const pgUrl = process.env.HINDSIGHT_TEST_POSTGRES_URL;
+
+describe('hindsight debug', () => {
+  it('passes every check on the seeded shop example', async () => {
+    const dir = shopWithOutput();
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    out = '';
+    expect(await main(['debug', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/connection \.+ OK\s+v?\d/);
+    expect(out).toMatch(/schema hindsight \.+ OK/);
+    expect(out).toMatch(/monitor keep_probability \.+ OK/);
+    expect(out).toMatch(/All checks passed/);
+  });
+
+  it('says which columns are missing when the sources are not there', async () => {
+    const dir = shopWithOutput();
+    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(/monitor keep_probability \.+ ERROR/);
+    expect(out).toMatch(/cannot read raw\.prediction_events/);
+  });
+
+  it.skipIf(!pgUrl)('names the field when the database does not exist', async () => {
+    const u = new URL(pgUrl!);
+    const dir = shopWithOutput({ type: 'postgres', host: u.hostname, port: Number(u.port), user: u.username, dbname: 'no_such_db' });
+    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(/profile shop, target dev \(postgres, field dbname\): database no_such_db does not exist on 127\.0\.0\.1:\d+\. Check dbname, or create the database\./);
+  });
+
+  it('names the field when nothing listens at host:port, without a stack trace', async () => {
+    const dir = shopWithOutput({ type: 'postgres', host: '127.0.0.1', port: 1, user: 'x', dbname: 'y' });
+    expect(await main(['run', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(/profile shop, target dev \(postgres, field host\): nothing accepts connections at 127\.0\.0\.1:1\. Check that the server runs/);
+    expect(out).not.toMatch(/\n\s+at /);
+  });
+});
