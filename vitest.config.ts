@@ -6,8 +6,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Starts one throwaway PostgreSQL server per run and exports HINDSIGHT_TEST_POSTGRES_URL.
     globalSetup: ['test/setup/postgres.global.ts'],
-    // Database tests (DuckDB, Postgres) can take tens of seconds.
-    testTimeout: 60_000,
+    // Database tests can take tens of seconds, more through the local BigQuery and Snowflake fakes
+    // (every statement goes through HTTP and a transpiler) on a busy 2-core machine.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
     // Child processes rather than worker threads: safer with native addons (DuckDB).
