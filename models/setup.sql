@@ -16,7 +16,9 @@ create table if not exists {{ tables.metrics }} (
     sample_size {{ d.types.bigint }},
     run_id {{ d.types.text }} not null,
     computed_at {{ d.types.timestamp }} not null
-);
+){% set layout = d.tableLayout('window_start', ['monitor', 'metric']) %}{% if layout %}
+
+{{ layout }}{% endif %};
 
 create table if not exists {{ tables.runs }} (
     run_id {{ d.types.text }} not null,

@@ -51,6 +51,16 @@ export interface Dialect {
   percentileOver?(expr: string, fraction: number, partitionBy: string): string;
   /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
   binaryCollate(expr: string): string;
+  /**
+   * The MD5 digest of a text's UTF-8 bytes, as lower-case hex (or as bytes, which sort the same):
+   * an order on requests that every warehouse computes alike (recommendations' personalization sample).
+   */
+  md5(expr: string): string;
+  /**
+   * Table options after a CREATE TABLE's column list (or before AS): how a table of hindsight's
+   * is laid out so that reading one window or one monitor scans little. Empty by default.
+   */
+  tableLayout(timeColumn: string, clusterBy: string[]): string;
   /** Statements that (re)create a session-scoped table from a query. */
   createTempTable(name: string, select: string): string[];
 }
@@ -97,6 +107,8 @@ export const defaultDialect: Dialect = {
   exactSum: (expr) => `sum(cast(${expr} as decimal(38, 15)))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
   binaryCollate: (expr) => expr,
+  tableLayout: () => '',
+  md5: (expr) => `md5(${expr})`,
   createTempTable(name, select) {
     return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];
   },

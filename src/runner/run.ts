@@ -156,7 +156,8 @@ async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor
   const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
   if (existing && existing.join(',') === wanted.join(',')) return;
   if (existing) await adapter.execute(`drop table ${table}`);
-  await adapter.execute(`create table ${table} as select * from ${stage} where 1 = 0`);
+  const layout = d.tableLayout('predicted_at', []);
+  await adapter.execute(`create table ${table}${layout ? `\n${layout}` : ''} as select * from ${stage} where 1 = 0`);
 }
 
 export function writeSteps(dir: string, steps: Step[]): void {
