@@ -56,6 +56,9 @@ export function connectionOptions(output: SnowflakeOutput): ConnectionOptions {
 
 export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
   const options = connectionOptions(output);
+  // The driver's AWS dependency warns on every load under Node 20 about its own future support;
+  // it says nothing about this run, so it is silenced unless the user set the variable.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const mod = await import('snowflake-sdk');
   const sdk: Sdk = (mod as unknown as { default?: Sdk }).default ?? mod;
   // The driver logs to ./snowflake.log and the console by default; errors reach us through callbacks.
