@@ -2,7 +2,7 @@
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
 delete from {{ tables.evaluations }}
-where predicted_at >= {{ run.evaluate_from }};
+where {{ 'target_time' if m.forecast else 'predicted_at' }} >= {{ run.evaluate_from }};
 
 insert into {{ tables.evaluations }}
 select * from {{ rel('evaluations') }};

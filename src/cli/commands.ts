@@ -176,6 +176,9 @@ const SHOW_METRICS: Record<Monitor['type'], string[]> = {
   binary_classification: ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'],
   multiclass_classification: ['count', 'accuracy', 'balanced_accuracy', 'f1_macro', 'cohen_kappa', 'log_loss', 'top_2_accuracy', 'label_coverage', 'pending'],
   regression: ['count', 'mean_error', 'mae', 'rmse', 'r2', 'mape', 'wape', 'label_coverage', 'pending'],
+  forecast: ['count', 'bias', 'mae', 'wape', 'mase', 'interval_coverage', 'mean_pinball_loss', 'label_coverage', 'pending'],
+  // @k: the monitor's largest k
+  recommendation: ['requests', 'hit_rate@k', 'precision@k', 'recall@k', 'ndcg@k', 'coverage@k', 'personalization@k', 'label_coverage', 'pending'],
 };
 
 /** The latest windows of one monitor, overall, one row per window and model version. */
@@ -183,7 +186,8 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const [monitor] = selectMonitors(project, [options.monitor]);
   const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
-  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type];
+  const largestK = monitor!.recommendation?.k.at(-1);
+  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type].map((x) => x.replace(/@k$/, `@${largestK}`));
   const windows = options.windows ?? 8;
   return withAdapter(target, async (a) => {
     const d = a.dialect;

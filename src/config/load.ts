@@ -118,9 +118,11 @@ export function loadProject(projectDir: string): Project {
 
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */
 function positionsOf(doc: ParsedYaml, path: Path, m: Monitor): Record<string, { line: number; column: number }> {
-  const keys = ['predictions.key', 'predictions.timestamp', 'predictions.model_version', 'predictions.relation', 'predictions.sql',
-    'outcomes.key', 'outcomes.timestamp', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`),
-    ...m.predictions.values.map((v) => v.configKey), ...m.outcomes.values.map((v) => v.configKey)];
+  const keys = [m.predictions.configKeys?.key ?? 'predictions.key', m.predictions.configKeys?.timestamp ?? 'predictions.timestamp',
+    'predictions.model_version', 'predictions.relation', 'predictions.sql', m.outcomes.configKeys?.key ?? 'outcomes.key',
+    m.outcomes.configKeys?.timestamp ?? 'outcomes.timestamp', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`),
+    ...m.predictions.values.map((v) => v.configKey), ...m.outcomes.values.map((v) => v.configKey),
+    ...(m.recommendation ? ['predictions.match', 'catalog.relation', 'catalog.sql', 'catalog.item'] : [])];
   const out: Record<string, { line: number; column: number }> = {};
   for (const key of keys) {
     const steps: Path = key.split('.').flatMap((part) => {
@@ -161,8 +163,11 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   const outcomes = isRecord(m.outcomes) ? m.outcomes : {};
   const pk = columnsOf(predictions.key);
   const ok = columnsOf(outcomes.key);
-  if (pk && ok && pk.length !== ok.length) {
-    issue(issues, doc, [...path, 'outcomes', 'key'], `has ${ok.length} column(s) but predictions.key has ${pk.length}; keys are matched position by position`);
+  // recommendations match interactions on predictions.match (the user), not on the request key
+  const matched = m.type === 'recommendation' ? 'match' : 'key';
+  const mk = m.type === 'recommendation' ? columnsOf(predictions.match) : pk;
+  if (mk && ok && mk.length !== ok.length) {
+    issue(issues, doc, [...path, 'outcomes', 'key'], `has ${ok.length} column(s) but predictions.${matched} has ${mk.length}; keys are matched position by position`);
   }
   const rawSegments = Array.isArray(m.segments) ? m.segments : [];
   // [column, where it is written] of each segment: `- country` or `- {column: country}`.

@@ -1,7 +1,7 @@
 // The normalized monitor the compiler works with: defaults applied, shorthands expanded, durations
 // in seconds. Derived from the validated config, never written by hand.
 import { createHash } from 'node:crypto';
-import type { Granularity, MonitorConfig } from './schema.js';
+import type { ForecastConfig, Granularity, MonitorConfig, RecommendationConfig } from './schema.js';
 import { durationSeconds } from './duration.js';
 
 export interface SourceSpec {
@@ -10,6 +10,8 @@ export interface SourceSpec {
   key: string[];
   timestamp: string;
   dedupe: 'latest' | 'earliest';
+  /** The configuration keys that name `key` and `timestamp`, when not those (forecasts: `series`, `time`, …). */
+  configKeys?: { key: string; timestamp: string };
 }
 
 /** A column a monitor reads besides keys, timestamps and segments: a score, a class, a label. */
@@ -18,7 +20,7 @@ export interface ValueColumn {
   alias: string;
   /** The user's column. */
   column: string;
-  kind: 'number' | 'text' | 'label01';
+  kind: 'number' | 'text' | 'label01' | 'timestamp';
   /** The configuration key that names it, for messages. */
   configKey: string;
   /** A fixed name of hindsight's (`score`, `label`, …), written unquoted; else the user's column, quoted. */
@@ -34,6 +36,55 @@ export interface PredictionSource extends SourceSpec {
 export interface OutcomeSource extends SourceSpec {
   values: ValueColumn[];
 }
+
+/** A forecast monitor's own fields (docs/semantics.md §5d); the shared fields hold the rest. */
+export interface ForecastSpec {
+  horizonUnit: 'hour' | 'day' | 'week';
+  /** Seconds in one horizon unit. */
+  unitSeconds: number;
+  /** The horizons that get rows of their own, ascending; empty: all. */
+  horizons: number[];
+  /** MASE's seasonal lag, in horizon units. */
+  seasonality: number;
+  /** The value columns, also listed in predictions.values / outcomes.values. */
+  prediction: ValueColumn;
+  targetTime: ValueColumn;
+  loggedAt?: ValueColumn;
+  interval?: { lower: ValueColumn; upper: ValueColumn; level: number };
+  /** In configuration order; `text` is the qualifier of its pinball_loss rows. */
+  quantiles: { level: number; text: string; column: ValueColumn }[];
+  actual: ValueColumn;
+  actualLoggedAt?: ValueColumn;
+}
+
+/** A recommendation monitor's own fields (docs/semantics.md §5e); predictions.key is the request key. */
+export interface RecommendationSpec {
+  /** The prediction-side columns matched to outcomes.key position by position (user or session). */
+  match: string[];
+  /** The match columns that are not request key columns (carried next to the key). */
+  matchOnly: string[];
+  /** List columns (also in predictions.values): item (as text), rank, optional score and anchor item. */
+  item: ValueColumn;
+  rank: ValueColumn;
+  score?: ValueColumn;
+  anchorItem?: ValueColumn;
+  /** Interaction columns (also in outcomes.values): item (as text) and optional relevance. */
+  interactionItem: ValueColumn;
+  relevance?: ValueColumn;
+  /** The cut-offs of the @k metrics, ascending, each once. */
+  k: number[];
+  /** Where coverage's catalog comes from; absent: the window's items. */
+  catalog?: { relation?: string; sql?: string; item: string };
+  /** At most this many requests per group are sampled for personalization@k. */
+  personalizationSample: number;
+}
+
+/** Names of hindsight's own columns in a recommendation pipeline's tables (not for key, match or segment columns). */
+export const RECOMMENDATION_COLUMNS = [
+  'item', 'list_rank', 'list_position', 'score', 'anchor_item', 'relevance', 'gain', 'copy_rank', 'interaction_class',
+  'hits_through', 'list_length', 'relevant_items', 'first_relevant_position', 'predicted_at', 'observed_at', 'model_version',
+  'label_status', 'label_delay_hours', 'hs_match_0', 'hs_match_1', 'hs_match_2', 'hs_match_3',
+];
 
 export interface SegmentSpec {
   column: string;
@@ -57,6 +108,10 @@ export interface Monitor {
   topK: number[];
   /** Regression: one entry per output (name NULL for a single output) with its two value columns. */
   outputs: { name: string | null; prediction: ValueColumn; label: ValueColumn }[];
+  /** Forecasts only: predictions.key is the series, predictions.timestamp forecast_time, outcomes.timestamp time. */
+  forecast?: ForecastSpec;
+  /** Recommendations only: the list, match and interaction columns, k and the catalog. */
+  recommendation?: RecommendationSpec;
   granularities: Granularity[];
   segments: SegmentSpec[];
   /** Changes whenever anything that affects results changes; a change forces a full refresh. */
@@ -114,11 +169,114 @@ function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs
         outputs,
       };
     }
+    case 'recommendation': {
+      const r = recommendationSpec(config);
+      return {
+        predictions: [r.item, r.rank, ...(r.score ? [r.score] : []), ...(r.anchorItem ? [r.anchorItem] : [])],
+        outcomes: [r.interactionItem, ...(r.relevance ? [r.relevance] : [])],
+        classes: [],
+        outputs: [],
+      };
+    }
+    case 'forecast': {
+      const f = forecastSpec(config);
+      return {
+        predictions: [
+          f.prediction, f.targetTime, ...(f.loggedAt ? [f.loggedAt] : []),
+          ...(f.interval ? [f.interval.lower, f.interval.upper] : []), ...f.quantiles.map((q) => q.column),
+        ],
+        outcomes: [f.actual, ...(f.actualLoggedAt ? [f.actualLoggedAt] : [])],
+        classes: [],
+        outputs: [],
+      };
+    }
   }
+}
+
+const UNIT_SECONDS = { hour: 3600, day: 86_400, week: 604_800 } as const;
+
+/** The forecast fields of a forecast monitor: value columns under hindsight's names, horizons, quantiles. */
+function forecastSpec(config: ForecastConfig): ForecastSpec {
+  const p = config.predictions;
+  const o = config.outcomes;
+  const own = (alias: string, column: string, kind: ValueColumn['kind'], configKey: string): ValueColumn => ({ alias, column, kind, configKey, internal: true });
+  return {
+    horizonUnit: config.horizon_unit,
+    unitSeconds: UNIT_SECONDS[config.horizon_unit],
+    horizons: [...new Set(config.horizons ?? [])].sort((a, b) => a - b),
+    seasonality: config.seasonality,
+    prediction: own('prediction', p.prediction, 'number', 'predictions.prediction'),
+    targetTime: own('target_time', p.target_time, 'timestamp', 'predictions.target_time'),
+    ...(p.logged_at ? { loggedAt: own('logged_at', p.logged_at, 'timestamp', 'predictions.logged_at') } : {}),
+    ...(p.interval
+      ? {
+          interval: {
+            lower: own('interval_lower', p.interval.lower, 'number', 'predictions.interval.lower'),
+            upper: own('interval_upper', p.interval.upper, 'number', 'predictions.interval.upper'),
+            level: p.interval.level,
+          },
+        }
+      : {}),
+    // the user's column names, quoted, like class scores
+    quantiles: Object.entries(p.quantiles ?? {}).map(([level, column]) => ({
+      level: Number(level),
+      text: String(Number(level)),
+      column: { alias: column, column, kind: 'number', configKey: `predictions.quantiles.${level}`, internal: false },
+    })),
+    actual: own('actual', o.value, 'number', 'outcomes.value'),
+    ...(o.logged_at ? { actualLoggedAt: own('logged_at', o.logged_at, 'timestamp', 'outcomes.logged_at') } : {}),
+  };
+}
+
+/** The recommendation fields of a recommendation monitor: list and interaction columns under hindsight's names. */
+function recommendationSpec(config: RecommendationConfig): RecommendationSpec {
+  const p = config.predictions;
+  const o = config.outcomes;
+  const own = (alias: string, column: string, kind: ValueColumn['kind'], configKey: string): ValueColumn => ({ alias, column, kind, configKey, internal: true });
+  const key = asList(p.key);
+  const match = asList(p.match);
+  return {
+    match,
+    matchOnly: match.filter((c) => !key.includes(c)),
+    item: own('item', p.item, 'text', 'predictions.item'),
+    rank: own('list_rank', p.rank, 'number', 'predictions.rank'),
+    ...(p.score ? { score: own('score', p.score, 'number', 'predictions.score') } : {}),
+    ...(p.anchor_item ? { anchorItem: own('anchor_item', p.anchor_item, 'text', 'predictions.anchor_item') } : {}),
+    interactionItem: own('item', o.item, 'text', 'outcomes.item'),
+    ...(o.relevance ? { relevance: own('relevance', o.relevance, 'number', 'outcomes.relevance') } : {}),
+    k: [...new Set(config.k)].sort((a, b) => a - b),
+    ...(config.catalog ? { catalog: { relation: config.catalog.relation, sql: cleanSql(config.catalog.sql), item: config.catalog.item } } : {}),
+    personalizationSample: 1000,
+  };
+}
+
+function recommendationRules(config: RecommendationConfig): [(string | number)[], string][] {
+  const rules: [(string | number)[], string][] = [];
+  // outcomes.key has as many columns as predictions.match: checked with the other keys (load.ts)
+  const match = asList(config.predictions.match);
+  const c = config.catalog;
+  if (c && (c.relation === undefined) === (c.sql === undefined)) {
+    rules.push([['catalog'], 'give either `relation` (a table or view) or `sql` (a query), exactly one']);
+  }
+  const own = (col: string) => RECOMMENDATION_COLUMNS.includes(col);
+  asList(config.predictions.match).forEach((col, i) => {
+    if (own(col)) rules.push([['predictions', 'match', ...(Array.isArray(config.predictions.match) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+  });
+  asList(config.predictions.key).forEach((col, i) => {
+    if (own(col)) rules.push([['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+  });
+  config.segments.forEach((s, i) => {
+    const col = typeof s === 'string' ? s : s.column;
+    if (own(col)) rules.push([['segments', i], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+    else if (match.includes(col)) rules.push([['segments', i], `"${col}" is a match column; segment by another column`]);
+  });
+  return rules;
 }
 
 /** Rules of one problem type that the schema cannot express: [path under the monitor, message]. */
 export function problemTypeRules(config: MonitorConfig): [(string | number)[], string][] {
+  if (config.type === 'recommendation') return recommendationRules(config);
+  if (config.type === 'forecast') return forecastRules(config);
   if (config.type !== 'regression') return [];
   const single = config.predictions.prediction !== undefined || config.outcomes.label !== undefined;
   if (config.outputs && single) return [[['outputs'], 'give either `outputs` (several outputs) or predictions.prediction with outcomes.label (one output), not both']];
@@ -128,8 +286,51 @@ export function problemTypeRules(config: MonitorConfig): [(string | number)[], s
   return [];
 }
 
+function forecastRules(config: ForecastConfig): [(string | number)[], string][] {
+  const rules: [(string | number)[], string][] = [];
+  const series = asList(config.predictions.series);
+  const actualSeries = asList(config.outcomes.series);
+  if (series.length !== actualSeries.length) {
+    rules.push([['outcomes', 'series'], `has ${actualSeries.length} column(s) but predictions.series has ${series.length}; series are matched position by position`]);
+  }
+  const levels = new Map<string, string>();
+  for (const level of Object.keys(config.predictions.quantiles ?? {})) {
+    if (!/^\s*(0|\d*\.\d+)\s*$/.test(level) || !(Number(level) > 0 && Number(level) < 1)) {
+      rules.push([['predictions', 'quantiles', level], `"${level}" is not a quantile level: expected a number strictly between 0 and 1, like 0.1 or 0.95`]);
+      continue;
+    }
+    const text = String(Number(level));
+    const before = levels.get(text);
+    if (before !== undefined) rules.push([['predictions', 'quantiles', level], `is the same quantile level as ${before}; give each level once`]);
+    else levels.set(text, level);
+  }
+  config.segments.forEach((s, i) => {
+    if ((typeof s === 'string' ? s : s.column) === 'horizon') {
+      rules.push([['segments', i], 'a forecast monitor has its own `horizon` slice; a segment column cannot be named horizon (rename it in a `sql:` source)']);
+    }
+  });
+  return rules;
+}
+
 /** Columns of the evaluations table, in order; a name used twice is a configuration error. */
 export function evaluationColumns(m: Monitor): string[] {
+  if (m.recommendation) {
+    const r = m.recommendation;
+    return [
+      ...m.predictions.key, 'predicted_at', 'model_version', ...r.matchOnly, ...(r.anchorItem ? ['anchor_item'] : []),
+      ...m.segments.map((s) => s.column), 'list_length', 'relevant_items', 'first_relevant_position',
+      ...r.k.flatMap((k) => [`hits_at_${k}`, `ndcg_at_${k}`, `ap_at_${k}`]), 'label_status', 'observed_at', 'label_delay_hours',
+    ];
+  }
+  if (m.forecast) {
+    const f = m.forecast;
+    const series = m.predictions.key;
+    return [
+      ...series, 'forecast_time', 'target_time', 'horizon', 'model_version', 'prediction',
+      ...(f.interval ? ['interval_lower', 'interval_upper'] : []), ...f.quantiles.map((q) => q.column.alias),
+      ...m.segments.map((s) => s.column).filter((c) => !series.includes(c)), 'actual', 'label_status', 'observed_at', 'label_delay_hours',
+    ];
+  }
   return [
     ...m.predictions.key, 'predicted_at', 'model_version', ...m.predictions.values.map((v) => v.alias),
     ...m.segments.map((s) => s.column), ...m.outcomes.values.map((v) => v.alias), 'label_status', 'observed_at', 'label_delay_hours',
@@ -146,6 +347,12 @@ export function normalizeMonitor(
   const order: Granularity[] = ['day', 'week', 'month'];
   const granularities = order.filter((g) => asList(config.granularity).includes(g));
   const values = valueColumns(config);
+  // A forecast's series is the key of both sides; its forecast_time and the actuals' time their timestamps.
+  const [key, timestamp, outcomeKey, outcomeTimestamp] = config.type === 'forecast'
+    ? [asList(config.predictions.series), config.predictions.forecast_time, asList(config.outcomes.series), config.outcomes.time]
+    : [asList(config.predictions.key), config.predictions.timestamp, asList(config.outcomes.key), config.outcomes.timestamp];
+  const forecastKeys = (side: string, timestampKey: string) =>
+    config.type === 'forecast' ? { configKeys: { key: `${side}.series`, timestamp: `${side}.${timestampKey}` } } : {};
   const monitor: Omit<Monitor, 'configHash' | 'positions'> = {
     name: config.name,
     type: config.type,
@@ -153,20 +360,29 @@ export function normalizeMonitor(
     predictions: {
       relation: p.relation,
       sql: cleanSql(p.sql),
-      key: asList(p.key),
-      timestamp: p.timestamp,
+      key,
+      timestamp,
       dedupe: p.dedupe,
       values: values.predictions,
       modelVersion: p.model_version,
       where: p.where,
+      ...forecastKeys('predictions', 'forecast_time'),
     },
-    outcomes: { relation: o.relation, sql: cleanSql(o.sql), key: asList(o.key), timestamp: o.timestamp, dedupe: o.dedupe, values: values.outcomes },
+    outcomes: {
+      relation: o.relation, sql: cleanSql(o.sql), key: outcomeKey, timestamp: outcomeTimestamp,
+      // interactions have no dedupe: several with one item count once (§5e)
+      dedupe: 'dedupe' in o ? o.dedupe : 'latest', values: values.outcomes,
+      ...forecastKeys('outcomes', 'time'),
+    },
     within: { text: config.join.within.trim(), seconds: durationSeconds(config.join.within) },
-    missing: config.join.missing,
+    // recommendations: a request without a relevant item is a miss, like `missing: negative`
+    missing: 'missing' in config.join ? config.join.missing : 'negative',
     threshold: config.type === 'binary_classification' ? config.threshold : 0.5,
     classes: values.classes,
     topK: config.type === 'multiclass_classification' ? [...new Set(config.top_k)].sort((a, b) => a - b) : [],
     outputs: values.outputs,
+    ...(config.type === 'forecast' ? { forecast: forecastSpec(config) } : {}),
+    ...(config.type === 'recommendation' ? { recommendation: recommendationSpec(config) } : {}),
     granularities,
     segments: config.segments.map((s) => (typeof s === 'string' ? { column: s, top: 50 } : { column: s.column, top: s.top })),
   };

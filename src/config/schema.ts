@@ -130,8 +130,86 @@ export const regressionSchema = z.strictObject({
   join: dropOnlyJoinSchema,
 });
 
+export const forecastSchema = z.strictObject({
+  name: monitorName,
+  type: z.literal('forecast'),
+  ...monitorFields,
+  predictions: z.strictObject({
+    relation: sourceFields.relation,
+    sql: sourceFields.sql,
+    series: keyColumns.describe('the series key: a column name, or a list of column names'),
+    forecast_time: identifier.describe('the column with when the forecast was made'),
+    target_time: identifier.describe('the column with the period the forecast is for'),
+    prediction: identifier.describe('the column with the point forecast'),
+    interval: z
+      .strictObject({
+        lower: identifier,
+        upper: identifier,
+        level: z.number().gt(0).lt(1).describe('the nominal coverage of the interval, strictly between 0 and 1, e.g. 0.8'),
+      })
+      .describe('a prediction interval: {lower: <column>, upper: <column>, level: <e.g. 0.8>}')
+      .optional(),
+    quantiles: z
+      // the levels (numbers strictly between 0 and 1) are checked with the other forecast rules
+      .record(z.string(), identifier)
+      .describe('a mapping of quantile levels (strictly between 0 and 1) to the columns with their forecasts, e.g. {0.1: p10, 0.5: p50, 0.9: p90}')
+      .optional(),
+    model_version: identifier.optional(),
+    logged_at: identifier.describe('the column with when the forecast row was written (dedupe and as-of use it)').optional(),
+    dedupe: dedupe.default('latest'),
+    where: predictionFields.where,
+  }),
+  outcomes: z.strictObject({
+    relation: sourceFields.relation,
+    sql: sourceFields.sql,
+    series: keyColumns.describe('the series key, matched to predictions.series position by position'),
+    time: identifier.describe('the column with the period of the actual'),
+    value: identifier.describe('the column with the actual value'),
+    logged_at: identifier.describe('the column with when the actual was written (dedupe, as-of and incremental runs use it)').optional(),
+    dedupe: dedupe.default('latest'),
+  }),
+  join: dropOnlyJoinSchema,
+  horizon_unit: z.enum(['hour', 'day', 'week']).describe('hour, day or week: the unit of horizons and of MASE\'s seasonal lag'),
+  horizons: z
+    .array(z.number().int())
+    .min(1)
+    .describe('a list of the horizons (in horizon units) that get their own rows, e.g. [1, 2, 4]; default all')
+    .optional(),
+  seasonality: z.number().int().min(1).describe('the seasonal lag of MASE\'s naive forecast, in horizon units').default(1),
+});
+
+// Recommendation lists, one row per recommended item; interactions are the outcomes (docs/semantics.md §5e).
+export const recommendationSchema = z.strictObject({
+  name: monitorName,
+  type: z.literal('recommendation'),
+  ...monitorFields,
+  predictions: z.strictObject({
+    ...predictionFields,
+    key: keyColumns.describe('the request key (one list shown): a column name, or a list of column names'),
+    match: keyColumns.describe('the column(s) matched to outcomes.key position by position: the user (user-to-item), or the user or session (item-to-item)'),
+    item: identifier.describe('the column with the recommended item'),
+    rank: identifier.describe('the column with the item\'s rank in the list (1 = top)'),
+    score: identifier.describe('the column with the item\'s score (breaks ties in rank, higher first)').optional(),
+    anchor_item: identifier.describe('item-to-item: the column with the item the list was shown next to (it never counts as relevant)').optional(),
+  }),
+  outcomes: z.strictObject({
+    relation: sourceFields.relation,
+    sql: sourceFields.sql,
+    key: keyColumns.describe('the user (or session) of the interaction, matched to predictions.match position by position'),
+    timestamp: identifier,
+    item: identifier.describe('the column with the item interacted with'),
+    relevance: identifier.describe('the column with the graded relevance (gain) of the interaction; default 1').optional(),
+  }),
+  join: z.strictObject({ within: duration }),
+  k: z.array(z.number().int().min(1).max(1000)).min(1).describe('a list of cut-offs k for the @k metrics, e.g. [5, 10]').default([10]),
+  catalog: z
+    .strictObject({ relation: relationName.optional(), sql: z.string().min(1).describe('a SQL query').optional(), item: identifier })
+    .describe('the items that could be recommended, for coverage: {relation: <table>, item: <column>} or {sql: <query>, item: <column>}')
+    .optional(),
+});
+
 // Problem types are a discriminated union on `type`: a new type is one more member.
-export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema, multiclassClassificationSchema, regressionSchema]);
+export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationSchema, multiclassClassificationSchema, regressionSchema, forecastSchema, recommendationSchema]);
 
 export const monitorFileSchema = z.strictObject({
   monitors: z.array(monitorSchema).describe('a list of monitors, each a mapping with name, type, predictions, outcomes and join'),
@@ -235,6 +313,8 @@ export type MonitorConfig = z.infer<typeof monitorSchema>;
 export type BinaryClassificationConfig = z.infer<typeof binaryClassificationSchema>;
 export type MulticlassClassificationConfig = z.infer<typeof multiclassClassificationSchema>;
 export type RegressionConfig = z.infer<typeof regressionSchema>;
+export type ForecastConfig = z.infer<typeof forecastSchema>;
+export type RecommendationConfig = z.infer<typeof recommendationSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 export type Granularity = z.infer<typeof granularitySchema>;

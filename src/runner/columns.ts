@@ -10,22 +10,28 @@ function sourceSelect(adapter: Adapter, source: SourceSpec): string {
 }
 
 /** [column, the config key that names it] for each side of the monitor. */
-function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes', SourceSpec, [string, string][]][] {
+function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes' | 'catalog', SourceSpec, [string, string][]][] {
   const p = monitor.predictions;
   const o = monitor.outcomes;
+  const r = monitor.recommendation;
+  const catalog = r?.catalog;
   return [
     ['predictions', p, [
-      ...p.key.map((k): [string, string] => [k, 'predictions.key']),
-      [p.timestamp, 'predictions.timestamp'],
+      ...p.key.map((k): [string, string] => [k, p.configKeys?.key ?? 'predictions.key']),
+      [p.timestamp, p.configKeys?.timestamp ?? 'predictions.timestamp'],
       ...p.values.map((v): [string, string] => [v.column, v.configKey]),
       ...(p.modelVersion ? [[p.modelVersion, 'predictions.model_version'] as [string, string]] : []),
       ...monitor.segments.map((s, i): [string, string] => [s.column, `segments[${i}]`]),
+      ...(r?.match ?? []).map((c): [string, string] => [c, 'predictions.match']),
     ]],
     ['outcomes', o, [
-      ...o.key.map((k): [string, string] => [k, 'outcomes.key']),
-      [o.timestamp, 'outcomes.timestamp'],
+      ...o.key.map((k): [string, string] => [k, o.configKeys?.key ?? 'outcomes.key']),
+      [o.timestamp, o.configKeys?.timestamp ?? 'outcomes.timestamp'],
       ...o.values.map((v): [string, string] => [v.column, v.configKey]),
     ]],
+    ...(catalog
+      ? [['catalog', { relation: catalog.relation, sql: catalog.sql, key: [], timestamp: '', dedupe: 'latest' }, [[catalog.item, 'catalog.item']]] as ['catalog', SourceSpec, [string, string][]]]
+      : []),
   ];
 }
 

@@ -156,7 +156,8 @@ async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor
   const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
   if (existing && existing.join(',') === wanted.join(',')) return;
   if (existing) await adapter.execute(`drop table ${table}`);
-  const layout = d.tableLayout('predicted_at', []);
+  // evaluations are placed in windows by predicted_at, a forecast's by target_time (models/write.sql)
+  const layout = d.tableLayout(monitor.forecast ? 'target_time' : 'predicted_at', []);
   await adapter.execute(`create table ${table}${layout ? `\n${layout}` : ''} as select * from ${stage} where 1 = 0`);
 }
 

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { loadProjectAndTarget } from '../../src/config/load.js';
 
 const examples = readdirSync('examples').filter((e) => !e.startsWith('.'));
-const modelMetric = { binary_classification: 'roc_auc', multiclass_classification: 'f1_macro', regression: 'mae' } as const;
+const modelMetric = { binary_classification: 'roc_auc', multiclass_classification: 'f1_macro', regression: 'mae', forecast: 'mae', recommendation: 'ndcg@10' } as const;
 
 describe.each(examples)('examples/%s', (example) => {
   it('builds on DuckDB and writes model metrics for each version', async () => {

@@ -353,9 +353,9 @@ profle: shop
       'untyped.yml': MONITOR.replace('churn', 'untyped').replace('    type: binary_classification\n', ''),
     }));
     expect(text).toMatchInlineSnapshot(`
-      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression; got "binary_clasification" (did you mean "binary_classification"?)
-      monitors/rank.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression; got "ranking"
-      monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected one of: binary_classification, multiclass_classification, regression"
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/rank.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "ranking"
+      monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation"
     `);
   });
 

@@ -1,47 +1,58 @@
-// Golden compiled SQL: the shop example compiled for every dialect must match the reviewed files
-// under test/golden/shop/<dialect>/ byte for byte. After an intended change, regenerate them with
-// `UPDATE_GOLDEN=1 npx vitest run test/golden` and review the diff like code.
+// Golden compiled SQL: each example below compiled for every dialect must match the reviewed files
+// under test/golden/<example>/<dialect>/ byte for byte. After an intended change, regenerate them
+// with `UPDATE_GOLDEN=1 npx vitest run test/golden` and review the diff like code.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
-import { compileMonitor, type Step } from '../../src/compiler/compile.js';
+import type { Monitor } from '../../src/config/monitor.js';
+import type { Granularity } from '../../src/config/schema.js';
+import { windowStart } from '../../src/config/windows.js';
+import { compileMonitor, type RunContext, type Step } from '../../src/compiler/compile.js';
 import { dialects } from '../../src/dialects/index.js';
 
-const project = loadProject('examples/shop');
+const EXAMPLES = ['shop', 'demand', 'carousel'];
 const asOf = new Date('2026-11-21T00:00:00Z');
-const run = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
-const incremental = {
-  ...run,
-  incremental: {
-    recomputeFrom: { day: new Date('2026-11-06T00:00:00Z'), week: new Date('2026-11-02T00:00:00Z') },
-    evaluateFrom: new Date('2026-11-02T00:00:00Z'),
-    outcomesFrom: new Date('2026-10-19T00:00:00Z'),
-  },
-};
+const run: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
 
-function compileAll(dialect: string, context = run): Step[] {
-  return project.monitors.flatMap((monitor) =>
-    compileMonitor({ monitor, schema: project.config.schema, dialect: dialects[dialect]!, run: context }),
-  );
+/** An incremental run of `monitor` as the runner plans it when data changed from 2026-11-06 on. */
+function incremental(monitor: Monitor): RunContext {
+  const affected = new Date('2026-11-06T00:00:00Z');
+  const recomputeFrom: Partial<Record<Granularity, Date>> = {};
+  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affected);
+  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
+  return { ...run, incremental: { recomputeFrom, evaluateFrom, outcomesFrom: new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000) } };
 }
 
-describe.each(Object.keys(dialects))('golden SQL for %s', (dialect) => {
-  for (const [variant, context] of [['full_refresh', run], ['incremental', incremental]] as const) {
-    it(`matches test/golden/shop/${dialect}/${variant}`, () => {
-      const dir = join('test/golden/shop', dialect, variant);
-      const steps = compileAll(dialect, context);
-      if (process.env.UPDATE_GOLDEN) {
-        mkdirSync(dir, { recursive: true });
-        for (const s of steps) writeFileSync(join(dir, `${s.name}.sql`), s.sql);
-      }
-      expect(existsSync(dir), `${dir} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-      expect(readdirSync(dir).sort()).toEqual(steps.map((s) => `${s.name}.sql`).sort());
-      for (const s of steps) expect(s.sql, `${dir}/${s.name}.sql`).toBe(readFileSync(join(dir, `${s.name}.sql`), 'utf8'));
-    });
-  }
+describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
+  const project = loadProject(join('examples', example));
+  // A project with one monitor has <step>.sql files, one with several <monitor>/<step>.sql.
+  const compileAll = (dialect: string, variant: 'full_refresh' | 'incremental'): (Step & { file: string })[] =>
+    project.monitors.flatMap((monitor) =>
+      compileMonitor({ monitor, schema: project.config.schema, dialect: dialects[dialect]!, run: variant === 'incremental' ? incremental(monitor) : run })
+        .map((s) => ({ ...s, file: project.monitors.length > 1 ? join(monitor.name, `${s.name}.sql`) : `${s.name}.sql` })),
+    );
 
-  it('is byte-identical when compiled twice', () => {
-    expect(compileAll(dialect).map((s) => s.sql)).toEqual(compileAll(dialect).map((s) => s.sql));
+  describe.each(Object.keys(dialects))('for %s', (dialect) => {
+    for (const variant of ['full_refresh', 'incremental'] as const) {
+      it(`matches test/golden/${example}/${dialect}/${variant}`, () => {
+        const dir = join('test/golden', example, dialect, variant);
+        const steps = compileAll(dialect, variant);
+        if (process.env.UPDATE_GOLDEN) {
+          for (const s of steps) {
+            mkdirSync(dirname(join(dir, s.file)), { recursive: true });
+            writeFileSync(join(dir, s.file), s.sql);
+          }
+        }
+        expect(existsSync(dir), `${dir} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
+        const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.sql'));
+        expect(files.sort()).toEqual(steps.map((s) => s.file).sort());
+        for (const s of steps) expect(s.sql, `${dir}/${s.file}`).toBe(readFileSync(join(dir, s.file), 'utf8'));
+      });
+    }
+
+    it('is byte-identical when compiled twice', () => {
+      expect(compileAll(dialect, 'full_refresh').map((s) => s.sql)).toEqual(compileAll(dialect, 'full_refresh').map((s) => s.sql));
+    });
   });
 });

@@ -1,0 +1,29 @@
+{% import "macros/sources.sql" as src with context %}
+{% set f = m.forecast %}
+{% set event_time = f.loggedAt.column if f.loggedAt else m.predictions.timestamp %}
+{% set arrival = f.actualLoggedAt.column if f.actualLoggedAt else m.outcomes.timestamp %}
+-- Incremental planning for forecast monitor {{ m.name }} (docs/semantics.md §5d): the earliest period
+-- that rows written after the previous run (as of {{ run.previous_as_of }}) can have changed. NULL
+-- when nothing points back; the runner adds the previous as-of minus {{ m.within.text }}.
+select min(affected_at) as affected_from
+from (
+    -- new forecast rows (by {{ event_time }}): the period they are for
+    select {{ d.toTimestamp(d.quote(f.targetTime.column)) }} as affected_at
+    from {{ src.source(m.predictions, 2) }}
+    where {{ d.toTimestamp(d.quote(event_time)) }} > {{ run.previous_as_of }}
+        and {{ d.toTimestamp(d.quote(event_time)) }} <= {{ run.as_of }}
+{% if m.predictions.where %}
+        and ({{ m.predictions.where }})
+{% endif %}
+    union all
+    -- new actuals (by {{ arrival }}): their period, and MASE's history of every later window
+    select {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }}
+    from {{ src.source(m.outcomes, 2) }}
+    where {{ d.toTimestamp(d.quote(arrival)) }} > {{ run.previous_as_of }}
+        and {{ d.toTimestamp(d.quote(arrival)) }} <= {{ run.as_of }}
+    union all
+    -- the evaluations table is read so that a run without it starts from scratch
+    select target_time
+    from {{ tables.evaluations }}
+    where 1 = 0
+) as affected

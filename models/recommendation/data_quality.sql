@@ -1,0 +1,140 @@
+{% import "macros/sources.sql" as src with context %}
+-- Data-quality rows of monitor {{ m.name }} (docs/semantics.md §5e): copies of request lists read and
+-- removed, items listed twice, requests by label status, how long until the first counting
+-- interaction, and the interactions that count for no request. One row per metric, like the metrics.
+with copies as (
+    select distinct {{ src.key_list() }}, copy_rank, predicted_at, model_version
+    from {{ rel('prediction_events') }}
+),
+
+-- rows of kept lists whose item was listed again
+list_duplicates as (
+    select {{ src.key_list() }}, predicted_at, model_version, count(*) - count(distinct item) as duplicate_items
+    from {{ rel('prediction_events') }}
+    where copy_rank = 1
+    group by {{ src.key_list() }}, predicted_at, model_version
+),
+
+counts as (
+{% for g in m.granularities %}
+    -- {{ g }}: copies by their own window and version
+    select
+        '{{ g }}' as granularity,
+        {{ d.windowStart(g, 'predicted_at') }} as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as duplicate_items,
+        0 as observed, 0 as pending, 0 as missing,
+        cast(null as {{ d.types.double }}) as label_delay_p50,
+        cast(null as {{ d.types.double }}) as label_delay_p90
+    from copies
+    group by 1, 2, 3
+    union all
+    -- {{ g }}: items listed twice, by the request's window and version
+    select
+        '{{ g }}',
+        {{ d.windowStart(g, 'predicted_at') }},
+        model_version,
+        0,
+        0,
+        sum(duplicate_items),
+        0, 0, 0,
+        cast(null as {{ d.types.double }}),
+        cast(null as {{ d.types.double }})
+    from list_duplicates
+    group by 1, 2, 3
+    union all
+    -- {{ g }}: kept requests by label status
+    select
+        '{{ g }}',
+        {{ d.windowStart(g, 'predicted_at') }},
+        model_version,
+        0,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+{% if d.capabilities.aggregatePercentile %}
+        {{ d.percentile("case when label_status = 'observed' then label_delay_hours end", 0.5) }},
+        {{ d.percentile("case when label_status = 'observed' then label_delay_hours end", 0.9) }}
+    from {{ rel('evaluations') }}
+{% else %}
+{% set group = d.windowStart(g, 'predicted_at') + ', model_version' %}
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            {{ d.percentileOver("case when label_status = 'observed' then label_delay_hours end", 0.5, group) }} as label_delay_p50,
+            {{ d.percentileOver("case when label_status = 'observed' then label_delay_hours end", 0.9, group) }} as label_delay_p90
+        from {{ rel('evaluations') }}
+    ) as evaluations
+{% endif %}
+    group by 1, 2, 3
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(duplicate_items) as duplicate_items,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+),
+
+orphans as (
+{% for g in m.granularities %}
+    select '{{ g }}' as granularity, {{ d.windowStart(g, 'observed_at') }} as window_start, 1 as orphan
+    from {{ rel('outcome_matches') }}
+    where interaction_class = 'orphan'
+    union all
+    select distinct '{{ g }}', {{ d.windowStart(g, 'predicted_at') }}, 0
+    from copies
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+)
+
+{% set rows = [
+    ['prediction_events', 'prediction_events', 'prediction_events'],
+    ['duplicates_removed', 'duplicates_removed', 'duplicates_removed'],
+    ['duplicate_items', 'duplicate_items', 'duplicate_items'],
+    ['observed', 'observed', 'observed'],
+    ['pending', 'pending', 'pending'],
+    ['missing', 'missing', 'missing'],
+    ['label_coverage', d.divide('observed', 'observed + missing'), 'observed + missing'],
+    ['label_delay_p50', 'label_delay_p50', 'observed'],
+    ['label_delay_p90', 'label_delay_p90', 'observed']
+] %}
+{% for metric, value, sample_size in rows %}
+select
+    granularity, window_start, model_version,
+    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
+    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
+    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
+from per_window
+union all
+{% endfor %}
+select
+    granularity, window_start, cast(null as {{ d.types.text }}),
+    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
+    'outcomes_orphan', cast(null as {{ d.types.text }}),
+    {{ d.toDouble('sum(orphan)') }}, cast(sum(orphan) as {{ d.types.bigint }})
+from orphans
+group by granularity, window_start

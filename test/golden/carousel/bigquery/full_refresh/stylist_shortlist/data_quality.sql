@@ -1,0 +1,165 @@
+-- Data-quality rows of monitor stylist_shortlist (docs/semantics.md §5e): copies of request lists read and
+-- removed, items listed twice, requests by label status, how long until the first counting
+-- interaction, and the interactions that count for no request. One row per metric, like the metrics.
+with copies as (
+    select distinct `shortlist_id`, copy_rank, predicted_at, model_version
+    from `hs_stylist_shortlist__prediction_events`
+),
+
+-- rows of kept lists whose item was listed again
+list_duplicates as (
+    select `shortlist_id`, predicted_at, model_version, count(*) - count(distinct item) as duplicate_items
+    from `hs_stylist_shortlist__prediction_events`
+    where copy_rank = 1
+    group by `shortlist_id`, predicted_at, model_version
+),
+
+counts as (
+    -- week: copies by their own window and version
+    select
+        'week' as granularity,
+        timestamp_trunc(predicted_at, isoweek) as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as duplicate_items,
+        0 as observed, 0 as pending, 0 as missing,
+        cast(null as float64) as label_delay_p50,
+        cast(null as float64) as label_delay_p90
+    from copies
+    group by 1, 2, 3
+    union all
+    -- week: items listed twice, by the request's window and version
+    select
+        'week',
+        timestamp_trunc(predicted_at, isoweek),
+        model_version,
+        0,
+        0,
+        sum(duplicate_items),
+        0, 0, 0,
+        cast(null as float64),
+        cast(null as float64)
+    from list_duplicates
+    group by 1, 2, 3
+    union all
+    -- week: kept requests by label status
+    select
+        'week',
+        timestamp_trunc(predicted_at, isoweek),
+        model_version,
+        0,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            percentile_cont(case when label_status = 'observed' then label_delay_hours end, 0.5) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p50,
+            percentile_cont(case when label_status = 'observed' then label_delay_hours end, 0.9) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p90
+        from `hs_stylist_shortlist__evaluations`
+    ) as evaluations
+    group by 1, 2, 3
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(duplicate_items) as duplicate_items,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+),
+
+orphans as (
+    select 'week' as granularity, timestamp_trunc(observed_at, isoweek) as window_start, 1 as orphan
+    from `hs_stylist_shortlist__outcome_matches`
+    where interaction_class = 'orphan'
+    union all
+    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
+    from copies
+)
+
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric, cast(null as string) as qualifier,
+    cast(prediction_events as float64) as value, cast(prediction_events as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'duplicates_removed' as metric, cast(null as string) as qualifier,
+    cast(duplicates_removed as float64) as value, cast(duplicates_removed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'duplicate_items' as metric, cast(null as string) as qualifier,
+    cast(duplicate_items as float64) as value, cast(duplicate_items as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'observed' as metric, cast(null as string) as qualifier,
+    cast(observed as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'pending' as metric, cast(null as string) as qualifier,
+    cast(pending as float64) as value, cast(pending as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'missing' as metric, cast(null as string) as qualifier,
+    cast(missing as float64) as value, cast(missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_coverage' as metric, cast(null as string) as qualifier,
+    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value, cast(observed + missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p50' as metric, cast(null as string) as qualifier,
+    cast(label_delay_p50 as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p90' as metric, cast(null as string) as qualifier,
+    cast(label_delay_p90 as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as string),
+    cast(null as string), cast(null as string),
+    'outcomes_orphan', cast(null as string),
+    cast(sum(orphan) as float64), cast(sum(orphan) as int64)
+from orphans
+group by granularity, window_start

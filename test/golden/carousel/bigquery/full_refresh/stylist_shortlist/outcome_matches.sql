@@ -1,0 +1,37 @@
+-- Which kept requests each interaction event counts for: same `customer_id`, inside the
+-- request's 14 days window (both ends inclusive). One row per
+-- (request, interaction) that counts, and one per orphan interaction (it counts for no request).
+with requests as (
+    select distinct `shortlist_id`, `customer_id`, predicted_at
+    from `hs_stylist_shortlist__prediction_events`
+    where copy_rank = 1
+)
+
+select
+    requests.`shortlist_id`,
+    requests.predicted_at,
+    interactions.item,
+    interactions.relevance,
+    interactions.observed_at,
+    'counting' as interaction_class
+from `hs_stylist_shortlist__outcome_events` as interactions
+inner join requests
+    on requests.`customer_id` = interactions.`customer_id`
+    and interactions.observed_at >= requests.predicted_at
+    and interactions.observed_at <= timestamp_add(requests.predicted_at, interval 1209600 second)
+union all
+select
+    null,
+    null,
+    interactions.item,
+    interactions.relevance,
+    interactions.observed_at,
+    'orphan'
+from `hs_stylist_shortlist__outcome_events` as interactions
+where not exists (
+    select 1
+    from requests
+    where requests.`customer_id` = interactions.`customer_id`
+        and interactions.observed_at >= requests.predicted_at
+        and interactions.observed_at <= timestamp_add(requests.predicted_at, interval 1209600 second)
+)

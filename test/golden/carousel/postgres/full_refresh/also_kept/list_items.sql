@@ -1,0 +1,58 @@
+-- The kept list of every request of monitor also_kept: each item once (at its first row in list
+-- order) with its position 1, 2, … in list order, its gain (the highest relevance of its counting
+-- interactions, 0 when there is none) and the number of relevant items up to its position.
+-- List order: list_rank, score desc nulls last, item collate "C".
+with kept_rows as (
+    select
+        "impression_id",
+        predicted_at,
+        item,
+        list_rank,
+        score,
+        row_number() over (
+            partition by "impression_id", item
+            order by list_rank, score desc nulls last, item collate "C"
+        ) as item_row
+    from "hs_also_kept__prediction_events"
+    where copy_rank = 1
+),
+
+items as (
+    select
+        "impression_id",
+        predicted_at,
+        item,
+        list_rank,
+        score,
+        row_number() over (
+            partition by "impression_id"
+            order by list_rank, score desc nulls last, item collate "C"
+        ) as list_position
+    from kept_rows
+    where item_row = 1
+),
+
+gains as (
+    select "impression_id", item, max(relevance) as gain
+    from "hs_also_kept__outcome_matches"
+    where interaction_class = 'counting'
+    group by "impression_id", item
+)
+
+select
+    items."impression_id",
+    items.predicted_at,
+    items.item,
+    items.list_rank,
+    items.score,
+    items.list_position,
+    coalesce(gains.gain, 0) as gain,
+    sum(case when gains.gain is null then 0 else 1 end) over (
+        partition by items."impression_id"
+        order by items.list_position
+        rows between unbounded preceding and current row
+    ) as hits_through
+from items
+left join gains
+    on gains."impression_id" = items."impression_id"
+    and gains.item = items.item

@@ -1,0 +1,209 @@
+-- Data-quality rows of monitor also_kept (docs/semantics.md §5e): copies of request lists read and
+-- removed, items listed twice, requests by label status, how long until the first counting
+-- interaction, and the interactions that count for no request. One row per metric, like the metrics.
+with copies as (
+    select distinct impression_id, copy_rank, predicted_at, model_version
+    from hs_also_kept__prediction_events
+),
+
+-- rows of kept lists whose item was listed again
+list_duplicates as (
+    select impression_id, predicted_at, model_version, count(*) - count(distinct item) as duplicate_items
+    from hs_also_kept__prediction_events
+    where copy_rank = 1
+    group by impression_id, predicted_at, model_version
+),
+
+counts as (
+    -- day: copies by their own window and version
+    select
+        'day' as granularity,
+        date_trunc('day', predicted_at) as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as duplicate_items,
+        0 as observed, 0 as pending, 0 as missing,
+        cast(null as float) as label_delay_p50,
+        cast(null as float) as label_delay_p90
+    from copies
+    group by 1, 2, 3
+    union all
+    -- day: items listed twice, by the request's window and version
+    select
+        'day',
+        date_trunc('day', predicted_at),
+        model_version,
+        0,
+        0,
+        sum(duplicate_items),
+        0, 0, 0,
+        cast(null as float),
+        cast(null as float)
+    from list_duplicates
+    group by 1, 2, 3
+    union all
+    -- day: kept requests by label status
+    select
+        'day',
+        date_trunc('day', predicted_at),
+        model_version,
+        0,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
+        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
+    from hs_also_kept__evaluations
+    group by 1, 2, 3
+    union all
+    -- week: copies by their own window and version
+    select
+        'week' as granularity,
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as duplicate_items,
+        0 as observed, 0 as pending, 0 as missing,
+        cast(null as float) as label_delay_p50,
+        cast(null as float) as label_delay_p90
+    from copies
+    group by 1, 2, 3
+    union all
+    -- week: items listed twice, by the request's window and version
+    select
+        'week',
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
+        model_version,
+        0,
+        0,
+        sum(duplicate_items),
+        0, 0, 0,
+        cast(null as float),
+        cast(null as float)
+    from list_duplicates
+    group by 1, 2, 3
+    union all
+    -- week: kept requests by label status
+    select
+        'week',
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
+        model_version,
+        0,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
+        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
+    from hs_also_kept__evaluations
+    group by 1, 2, 3
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(duplicate_items) as duplicate_items,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+),
+
+orphans as (
+    select 'day' as granularity, date_trunc('day', observed_at) as window_start, 1 as orphan
+    from hs_also_kept__outcome_matches
+    where interaction_class = 'orphan'
+    union all
+    select distinct 'day', date_trunc('day', predicted_at), 0
+    from copies
+    union all
+    select 'week' as granularity, dateadd(day, 1 - dayofweekiso(observed_at), date_trunc('day', observed_at)) as window_start, 1 as orphan
+    from hs_also_kept__outcome_matches
+    where interaction_class = 'orphan'
+    union all
+    select distinct 'week', dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)), 0
+    from copies
+)
+
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric, cast(null as varchar) as qualifier,
+    cast(prediction_events as float) as value, cast(prediction_events as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
+    cast(duplicates_removed as float) as value, cast(duplicates_removed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicate_items' as metric, cast(null as varchar) as qualifier,
+    cast(duplicate_items as float) as value, cast(duplicate_items as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric, cast(null as varchar) as qualifier,
+    cast(observed as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric, cast(null as varchar) as qualifier,
+    cast(pending as float) as value, cast(pending as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric, cast(null as varchar) as qualifier,
+    cast(missing as float) as value, cast(missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric, cast(null as varchar) as qualifier,
+    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value, cast(observed + missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as varchar),
+    cast(null as varchar), cast(null as varchar),
+    'outcomes_orphan', cast(null as varchar),
+    cast(sum(orphan) as float), cast(sum(orphan) as number)
+from orphans
+group by granularity, window_start

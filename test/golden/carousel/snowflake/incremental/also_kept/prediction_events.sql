@@ -1,0 +1,48 @@
+-- List rows of monitor also_kept: one row per recommended item under hindsight's names, the
+-- monitor's filter applied and nothing after the run's as-of time. The rows of a request that share
+-- timestamp, version, match columns, anchor item and segment values are one copy of its list;
+-- copy_rank = 1 marks the kept copy (latest shown_at wins).
+with events as (
+    select
+        impression_id,
+        customer_id,
+        cast(shown_at as timestamp_ntz) as predicted_at,
+        cast(item_id as varchar) as item,
+        cast(position as float) as list_rank,
+        cast(score as float) as score,
+        cast(viewed_item_id as varchar) as anchor_item,
+        -- the match columns as text, to order copies
+        cast(customer_id as varchar) as hs_match_0,
+        cast(model_version as varchar) as model_version,
+        cast(device as varchar) as device,
+        cast(viewed_category as varchar) as viewed_category
+    from raw.carousel_impressions
+    where shown_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and shown_at >= '2026-11-02 00:00:00'::timestamp_ntz
+        and impression_id is not null
+        and customer_id is not null
+        and item_id is not null
+        and position is not null
+),
+
+-- Requests already kept before the recomputed range: their copies in it are duplicates.
+kept_earlier as (
+    select distinct impression_id
+    from hindsight.also_kept__evaluations
+    where predicted_at < '2026-11-02 00:00:00'::timestamp_ntz
+)
+select
+    events.*,
+    dense_rank() over (
+        partition by events.impression_id
+        order by
+            events.predicted_at desc,
+            collate(events.model_version, 'utf8') nulls last,
+            collate(events.hs_match_0, 'utf8') nulls last,
+            collate(events.anchor_item, 'utf8') nulls last,
+            collate(events.device, 'utf8') nulls last,
+            collate(events.viewed_category, 'utf8') nulls last
+    ) + case when kept_earlier.impression_id is null then 0 else 1 end as copy_rank
+from events
+left join kept_earlier
+    on kept_earlier.impression_id = events.impression_id

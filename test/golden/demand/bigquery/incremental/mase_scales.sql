@@ -1,0 +1,65 @@
+-- MASE's scale for monitor weekly_demand: per granularity, window and series with an evaluated
+-- forecast, the mean absolute change between actuals 1 week(s) apart
+-- (the in-sample error of the seasonal-naive forecast) over the pairs before the window start.
+-- NULL without such a pair or when it is 0 (docs/semantics.md §5d). One ordered pass per series:
+-- window starts and pairs in one stream, running sums up to each window start, pairs at the
+-- same time after it (strictly before the window).
+with actuals as (
+    select `store_id`, `category`, actual_time, actual
+    from `hs_weekly_demand__outcome_events`
+    where actual_rank = 1
+),
+
+pairs as (
+    select actuals.`store_id`, actuals.`category`, actuals.actual_time, abs(actuals.actual - earlier.actual) as abs_change
+    from actuals
+    inner join actuals as earlier
+        on earlier.`store_id` = actuals.`store_id` and earlier.`category` = actuals.`category`
+        and earlier.actual_time = timestamp_sub(actuals.actual_time, interval 604800 second)
+),
+
+stream as (
+    select distinct
+        'week' as granularity,
+        `store_id`, `category`,
+        timestamp_trunc(target_time, isoweek) as at_time,
+        0 as is_pair,
+        cast(null as float64) as abs_change
+    from `hs_weekly_demand__evaluations`
+    where label_status = 'observed' and prediction is not null
+    union all
+    select distinct
+        'month' as granularity,
+        `store_id`, `category`,
+        timestamp_trunc(target_time, month) as at_time,
+        0 as is_pair,
+        cast(null as float64) as abs_change
+    from `hs_weekly_demand__evaluations`
+    where label_status = 'observed' and prediction is not null
+    union all
+    select cast(null as string), `store_id`, `category`, actual_time, 1, abs_change
+    from pairs
+),
+
+running as (
+    select
+        granularity,
+        `store_id`, `category`,
+        at_time,
+        is_pair,
+        sum(cast(abs_change as bignumeric)) over (
+            partition by `store_id`, `category` order by at_time, is_pair rows between unbounded preceding and current row
+        ) as sum_abs_change,
+        sum(is_pair) over (
+            partition by `store_id`, `category` order by at_time, is_pair rows between unbounded preceding and current row
+        ) as pairs_before
+    from stream
+)
+
+select
+    granularity,
+    at_time as window_start,
+    `store_id`, `category`,
+    case when pairs_before > 0 and sum_abs_change > 0 then cast(sum_abs_change as float64) / pairs_before end as scale
+from running
+where is_pair = 0

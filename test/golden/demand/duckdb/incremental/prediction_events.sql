@@ -1,0 +1,46 @@
+-- Forecast rows of monitor weekly_demand: the configured columns under hindsight's names, the
+-- monitor's filter applied and nothing written after the run's as-of time (published_at).
+-- A forecast is identified by its series, forecast_time and target_time; duplicate_rank = 1 marks
+-- the row kept for it (latest published_at wins, then ties broken on the values, docs/semantics.md §5d).
+with events as (
+    select
+        "store_id",
+        "category",
+        cast("forecast_at" as timestamp) as forecast_time,
+        cast("week_start" as timestamp) as target_time,
+        cast("published_at" as timestamp) as logged_at,
+        cast("model_version" as varchar) as model_version,
+        cast("units" as double) as prediction,
+        cast("p10" as double) as interval_lower,
+        cast("p90" as double) as interval_upper,
+        cast("p10" as double) as "p10",
+        cast("p50" as double) as "p50",
+        cast("p90" as double) as "p90",
+        cast("region" as varchar) as "region",
+        -- whole horizon units (weeks) from the forecast to its target, rounded up
+        cast(ceil((epoch_us(cast("week_start" as timestamp)) - epoch_us(cast("forecast_at" as timestamp))) / 3600000000.0 / 168) as bigint) as horizon
+    from "raw"."demand_forecasts"
+    where cast("published_at" as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and cast("week_start" as timestamp) >= timestamp '2026-11-01 00:00:00'
+        and "store_id" is not null
+        and "category" is not null
+        and "forecast_at" is not null
+        and "week_start" is not null
+)
+
+select
+    events.*,
+    row_number() over (
+        partition by events."store_id", events."category", events.forecast_time, events.target_time
+        order by
+            events.logged_at desc,
+            events.prediction desc nulls last,
+            events.model_version nulls last,
+            events."region" nulls last,
+            events.interval_lower desc nulls last,
+            events.interval_upper desc nulls last,
+            events."p10" desc nulls last,
+            events."p50" desc nulls last,
+            events."p90" desc nulls last
+    ) as duplicate_rank
+from events

@@ -1,0 +1,45 @@
+-- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
+-- it was, and re-running the same windows replaces them instead of adding copies.
+delete from "hindsight"."weekly_demand__evaluations"
+where target_time >= timestamp '2026-11-01 00:00:00';
+
+insert into "hindsight"."weekly_demand__evaluations"
+select * from "hs_weekly_demand__evaluations";
+
+delete from "hindsight"."hindsight_metrics"
+where monitor = 'weekly_demand'
+    and (
+        (granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00') or
+        (granularity = 'month' and window_start >= timestamp '2026-11-01 00:00:00')
+    );
+
+insert into "hindsight"."hindsight_metrics" (
+    monitor, model_version, granularity, window_start, window_end, segment, segment_value,
+    metric, qualifier, value, sample_size, run_id, computed_at
+)
+select
+    'weekly_demand',
+    metric_rows.model_version,
+    metric_rows.granularity,
+    metric_rows.window_start,
+    case metric_rows.granularity
+        when 'week' then metric_rows.window_start + interval '7 days'
+        when 'month' then metric_rows.window_start + interval '1 month'
+    end,
+    metric_rows.segment,
+    metric_rows.segment_value,
+    metric_rows.metric,
+    metric_rows.qualifier,
+    metric_rows.value,
+    metric_rows.sample_size,
+    '00000000-0000-0000-0000-000000000000',
+    timestamp '2026-11-21 00:00:00'
+from (
+    select * from "hs_weekly_demand__data_quality"
+    union all
+    select * from "hs_weekly_demand__metrics"
+) as metric_rows
+where
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-02 00:00:00') or
+    (metric_rows.granularity = 'month' and metric_rows.window_start >= timestamp '2026-11-01 00:00:00')
+;

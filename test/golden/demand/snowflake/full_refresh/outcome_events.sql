@@ -1,0 +1,32 @@
+-- Actuals of monitor weekly_demand: the team's figures as they are, keyed like the forecasts'
+-- series, nothing written after the run's as-of time (loaded_at). Read in full on every run:
+-- MASE's scale needs each series' whole history. actual_rank = 1 marks the actual kept for its
+-- series and time (latest loaded_at wins, then the higher value).
+select
+    *,
+    row_number() over (
+        partition by store_id, category, actual_time
+        order by
+            logged_at desc,
+            actual desc
+    ) as actual_rank
+from (
+    select
+        store_id,
+        category,
+        cast(week_start as timestamp_ntz) as actual_time,
+        cast(loaded_at as timestamp_ntz) as logged_at,
+        cast(units as float) as actual
+    from (
+        select store_id, category, date_trunc('week', sale_date) as week_start,
+               sum(units) as units, max(loaded_at) as loaded_at
+        from oltp.daily_sales
+        group by store_id, category, date_trunc('week', sale_date)
+        having count(*) = 7
+    ) as source
+    where cast(loaded_at as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
+        and week_start is not null
+        and units is not null
+        and store_id is not null
+        and category is not null
+) as actuals
