@@ -143,7 +143,7 @@ per_class_values as (
     ) as class_parts
     group by {{ group_keys }}, class
     -- a scored class that is neither a label nor a prediction of the group has no rows
-    having max(n) is not null
+    having max(class_parts.n) is not null
 ),
 
 per_class_metrics as (

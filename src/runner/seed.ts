@@ -7,7 +7,7 @@ import type { Adapter } from '../adapters/index.js';
 import type { Project } from '../config/load.js';
 import { parseCsv } from './csv.js';
 
-type ColumnType = 'bigint' | 'double' | 'boolean' | 'timestamp' | 'text';
+export type ColumnType = 'bigint' | 'double' | 'boolean' | 'timestamp' | 'text';
 
 const PATTERNS: [ColumnType, RegExp][] = [
   ['bigint', /^-?\d{1,18}$/],
@@ -16,7 +16,8 @@ const PATTERNS: [ColumnType, RegExp][] = [
   ['timestamp', /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?Z?$/],
 ];
 
-function inferType(values: string[]): ColumnType {
+/** The type `hindsight seed` gives a column, from its values. */
+export function inferType(values: string[]): ColumnType {
   const present = values.filter((v) => v !== '');
   for (const [type, pattern] of PATTERNS) if (present.every((v) => pattern.test(v))) return type;
   return 'text';

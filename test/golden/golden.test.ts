@@ -11,7 +11,8 @@ import { windowStart } from '../../src/config/windows.js';
 import { compileMonitor, type RunContext, type Step } from '../../src/compiler/compile.js';
 import { dialects } from '../../src/dialects/index.js';
 
-const EXAMPLES = ['shop', 'demand', 'carousel'];
+// One example per problem type.
+const EXAMPLES = ['shop', 'styles', 'resale', 'demand', 'carousel'];
 const asOf = new Date('2026-11-21T00:00:00Z');
 const run: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
 

@@ -1,8 +1,12 @@
-// What the warehouse proofs compile: the shop example and a few varied monitors (every
+// What the warehouse proofs compile: every example (each problem type) and a few varied monitors (every
 // granularity, segments with top-N, missing: negative, earliest dedupe, boolean labels, outcomes
 // read through `sql:`, no model version), each as a full refresh and as an incremental run,
 // with the setup and planning statements too.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Monitor } from '../../src/config/monitor.js';
+import { parseCsv } from '../../src/runner/csv.js';
+import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
 import type { Granularity } from '../../src/config/schema.js';
 import { windowStart } from '../../src/config/windows.js';
@@ -25,13 +29,43 @@ const fixture = (schema: string, label: ColumnKind): SourceTable[] => [
   { path: [schema, 'outcomes'], columns: [['outcome_pid', 'STRING'], ['observed_at', 'TIMESTAMP'], ['label', label]] },
 ];
 
-/** The tables the monitors read: the shop's seeds as `hindsight seed` types them, and the fixtures. */
-export const SOURCE_TABLES: SourceTable[] = [
-  {
-    path: ['raw', 'prediction_events'],
-    columns: [['event_id', 'STRING'], ['prediction_id', 'STRING'], ['predicted_at', 'TIMESTAMP'], ['keep_probability', 'DOUBLE'], ['model_version', 'STRING'], ['customer_type', 'STRING'], ['region', 'STRING'], ['environment', 'STRING']],
+const EXAMPLES = readdirSync('examples').filter((e) => existsSync(join('examples', e, 'hindsight.yml'))).sort();
+const KIND: Record<ColumnType, ColumnKind> = { bigint: 'INT64', double: 'DOUBLE', boolean: 'BOOL', timestamp: 'TIMESTAMP', text: 'STRING' };
+
+/**
+ * A monitor's own `sql:` is written in its team's dialect (examples/demand sums daily sales into
+ * weeks with DuckDB's date_trunc), so where it is not portable the proof reads the same columns
+ * from a table instead: what is analyzed and executed is hindsight's SQL, not the team's.
+ */
+const PORTABLE_SOURCES: Record<string, { relation: string; columns: [string, ColumnKind][] }> = {
+  weekly_demand: {
+    relation: 'oltp.weekly_sales',
+    columns: [['store_id', 'STRING'], ['category', 'STRING'], ['week_start', 'TIMESTAMP'], ['units', 'INT64'], ['loaded_at', 'TIMESTAMP']],
   },
-  { path: ['oltp', 'shipment_items'], columns: [['shipment_item_id', 'STRING'], ['checked_in_at', 'TIMESTAMP'], ['kept', 'BOOL'], ['status', 'STRING']] },
+};
+
+function portable(monitor: Monitor): Monitor {
+  const replacement = PORTABLE_SOURCES[monitor.name];
+  return replacement ? { ...monitor, outcomes: { ...monitor.outcomes, sql: undefined, relation: replacement.relation } } : monitor;
+}
+
+/** Every example's seed tables, typed as `hindsight seed` types them. */
+function exampleTables(): SourceTable[] {
+  return EXAMPLES.flatMap((example) =>
+    seedFiles(loadProject(join('examples', example))).map((seed) => {
+      const [header, ...rows] = parseCsv(readFileSync(seed.path, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
+      return {
+        path: [seed.schema, seed.table],
+        columns: header!.map((name, i): [string, ColumnKind] => [name, KIND[inferType(rows.map((r) => r[i] ?? ''))]]),
+      };
+    }),
+  );
+}
+
+/** The tables the monitors read: the examples' seeds, and the fixtures. */
+export const SOURCE_TABLES: SourceTable[] = [
+  ...exampleTables(),
+  ...Object.values(PORTABLE_SOURCES).map((p) => ({ path: p.relation.split('.'), columns: p.columns })),
   ...fixture('src', 'INT64'),
   ...fixture('src_bool', 'BOOL'),
 ];
@@ -65,10 +99,12 @@ function incremental(monitor: Monitor, affected: Date): RunContext {
 }
 
 function monitors(): { monitor: Monitor; schema: string }[] {
-  const shop = loadProject('examples/shop');
   const target = { name: 'dev', output: () => ({ type: 'duckdb' as const, path: ':memory:' }) };
   return [
-    ...shop.monitors.map((monitor) => ({ monitor, schema: shop.config.schema })),
+    ...EXAMPLES.flatMap((example) => {
+      const project = loadProject(join('examples', example));
+      return project.monitors.map((monitor) => ({ monitor: portable(monitor), schema: project.config.schema }));
+    }),
     ...VARIED.map(({ source, spec }) => {
       const project = loadProject(writeProject(target, source, 'hindsight', spec));
       return { monitor: project.monitors[0]!, schema: project.config.schema };

@@ -1,0 +1,14 @@
+-- Outcome events of monitor resale: the team's ground truth as it is, keyed like the
+-- predictions, labels as 1/0, nothing after the run's as-of time.
+select
+    "item_id",
+    cast("recorded_at" as timestamp) as observed_at,
+    cast("sale_price" as double) as "sale_price",
+    cast("days_listed" as double) as "days_listed"
+from (
+    select item_id, recorded_at, sale_price, days_listed
+    from oltp.resales where sale_price is not null
+) as source
+where "recorded_at" <= timestamp '2026-11-21 00:00:00'
+    and ("sale_price" is not null or "days_listed" is not null)
+    and "item_id" is not null

@@ -1,0 +1,25 @@
+-- Prediction events of monitor resale: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key (latest predicted_at wins).
+with events as (
+    select
+        "item_id",
+        cast("predicted_at" as timestamp) as predicted_at,
+        cast("predicted_price" as double) as "predicted_price",
+        cast("predicted_days" as double) as "predicted_days",
+        cast("model_version" as varchar) as model_version,
+        cast("category" as varchar) as "category"
+    from "raw"."resale_predictions"
+    where "predicted_at" <= timestamp '2026-11-21 00:00:00'
+        and "item_id" is not null
+)
+select
+    events.*,
+    row_number() over (
+        partition by events."item_id"
+        order by
+            events.predicted_at desc,
+            events.model_version nulls last,
+            events."category" nulls last
+    ) as duplicate_rank
+from events

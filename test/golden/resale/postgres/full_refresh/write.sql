@@ -1,0 +1,36 @@
+-- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
+-- it was, and re-running the same windows replaces them instead of adding copies.
+drop table if exists "hindsight"."resale__evaluations";
+
+create table "hindsight"."resale__evaluations" as
+select * from "hs_resale__evaluations";
+
+delete from "hindsight"."hindsight_metrics"
+where monitor = 'resale';
+
+insert into "hindsight"."hindsight_metrics" (
+    monitor, model_version, granularity, window_start, window_end, segment, segment_value,
+    metric, qualifier, value, sample_size, run_id, computed_at
+)
+select
+    'resale',
+    metric_rows.model_version,
+    metric_rows.granularity,
+    metric_rows.window_start,
+    case metric_rows.granularity
+        when 'week' then metric_rows.window_start + interval '7 days'
+    end,
+    metric_rows.segment,
+    metric_rows.segment_value,
+    metric_rows.metric,
+    metric_rows.qualifier,
+    metric_rows.value,
+    metric_rows.sample_size,
+    '00000000-0000-0000-0000-000000000000',
+    timestamp '2026-11-21 00:00:00'
+from (
+    select * from "hs_resale__data_quality"
+    union all
+    select * from "hs_resale__metrics"
+) as metric_rows
+;

@@ -1,0 +1,35 @@
+-- Prediction events of monitor resale: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key (latest predicted_at wins).
+with events as (
+    select
+        "item_id",
+        cast("predicted_at" as timestamp) as predicted_at,
+        cast("predicted_price" as double precision) as "predicted_price",
+        cast("predicted_days" as double precision) as "predicted_days",
+        cast("model_version" as text) as model_version,
+        cast("category" as text) as "category"
+    from "raw"."resale_predictions"
+    where "predicted_at" <= timestamp '2026-11-21 00:00:00'
+        and "predicted_at" >= timestamp '2026-11-02 00:00:00'
+        and "item_id" is not null
+),
+
+-- Keys already kept before the recomputed range: their events in it are duplicates.
+kept_earlier as (
+    select distinct "item_id"
+    from "hindsight"."resale__evaluations"
+    where predicted_at < timestamp '2026-11-02 00:00:00'
+)
+select
+    events.*,
+    row_number() over (
+        partition by events."item_id"
+        order by
+            events.predicted_at desc,
+            events.model_version collate "C" nulls last,
+            events."category" collate "C" nulls last
+    ) + case when kept_earlier."item_id" is null then 0 else 1 end as duplicate_rank
+from events
+left join kept_earlier
+    on kept_earlier."item_id" = events."item_id"

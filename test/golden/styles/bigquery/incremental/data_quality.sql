@@ -1,0 +1,161 @@
+-- Data-quality rows of monitor favorite_category: what was read, what was dropped as a duplicate, how many
+-- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
+with counts as (
+    -- week: prediction events by their own window
+    select
+        'week' as granularity,
+        timestamp_trunc(predicted_at, isoweek) as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        cast(null as float64) as label_delay_p50,
+        cast(null as float64) as label_delay_p90
+    from `hs_favorite_category__prediction_events`
+    group by 1, 2, 3
+    union all
+    -- week: kept predictions by label status
+    select
+        'week',
+        timestamp_trunc(predicted_at, isoweek),
+        model_version,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+        0,
+        0,
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p50,
+            percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p90
+        from `hs_favorite_category__evaluations`
+    ) as evaluations
+    group by 1, 2, 3
+    union all
+    -- week: outcomes that matched a prediction but fell outside its window
+    select
+        'week',
+        timestamp_trunc(predicted_at, isoweek),
+        model_version,
+        0, 0, 0, 0, 0,
+        sum(case when outcome_class = 'late' then 1 else 0 end),
+        sum(case when outcome_class = 'early' then 1 else 0 end),
+        cast(null as float64),
+        cast(null as float64)
+    from `hs_favorite_category__outcome_matches`
+    where outcome_class in ('late', 'early')
+    group by 1, 2, 3
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        sum(outcomes_late) as outcomes_late,
+        sum(outcomes_early) as outcomes_early,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+    -- outcomes can match predictions of windows with no event left in this run's range
+    having sum(counts.prediction_events) > 0
+),
+
+orphans as (
+    select 'week' as granularity, timestamp_trunc(observed_at, isoweek) as window_start, 1 as orphan
+    from `hs_favorite_category__outcome_matches`
+    where outcome_class = 'orphan'
+    union all
+    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
+    from `hs_favorite_category__prediction_events`
+)
+
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric, cast(null as string) as qualifier,
+    cast(prediction_events as float64) as value, cast(prediction_events as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'duplicates_removed' as metric, cast(null as string) as qualifier,
+    cast(duplicates_removed as float64) as value, cast(duplicates_removed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'observed' as metric, cast(null as string) as qualifier,
+    cast(observed as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'pending' as metric, cast(null as string) as qualifier,
+    cast(pending as float64) as value, cast(pending as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'missing' as metric, cast(null as string) as qualifier,
+    cast(missing as float64) as value, cast(missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_coverage' as metric, cast(null as string) as qualifier,
+    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value, cast(observed + missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_late' as metric, cast(null as string) as qualifier,
+    cast(outcomes_late as float64) as value, cast(outcomes_late as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_early' as metric, cast(null as string) as qualifier,
+    cast(outcomes_early as float64) as value, cast(outcomes_early as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p50' as metric, cast(null as string) as qualifier,
+    cast(label_delay_p50 as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p90' as metric, cast(null as string) as qualifier,
+    cast(label_delay_p90 as float64) as value, cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as string),
+    cast(null as string), cast(null as string),
+    'outcomes_orphan', cast(null as string),
+    cast(sum(orphan) as float64), cast(sum(orphan) as int64)
+from orphans
+group by granularity, window_start

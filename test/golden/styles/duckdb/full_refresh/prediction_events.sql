@@ -1,0 +1,31 @@
+-- Prediction events of monitor favorite_category: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key (latest predicted_at wins).
+with events as (
+    select
+        "request_id",
+        cast("predicted_at" as timestamp) as predicted_at,
+        cast("predicted_category" as varchar) as predicted_class,
+        cast("p_shirt" as double) as "p_shirt",
+        cast("p_pants" as double) as "p_pants",
+        cast("p_dress" as double) as "p_dress",
+        cast("p_knitwear" as double) as "p_knitwear",
+        cast("p_outerwear" as double) as "p_outerwear",
+        cast("model_version" as varchar) as model_version,
+        cast("customer_type" as varchar) as "customer_type",
+        cast("region" as varchar) as "region"
+    from "raw"."category_predictions"
+    where "predicted_at" <= timestamp '2026-11-21 00:00:00'
+        and "request_id" is not null
+)
+select
+    events.*,
+    row_number() over (
+        partition by events."request_id"
+        order by
+            events.predicted_at desc,
+            events.model_version nulls last,
+            events."customer_type" nulls last,
+            events."region" nulls last
+    ) as duplicate_rank
+from events

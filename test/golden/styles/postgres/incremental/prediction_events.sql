@@ -1,0 +1,41 @@
+-- Prediction events of monitor favorite_category: the configured columns only, renamed to hindsight's
+-- names, the monitor's filter applied and nothing after the run's as-of time.
+-- duplicate_rank = 1 marks the event kept for its key (latest predicted_at wins).
+with events as (
+    select
+        "request_id",
+        cast("predicted_at" as timestamp) as predicted_at,
+        cast("predicted_category" as text) as predicted_class,
+        cast("p_shirt" as double precision) as "p_shirt",
+        cast("p_pants" as double precision) as "p_pants",
+        cast("p_dress" as double precision) as "p_dress",
+        cast("p_knitwear" as double precision) as "p_knitwear",
+        cast("p_outerwear" as double precision) as "p_outerwear",
+        cast("model_version" as text) as model_version,
+        cast("customer_type" as text) as "customer_type",
+        cast("region" as text) as "region"
+    from "raw"."category_predictions"
+    where "predicted_at" <= timestamp '2026-11-21 00:00:00'
+        and "predicted_at" >= timestamp '2026-11-02 00:00:00'
+        and "request_id" is not null
+),
+
+-- Keys already kept before the recomputed range: their events in it are duplicates.
+kept_earlier as (
+    select distinct "request_id"
+    from "hindsight"."favorite_category__evaluations"
+    where predicted_at < timestamp '2026-11-02 00:00:00'
+)
+select
+    events.*,
+    row_number() over (
+        partition by events."request_id"
+        order by
+            events.predicted_at desc,
+            events.model_version collate "C" nulls last,
+            events."customer_type" collate "C" nulls last,
+            events."region" collate "C" nulls last
+    ) + case when kept_earlier."request_id" is null then 0 else 1 end as duplicate_rank
+from events
+left join kept_earlier
+    on kept_earlier."request_id" = events."request_id"

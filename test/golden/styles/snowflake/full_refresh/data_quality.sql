@@ -1,0 +1,154 @@
+-- Data-quality rows of monitor favorite_category: what was read, what was dropped as a duplicate, how many
+-- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
+with counts as (
+    -- week: prediction events by their own window
+    select
+        'week' as granularity,
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        cast(null as float) as label_delay_p50,
+        cast(null as float) as label_delay_p90
+    from hs_favorite_category__prediction_events
+    group by 1, 2, 3
+    union all
+    -- week: kept predictions by label status
+    select
+        'week',
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
+        model_version,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+        0,
+        0,
+        percentile_cont(0.5) within group (order by label_delay_hours),
+        percentile_cont(0.9) within group (order by label_delay_hours)
+    from hs_favorite_category__evaluations
+    group by 1, 2, 3
+    union all
+    -- week: outcomes that matched a prediction but fell outside its window
+    select
+        'week',
+        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
+        model_version,
+        0, 0, 0, 0, 0,
+        sum(case when outcome_class = 'late' then 1 else 0 end),
+        sum(case when outcome_class = 'early' then 1 else 0 end),
+        cast(null as float),
+        cast(null as float)
+    from hs_favorite_category__outcome_matches
+    where outcome_class in ('late', 'early')
+    group by 1, 2, 3
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        sum(outcomes_late) as outcomes_late,
+        sum(outcomes_early) as outcomes_early,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+    -- outcomes can match predictions of windows with no event left in this run's range
+    having sum(counts.prediction_events) > 0
+),
+
+orphans as (
+    select 'week' as granularity, dateadd(day, 1 - dayofweekiso(observed_at), date_trunc('day', observed_at)) as window_start, 1 as orphan
+    from hs_favorite_category__outcome_matches
+    where outcome_class = 'orphan'
+    union all
+    select distinct 'week', dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)), 0
+    from hs_favorite_category__prediction_events
+)
+
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric, cast(null as varchar) as qualifier,
+    cast(prediction_events as float) as value, cast(prediction_events as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
+    cast(duplicates_removed as float) as value, cast(duplicates_removed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric, cast(null as varchar) as qualifier,
+    cast(observed as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric, cast(null as varchar) as qualifier,
+    cast(pending as float) as value, cast(pending as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric, cast(null as varchar) as qualifier,
+    cast(missing as float) as value, cast(missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric, cast(null as varchar) as qualifier,
+    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value, cast(observed + missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric, cast(null as varchar) as qualifier,
+    cast(outcomes_late as float) as value, cast(outcomes_late as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_early' as metric, cast(null as varchar) as qualifier,
+    cast(outcomes_early as float) as value, cast(outcomes_early as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version,
+    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as float) as value, cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as varchar),
+    cast(null as varchar), cast(null as varchar),
+    'outcomes_orphan', cast(null as varchar),
+    cast(sum(orphan) as float), cast(sum(orphan) as number)
+from orphans
+group by granularity, window_start

@@ -1,0 +1,39 @@
+-- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
+-- it was, and re-running the same windows replaces them instead of adding copies.
+-- snowflake cannot drop or create a permanent table inside a transaction: the runner creates the
+-- evaluations table before the transaction begins, and a full refresh replaces all of its rows.
+delete from hindsight.favorite_category__evaluations
+where true;
+
+insert into hindsight.favorite_category__evaluations
+select * from hs_favorite_category__evaluations;
+
+delete from hindsight.hindsight_metrics
+where monitor = 'favorite_category';
+
+insert into hindsight.hindsight_metrics (
+    monitor, model_version, granularity, window_start, window_end, segment, segment_value,
+    metric, qualifier, value, sample_size, run_id, computed_at
+)
+select
+    'favorite_category',
+    metric_rows.model_version,
+    metric_rows.granularity,
+    metric_rows.window_start,
+    case metric_rows.granularity
+        when 'week' then dateadd(day, 7, metric_rows.window_start)
+    end,
+    metric_rows.segment,
+    metric_rows.segment_value,
+    metric_rows.metric,
+    metric_rows.qualifier,
+    metric_rows.value,
+    metric_rows.sample_size,
+    '00000000-0000-0000-0000-000000000000',
+    '2026-11-21 00:00:00'::timestamp_ntz
+from (
+    select * from hs_favorite_category__data_quality
+    union all
+    select * from hs_favorite_category__metrics
+) as metric_rows
+;
