@@ -1,0 +1,81 @@
+// Compile time of many monitors: a project with N monitors (the benchmark monitor under N names,
+// 100 per file) is loaded and compiled for both warehouses, through the same functions as
+// `hindsight validate` / `hindsight compile`. Runs in a child process so module loading is excluded
+// from the timings but reported.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { monitorConfig, writeProject } from './project.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function writeManyMonitors(dir: string, n: number): void {
+  writeProject(dir, { type: 'duckdb', path: ':memory:' }, []);
+  rmSync(join(dir, 'monitors', 'bench.yml'));
+  mkdirSync(join(dir, 'monitors'), { recursive: true });
+  for (let f = 0; f < Math.ceil(n / 100); f++) {
+    const monitors = [];
+    for (let i = f * 100; i < Math.min(n, (f + 1) * 100); i++) monitors.push(monitorConfig(`monitor_${String(i).padStart(4, '0')}`));
+    writeFileSync(join(dir, 'monitors', `m${String(f).padStart(2, '0')}.yml`), stringify({ monitors }));
+  }
+}
+
+/** In the child: timings of loading and compiling. */
+async function inChild(dir: string): Promise<Record<string, number>> {
+  const t0 = performance.now();
+  const { loadProject } = await import('../src/config/load.js');
+  const { compileMonitor } = await import('../src/compiler/compile.js');
+  const { dialectFor } = await import('../src/dialects/index.js');
+  const commands = await import('../src/cli/commands.js');
+  const imported = performance.now();
+  const project = loadProject(dir);
+  const loaded = performance.now();
+  const asOf = new Date('2026-04-05T00:00:00Z');
+  const out: Record<string, number> = { monitors: project.monitors.length, importSeconds: (imported - t0) / 1000, loadSeconds: (loaded - imported) / 1000 };
+  for (const d of ['duckdb', 'postgres']) {
+    const t = performance.now();
+    let chars = 0;
+    for (const monitor of project.monitors) {
+      for (const step of compileMonitor({ monitor, schema: 'hindsight', dialect: dialectFor(d), run: { asOf, runId: 'x', computedAt: asOf } })) chars += step.sql.length;
+    }
+    out[`renderSeconds_${d}`] = (performance.now() - t) / 1000;
+    out[`sqlCharacters_${d}`] = chars;
+  }
+  // `hindsight compile` end to end (load, render, write target/compiled/), DuckDB profile
+  const t = performance.now();
+  commands.compile({ projectDir: dir, asOf: '2026-04-05' });
+  out.hindsightCompileSeconds = (performance.now() - t) / 1000;
+  out.maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  return out;
+}
+
+export async function benchCompile(n: number): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-compile-'));
+  writeManyMonitors(dir, n);
+  const result = await new Promise<Record<string, number>>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'compile.ts'), dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (!line) reject(new Error(`compile benchmark exited ${code}`));
+      else resolvePromise(JSON.parse(line.slice(13)));
+    });
+  });
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2];
+  if (dir) {
+    const r = await inChild(dir);
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(r)}\n`);
+  } else {
+    console.log(JSON.stringify(await benchCompile(1000), null, 2));
+  }
+}

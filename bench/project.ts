@@ -1,0 +1,45 @@
+// The benchmark's hindsight project, written to a directory: one binary-classification monitor with
+// day and week windows, two segments and every metric, reading bench.predictions / bench.outcomes.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { SCHEMA, WITHIN_DAYS } from './generate.js';
+
+export type Output = Record<string, string | number | undefined> & { type: 'duckdb' | 'postgres' };
+
+export const MONITOR_NAME = 'bench';
+
+export function monitorConfig(name = MONITOR_NAME) {
+  return {
+    name,
+    type: 'binary_classification',
+    predictions: {
+      relation: `${SCHEMA}.predictions`,
+      key: ['prediction_id'],
+      timestamp: 'predicted_at',
+      score: 'score',
+      model_version: 'model_version',
+      dedupe: 'latest',
+    },
+    outcomes: {
+      relation: `${SCHEMA}.outcomes`,
+      key: ['prediction_id'],
+      timestamp: 'observed_at',
+      label: 'label',
+      dedupe: 'latest',
+    },
+    join: { within: `${WITHIN_DAYS} days`, missing: 'drop' },
+    threshold: 0.5,
+    granularity: ['day', 'week'],
+    segments: ['customer_type', { column: 'region', top: 20 }],
+  };
+}
+
+export function writeProject(dir: string, output: Output, monitors = [monitorConfig()]): string {
+  mkdirSync(join(dir, 'monitors'), { recursive: true });
+  writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'bench', profile: 'bench', schema: 'hindsight' }));
+  const clean = Object.fromEntries(Object.entries(output).filter(([, v]) => v !== undefined));
+  writeFileSync(join(dir, 'profiles.yml'), stringify({ bench: { target: 'bench', outputs: { bench: clean } } }));
+  writeFileSync(join(dir, 'monitors', 'bench.yml'), stringify({ monitors }));
+  return dir;
+}

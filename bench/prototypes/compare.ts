@@ -1,0 +1,149 @@
+// Side by side: hindsight's pipeline as compiled from models/ and macros/ now, against prototype
+// rewrites of some of its templates, on the same data, with the outputs compared row by row.
+//
+//   npx tsx bench/prototypes/compare.ts duckdb <warehouse.duckdb> [--variants a,b] [--repeat 2] [--explain step]
+//   npx tsx bench/prototypes/compare.ts postgres <url> ...
+//
+// A variant is a directory bench/prototypes/<name>/ holding copies of the templates it changes
+// (models/..., macros/...); everything else comes from the real models/ and macros/. Each variant's
+// full-refresh pipeline (every table step; not the write) runs as of the benchmark's as-of on
+// bench.predictions / bench.outcomes (bench/prototypes/generate-db.ts makes a DuckDB file), and its
+// evaluations, data-quality and metric rows are compared with the current pipeline's.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { openAdapter, type Adapter } from '../../src/adapters/index.js';
+import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
+import { dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
+import { normalizeMonitor } from '../../src/config/monitor.js';
+import { monitorSchema } from '../../src/config/schema.js';
+import { AS_OF_FULL } from '../generate.js';
+import { monitorConfig } from '../project.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const [w, where] = process.argv.slice(2) as ['duckdb' | 'postgres', string];
+const flagValue = (n: string) => {
+  const i = process.argv.indexOf(`--${n}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const repeat = Number(flagValue('repeat') ?? 1);
+const only = flagValue('variants')?.split(',');
+const explainStep = flagValue('explain');
+
+function output() {
+  if (w === 'duckdb') return { type: 'duckdb' as const, path: where };
+  const u = new URL(where);
+  return { type: 'postgres' as const, host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), dbname: u.pathname.slice(1) };
+}
+
+const adapter: Adapter = await openAdapter(output() as never);
+const dialect = adapter.dialect;
+const d = dispatching(dialect);
+const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig()) as never, 'bench.yml', {});
+const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
+const current = compileMonitor({ monitor, schema: 'hindsight', dialect, run }).filter((s) => s.kind === 'table');
+
+/** The same context compile.ts gives templates (full refresh). */
+const context = {
+  m: monitor,
+  d,
+  project: { schema: 'hindsight' },
+  tables: { metrics: '"hindsight"."hindsight_metrics"', runs: '"hindsight"."hindsight_runs"', evaluations: `"hindsight"."${monitor.name}__evaluations"` },
+  rel: (step: string) => d.quote(tempRelation(monitor.name, step)),
+  run: { as_of: d.timestamp(run.asOf), run_id: run.runId, computed_at: d.timestamp(run.computedAt), incremental: false, recompute_from: {} },
+};
+
+function variantSteps(dir: string) {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, PACKAGE_ROOT], { noCache: true }), {
+    autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true,
+  });
+  return current.map((step) => {
+    const own = `models/${monitor.type}/${step.name}.sql`;
+    const template = existsSync(join(dir, own)) || existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step.name}.sql`;
+    const sql = env.render(template, context).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
+    return { ...step, sql, statements: dialect.createTempTable(step.relation!, sql.trimEnd()) };
+  });
+}
+
+const variants: [string, typeof current][] = [['current', current]];
+for (const name of readdirSync(HERE).sort()) {
+  const dir = join(HERE, name);
+  if (!statSync(dir).isDirectory() || !['models', 'macros'].some((d) => existsSync(join(dir, d))) || (only && !only.includes(name))) continue;
+  variants.push([name, variantSteps(dir)]);
+}
+
+/** CPU seconds of this process (with DuckDB, the warehouse's threads); wall seconds for Postgres. */
+// Postgres: the server's CPU (--pgdata <data dir> of the server), else wall time.
+const pgdata = flagValue('pgdata');
+const { postgresCpuSeconds } = await import('../postgres.js');
+const time = async (f: () => Promise<unknown>) => {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  const s0 = pgdata ? postgresCpuSeconds(pgdata) : 0;
+  await f();
+  const u = process.cpuUsage(c);
+  if (w === 'duckdb') return (u.user + u.system) / 1e6;
+  return pgdata ? postgresCpuSeconds(pgdata) - s0 : (performance.now() - t) / 1000;
+};
+
+const OUTPUTS = ['evaluations', 'data_quality', 'metrics'];
+const timings: Record<string, Record<string, number>> = {};
+for (let rep = 0; rep < repeat; rep++) {
+  for (const [name, steps] of variants) {
+    const t = (timings[name] ??= {});
+    for (const step of steps) {
+      if (explainStep === step.name && rep === 0) {
+        const r = await adapter.query(w === 'duckdb' ? `explain analyze ${step.sql}` : `explain (analyze, costs off) ${step.sql}`);
+        process.stderr.write(`==== ${name} ${step.name}\n${w === 'duckdb' ? String(r[0]?.explain_value) : r.map((x) => x['QUERY PLAN']).join('\n')}\n`);
+      }
+      const s = await time(async () => {
+        for (const st of step.statements) await adapter.execute(st);
+      });
+      t[step.name] = Math.min(t[step.name] ?? Infinity, s);
+      if (w === 'postgres') await adapter.execute(`analyze ${d.quote(step.relation!)}`);
+    }
+    for (const o of OUTPUTS) for (const st of dialect.createTempTable(`proto_${name}_${o}`, `select * from ${d.quote(tempRelation(monitor.name, o))}`)) await adapter.execute(st);
+  }
+}
+
+const keyOf: Record<string, string> = {
+  evaluations: `cast(prediction_id as ${d.types.text})`,
+  data_quality: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), metric)`,
+  metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric)`,
+};
+const valueOf: Record<string, string> = { evaluations: 'score', data_quality: 'value', metrics: 'value' };
+
+async function compare(name: string, o: string): Promise<string> {
+  const k = (t: string) => `select *, ${keyOf[o]} as k from ${t}`;
+  const v = valueOf[o];
+  const extra = o === 'evaluations'
+    ? `sum(case when a.k is not null and b.k is not null and (a.label is distinct from b.label or a.label_status <> b.label_status or a.observed_at is distinct from b.observed_at) then 1 else 0 end)`
+    : `sum(case when a.k is not null and b.k is not null and a.sample_size is distinct from b.sample_size then 1 else 0 end)`;
+  const r = await adapter.query(`
+select count(*) as n,
+    sum(case when a.k is null or b.k is null then 1 else 0 end) as unmatched,
+    sum(case when a.k is null or b.k is null then 0
+             when a.${v} is null and b.${v} is null then 0
+             when a.${v} is null or b.${v} is null then 1
+             when abs(a.${v} - b.${v}) > 1e-12 * greatest(1, abs(b.${v})) then 1 else 0 end) as different,
+    max(case when a.${v} is not null and b.${v} is not null then abs(a.${v} - b.${v}) / greatest(1, abs(b.${v})) end) as max_rel_diff,
+    ${extra} as other_different
+from (${k(`proto_current_${o}`)}) as a full outer join (${k(`proto_${name}_${o}`)}) as b on a.k = b.k`);
+  const x = r[0]!;
+  const ok = Number(x.unmatched) === 0 && Number(x.different) === 0 && Number(x.other_different) === 0;
+  return `${o}: ${ok ? 'identical' : 'DIFFERENT'} (${x.n} rows, ${x.unmatched} unmatched, ${x.different} values differ, max rel diff ${Number(x.max_rel_diff ?? 0).toExponential(1)}, ${x.other_different} other columns differ)`;
+}
+
+const total = (name: string) => Object.values(timings[name]!).reduce((a, b) => a + b, 0);
+const report: Record<string, unknown> = {};
+for (const [name] of variants) {
+  const t = timings[name]!;
+  const checks = name === 'current' ? [] : await Promise.all(OUTPUTS.map((o) => compare(name, o)));
+  console.log(`${name}: pipeline ${total(name).toFixed(2)} ${w === 'duckdb' || pgdata ? 'cpu ' : ''}s${name === 'current' ? '' : ` (${(total(name) / total('current')).toFixed(2)}x of current)`}`);
+  console.log(`  steps: ${Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  for (const c of checks) console.log(`  ${c}`);
+  report[name] = { pipelineSeconds: total(name), steps: t, checks };
+}
+if (flagValue('json')) (await import('node:fs')).writeFileSync(flagValue('json')!, JSON.stringify({ warehouse: w, repeat, report }, null, 2) + '\n');
+await adapter.close();
