@@ -1,3 +1,4 @@
+{% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/sources.sql" as src with context %}
 {% set f = m.forecast %}
 -- Data-quality rows of forecast monitor {{ m.name }} (docs/semantics.md §5d): forecast rows read and
@@ -113,27 +114,7 @@ orphans as (
     having max(forecast_window) = 1
 )
 
-{% set rows = [
-    ['prediction_events', 'prediction_events', 'prediction_events'],
-    ['duplicates_removed', 'duplicates_removed', 'duplicates_removed'],
-    ['observed', 'observed', 'observed'],
-    ['pending', 'pending', 'pending'],
-    ['missing', 'missing', 'missing'],
-    ['label_coverage', d.divide('observed', 'observed + missing'), 'observed + missing'],
-    ['outcomes_late', 'outcomes_late', 'outcomes_late'],
-    ['outcomes_early', 'outcomes_early', 'outcomes_early'],
-    ['label_delay_p50', 'label_delay_p50', 'observed'],
-    ['label_delay_p90', 'label_delay_p90', 'observed']
-] %}
-{% for metric, value, sample_size in rows %}
-select
-    granularity, window_start, model_version,
-    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
-    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
-from per_window
-union all
-{% endfor %}
+{{ quality.per_window_rows(['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90']) -}}
 select
     granularity, window_start, cast(null as {{ d.types.text }}),
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),

@@ -1,3 +1,4 @@
+{% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/sources.sql" as src with context %}
 -- Data-quality rows of monitor {{ m.name }} (docs/semantics.md §5e): copies of request lists read and
 -- removed, items listed twice, requests by label status, how long until the first counting
@@ -111,26 +112,7 @@ orphans as (
 {% endfor %}
 )
 
-{% set rows = [
-    ['prediction_events', 'prediction_events', 'prediction_events'],
-    ['duplicates_removed', 'duplicates_removed', 'duplicates_removed'],
-    ['duplicate_items', 'duplicate_items', 'duplicate_items'],
-    ['observed', 'observed', 'observed'],
-    ['pending', 'pending', 'pending'],
-    ['missing', 'missing', 'missing'],
-    ['label_coverage', d.divide('observed', 'observed + missing'), 'observed + missing'],
-    ['label_delay_p50', 'label_delay_p50', 'observed'],
-    ['label_delay_p90', 'label_delay_p90', 'observed']
-] %}
-{% for metric, value, sample_size in rows %}
-select
-    granularity, window_start, model_version,
-    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
-    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
-from per_window
-union all
-{% endfor %}
+{{ quality.per_window_rows(['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90']) -}}
 select
     granularity, window_start, cast(null as {{ d.types.text }}),
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),

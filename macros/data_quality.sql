@@ -1,0 +1,24 @@
+{#-
+  Data-quality rows, shared by every problem type: `per_window` has one row per granularity, window
+  and model version with a column per count; this writes each named metric as a metric row.
+  Counts are their own sample size; label_coverage and the label delays are about the observed
+  (and missing) predictions.
+-#}
+{% macro per_window_rows(metrics) %}
+{% set derived = {
+    'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],
+    'label_delay_p50': ['label_delay_p50', 'observed'],
+    'label_delay_p90': ['label_delay_p90', 'observed']
+} %}
+{% for metric in metrics %}
+{% set value = derived[metric][0] if derived[metric] else metric %}
+{% set sample_size = derived[metric][1] if derived[metric] else metric %}
+select
+    granularity, window_start, model_version,
+    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
+    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
+    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
+from per_window
+union all
+{% endfor %}
+{%- endmacro %}
