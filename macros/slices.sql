@@ -13,6 +13,11 @@
         '{{ s.column }}' as segment,
         window_start,
         segment_value,
+        {{ loop.index }} as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, {{ d.binaryCollate('segment_value') }}
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, {{ d.binaryCollate('segment_value') }}
@@ -90,4 +95,96 @@
     union all
 {% endif %}
 {% endfor %}
+{% endmacro %}
+
+{#-
+  Slices keyed by integers, for the metric steps whose cost is a sort per group: sorting on
+  (window_start, slice_key) is several times cheaper than on the text columns granularity,
+  model_version, segment and segment_value (docs/performance.md), which slice_groups() puts back
+  on the few aggregated rows. With G granularities, S = segments + 1 slices and X = largest top + 2:
+    slice_key = ((version_index * G + granularity_index) * S + segment_index) * X + value_index
+  version_index: 0 for a NULL model version, else 1, 2, … from model_versions();
+  segment_index: 0 for the overall slice, else 1, 2, … in the order of m.segments;
+  value_index:   0 for the overall slice and a NULL value, a top value's rank in segment_ranks,
+                 X - 1 for the values folded into __other__.
+  Needs the CTEs segment_ranks (when there are segments) and model_versions.
+-#}
+{% macro key_sizes() -%}
+{{ m.granularities.length }},{{ m.segments.length + 1 }},{{ ((m.segments | sort(true, false, 'top') | first).top if m.segments.length else 0) + 2 }}
+{%- endmacro %}
+
+{% macro model_versions() %}
+    select model_version, row_number() over (order by {{ d.binaryCollate('model_version') }}) as version_index
+    from (select distinct model_version from {{ rel('evaluations') }} where model_version is not null) as versions
+{% endmacro %}
+
+{% macro keyed_rows(columns, where) %}
+{% set sizes = key_sizes().split(',') %}
+{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
+{% for g in m.granularities %}
+{% set gi = loop.index0 %}
+    select
+        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} as slice_key,
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ rel('evaluations') }} as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    where {{ where }}
+{% for s in m.segments %}
+    union all
+    select
+        {{ d.windowStart(g, 'evaluated.predicted_at') }},
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ loop.index * X }} + case
+            when evaluated.{{ d.quote(s.column) }} is null then 0
+            when ranks.is_top then ranks.value_rank
+            else {{ X - 1 }}
+        end,
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ rel('evaluations') }} as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks
+        on ranks.granularity = '{{ g }}'
+        and ranks.segment = '{{ s.column }}'
+        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
+        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+    where {{ where }}
+{% endfor %}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{#- The text columns of each (window_start, slice_key) row of `keyed`, followed by its other columns. -#}
+{% macro slice_groups(keyed, other_columns) %}
+{% set sizes = key_sizes().split(',') %}
+{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
+{% set granularity_index = 'mod(' + d.intDivide('keyed.slice_key', S * X) + ', ' + G + ')' %}
+{% set segment_index = 'mod(' + d.intDivide('keyed.slice_key', X) + ', ' + S + ')' %}
+{% set value_index = 'mod(keyed.slice_key, ' + X + ')' %}
+    select
+        case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end as granularity,
+        keyed.window_start,
+        versions.model_version,
+        case {{ segment_index }}{% for s in m.segments %} when {{ loop.index }} then '{{ s.column }}'{% endfor %} end as segment,
+        case
+            when {{ value_index }} = 0 then cast(null as {{ d.types.text }})
+{% if m.segments.length %}
+            when {{ value_index }} = {{ X - 1 }} then '__other__'
+            else ranks.segment_value
+{% endif %}
+        end as segment_value,
+        keyed.{{ other_columns | join(', keyed.') }}
+    from {{ keyed }} as keyed
+    left join model_versions as versions
+        on versions.version_index = {{ d.intDivide('keyed.slice_key', G * S * X) }}
+{% if m.segments.length %}
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end
+        and ranks.segment_index = {{ segment_index }}
+        and ranks.value_rank = {{ value_index }}
+{% endif %}
 {% endmacro %}

@@ -1,16 +1,21 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
-{% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
+{% set group_keys = 'window_start, slice_key' %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group; formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
+-- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
 
-{% endif %}sliced as (
-{{ slices.sliced_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
+{% endif %}model_versions as (
+{{ slices.model_versions() }}
+),
+
+sliced as (
+{{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
 ),
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
@@ -86,16 +91,20 @@ summary as (
         sum(abs(bin_pos - sum_score)) as ece_gap_sum
     from bins
     group by {{ group_keys }}
+),
+
+groups as (
+{{ slices.slice_groups('summary', ['positives', 'negatives', 'n', 'sum_score', 'tp', 'fp', 'auc_pairs_x2', 'ap_sum', 'ks_max', 'log_loss_sum', 'brier_sum', 'ece_gap_sum']) }}
 )
 
 {% for metric, value in binary.metrics %}
 select
-    {{ group_keys }},
+    granularity, window_start, model_version, segment, segment_value,
     '{{ metric }}' as metric,
     cast(null as {{ d.types.text }}) as qualifier,
     {{ d.toDouble(value) }} as value,
     cast(n as {{ d.types.bigint }}) as sample_size
-from summary
+from groups
 {% if not loop.last %}
 union all
 {% endif %}

@@ -29,6 +29,7 @@ export const bigquery: Dialect = defineDialect({
   divide(this: Dialect, a: string, b: string) {
     return `safe_divide(${this.toDouble(a)}, ${b})`;
   },
+  intDivide: (a, b) => `div(${a}, ${b})`,
   // NUMERIC has only 9 decimals; BIGNUMERIC keeps 38, summed exactly in any row order.
   exactSum: (expr) => `sum(cast(${expr} as bignumeric))`,
   // PERCENTILE_CONT is only an analytic function in BigQuery (exact, linear interpolation, NULLs

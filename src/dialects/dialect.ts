@@ -40,6 +40,8 @@ export interface Dialect {
   hoursBetween(start: string, end: string): string;
   /** `a / b` as a double, NULL when `b` is 0. */
   divide(a: string, b: string): string;
+  /** Integer quotient of two non-negative integers (slice keys are decoded with it). */
+  intDivide(a: string, b: string): string;
   /**
    * Sum of doubles that does not depend on row order: each addend is rounded to 15 decimals and
    * summed exactly, so incremental and full-refresh runs (and reruns) give identical values.
@@ -104,6 +106,7 @@ export const defaultDialect: Dialect = {
   divide(a, b) {
     return `${this.toDouble(a)} / nullif(${b}, 0)`;
   },
+  intDivide: (a, b) => `(${a}) / (${b})`,
   exactSum: (expr) => `sum(cast(${expr} as decimal(38, 15)))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
   binaryCollate: (expr) => expr,

@@ -5,6 +5,8 @@ export const duckdb = defineDialect({
   name: 'duckdb',
   types: { double: 'double', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
+  // `/` on integers is a double in DuckDB.
+  intDivide: (a, b) => `(${a}) // (${b})`,
   percentile: (expr, fraction) => `quantile_cont(${expr}, ${fraction})`,
   createTempTable(this: Dialect, name: string, select: string) {
     return [`create or replace temporary table ${this.quote(name)} as\n${select}`];

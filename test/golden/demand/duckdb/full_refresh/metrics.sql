@@ -30,6 +30,11 @@ segment_ranks as (
         'category' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -46,6 +51,11 @@ segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -62,6 +72,11 @@ segment_ranks as (
         'category' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -78,6 +93,11 @@ segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value

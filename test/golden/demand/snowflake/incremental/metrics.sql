@@ -30,6 +30,11 @@ segment_ranks as (
         'category' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
@@ -46,6 +51,11 @@ segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
@@ -62,6 +72,11 @@ segment_ranks as (
         'category' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
@@ -78,6 +93,11 @@ segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')

@@ -2,12 +2,18 @@
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group; formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
+-- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
 with segment_ranks as (
     select
         'day' as granularity,
         'customer_type' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -24,6 +30,11 @@ with segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -40,6 +51,11 @@ with segment_ranks as (
         'customer_type' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -56,6 +72,11 @@ with segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -69,29 +90,33 @@ with segment_ranks as (
 
 ),
 
+model_versions as (
+    select model_version, row_number() over (order by model_version) as version_index
+    from (select distinct model_version from "hs_keep_probability__evaluations" where model_version is not null) as versions
+
+),
+
 sliced as (
     select
-        'day' as granularity,
         date_trunc('day', evaluated.predicted_at) as window_start,
-        evaluated.model_version,
-        cast(null as varchar) as segment,
-        cast(null as varchar) as segment_value,
+        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     where evaluated.label is not null and evaluated.score is not null
     union all
     select
-        'day',
         date_trunc('day', evaluated.predicted_at),
-        evaluated.model_version,
-        'customer_type',
-        case
-            when evaluated."customer_type" is null then null
-            when ranks.is_top then evaluated."customer_type"
-            else '__other__'
+        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
+            when evaluated."customer_type" is null then 0
+            when ranks.is_top then ranks.value_rank
+            else 51
         end,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
         on ranks.granularity = 'day'
         and ranks.segment = 'customer_type'
@@ -100,17 +125,16 @@ sliced as (
     where evaluated.label is not null and evaluated.score is not null
     union all
     select
-        'day',
         date_trunc('day', evaluated.predicted_at),
-        evaluated.model_version,
-        'region',
-        case
-            when evaluated."region" is null then null
-            when ranks.is_top then evaluated."region"
-            else '__other__'
+        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
+            when evaluated."region" is null then 0
+            when ranks.is_top then ranks.value_rank
+            else 51
         end,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
         on ranks.granularity = 'day'
         and ranks.segment = 'region'
@@ -119,27 +143,25 @@ sliced as (
     where evaluated.label is not null and evaluated.score is not null
     union all
     select
-        'week' as granularity,
         date_trunc('week', evaluated.predicted_at) as window_start,
-        evaluated.model_version,
-        cast(null as varchar) as segment,
-        cast(null as varchar) as segment_value,
+        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     where evaluated.label is not null and evaluated.score is not null
     union all
     select
-        'week',
         date_trunc('week', evaluated.predicted_at),
-        evaluated.model_version,
-        'customer_type',
-        case
-            when evaluated."customer_type" is null then null
-            when ranks.is_top then evaluated."customer_type"
-            else '__other__'
+        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
+            when evaluated."customer_type" is null then 0
+            when ranks.is_top then ranks.value_rank
+            else 51
         end,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'customer_type'
@@ -148,17 +170,16 @@ sliced as (
     where evaluated.label is not null and evaluated.score is not null
     union all
     select
-        'week',
         date_trunc('week', evaluated.predicted_at),
-        evaluated.model_version,
-        'region',
-        case
-            when evaluated."region" is null then null
-            when ranks.is_top then evaluated."region"
-            else '__other__'
+        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
+            when evaluated."region" is null then 0
+            when ranks.is_top then ranks.value_rank
+            else 51
         end,
         evaluated.score, evaluated.label
     from "hs_keep_probability__evaluations" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'region'
@@ -175,21 +196,21 @@ sliced as (
 -- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        window_start, slice_key,
         score,
         label,
-        rank() over (partition by granularity, window_start, model_version, segment, segment_value order by score) - 1 as cnt_lt,
-        count(*) over (partition by granularity, window_start, model_version, segment, segment_value order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by granularity, window_start, model_version, segment, segment_value) as n_all,
-        rank() over (partition by granularity, window_start, model_version, segment, segment_value, label order by score) - 1 as lab_lt,
-        count(*) over (partition by granularity, window_start, model_version, segment, segment_value, label order by score range between unbounded preceding and current row) as lab_le,
-        count(*) over (partition by granularity, window_start, model_version, segment, segment_value, label) as n_lab
+        rank() over (partition by window_start, slice_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by window_start, slice_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by window_start, slice_key) as n_all,
+        rank() over (partition by window_start, slice_key, label order by score) - 1 as lab_lt,
+        count(*) over (partition by window_start, slice_key, label order by score range between unbounded preceding and current row) as lab_le,
+        count(*) over (partition by window_start, slice_key, label) as n_lab
     from sliced
 ),
 
 curve as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        window_start, slice_key,
         score,
         label,
         case when label = 1 then n_lab else n_all - n_lab end as positives,
@@ -204,7 +225,7 @@ curve as (
 -- the ten calibration bins of each group
 bins as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        window_start, slice_key,
         least(greatest(floor(score * 10), 0), 9) as bin,
         max(positives) as positives,
         max(negatives) as negatives,
@@ -221,12 +242,12 @@ bins as (
         sum(cast(case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
         sum(cast((score - label) * (score - label) as decimal(38, 15))) as brier_sum
     from curve
-    group by granularity, window_start, model_version, segment, segment_value, least(greatest(floor(score * 10), 0), 9)
+    group by window_start, slice_key, least(greatest(floor(score * 10), 0), 9)
 ),
 
 summary as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        window_start, slice_key,
         max(positives) as positives,
         max(negatives) as negatives,
         sum(n) as n,
@@ -240,7 +261,30 @@ summary as (
         sum(brier_sum) as brier_sum,
         sum(abs(bin_pos - sum_score)) as ece_gap_sum
     from bins
-    group by granularity, window_start, model_version, segment, segment_value
+    group by window_start, slice_key
+),
+
+groups as (
+    select
+        case mod((keyed.slice_key) // (156), 2) when 0 then 'day' when 1 then 'week' end as granularity,
+        keyed.window_start,
+        versions.model_version,
+        case mod((keyed.slice_key) // (52), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
+        case
+            when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
+            when mod(keyed.slice_key, 52) = 51 then '__other__'
+            else ranks.segment_value
+        end as segment_value,
+        keyed.positives, keyed.negatives, keyed.n, keyed.sum_score, keyed.tp, keyed.fp, keyed.auc_pairs_x2, keyed.ap_sum, keyed.ks_max, keyed.log_loss_sum, keyed.brier_sum, keyed.ece_gap_sum
+    from summary as keyed
+    left join model_versions as versions
+        on versions.version_index = (keyed.slice_key) // (312)
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case mod((keyed.slice_key) // (156), 2) when 0 then 'day' when 1 then 'week' end
+        and ranks.segment_index = mod((keyed.slice_key) // (52), 3)
+        and ranks.value_rank = mod(keyed.slice_key, 52)
+
 )
 
 select
@@ -249,7 +293,7 @@ select
     cast(null as varchar) as qualifier,
     cast(n as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -257,7 +301,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(positives as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -265,7 +309,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(sum_score as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -273,7 +317,7 @@ select
     cast(null as varchar) as qualifier,
     cast(tp as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -281,7 +325,7 @@ select
     cast(null as varchar) as qualifier,
     cast(fp as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -289,7 +333,7 @@ select
     cast(null as varchar) as qualifier,
     cast((negatives - fp) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -297,7 +341,7 @@ select
     cast(null as varchar) as qualifier,
     cast((positives - tp) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -305,7 +349,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp + (negatives - fp) as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -313,7 +357,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp as double) / nullif(tp + fp, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -321,7 +365,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp as double) / nullif(positives, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -329,7 +373,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast((negatives - fp) as double) / nullif(negatives, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -337,7 +381,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(2 * tp as double) / nullif(2 * tp + fp + (positives - tp), 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -345,7 +389,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(cast(tp as double) * (negatives - fp) - cast(fp as double) * (positives - tp) as double) / nullif(sqrt(cast(tp + fp as double) * (tp + (positives - tp)) * ((negatives - fp) + fp) * ((negatives - fp) + (positives - tp))), 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -353,7 +397,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(auc_pairs_x2 as double) / nullif(2 * cast(positives as double) * negatives, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -361,7 +405,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ap_sum as double) / nullif(positives, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -369,7 +413,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(log_loss_sum as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -377,7 +421,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(brier_sum as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -385,7 +429,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ece_gap_sum as double) / nullif(n, 0) as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -393,4 +437,4 @@ select
     cast(null as varchar) as qualifier,
     cast(case when positives > 0 and negatives > 0 then greatest(ks_max, 0) end as double) as value,
     cast(n as bigint) as sample_size
-from summary
+from groups

@@ -7,6 +7,11 @@ with segment_ranks as (
         'customer_type' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
@@ -23,6 +28,11 @@ with segment_ranks as (
         'region' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, collate(segment_value, 'utf8')
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')

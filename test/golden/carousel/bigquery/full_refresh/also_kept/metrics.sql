@@ -9,6 +9,11 @@ with segment_ranks as (
         'device' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -25,6 +30,11 @@ with segment_ranks as (
         'viewed_category' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -41,6 +51,11 @@ with segment_ranks as (
         'device' as segment,
         window_start,
         segment_value,
+        1 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
@@ -57,6 +72,11 @@ with segment_ranks as (
         'viewed_category' as segment,
         window_start,
         segment_value,
+        2 as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, segment_value
+        ) as value_rank,
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
