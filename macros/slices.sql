@@ -168,7 +168,11 @@
         case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end as granularity,
         keyed.window_start,
         versions.model_version,
+{% if m.segments.length %}
         case {{ segment_index }}{% for s in m.segments %} when {{ loop.index }} then '{{ s.column }}'{% endfor %} end as segment,
+{% else %}
+        cast(null as {{ d.types.text }}) as segment,
+{% endif %}
         case
             when {{ value_index }} = 0 then cast(null as {{ d.types.text }})
 {% if m.segments.length %}

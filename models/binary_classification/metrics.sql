@@ -93,7 +93,7 @@ summary as (
     group by {{ group_keys }}
 ),
 
-groups as (
+named_groups as (
 {{ slices.slice_groups('summary', ['positives', 'negatives', 'n', 'sum_score', 'tp', 'fp', 'auc_pairs_x2', 'ap_sum', 'ks_max', 'log_loss_sum', 'brier_sum', 'ece_gap_sum']) }}
 )
 
@@ -104,7 +104,7 @@ select
     cast(null as {{ d.types.text }}) as qualifier,
     {{ d.toDouble(value) }} as value,
     cast(n as {{ d.types.bigint }}) as sample_size
-from groups
+from named_groups
 {% if not loop.last %}
 union all
 {% endif %}

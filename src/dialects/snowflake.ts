@@ -42,8 +42,8 @@ export const snowflake: Dialect = defineDialect({
   hoursBetween(this: Dialect, start: string, end: string) {
     return `${this.toDouble(`date_part(epoch_microsecond, ${end}) - date_part(epoch_microsecond, ${start})`)} / 3600000000`;
   },
-  // NUMBER division keeps decimals; the quotients here are small, so floor() is exact.
-  intDivide: (a, b) => `floor((${a}) / (${b}))`,
+  // NUMBER division keeps decimals (and analyzers call it FLOAT64): floor, then back to an integer.
+  intDivide: (a, b) => `cast(floor((${a}) / (${b})) as bigint)`,
   exactSum: (expr) => `sum(cast(${expr} as number(38, 15)))`,
   // 'utf8' compares by UTF-8 bytes, whatever DEFAULT_DDL_COLLATION gave the column.
   binaryCollate: (expr) => `collate(${expr}, 'utf8')`,

@@ -264,7 +264,7 @@ summary as (
     group by window_start, slice_key
 ),
 
-groups as (
+named_groups as (
     select
         case mod(div(keyed.slice_key, 156), 2) when 0 then 'day' when 1 then 'week' end as granularity,
         keyed.window_start,
@@ -293,7 +293,7 @@ select
     cast(null as string) as qualifier,
     cast(n as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -301,7 +301,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(positives as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -309,7 +309,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(sum_score as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -317,7 +317,7 @@ select
     cast(null as string) as qualifier,
     cast(tp as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -325,7 +325,7 @@ select
     cast(null as string) as qualifier,
     cast(fp as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -333,7 +333,7 @@ select
     cast(null as string) as qualifier,
     cast((negatives - fp) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -341,7 +341,7 @@ select
     cast(null as string) as qualifier,
     cast((positives - tp) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -349,7 +349,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(tp + (negatives - fp) as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -357,7 +357,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(tp as float64), tp + fp) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -365,7 +365,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(tp as float64), positives) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -373,7 +373,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast((negatives - fp) as float64), negatives) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -381,7 +381,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(2 * tp as float64), 2 * tp + fp + (positives - tp)) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -389,7 +389,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(cast(tp as float64) * (negatives - fp) - cast(fp as float64) * (positives - tp) as float64), sqrt(cast(tp + fp as float64) * (tp + (positives - tp)) * ((negatives - fp) + fp) * ((negatives - fp) + (positives - tp)))) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -397,7 +397,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(auc_pairs_x2 as float64), 2 * cast(positives as float64) * negatives) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -405,7 +405,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(ap_sum as float64), positives) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -413,7 +413,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(log_loss_sum as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -421,7 +421,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(brier_sum as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -429,7 +429,7 @@ select
     cast(null as string) as qualifier,
     cast(safe_divide(cast(ece_gap_sum as float64), n) as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -437,4 +437,4 @@ select
     cast(null as string) as qualifier,
     cast(case when positives > 0 and negatives > 0 then greatest(ks_max, 0) end as float64) as value,
     cast(n as int64) as sample_size
-from groups
+from named_groups

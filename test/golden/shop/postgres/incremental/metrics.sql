@@ -264,7 +264,7 @@ summary as (
     group by window_start, slice_key
 ),
 
-groups as (
+named_groups as (
     select
         case mod((keyed.slice_key) / (156), 2) when 0 then 'day' when 1 then 'week' end as granularity,
         keyed.window_start,
@@ -293,7 +293,7 @@ select
     cast(null as text) as qualifier,
     cast(n as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -301,7 +301,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(positives as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -309,7 +309,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(sum_score as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -317,7 +317,7 @@ select
     cast(null as text) as qualifier,
     cast(tp as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -325,7 +325,7 @@ select
     cast(null as text) as qualifier,
     cast(fp as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -333,7 +333,7 @@ select
     cast(null as text) as qualifier,
     cast((negatives - fp) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -341,7 +341,7 @@ select
     cast(null as text) as qualifier,
     cast((positives - tp) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -349,7 +349,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(tp + (negatives - fp) as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -357,7 +357,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(tp as double precision) / nullif(tp + fp, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -365,7 +365,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(tp as double precision) / nullif(positives, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -373,7 +373,7 @@ select
     cast(null as text) as qualifier,
     cast(cast((negatives - fp) as double precision) / nullif(negatives, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -381,7 +381,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(2 * tp as double precision) / nullif(2 * tp + fp + (positives - tp), 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -389,7 +389,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(cast(tp as double precision) * (negatives - fp) - cast(fp as double precision) * (positives - tp) as double precision) / nullif(sqrt(cast(tp + fp as double precision) * (tp + (positives - tp)) * ((negatives - fp) + fp) * ((negatives - fp) + (positives - tp))), 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -397,7 +397,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(auc_pairs_x2 as double precision) / nullif(2 * cast(positives as double precision) * negatives, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -405,7 +405,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(ap_sum as double precision) / nullif(positives, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -413,7 +413,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(log_loss_sum as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -421,7 +421,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(brier_sum as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -429,7 +429,7 @@ select
     cast(null as text) as qualifier,
     cast(cast(ece_gap_sum as double precision) / nullif(n, 0) as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -437,4 +437,4 @@ select
     cast(null as text) as qualifier,
     cast(case when positives > 0 and negatives > 0 then greatest(ks_max, 0) end as double precision) as value,
     cast(n as bigint) as sample_size
-from groups
+from named_groups

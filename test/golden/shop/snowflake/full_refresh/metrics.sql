@@ -264,12 +264,12 @@ summary as (
     group by window_start, slice_key
 ),
 
-groups as (
+named_groups as (
     select
-        case mod(floor((keyed.slice_key) / (156)), 2) when 0 then 'day' when 1 then 'week' end as granularity,
+        case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(floor((keyed.slice_key) / (52)), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
+        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -278,11 +278,11 @@ groups as (
         keyed.positives, keyed.negatives, keyed.n, keyed.sum_score, keyed.tp, keyed.fp, keyed.auc_pairs_x2, keyed.ap_sum, keyed.ks_max, keyed.log_loss_sum, keyed.brier_sum, keyed.ece_gap_sum
     from summary as keyed
     left join model_versions as versions
-        on versions.version_index = floor((keyed.slice_key) / (312))
+        on versions.version_index = cast(floor((keyed.slice_key) / (312)) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(floor((keyed.slice_key) / (156)), 2) when 0 then 'day' when 1 then 'week' end
-        and ranks.segment_index = mod(floor((keyed.slice_key) / (52)), 3)
+        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end
+        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 )
@@ -293,7 +293,7 @@ select
     cast(null as varchar) as qualifier,
     cast(n as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -301,7 +301,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(positives as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -309,7 +309,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(sum_score as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -317,7 +317,7 @@ select
     cast(null as varchar) as qualifier,
     cast(tp as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -325,7 +325,7 @@ select
     cast(null as varchar) as qualifier,
     cast(fp as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -333,7 +333,7 @@ select
     cast(null as varchar) as qualifier,
     cast((negatives - fp) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -341,7 +341,7 @@ select
     cast(null as varchar) as qualifier,
     cast((positives - tp) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -349,7 +349,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp + (negatives - fp) as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -357,7 +357,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp as float) / nullif(tp + fp, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -365,7 +365,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(tp as float) / nullif(positives, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -373,7 +373,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast((negatives - fp) as float) / nullif(negatives, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -381,7 +381,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(2 * tp as float) / nullif(2 * tp + fp + (positives - tp), 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -389,7 +389,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(cast(tp as float) * (negatives - fp) - cast(fp as float) * (positives - tp) as float) / nullif(sqrt(cast(tp + fp as float) * (tp + (positives - tp)) * ((negatives - fp) + fp) * ((negatives - fp) + (positives - tp))), 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -397,7 +397,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(auc_pairs_x2 as float) / nullif(2 * cast(positives as float) * negatives, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -405,7 +405,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ap_sum as float) / nullif(positives, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -413,7 +413,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(log_loss_sum as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -421,7 +421,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(brier_sum as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -429,7 +429,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ece_gap_sum as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -437,4 +437,4 @@ select
     cast(null as varchar) as qualifier,
     cast(case when positives > 0 and negatives > 0 then greatest(ks_max, 0) end as float) as value,
     cast(n as number) as sample_size
-from groups
+from named_groups
