@@ -4,7 +4,8 @@
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group; formulas are in macros/binary_classification.sql.
--- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
+-- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
+-- so that the values never depend on row order.
 -- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
@@ -59,17 +60,17 @@ bins as (
         max(positives) as positives,
         max(negatives) as negatives,
         count(*) as n,
-        sum(label) as bin_pos,
-        {{ d.exactSum('score') }} as sum_score,
+        {{ d.femtoSum('label') }} as bin_pos,
+        {{ d.femtoSum('score') }} as sum_score,
         sum(case when score >= {{ d.number(m.threshold) }} then label else 0 end) as tp,
         sum(case when score >= {{ d.number(m.threshold) }} then 1 - label else 0 end) as fp,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum(case when label = 1 then neg_lt + neg_le else 0 end) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
-        {{ d.exactSum('case when label = 1 then ' + d.divide('positives - pos_lt', 'positives + negatives - cnt_lt') + ' else 0 end') }} as ap_sum,
+        {{ d.femtoSum('case when label = 1 then ' + d.divide('positives - pos_lt', 'positives + negatives - cnt_lt') + ' else 0 end') }} as ap_sum,
         max({{ d.divide('positives - pos_lt', 'positives') }} - {{ d.divide('negatives - neg_lt', 'negatives') }}) as ks_max,
-        {{ d.exactSum('case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end') }} as log_loss_sum,
-        {{ d.exactSum('(score - label) * (score - label)') }} as brier_sum
+        {{ d.femtoSum('case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end') }} as log_loss_sum,
+        {{ d.femtoSum('(score - label) * (score - label)') }} as brier_sum
     from curve
     group by {{ group_keys }}, least(greatest(floor(score * 10), 0), 9)
 ),
@@ -80,15 +81,15 @@ summary as (
         max(positives) as positives,
         max(negatives) as negatives,
         sum(n) as n,
-        sum(sum_score) as sum_score,
+        {{ d.toDouble('sum(sum_score)') }} / 1e15 as sum_score,
         sum(tp) as tp,
         sum(fp) as fp,
         sum(auc_pairs_x2) as auc_pairs_x2,
-        sum(ap_sum) as ap_sum,
+        {{ d.toDouble('sum(ap_sum)') }} / 1e15 as ap_sum,
         max(ks_max) as ks_max,
-        sum(log_loss_sum) as log_loss_sum,
-        sum(brier_sum) as brier_sum,
-        sum(abs(bin_pos - sum_score)) as ece_gap_sum
+        {{ d.toDouble('sum(log_loss_sum)') }} / 1e15 as log_loss_sum,
+        {{ d.toDouble('sum(brier_sum)') }} / 1e15 as brier_sum,
+        {{ d.toDouble('sum(abs(bin_pos - sum_score))') }} / 1e15 as ece_gap_sum
     from bins
     group by {{ group_keys }}
 ),

@@ -32,6 +32,8 @@ export const bigquery: Dialect = defineDialect({
   intDivide: (a, b) => `div(${a}, ${b})`,
   // NUMERIC has only 9 decimals; BIGNUMERIC keeps 38, summed exactly in any row order.
   exactSum: (expr) => `sum(cast(${expr} as bignumeric))`,
+  // SUM(INT64) raises on overflow instead of widening.
+  femtoSum: (expr) => `sum(cast(round((${expr}) * 1e15) as bignumeric))`,
   // PERCENTILE_CONT is only an analytic function in BigQuery (exact, linear interpolation, NULLs
   // ignored), so templates that can compute it over the group's partition and take max().
   percentileOver: (expr, fraction, partitionBy) => `percentile_cont(${expr}, ${fraction}) over (partition by ${partitionBy})`,

@@ -115,8 +115,11 @@ function toDuckdb(sql: string): string[] {
     s
       // TIMESTAMP_TRUNC(x, ISOWEEK): DuckDB's 'week' is the ISO week (from Monday).
       .replace(/DATE_TRUNC\('ISOWEEK',/gi, "DATE_TRUNC('WEEK',")
-      // BIGNUMERIC has 38 decimal places; DuckDB's widest decimal is DECIMAL(38, x).
-      .replace(/\bAS BIGNUMERIC\)/gi, 'AS DECIMAL(38, 18))'),
+      // BIGNUMERIC has 38 decimal places and 38 digits before them; DuckDB's widest decimal is
+      // DECIMAL(38, x). 15 decimals, those of the other dialects' exact sums, leave 23 digits for
+      // sums in units of 1e-15 (d.femtoSum), which 18 decimals would overflow or round on the way
+      // to a double.
+      .replace(/\bAS BIGNUMERIC\)/gi, 'AS DECIMAL(38, 15))'),
   );
 }
 

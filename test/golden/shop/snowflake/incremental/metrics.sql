@@ -1,7 +1,8 @@
 -- Binary-classification metrics of monitor keep_probability (threshold 0.5), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group; formulas are in macros/binary_classification.sql.
--- Sums of doubles are exact (d.exactSum) so that the values never depend on row order.
+-- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
+-- so that the values never depend on row order.
 -- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
 with segment_ranks as (
     select
@@ -230,17 +231,17 @@ bins as (
         max(positives) as positives,
         max(negatives) as negatives,
         count(*) as n,
-        sum(label) as bin_pos,
-        sum(cast(score as number(38, 15))) as sum_score,
+        sum(cast(round((label) * 1e15) as bigint)) as bin_pos,
+        sum(cast(round((score) * 1e15) as bigint)) as sum_score,
         sum(case when score >= 0.5 then label else 0 end) as tp,
         sum(case when score >= 0.5 then 1 - label else 0 end) as fp,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum(case when label = 1 then neg_lt + neg_le else 0 end) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
-        sum(cast(case when label = 1 then cast(positives - pos_lt as float) / nullif(positives + negatives - cnt_lt, 0) else 0 end as number(38, 15))) as ap_sum,
+        sum(cast(round((case when label = 1 then cast(positives - pos_lt as float) / nullif(positives + negatives - cnt_lt, 0) else 0 end) * 1e15) as bigint)) as ap_sum,
         max(cast(positives - pos_lt as float) / nullif(positives, 0) - cast(negatives - neg_lt as float) / nullif(negatives, 0)) as ks_max,
-        sum(cast(case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end as number(38, 15))) as log_loss_sum,
-        sum(cast((score - label) * (score - label) as number(38, 15))) as brier_sum
+        sum(cast(round((case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end) * 1e15) as bigint)) as log_loss_sum,
+        sum(cast(round(((score - label) * (score - label)) * 1e15) as bigint)) as brier_sum
     from curve
     group by window_start, slice_key, least(greatest(floor(score * 10), 0), 9)
 ),
@@ -251,15 +252,15 @@ summary as (
         max(positives) as positives,
         max(negatives) as negatives,
         sum(n) as n,
-        sum(sum_score) as sum_score,
+        cast(sum(sum_score) as float) / 1e15 as sum_score,
         sum(tp) as tp,
         sum(fp) as fp,
         sum(auc_pairs_x2) as auc_pairs_x2,
-        sum(ap_sum) as ap_sum,
+        cast(sum(ap_sum) as float) / 1e15 as ap_sum,
         max(ks_max) as ks_max,
-        sum(log_loss_sum) as log_loss_sum,
-        sum(brier_sum) as brier_sum,
-        sum(abs(bin_pos - sum_score)) as ece_gap_sum
+        cast(sum(log_loss_sum) as float) / 1e15 as log_loss_sum,
+        cast(sum(brier_sum) as float) / 1e15 as brier_sum,
+        cast(sum(abs(bin_pos - sum_score)) as float) / 1e15 as ece_gap_sum
     from bins
     group by window_start, slice_key
 ),
