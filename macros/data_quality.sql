@@ -4,6 +4,14 @@
   Counts are their own sample size; label_coverage and the label delays are about the observed
   (and missing) predictions.
 -#}
+{#-
+  The per-window metrics each data-quality step writes, besides outcomes_orphan (models/write.sql
+  needs them to replace data-quality rows alone): recommendations' (models/recommendation/),
+  everyone else's (models/data_quality.sql, models/forecast/).
+-#}
+{% set outcome_window_metrics = ['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90'] %}
+{% set request_window_metrics = ['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90'] %}
+
 {% macro per_window_rows(metrics) %}
 {% set derived = {
     'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],

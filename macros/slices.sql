@@ -5,6 +5,15 @@
   `source` is what they read instead of the evaluations table (a CTE with the same columns, or
   with a `predicted_at` that places a row in its window, like a forecast's target_time).
 -#}
+{#-
+  In an incremental run, only the windows whose model metrics are recomputed (run.metrics_from):
+  earlier windows of the session's evaluations changed only in their data-quality counts.
+-#}
+{% macro since(g, column='evaluated.predicted_at') -%}
+{% if run.incremental %}
+        and {{ column }} >= {{ run.metrics_from[g] }}{% endif %}
+{%- endmacro %}
+
 {% macro segment_ranks(source=none) %}
 {% for g in m.granularities %}
 {% for s in m.segments %}
@@ -25,7 +34,7 @@
     from (
         select {{ d.windowStart(g, 'predicted_at') }} as window_start, {{ d.quote(s.column) }} as segment_value
         from {{ source or rel('evaluations') }}
-        where {{ d.quote(s.column) }} is not null
+        where {{ d.quote(s.column) }} is not null{{ since(g, 'predicted_at') }}
     ) as segment_values
     group by window_start, segment_value
 {% if not loop.last %}
@@ -48,7 +57,7 @@
         cast(null as {{ d.types.text }}) as segment_value,
         evaluated.{{ columns | join(', evaluated.') }}
     from {{ source or rel('evaluations') }} as evaluated
-    where {{ where }}
+    where {{ where }}{{ since(g) }}
 {% for s in m.segments %}
     union all
     select
@@ -68,7 +77,7 @@
         and ranks.segment = '{{ s.column }}'
         and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
         and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
-    where {{ where }}
+    where {{ where }}{{ since(g) }}
 {% endfor %}
 {% if not loop.last %}
     union all
@@ -90,7 +99,7 @@
         {{ value }},
         evaluated.{{ columns | join(', evaluated.') }}
     from {{ source or rel('evaluations') }} as evaluated
-    where {{ where }}
+    where {{ where }}{{ since(g) }}
 {% if not loop.last %}
     union all
 {% endif %}
@@ -130,7 +139,7 @@
     from {{ rel('evaluations') }} as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
-    where {{ where }}
+    where {{ where }}{{ since(g) }}
 {% for s in m.segments %}
     union all
     select
@@ -149,7 +158,7 @@
         and ranks.segment = '{{ s.column }}'
         and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
         and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
-    where {{ where }}
+    where {{ where }}{{ since(g) }}
 {% endfor %}
 {% if not loop.last %}
     union all

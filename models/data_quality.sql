@@ -100,7 +100,7 @@ orphans as (
 {% endfor %}
 )
 
-{{ quality.per_window_rows(['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90']) -}}
+{{ quality.per_window_rows(quality.outcome_window_metrics) -}}
 select
     granularity, window_start, cast(null as {{ d.types.text }}),
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),

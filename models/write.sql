@@ -1,3 +1,4 @@
+{% import "macros/data_quality.sql" as quality %}
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
@@ -7,12 +8,20 @@ where {{ 'target_time' if m.forecast else 'predicted_at' }} >= {{ run.evaluate_f
 insert into {{ tables.evaluations }}
 select * from {{ rel('evaluations') }};
 
+{% set data_quality_only = [] %}
+{% for g in m.granularities %}{% if run.metrics_from[g] != run.recompute_from[g] %}{% set _ = data_quality_only.push(g) %}{% endif %}{% endfor %}
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }}
     and (
 {% for g in m.granularities %}
-        (granularity = '{{ g }}' and window_start >= {{ run.recompute_from[g] }}){{ ' or' if not loop.last }}
+        (granularity = '{{ g }}' and window_start >= {{ run.metrics_from[g] }}){{ ' or' if not loop.last or data_quality_only.length }}
 {% endfor %}
+{% if data_quality_only.length %}
+        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
+{% set names = (quality.request_window_metrics if m.type == 'recommendation' else quality.outcome_window_metrics).concat(['outcomes_orphan']) %}
+        (metric in ('{{ names | join("', '") }}')
+            and ({% for g in data_quality_only %}(granularity = '{{ g }}' and window_start >= {{ run.recompute_from[g] }}){{ ' or ' if not loop.last }}{% endfor %}))
+{% endif %}
     );
 {% elif d.capabilities.transactionalDdl %}
 drop table if exists {{ tables.evaluations }};
@@ -61,6 +70,12 @@ from (
     select * from {{ rel('data_quality') }}
     union all
     select * from {{ rel('metrics') }}
+{% if run.incremental %}
+    where
+{% for g in m.granularities %}
+        (granularity = '{{ g }}' and window_start >= {{ run.metrics_from[g] }}){{ ' or' if not loop.last }}
+{% endfor %}
+{% endif %}
 ) as metric_rows
 {% if run.incremental %}
 where

@@ -114,7 +114,7 @@ orphans as (
     having max(forecast_window) = 1
 )
 
-{{ quality.per_window_rows(['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90']) -}}
+{{ quality.per_window_rows(quality.outcome_window_metrics) -}}
 select
     granularity, window_start, cast(null as {{ d.types.text }}),
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),

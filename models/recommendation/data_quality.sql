@@ -112,7 +112,7 @@ orphans as (
 {% endfor %}
 )
 
-{{ quality.per_window_rows(['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90']) -}}
+{{ quality.per_window_rows(quality.request_window_metrics) -}}
 select
     granularity, window_start, cast(null as {{ d.types.text }}),
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
+import { windowStart } from '../config/windows.js';
 import type { Dialect } from '../dialects/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +21,46 @@ export interface RunContext {
 export interface IncrementalRange {
   /** Per granularity, the first window start that is recomputed. */
   recomputeFrom: Partial<Record<Granularity, Date>>;
+  /**
+   * Per granularity, the first window whose model metrics are recomputed (at or after
+   * recomputeFrom): windows before it gained only data-quality changes, such as late outcomes.
+   */
+  metricsFrom: Partial<Record<Granularity, Date>>;
   /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
   evaluateFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
   outcomesFrom: Date;
+}
+
+/**
+ * The incremental range of a run in which data newer than the previous run can have changed
+ * predictions from `affectedFrom` on, and scores or labels from `metricsAffectedFrom` on
+ * (docs/semantics.md §7): per granularity, the windows holding those times and every later one.
+ */
+export function incrementalRange(monitor: Monitor, affectedFrom: Date, metricsAffectedFrom: Date = affectedFrom): IncrementalRange {
+  const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
+  const metricsFrom: IncrementalRange['metricsFrom'] = {};
+  const later = metricsAffectedFrom > affectedFrom ? metricsAffectedFrom : affectedFrom;
+  for (const g of monitor.granularities) {
+    recomputeFrom[g] = windowStart(g, affectedFrom);
+    metricsFrom[g] = windowStart(g, later);
+  }
+  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
+  const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
+  return { recomputeFrom, metricsFrom, evaluateFrom, outcomesFrom };
+}
+
+/**
+ * The incremental range from the planning query's row (models/plan.sql, or a problem type's own).
+ * Labels of predictions made after the previous as-of minus `within` can change without new data
+ * (pending ones become missing), so the range never starts later than that. A plan without a
+ * metrics_affected_from column recomputes metrics and data quality alike.
+ */
+export function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
+  const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
+  const earliest = (planned: unknown) => (planned instanceof Date && planned < windowClose ? planned : windowClose);
+  const affectedFrom = earliest(row?.affected_from);
+  return incrementalRange(monitor, affectedFrom, row && 'metrics_affected_from' in row ? earliest(row.metrics_affected_from) : affectedFrom);
 }
 
 /**
@@ -78,8 +115,8 @@ export function tempRelation(monitor: string, step: string): string {
 function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
   const d = dispatching(dialect);
   const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
-  const recompute: Record<string, string> = {};
-  for (const [g, at] of Object.entries(run.incremental?.recomputeFrom ?? {})) recompute[g] = d.timestamp(at);
+  const timestamps = (byGranularity: Partial<Record<Granularity, Date>> = {}) =>
+    Object.fromEntries(Object.entries(byGranularity).map(([g, at]) => [g, d.timestamp(at)]));
   return {
     m: monitor,
     d,
@@ -91,7 +128,8 @@ function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
       run_id: run.runId,
       computed_at: d.timestamp(run.computedAt),
       incremental: run.incremental !== undefined,
-      recompute_from: recompute,
+      recompute_from: timestamps(run.incremental?.recomputeFrom),
+      metrics_from: timestamps(run.incremental?.metricsFrom),
       evaluate_from: run.incremental ? d.timestamp(run.incremental.evaluateFrom) : undefined,
       outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
       previous_as_of: run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,

@@ -6,8 +6,7 @@ import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { windowStart } from '../config/windows.js';
-import { compileMonitor, compilePlan, compileSetup, sqlHash, tempRelation, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, sqlHash, tempRelation, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -183,19 +182,10 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
   });
-  let planned: Date | undefined;
   try {
-    const rows = await adapter.query(planStep.sql);
-    planned = (rows[0]?.affected_from as Date | null) ?? undefined;
+    return { range: rangeFromPlan(monitor, previous.asOf, (await adapter.query(planStep.sql))[0]) };
   } catch {
     // the evaluations table is gone or unreadable: rebuild from scratch
     return { reason: 'no evaluations table to start from' };
   }
-  const windowClose = new Date(previous.asOf.getTime() - monitor.within.seconds * 1000);
-  const affectedFrom = planned && planned < windowClose ? planned : windowClose;
-  const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
-  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
-  const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { range: { recomputeFrom, evaluateFrom, outcomesFrom } };
 }

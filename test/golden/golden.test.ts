@@ -6,9 +6,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
-import type { Granularity } from '../../src/config/schema.js';
-import { windowStart } from '../../src/config/windows.js';
-import { compileMonitor, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, incrementalRange, type RunContext, type Step } from '../../src/compiler/compile.js';
 import { dialects } from '../../src/dialects/index.js';
 
 // One example per problem type.
@@ -16,13 +14,12 @@ const EXAMPLES = ['shop', 'styles', 'resale', 'demand', 'carousel'];
 const asOf = new Date('2026-11-21T00:00:00Z');
 const run: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
 
-/** An incremental run of `monitor` as the runner plans it when data changed from 2026-11-06 on. */
+/**
+ * An incremental run of `monitor` as the runner plans it when data changed from 2026-11-06 on and
+ * scores or labels from 2026-11-13 on (so that data-quality and metric windows start apart).
+ */
 function incremental(monitor: Monitor): RunContext {
-  const affected = new Date('2026-11-06T00:00:00Z');
-  const recomputeFrom: Partial<Record<Granularity, Date>> = {};
-  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affected);
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
-  return { ...run, incremental: { recomputeFrom, evaluateFrom, outcomesFrom: new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000) } };
+  return { ...run, incremental: incrementalRange(monitor, new Date('2026-11-06T00:00:00Z'), new Date('2026-11-13T00:00:00Z')) };
 }
 
 describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {

@@ -73,6 +73,42 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(evalA).toEqual(evalB);
   });
 
+  it.skipIf(!!target.unavailable)('a late outcome recomputes its window\'s data-quality rows, not its model metrics', async () => {
+    const fixture = randomFixture({ seed: 31, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    const firstAsOf = new Date('2026-02-14T00:00:00Z'); // after every event of the fixture
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, spec);
+    const [first] = await runProject(adapter, dir, { asOf: firstAsOf });
+
+    // one outcome for a prediction of 2026-01-25, 20 days after it (within is 5 days): late
+    const day = '2026-01-25T00:00:00.000Z';
+    const prediction = fixture.predictions.find((p) => p.ts.toISOString().slice(0, 10) === day.slice(0, 10) && p.score !== null)!;
+    const late: Fixture = { predictions: [], outcomes: [{ key: prediction.key, ts: new Date('2026-02-15T00:00:00Z'), label: 1 }] };
+    await loadFixture(adapter, src, late, { segments: ['seg_a', 'seg_b'], append: true });
+    const [second] = await runProject(adapter, dir, { asOf: new Date('2026-02-16T00:00:00Z') });
+    expect(second!.mode).toBe('incremental');
+    expect(second!.recomputeFrom!.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // the month of 2026-01-25
+
+    const d = adapter.dialect;
+    const rows = await adapter.query(
+      `select metric, run_id, value from ${d.quote(out)}.hindsight_metrics where granularity = 'day' and window_start = ${d.timestamp(new Date(day))} and segment is null and model_version ${prediction.modelVersion === null ? 'is null' : `= ${d.string(prediction.modelVersion)}`}`,
+    );
+    const runOf = (metric: string) => rows.find((r) => r.metric === metric)?.run_id;
+    expect(runOf('roc_auc')).toBe(first!.runId);
+    expect(runOf('count')).toBe(first!.runId);
+    expect(runOf('outcomes_late')).toBe(second!.runId);
+    expect(runOf('prediction_events')).toBe(second!.runId);
+    expect(new Set(rows.map((r) => r.metric)).size).toBe(rows.length); // no metric written twice
+
+    // and the tables equal a full refresh's
+    const out2 = uniqueName('hs');
+    const dir2 = writeProject(target, src, out2, spec);
+    await runProject(adapter, dir2, { asOf: new Date('2026-02-16T00:00:00Z'), fullRefresh: true });
+    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
+  });
+
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
     const fixture = randomFixture({ seed: 21, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 8 });
     const src = uniqueName('src');

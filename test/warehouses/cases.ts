@@ -8,9 +8,7 @@ import type { Monitor } from '../../src/config/monitor.js';
 import { parseCsv } from '../../src/runner/csv.js';
 import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
-import type { Granularity } from '../../src/config/schema.js';
-import { windowStart } from '../../src/config/windows.js';
-import { compileMonitor, compilePlan, compileSetup, tempRelation, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, incrementalRange, tempRelation, type RunContext, type Step } from '../../src/compiler/compile.js';
 import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 
@@ -91,11 +89,8 @@ const full: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', 
 
 /** An incremental run as the runner would plan it when data changed from `affected` on. */
 function incremental(monitor: Monitor, affected: Date): RunContext {
-  const recomputeFrom: Partial<Record<Granularity, Date>> = {};
-  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affected);
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
-  const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { ...full, incremental: { recomputeFrom, evaluateFrom, outcomesFrom } };
+  // scores or labels changed a week after the rest, so that metric windows start apart from data quality's
+  return { ...full, incremental: incrementalRange(monitor, affected, new Date(affected.getTime() + 7 * 86_400_000)) };
 }
 
 function monitors(): { monitor: Monitor; schema: string }[] {

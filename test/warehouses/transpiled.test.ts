@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
-import { windowStart } from '../../src/config/windows.js';
-import { compileMonitor, compilePlan, compileSetup, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
 import { dialects, type Dialect } from '../../src/dialects/index.js';
 import { expectSameMetrics, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
 import { randomFixture } from '../integration/random-data.js';
@@ -84,14 +83,7 @@ const cases: { seed: number; spec: MonitorSpec; asOf: [string, string]; booleanL
 /** The incremental range for `asOf` after a run as of `previous`, as the runner plans it (src/runner/run.ts). */
 async function plan(adapter: Adapter, warehouse: string, d: Dialect, monitor: Monitor, schema: string, previous: Date, asOf: Date): Promise<IncrementalRange> {
   const sql = compilePlan({ monitor, schema, dialect: d, run: { asOf, runId: 'plan', computedAt: asOf, previousAsOf: previous } }).sql;
-  const rows = await adapter.query(toDuckdb(warehouse, sql)[0]!);
-  const planned = rows[0]?.affected_from as Date | null;
-  const windowClose = new Date(previous.getTime() - monitor.within.seconds * 1000);
-  const affected = planned && planned < windowClose ? planned : windowClose;
-  const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
-  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affected);
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
-  return { recomputeFrom, evaluateFrom, outcomesFrom: new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000) };
+  return rangeFromPlan(monitor, previous, (await adapter.query(toDuckdb(warehouse, sql)[0]!))[0]);
 }
 
 /** Runs the warehouse's pipeline, transpiled, in the order and with the table the runner would. */

@@ -42,7 +42,7 @@ segment_ranks as (
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, category as segment_value
         from forecast_rows
-        where category is not null
+        where category is not null        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -63,7 +63,7 @@ segment_ranks as (
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, region as segment_value
         from forecast_rows
-        where region is not null
+        where region is not null        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -84,7 +84,7 @@ segment_ranks as (
     from (
         select date_trunc('month', predicted_at) as window_start, category as segment_value
         from forecast_rows
-        where category is not null
+        where category is not null        and predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -105,7 +105,7 @@ segment_ranks as (
     from (
         select date_trunc('month', predicted_at) as window_start, region as segment_value
         from forecast_rows
-        where region is not null
+        where region is not null        and predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
     ) as segment_values
     group by window_start, segment_value
 
@@ -120,7 +120,7 @@ sliced as (
         cast(null as varchar) as segment_value,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
     from forecast_rows as evaluated
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     union all
     select
         'week',
@@ -139,7 +139,7 @@ sliced as (
         and ranks.segment = 'category'
         and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
         and ranks.segment_value = evaluated.category
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     union all
     select
         'week',
@@ -158,7 +158,7 @@ sliced as (
         and ranks.segment = 'region'
         and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
         and ranks.segment_value = evaluated.region
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     union all
     select
         'month' as granularity,
@@ -168,7 +168,7 @@ sliced as (
         cast(null as varchar) as segment_value,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
     from forecast_rows as evaluated
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
     union all
     select
         'month',
@@ -187,7 +187,7 @@ sliced as (
         and ranks.segment = 'category'
         and ranks.window_start = date_trunc('month', evaluated.predicted_at)
         and ranks.segment_value = evaluated.category
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
     union all
     select
         'month',
@@ -206,7 +206,7 @@ sliced as (
         and ranks.segment = 'region'
         and ranks.window_start = date_trunc('month', evaluated.predicted_at)
         and ranks.segment_value = evaluated.region
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null        and evaluated.predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
 
     union all
     -- per horizon, never folded
@@ -218,7 +218,7 @@ sliced as (
         cast(evaluated.horizon as varchar),
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
     from forecast_rows as evaluated
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null and evaluated.horizon in (1, 2, 4, 6)
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null and evaluated.horizon in (1, 2, 4, 6)        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     union all
     select
         'month',
@@ -228,7 +228,7 @@ sliced as (
         cast(evaluated.horizon as varchar),
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
     from forecast_rows as evaluated
-    where evaluated.label_status = 'observed' and evaluated.prediction is not null and evaluated.horizon in (1, 2, 4, 6)
+    where evaluated.label_status = 'observed' and evaluated.prediction is not null and evaluated.horizon in (1, 2, 4, 6)        and evaluated.predicted_at >= '2026-11-01 00:00:00'::timestamp_ntz
 
 ),
 

@@ -9,7 +9,10 @@ select * from `hs_resale__evaluations`;
 delete from `hindsight`.`hindsight_metrics`
 where monitor = 'resale'
     and (
-        (granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00')
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
+        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
+        (metric in ('prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
+            and ((granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00')))
     );
 
 insert into `hindsight`.`hindsight_metrics` (
@@ -36,6 +39,8 @@ from (
     select * from `hs_resale__data_quality`
     union all
     select * from `hs_resale__metrics`
+    where
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 ) as metric_rows
 where
     (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-02 00:00:00')

@@ -19,7 +19,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "category" as segment_value
         from "hs_resale__evaluations"
-        where "category" is not null
+        where "category" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
 
@@ -34,7 +34,7 @@ sliced as (
         cast(null as text) as segment_value,
         evaluated."predicted_price", evaluated."sale_price", evaluated."predicted_days", evaluated."days_listed"
     from "hs_resale__evaluations" as evaluated
-    where evaluated.label_status = 'observed'
+    where evaluated.label_status = 'observed'        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         'week',
@@ -53,7 +53,7 @@ sliced as (
         and ranks.segment = 'category'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."category"
-    where evaluated.label_status = 'observed'
+    where evaluated.label_status = 'observed'        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
 
 ),
 

@@ -22,7 +22,7 @@ with segment_ranks as (
     from (
         select date_trunc('day', predicted_at) as window_start, "customer_type" as segment_value
         from "hs_keep_probability__evaluations"
-        where "customer_type" is not null
+        where "customer_type" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -43,7 +43,7 @@ with segment_ranks as (
     from (
         select date_trunc('day', predicted_at) as window_start, "region" as segment_value
         from "hs_keep_probability__evaluations"
-        where "region" is not null
+        where "region" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -64,7 +64,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
         from "hs_keep_probability__evaluations"
-        where "customer_type" is not null
+        where "customer_type" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -85,7 +85,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
         from "hs_keep_probability__evaluations"
-        where "region" is not null
+        where "region" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
 
@@ -105,7 +105,7 @@ sliced as (
     from "hs_keep_probability__evaluations" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         date_trunc('day', evaluated.predicted_at),
@@ -123,7 +123,7 @@ sliced as (
         and ranks.segment = 'customer_type'
         and ranks.window_start = date_trunc('day', evaluated.predicted_at)
         and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         date_trunc('day', evaluated.predicted_at),
@@ -141,7 +141,7 @@ sliced as (
         and ranks.segment = 'region'
         and ranks.window_start = date_trunc('day', evaluated.predicted_at)
         and ranks.segment_value = evaluated."region"
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
@@ -150,7 +150,7 @@ sliced as (
     from "hs_keep_probability__evaluations" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         date_trunc('week', evaluated.predicted_at),
@@ -168,7 +168,7 @@ sliced as (
         and ranks.segment = 'customer_type'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         date_trunc('week', evaluated.predicted_at),
@@ -186,7 +186,7 @@ sliced as (
         and ranks.segment = 'region'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."region"
-    where evaluated.label is not null and evaluated.score is not null
+    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
 
 ),
 

@@ -19,7 +19,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
         from "hs_favorite_category__evaluations"
-        where "customer_type" is not null
+        where "customer_type" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -40,7 +40,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
         from "hs_favorite_category__evaluations"
-        where "region" is not null
+        where "region" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
 
@@ -55,7 +55,7 @@ sliced as (
         cast(null as text) as segment_value,
         evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
     from "hs_favorite_category__evaluations" as evaluated
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
+    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         'week',
@@ -74,7 +74,7 @@ sliced as (
         and ranks.segment = 'customer_type'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
+    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         'week',
@@ -93,7 +93,7 @@ sliced as (
         and ranks.segment = 'region'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."region"
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
+    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
 
 ),
 

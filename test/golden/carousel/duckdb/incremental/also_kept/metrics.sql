@@ -21,7 +21,7 @@ with segment_ranks as (
     from (
         select date_trunc('day', predicted_at) as window_start, "device" as segment_value
         from "hs_also_kept__evaluations"
-        where "device" is not null
+        where "device" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -42,7 +42,7 @@ with segment_ranks as (
     from (
         select date_trunc('day', predicted_at) as window_start, "viewed_category" as segment_value
         from "hs_also_kept__evaluations"
-        where "viewed_category" is not null
+        where "viewed_category" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -63,7 +63,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "device" as segment_value
         from "hs_also_kept__evaluations"
-        where "device" is not null
+        where "device" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
     union all
@@ -84,7 +84,7 @@ with segment_ranks as (
     from (
         select date_trunc('week', predicted_at) as window_start, "viewed_category" as segment_value
         from "hs_also_kept__evaluations"
-        where "viewed_category" is not null
+        where "viewed_category" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
 
@@ -99,7 +99,7 @@ sliced as (
         cast(null as varchar) as segment_value,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
     from "hs_also_kept__evaluations" as evaluated
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         'day',
@@ -118,7 +118,7 @@ sliced as (
         and ranks.segment = 'device'
         and ranks.window_start = date_trunc('day', evaluated.predicted_at)
         and ranks.segment_value = evaluated."device"
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         'day',
@@ -137,7 +137,7 @@ sliced as (
         and ranks.segment = 'viewed_category'
         and ranks.window_start = date_trunc('day', evaluated.predicted_at)
         and ranks.segment_value = evaluated."viewed_category"
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
     union all
     select
         'week' as granularity,
@@ -147,7 +147,7 @@ sliced as (
         cast(null as varchar) as segment_value,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
     from "hs_also_kept__evaluations" as evaluated
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         'week',
@@ -166,7 +166,7 @@ sliced as (
         and ranks.segment = 'device'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."device"
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
     union all
     select
         'week',
@@ -185,7 +185,7 @@ sliced as (
         and ranks.segment = 'viewed_category'
         and ranks.window_start = date_trunc('week', evaluated.predicted_at)
         and ranks.segment_value = evaluated."viewed_category"
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
 
 ),
 

@@ -21,7 +21,7 @@ with segment_ranks as (
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, customer_type as segment_value
         from hs_stylist_shortlist__evaluations
-        where customer_type is not null
+        where customer_type is not null        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     ) as segment_values
     group by window_start, segment_value
 
@@ -36,7 +36,7 @@ sliced as (
         cast(null as varchar) as segment_value,
         evaluated.shortlist_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_5, evaluated.ndcg_at_5, evaluated.ap_at_5, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
     from hs_stylist_shortlist__evaluations as evaluated
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
     union all
     select
         'week',
@@ -55,7 +55,7 @@ sliced as (
         and ranks.segment = 'customer_type'
         and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
         and ranks.segment_value = evaluated.customer_type
-    where evaluated.label_status <> 'pending'
+    where evaluated.label_status <> 'pending'        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
 
 ),
 
