@@ -28,9 +28,10 @@ with events as (
 {% endif %}
 ){% if run.incremental %},
 
--- Keys already kept before the recomputed range: their events in it are duplicates.
+-- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
+-- one row in the evaluations table, so no distinct is needed.)
 kept_earlier as (
-    select distinct {{ src.key_list() }}
+    select {{ src.key_list() }}
     from {{ tables.evaluations }}
     where predicted_at < {{ run.evaluate_from }}
 ){% endif %}

@@ -15,9 +15,10 @@ with events as (
         and `item_id` is not null
 ),
 
--- Keys already kept before the recomputed range: their events in it are duplicates.
+-- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
+-- one row in the evaluations table, so no distinct is needed.)
 kept_earlier as (
-    select distinct `item_id`
+    select `item_id`
     from `hindsight`.`resale__evaluations`
     where predicted_at < timestamp '2026-11-02 00:00:00'
 )

@@ -16,9 +16,10 @@ with events as (
         and (environment = 'production')
 ),
 
--- Keys already kept before the recomputed range: their events in it are duplicates.
+-- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
+-- one row in the evaluations table, so no distinct is needed.)
 kept_earlier as (
-    select distinct "prediction_id"
+    select "prediction_id"
     from "hindsight"."keep_probability__evaluations"
     where predicted_at < timestamp '2026-11-02 00:00:00'
 )

@@ -20,9 +20,10 @@ with events as (
         and request_id is not null
 ),
 
--- Keys already kept before the recomputed range: their events in it are duplicates.
+-- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
+-- one row in the evaluations table, so no distinct is needed.)
 kept_earlier as (
-    select distinct request_id
+    select request_id
     from hindsight.favorite_category__evaluations
     where predicted_at < '2026-11-02 00:00:00'::timestamp_ntz
 )
