@@ -21,7 +21,7 @@ sliced as (
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
 --   cnt_lt / cnt_le: rows of the group scored below / at or below this row's score
---   lab_lt / lab_le: the same among the rows with this row's label
+--   pos_lt / pos_le: positives of the group scored below / at or below it (on positive rows only)
 -- rank() and count(*) over a range frame come from the sort alone, where a running sum() needs a
 -- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
@@ -31,44 +31,57 @@ ranked as (
         label,
         rank() over (partition by {{ group_keys }} order by score) - 1 as cnt_lt,
         count(*) over (partition by {{ group_keys }} order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by {{ group_keys }}) as n_all,
-        rank() over (partition by {{ group_keys }}, label order by score) - 1 as lab_lt,
-        count(*) over (partition by {{ group_keys }}, label order by score range between unbounded preceding and current row) as lab_le,
-        count(*) over (partition by {{ group_keys }}, label) as n_lab
+        count(*) over (partition by {{ group_keys }}) as n_all{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
+{% if not d.capabilities.reusesCommonTableExpressions %}
+        -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
+        rank() over (partition by {{ group_keys }}, label order by score) - 1 as pos_lt,
+        count(*) over (partition by {{ group_keys }}, label order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by {{ group_keys }}, label) as positives
+{% endif %}
     from sliced
 ),
 
+{% if d.capabilities.reusesCommonTableExpressions %}
+-- The second sort only needs the positives: every ranking metric sums or maximizes over them (KS's
+-- maximum over all scores is reached at a positive's score, or is 0). Cheaper the rarer they are.
 curve as (
     select
-        {{ group_keys }},
-        score,
-        label,
-        case when label = 1 then n_lab else n_all - n_lab end as positives,
-        case when label = 1 then n_all - n_lab else n_lab end as negatives,
-        case when label = 1 then lab_lt else cnt_lt - lab_lt end as pos_lt,
-        case when label = 1 then cnt_lt - lab_lt else lab_lt end as neg_lt,
-        case when label = 1 then cnt_le - lab_le else lab_le end as neg_le,
-        cnt_lt
+        {{ group_keys }}, score, label, cnt_lt, cnt_le, n_all,
+        rank() over (partition by {{ group_keys }} order by score) - 1 as pos_lt,
+        count(*) over (partition by {{ group_keys }} order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by {{ group_keys }}) as positives
     from ranked
+    where label = 1
+    union all
+    select
+        {{ group_keys }}, score, label, cnt_lt, cnt_le, n_all,
+        cast(null as {{ d.types.bigint }}), cast(null as {{ d.types.bigint }}), cast(null as {{ d.types.bigint }})
+    from ranked
+    where label = 0
 ),
+{% else %}
+curve as (
+    select * from ranked
+),
+{% endif %}
 
 -- the ten calibration bins of each group
 bins as (
     select
         {{ group_keys }},
         least(greatest(floor(score * 10), 0), 9) as bin,
-        max(positives) as positives,
-        max(negatives) as negatives,
         count(*) as n,
+        sum(label) as n_positive,
         {{ d.femtoSum('label') }} as bin_pos,
         {{ d.femtoSum('score') }} as sum_score,
         sum(case when score >= {{ d.number(m.threshold) }} then label else 0 end) as tp,
         sum(case when score >= {{ d.number(m.threshold) }} then 1 - label else 0 end) as fp,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
-        sum(case when label = 1 then neg_lt + neg_le else 0 end) as auc_pairs_x2,
+        sum(case when label = 1 then (cnt_lt - pos_lt) + (cnt_le - pos_le) else 0 end) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
-        {{ d.femtoSum('case when label = 1 then ' + d.divide('positives - pos_lt', 'positives + negatives - cnt_lt') + ' else 0 end') }} as ap_sum,
-        max({{ d.divide('positives - pos_lt', 'positives') }} - {{ d.divide('negatives - neg_lt', 'negatives') }}) as ks_max,
+        {{ d.femtoSum('case when label = 1 then ' + d.divide('positives - pos_lt', 'n_all - cnt_lt') + ' else 0 end') }} as ap_sum,
+        -- TPR - FPR at threshold score >= s, at each positive's score s
+        max(case when label = 1 then {{ d.divide('positives - pos_lt', 'positives') }} - {{ d.divide('(n_all - positives) - (cnt_lt - pos_lt)', 'n_all - positives') }} end) as ks_max,
         {{ d.femtoSum('case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end') }} as log_loss_sum,
         {{ d.femtoSum('(score - label) * (score - label)') }} as brier_sum
     from curve
@@ -78,8 +91,8 @@ bins as (
 summary as (
     select
         {{ group_keys }},
-        max(positives) as positives,
-        max(negatives) as negatives,
+        sum(n_positive) as positives,
+        sum(n) - sum(n_positive) as negatives,
         sum(n) as n,
         {{ d.toDouble('sum(sum_score)') }} / 1e15 as sum_score,
         sum(tp) as tp,

@@ -13,6 +13,11 @@ export interface Capabilities {
    * then `having sum(x)` is an aggregate of an aggregate); templates qualify such columns.
    */
   havingSeesAliases: boolean;
+  /**
+   * A common table expression referenced twice is computed once (materialized or shared). Where it
+   * is not (BigQuery runs it once per reference), templates avoid referencing costly ones twice.
+   */
+  reusesCommonTableExpressions: boolean;
 }
 
 export interface Dialect {
@@ -78,7 +83,7 @@ const quoteWith = (q: string) => (id: string) => `${q}${id.split(q).join(q + q)}
 
 export const defaultDialect: Dialect = {
   name: 'default',
-  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false },
+  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
   types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   quote: quoteWith('"'),
   relation(dotted) {
