@@ -1,0 +1,39 @@
+// Times every statement of a full refresh (with --log-full) and of the incremental run after day 91
+// is appended, on a copy of a benchmark DuckDB file, plus opening and closing the database (DuckDB
+// checkpoints on close). Where the incremental run's time goes outside the steps:
+//   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full]
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openAdapter } from '../../src/adapters/index.js';
+import { loadProject, loadTarget } from '../../src/config/load.js';
+import { runMonitors } from '../../src/runner/run.js';
+import { AS_OF_FULL, AS_OF_NEXT, appendStatements } from '../generate.js';
+import { writeProject } from '../project.js';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const db = join(dir, 'w.duckdb');
+copyFileSync(process.argv[2]!, db);
+writeProject(dir, { type: 'duckdb', path: db });
+const project = loadProject(dir);
+const target = loadTarget(project);
+const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+async function once(asOf: Date, fullRefresh: boolean, log: boolean) {
+  const t0 = performance.now(); const c0 = cpu();
+  const adapter = await openAdapter(target.output as never);
+  const t1 = performance.now(); const c1 = cpu();
+  const timed: [string, number, number][] = [];
+  const wrap = (fn: any) => async (sql: string) => { const t = performance.now(); const c = cpu(); try { return await fn(sql); } finally { timed.push([sql.replace(/\s+/g, ' ').slice(0, 90), (performance.now() - t) / 1000, cpu() - c]); } };
+  const a: any = new Proxy(adapter, { get(t, p) { const v = Reflect.get(t, p); if (p === 'execute' || p === 'query') return wrap(v.bind(t)); return typeof v === 'function' ? v.bind(t) : v; } });
+  const [r] = await runMonitors({ project, target, adapter: a, monitors: project.monitors, asOf, fullRefresh });
+  const t2 = performance.now(); const c2 = cpu();
+  await adapter.close();
+  const t3 = performance.now(); const c3 = cpu();
+  if (log) {
+    console.log(`${r!.mode}: open ${((t1 - t0) / 1000).toFixed(2)}s cpu ${(c1 - c0).toFixed(2)}, run ${((t2 - t1) / 1000).toFixed(2)}s cpu ${(c2 - c1).toFixed(2)}, close ${((t3 - t2) / 1000).toFixed(2)}s cpu ${(c3 - c2).toFixed(2)}`);
+    for (const [s, w, c] of timed) if (w > 0.02) console.log(`  ${w.toFixed(2)}s cpu ${c.toFixed(2)}  ${s}`);
+  }
+}
+await once(AS_OF_FULL, true, process.argv.includes('--log-full'));
+{ const adapter = await openAdapter(target.output as never); for (const s of appendStatements('duckdb')) await adapter.execute(s); await adapter.close(); }
+await once(AS_OF_NEXT, false, true);
+rmSync(dir, { recursive: true, force: true });
