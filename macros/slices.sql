@@ -14,6 +14,15 @@
         and {{ column }} >= {{ run.metrics_from[g] }}{% endif %}
 {%- endmacro %}
 
+{#- Each evaluated row's segment value's rank in its window (the row of segment_ranks), if any. -#}
+{% macro value_rank_join(g, s) %}
+    left join segment_ranks as ranks
+        on ranks.granularity = '{{ g }}'
+        and ranks.segment = '{{ s.column }}'
+        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
+        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+{%- endmacro %}
+
 {% macro segment_ranks(source=none) %}
 {% for g in m.granularities %}
 {% for s in m.segments %}
@@ -72,11 +81,7 @@
         end,
         evaluated.{{ columns | join(', evaluated.') }}
     from {{ source or rel('evaluations') }} as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = '{{ g }}'
-        and ranks.segment = '{{ s.column }}'
-        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
-        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+{{ value_rank_join(g, s) }}
     where {{ where }}{{ since(g) }}
 {% endfor %}
 {% if not loop.last %}
@@ -153,11 +158,7 @@
     from {{ rel('evaluations') }} as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = '{{ g }}'
-        and ranks.segment = '{{ s.column }}'
-        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
-        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+{{ value_rank_join(g, s) }}
     where {{ where }}{{ since(g) }}
 {% endfor %}
 {% if not loop.last %}
