@@ -35,11 +35,7 @@
         row_number() over (
             partition by window_start
             order by count(*) desc, {{ d.binaryCollate('segment_value') }}
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, {{ d.binaryCollate('segment_value') }}
-        ) <= {{ s.top }} as is_top
+        ) as value_rank
     from (
         select {{ d.windowStart(g, 'predicted_at') }} as window_start, {{ d.quote(s.column) }} as segment_value
         from {{ source or rel('evaluations') }}
@@ -76,7 +72,7 @@
         '{{ s.column }}',
         case
             when evaluated.{{ d.quote(s.column) }} is null then null
-            when ranks.is_top then evaluated.{{ d.quote(s.column) }}
+            when ranks.value_rank <= {{ s.top }} then evaluated.{{ d.quote(s.column) }}
             else '__other__'
         end,
         evaluated.{{ columns | join(', evaluated.') }}
@@ -151,7 +147,7 @@
         {{ d.windowStart(g, 'evaluated.predicted_at') }},
         (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ loop.index * X }} + case
             when evaluated.{{ d.quote(s.column) }} is null then 0
-            when ranks.is_top then ranks.value_rank
+            when ranks.value_rank <= {{ s.top }} then ranks.value_rank
             else {{ X - 1 }}
         end,
         evaluated.{{ columns | join(', evaluated.') }}

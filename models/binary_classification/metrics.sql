@@ -72,6 +72,7 @@ bins as (
         least(greatest(floor(score * 10), 0), 9) as bin,
         count(*) as n,
         sum(label) as n_positive,
+        -- the bin's positives in the units of sum_score, so that |positives - scores| stays exact
         {{ d.femtoSum('label') }} as bin_pos,
         {{ d.femtoSum('score') }} as sum_score,
         sum(case when score >= {{ d.number(m.threshold) }} then label else 0 end) as tp,

@@ -34,11 +34,7 @@ segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, category as segment_value
         from forecast_rows
@@ -55,11 +51,7 @@ segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, region as segment_value
         from forecast_rows
@@ -76,11 +68,7 @@ segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('month', predicted_at) as window_start, category as segment_value
         from forecast_rows
@@ -97,11 +85,7 @@ segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('month', predicted_at) as window_start, region as segment_value
         from forecast_rows
@@ -129,7 +113,7 @@ sliced as (
         'category',
         case
             when evaluated.category is null then null
-            when ranks.is_top then evaluated.category
+            when ranks.value_rank <= 50 then evaluated.category
             else '__other__'
         end,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
@@ -148,7 +132,7 @@ sliced as (
         'region',
         case
             when evaluated.region is null then null
-            when ranks.is_top then evaluated.region
+            when ranks.value_rank <= 50 then evaluated.region
             else '__other__'
         end,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
@@ -177,7 +161,7 @@ sliced as (
         'category',
         case
             when evaluated.category is null then null
-            when ranks.is_top then evaluated.category
+            when ranks.value_rank <= 50 then evaluated.category
             else '__other__'
         end,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90
@@ -196,7 +180,7 @@ sliced as (
         'region',
         case
             when evaluated.region is null then null
-            when ranks.is_top then evaluated.region
+            when ranks.value_rank <= 50 then evaluated.region
             else '__other__'
         end,
         evaluated.hs_series_0, evaluated.hs_series_1, evaluated.prediction, evaluated.actual, evaluated.interval_lower, evaluated.interval_upper, evaluated.p10, evaluated.p50, evaluated.p90

@@ -11,11 +11,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value collate "C"
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value collate "C"
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "category" as segment_value
         from "hs_resale__evaluations"
@@ -43,7 +39,7 @@ sliced as (
         'category',
         case
             when evaluated."category" is null then null
-            when ranks.is_top then evaluated."category"
+            when ranks.value_rank <= 50 then evaluated."category"
             else '__other__'
         end,
         evaluated."predicted_price", evaluated."sale_price", evaluated."predicted_days", evaluated."days_listed"

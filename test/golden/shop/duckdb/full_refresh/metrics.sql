@@ -14,11 +14,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "customer_type" as segment_value
         from "hs_keep_probability__evaluations"
@@ -35,11 +31,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) <= 20 as is_top
+        ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "region" as segment_value
         from "hs_keep_probability__evaluations"
@@ -56,11 +48,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
         from "hs_keep_probability__evaluations"
@@ -77,11 +65,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, segment_value
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) <= 20 as is_top
+        ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
         from "hs_keep_probability__evaluations"
@@ -111,7 +95,7 @@ sliced as (
         date_trunc('day', evaluated.predicted_at),
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
             when evaluated."customer_type" is null then 0
-            when ranks.is_top then ranks.value_rank
+            when ranks.value_rank <= 50 then ranks.value_rank
             else 51
         end,
         evaluated.score, evaluated.label
@@ -129,7 +113,7 @@ sliced as (
         date_trunc('day', evaluated.predicted_at),
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
             when evaluated."region" is null then 0
-            when ranks.is_top then ranks.value_rank
+            when ranks.value_rank <= 20 then ranks.value_rank
             else 51
         end,
         evaluated.score, evaluated.label
@@ -156,7 +140,7 @@ sliced as (
         date_trunc('week', evaluated.predicted_at),
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
             when evaluated."customer_type" is null then 0
-            when ranks.is_top then ranks.value_rank
+            when ranks.value_rank <= 50 then ranks.value_rank
             else 51
         end,
         evaluated.score, evaluated.label
@@ -174,7 +158,7 @@ sliced as (
         date_trunc('week', evaluated.predicted_at),
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
             when evaluated."region" is null then 0
-            when ranks.is_top then ranks.value_rank
+            when ranks.value_rank <= 20 then ranks.value_rank
             else 51
         end,
         evaluated.score, evaluated.label
@@ -231,6 +215,7 @@ bins as (
         least(greatest(floor(score * 10), 0), 9) as bin,
         count(*) as n,
         sum(label) as n_positive,
+        -- the bin's positives in the units of sum_score, so that |positives - scores| stays exact
         sum(cast(round((label) * 1e15) as bigint)) as bin_pos,
         sum(cast(round((score) * 1e15) as bigint)) as sum_score,
         sum(case when score >= 0.5 then label else 0 end) as tp,

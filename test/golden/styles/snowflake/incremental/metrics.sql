@@ -11,11 +11,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, customer_type as segment_value
         from hs_favorite_category__evaluations
@@ -32,11 +28,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, region as segment_value
         from hs_favorite_category__evaluations
@@ -64,7 +56,7 @@ sliced as (
         'customer_type',
         case
             when evaluated.customer_type is null then null
-            when ranks.is_top then evaluated.customer_type
+            when ranks.value_rank <= 50 then evaluated.customer_type
             else '__other__'
         end,
         evaluated.predicted_class, evaluated.label, evaluated.p_shirt, evaluated.p_pants, evaluated.p_dress, evaluated.p_knitwear, evaluated.p_outerwear
@@ -83,7 +75,7 @@ sliced as (
         'region',
         case
             when evaluated.region is null then null
-            when ranks.is_top then evaluated.region
+            when ranks.value_rank <= 50 then evaluated.region
             else '__other__'
         end,
         evaluated.predicted_class, evaluated.label, evaluated.p_shirt, evaluated.p_pants, evaluated.p_dress, evaluated.p_knitwear, evaluated.p_outerwear

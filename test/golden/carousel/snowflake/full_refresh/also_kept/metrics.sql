@@ -13,11 +13,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, device as segment_value
         from hs_also_kept__evaluations
@@ -34,11 +30,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, viewed_category as segment_value
         from hs_also_kept__evaluations
@@ -55,11 +47,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, device as segment_value
         from hs_also_kept__evaluations
@@ -76,11 +64,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, viewed_category as segment_value
         from hs_also_kept__evaluations
@@ -108,7 +92,7 @@ sliced as (
         'device',
         case
             when evaluated.device is null then null
-            when ranks.is_top then evaluated.device
+            when ranks.value_rank <= 50 then evaluated.device
             else '__other__'
         end,
         evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
@@ -127,7 +111,7 @@ sliced as (
         'viewed_category',
         case
             when evaluated.viewed_category is null then null
-            when ranks.is_top then evaluated.viewed_category
+            when ranks.value_rank <= 50 then evaluated.viewed_category
             else '__other__'
         end,
         evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
@@ -156,7 +140,7 @@ sliced as (
         'device',
         case
             when evaluated.device is null then null
-            when ranks.is_top then evaluated.device
+            when ranks.value_rank <= 50 then evaluated.device
             else '__other__'
         end,
         evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
@@ -175,7 +159,7 @@ sliced as (
         'viewed_category',
         case
             when evaluated.viewed_category is null then null
-            when ranks.is_top then evaluated.viewed_category
+            when ranks.value_rank <= 50 then evaluated.viewed_category
             else '__other__'
         end,
         evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10

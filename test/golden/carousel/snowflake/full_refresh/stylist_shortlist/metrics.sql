@@ -13,11 +13,7 @@ with segment_ranks as (
         row_number() over (
             partition by window_start
             order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) <= 50 as is_top
+        ) as value_rank
     from (
         select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, customer_type as segment_value
         from hs_stylist_shortlist__evaluations
@@ -45,7 +41,7 @@ sliced as (
         'customer_type',
         case
             when evaluated.customer_type is null then null
-            when ranks.is_top then evaluated.customer_type
+            when ranks.value_rank <= 50 then evaluated.customer_type
             else '__other__'
         end,
         evaluated.shortlist_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_5, evaluated.ndcg_at_5, evaluated.ap_at_5, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
