@@ -2,11 +2,15 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
+{% set placed_at = 'target_time' if m.forecast else 'predicted_at' %}
+-- Evaluations before {{ run.rewrite_from }} were re-evaluated for their windows' data quality only,
+-- and are as stored (docs/semantics.md section 7).
 delete from {{ tables.evaluations }}
-where {{ 'target_time' if m.forecast else 'predicted_at' }} >= {{ run.evaluate_from }};
+where {{ placed_at }} >= {{ run.rewrite_from }};
 
 insert into {{ tables.evaluations }}
-select * from {{ rel('evaluations') }};
+select * from {{ rel('evaluations') }}
+where {{ placed_at }} >= {{ run.rewrite_from }};
 
 {% set data_quality_only = [] %}
 {% for g in m.granularities %}{% if run.metrics_from[g] != run.recompute_from[g] %}{% set _ = data_quality_only.push(g) %}{% endif %}{% endfor %}

@@ -28,6 +28,11 @@ export interface IncrementalRange {
   metricsFrom: Partial<Record<Granularity, Date>>;
   /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
   evaluateFrom: Date;
+  /**
+   * Evaluation rows from here on are rewritten (the earliest window start of metricsFrom): earlier
+   * re-evaluated rows are as stored, since nothing changed their score or label.
+   */
+  rewriteFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
   outcomesFrom: Date;
 }
@@ -45,9 +50,10 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, metricsAf
     recomputeFrom[g] = windowStart(g, affectedFrom);
     metricsFrom[g] = windowStart(g, later);
   }
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
+  const earliestOf = (starts: IncrementalRange['recomputeFrom']) => new Date(Math.min(...Object.values(starts).map((t) => t.getTime())));
+  const evaluateFrom = earliestOf(recomputeFrom);
   const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { recomputeFrom, metricsFrom, evaluateFrom, outcomesFrom };
+  return { recomputeFrom, metricsFrom, evaluateFrom, rewriteFrom: earliestOf(metricsFrom), outcomesFrom };
 }
 
 /**
@@ -138,6 +144,7 @@ function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
       recompute_from: timestamps(run.incremental?.recomputeFrom),
       metrics_from: timestamps(run.incremental?.metricsFrom),
       evaluate_from: run.incremental ? d.timestamp(run.incremental.evaluateFrom) : undefined,
+      rewrite_from: run.incremental ? d.timestamp(run.incremental.rewriteFrom) : undefined,
       outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
       previous_as_of: run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
     },
