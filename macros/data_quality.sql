@@ -30,3 +30,29 @@ from per_window
 union all
 {% endfor %}
 {%- endmacro %}
+
+{#-
+  The label-delay percentiles of a kept-prediction row's window and model version, and the FROM of
+  the evaluations they are read from: an aggregate where the warehouse has one, else window
+  functions over the same group in a subquery. `delay` is the delay expression, `window_start` the
+  window of the granularity at hand.
+-#}
+{% macro label_delay_percentiles(delay, window_start) %}
+{% if d.capabilities.aggregatePercentile %}
+        {{ d.percentile(delay, 0.5) }},
+        {{ d.percentile(delay, 0.9) }}
+    from {{ rel('evaluations') }}
+{%- else %}
+{% set group = window_start + ', model_version' %}
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            {{ d.percentileOver(delay, 0.5, group) }} as label_delay_p50,
+            {{ d.percentileOver(delay, 0.9, group) }} as label_delay_p90
+        from {{ rel('evaluations') }}
+    ) as evaluations
+{%- endif %}
+{% endmacro %}

@@ -28,23 +28,7 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-{% if d.capabilities.aggregatePercentile %}
-        {{ d.percentile('label_delay_hours', 0.5) }},
-        {{ d.percentile('label_delay_hours', 0.9) }}
-    from {{ rel('evaluations') }}
-{% else %}
-{% set group = d.windowStart(g, 'predicted_at') + ', model_version' %}
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
-    from (
-        select
-            *,
-            {{ d.percentileOver('label_delay_hours', 0.5, group) }} as label_delay_p50,
-            {{ d.percentileOver('label_delay_hours', 0.9, group) }} as label_delay_p90
-        from {{ rel('evaluations') }}
-    ) as evaluations
-{% endif %}
+{{ quality.label_delay_percentiles('label_delay_hours', d.windowStart(g, 'predicted_at')) }}
     group by 1, 2, 3
     union all
     -- {{ g }}: outcomes that matched a prediction but fell outside its window

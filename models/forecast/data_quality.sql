@@ -36,23 +36,7 @@ with counts as (
         0,
         0,
 {% endif %}
-{% if d.capabilities.aggregatePercentile %}
-        {{ d.percentile('label_delay_hours', 0.5) }},
-        {{ d.percentile('label_delay_hours', 0.9) }}
-    from {{ rel('evaluations') }}
-{% else %}
-{% set group = d.windowStart(g, 'target_time') + ', model_version' %}
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
-    from (
-        select
-            *,
-            {{ d.percentileOver('label_delay_hours', 0.5, group) }} as label_delay_p50,
-            {{ d.percentileOver('label_delay_hours', 0.9, group) }} as label_delay_p90
-        from {{ rel('evaluations') }}
-    ) as evaluations
-{% endif %}
+{{ quality.label_delay_percentiles('label_delay_hours', d.windowStart(g, 'target_time')) }}
     group by 1, 2, 3
 {% if not loop.last %}
     union all

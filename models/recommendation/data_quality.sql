@@ -57,23 +57,7 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-{% if d.capabilities.aggregatePercentile %}
-        {{ d.percentile("case when label_status = 'observed' then label_delay_hours end", 0.5) }},
-        {{ d.percentile("case when label_status = 'observed' then label_delay_hours end", 0.9) }}
-    from {{ rel('evaluations') }}
-{% else %}
-{% set group = d.windowStart(g, 'predicted_at') + ', model_version' %}
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
-    from (
-        select
-            *,
-            {{ d.percentileOver("case when label_status = 'observed' then label_delay_hours end", 0.5, group) }} as label_delay_p50,
-            {{ d.percentileOver("case when label_status = 'observed' then label_delay_hours end", 0.9, group) }} as label_delay_p90
-        from {{ rel('evaluations') }}
-    ) as evaluations
-{% endif %}
+{{ quality.label_delay_percentiles("case when label_status = 'observed' then label_delay_hours end", d.windowStart(g, 'predicted_at')) }}
     group by 1, 2, 3
 {% if not loop.last %}
     union all
