@@ -9,7 +9,8 @@ export type Output = Record<string, string | number | undefined> & { type: 'duck
 
 export const MONITOR_NAME = 'bench';
 
-export function monitorConfig(name = MONITOR_NAME) {
+/** `scoreBins`: the monitor with `approximate_ranking` (score bins instead of exact ranks). */
+export function monitorConfig(name = MONITOR_NAME, scoreBins?: number) {
   return {
     name,
     type: 'binary_classification',
@@ -32,6 +33,7 @@ export function monitorConfig(name = MONITOR_NAME) {
     threshold: 0.5,
     granularity: ['day', 'week'],
     segments: ['customer_type', { column: 'region', top: 20 }],
+    ...(scoreBins ? { approximate_ranking: { score_bins: scoreBins } } : {}),
   };
 }
 

@@ -40,7 +40,8 @@ function output() {
 const adapter: Adapter = await openAdapter(output() as never);
 const dialect = adapter.dialect;
 const d = dispatching(dialect);
-const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig()) as never, 'bench.yml', {});
+// --score-bins N: the monitor with approximate_ranking (its metric rows then differ, by design)
+const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, flagValue('score-bins') ? Number(flagValue('score-bins')) : undefined)) as never, 'bench.yml', {});
 const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
 const current = compileMonitor({ monitor, schema: 'hindsight', dialect, run }).filter((s) => s.kind === 'table');
 

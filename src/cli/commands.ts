@@ -181,6 +181,12 @@ const SHOW_METRICS: Record<Monitor['type'], string[]> = {
   recommendation: ['requests', 'hit_rate@k', 'precision@k', 'recall@k', 'ndcg@k', 'coverage@k', 'personalization@k', 'label_coverage', 'pending'],
 };
 
+/** A value, with ± its error bound when it has one (approximate_ranking). */
+function withBound(value: unknown, bound: unknown): string {
+  if (typeof value !== 'number' || typeof bound !== 'number') return formatNumber(value);
+  return `${formatNumber(value)} ±${bound.toPrecision(2)}`;
+}
+
 /** The latest windows of one monitor, overall, one row per window and model version. */
 export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
@@ -211,7 +217,7 @@ order by window_start, model_version`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
     const body = [...byKey.entries()]
       .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))
-      .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => formatNumber(m.get(x)))]);
+      .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => withBound(m.get(x), m.get(`${x}_error_bound`)))]);
     process.stdout.write(table(['window_start', 'version', ...metrics], body) + '\n');
     return 0;
   });

@@ -102,6 +102,8 @@ export interface Monitor {
   missing: 'drop' | 'negative';
   /** Binary classification: a score >= threshold predicts the positive class. */
   threshold: number;
+  /** Binary classification: rank metrics from this many score bins, with error bounds (undefined: exact). */
+  scoreBins?: number;
   /** Multiclass classification: the classes with a score column (alias = the column). */
   classes: { name: string; alias: string }[];
   /** Multiclass classification: the k of top_<k>_accuracy. */
@@ -378,6 +380,7 @@ export function normalizeMonitor(
     // recommendations: a request without a relevant item is a miss, like `missing: negative`
     missing: 'missing' in config.join ? config.join.missing : 'negative',
     threshold: config.type === 'binary_classification' ? config.threshold : 0.5,
+    ...(config.type === 'binary_classification' && config.approximate_ranking ? { scoreBins: config.approximate_ranking.score_bins } : {}),
     classes: values.classes,
     topK: config.type === 'multiclass_classification' ? [...new Set(config.top_k)].sort((a, b) => a - b) : [],
     outputs: values.outputs,

@@ -96,6 +96,20 @@ export const binaryClassificationSchema = z.strictObject({
   outcomes: z.strictObject({ ...sourceFields, label: identifier }),
   join: joinSchema,
   threshold: z.number().min(0).max(1).default(0.5),
+  approximate_ranking: z
+    .strictObject({
+      score_bins: z
+        .number()
+        .int()
+        .min(10)
+        .max(1_000_000)
+        .multipleOf(10, { message: 'score_bins must be a multiple of 10: score bins are cut inside the ten calibration bins' })
+        .describe('equal-width bins over [0, 1], a multiple of 10; the error bounds shrink as they get finer'),
+    })
+    .describe(
+      'compute roc_auc, average_precision and ks from score bins instead of an exact sort, each with an error-bound metric row beside it (docs/semantics.md, section 5, approximate ranking)',
+    )
+    .optional(),
 });
 
 export const multiclassClassificationSchema = z.strictObject({

@@ -47,6 +47,17 @@ describe('hindsight CLI on the shop example', () => {
     expect(out).toMatch(/2026-11-09\s+v2\s+168\s/);
   });
 
+  it('shows approximate ranking metrics with their error bounds', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('    threshold: 0.5\n', '    threshold: 0.5\n    approximate_ranking: {score_bins: 100}\n'));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
+    // roc_auc and average_precision, each with ± its bound; log_loss, exact, without
+    expect(out).toMatch(/2026-11-09\s+v2\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
+  });
+
   it('compiles byte-identical SQL twice', async () => {
     const dir = copyOfShop();
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);

@@ -83,6 +83,8 @@ export interface MonitorSpec {
   modelVersion?: boolean;
   /** Read outcomes through `sql:` instead of the relation. */
   outcomesSql?: boolean;
+  /** approximate_ranking.score_bins */
+  scoreBins?: number;
 }
 
 export function referenceConfig(spec: MonitorSpec, asOf: Date): ReferenceConfig {
@@ -92,6 +94,7 @@ export function referenceConfig(spec: MonitorSpec, asOf: Date): ReferenceConfig 
     predictionDedupe: spec.predictionDedupe ?? 'latest',
     outcomeDedupe: spec.outcomeDedupe ?? 'latest',
     threshold: spec.threshold ?? 0.5,
+    ...(spec.scoreBins ? { scoreBins: spec.scoreBins } : {}),
     granularities: spec.granularity ?? ['day'],
     segments: spec.segments ?? [],
     asOf,
@@ -121,6 +124,7 @@ export function writeProject(target: TestTarget, sourceSchema: string, outputSch
       : { relation: `${sourceSchema}.outcomes`, key: ['outcome_pid'], timestamp: 'observed_at', label: 'label', dedupe: spec.outcomeDedupe ?? 'latest' },
     join: { within: spec.within, missing: spec.missing ?? 'drop' },
     threshold: spec.threshold ?? 0.5,
+    ...(spec.scoreBins ? { approximate_ranking: { score_bins: spec.scoreBins } } : {}),
     granularity: spec.granularity ?? ['day'],
     segments: spec.segments ?? [],
   };

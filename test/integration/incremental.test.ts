@@ -35,12 +35,13 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   it.skipIf(!!target.unavailable).each([
     { seed: 11, dedupe: 'latest' as const },
     { seed: 12, dedupe: 'earliest' as const },
-  ])('equal a full refresh after appending data (seed $seed, dedupe $dedupe)', async ({ seed, dedupe }) => {
+    { seed: 13, dedupe: 'latest' as const, scoreBins: 100 },
+  ])('equal a full refresh after appending data (seed $seed, dedupe $dedupe, score bins $scoreBins)', async ({ seed, dedupe, scoreBins }) => {
     const fixture = randomFixture({ seed, predictions: 800, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
     const firstAsOf = new Date('2026-02-10T06:00:00Z');
     const secondAsOf = new Date('2026-02-17T18:00:00Z');
     const [first, later] = splitAt(fixture, firstAsOf);
-    const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: dedupe };
+    const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: dedupe, ...(scoreBins ? { scoreBins } : {}) };
 
     // incremental: first batch, run, append the rest, run again (twice: the second is a no-op)
     const srcA = uniqueName('src');

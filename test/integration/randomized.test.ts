@@ -14,6 +14,10 @@ const cases: { seed: number; spec: MonitorSpec; asOf: string }[] = [
   { seed: 1, asOf: '2026-04-20T00:00:00Z', spec: { within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week', 'month'], segments: [{ column: 'seg_a', top: 50 }, { column: 'seg_b', top: 3 }] } },
   { seed: 2, asOf: '2026-04-18T12:00:00Z', spec: { within: '7 days', withinMs: 7 * DAY, missing: 'negative', predictionDedupe: 'earliest', outcomeDedupe: 'earliest', threshold: 0.35, granularity: ['week'], segments: [{ column: 'seg_b', top: 2 }] } },
   { seed: 3, asOf: '2026-05-30T00:00:00Z', spec: { within: '36 hours', withinMs: 36 * 3_600_000, missing: 'negative', granularity: ['day', 'month'], modelVersion: false, outcomesSql: true } },
+  // approximate_ranking: 10 bins hold two of the fixture's distinct scores each (values differ from
+  // the exact ones); 20 bins put each on a bin edge, in floating point
+  { seed: 4, asOf: '2026-04-20T00:00:00Z', spec: { within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week'], segments: [{ column: 'seg_a', top: 5 }], scoreBins: 10 } },
+  { seed: 5, asOf: '2026-04-18T12:00:00Z', spec: { within: '7 days', withinMs: 7 * DAY, missing: 'negative', granularity: ['week', 'month'], segments: [{ column: 'seg_b', top: 2 }], scoreBins: 20 } },
 ];
 
 describe.each(TARGETS)('randomized data equals the reference on $name', (target) => {

@@ -140,9 +140,11 @@ function logLoss(rows: BinaryRow[]): number {
   return total / rows.length;
 }
 
+/** `scoreBins`: with approximate_ranking, whose metrics replace the exact ranking metrics. */
 export function binaryMetrics(
   rows: { score: number; label: 0 | 1 }[],
   threshold: number,
+  scoreBins?: number,
 ): Record<string, number | null> {
   if (rows.length === 0) throw new Error('binaryMetrics: no rows (a group needs at least one evaluated prediction)');
   for (const r of rows) {
@@ -198,5 +200,79 @@ export function binaryMetrics(
     ece: ece(rows),
     ks: ks(rows, positives, negatives),
   };
-  return result;
+  return scoreBins ? { ...result, ...approximateRankingMetrics(rows, scoreBins) } : result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// approximate_ranking (docs/semantics.md, section 5, "Approximate ranking")
+
+/** The ranking metrics that approximate_ranking replaces, each followed by its error bound. */
+export const APPROXIMATE_RANKING_METRICS = [
+  'roc_auc',
+  'roc_auc_error_bound',
+  'average_precision',
+  'average_precision_error_bound',
+  'ks',
+  'ks_error_bound',
+] as const;
+
+/**
+ * A score's bin: the calibration bin c = min(max(floor(10 s), 0), 9), cut in k = bins / 10 equal
+ * parts, c k + min(max(floor((10 s - c) k), 0), k - 1), in double arithmetic as written.
+ */
+export function scoreBin(score: number, bins: number): number {
+  const k = bins / 10;
+  const c = Math.min(Math.max(Math.floor(score * 10), 0), 9);
+  return c * k + Math.min(Math.max(Math.floor((score * 10 - c) * k), 0), k - 1);
+}
+
+/**
+ * roc_auc, average_precision and ks as defined above, of the rows with every score replaced by its
+ * bin (a bin is one tied score), and the contract's error bound of each:
+ *   roc_auc:            sum over bins of p q / (2 P N)
+ *   average_precision:  max(U - AP, AP - L), U = sum over bins of p / P * (A + p) / (C + p),
+ *                       L = sum over bins of p / P * (A + 1) / (C + q + 1)
+ *   ks:                 max(0, max over bins of TPR - FPR counting the whole bin, plus q / N) - ks
+ * where a bin holds p positives and q negatives, and A positives and C rows are in higher bins.
+ */
+export function approximateRankingMetrics(rows: BinaryRow[], bins: number): Record<(typeof APPROXIMATE_RANKING_METRICS)[number], number | null> {
+  const binned = rows.map((r) => ({ score: scoreBin(r.score, bins), label: r.label }));
+  const positives = rows.filter((r) => r.label === 1).length;
+  const negatives = rows.length - positives;
+  const counts = new Map<number, { p: number; q: number }>();
+  for (const r of binned) {
+    const c = counts.get(r.score) ?? { p: 0, q: 0 };
+    if (r.label === 1) c.p += 1;
+    else c.q += 1;
+    counts.set(r.score, c);
+  }
+  let tiePairs = 0;
+  let upper = 0;
+  let lower = 0;
+  let ksUpper = 0;
+  let above = 0; // rows in higher bins
+  let positivesAbove = 0;
+  for (const bin of [...counts.keys()].sort((a, b) => b - a)) {
+    const { p, q } = counts.get(bin)!;
+    tiePairs += p * q;
+    if (p > 0) {
+      upper += (p / positives) * ((positivesAbove + p) / (above + p));
+      lower += (p / positives) * ((positivesAbove + 1) / (above + q + 1));
+    }
+    const tprMinusFpr = (positivesAbove + p) / positives - (above - positivesAbove + q) / negatives;
+    ksUpper = Math.max(ksUpper, tprMinusFpr + q / negatives);
+    above += p + q;
+    positivesAbove += p;
+  }
+  const auc = rocAuc(binned, positives, negatives);
+  const ap = averagePrecision(binned, positives);
+  const k = ks(binned, positives, negatives);
+  return {
+    roc_auc: auc,
+    roc_auc_error_bound: positives === 0 || negatives === 0 ? null : tiePairs / (2 * positives * negatives),
+    average_precision: ap,
+    average_precision_error_bound: ap === null ? null : Math.max(upper - ap, ap - lower),
+    ks: k,
+    ks_error_bound: k === null ? null : ksUpper - k,
+  };
 }

@@ -48,6 +48,8 @@ export interface PipelineConfig {
 /** Binary classification. */
 export interface ReferenceConfig extends PipelineConfig {
   threshold: number;
+  /** approximate_ranking's score_bins (section 5), if set. */
+  scoreBins?: number;
 }
 
 export interface MetricRow {
@@ -635,7 +637,7 @@ export function compareMetricRows(a: MetricRow, b: MetricRow): number {
 // ---------------------------------------------------------------------------------------------
 // Binary classification (section 5): the original API
 
-function binaryProblem(threshold: number): Problem<number | null, 0 | 1> {
+function binaryProblem(threshold: number, scoreBins?: number): Problem<number | null, 0 | 1> {
   return {
     // score descending, NULLs last
     compareTiedPredictions: (a, b) => ascNullsLast(a, b, (x, y) => y - x),
@@ -646,7 +648,7 @@ function binaryProblem(threshold: number): Problem<number | null, 0 | 1> {
     isEvaluated: (e) => e.payload !== null && e.label !== null,
     evaluate: (rows) => {
       const binaryRows: BinaryRow[] = rows.map((r) => ({ score: r.payload!, label: r.label! }));
-      return Object.entries(binaryMetrics(binaryRows, threshold)).map(([metric, value]) => ({
+      return Object.entries(binaryMetrics(binaryRows, threshold, scoreBins)).map(([metric, value]) => ({
         metric,
         qualifier: null,
         value,
@@ -665,7 +667,7 @@ export function referencePipeline(
     predictions.map((p) => ({ key: p.key, ts: p.ts, modelVersion: p.modelVersion, segments: p.segments, payload: p.score })),
     outcomes,
     config,
-    binaryProblem(config.threshold),
+    binaryProblem(config.threshold, config.scoreBins),
   );
   return {
     evaluations: result.evaluations.map((e) => ({

@@ -4,7 +4,7 @@
  * sections 1-6 has a small fixture here.
  */
 import { describe, expect, it } from 'vitest';
-import { BINARY_METRIC_NAMES, binaryMetrics } from './binary-metrics.js';
+import { APPROXIMATE_RANKING_METRICS, BINARY_METRIC_NAMES, approximateRankingMetrics, binaryMetrics, scoreBin } from './binary-metrics.js';
 import { percentileCont } from './quantile.js';
 import {
   DATA_QUALITY_METRICS,
@@ -249,6 +249,96 @@ describe('binaryMetrics', () => {
       expect(m.average_precision!).toBeLessThanOrEqual(1 + 1e-12);
       expect(m.tp! + m.fp! + m.tn! + m.fn!).toBe(n);
     }
+  });
+});
+
+describe('approximateRankingMetrics (approximate_ranking)', () => {
+  it('score bins nest in the calibration bins and clamp outside [0, 1]', () => {
+    expect([0, 0.049, 0.05, 0.15, 0.5, 0.999, 1, 1.7, -0.2].map((s) => scoreBin(s, 20))).toEqual([0, 0, 1, 3, 10, 19, 19, 19, 0]);
+    expect(scoreBin(0.12345, 1000)).toBe(123);
+    expect(scoreBin(0.3, 10)).toBe(3);
+  });
+
+  it('by hand: two bins, ties inside them', () => {
+    // bins of 10: scores 0.91, 0.95 (bin 9: p = 1, q = 1) and 0.12, 0.15, 0.18 (bin 1: p = 1, q = 2)
+    const r = approximateRankingMetrics(rows([0.95, 0.91, 0.18, 0.15, 0.12], [0, 1, 1, 0, 0]), 10);
+    // P = 2, N = 3. AUC with bins as tied scores: bin 9's positive beats 2 negatives, ties 1;
+    // bin 1's positive ties 2: (2 + 0.5 + 1) / 6
+    expect(r.roc_auc).toBeCloseTo(3.5 / 6, 15);
+    // bound: (1 * 1 + 1 * 2) / (2 * 6)
+    expect(r.roc_auc_error_bound).toBeCloseTo(3 / 12, 15);
+    // AP: recall 1/2 at precision 1/2 (bin 9), then 1/2 more at precision 2/5
+    expect(r.average_precision).toBeCloseTo(0.5 * 0.5 + 0.5 * 0.4, 15);
+    // U = 1/2 * 1/1 + 1/2 * (1 + 1) / (2 + 1) = 0.8333; L = 1/2 * 1/2 + 1/2 * 2/5 = 0.45
+    expect(r.average_precision_error_bound).toBeCloseTo(Math.max(0.5 + 1 / 3 - 0.45, 0.45 - 0.45), 15);
+    // KS at bin edges: after bin 9: 1/2 - 1/3 = 1/6; after bin 1: 1 - 1 = 0. Inside a bin at most
+    // q / N more: bin 9 1/6 + 1/3, bin 1 0 + 2/3. The exact KS is that 2/3 (at 0.18), value + bound.
+    expect(r.ks).toBeCloseTo(1 / 6, 15);
+    expect(r.ks_error_bound).toBeCloseTo(2 / 3 - 1 / 6, 15);
+    expect(binaryMetrics(rows([0.95, 0.91, 0.18, 0.15, 0.12], [0, 1, 1, 0, 0]), 0.5).ks).toBeCloseTo(2 / 3, 15);
+  });
+
+  it('one bin per distinct score: the values are exact', () => {
+    const rs = rows([0.05, 0.15, 0.15, 0.35, 0.55, 0.85], [0, 0, 1, 0, 1, 1]);
+    const exact = binaryMetrics(rs, 0.5);
+    const approximate = approximateRankingMetrics(rs, 10);
+    for (const m of ['roc_auc', 'average_precision', 'ks'] as const) expect(approximate[m]).toBeCloseTo(exact[m]!, 15);
+  });
+
+  it('one class only: the values and bounds are NULL where the exact ones are', () => {
+    const negatives = approximateRankingMetrics(rows([0.1, 0.5], [0, 0]), 10);
+    expect(APPROXIMATE_RANKING_METRICS.map((m) => negatives[m])).toEqual([null, null, null, null, null, null]);
+    const positives = approximateRankingMetrics(rows([0.1, 0.5], [1, 1]), 10);
+    expect(positives.roc_auc).toBeNull();
+    expect(positives.ks).toBeNull();
+    expect(positives.average_precision).toBe(1);
+    expect(positives.average_precision_error_bound).toBe(0);
+  });
+
+  it('randomized: the exact value is always within value ± bound, and the bound shrinks with finer bins', () => {
+    let seed = 777;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const widths: Record<number, number[]> = { 10: [], 100: [], 1000: [] };
+    for (let trial = 0; trial < 300; trial += 1) {
+      const n = 1 + Math.floor(rand() * 300);
+      // continuous scores, coarse ones (ties across and inside bins), or a few outside [0, 1]
+      const kind = trial % 3;
+      const rs: Row[] = [];
+      for (let i = 0; i < n; i += 1) {
+        const s = kind === 0 ? rand() : kind === 1 ? Math.floor(rand() * 37) / 36 : rand() * 1.4 - 0.2;
+        rs.push({ score: s, label: rand() < 0.2 + 0.6 * Math.min(Math.max(s, 0), 1) ? 1 : 0 });
+      }
+      const exact = binaryMetrics(rs, 0.5);
+      for (const bins of [10, 100, 1000]) {
+        const a = approximateRankingMetrics(rs, bins);
+        for (const m of ['roc_auc', 'average_precision', 'ks'] as const) {
+          const bound = a[`${m}_error_bound`];
+          if (exact[m] === null) {
+            expect(a[m]).toBeNull();
+            expect(bound).toBeNull();
+            continue;
+          }
+          expect(bound!).toBeGreaterThanOrEqual(-1e-15);
+          expect(Math.abs(exact[m]! - a[m]!), `${m}, ${bins} bins, trial ${trial}`).toBeLessThanOrEqual(bound! + 1e-12);
+        }
+        if (kind === 0 && a.roc_auc_error_bound !== null) widths[bins]!.push(a.roc_auc_error_bound);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    expect(mean(widths[100]!)).toBeLessThan(mean(widths[10]!) / 3);
+    expect(mean(widths[1000]!)).toBeLessThan(mean(widths[100]!) / 3);
+  });
+
+  it('the bounds are reached: the worst order inside a bin is as far from the value as the bound says', () => {
+    // one bin, p positives below q negatives (all distinct scores): exact AUC 0, binned 1/2, bound 1/2
+    const rs = rows([0.11, 0.12, 0.13, 0.14], [1, 1, 0, 0]);
+    const a = approximateRankingMetrics(rs, 10);
+    expect(binaryMetrics(rs, 0.5).roc_auc).toBe(0);
+    expect(a.roc_auc).toBe(0.5);
+    expect(a.roc_auc_error_bound).toBe(0.5);
   });
 });
 

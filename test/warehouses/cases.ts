@@ -73,6 +73,7 @@ const VARIED: { source: string; spec: MonitorSpec }[] = [
   { source: 'src', spec: { name: 'all_windows', within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week', 'month'], segments: [{ column: 'seg_a', top: 50 }, { column: 'seg_b', top: 3 }] } },
   { source: 'src_bool', spec: { name: 'earliest_negative', within: '7 days', withinMs: 7 * DAY, missing: 'negative', predictionDedupe: 'earliest', outcomeDedupe: 'earliest', threshold: 0.35, granularity: ['week'], segments: [{ column: 'seg_b', top: 2 }] } },
   { source: 'src', spec: { name: 'outcomes_sql', within: '36 hours', withinMs: 36 * 3_600_000, missing: 'negative', granularity: ['day', 'month'], modelVersion: false, outcomesSql: true } },
+  { source: 'src', spec: { name: 'score_bins', within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week'], segments: [{ column: 'seg_a', top: 5 }], scoreBins: 1000 } },
 ];
 
 export interface CompiledMonitor {

@@ -1,6 +1,7 @@
 -- Binary-classification metrics of monitor keep_probability (threshold 0.5), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
--- ranks of each row in its group; formulas are in macros/binary_classification.sql.
+-- ranks of each row in its group, or with approximate_ranking from score bins with error bounds;
+-- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
 -- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
@@ -220,14 +221,14 @@ bins as (
         sum(cast(round((score) * 1e15) as bigint)) as sum_score,
         sum(case when score >= 0.5 then label else 0 end) as tp,
         sum(case when score >= 0.5 then 1 - label else 0 end) as fp,
+        sum(cast(round((case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end) * 1e15) as bigint)) as log_loss_sum,
+        sum(cast(round(((score - label) * (score - label)) * 1e15) as bigint)) as brier_sum,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum(case when label = 1 then (cnt_lt - pos_lt) + (cnt_le - pos_le) else 0 end) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
         sum(cast(round((case when label = 1 then cast(positives - pos_lt as double precision) / nullif(n_all - cnt_lt, 0) else 0 end) * 1e15) as bigint)) as ap_sum,
         -- TPR - FPR at threshold score >= s, at each positive's score s
-        max(case when label = 1 then cast(positives - pos_lt as double precision) / nullif(positives, 0) - cast((n_all - positives) - (cnt_lt - pos_lt) as double precision) / nullif(n_all - positives, 0) end) as ks_max,
-        sum(cast(round((case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end) * 1e15) as bigint)) as log_loss_sum,
-        sum(cast(round(((score - label) * (score - label)) * 1e15) as bigint)) as brier_sum
+        max(case when label = 1 then cast(positives - pos_lt as double precision) / nullif(positives, 0) - cast((n_all - positives) - (cnt_lt - pos_lt) as double precision) / nullif(n_all - positives, 0) end) as ks_max
     from curve
     group by window_start, slice_key, least(greatest(floor(score * 10), 0), 9)
 ),
@@ -241,12 +242,12 @@ summary as (
         cast(sum(sum_score) as double precision) / 1e15 as sum_score,
         sum(tp) as tp,
         sum(fp) as fp,
-        sum(auc_pairs_x2) as auc_pairs_x2,
-        cast(sum(ap_sum) as double precision) / 1e15 as ap_sum,
-        max(ks_max) as ks_max,
         cast(sum(log_loss_sum) as double precision) / 1e15 as log_loss_sum,
         cast(sum(brier_sum) as double precision) / 1e15 as brier_sum,
-        cast(sum(abs(bin_pos - sum_score)) as double precision) / 1e15 as ece_gap_sum
+        cast(sum(abs(bin_pos - sum_score)) as double precision) / 1e15 as ece_gap_sum,
+        sum(auc_pairs_x2) as auc_pairs_x2,
+        cast(sum(ap_sum) as double precision) / 1e15 as ap_sum,
+        max(ks_max) as ks_max
     from bins
     group by window_start, slice_key
 ),
@@ -262,7 +263,7 @@ named_groups as (
             when mod(keyed.slice_key, 52) = 51 then '__other__'
             else ranks.segment_value
         end as segment_value,
-        keyed.positives, keyed.negatives, keyed.n, keyed.sum_score, keyed.tp, keyed.fp, keyed.auc_pairs_x2, keyed.ap_sum, keyed.ks_max, keyed.log_loss_sum, keyed.brier_sum, keyed.ece_gap_sum
+        keyed.positives, keyed.negatives, keyed.n, keyed.sum_score, keyed.tp, keyed.fp, keyed.log_loss_sum, keyed.brier_sum, keyed.ece_gap_sum, keyed.auc_pairs_x2, keyed.ks_max, keyed.ap_sum
     from summary as keyed
     left join model_versions as versions
         on versions.version_index = (keyed.slice_key) / (312)
