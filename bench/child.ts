@@ -26,6 +26,8 @@ export interface Task {
   statements?: string[];
   /** for kind 'sql': tables to count afterwards */
   count?: string[];
+  /** for kind 'sql': a query whose rows are returned afterwards (untimed) */
+  query?: string;
   /** extract: compare the client's metrics with hindsight's table afterwards (untimed) */
   validate?: boolean;
 }
@@ -63,6 +65,7 @@ async function runSql(statements: string[]): Promise<void> {
       for (const t of task.count) counts[t] = Number((await adapter.query(`select count(*) as n from ${t}`))[0]?.n);
       result.counts = counts;
     }
+    if (task.query) result.rows = JSON.parse(JSON.stringify(await adapter.query(task.query), (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
   } finally {
     await adapter.close();
   }

@@ -37,9 +37,10 @@ export function monitorConfig(name = MONITOR_NAME, scoreBins?: number) {
   };
 }
 
-export function writeProject(dir: string, output: Output, monitors = [monitorConfig()]): string {
+/** `schema`: where hindsight writes (the approximate monitor writes beside the exact one). */
+export function writeProject(dir: string, output: Output, monitors = [monitorConfig()], schema = 'hindsight'): string {
   mkdirSync(join(dir, 'monitors'), { recursive: true });
-  writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'bench', profile: 'bench', schema: 'hindsight' }));
+  writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'bench', profile: 'bench', schema }));
   const clean = Object.fromEntries(Object.entries(output).filter(([, v]) => v !== undefined));
   writeFileSync(join(dir, 'profiles.yml'), stringify({ bench: { target: 'bench', outputs: { bench: clean } } }));
   writeFileSync(join(dir, 'monitors', 'bench.yml'), stringify({ monitors }));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const STEPS = ['lower_bound', 'full_refresh', 'incremental', 'extract_and_compute'] as const;
+const STEPS = ['lower_bound', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute'] as const;
 const PIPELINE = ['plan', 'prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics', 'write'];
 const fmtS = (s: number | null | undefined) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(2) : s.toFixed(1));
 const fmtRate = (r: number | null | undefined) =>
@@ -69,11 +69,26 @@ export function renderTables(files: string[]): string {
           step === 'full_refresh' ? `${fmtX(r.ratios.full_refresh_over_lower_bound)} (${fmtX(c.full_refresh_over_lower_bound)}) of LB`
           : step === 'incremental' ? `${fmtPct(r.ratios.incremental_over_full_refresh)} (${fmtPct(c.incremental_over_full_refresh)}) of FR`
           : step === 'extract_and_compute' ? `${fmtX(r.ratios.extract_over_full_refresh)} (${fmtX(c.extract_over_full_refresh)}) of FR`
+          : step === 'approximate' ? `${fmtX(r.ratios.approximate_over_lower_bound)} (${fmtX(c.approximate_over_lower_bound)}) of LB, ${fmtX(r.ratios.approximate_over_full_refresh)} (${fmtX(c.approximate_over_full_refresh)}) of FR`
           : '';
         const seconds = s.ok ? fmtS(s.seconds) : `failed`;
         lines.push(
           `| ${r.warehouse} | ${fmtRows(r.rows)} | ${step} | ${seconds} | ${fmtS(s.cpuSeconds)} | ${fmtRate(s.rowsPerSecond)} | ${ratio} | ${fmtMb(s.maxRssBytes)} (${fmtMb(s.peakHeapUsedBytes)}) | ${scanSummary(s.scanned)} |`,
         );
+      }
+    }
+    const accuracy = (doc.results as Json[]).filter((r) => Array.isArray(r.steps?.approximate?.accuracy));
+    if (accuracy.length) {
+      lines.push('');
+      lines.push(`\`approximate\`: the same full refresh with \`approximate_ranking: {score_bins: ${doc.settings.scoreBins}}\`. Its ranking metrics against the exact ones, over every window, version and slice:`);
+      lines.push('');
+      lines.push('| warehouse | predictions | metric | values | max error | mean error | max bound | mean bound | errors beyond their bound |');
+      lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      const e = (x: number) => Number(x).toExponential(1);
+      for (const r of accuracy) {
+        for (const a of r.steps.approximate.accuracy as Json[]) {
+          lines.push(`| ${r.warehouse} | ${fmtRows(r.rows)} | ${a.metric} | ${a.values_compared} | ${e(a.max_error)} | ${e(a.mean_error)} | ${e(a.max_bound)} | ${e(a.mean_bound)} | ${a.beyond_bound} |`);
+        }
       }
     }
     lines.push('');
@@ -83,7 +98,7 @@ export function renderTables(files: string[]): string {
     lines.push('| --- | ---: | --- | ' + PIPELINE.map(() => '---:').join(' | ') + ' |');
     for (const r of doc.results as Json[]) {
       if (r.error) continue;
-      for (const step of ['full_refresh', 'incremental']) {
+      for (const step of ['full_refresh', 'approximate', 'incremental']) {
         const s = r.steps[step] as Json | undefined;
         if (!s?.steps) continue;
         const by = new Map((s.steps as Json[]).map((x) => [x.name, x]));

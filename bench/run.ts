@@ -4,6 +4,7 @@
 //   npm run bench -- --rows 1e5,1e6 [--warehouses duckdb,postgres] [--max-rows postgres=1e6]
 //                    [--repeat 3] [--repeat-large 1] [--duckdb-memory-limit 2GB] [--work-dir /tmp/hindsight-bench]
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
+//                    [--score-bins 1000] (the approximate step's approximate_ranking)
 //
 // Each measured step runs in a child process (bench/child.ts) that reports its own peak memory.
 // Per step: one explain pass (EXPLAIN ANALYZE / DuckDB profiling, rolled back) for what the
@@ -18,7 +19,7 @@ import type { Task } from './child.js';
 import { benchCompile } from './compile.js';
 import { appendStatements, AS_OF_FULL, AS_OF_NEXT, generateStatements, type Warehouse } from './generate.js';
 import { postgresCpuSeconds, postgresOutput, postgresVersion, startBenchPostgres, stopPostgres, POSTGRES_SETTINGS } from './postgres.js';
-import { writeProject, type Output } from './project.js';
+import { monitorConfig, writeProject, type Output } from './project.js';
 import { writeReport } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -169,6 +170,34 @@ async function measure(name: string, base: Task, opts: { before?: () => Promise<
   return out;
 }
 
+/** approximate_ranking's score_bins for the `approximate` step. */
+const scoreBins = Number(arg('score-bins', '1000'));
+const APPROXIMATE_SCHEMA = 'hindsight_approximate';
+
+/**
+ * Per ranking metric, over every group: the approximate value's distance from the exact one, its
+ * bound, and how many distances exceed their bound (the contract says none can).
+ */
+function approximationErrorSql(): string {
+  const table = (schema: string) => `${schema}.hindsight_metrics`;
+  const key = ['granularity', 'window_start', 'model_version', 'segment', 'segment_value'];
+  const same = key.map((k) => `a.${k} is not distinct from e.${k}`).join(' and ');
+  return `
+select e.metric,
+    count(*) as values_compared,
+    max(abs(a.value - e.value)) as max_error,
+    avg(abs(a.value - e.value)) as mean_error,
+    max(b.value) as max_bound,
+    avg(b.value) as mean_bound,
+    sum(case when abs(a.value - e.value) > b.value + 1e-12 then 1 else 0 end) as beyond_bound
+from ${table('hindsight')} as e
+join ${table(APPROXIMATE_SCHEMA)} as a on a.metric = e.metric and ${same}
+join ${table(APPROXIMATE_SCHEMA)} as b on b.metric = e.metric || '_error_bound' and ${same.replaceAll('a.', 'b.')}
+where e.metric in ('roc_auc', 'average_precision', 'ks') and e.value is not null
+group by e.metric
+order by e.metric`;
+}
+
 async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
   const dir = join(workDir, `${w}-${rows}`);
   rmSync(join(dir, 'project'), { recursive: true, force: true });
@@ -192,7 +221,16 @@ async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
   result.repeats = repeats;
   if (wanted('lower_bound')) steps.lower_bound = await measure('lower_bound', { kind: 'lower_bound', output, asOf: asOfFull }, { repeats });
   log(`${w} ${rows.toExponential()}: full_refresh`);
-  if (wanted('full_refresh') || wanted('incremental') || wanted('extract_and_compute')) steps.full_refresh = await measure('full_refresh', { kind: 'full_refresh', output, projectDir, asOf: asOfFull }, { repeats });
+  if (wanted('full_refresh') || wanted('incremental') || wanted('extract_and_compute') || wanted('approximate')) steps.full_refresh = await measure('full_refresh', { kind: 'full_refresh', output, projectDir, asOf: asOfFull }, { repeats });
+  // the same monitor with approximate_ranking, written to its own schema; then how far its ranking
+  // metrics are from the exact ones of the full refresh, against their bounds (untimed)
+  if (wanted('approximate')) {
+    log(`${w} ${rows.toExponential()}: approximate (score_bins ${scoreBins})`);
+    const approximateDir = writeProject(join(dir, 'project-approximate'), output, [monitorConfig(undefined, scoreBins)], APPROXIMATE_SCHEMA);
+    steps.approximate = await measure('approximate', { kind: 'full_refresh', output, projectDir: approximateDir, asOf: asOfFull }, { repeats });
+    const accuracy = await runChild({ kind: 'sql', output, statements: [], query: approximationErrorSql() });
+    (steps.approximate as Record<string, unknown>).accuracy = accuracy.ok ? accuracy.rows : accuracy.error;
+  }
   log(`${w} ${rows.toExponential()}: extract_and_compute`);
   if (wanted('extract_and_compute')) steps.extract_and_compute = await measure('extract_and_compute', { kind: 'extract_and_compute', output, asOf: asOfFull, validate: true }, { repeats });
 
@@ -226,11 +264,15 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     full_refresh_over_lower_bound: ratio(s('full_refresh'), s('lower_bound')),
     incremental_over_full_refresh: ratio(s('incremental'), s('full_refresh')),
     extract_over_full_refresh: ratio(s('extract_and_compute'), s('full_refresh')),
+    approximate_over_lower_bound: ratio(s('approximate'), s('lower_bound')),
+    approximate_over_full_refresh: ratio(s('approximate'), s('full_refresh')),
   };
   result.cpuRatios = {
     full_refresh_over_lower_bound: ratio(c('full_refresh'), c('lower_bound')),
     incremental_over_full_refresh: ratio(c('incremental'), c('full_refresh')),
     extract_over_full_refresh: ratio(c('extract_and_compute'), c('full_refresh')),
+    approximate_over_lower_bound: ratio(c('approximate'), c('lower_bound')),
+    approximate_over_full_refresh: ratio(c('approximate'), c('full_refresh')),
   };
   for (const k of Object.keys(steps)) {
     const st = steps[k] as { seconds: number | null; rowsPerSecond?: number | null };
@@ -248,7 +290,7 @@ async function main() {
     startedAt: new Date().toISOString(),
     command,
     machine: info,
-    settings: { repeat, repeatFrom1e7: Math.min(repeat, repeatLarge), duckdbMemoryLimit: duckdbMemoryLimit ?? 'default (80% of RAM)', postgres: POSTGRES_SETTINGS, asOfFull: AS_OF_FULL, asOfIncremental: AS_OF_NEXT },
+    settings: { repeat, repeatFrom1e7: Math.min(repeat, repeatLarge), scoreBins, duckdbMemoryLimit: duckdbMemoryLimit ?? 'default (80% of RAM)', postgres: POSTGRES_SETTINGS, asOfFull: AS_OF_FULL, asOfIncremental: AS_OF_NEXT },
     results: [] as unknown[],
   };
   const save = () => {
