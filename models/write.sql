@@ -3,8 +3,8 @@
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
 {% set placed_at = 'target_time' if m.forecast else 'predicted_at' %}
--- Evaluations before {{ run.rewrite_from }} were re-evaluated for their windows' data quality only,
--- and are as stored (docs/semantics.md section 7).
+-- Evaluations before {{ run.rewrite_from }} stay as stored: nothing can have changed
+-- their score, label or label status (docs/semantics.md section 7).
 delete from {{ tables.evaluations }}
 where {{ placed_at }} >= {{ run.rewrite_from }};
 

@@ -29,8 +29,9 @@ export interface IncrementalRange {
   /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
   evaluateFrom: Date;
   /**
-   * Evaluation rows from here on are rewritten (the earliest window start of metricsFrom): earlier
-   * re-evaluated rows are as stored, since nothing changed their score or label.
+   * Evaluation rows from here on are rewritten: the earliest time whose score, label or label
+   * status can have changed, not a window start. Earlier re-evaluated rows (a week's first days,
+   * windows with only late outcomes) are as stored.
    */
   rewriteFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
@@ -53,7 +54,7 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, metricsAf
   const earliestOf = (starts: IncrementalRange['recomputeFrom']) => new Date(Math.min(...Object.values(starts).map((t) => t.getTime())));
   const evaluateFrom = earliestOf(recomputeFrom);
   const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { recomputeFrom, metricsFrom, evaluateFrom, rewriteFrom: earliestOf(metricsFrom), outcomesFrom };
+  return { recomputeFrom, metricsFrom, evaluateFrom, rewriteFrom: later, outcomesFrom };
 }
 
 /**
