@@ -50,14 +50,15 @@ scored_bins as (
     group by {{ group_keys }}, {{ score_bin }}
 ),
 
--- per bin: positives and rows in it or in a higher bin, and the group's totals
+-- per bin: positives and rows in it or in a higher bin, and the group's totals (as integers: a
+-- window sum of integers can be a decimal, slow to compute with)
 cumulative as (
     select
         scored_bins.*,
-        sum(n_positive) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as pos_ge,
-        sum(n) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as n_ge,
-        sum(n_positive) over (partition by {{ group_keys }}) as positives,
-        sum(n) over (partition by {{ group_keys }}) as n_all
+        cast(sum(n_positive) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as pos_ge,
+        cast(sum(n) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as n_ge,
+        cast(sum(n_positive) over (partition by {{ group_keys }}) as {{ d.types.bigint }}) as positives,
+        cast(sum(n) over (partition by {{ group_keys }}) as {{ d.types.bigint }}) as n_all
     from scored_bins
 ),
 
