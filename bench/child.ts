@@ -28,6 +28,8 @@ export interface Task {
   count?: string[];
   /** for kind 'sql': a query whose rows are returned afterwards (untimed) */
   query?: string;
+  /** lower_bound: the sliced floor instead (lower-bound.ts) */
+  sliced?: boolean;
   /** extract: compare the client's metrics with hindsight's table afterwards (untimed) */
   validate?: boolean;
 }
@@ -73,7 +75,7 @@ async function runSql(statements: string[]): Promise<void> {
 
 async function lowerBound(): Promise<void> {
   const adapter = await openAdapter(task.output as never);
-  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!));
+  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!), task.sliced);
   const create = adapter.dialect.createTempTable('hs_lower_bound', sql);
   if (task.explain) {
     const { adapter: explaining, scans } = explainingAdapter(adapter, task.profileFile!, 'lower_bound');

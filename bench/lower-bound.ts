@@ -12,7 +12,35 @@ import { AS_OF_FULL, SCHEMA, WITHIN_DAYS, type Warehouse } from './generate.js';
 
 const ts = (d: Date) => `timestamp '${d.toISOString().replace('T', ' ').replace('.000Z', '')}'`;
 
-function tail(): string {
+/**
+ * The sliced floor: the same, but ranked in every group the benchmark monitor has (day and week,
+ * per model version, overall and per value of each segment column: six sorts of every row, where
+ * the lower bound has one), with none of hindsight's other work. Values are not folded into top-N.
+ */
+function slicedTail(): string {
+  const slices = ['day', 'week'].flatMap((g) =>
+    [['0', 'cast(null as varchar)'], ['1', 'customer_type'], ['2', 'region']].map(
+      ([i, v]) => `    select date_trunc('${g}', predicted_at) as window_start, ${g === 'day' ? i : `${Number(i) + 3}`} as slice, model_version, ${v} as segment_value, score, label from j`,
+    ),
+  );
+  return `
+sliced as (
+${slices.join('\n    union all\n')}
+),
+ranked as (
+    select window_start, slice, model_version, segment_value, score, label,
+        rank() over (partition by window_start, slice, model_version, segment_value order by score) as score_rank
+    from sliced
+)
+select window_start, slice, model_version, segment_value,
+    count(*) as n, sum(label) as positives, sum(score) as sum_score,
+    sum(case when label = 1 then score_rank else 0 end) as positive_rank_sum
+from ranked
+group by window_start, slice, model_version, segment_value`;
+}
+
+function tail(sliced = false): string {
+  if (sliced) return slicedTail();
   return `
 ranked as (
     select predicted_at, model_version, score, label,
@@ -27,7 +55,10 @@ from ranked
 group by grouping sets ((date_trunc('day', predicted_at), model_version), (date_trunc('week', predicted_at), model_version))`;
 }
 
-export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL): string {
+/** `sliced`: the sliced floor (slicedTail) instead of the lower bound. */
+export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, sliced = false): string {
+  // the segment columns ride along only for the sliced floor
+  const segments = (f: (c: string) => string) => (sliced ? ['customer_type', 'region'].map((c) => `,\n        ${f(c)}`).join('') : '');
   const a = ts(asOf);
   const pWhere = `predicted_at <= ${a} and prediction_id is not null`;
   const oWhere = `o.observed_at <= ${a} and o.label is not null and o.prediction_id is not null`;
@@ -38,27 +69,27 @@ export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL): string {
     return `
 with p as (
     select prediction_id, max(predicted_at) as predicted_at, arg_max(score, predicted_at) as score,
-        arg_max(model_version, predicted_at) as model_version
+        arg_max(model_version, predicted_at) as model_version${segments((c) => `arg_max(${c}, predicted_at) as ${c}`)}
     from ${SCHEMA}.predictions
     where ${pWhere}
     group by prediction_id
 ),
 j as (
     select any_value(p.predicted_at) as predicted_at, any_value(p.score) as score, any_value(p.model_version) as model_version,
-        arg_max(o.label, epoch_ms(o.observed_at) * 2 + o.label) as label
+        arg_max(o.label, epoch_ms(o.observed_at) * 2 + o.label) as label${segments((c) => `any_value(p.${c}) as ${c}`)}
     from p join ${SCHEMA}.outcomes as o
         on o.prediction_id = p.prediction_id
         and o.observed_at between p.predicted_at and p.predicted_at + interval ${WITHIN_DAYS} day
     where ${oWhere}
     group by p.prediction_id
-),${tail()}`;
+),${tail(sliced)}`;
   }
   // Postgres has no arg_max; row_number() measured cheaper than distinct on (bench/prototypes:
   // 4.7-5.1 s vs 7.6-7.9 s of server CPU at 1e6 predictions).
   return `
 with p as (
     select * from (
-        select prediction_id, predicted_at, score, model_version,
+        select prediction_id, predicted_at, score, model_version${segments((c) => c)},
             row_number() over (partition by prediction_id order by predicted_at desc) as rn
         from ${SCHEMA}.predictions
         where ${pWhere}
@@ -67,7 +98,7 @@ with p as (
 ),
 j as (
     select * from (
-        select p.predicted_at, p.score, p.model_version, o.label,
+        select p.predicted_at, p.score, p.model_version, o.label${segments((c) => `p.${c}`)},
             row_number() over (partition by p.prediction_id order by o.observed_at desc, o.label desc) as rn
         from p join ${SCHEMA}.outcomes as o
             on o.prediction_id = p.prediction_id
@@ -75,5 +106,5 @@ j as (
         where ${oWhere}
     ) as x
     where rn = 1
-),${tail()}`;
+),${tail(sliced)}`;
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const STEPS = ['lower_bound', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute'] as const;
+const STEPS = ['lower_bound', 'sliced_floor', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute'] as const;
 const PIPELINE = ['plan', 'prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics', 'write'];
 const fmtS = (s: number | null | undefined) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(2) : s.toFixed(1));
 const fmtRate = (r: number | null | undefined) =>
@@ -66,7 +66,8 @@ export function renderTables(files: string[]): string {
         if (!s) continue;
         const c = r.cpuRatios ?? {};
         const ratio =
-          step === 'full_refresh' ? `${fmtX(r.ratios.full_refresh_over_lower_bound)} (${fmtX(c.full_refresh_over_lower_bound)}) of LB`
+          step === 'sliced_floor' ? `${fmtX(r.ratios.sliced_floor_over_lower_bound)} (${fmtX(c.sliced_floor_over_lower_bound)}) of LB`
+          : step === 'full_refresh' ? `${fmtX(r.ratios.full_refresh_over_lower_bound)} (${fmtX(c.full_refresh_over_lower_bound)}) of LB${r.ratios.full_refresh_over_sliced_floor ? `, ${fmtX(r.ratios.full_refresh_over_sliced_floor)} (${fmtX(c.full_refresh_over_sliced_floor)}) of SF` : ''}`
           : step === 'incremental' ? `${fmtPct(r.ratios.incremental_over_full_refresh)} (${fmtPct(c.incremental_over_full_refresh)}) of FR`
           : step === 'extract_and_compute' ? `${fmtX(r.ratios.extract_over_full_refresh)} (${fmtX(c.extract_over_full_refresh)}) of FR`
           : step === 'approximate' ? `${fmtX(r.ratios.approximate_over_lower_bound)} (${fmtX(c.approximate_over_lower_bound)}) of LB, ${fmtX(r.ratios.approximate_over_full_refresh)} (${fmtX(c.approximate_over_full_refresh)}) of FR`

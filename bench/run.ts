@@ -5,6 +5,7 @@
 //                    [--repeat 3] [--repeat-large 1] [--duckdb-memory-limit 2GB] [--work-dir /tmp/hindsight-bench]
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
 //                    [--score-bins 1000] (the approximate step's approximate_ranking)
+// Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental.
 //
 // Each measured step runs in a child process (bench/child.ts) that reports its own peak memory.
 // Per step: one explain pass (EXPLAIN ANALYZE / DuckDB profiling, rolled back) for what the
@@ -220,6 +221,10 @@ async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
   const repeats = repeatFor(rows);
   result.repeats = repeats;
   if (wanted('lower_bound')) steps.lower_bound = await measure('lower_bound', { kind: 'lower_bound', output, asOf: asOfFull }, { repeats });
+  if (wanted('sliced_floor')) {
+    log(`${w} ${rows.toExponential()}: sliced_floor`);
+    steps.sliced_floor = await measure('sliced_floor', { kind: 'lower_bound', output, asOf: asOfFull, sliced: true }, { repeats });
+  }
   log(`${w} ${rows.toExponential()}: full_refresh`);
   if (wanted('full_refresh') || wanted('incremental') || wanted('extract_and_compute') || wanted('approximate')) steps.full_refresh = await measure('full_refresh', { kind: 'full_refresh', output, projectDir, asOf: asOfFull }, { repeats });
   // the same monitor with approximate_ranking, written to its own schema; then how far its ranking
@@ -266,6 +271,8 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     extract_over_full_refresh: ratio(s('extract_and_compute'), s('full_refresh')),
     approximate_over_lower_bound: ratio(s('approximate'), s('lower_bound')),
     approximate_over_full_refresh: ratio(s('approximate'), s('full_refresh')),
+    sliced_floor_over_lower_bound: ratio(s('sliced_floor'), s('lower_bound')),
+    full_refresh_over_sliced_floor: ratio(s('full_refresh'), s('sliced_floor')),
   };
   result.cpuRatios = {
     full_refresh_over_lower_bound: ratio(c('full_refresh'), c('lower_bound')),
@@ -273,6 +280,8 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     extract_over_full_refresh: ratio(c('extract_and_compute'), c('full_refresh')),
     approximate_over_lower_bound: ratio(c('approximate'), c('lower_bound')),
     approximate_over_full_refresh: ratio(c('approximate'), c('full_refresh')),
+    sliced_floor_over_lower_bound: ratio(c('sliced_floor'), c('lower_bound')),
+    full_refresh_over_sliced_floor: ratio(c('full_refresh'), c('sliced_floor')),
   };
   for (const k of Object.keys(steps)) {
     const st = steps[k] as { seconds: number | null; rowsPerSecond?: number | null };
