@@ -78,7 +78,7 @@ export function renderTables(files: string[]): string {
         );
       }
     }
-    const accuracy = (doc.results as Json[]).filter((r) => Array.isArray(r.steps?.approximate?.accuracy));
+    const accuracy = (doc.results as Json[]).filter((r) => Array.isArray(r.steps?.approximate?.accuracy) && r.steps.approximate.accuracy.length > 0);
     if (accuracy.length) {
       lines.push('');
       lines.push(`\`approximate\`: the same full refresh with \`approximate_ranking: {score_bins: ${doc.settings.scoreBins}}\`. Its ranking metrics against the exact ones, over every window, version and slice:`);
