@@ -29,8 +29,8 @@ sliced as (
 -- as one tied score; each metric's error bound is how far the exact value can be from that
 -- (docs/semantics.md, section 5: approximate ranking).
 
--- per score bin, every sum a metric needs: one aggregate over the sliced rows, which are read
--- once (a second reader would have them held, all six copies of every row, which 100M rows outgrow)
+-- per score bin, every sum a metric needs: one aggregate, so that the sliced rows are read once (a
+-- second reader makes DuckDB hold all six copies of every row)
 scored_bins as (
     select
         {{ group_keys }},
