@@ -29,43 +29,33 @@ sliced as (
 -- as one tied score; each metric's error bound is how far the exact value can be from that
 -- (docs/semantics.md, section 5: approximate ranking).
 
--- per score bin, every sum a metric needs: one aggregate, so that the sliced rows are read once (a
--- second reader makes DuckDB hold all six copies of every row)
+-- the ten calibration bins of each group, with the sums that need no ranking
+bins as (
+    select
+        {{ group_keys }},
+        {{ calibration_bin }} as bin,
+{{ binary.row_sums() }}
+    from sliced
+    group by {{ group_keys }}, {{ calibration_bin }}
+),
+
+-- positives and rows per score bin: many more groups, so as few aggregates as possible (one aggregate
+-- with every sum per score bin ran out of memory where these two complete: docs/performance.md, 100M)
 scored_bins as (
     select
         {{ group_keys }},
         {{ score_bin }} as score_bin,
-{{ binary.row_sums() }}
+        count(*) as n,
+        sum(label) as n_positive
     from sliced
     group by {{ group_keys }}, {{ score_bin }}
-),
-
--- the ten calibration bins of each group (a score bin lies in one: floor(score_bin / {{ k }}) is its
--- calibration bin exactly)
-bins as (
-    select
-        {{ group_keys }},
-        floor(score_bin / {{ k }}) as bin,
-        sum(n) as n,
-        sum(n_positive) as n_positive,
-        sum(bin_pos) as bin_pos,
-        sum(sum_score) as sum_score,
-        sum(tp) as tp,
-        sum(fp) as fp,
-        sum(log_loss_sum) as log_loss_sum,
-        sum(brier_sum) as brier_sum
-    from scored_bins
-    group by {{ group_keys }}, floor(score_bin / {{ k }})
 ),
 
 -- per bin: positives and rows in it or in a higher bin, and the group's totals (as integers: a
 -- window sum of integers can be a decimal, slow to compute with)
 cumulative as (
     select
-        {{ group_keys }},
-        score_bin,
-        n,
-        n_positive,
+        scored_bins.*,
         cast(sum(n_positive) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as pos_ge,
         cast(sum(n) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as n_ge,
         cast(sum(n_positive) over (partition by {{ group_keys }}) as {{ d.types.bigint }}) as positives,
