@@ -40,7 +40,8 @@ bins as (
 ),
 
 -- positives and rows per score bin: many more groups, so as few aggregates as possible (one aggregate
--- with every sum per score bin ran out of memory where these two complete: docs/performance.md, 100M)
+-- with every sum per score bin ran out of memory at 10M under a 300MB memory_limit, where these two
+-- complete; at 100M on DuckDB both run out of memory: docs/performance.md, 100M)
 scored_bins as (
     select
         {{ group_keys }},
