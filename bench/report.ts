@@ -120,7 +120,11 @@ export function renderTables(files: string[]): string {
       lines.push(
         `Compile, ${c.monitors} monitors (7 steps each): load and validate ${fmtS(c.loadSeconds)} s, render ${fmtS(c.renderSeconds_duckdb)} s (DuckDB) / ` +
           `${fmtS(c.renderSeconds_postgres)} s (Postgres), \`hindsight compile\` end to end ${fmtS(c.hindsightCompileSeconds)} s ` +
-          `(module loading, ${fmtS(c.importSeconds)} s, excluded); peak RSS ${fmtMb(c.maxRssBytes)} MB.`,
+          `(module loading, ${fmtS(c.importSeconds)} s, excluded); peak RSS ${fmtMb(c.maxRssBytes)} MB.` +
+          (c.cliSecondsEmptyTarget !== undefined
+            ? ` The CLI, \`node bin/hindsight.js compile\` in a new process (cold: module loading and JIT warm-up included): ` +
+              `${fmtS(c.cliSecondsEmptyTarget)} s into an empty target/, ${fmtS(c.cliSecondsExistingTarget)} s over its files.`
+            : ''),
       );
       lines.push('');
     }

@@ -1,5 +1,5 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
@@ -13,6 +13,7 @@ import { dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
+import { CompiledFiles } from './compiled-files.js';
 import { dotted, formatNumber, line, table } from './output.js';
 import { parseAsOf } from './as-of.js';
 
@@ -51,21 +52,25 @@ export function validate(options: CommonOptions): { project: Project; target?: T
 
 const compileContext = (asOf: Date) => ({ asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf });
 
-/** Writes target/compiled/<monitor>/<step>.sql: the full-refresh SQL, byte-identical for the same input. */
-export function compile(options: CommonOptions & { asOf?: string }): { monitor: string; steps: Step[]; dir: string }[] {
+/**
+ * Writes target/compiled/<monitor>/<step>.sql: the full-refresh SQL, byte-identical for the same
+ * input. A monitor's directory holds only its current steps.
+ */
+export async function compile(options: CommonOptions & { asOf?: string }): Promise<{ monitor: string; steps: Step[]; dir: string }[]> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const dialect = dialectFor(target.output.type);
   const asOf = parseAsOf(options.asOf);
   const out = [];
   const root = join(project.dir, project.config['target-path'], 'compiled');
+  const files = new CompiledFiles();
   for (const monitor of selectMonitors(project, options.select)) {
     const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
     const dir = join(root, monitor.name);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    for (const step of steps) writeFileSync(join(dir, `${step.name}.sql`), step.sql);
+    files.write(monitor.name, dir, steps);
     out.push({ monitor: monitor.name, steps, dir });
+    await files.yield();
   }
+  await files.done();
   return out;
 }
 

@@ -42,8 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       const { project } = commands.validate(opts(a));
       process.stdout.write(`OK: ${project.monitors.length} monitor(s) in ${project.config.name}\n`);
     })
-    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', { type: 'string' }), (a) => {
-      for (const c of commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {
+    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', { type: 'string' }), async (a) => {
+      for (const c of await commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {
         process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
       }
     })

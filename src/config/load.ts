@@ -59,11 +59,11 @@ export function loadProject(projectDir: string): Project {
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'hindsight.yml', issues, `no hindsight.yml in ${dir}; create a project with \`hindsight init\` or pass --project-dir`);
   if (!parsed) throw new ConfigError(issues);
-  const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed);
+  const raw = parsed.doc.toJS() as unknown;
+  const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed, raw);
   issues.push(...projectIssues);
 
   // Even when hindsight.yml has problems, the monitor files are checked too: all errors in one pass.
-  const raw = parsed.doc.toJS() as unknown;
   const rawPaths = isRecord(raw) ? raw['monitor-paths'] : undefined;
   const explicitPaths = Array.isArray(rawPaths) && rawPaths.every((p) => typeof p === 'string');
   const monitorPaths: string[] = config?.['monitor-paths'] ?? (explicitPaths ? (rawPaths as string[]) : ['monitors']);
@@ -80,9 +80,9 @@ export function loadProject(projectDir: string): Project {
       const file = relative(dir, full);
       const doc = readYaml(dir, file, issues);
       if (!doc) continue;
-      const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc);
-      issues.push(...fileIssues);
       const data = doc.doc.toJS() as unknown;
+      const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
+      issues.push(...fileIssues);
       const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
       list.forEach((m: unknown, i: number) => {
         if (!isRecord(m)) return;

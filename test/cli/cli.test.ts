@@ -1,6 +1,6 @@
 // The command line end to end on a copy of the shop example: build, show, an incremental rerun,
 // deterministic compile, and the exit codes and messages of a failing run.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -66,6 +66,23 @@ describe('hindsight CLI on the shop example', () => {
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
     expect(read()).toEqual(first);
     expect(first.join('\n')).not.toMatch(/select \*\s+from "raw"/); // sources are read by column
+  });
+
+  it("rewrites a monitor's compiled directory with only its current steps, and reports a failed write", async () => {
+    const dir = copyOfShop();
+    const compiled = join(dir, 'target/compiled/keep_probability');
+    mkdirSync(compiled, { recursive: true });
+    writeFileSync(join(compiled, 'old_step.sql'), 'select 1;\n');
+    writeFileSync(join(compiled, 'metrics.sql'), 'stale\n');
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    const files = readdirSync(compiled).sort();
+    expect(files).toEqual(['data_quality', 'evaluations', 'metrics', 'outcome_events', 'outcome_matches', 'prediction_events', 'write'].map((s) => `${s}.sql`));
+    expect(readFileSync(join(compiled, 'metrics.sql'), 'utf8')).toMatch(/^-- Binary-classification metrics of monitor keep_probability/);
+    // a file where a monitor's directory goes: the write fails, and compile says where
+    rmSync(compiled, { recursive: true, force: true });
+    writeFileSync(compiled, '');
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(1);
+    expect(err).toMatch(/cannot write the compiled SQL of monitor keep_probability to .*target\/compiled\/keep_probability: EEXIST/);
   });
 
   it('exits 1 and names the monitor, step and compiled file when the warehouse rejects a step', async () => {
