@@ -81,6 +81,11 @@ export interface Step {
   statements: string[];
   /** For table steps: the session table it creates. */
   relation?: string;
+  /**
+   * For table steps: session tables that no later step reads, to drop once this step is done (those
+   * the write step reads are dropped after the run).
+   */
+  dropAfter?: string[];
 }
 
 /**
@@ -204,6 +209,15 @@ export function compileMonitor(options: CompileOptions): Step[] {
   });
   const write = render('models/write.sql', options, context);
   steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });
+  // A session table is dropped as soon as the last step that reads it is done: at 100M predictions
+  // on DuckDB the first steps' tables filled the memory the metric step's sorts needed.
+  for (const [i, step] of steps.entries()) {
+    if (!step.relation) continue;
+    const quoted = dialect.quote(step.relation);
+    let last = i;
+    for (let j = i + 1; j < steps.length; j++) if (steps[j]!.sql.includes(quoted)) last = j;
+    if (steps[last]!.kind === 'table') (steps[last]!.dropAfter ??= []).push(step.relation);
+  }
   return steps;
 }
 

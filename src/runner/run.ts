@@ -119,6 +119,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       }
       // Warehouses disagree on what `create table as` reports; count the session table instead.
       if (step.relation) rows = Number((await adapter.query(`select count(*) as n from ${dialect.quote(step.relation)}`))[0]?.n ?? 0);
+      for (const done of step.dropAfter ?? []) await adapter.execute(`drop table if exists ${dialect.quote(done)}`);
       if (step.name === 'write') result.rowsWritten = rows;
       const done = { name: step.name, rows, seconds: seconds(t) };
       result.steps.push(done);

@@ -49,6 +49,24 @@ describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
       });
     }
 
+    it('drops each session table after its last reader, and none earlier', () => {
+      for (const monitor of project.monitors) {
+        const d = dialects[dialect]!;
+        const steps = compileMonitor({ monitor, schema: project.config.schema, dialect: d, run });
+        const readers = (relation: string) => steps.flatMap((s, i) => (s.relation !== relation && s.sql.includes(d.quote(relation)) ? [i] : []));
+        const droppedAt = new Map(steps.flatMap((s, i) => (s.dropAfter ?? []).map((r): [string, number] => [r, i])));
+        for (const [i, step] of steps.entries()) {
+          if (!step.relation) continue;
+          const last = Math.max(i, ...readers(step.relation));
+          if (steps[last]!.kind === 'table') expect(droppedAt.get(step.relation), `${monitor.name}: ${step.relation}`).toBe(last);
+          else expect(droppedAt.has(step.relation), `${monitor.name}: ${step.relation} is read by the write`).toBe(false);
+        }
+        // the metric step starts with only the evaluations and data quality (and a forecast's MASE scales) left
+        const live = steps.slice(0, steps.findIndex((s) => s.name === 'metrics')).filter((s) => s.relation && !droppedAt.has(s.relation)).map((s) => s.name);
+        expect(live.filter((n) => !['evaluations', 'data_quality', 'mase_scales', 'list_items', 'outcome_events'].includes(n)), monitor.name).toEqual([]);
+      }
+    });
+
     it('is byte-identical when compiled twice', () => {
       expect(compileAll(dialect, 'full_refresh').map((s) => s.sql)).toEqual(compileAll(dialect, 'full_refresh').map((s) => s.sql));
     });
