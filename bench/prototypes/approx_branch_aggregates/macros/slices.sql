@@ -1,0 +1,229 @@
+{#-
+  Slicing shared by every problem type: each evaluated row appears once per granularity and per
+  slice (overall, then each segment column), with a segment's rare values folded into __other__.
+  `columns` are the evaluation columns the metric step needs, `where` picks the evaluated rows.
+  `source` is what they read instead of the evaluations table (a CTE with the same columns, or
+  with a `predicted_at` that places a row in its window, like a forecast's target_time).
+-#}
+{#-
+  In an incremental run, only the windows whose model metrics are recomputed (run.metrics_from):
+  earlier windows of the session's evaluations changed only in their data-quality counts.
+-#}
+{% macro since(g, column='evaluated.predicted_at') -%}
+{% if run.incremental %}
+        and {{ column }} >= {{ run.metrics_from[g] }}{% endif %}
+{%- endmacro %}
+
+{#- Each evaluated row's segment value's rank in its window (the row of segment_ranks), if any. -#}
+{% macro value_rank_join(g, s) %}
+    left join segment_ranks as ranks
+        on ranks.granularity = '{{ g }}'
+        and ranks.segment = '{{ s.column }}'
+        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
+        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+{%- endmacro %}
+
+{% macro segment_ranks(source=none) %}
+{% for g in m.granularities %}
+{% for s in m.segments %}
+    select
+        '{{ g }}' as granularity,
+        '{{ s.column }}' as segment,
+        window_start,
+        segment_value,
+        {{ loop.index }} as segment_index,
+        row_number() over (
+            partition by window_start
+            order by count(*) desc, {{ d.binaryCollate('segment_value') }}
+        ) as value_rank
+    from (
+        select {{ d.windowStart(g, 'predicted_at') }} as window_start, {{ d.quote(s.column) }} as segment_value
+        from {{ source or rel('evaluations') }}
+        where {{ d.quote(s.column) }} is not null{{ since(g, 'predicted_at') }}
+    ) as segment_values
+    group by window_start, segment_value
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{% macro sliced_rows(columns, where, source=none) %}
+{% for g in m.granularities %}
+    select
+        '{{ g }}' as granularity,
+        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
+        evaluated.model_version,
+        cast(null as {{ d.types.text }}) as segment,
+        cast(null as {{ d.types.text }}) as segment_value,
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ source or rel('evaluations') }} as evaluated
+    where {{ where }}{{ since(g) }}
+{% for s in m.segments %}
+    union all
+    select
+        '{{ g }}',
+        {{ d.windowStart(g, 'evaluated.predicted_at') }},
+        evaluated.model_version,
+        '{{ s.column }}',
+        case
+            when evaluated.{{ d.quote(s.column) }} is null then null
+            when ranks.value_rank <= {{ s.top }} then evaluated.{{ d.quote(s.column) }}
+            else '__other__'
+        end,
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ source or rel('evaluations') }} as evaluated
+{{ value_rank_join(g, s) }}
+    where {{ where }}{{ since(g) }}
+{% endfor %}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{#-
+  One more slice without top-N folding (a forecast's horizon): `value` is each row's segment value
+  as text; `where` picks the rows, and so the values that get rows.
+-#}
+{% macro unfolded_slice(segment, value, columns, where, source=none) %}
+{% for g in m.granularities %}
+    select
+        '{{ g }}',
+        {{ d.windowStart(g, 'evaluated.predicted_at') }},
+        evaluated.model_version,
+        '{{ segment }}',
+        {{ value }},
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ source or rel('evaluations') }} as evaluated
+    where {{ where }}{{ since(g) }}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{#-
+  Slices keyed by integers, for the metric steps whose cost is a sort per group: sorting on
+  (window_start, slice_key) is several times cheaper than on the text columns granularity,
+  model_version, segment and segment_value (docs/performance.md), which slice_groups() puts back
+  on the few aggregated rows. With G granularities, S = segments + 1 slices and X = largest top + 2:
+    slice_key = ((version_index * G + granularity_index) * S + segment_index) * X + value_index
+  version_index: 0 for a NULL model version, else 1, 2, … from model_versions();
+  segment_index: 0 for the overall slice, else 1, 2, … in the order of m.segments;
+  value_index:   0 for the overall slice and a NULL value, a top value's rank in segment_ranks,
+                 X - 1 for the values folded into __other__.
+  Needs the CTEs segment_ranks (when there are segments) and model_versions.
+-#}
+{% macro key_sizes() -%}
+{{ m.granularities.length }},{{ m.segments.length + 1 }},{{ ((m.segments | sort(true, false, 'top') | first).top if m.segments.length else 0) + 2 }}
+{%- endmacro %}
+
+{% macro model_versions() %}
+    select model_version, row_number() over (order by {{ d.binaryCollate('model_version') }}) as version_index
+    from (select distinct model_version from {{ rel('evaluations') }} where model_version is not null) as versions
+{% endmacro %}
+
+{#-
+  The rows of one slicing branch (granularity g, segment s or none for the overall slice), each with
+  its window_start and slice_key; keyed_rows() is the union of all branches.
+-#}
+{% macro keyed_branch(g, gi, s, si, columns, where) %}
+{% set sizes = key_sizes().split(',') %}
+{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
+    select
+        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
+{% if s %}
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ si * X }} + case
+            when evaluated.{{ d.quote(s.column) }} is null then 0
+            when ranks.value_rank <= {{ s.top }} then ranks.value_rank
+            else {{ X - 1 }}
+        end as slice_key,
+{% else %}
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} as slice_key,
+{% endif %}
+        evaluated.{{ columns | join(', evaluated.') }}
+    from {{ rel('evaluations') }} as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+{% if s %}
+{{ value_rank_join(g, s) }}
+{% endif %}
+    where {{ where }}{{ since(g) }}
+{%- endmacro %}
+
+{% macro keyed_rows(columns, where) %}
+{% for g in m.granularities %}
+{% set gi = loop.index0 %}
+{{ keyed_branch(g, gi, none, 0, columns, where) }}
+{% for s in m.segments %}
+    union all
+{{ keyed_branch(g, gi, s, loop.index, columns, where) }}
+{% endfor %}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{#-
+  The same rows aggregated branch by branch: `select_list` and `group_by` (after window_start and
+  slice_key) over each branch's rows. The branches' groups never meet (slice_key tells granularity
+  and segment apart), so the union is the aggregate of keyed_rows(), with one smaller hash table per
+  branch instead of one for all.
+-#}
+{% macro keyed_aggregates(columns, where, select_list, group_by) %}
+{% for g in m.granularities %}
+{% set gi = loop.index0 %}
+{% for s in [none].concat(m.segments) %}
+{% if not (gi == 0 and loop.first) %}
+    union all
+{% endif %}
+    select window_start, slice_key, {{ select_list }}
+    from (
+{{ keyed_branch(g, gi, s, loop.index0, columns, where) }}
+    ) as branch
+    group by window_start, slice_key{{ group_by }}
+{% endfor %}
+{% endfor %}
+{% endmacro %}
+
+{#- The text columns of each (window_start, slice_key) row of `keyed`, followed by its other columns. -#}
+{% macro slice_groups(keyed, other_columns) %}
+{% set sizes = key_sizes().split(',') %}
+{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
+{% set granularity_index = 'mod(' + d.intDivide('keyed.slice_key', S * X) + ', ' + G + ')' %}
+{% set segment_index = 'mod(' + d.intDivide('keyed.slice_key', X) + ', ' + S + ')' %}
+{% set value_index = 'mod(keyed.slice_key, ' + X + ')' %}
+    select
+        case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end as granularity,
+        keyed.window_start,
+        versions.model_version,
+{% if m.segments.length %}
+        case {{ segment_index }}{% for s in m.segments %} when {{ loop.index }} then '{{ s.column }}'{% endfor %} end as segment,
+{% else %}
+        cast(null as {{ d.types.text }}) as segment,
+{% endif %}
+        case
+            when {{ value_index }} = 0 then cast(null as {{ d.types.text }})
+{% if m.segments.length %}
+            when {{ value_index }} = {{ X - 1 }} then '__other__'
+            else ranks.segment_value
+{% endif %}
+        end as segment_value,
+        keyed.{{ other_columns | join(', keyed.') }}
+    from {{ keyed }} as keyed
+    left join model_versions as versions
+        on versions.version_index = {{ d.intDivide('keyed.slice_key', G * S * X) }}
+{% if m.segments.length %}
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end
+        and ranks.segment_index = {{ segment_index }}
+        and ranks.value_rank = {{ value_index }}
+{% endif %}
+{% endmacro %}
