@@ -98,8 +98,9 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
   // every permanent table as it was.
   let current: Step | undefined;
   let inTransaction = false;
+  const dropSessionTable = (relation: string) => adapter.execute(`drop table if exists ${dialect.quote(relation)}`);
   const dropSessionTables = async () => {
-    for (const step of steps) if (step.relation) await adapter.execute(`drop table if exists ${dialect.quote(step.relation)}`).catch(() => undefined);
+    for (const step of steps) if (step.relation) await dropSessionTable(step.relation).catch(() => undefined);
   };
   try {
     for (const step of steps) {
@@ -119,7 +120,8 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       }
       // Warehouses disagree on what `create table as` reports; count the session table instead.
       if (step.relation) rows = Number((await adapter.query(`select count(*) as n from ${dialect.quote(step.relation)}`))[0]?.n ?? 0);
-      for (const done of step.dropAfter ?? []) await adapter.execute(`drop table if exists ${dialect.quote(done)}`);
+      // session tables no later step reads (compileMonitor): their memory goes to the next steps
+      for (const relation of step.dropAfter ?? []) await dropSessionTable(relation);
       if (step.name === 'write') result.rowsWritten = rows;
       const done = { name: step.name, rows, seconds: seconds(t) };
       result.steps.push(done);
