@@ -1,7 +1,7 @@
 // Which part of DuckDB holds the memory while a step of the benchmark monitor runs: a second
 // connection samples duckdb_memory() (memory by tag: hash tables, sorts, column data, …) every
 // 200 ms, and the peak of each tag is printed, for the exact step and the approximate one.
-//   npx tsx bench/prototypes/memory-by-tag.ts <warehouse.duckdb> [memory_limit] [score bins, 0 for exact] [step] [--keep-tables]
+//   npx tsx bench/prototypes/memory-by-tag.ts <warehouse.duckdb> [memory_limit] [score bins, 0 for exact] [step] [--keep-tables] [--sql 'set threads = 1']
 import { DuckDBInstance } from '@duckdb/node-api';
 import { compileMonitor } from '../../src/compiler/compile.js';
 import { normalizeMonitor } from '../../src/config/monitor.js';
@@ -10,10 +10,13 @@ import { dialectFor } from '../../src/dialects/index.js';
 import { AS_OF_FULL } from '../generate.js';
 import { monitorConfig } from '../project.js';
 
-const [path, limit, bins = '0', target = 'metrics'] = process.argv.slice(2).filter((a) => !a.startsWith('--')) as [string, string | undefined, string, string];
+const [path, limit, bins = '0', target = 'metrics'] = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--sql') as [string, string | undefined, string, string];
 const instance = await DuckDBInstance.create(path, limit ? { memory_limit: limit } : {});
 const work = await instance.connect();
 const sampler = await instance.connect();
+// --sql: a statement run first (a setting, e.g. `set threads = 1`)
+const sql = process.argv.indexOf('--sql');
+if (sql > 0) await work.run(process.argv[sql + 1]!);
 const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, Number(bins) || undefined)) as never, 'bench.yml', {});
 const steps = compileMonitor({ monitor, schema: 'hindsight', dialect: dialectFor('duckdb'), run: { asOf: AS_OF_FULL, runId: 'm', computedAt: AS_OF_FULL } }).filter((s) => s.kind === 'table');
 const gib = (b: number) => (b / 2 ** 30).toFixed(2);
