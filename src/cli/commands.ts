@@ -22,6 +22,8 @@ export interface CommonOptions {
   profilesDir?: string;
   target?: string;
   select?: string[];
+  /** Reuse target/partial_parse.json for unchanged monitor files (default: false; the CLI's default: true). */
+  partialParse?: boolean;
 }
 
 /** `--select a b` keeps those monitors; unknown names are configuration errors. */

@@ -11,7 +11,8 @@ function common<T>(y: Argv<T>) {
     .option('project-dir', { type: 'string', default: '.', describe: 'Directory with hindsight.yml' })
     .option('profiles-dir', { type: 'string', describe: 'Directory with profiles.yml (default: project dir, then ~/.hindsight)' })
     .option('target', { alias: 't', type: 'string', describe: 'Target in the profile (default: its `target`)' })
-    .option('select', { alias: 's', type: 'string', array: true, describe: 'Monitors to include (default: all)' });
+    .option('select', { alias: 's', type: 'string', array: true, describe: 'Monitors to include (default: all)' })
+    .option('partial-parse', { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' });
 }
 
 function runOptions<T>(y: Argv<T>) {
@@ -26,6 +27,7 @@ const opts = (a: Args): commands.CommonOptions => ({
   profilesDir: a['profiles-dir'] as string | undefined,
   target: a.target as string | undefined,
   select: (a.select as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
+  partialParse: a['partial-parse'] !== false,
 });
 
 export async function main(argv: string[]): Promise<number> {

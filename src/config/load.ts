@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { renderEnvVars } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
 import { monitorFileSchema, profilesFileSchema, projectSchema, type OutputConfig, type ProjectConfig } from './schema.js';
+import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
 import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
 
@@ -27,8 +28,11 @@ export const RESERVED_COLUMNS = [
   'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours',
 ];
 
+/** A file's path as messages show it: relative to the working directory. */
+const displayPath = (dir: string, file: string) => relative(process.cwd(), join(dir, file)) || file;
+
 function readYaml(dir: string, path: string, issues: ConfigIssue[], missing = 'file not found'): ParsedYaml | undefined {
-  const file = relative(process.cwd(), join(dir, path)) || path;
+  const file = displayPath(dir, path);
   let text: string;
   try {
     text = readFileSync(join(dir, path), 'utf8');
@@ -54,7 +58,15 @@ function yamlFilesUnder(dir: string): string[] {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function loadProject(projectDir: string): Project {
+export interface LoadOptions {
+  /**
+   * Reuse target/partial_parse.json for monitor files whose bytes have not changed, and update it
+   * (src/config/partial-parse.ts). The CLI turns it on unless --no-partial-parse.
+   */
+  partialParse?: boolean;
+}
+
+export function loadProject(projectDir: string, options: LoadOptions = {}): Project {
   const dir = resolve(projectDir);
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'hindsight.yml', issues, `no hindsight.yml in ${dir}; create a project with \`hindsight init\` or pass --project-dir`);
@@ -62,6 +74,8 @@ export function loadProject(projectDir: string): Project {
   const raw = parsed.doc.toJS() as unknown;
   const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed, raw);
   issues.push(...projectIssues);
+  // Without a valid hindsight.yml there is no target path to keep the cache in.
+  const cache = options.partialParse && config ? new PartialParseCache(join(dir, config['target-path'], PARTIAL_PARSE_FILE)) : undefined;
 
   // Even when hindsight.yml has problems, the monitor files are checked too: all errors in one pass.
   const rawPaths = isRecord(raw) ? raw['monitor-paths'] : undefined;
@@ -78,42 +92,74 @@ export function loadProject(projectDir: string): Project {
     }
     for (const full of yamlFilesUnder(join(dir, monitorPath))) {
       const file = relative(dir, full);
-      const doc = readYaml(dir, file, issues);
-      if (!doc) continue;
-      const data = doc.doc.toJS() as unknown;
-      const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
-      issues.push(...fileIssues);
-      const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
-      list.forEach((m: unknown, i: number) => {
-        if (!isRecord(m)) return;
-        const path: Path = ['monitors', i];
-        const before = issues.length;
-        checkMonitor(m, doc, path, issues);
-        if (typeof m.name === 'string') {
-          const previous = seen.get(m.name);
-          if (previous) issue(issues, doc, [...path, 'name'], `monitor "${m.name}" is already declared at ${previous}; monitor names must be unique in a project`);
-          else {
-            const at = locate(doc, [...path, 'name']);
-            seen.set(m.name, `${doc.file}:${at.line}:${at.column}`);
-          }
-        }
-        const config = value?.monitors[i];
-        if (config && issues.length === before) {
-          for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
-        }
-        if (config && issues.length === before) {
-          const monitor = normalizeMonitor(config, doc.file);
-          monitor.positions = positionsOf(doc, path, monitor);
-          const columns = evaluationColumns(monitor);
-          const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
-          if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
-          else monitors.push(monitor);
-        }
-      });
+      const loaded = loadMonitorFile(dir, file, cache);
+      if (!loaded) continue;
+      issues.push(...loaded.issues);
+      const shown = displayPath(dir, file);
+      // Monitor names are unique across files, so this check runs on every load, cached or not.
+      const duplicates = new Set<string>();
+      for (const d of loaded.declared) {
+        const previous = seen.get(d.name);
+        if (previous) {
+          issues.push({ file: shown, line: d.line, column: d.column, key: d.key, message: `monitor "${d.name}" is already declared at ${previous}; monitor names must be unique in a project` });
+          duplicates.add(d.name);
+        } else seen.set(d.name, `${shown}:${d.line}:${d.column}`);
+      }
+      monitors.push(...loaded.monitors.filter((m) => !duplicates.has(m.name)));
     }
   });
+  cache?.save();
   if (issues.length > 0 || !config) throw new ConfigError(issues);
   return { dir, config, monitors };
+}
+
+/**
+ * One monitor file: its problems, the names it declares (with where) and its valid monitors. From
+ * the partial-parse cache when the file is unchanged, which holds only files without problems.
+ */
+function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | undefined): { issues: ConfigIssue[]; declared: Declared[]; monitors: Monitor[] } | undefined {
+  const shown = displayPath(dir, file);
+  let text: string;
+  try {
+    text = readFileSync(join(dir, file), 'utf8');
+  } catch {
+    return { issues: [{ file: shown, line: 1, column: 1, key: '', message: 'file not found' }], declared: [], monitors: [] };
+  }
+  const sha256 = cache ? contentHash(text) : '';
+  const cached = cache?.get(file, sha256);
+  if (cached) return { issues: [], declared: cached.declared, monitors: cached.monitors.map((m) => ({ ...m, file: shown }) as Monitor) };
+
+  const { parsed: doc, issues } = parseYaml(shown, text);
+  if (issues.length > 0) return { issues, declared: [], monitors: [] };
+  const data = doc.doc.toJS() as unknown;
+  const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
+  issues.push(...fileIssues);
+  const declared: Declared[] = [];
+  const monitors: Monitor[] = [];
+  const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
+  list.forEach((m: unknown, i: number) => {
+    if (!isRecord(m)) return;
+    const path: Path = ['monitors', i];
+    const before = issues.length;
+    checkMonitor(m, doc, path, issues);
+    if (typeof m.name === 'string') declared.push({ name: m.name, key: formatPath([...path, 'name']), ...locate(doc, [...path, 'name']) });
+    const config = value?.monitors[i];
+    if (config && issues.length === before) {
+      for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
+    }
+    if (config && issues.length === before) {
+      const monitor = normalizeMonitor(config, doc.file);
+      monitor.positions = positionsOf(doc, path, monitor);
+      const columns = evaluationColumns(monitor);
+      const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
+      if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
+      else monitors.push(monitor);
+    }
+  });
+  if (cache && issues.length === 0) {
+    cache.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
+  }
+  return { issues, declared, monitors };
 }
 
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */
@@ -254,11 +300,11 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
  * profiles.yml reported together in one ConfigError (profiles.yml is checked even when the project
  * has errors, as long as hindsight.yml names a profile).
  */
-export function loadProjectAndTarget(projectDir: string, options: { profilesDir?: string; target?: string } = {}): { project: Project; target: Target } {
+export function loadProjectAndTarget(projectDir: string, options: { profilesDir?: string; target?: string } & LoadOptions = {}): { project: Project; target: Target } {
   const issues: ConfigIssue[] = [];
   let project: Project | undefined;
   try {
-    project = loadProject(projectDir);
+    project = loadProject(projectDir, options);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);

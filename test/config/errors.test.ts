@@ -34,13 +34,20 @@ function shown(text: string, dir: string): string {
 /** Loads a project the way `hindsight validate` does (project, then profiles); returns the error. */
 function configError(files: Record<string, string>, options: { target?: string } = {}): { error: ConfigError; dir: string } {
   const dir = project(files);
-  try {
-    loadTarget(loadProject(dir), options);
-  } catch (e) {
-    if (e instanceof ConfigError) return { error: e, dir };
-    throw e;
-  }
-  throw new Error('expected a ConfigError, the project loaded');
+  const load = (partialParse: boolean): ConfigError => {
+    try {
+      loadTarget(loadProject(dir, { partialParse }), options);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    }
+    throw new Error('expected a ConfigError, the project loaded');
+  };
+  const error = load(false);
+  // With partial parsing, the first load writes target/partial_parse.json and the second reads it:
+  // neither changes a message.
+  for (let i = 0; i < 2; i++) expect(load(true).message).toBe(error.message);
+  return { error, dir };
 }
 
 function errors(files: Record<string, string>, options: { target?: string } = {}): string {
