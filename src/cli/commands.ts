@@ -65,14 +65,17 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
   const out = [];
   const root = join(project.dir, project.config['target-path'], 'compiled');
   const files = new CompiledFiles();
-  for (const monitor of selectMonitors(project, options.select)) {
-    const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
-    const dir = join(root, monitor.name);
-    files.write(monitor.name, dir, steps);
-    out.push({ monitor: monitor.name, steps, dir });
-    await files.yield();
+  try {
+    for (const monitor of selectMonitors(project, options.select)) {
+      const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
+      const dir = join(root, monitor.name);
+      files.write(monitor.name, dir, steps);
+      out.push({ monitor: monitor.name, steps, dir });
+    }
+    await files.done();
+  } finally {
+    await files.close();
   }
-  await files.done();
   return out;
 }
 

@@ -82,7 +82,7 @@ describe('hindsight CLI on the shop example', () => {
     rmSync(compiled, { recursive: true, force: true });
     writeFileSync(compiled, '');
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(1);
-    expect(err).toMatch(/cannot write the compiled SQL of monitor keep_probability to .*target\/compiled\/keep_probability: EEXIST/);
+    expect(err).toMatch(/cannot write the compiled SQL of monitor keep_probability to .*target\/compiled\/keep_probability: ENOTDIR/);
   });
 
   it('exits 1 and names the monitor, step and compiled file when the warehouse rejects a step', async () => {
