@@ -20,12 +20,21 @@ interface WriteReport {
 
 // The worker's code, evaluated as CommonJS from this string so that it runs the same from src/
 // (tests) and from dist/ (the CLI) and loads nothing but node:fs. Per monitor: make its directory
-// when it is missing, remove files of steps it no longer has, write each step's file.
+// when it is missing, remove files of steps it no longer has, write each step's file unless it
+// already holds that SQL (so a file's modification time says when its SQL last changed).
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { mkdirSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 let failure;
+// Whether a file already holds exactly this SQL: reading it costs the disk far less than rewriting it.
+const same = (path, sql) => {
+  try {
+    return readFileSync(path, 'utf8') === sql;
+  } catch {
+    return false;
+  }
+};
 parentPort.on('message', (request) => {
   if (request === null) {
     parentPort.postMessage({ failure });
@@ -44,7 +53,10 @@ parentPort.on('message', (request) => {
     }
     const current = new Set(files.map(([name]) => name));
     for (const name of existing) if (!current.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
-    for (const [name, sql] of files) writeFileSync(join(dir, name), sql);
+    for (const [name, sql] of files) {
+      const path = join(dir, name);
+      if (!existing.includes(name) || !same(path, sql)) writeFileSync(path, sql);
+    }
   } catch (e) {
     failure = { monitor, dir, message: e instanceof Error ? e.message : String(e) };
   }

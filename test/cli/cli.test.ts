@@ -1,6 +1,6 @@
 // The command line end to end on a copy of the shop example: build, show, an incremental rerun,
 // deterministic compile, and the exit codes and messages of a failing run.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -63,8 +63,13 @@ describe('hindsight CLI on the shop example', () => {
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
     const read = () => readdirSync(join(dir, 'target/compiled/keep_probability')).sort().map((f) => readFileSync(join(dir, 'target/compiled/keep_probability', f), 'utf8'));
     const first = read();
+    // a file that already holds its SQL is not rewritten: its modification time stays
+    const metrics = join(dir, 'target/compiled/keep_probability/metrics.sql');
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    utimesSync(metrics, longAgo, longAgo);
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
     expect(read()).toEqual(first);
+    expect(statSync(metrics).mtime).toEqual(longAgo);
     expect(first.join('\n')).not.toMatch(/select \*\s+from "raw"/); // sources are read by column
   });
 
