@@ -5,7 +5,7 @@ import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
 import { loadProjectAndTarget, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, type Step } from '../compiler/compile.js';
+import { compileMonitor } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
 import { ConfigError } from '../errors.js';
@@ -58,7 +58,7 @@ const compileContext = (asOf: Date) => ({ asOf, runId: '00000000-0000-0000-0000-
  * Writes target/compiled/<monitor>/<step>.sql: the full-refresh SQL, byte-identical for the same
  * input. A monitor's directory holds only its current steps.
  */
-export async function compile(options: CommonOptions & { asOf?: string }): Promise<{ monitor: string; steps: Step[]; dir: string }[]> {
+export async function compile(options: CommonOptions & { asOf?: string }): Promise<{ monitor: string; steps: string[]; dir: string }[]> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const dialect = dialectFor(target.output.type);
   const asOf = parseAsOf(options.asOf);
@@ -70,7 +70,8 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
       const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
       const dir = join(root, monitor.name);
       files.write(monitor.name, dir, steps);
-      out.push({ monitor: monitor.name, steps, dir });
+      // Names only: holding every monitor's SQL until the end made the heap, and garbage collection, grow.
+      out.push({ monitor: monitor.name, steps: steps.map((s) => s.name), dir });
     }
     await files.done();
   } finally {
