@@ -79,7 +79,9 @@ export interface Dialect {
   createTempTable(name: string, select: string): string[];
 }
 
-const quoteWith = (q: string) => (id: string) => `${q}${id.split(q).join(q + q)}${q}`;
+// Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:
+// split and join on each was 75 ms of compiling 1,000 monitors (a CPU profile).
+const quoteWith = (q: string) => (id: string) => (id.includes(q) ? `${q}${id.split(q).join(q + q)}${q}` : `${q}${id}${q}`);
 
 export const defaultDialect: Dialect = {
   name: 'default',
