@@ -75,6 +75,18 @@
         {{ d.femtoSum('(score - label) * (score - label)') }} as brier_sum
 {%- endmacro %}
 
+{#- row_sums() of several groups of rows added up: every column is a count or a sum in d.femtoSum units. -#}
+{% macro row_sums_added() %}
+        sum(n) as n,
+        sum(n_positive) as n_positive,
+        sum(bin_pos) as bin_pos,
+        sum(sum_score) as sum_score,
+        sum(tp) as tp,
+        sum(fp) as fp,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum
+{%- endmacro %}
+
 {#- A group's totals over its calibration bins (rows of row_sums()). -#}
 {% macro group_sums() %}
         sum(n_positive) as positives,

@@ -15,12 +15,21 @@
 {%- endmacro %}
 
 {#- Each evaluated row's segment value's rank in its window (the row of segment_ranks), if any. -#}
-{% macro value_rank_join(g, s) %}
-    left join segment_ranks as ranks
-        on ranks.granularity = '{{ g }}'
-        and ranks.segment = '{{ s.column }}'
-        and ranks.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
-        and ranks.segment_value = evaluated.{{ d.quote(s.column) }}
+{% macro value_rank_join(g, s, ranks='ranks') %}
+    left join segment_ranks as {{ ranks }}
+        on {{ ranks }}.granularity = '{{ g }}'
+        and {{ ranks }}.segment = '{{ s.column }}'
+        and {{ ranks }}.window_start = {{ d.windowStart(g, 'evaluated.predicted_at') }}
+        and {{ ranks }}.segment_value = evaluated.{{ d.quote(s.column) }}
+{%- endmacro %}
+
+{#- An evaluated row's value_index for segment s (see keyed_rows), from its value_rank_join as `ranks`. -#}
+{% macro value_index(s, X, ranks='ranks') -%}
+case
+            when evaluated.{{ d.quote(s.column) }} is null then 0
+            when {{ ranks }}.value_rank <= {{ s.top }} then {{ ranks }}.value_rank
+            else {{ X - 1 }}
+        end
 {%- endmacro %}
 
 {% macro segment_ranks(source=none) %}
@@ -145,11 +154,7 @@
     union all
     select
         {{ d.windowStart(g, 'evaluated.predicted_at') }},
-        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ loop.index * X }} + case
-            when evaluated.{{ d.quote(s.column) }} is null then 0
-            when ranks.value_rank <= {{ s.top }} then ranks.value_rank
-            else {{ X - 1 }}
-        end,
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ loop.index * X }} + {{ value_index(s, X) }},
         evaluated.{{ columns | join(', evaluated.') }}
     from {{ rel('evaluations') }} as evaluated
     left join model_versions as versions

@@ -16,40 +16,91 @@ with {% if m.segments.length %}segment_ranks as (
 {{ slices.model_versions() }}
 ),
 
+{% if not m.scoreBins %}
 sliced as (
 {{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
 ),
 
+{% endif %}
 {% if m.scoreBins %}
 {% set k = m.scoreBins // 10 %}
 {% set calibration_bin = 'least(greatest(floor(score * 10), 0), 9)' %}
 {% set score_bin = calibration_bin + ' * ' + k + ' + least(greatest(floor((score * 10 - ' + calibration_bin + ') * ' + k + '), 0), ' + (k - 1) + ')' %}
+{% set sizes = slices.key_sizes().split(',') %}
+{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
 -- approximate_ranking: the ranking metrics come from {{ m.scoreBins }} equal-width score bins (the
 -- calibration bins, each cut in {{ k }}), aggregated without a sort, instead of from ranks. A bin is treated
 -- as one tied score; each metric's error bound is how far the exact value can be from that
 -- (docs/semantics.md, section 5: approximate ranking).
 
+-- Each evaluated row is counted once per granularity, in the cell of its window, model version,
+-- segment values (as slices fold them: value indexes of macros/slices.sql) and score bin; the slices
+-- are then added up from the cells. Slicing the rows themselves (one copy per slice) made the score-bin
+-- aggregate's hash table grow with the rows: 14.4 GiB at 100M predictions (docs/performance.md, 100M).
+-- Every sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+cell_rows as (
+{% for g in m.granularities %}
+    select
+        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
+        (coalesce(versions.version_index, 0) * {{ G }} + {{ loop.index0 }}) * {{ S * X }} as base_key,
+{% for s in m.segments %}
+        {{ slices.value_index(s, X, 'ranks_' + loop.index) }} as value_{{ loop.index }},
+{% endfor %}
+        {{ calibration_bin }} as calibration_bin,
+        {{ score_bin }} as score_bin,
+        score,
+        label
+    from {{ rel('evaluations') }} as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+{% for s in m.segments %}
+{{ slices.value_rank_join(g, s, 'ranks_' + loop.index) }}
+{% endfor %}
+    where evaluated.label is not null and evaluated.score is not null{{ slices.since(g) }}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+),
+
+cells as (
+    select
+        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin,
+{{ binary.row_sums() }}
+    from cell_rows
+    group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin
+),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, calibration_bin, score_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    from cells
+{% for s in m.segments %}
+    union all
+    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, calibration_bin, score_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    from cells
+{% endfor %}
+),
+
 -- the ten calibration bins of each group, with the sums that need no ranking
 bins as (
     select
         {{ group_keys }},
-        {{ calibration_bin }} as bin,
-{{ binary.row_sums() }}
-    from sliced
-    group by {{ group_keys }}, {{ calibration_bin }}
+        calibration_bin as bin,
+{{ binary.row_sums_added() }}
+    from keyed_cells
+    group by {{ group_keys }}, calibration_bin
 ),
 
--- positives and rows per score bin: many more groups, so as few aggregates as possible (one aggregate
--- with every sum per score bin ran out of memory at 10M under a 300MB memory_limit, where these two
--- complete; at 100M on DuckDB both run out of memory: docs/performance.md, 100M)
+-- positives and rows per score bin
 scored_bins as (
     select
         {{ group_keys }},
-        {{ score_bin }} as score_bin,
-        count(*) as n,
-        sum(label) as n_positive
-    from sliced
-    group by {{ group_keys }}, {{ score_bin }}
+        score_bin,
+        sum(n) as n,
+        sum(n_positive) as n_positive
+    from keyed_cells
+    group by {{ group_keys }}, score_bin
 ),
 
 -- per bin: positives and rows in it or in a higher bin, and the group's totals (as integers: a
