@@ -93,7 +93,6 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     for (const full of yamlFilesUnder(join(dir, monitorPath))) {
       const file = relative(dir, full);
       const loaded = loadMonitorFile(dir, file, cache);
-      if (!loaded) continue;
       issues.push(...loaded.issues);
       const shown = displayPath(dir, file);
       // Monitor names are unique across files, so this check runs on every load, cached or not.
@@ -117,7 +116,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
  * One monitor file: its problems, the names it declares (with where) and its valid monitors. From
  * the partial-parse cache when the file is unchanged, which holds only files without problems.
  */
-function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | undefined): { issues: ConfigIssue[]; declared: Declared[]; monitors: Monitor[] } | undefined {
+function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | undefined): { issues: ConfigIssue[]; declared: Declared[]; monitors: Monitor[] } {
   const shown = displayPath(dir, file);
   let text: string;
   try {

@@ -92,7 +92,7 @@ export class PartialParseCache {
   /** The cached result of a file whose bytes hash to `sha256`, if there is one. */
   get(file: string, sha256: string): CachedFile | undefined {
     const entry = this.previous[file];
-    if (entry?.sha256 !== sha256) return undefined;
+    if (entry?.sha256 !== sha256 || !Array.isArray(entry.declared) || !Array.isArray(entry.monitors)) return undefined;
     this.next[file] = entry;
     return entry;
   }
@@ -117,7 +117,11 @@ export class PartialParseCache {
       writeFileSync(temporary, JSON.stringify(doc));
       renameSync(temporary, this.path);
     } catch {
-      rmSync(temporary, { force: true });
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // nothing more to do: the next load parses again
+      }
     }
   }
 }
