@@ -75,16 +75,14 @@
         {{ d.femtoSum('(score - label) * (score - label)') }} as brier_sum
 {%- endmacro %}
 
-{#- row_sums() of several groups of rows added up: every column is a count or a sum in d.femtoSum units. -#}
+{#- The columns of row_sums(): each a count or a sum in d.femtoSum units, so rows of them add up exactly. -#}
+{% set row_sum_columns = ['n', 'n_positive', 'bin_pos', 'sum_score', 'tp', 'fp', 'log_loss_sum', 'brier_sum'] %}
+
+{#- row_sums() of several groups of rows added up. -#}
 {% macro row_sums_added() %}
-        sum(n) as n,
-        sum(n_positive) as n_positive,
-        sum(bin_pos) as bin_pos,
-        sum(sum_score) as sum_score,
-        sum(tp) as tp,
-        sum(fp) as fp,
-        sum(log_loss_sum) as log_loss_sum,
-        sum(brier_sum) as brier_sum
+{% for c in row_sum_columns %}
+        sum({{ c }}) as {{ c }}{{ ',\n' if not loop.last }}
+{%- endfor %}
 {%- endmacro %}
 
 {#- A group's totals over its calibration bins (rows of row_sums()). -#}

@@ -73,11 +73,11 @@ cells as (
 
 -- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
 keyed_cells as (
-    select window_start, base_key as slice_key, calibration_bin, score_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    select window_start, base_key as slice_key, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
     from cells
 {% for s in m.segments %}
     union all
-    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, calibration_bin, score_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
     from cells
 {% endfor %}
 ),
