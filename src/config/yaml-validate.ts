@@ -16,7 +16,9 @@ export interface ParsedYaml {
 
 export function parseYaml(file: string, text: string): { parsed: ParsedYaml; issues: ConfigIssue[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': problems are reported as ConfigIssues, not also as Node warnings on stderr (an
+  // unquoted {{ env_var(...) }} is a mapping key that toJS() would warn about).
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const parsed = { file, doc, lines };
   // After the first real syntax error the parser's recovery is guesswork and what follows is noise;
   // duplicate keys before it are reliable and reported too.
