@@ -16,12 +16,6 @@ with {% if m.segments.length %}segment_ranks as (
 {{ slices.model_versions() }}
 ),
 
-{% if not m.scoreBins %}
-sliced as (
-{{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
-),
-
-{% endif %}
 {% if m.scoreBins %}
 {% set k = m.scoreBins // 10 %}
 {% set calibration_bin = 'least(greatest(floor(score * 10), 0), 9)' %}
@@ -136,6 +130,10 @@ rank_terms as (
 ),
 
 {% else %}
+sliced as (
+{{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
+),
+
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
 --   cnt_lt / cnt_le: rows of the group scored below / at or below this row's score
 --   pos_lt / pos_le: positives of the group scored below / at or below it (on positive rows only)

@@ -31,13 +31,20 @@ export const RESERVED_COLUMNS = [
 /** A file's path as messages show it: relative to the working directory. */
 const displayPath = (dir: string, file: string) => relative(process.cwd(), join(dir, file)) || file;
 
-function readYaml(dir: string, path: string, issues: ConfigIssue[], missing = 'file not found'): ParsedYaml | undefined {
-  const file = displayPath(dir, path);
-  let text: string;
+/** A file's text, or an issue at its first line saying why there is none. */
+function readText(dir: string, path: string, missing = 'file not found'): string | ConfigIssue {
   try {
-    text = readFileSync(join(dir, path), 'utf8');
+    return readFileSync(join(dir, path), 'utf8');
   } catch {
-    issues.push({ file, line: 1, column: 1, key: '', message: missing });
+    return { file: displayPath(dir, path), line: 1, column: 1, key: '', message: missing };
+  }
+}
+
+function readYaml(dir: string, path: string, issues: ConfigIssue[], missing?: string): ParsedYaml | undefined {
+  const file = displayPath(dir, path);
+  const text = readText(dir, path, missing);
+  if (typeof text !== 'string') {
+    issues.push(text);
     return undefined;
   }
   const { parsed, issues: syntax } = parseYaml(file, text);
@@ -118,12 +125,8 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
  */
 function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | undefined): { issues: ConfigIssue[]; declared: Declared[]; monitors: Monitor[] } {
   const shown = displayPath(dir, file);
-  let text: string;
-  try {
-    text = readFileSync(join(dir, file), 'utf8');
-  } catch {
-    return { issues: [{ file: shown, line: 1, column: 1, key: '', message: 'file not found' }], declared: [], monitors: [] };
-  }
+  const text = readText(dir, file);
+  if (typeof text !== 'string') return { issues: [text], declared: [], monitors: [] };
   const sha256 = cache ? contentHash(text) : '';
   const cached = cache?.get(file, sha256);
   if (cached) return { issues: [], declared: cached.declared, monitors: cached.monitors.map((m) => ({ ...m, file: shown }) as Monitor) };
