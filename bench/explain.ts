@@ -43,14 +43,17 @@ function postgresScans(node: Json, out: Record<string, number>): void {
   for (const child of (node.Plans ?? []) as Json[]) postgresScans(child, out);
 }
 
-/** Which step a statement belongs to, from hindsight's session-table names (hs_<monitor>__<step>). */
+/**
+ * Which step a statement belongs to, from hindsight's session-table names (hs_<monitor>__<step>, or a
+ * full refresh's staged "<schema>"."hs_<monitor>__evaluations_<run id>", src/compiler/compile.ts).
+ */
 function stepOf(sql: string, fallback: string): string {
-  const created = /create\s+(?:or\s+replace\s+)?(?:temporary\s+)?table\s+"?hs_[a-z0-9_]+?__([a-z_]+)"?/i.exec(sql);
+  const created = /create\s+(?:or\s+replace\s+)?(?:temporary\s+)?table\s+(?:"[^"]+"\.)?"hs_[a-z0-9_]+?__([a-z_]+?)(?:_[0-9a-f]{8})?"/i.exec(sql);
   if (created) return created[1]!;
   if (/^\s*(insert|delete|drop|create table)/i.test(sql)) return 'write';
   if (/select min\(predicted_at\) as affected_from/i.test(sql)) return 'plan';
   if (/limit 0\s*$/i.test(sql)) return 'check_columns';
-  const counted = /select count\(\*\) as n from "?hs_[a-z0-9_]+?__([a-z_]+)"?/i.exec(sql);
+  const counted = /select count\(\*\) as n from (?:"[^"]+"\.)?"hs_[a-z0-9_]+?__([a-z_]+?)(?:_[0-9a-f]{8})?"/i.exec(sql);
   if (counted) return counted[1]!;
   return fallback;
 }

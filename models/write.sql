@@ -28,10 +28,10 @@ where monitor = {{ d.string(m.name) }}
 {% endif %}
     );
 {% elif d.capabilities.transactionalDdl %}
+-- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists {{ tables.evaluations }};
 
-create table {{ tables.evaluations }} as
-select * from {{ rel('evaluations') }};
+alter table {{ rel('evaluations') }} rename to {{ d.quote(m.name + '__evaluations') }};
 
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};

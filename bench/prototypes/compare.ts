@@ -43,7 +43,10 @@ const d = dispatching(dialect);
 // --score-bins N: the monitor with approximate_ranking (its metric rows then differ, by design)
 const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, flagValue('score-bins') ? Number(flagValue('score-bins')) : undefined)) as never, 'bench.yml', {});
 const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
-const current = compileMonitor({ monitor, schema: 'hindsight', dialect, run }).filter((s) => s.kind === 'table');
+// every step as a session table, as the variants build them (a full refresh on DuckDB or Postgres would
+// stage its evaluations in the schema: compile.ts, stagedEvaluations)
+const sessionTablesOnly = { ...dialect, capabilities: { ...dialect.capabilities, transactionalDdl: false } };
+const current = compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run }).filter((s) => s.kind === 'table');
 
 /** The same context compile.ts gives templates (full refresh). */
 const context = {
@@ -63,7 +66,7 @@ function variantSteps(dir: string) {
     const own = `models/${monitor.type}/${step.name}.sql`;
     const template = existsSync(join(dir, own)) || existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step.name}.sql`;
     const sql = env.render(template, context).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
-    return { ...step, sql, statements: dialect.createTempTable(step.relation!, sql.trimEnd()) };
+    return { ...step, sql, statements: dialect.createTempTable(tempRelation(monitor.name, step.name), sql.trimEnd()) };
   });
 }
 
@@ -102,7 +105,7 @@ for (let rep = 0; rep < repeat; rep++) {
         for (const st of step.statements) await adapter.execute(st);
       });
       t[step.name] = Math.min(t[step.name] ?? Infinity, s);
-      if (w === 'postgres') await adapter.execute(`analyze ${d.quote(step.relation!)}`);
+      if (w === 'postgres') await adapter.execute(`analyze ${step.relation!}`);
     }
     for (const o of OUTPUTS) for (const st of dialect.createTempTable(`proto_${name}_${o}`, `select * from ${d.quote(tempRelation(monitor.name, o))}`)) await adapter.execute(st);
   }

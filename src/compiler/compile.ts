@@ -79,11 +79,11 @@ export interface Step {
   kind: 'table' | 'statements';
   sql: string;
   statements: string[];
-  /** For table steps: the session table it creates. */
+  /** For table steps: the table it creates, as SQL (quoted; schema-qualified when staged). */
   relation?: string;
   /**
    * For table steps: session tables that no later step reads, to drop once this step is done (those
-   * the write step reads are dropped after the run).
+   * the write step reads are dropped after the run), as SQL.
    */
   dropAfter?: string[];
 }
@@ -131,7 +131,27 @@ export function tempRelation(monitor: string, step: string): string {
   return `hs_${monitor}__${step}`;
 }
 
-function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
+/**
+ * A full refresh on a warehouse with transactional DDL (DuckDB, Postgres) builds the new evaluations
+ * table in the schema under this name, and the write step renames it into place instead of copying
+ * a session table: the copy was a tenth of a 10M-prediction full refresh on DuckDB (5.6 of 61 s). The
+ * run's id in the name keeps concurrent runs apart; the runner drops the table when a run fails.
+ */
+export function stagedEvaluations(monitor: string, runId: string): string {
+  return `hs_${monitor}__evaluations_${runId.slice(0, 8)}`;
+}
+
+/** Whether this run's evaluations step builds the staged table (above) rather than a session table. */
+const stagesEvaluations = (dialect: Dialect, run: RunContext) => run.incremental === undefined && dialect.capabilities.transactionalDdl;
+
+/** The table each step creates, as SQL. */
+function stepRelation({ monitor, schema, dialect, run }: CompileOptions, step: string): string {
+  if (step === 'evaluations' && stagesEvaluations(dialect, run)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(monitor.name, run.runId))}`;
+  return dialect.quote(tempRelation(monitor.name, step));
+}
+
+function templateContext(options: CompileOptions) {
+  const { monitor, schema, dialect, run } = options;
   const d = dispatching(dialect);
   const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
   const timestamps = (byGranularity: Partial<Record<Granularity, Date>> = {}) =>
@@ -141,7 +161,7 @@ function templateContext({ monitor, schema, dialect, run }: CompileOptions) {
     d,
     project: { schema },
     tables: { metrics: table('hindsight_metrics'), runs: table('hindsight_runs'), evaluations: table(`${monitor.name}__evaluations`) },
-    rel: (step: string) => d.quote(tempRelation(monitor.name, step)),
+    rel: (step: string) => stepRelation(options, step),
     run: {
       as_of: d.timestamp(run.asOf),
       run_id: run.runId,
@@ -226,8 +246,9 @@ export function compileMonitor(options: CompileOptions): Step[] {
   const context = templateContext(options);
   const steps: Step[] = PIPELINES[monitor.type].map((name) => {
     const sql = render(stepTemplate(monitor.type, name), options, context);
-    const relation = tempRelation(monitor.name, name);
-    return { name, kind: 'table', sql, relation, statements: dialect.createTempTable(relation, sql.trimEnd()) };
+    const relation = stepRelation(options, name);
+    const staged = name === 'evaluations' && stagesEvaluations(dialect, options.run);
+    return { name, kind: 'table', sql, relation, statements: staged ? dialect.createTable(relation, sql.trimEnd()) : dialect.createTempTable(tempRelation(monitor.name, name), sql.trimEnd()) };
   });
   const write = render('models/write.sql', options, context);
   steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });
@@ -235,9 +256,8 @@ export function compileMonitor(options: CompileOptions): Step[] {
   // on DuckDB the first steps' tables filled the memory the metric step's sorts needed.
   for (const [i, step] of steps.entries()) {
     if (!step.relation) continue;
-    const quoted = dialect.quote(step.relation);
     let last = i;
-    for (let j = i + 1; j < steps.length; j++) if (steps[j]!.sql.includes(quoted)) last = j;
+    for (let j = i + 1; j < steps.length; j++) if (steps[j]!.sql.includes(step.relation)) last = j;
     if (steps[last]!.kind === 'table') (steps[last]!.dropAfter ??= []).push(step.relation);
   }
   return steps;

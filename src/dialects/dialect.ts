@@ -77,6 +77,8 @@ export interface Dialect {
   tableLayout(timeColumn: string, clusterBy: string[]): string;
   /** Statements that (re)create a session-scoped table from a query. */
   createTempTable(name: string, select: string): string[];
+  /** Statements that (re)create a permanent table (`relation`: quoted, qualified) from a query. */
+  createTable(relation: string, select: string): string[];
 }
 
 // Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:
@@ -130,6 +132,7 @@ export const defaultDialect: Dialect = {
   createTempTable(name, select) {
     return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];
   },
+  createTable: (relation, select) => [`drop table if exists ${relation}`, `create table ${relation} as\n${select}`],
 };
 
 /** A dialect is the default with its differences laid over it. */

@@ -11,4 +11,5 @@ export const duckdb = defineDialect({
   createTempTable(this: Dialect, name: string, select: string) {
     return [`create or replace temporary table ${this.quote(name)} as\n${select}`];
   },
+  createTable: (relation, select) => [`create or replace table ${relation} as\n${select}`],
 });

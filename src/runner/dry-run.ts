@@ -16,20 +16,19 @@ export interface DryRunStep {
 }
 
 /** The step's query with every session table it reads (directly or not) defined as a CTE. */
-export function withEarlierSteps(adapter: Adapter, step: Step, steps: Step[]): string {
-  const d = adapter.dialect;
+export function withEarlierSteps(step: Step, steps: Step[]): string {
   const earlier = steps.slice(0, steps.indexOf(step)).filter((s) => s.relation);
   const needed = new Set<Step>();
   const visit = (sql: string) => {
     for (const s of earlier) {
-      if (!needed.has(s) && sql.includes(d.quote(s.relation!))) {
+      if (!needed.has(s) && sql.includes(s.relation!)) {
         needed.add(s);
         visit(s.sql);
       }
     }
   };
   visit(step.sql);
-  const ctes = earlier.filter((s) => needed.has(s)).map((s) => `${d.quote(s.relation!)} as (\n${s.sql.trimEnd()}\n)`);
+  const ctes = earlier.filter((s) => needed.has(s)).map((s) => `${s.relation!} as (\n${s.sql.trimEnd()}\n)`);
   return ctes.length === 0 ? step.sql : `with ${ctes.join(',\n')}\nselect * from (\n${step.sql.trimEnd()}\n)`;
 }
 
@@ -40,7 +39,7 @@ export async function dryRunMonitor(adapter: Adapter, monitor: Monitor, schema: 
   const out: DryRunStep[] = [];
   for (const step of steps) {
     if (step.kind !== 'table') continue;
-    const { bytesProcessed } = await adapter.dryRun(withEarlierSteps(adapter, step, steps));
+    const { bytesProcessed } = await adapter.dryRun(withEarlierSteps(step, steps));
     out.push({ name: step.name, bytesProcessed });
   }
   return out;

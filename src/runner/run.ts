@@ -98,7 +98,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
   // every permanent table as it was.
   let current: Step | undefined;
   let inTransaction = false;
-  const dropSessionTable = (relation: string) => adapter.execute(`drop table if exists ${dialect.quote(relation)}`);
+  const dropSessionTable = (relation: string) => adapter.execute(`drop table if exists ${relation}`);
   const dropSessionTables = async () => {
     for (const step of steps) if (step.relation) await dropSessionTable(step.relation).catch(() => undefined);
   };
@@ -119,7 +119,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
         if (/^\s*insert\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
       }
       // Warehouses disagree on what `create table as` reports; count the session table instead.
-      if (step.relation) rows = Number((await adapter.query(`select count(*) as n from ${dialect.quote(step.relation)}`))[0]?.n ?? 0);
+      if (step.relation) rows = Number((await adapter.query(`select count(*) as n from ${step.relation}`))[0]?.n ?? 0);
       // session tables no later step reads (compileMonitor): their memory goes to the next steps
       for (const relation of step.dropAfter ?? []) await dropSessionTable(relation);
       if (step.name === 'write') result.rowsWritten = rows;

@@ -53,7 +53,7 @@ describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
       for (const monitor of project.monitors) {
         const d = dialects[dialect]!;
         const steps = compileMonitor({ monitor, schema: project.config.schema, dialect: d, run });
-        const readers = (relation: string) => steps.flatMap((s, i) => (s.relation !== relation && s.sql.includes(d.quote(relation)) ? [i] : []));
+        const readers = (relation: string) => steps.flatMap((s, i) => (s.relation !== relation && s.sql.includes(relation) ? [i] : []));
         const droppedAt = new Map(steps.flatMap((s, i) => (s.dropAfter ?? []).map((r): [string, number] => [r, i])));
         for (const [i, step] of steps.entries()) {
           if (!step.relation) continue;

@@ -136,6 +136,12 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(failed!.error!.message).toMatch(/monitor m, step write failed \(SQL in .*run\/m\/write\.sql\)/);
     expect(await adapter.query(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric`)).toEqual(beforeFailure);
     expect(await adapter.query(`select * from ${out}.m__evaluations order by pid`)).toEqual(evaluationsBefore);
+    // Where DDL is transactional the full refresh staged its evaluations table in the schema and renamed
+    // it into place (models/write.sql); the rollback undid the rename, and the runner dropped the table.
+    if (d.capabilities.transactionalDdl) {
+      const tables = await adapter.query(`select table_name from information_schema.tables where table_schema = '${out}' order by table_name`);
+      expect(tables.map((t) => t.table_name)).toEqual(['hindsight_metrics', 'hindsight_runs', 'kept', 'm__evaluations']);
+    }
     // the failure is in the audit log, and the next incremental run does not start from it
     const runs = await adapter.query(`select status, error from ${out}.hindsight_runs order by started_at`);
     expect(runs.map((r) => r.status)).toEqual(['success', 'error']);

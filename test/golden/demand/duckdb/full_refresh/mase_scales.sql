@@ -25,7 +25,7 @@ stream as (
         date_trunc('week', target_time) as at_time,
         0 as is_pair,
         cast(null as double) as abs_change
-    from "hs_weekly_demand__evaluations"
+    from "hindsight"."hs_weekly_demand__evaluations_00000000"
     where label_status = 'observed' and prediction is not null
     union all
     select distinct
@@ -34,7 +34,7 @@ stream as (
         date_trunc('month', target_time) as at_time,
         0 as is_pair,
         cast(null as double) as abs_change
-    from "hs_weekly_demand__evaluations"
+    from "hindsight"."hs_weekly_demand__evaluations_00000000"
     where label_status = 'observed' and prediction is not null
     union all
     select cast(null as varchar), "store_id", "category", actual_time, 1, abs_change

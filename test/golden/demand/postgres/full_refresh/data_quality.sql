@@ -29,7 +29,7 @@ with counts as (
         sum(case when observed_at < forecast_time then 1 else 0 end),
         percentile_cont(0.5) within group (order by label_delay_hours),
         percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hs_weekly_demand__evaluations"
+    from "hindsight"."hs_weekly_demand__evaluations_00000000"
     group by 1, 2, 3
     union all
     -- month: forecast rows by their own window and version
@@ -59,7 +59,7 @@ with counts as (
         sum(case when observed_at < forecast_time then 1 else 0 end),
         percentile_cont(0.5) within group (order by label_delay_hours),
         percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hs_weekly_demand__evaluations"
+    from "hindsight"."hs_weekly_demand__evaluations_00000000"
     group by 1, 2, 3
 ),
 
@@ -87,7 +87,7 @@ orphan_actuals as (
     from "hs_weekly_demand__outcome_events" as actuals
     left join (
         select distinct "store_id", "category", target_time
-        from "hs_weekly_demand__evaluations"
+        from "hindsight"."hs_weekly_demand__evaluations_00000000"
     ) as kept
         on kept."store_id" = actuals."store_id" and kept."category" = actuals."category"
         and kept.target_time = actuals.actual_time

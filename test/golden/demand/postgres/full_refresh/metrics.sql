@@ -21,7 +21,7 @@ with forecast_rows as (
         "p10",
         "p50",
         "p90"
-    from "hs_weekly_demand__evaluations"
+    from "hindsight"."hs_weekly_demand__evaluations_00000000"
 ),
 
 segment_ranks as (

@@ -1,9 +1,9 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
+-- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists "hindsight"."resale__evaluations";
 
-create table "hindsight"."resale__evaluations" as
-select * from "hs_resale__evaluations";
+alter table "hindsight"."hs_resale__evaluations_00000000" rename to "resale__evaluations";
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'resale';

@@ -14,7 +14,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "category" as segment_value
-        from "hs_resale__evaluations"
+        from "hindsight"."hs_resale__evaluations_00000000"
         where "category" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -29,7 +29,7 @@ sliced as (
         cast(null as text) as segment,
         cast(null as text) as segment_value,
         evaluated."predicted_price", evaluated."sale_price", evaluated."predicted_days", evaluated."days_listed"
-    from "hs_resale__evaluations" as evaluated
+    from "hindsight"."hs_resale__evaluations_00000000" as evaluated
     where evaluated.label_status = 'observed'
     union all
     select
@@ -43,7 +43,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."predicted_price", evaluated."sale_price", evaluated."predicted_days", evaluated."days_listed"
-    from "hs_resale__evaluations" as evaluated
+    from "hindsight"."hs_resale__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'category'

@@ -28,7 +28,7 @@ with counts as (
         0,
         quantile_cont(label_delay_hours, 0.5),
         quantile_cont(label_delay_hours, 0.9)
-    from "hs_keep_probability__evaluations"
+    from "hindsight"."hs_keep_probability__evaluations_00000000"
     group by 1, 2, 3
     union all
     -- day: outcomes that matched a prediction but fell outside its window
@@ -72,7 +72,7 @@ with counts as (
         0,
         quantile_cont(label_delay_hours, 0.5),
         quantile_cont(label_delay_hours, 0.9)
-    from "hs_keep_probability__evaluations"
+    from "hindsight"."hs_keep_probability__evaluations_00000000"
     group by 1, 2, 3
     union all
     -- week: outcomes that matched a prediction but fell outside its window

@@ -18,7 +18,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "customer_type" as segment_value
-        from "hs_keep_probability__evaluations"
+        from "hindsight"."hs_keep_probability__evaluations_00000000"
         where "customer_type" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -35,7 +35,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "region" as segment_value
-        from "hs_keep_probability__evaluations"
+        from "hindsight"."hs_keep_probability__evaluations_00000000"
         where "region" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -52,7 +52,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
-        from "hs_keep_probability__evaluations"
+        from "hindsight"."hs_keep_probability__evaluations_00000000"
         where "customer_type" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -69,7 +69,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
-        from "hs_keep_probability__evaluations"
+        from "hindsight"."hs_keep_probability__evaluations_00000000"
         where "region" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -78,7 +78,7 @@ with segment_ranks as (
 
 model_versions as (
     select model_version, row_number() over (order by model_version collate "C") as version_index
-    from (select distinct model_version from "hs_keep_probability__evaluations" where model_version is not null) as versions
+    from (select distinct model_version from "hindsight"."hs_keep_probability__evaluations_00000000" where model_version is not null) as versions
 
 ),
 
@@ -87,7 +87,7 @@ sliced as (
         date_trunc('day', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     where evaluated.label is not null and evaluated.score is not null
@@ -100,7 +100,7 @@ sliced as (
             else 51
         end,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
@@ -118,7 +118,7 @@ sliced as (
             else 51
         end,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
@@ -132,7 +132,7 @@ sliced as (
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     where evaluated.label is not null and evaluated.score is not null
@@ -145,7 +145,7 @@ sliced as (
             else 51
         end,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks
@@ -163,7 +163,7 @@ sliced as (
             else 51
         end,
         evaluated.score, evaluated.label
-    from "hs_keep_probability__evaluations" as evaluated
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks

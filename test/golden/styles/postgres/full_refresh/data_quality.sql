@@ -28,7 +28,7 @@ with counts as (
         0,
         percentile_cont(0.5) within group (order by label_delay_hours),
         percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hs_favorite_category__evaluations"
+    from "hindsight"."hs_favorite_category__evaluations_00000000"
     group by 1, 2, 3
     union all
     -- week: outcomes that matched a prediction but fell outside its window

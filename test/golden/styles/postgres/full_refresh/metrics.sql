@@ -14,7 +14,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
-        from "hs_favorite_category__evaluations"
+        from "hindsight"."hs_favorite_category__evaluations_00000000"
         where "customer_type" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -31,7 +31,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
-        from "hs_favorite_category__evaluations"
+        from "hindsight"."hs_favorite_category__evaluations_00000000"
         where "region" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -46,7 +46,7 @@ sliced as (
         cast(null as text) as segment,
         cast(null as text) as segment_value,
         evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
-    from "hs_favorite_category__evaluations" as evaluated
+    from "hindsight"."hs_favorite_category__evaluations_00000000" as evaluated
     where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
     union all
     select
@@ -60,7 +60,7 @@ sliced as (
             else '__other__'
         end,
         evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
-    from "hs_favorite_category__evaluations" as evaluated
+    from "hindsight"."hs_favorite_category__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'customer_type'
@@ -79,7 +79,7 @@ sliced as (
             else '__other__'
         end,
         evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
-    from "hs_favorite_category__evaluations" as evaluated
+    from "hindsight"."hs_favorite_category__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'region'

@@ -56,7 +56,7 @@ counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
         percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from "hs_also_kept__evaluations"
+    from "hindsight"."hs_also_kept__evaluations_00000000"
     group by 1, 2, 3
     union all
     -- week: copies by their own window and version
@@ -100,7 +100,7 @@ counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
         percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from "hs_also_kept__evaluations"
+    from "hindsight"."hs_also_kept__evaluations_00000000"
     group by 1, 2, 3
 ),
 

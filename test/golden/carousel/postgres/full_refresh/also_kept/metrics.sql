@@ -16,7 +16,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "device" as segment_value
-        from "hs_also_kept__evaluations"
+        from "hindsight"."hs_also_kept__evaluations_00000000"
         where "device" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -33,7 +33,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('day', predicted_at) as window_start, "viewed_category" as segment_value
-        from "hs_also_kept__evaluations"
+        from "hindsight"."hs_also_kept__evaluations_00000000"
         where "viewed_category" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -50,7 +50,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "device" as segment_value
-        from "hs_also_kept__evaluations"
+        from "hindsight"."hs_also_kept__evaluations_00000000"
         where "device" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -67,7 +67,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "viewed_category" as segment_value
-        from "hs_also_kept__evaluations"
+        from "hindsight"."hs_also_kept__evaluations_00000000"
         where "viewed_category" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -82,7 +82,7 @@ sliced as (
         cast(null as text) as segment,
         cast(null as text) as segment_value,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     where evaluated.label_status <> 'pending'
     union all
     select
@@ -96,7 +96,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'day'
         and ranks.segment = 'device'
@@ -115,7 +115,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'day'
         and ranks.segment = 'viewed_category'
@@ -130,7 +130,7 @@ sliced as (
         cast(null as text) as segment,
         cast(null as text) as segment_value,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     where evaluated.label_status <> 'pending'
     union all
     select
@@ -144,7 +144,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'device'
@@ -163,7 +163,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."impression_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_also_kept__evaluations" as evaluated
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'viewed_category'

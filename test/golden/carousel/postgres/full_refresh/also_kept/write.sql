@@ -1,9 +1,9 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
+-- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists "hindsight"."also_kept__evaluations";
 
-create table "hindsight"."also_kept__evaluations" as
-select * from "hs_also_kept__evaluations";
+alter table "hindsight"."hs_also_kept__evaluations_00000000" rename to "also_kept__evaluations";
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'also_kept';

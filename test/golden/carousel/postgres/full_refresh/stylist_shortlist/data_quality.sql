@@ -56,7 +56,7 @@ counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
         percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from "hs_stylist_shortlist__evaluations"
+    from "hindsight"."hs_stylist_shortlist__evaluations_00000000"
     group by 1, 2, 3
 ),
 

@@ -16,7 +16,7 @@ with segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
-        from "hs_stylist_shortlist__evaluations"
+        from "hindsight"."hs_stylist_shortlist__evaluations_00000000"
         where "customer_type" is not null
     ) as segment_values
     group by window_start, segment_value
@@ -31,7 +31,7 @@ sliced as (
         cast(null as text) as segment,
         cast(null as text) as segment_value,
         evaluated."shortlist_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_5, evaluated.ndcg_at_5, evaluated.ap_at_5, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_stylist_shortlist__evaluations" as evaluated
+    from "hindsight"."hs_stylist_shortlist__evaluations_00000000" as evaluated
     where evaluated.label_status <> 'pending'
     union all
     select
@@ -45,7 +45,7 @@ sliced as (
             else '__other__'
         end,
         evaluated."shortlist_id", evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_5, evaluated.ndcg_at_5, evaluated.ap_at_5, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from "hs_stylist_shortlist__evaluations" as evaluated
+    from "hindsight"."hs_stylist_shortlist__evaluations_00000000" as evaluated
     left join segment_ranks as ranks
         on ranks.granularity = 'week'
         and ranks.segment = 'customer_type'
