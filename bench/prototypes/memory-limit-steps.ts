@@ -3,7 +3,7 @@
 //   npx tsx bench/prototypes/memory-limit-steps.ts /tmp/bench-1e7.duckdb 300MB 1000
 // Optional 4th argument: one statement to run first (e.g. "set threads = 1").
 import { openAdapter } from '../../src/adapters/index.js';
-import { compileMonitor } from '../../src/compiler/compile.js';
+import { compileMonitor, compileSetup } from '../../src/compiler/compile.js';
 import { normalizeMonitor } from '../../src/config/monitor.js';
 import { monitorSchema } from '../../src/config/schema.js';
 import { AS_OF_FULL } from '../generate.js';
@@ -12,7 +12,10 @@ const [path, limit, bins, extra] = process.argv.slice(2);
 const adapter = await openAdapter({ type: 'duckdb', path, memory_limit: limit } as never);
 if (extra) await adapter.execute(extra);
 const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, Number(bins) || undefined)) as never, 'bench.yml', {});
-const steps = compileMonitor({ monitor, schema: 'hindsight', dialect: adapter.dialect, run: { asOf: AS_OF_FULL, runId: 'm', computedAt: AS_OF_FULL } }).filter((s) => s.kind === 'table');
+const options = { monitor, schema: 'hindsight', dialect: adapter.dialect, run: { asOf: AS_OF_FULL, runId: 'm', computedAt: AS_OF_FULL } };
+// the schema: a full refresh builds its evaluations table there (compile.ts, stagedEvaluations)
+for (const s of compileSetup(options).statements) await adapter.execute(s);
+const steps = compileMonitor(options).filter((s) => s.kind === 'table');
 for (const s of steps) {
   const t = performance.now();
   try { for (const st of s.statements) await adapter.execute(st); console.log(s.name, ((performance.now() - t) / 1000).toFixed(1)); }

@@ -27,11 +27,16 @@ with {% if m.segments.length %}segment_ranks as (
 -- as one tied score; each metric's error bound is how far the exact value can be from that
 -- (docs/semantics.md, section 5: approximate ranking).
 
--- Each evaluated row is counted once per granularity, in the cell of its window, model version,
--- segment values (as slices fold them: value indexes of macros/slices.sql) and score bin; the slices
--- are then added up from the cells. Slicing the rows themselves (one copy per slice) made the score-bin
--- aggregate's hash table grow with the rows: 14.4 GiB at 100M predictions (docs/performance.md, 100M).
--- Every sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+-- Each evaluated row is counted once per granularity and segment, in the cell of its window, model
+-- version, value of that segment (as slices fold them: value indexes of macros/slices.sql) and score
+-- bin; the slices are then added up from the cells, the overall ones from the first segment's. Every
+-- sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+-- Why this shape (docs/performance.md, approximate ranking): slicing the rows themselves (one copy per
+-- slice) made the score-bin aggregate's hash table grow with the rows, 14.4 GiB at 100M predictions;
+-- one cell per combination of all segments' values made about as many cells as rows at 10M, which
+-- DuckDB could not aggregate under memory_limit 300MB. The cell rows are read by each segment's cells,
+-- so warehouses that reuse a common table expression compute them once (DuckDB then aggregates one
+-- segment at a time; separate scans per segment did not complete under 300MB).
 cell_rows as (
 {% for g in m.granularities %}
     select
@@ -57,22 +62,26 @@ cell_rows as (
 {% endfor %}
 ),
 
-cells as (
+{% for s in (m.segments if m.segments.length else [none]) %}
+cells_{{ loop.index }} as (
     select
-        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin,
+        window_start, base_key, {{ ('value_' + loop.index) if s else '0' }} as value_index, calibration_bin, score_bin,
 {{ binary.row_sums() }}
     from cell_rows
-    group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin
+    group by window_start, base_key, {{ ('value_' + loop.index + ', ') if s }}calibration_bin, score_bin
 ),
 
+{% endfor %}
 -- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
 keyed_cells as (
-    select window_start, base_key as slice_key, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
-    from cells
+    select window_start, base_key as slice_key, calibration_bin, score_bin,
+{{ binary.row_sums_added() }}
+    from cells_1
+    group by window_start, base_key, calibration_bin, score_bin
 {% for s in m.segments %}
     union all
-    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
-    from cells
+    select window_start, base_key + {{ loop.index * X }} + value_index, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
+    from cells_{{ loop.index }}
 {% endfor %}
 ),
 
