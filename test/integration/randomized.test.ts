@@ -20,6 +20,8 @@ const cases: { seed: number; spec: MonitorSpec; asOf: string }[] = [
   { seed: 5, asOf: '2026-04-18T12:00:00Z', spec: { within: '7 days', withinMs: 7 * DAY, missing: 'negative', granularity: ['week', 'month'], segments: [{ column: 'seg_b', top: 2 }], scoreBins: 20 } },
   // two segments: each has its own cells, and the overall slices add up the first one's
   { seed: 6, asOf: '2026-04-20T00:00:00Z', spec: { within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week'], segments: [{ column: 'seg_a', top: 3 }, { column: 'seg_b', top: 50 }], scoreBins: 10 } },
+  // and none: the overall slices come from cells with no segment value
+  { seed: 7, asOf: '2026-04-20T00:00:00Z', spec: { within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week'], scoreBins: 10 } },
 ];
 
 describe.each(TARGETS)('randomized data equals the reference on $name', (target) => {
