@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, sqlHash, tempRelation, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -108,7 +108,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       adapter.setContext?.({ monitor: monitor.name, step: step.name });
       const t = performance.now();
       if (step.kind === 'statements' && !inTransaction) {
-        if (!dialect.capabilities.transactionalDdl) await prepareEvaluationsTable(adapter, schema, monitor);
+        if (!dialect.capabilities.transactionalDdl) await prepareEvaluationsTable(adapter, schema, monitor, steps);
         await adapter.execute('begin');
         inTransaction = true;
       }
@@ -150,10 +150,10 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
  * inserts. It is recreated only when its columns changed (a configuration change), which is the one
  * case where such a warehouse cannot replace it atomically.
  */
-async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor: Monitor): Promise<void> {
+async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor: Monitor, steps: Step[]): Promise<void> {
   const d = adapter.dialect;
   const table = `${d.quote(schema)}.${d.quote(`${monitor.name}__evaluations`)}`;
-  const stage = d.quote(tempRelation(monitor.name, 'evaluations'));
+  const stage = steps.find((step) => step.name === 'evaluations')!.relation!;
   const wanted = await adapter.columns(`select * from ${stage}`);
   const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
   if (existing && existing.join(',') === wanted.join(',')) return;
