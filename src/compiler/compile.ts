@@ -141,12 +141,14 @@ export function stagedEvaluations(monitor: string, runId: string): string {
   return `hs_${monitor}__evaluations_${runId.slice(0, 8)}`;
 }
 
-/** Whether this run's evaluations step builds the staged table (above) rather than a session table. */
-const stagesEvaluations = (dialect: Dialect, run: RunContext) => run.incremental === undefined && dialect.capabilities.transactionalDdl;
+/** Whether a step builds the staged evaluations table (above) rather than a session table. */
+const isStaged = ({ dialect, run }: CompileOptions, step: string) =>
+  step === 'evaluations' && run.incremental === undefined && dialect.capabilities.transactionalDdl;
 
 /** The table each step creates, as SQL. */
-function stepRelation({ monitor, schema, dialect, run }: CompileOptions, step: string): string {
-  if (step === 'evaluations' && stagesEvaluations(dialect, run)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(monitor.name, run.runId))}`;
+function stepRelation(options: CompileOptions, step: string): string {
+  const { monitor, schema, dialect, run } = options;
+  if (isStaged(options, step)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(monitor.name, run.runId))}`;
   return dialect.quote(tempRelation(monitor.name, step));
 }
 
@@ -247,8 +249,7 @@ export function compileMonitor(options: CompileOptions): Step[] {
   const steps: Step[] = PIPELINES[monitor.type].map((name) => {
     const sql = render(stepTemplate(monitor.type, name), options, context);
     const relation = stepRelation(options, name);
-    const staged = name === 'evaluations' && stagesEvaluations(dialect, options.run);
-    return { name, kind: 'table', sql, relation, statements: staged ? dialect.createTable(relation, sql.trimEnd()) : dialect.createTempTable(tempRelation(monitor.name, name), sql.trimEnd()) };
+    return { name, kind: 'table', sql, relation, statements: isStaged(options, name) ? dialect.createTable(relation, sql.trimEnd()) : dialect.createTempTable(tempRelation(monitor.name, name), sql.trimEnd()) };
   });
   const write = render('models/write.sql', options, context);
   steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });
