@@ -5,30 +5,54 @@ with predictions as (
     select {{ src.key_list() }}, predicted_at, model_version
     from {{ rel('prediction_events') }}
     where duplicate_rank = 1
-{% if run.incremental %}
-    union all
-    -- predictions kept before the recomputed range still claim their late outcomes
-    select {{ src.key_list() }}, predicted_at, model_version
-    from {{ tables.evaluations }}
-    where predicted_at < {{ run.evaluate_from }}
-{% endif %}
+),
+
+classified as (
+    select
+        {{ src.key_list('outcomes.') }},
+        outcomes.observed_at,
+{% for v in m.outcomes.values %}
+        outcomes.{{ src.name(v) }},
+{% endfor %}
+        predictions.predicted_at,
+        predictions.model_version,
+        case
+            when predictions.predicted_at is null then 'orphan'
+            when outcomes.observed_at < {{ d.addSeconds('predictions.predicted_at', -m.within.seconds) }} then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at then 'early'
+            when outcomes.observed_at <= {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 'counting'
+            else 'late'
+        end as outcome_class
+    from {{ rel('outcome_events') }} as outcomes
+    left join predictions
+        on {{ src.key_match('predictions', 'outcomes') }}
+){% if run.incremental %},
+
+-- An incremental run keeps only what its windows count: outcomes of the recomputed predictions, and
+-- orphans observed from {{ run.evaluate_from }} on. An outcome of a prediction kept before that
+-- counts in an earlier window, which is not rewritten, but it is no orphan: the evaluations table
+-- is read for those keys alone (reading it all to match every outcome was most of this step).
+claimed_earlier as (
+    select {{ src.key_list('unmatched.') }}
+    from (
+        select distinct {{ src.key_list() }}
+        from classified
+        where predicted_at is null
+            and observed_at >= {{ run.evaluate_from }}
+    ) as unmatched
+    inner join {{ tables.evaluations }} as kept
+        on {{ src.key_match('kept', 'unmatched') }}
+        and kept.predicted_at < {{ run.evaluate_from }}
 )
 
-select
-    {{ src.key_list('outcomes.') }},
-    outcomes.observed_at,
-{% for v in m.outcomes.values %}
-    outcomes.{{ src.name(v) }},
-{% endfor %}
-    predictions.predicted_at,
-    predictions.model_version,
-    case
-        when predictions.predicted_at is null then 'orphan'
-        when outcomes.observed_at < {{ d.addSeconds('predictions.predicted_at', -m.within.seconds) }} then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at then 'early'
-        when outcomes.observed_at <= {{ d.addSeconds('predictions.predicted_at', m.within.seconds) }} then 'counting'
-        else 'late'
-    end as outcome_class
-from {{ rel('outcome_events') }} as outcomes
-left join predictions
-    on {{ src.key_match('predictions', 'outcomes') }}
+select classified.*
+from classified
+left join claimed_earlier
+    on {{ src.key_match('claimed_earlier', 'classified') }}
+where classified.predicted_at is not null
+    or (classified.observed_at >= {{ run.evaluate_from }}
+        and claimed_earlier.{{ d.quote(m.predictions.key[0]) }} is null)
+{% else %}
+
+select * from classified
+{% endif %}

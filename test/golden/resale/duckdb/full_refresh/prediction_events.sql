@@ -12,14 +12,18 @@ with events as (
     from "raw"."resale_predictions"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
         and "item_id" is not null
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events."item_id"
+            order by
+                events.predicted_at desc,
+                events.model_version nulls last,
+                events."category" nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events."item_id"
-        order by
-            events.predicted_at desc,
-            events.model_version nulls last,
-            events."category" nulls last
-    ) as duplicate_rank
-from events
+select * from ranked

@@ -4,22 +4,25 @@ with predictions as (
     select "item_id", predicted_at, model_version
     from "hs_resale__prediction_events"
     where duplicate_rank = 1
-)
+),
 
-select
-    outcomes."item_id",
-    outcomes.observed_at,
-    outcomes."sale_price",
-    outcomes."days_listed",
-    predictions.predicted_at,
-    predictions.model_version,
-    case
-        when predictions.predicted_at is null then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at + interval '-2592000 seconds' then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at then 'early'
-        when outcomes.observed_at <= predictions.predicted_at + interval '2592000 seconds' then 'counting'
-        else 'late'
-    end as outcome_class
-from "hs_resale__outcome_events" as outcomes
-left join predictions
-    on predictions."item_id" = outcomes."item_id"
+classified as (
+    select
+        outcomes."item_id",
+        outcomes.observed_at,
+        outcomes."sale_price",
+        outcomes."days_listed",
+        predictions.predicted_at,
+        predictions.model_version,
+        case
+            when predictions.predicted_at is null then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at + interval '-2592000 seconds' then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at then 'early'
+            when outcomes.observed_at <= predictions.predicted_at + interval '2592000 seconds' then 'counting'
+            else 'late'
+        end as outcome_class
+    from "hs_resale__outcome_events" as outcomes
+    left join predictions
+        on predictions."item_id" = outcomes."item_id"
+)
+select * from classified

@@ -12,14 +12,18 @@ with events as (
     from raw.resale_predictions
     where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
         and item_id is not null
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events.item_id
+            order by
+                events.predicted_at desc,
+                collate(events.model_version, 'utf8') nulls last,
+                collate(events.category, 'utf8') nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events.item_id
-        order by
-            events.predicted_at desc,
-            collate(events.model_version, 'utf8') nulls last,
-            collate(events.category, 'utf8') nulls last
-    ) as duplicate_rank
-from events
+select * from ranked

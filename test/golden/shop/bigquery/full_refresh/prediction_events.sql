@@ -13,16 +13,20 @@ with events as (
     where `predicted_at` <= timestamp '2026-11-21 00:00:00'
         and `prediction_id` is not null
         and (environment = 'production')
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events.`prediction_id`
+            order by
+                events.predicted_at desc,
+                events.score desc nulls last,
+                events.model_version nulls last,
+                events.`customer_type` nulls last,
+                events.`region` nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events.`prediction_id`
-        order by
-            events.predicted_at desc,
-            events.score desc nulls last,
-            events.model_version nulls last,
-            events.`customer_type` nulls last,
-            events.`region` nulls last
-    ) as duplicate_rank
-from events
+select * from ranked

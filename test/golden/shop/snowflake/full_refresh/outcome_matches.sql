@@ -4,21 +4,24 @@ with predictions as (
     select prediction_id, predicted_at, model_version
     from hs_keep_probability__prediction_events
     where duplicate_rank = 1
-)
+),
 
-select
-    outcomes.prediction_id,
-    outcomes.observed_at,
-    outcomes.label,
-    predictions.predicted_at,
-    predictions.model_version,
-    case
-        when predictions.predicted_at is null then 'orphan'
-        when outcomes.observed_at < dateadd(second, -1209600, predictions.predicted_at) then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at then 'early'
-        when outcomes.observed_at <= dateadd(second, 1209600, predictions.predicted_at) then 'counting'
-        else 'late'
-    end as outcome_class
-from hs_keep_probability__outcome_events as outcomes
-left join predictions
-    on predictions.prediction_id = outcomes.prediction_id
+classified as (
+    select
+        outcomes.prediction_id,
+        outcomes.observed_at,
+        outcomes.label,
+        predictions.predicted_at,
+        predictions.model_version,
+        case
+            when predictions.predicted_at is null then 'orphan'
+            when outcomes.observed_at < dateadd(second, -1209600, predictions.predicted_at) then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at then 'early'
+            when outcomes.observed_at <= dateadd(second, 1209600, predictions.predicted_at) then 'counting'
+            else 'late'
+        end as outcome_class
+    from hs_keep_probability__outcome_events as outcomes
+    left join predictions
+        on predictions.prediction_id = outcomes.prediction_id
+)
+select * from classified

@@ -13,16 +13,20 @@ with events as (
     where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
         and prediction_id is not null
         and (environment = 'production')
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events.prediction_id
+            order by
+                events.predicted_at desc,
+                events.score desc nulls last,
+                collate(events.model_version, 'utf8') nulls last,
+                collate(events.customer_type, 'utf8') nulls last,
+                collate(events.region, 'utf8') nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events.prediction_id
-        order by
-            events.predicted_at desc,
-            events.score desc nulls last,
-            collate(events.model_version, 'utf8') nulls last,
-            collate(events.customer_type, 'utf8') nulls last,
-            collate(events.region, 'utf8') nulls last
-    ) as duplicate_rank
-from events
+select * from ranked

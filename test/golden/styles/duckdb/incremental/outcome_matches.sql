@@ -4,26 +4,48 @@ with predictions as (
     select "request_id", predicted_at, model_version
     from "hs_favorite_category__prediction_events"
     where duplicate_rank = 1
-    union all
-    -- predictions kept before the recomputed range still claim their late outcomes
-    select "request_id", predicted_at, model_version
-    from "hindsight"."favorite_category__evaluations"
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+),
+
+classified as (
+    select
+        outcomes."request_id",
+        outcomes.observed_at,
+        outcomes.label,
+        predictions.predicted_at,
+        predictions.model_version,
+        case
+            when predictions.predicted_at is null then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at + interval '-1209600 seconds' then 'orphan'
+            when outcomes.observed_at < predictions.predicted_at then 'early'
+            when outcomes.observed_at <= predictions.predicted_at + interval '1209600 seconds' then 'counting'
+            else 'late'
+        end as outcome_class
+    from "hs_favorite_category__outcome_events" as outcomes
+    left join predictions
+        on predictions."request_id" = outcomes."request_id"
+),
+
+-- An incremental run keeps only what its windows count: outcomes of the recomputed predictions, and
+-- orphans observed from timestamp '2026-11-02 00:00:00' on. An outcome of a prediction kept before that
+-- counts in an earlier window, which is not rewritten, but it is no orphan: the evaluations table
+-- is read for those keys alone (reading it all to match every outcome was most of this step).
+claimed_earlier as (
+    select unmatched."request_id"
+    from (
+        select distinct "request_id"
+        from classified
+        where predicted_at is null
+            and observed_at >= timestamp '2026-11-02 00:00:00'
+    ) as unmatched
+    inner join "hindsight"."favorite_category__evaluations" as kept
+        on kept."request_id" = unmatched."request_id"
+        and kept.predicted_at < timestamp '2026-11-02 00:00:00'
 )
 
-select
-    outcomes."request_id",
-    outcomes.observed_at,
-    outcomes.label,
-    predictions.predicted_at,
-    predictions.model_version,
-    case
-        when predictions.predicted_at is null then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at + interval '-1209600 seconds' then 'orphan'
-        when outcomes.observed_at < predictions.predicted_at then 'early'
-        when outcomes.observed_at <= predictions.predicted_at + interval '1209600 seconds' then 'counting'
-        else 'late'
-    end as outcome_class
-from "hs_favorite_category__outcome_events" as outcomes
-left join predictions
-    on predictions."request_id" = outcomes."request_id"
+select classified.*
+from classified
+left join claimed_earlier
+    on claimed_earlier."request_id" = classified."request_id"
+where classified.predicted_at is not null
+    or (classified.observed_at >= timestamp '2026-11-02 00:00:00'
+        and claimed_earlier."request_id" is null)

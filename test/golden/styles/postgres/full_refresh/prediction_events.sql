@@ -17,15 +17,19 @@ with events as (
     from "raw"."category_predictions"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
         and "request_id" is not null
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events."request_id"
+            order by
+                events.predicted_at desc,
+                events.model_version collate "C" nulls last,
+                events."customer_type" collate "C" nulls last,
+                events."region" collate "C" nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events."request_id"
-        order by
-            events.predicted_at desc,
-            events.model_version collate "C" nulls last,
-            events."customer_type" collate "C" nulls last,
-            events."region" collate "C" nulls last
-    ) as duplicate_rank
-from events
+select * from ranked

@@ -17,15 +17,19 @@ with events as (
     from raw.category_predictions
     where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
         and request_id is not null
+),
+
+ranked as (
+    select
+        events.*,
+        row_number() over (
+            partition by events.request_id
+            order by
+                events.predicted_at desc,
+                collate(events.model_version, 'utf8') nulls last,
+                collate(events.customer_type, 'utf8') nulls last,
+                collate(events.region, 'utf8') nulls last
+        ) as duplicate_rank
+    from events
 )
-select
-    events.*,
-    row_number() over (
-        partition by events.request_id
-        order by
-            events.predicted_at desc,
-            collate(events.model_version, 'utf8') nulls last,
-            collate(events.customer_type, 'utf8') nulls last,
-            collate(events.region, 'utf8') nulls last
-    ) as duplicate_rank
-from events
+select * from ranked
