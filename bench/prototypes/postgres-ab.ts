@@ -2,17 +2,20 @@
 // `npx tsc -p tsconfig.build.json` done), alternating, on one copy of the benchmark data: the CLI in a
 // new process per run, wall seconds and the server's CPU seconds. Where a change to the SQL moves
 // Postgres's cost, side by side in one run:
-//   npx tsx bench/prototypes/postgres-ab.ts 1e6 <checkout A> <checkout B> [rounds]
+//   npx tsx bench/prototypes/postgres-ab.ts 1e6 <checkout A> <checkout B> [rounds] [--incremental]
+// With --incremental, day 91 is appended once, and each timed run is the default (incremental) run as
+// of day 91 after an untimed full refresh as of day 90 by the same checkout, as in the benchmark.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { AS_OF_FULL, generateStatements } from '../generate.js';
+import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
 import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
 import { writeProject } from '../project.js';
 
-const [rowsArg, a, b, roundsArg] = process.argv.slice(2);
+const incremental = process.argv.includes('--incremental');
+const [rowsArg, a, b, roundsArg] = process.argv.slice(2).filter((x) => x !== '--incremental');
 if (!rowsArg || !a || !b) throw new Error('usage: postgres-ab.ts <rows> <checkout A> <checkout B> [rounds]');
 const server = await startBenchPostgres(() => undefined);
 const dir = mkdtempSync(join(tmpdir(), 'pg-ab-'));
@@ -21,14 +24,18 @@ try {
   await client.connect();
   await client.query(`set time zone 'UTC'`);
   for (const s of generateStatements('postgres', Number(rowsArg))) await client.query(s);
+  if (incremental) for (const s of appendStatements('postgres')) await client.query(s);
   await client.end();
   writeProject(dir, postgresOutput(server.url));
   const asOf = AS_OF_FULL.toISOString();
   for (let round = 0; round < Number(roundsArg ?? 2); round++) {
     for (const [name, checkout] of [['A', a], ['B', b]] as const) {
+      const cli = join(checkout, 'bin/hindsight.js');
+      if (incremental) execFileSync('node', [cli, 'run', '--full-refresh', '--as-of', asOf], { cwd: dir });
       const cpu0 = postgresCpuSeconds(server.dataDir);
       const t = performance.now();
-      const out = execFileSync('node', [join(checkout, 'bin/hindsight.js'), 'run', '--full-refresh', '--as-of', asOf], { cwd: dir, encoding: 'utf8' });
+      const args = incremental ? ['run', '--as-of', AS_OF_NEXT.toISOString()] : ['run', '--full-refresh', '--as-of', asOf];
+      const out = execFileSync('node', [cli, ...args], { cwd: dir, encoding: 'utf8' });
       const wall = (performance.now() - t) / 1000;
       const steps = [...out.matchAll(/bench (\w+)[ .]+\d+ rows in ([\d.]+)s/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
       console.log(`${name} round ${round + 1}: wall ${wall.toFixed(2)} s, server CPU ${(postgresCpuSeconds(server.dataDir) - cpu0).toFixed(2)} s  ${steps}`);

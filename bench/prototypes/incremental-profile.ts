@@ -1,0 +1,84 @@
+// Where each step of a DuckDB incremental run spends its time, operator by operator:
+//   npx tsx bench/prototypes/incremental-profile.ts setup <bench.duckdb> <state.duckdb>
+//   npx tsx bench/prototypes/incremental-profile.ts run <state.duckdb> [--variant <dir>] [--dump <dir>] [--top N]
+// `setup` copies a benchmark database, runs the 90-day full refresh and appends day 91 (the state the
+// benchmark's incremental pass starts from). `run` plans the incremental run as the runner does,
+// then runs each table step once with DuckDB's JSON profiling on, in a transaction it rolls back, so
+// the state can be profiled again. With --variant, a step whose <dir>/<step>.sql exists runs that
+// (already compiled) SQL instead, so a rewrite can be profiled against the same state; --dump writes
+// the compiled steps to <dir> to start such a variant from.
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openAdapter } from '../../src/adapters/index.js';
+import { compileMonitor, compilePlan, rangeFromPlan } from '../../src/compiler/compile.js';
+import { loadProject, loadTarget } from '../../src/config/load.js';
+import { runMonitors, writeSteps } from '../../src/runner/run.js';
+import { AS_OF_FULL, AS_OF_NEXT, appendStatements, DAY_MS } from '../generate.js';
+import { writeProject } from '../project.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const [mode, ...args] = process.argv.slice(2);
+const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const dir = mkdtempSync(join(tmpdir(), 'incr-prof-'));
+
+if (mode === 'setup') {
+  const [from, state] = args as [string, string];
+  copyFileSync(from, state);
+  writeProject(dir, { type: 'duckdb', path: state });
+  const project = loadProject(dir);
+  const target = loadTarget(project);
+  const adapter = await openAdapter(target.output as never);
+  await runMonitors({ project, target, adapter, monitors: project.monitors, asOf: AS_OF_FULL, fullRefresh: true });
+  for (const s of appendStatements('duckdb')) await adapter.execute(s);
+  await adapter.close();
+  console.log(`${state}: 90-day full refresh done, day 91 appended`);
+} else if (mode === 'run') {
+  const state = args[0]!;
+  const variant = flag('--variant');
+  const top = Number(flag('--top') ?? 8);
+  writeProject(dir, { type: 'duckdb', path: state });
+  const project = loadProject(dir);
+  const target = loadTarget(project);
+  const monitor = project.monitors[0]!;
+  const adapter = await openAdapter(target.output as never);
+  const d = adapter.dialect;
+  const schema = project.config.schema;
+  const previousAsOf = AS_OF_FULL;
+  const plan = compilePlan({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'plan', computedAt: AS_OF_NEXT, previousAsOf } });
+  const t = performance.now();
+  const range = rangeFromPlan(monitor, previousAsOf, (await adapter.query(plan.sql))[0]);
+  console.log(`plan ${((performance.now() - t) / 1000).toFixed(2)}s: evaluate from day ${(range.evaluateFrom.getTime() - AS_OF_FULL.getTime()) / DAY_MS + 90}, rewrite from day ${(range.rewriteFrom.getTime() - AS_OF_FULL.getTime()) / DAY_MS + 90}`);
+  const steps = compileMonitor({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'profile0', computedAt: AS_OF_NEXT, incremental: range } });
+  const dump = flag('--dump');
+  if (dump) writeSteps(dump, steps);
+  await adapter.execute('begin transaction');
+  const out = join(dir, 'profile.json');
+  type Node = { operator_type?: string; operator_timing?: number; operator_cardinality?: number; extra_info?: Record<string, unknown>; children?: Node[] };
+  for (const step of steps) {
+    const own = variant && existsSync(join(variant, `${step.name}.sql`)) ? readFileSync(join(variant, `${step.name}.sql`), 'utf8').split(/;\s*\n\s*\n/).map((s) => s.trim()).filter((s) => s.length > 0 && !/^(--[^\n]*\n?)*$/.test(s)) : step.statements;
+    for (const sql of own) {
+      await adapter.execute(`pragma enable_profiling = 'json'`);
+      await adapter.execute(`pragma profiling_output = '${out}'`);
+      const t0 = performance.now();
+      await adapter.execute(sql);
+      const wall = (performance.now() - t0) / 1000;
+      await adapter.execute(`pragma disable_profiling`);
+      const root = JSON.parse(readFileSync(out, 'utf8')) as Node & { latency?: number; cpu_time?: number };
+      const rows: [string, number, number][] = [];
+      const walk = (n: Node) => {
+        if (n.operator_type) rows.push([`${n.operator_type} ${JSON.stringify(n.extra_info ?? {}).slice(0, 150)}`, n.operator_timing ?? 0, n.operator_cardinality ?? 0]);
+        for (const c of n.children ?? []) walk(c);
+      };
+      walk(root);
+      const total = rows.reduce((s, r) => s + r[1], 0);
+      console.log(`\n== ${step.name}${own !== step.statements ? ' (variant)' : ''}: ${wall.toFixed(2)}s wall, operators ${total.toFixed(2)}s  ${sql.replace(/\s+/g, ' ').slice(0, 80)}`);
+      for (const [l, tm, c] of rows.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${tm.toFixed(3)}s ${String(c).padStart(9)} ${l}`);
+    }
+  }
+  await adapter.execute('rollback');
+  await adapter.close();
+} else {
+  console.error('usage: incremental-profile.ts setup <bench.duckdb> <state.duckdb> | run <state.duckdb> [--variant <dir>] [--top N]');
+  process.exit(2);
+}
