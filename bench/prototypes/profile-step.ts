@@ -1,5 +1,6 @@
 // Where a DuckDB step's time goes, operator by operator (DuckDB's JSON profiling of one statement):
-//   npx tsx bench/prototypes/profile-step.ts <warehouse.duckdb> metrics [--variant <dir>]
+//   npx tsx bench/prototypes/profile-step.ts <warehouse.duckdb> metrics [--create]
+// (--create profiles the step's own statements, the table write included, instead of a count over its query)
 // Runs the full-refresh pipeline up to the step, then the step once with profiling on, and prints the
 // operators with the largest timings (CPU time summed over threads, as DuckDB reports it).
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,8 @@ for (const step of steps) {
     const out = `/tmp/profile-${target}.json`;
     await adapter.execute(`pragma enable_profiling = 'json'`);
     await adapter.execute(`pragma profiling_output = '${out}'`);
-    await adapter.execute(`select count(*) from (${step.sql}) as q`);
+    if (process.argv.includes('--create')) for (const st of step.statements) await adapter.execute(st);
+    else await adapter.execute(`select count(*) from (${step.sql}) as q`);
     await adapter.execute(`pragma disable_profiling`);
     type Node = { operator_type?: string; operator_name?: string; operator_timing?: number; operator_cardinality?: number; extra_info?: Record<string, unknown>; children?: Node[] };
     const root = JSON.parse(readFileSync(out, 'utf8')) as Node & { latency?: number };

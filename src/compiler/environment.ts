@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { Dialect } from '../dialects/index.js';
 import { defaultDialect } from '../dialects/dialect.js';
+import { installFastFrameSet } from './nunjucks-frame.js';
 
 /** The package root, which holds models/ and macros/ (same path from src/ and from dist/). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -11,6 +12,7 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let environment: nunjucks.Environment | undefined;
 
 export function templateEnvironment(): nunjucks.Environment {
+  if (!environment) installFastFrameSet();
   environment ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(PACKAGE_ROOT, { noCache: false }), {
     autoescape: false,
     throwOnUndefined: true,
