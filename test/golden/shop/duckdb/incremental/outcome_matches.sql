@@ -1,5 +1,6 @@
--- Every outcome event classified against the kept prediction of its key: counting (inside the
+-- Outcome events classified against the kept prediction of their key: counting (inside the
 -- prediction's 14 days window), late, early (at most 14 days before it) or orphan.
+-- A full refresh keeps every event; an incremental run only those its recomputed windows count (below).
 with predictions as (
     select "prediction_id", predicted_at, model_version
     from "hs_keep_probability__prediction_events"
@@ -28,7 +29,8 @@ classified as (
 -- An incremental run keeps only what its windows count: outcomes of the recomputed predictions, and
 -- orphans observed from timestamp '2026-11-02 00:00:00' on. An outcome of a prediction kept before that
 -- counts in an earlier window, which is not rewritten, but it is no orphan: the evaluations table
--- is read for those keys alone (reading it all to match every outcome was most of this step).
+-- is read for those keys alone (reading it all to match every outcome was most of this step). "Before"
+-- is the test of kept_earlier in prediction_events.sql: a key is either kept there or recomputed here.
 claimed_earlier as (
     select unmatched."prediction_id"
     from (

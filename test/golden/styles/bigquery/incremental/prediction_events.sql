@@ -35,7 +35,8 @@ ranked as (
 ),
 
 -- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
--- one row in the evaluations table, so no distinct is needed.)
+-- one row in the evaluations table, so no distinct is needed.) outcome_matches.sql's claimed_earlier
+-- uses the same test.
 kept_earlier as (
     select `request_id`
     from `hindsight`.`favorite_category__evaluations`
