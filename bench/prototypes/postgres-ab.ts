@@ -2,9 +2,10 @@
 // `npx tsc -p tsconfig.build.json` done), alternating, on one copy of the benchmark data: the CLI in a
 // new process per run, wall seconds and the server's CPU seconds. Where a change to the SQL moves
 // Postgres's cost, side by side in one run:
-//   npx tsx bench/prototypes/postgres-ab.ts 1e6 <checkout A> <checkout B> [rounds] [--incremental]
+//   npx tsx bench/prototypes/postgres-ab.ts 1e6 <checkout A> <checkout B> [rounds] [--incremental] [--score-bins N]
 // With --incremental, day 91 is appended once, and each timed run is the default (incremental) run as
 // of day 91 after an untimed full refresh as of day 90 by the same checkout, as in the benchmark.
+// With --score-bins N, the monitor has approximate_ranking with N score bins.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
 import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
-import { writeProject } from '../project.js';
+import { monitorConfig, writeProject } from '../project.js';
 
 const incremental = process.argv.includes('--incremental');
-const [rowsArg, a, b, roundsArg] = process.argv.slice(2).filter((x) => x !== '--incremental');
+const binsAt = process.argv.indexOf('--score-bins');
+const scoreBins = binsAt > 0 ? Number(process.argv[binsAt + 1]) : undefined;
+const [rowsArg, a, b, roundsArg] = process.argv.slice(2).filter((x, i, all) => x !== '--incremental' && x !== '--score-bins' && all[i - 1] !== '--score-bins');
 if (!rowsArg || !a || !b) throw new Error('usage: postgres-ab.ts <rows> <checkout A> <checkout B> [rounds]');
 const server = await startBenchPostgres(() => undefined);
 const dir = mkdtempSync(join(tmpdir(), 'pg-ab-'));
@@ -26,7 +29,7 @@ try {
   for (const s of generateStatements('postgres', Number(rowsArg))) await client.query(s);
   if (incremental) for (const s of appendStatements('postgres')) await client.query(s);
   await client.end();
-  writeProject(dir, postgresOutput(server.url));
+  writeProject(dir, postgresOutput(server.url), [monitorConfig(undefined, scoreBins)]);
   const asOf = AS_OF_FULL.toISOString();
   for (let round = 0; round < Number(roundsArg ?? 2); round++) {
     for (const [name, checkout] of [['A', a], ['B', b]] as const) {

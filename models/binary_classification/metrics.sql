@@ -27,16 +27,20 @@ with {% if m.segments.length %}segment_ranks as (
 -- as one tied score; each metric's error bound is how far the exact value can be from that
 -- (docs/semantics.md, section 5: approximate ranking).
 
--- Each evaluated row is counted once per granularity and segment, in the cell of its window, model
--- version, value of that segment (as slices fold them: value indexes of macros/slices.sql) and score
--- bin; the slices are then added up from the cells, the overall ones from the first segment's. Every
--- sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
--- Why this shape (docs/performance.md, approximate ranking): slicing the rows themselves (one copy per
--- slice) made the score-bin aggregate's hash table grow with the rows, 14.4 GiB at 100M predictions;
--- one cell per combination of all segments' values made about as many cells as rows at 10M, which
--- DuckDB could not aggregate under memory_limit 300MB. The cell rows are read by each segment's cells,
--- so warehouses that reuse a common table expression compute them once (DuckDB then aggregates one
--- segment at a time; separate scans per segment did not complete under 300MB).
+-- Each evaluated row is counted once per granularity, in a cell of its window, model version, segment
+-- values (as slices fold them: value indexes of macros/slices.sql) and score bin; the slices are then
+-- added up from the cells. Every sum is of integers (counts, d.femtoSum units), so adding cells gives
+-- the rows' sums exactly. Slicing the rows themselves (one copy per slice) made the score-bin
+-- aggregate's hash table grow with the rows: 14.4 GiB at 100M predictions (docs/performance.md).
+{#-
+  One cell per combination of all segments' values makes about as many cells as rows. Where the
+  warehouse spills such an aggregate (d.capabilities.spillsWideAggregates) that is one aggregate; on
+  DuckDB, which could not aggregate it under memory_limit 300MB at 10M, each segment has its own cells,
+  read from the cell rows that DuckDB materializes once, and the overall slices add up the first
+  segment's cells. On Postgres at 1M the per-segment shape's metric step took 0.91-1.47x (median
+  1.2x) the time of the single aggregate, in six alternating runs (docs/performance.md, approximate
+  ranking).
+#}
 cell_rows as (
 {% for g in m.granularities %}
     select
@@ -62,7 +66,29 @@ cell_rows as (
 {% endfor %}
 ),
 
+{% if d.capabilities.spillsWideAggregates %}
+-- one cell per combination of every segment's value
+cells as (
+    select
+        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin,
+{{ binary.row_sums() }}
+    from cell_rows
+    group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin, score_bin
+),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
+    from cells
+{% for s in m.segments %}
+    union all
+    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, calibration_bin, score_bin, {{ binary.row_sum_columns | join(', ') }}
+    from cells
+{% endfor %}
+),
+{% else %}
 {% for s in (m.segments if m.segments.length else [none]) %}
+-- cells by {{ ('the value of segment ' + s.column) if s else 'no segment' }} (one aggregate per segment keeps each small)
 cells_{{ loop.index }} as (
     select
         window_start, base_key, {{ ('value_' + loop.index) if s else '0' }} as value_index, calibration_bin, score_bin,
@@ -84,6 +110,7 @@ keyed_cells as (
     from cells_{{ loop.index }}
 {% endfor %}
 ),
+{% endif %}
 
 -- the ten calibration bins of each group, with the sums that need no ranking
 bins as (
