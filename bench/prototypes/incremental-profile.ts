@@ -7,7 +7,7 @@
 // the state can be profiled again. With --variant, a step whose <dir>/<step>.sql exists runs that
 // (already compiled) SQL instead, so a rewrite can be profiled against the same state; --dump writes
 // the compiled steps to <dir> to start such a variant from.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAdapter } from '../../src/adapters/index.js';
 import { compileMonitor, compilePlan, rangeFromPlan } from '../../src/compiler/compile.js';
@@ -15,7 +15,6 @@ import { loadProject, loadTarget } from '../../src/config/load.js';
 import { runMonitors, writeSteps } from '../../src/runner/run.js';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, DAY_MS } from '../generate.js';
 import { writeProject } from '../project.js';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -79,6 +78,8 @@ if (mode === 'setup') {
   await adapter.execute('rollback');
   await adapter.close();
 } else {
+  rmSync(dir, { recursive: true, force: true });
   console.error('usage: incremental-profile.ts setup <bench.duckdb> <state.duckdb> | run <state.duckdb> [--variant <dir>] [--top N]');
   process.exit(2);
 }
+rmSync(dir, { recursive: true, force: true });
