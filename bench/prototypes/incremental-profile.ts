@@ -15,6 +15,7 @@ import { loadProject, loadTarget } from '../../src/config/load.js';
 import { runMonitors, writeSteps } from '../../src/runner/run.js';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, DAY_MS } from '../generate.js';
 import { writeProject } from '../project.js';
+import { profileStatements } from './duckdb-profile.js';
 import { tmpdir } from 'node:os';
 
 const [mode, ...args] = process.argv.slice(2);
@@ -53,26 +54,15 @@ if (mode === 'setup') {
   if (dump) writeSteps(dump, steps);
   await adapter.execute('begin transaction');
   const out = join(dir, 'profile.json');
-  type Node = { operator_type?: string; operator_timing?: number; operator_cardinality?: number; extra_info?: Record<string, unknown>; children?: Node[] };
   for (const step of steps) {
     const own = variant && existsSync(join(variant, `${step.name}.sql`)) ? readFileSync(join(variant, `${step.name}.sql`), 'utf8').split(/;\s*\n\s*\n/).map((s) => s.trim()).filter((s) => s.length > 0 && !/^(--[^\n]*\n?)*$/.test(s)) : step.statements;
     for (const sql of own) {
-      await adapter.execute(`pragma enable_profiling = 'json'`);
-      await adapter.execute(`pragma profiling_output = '${out}'`);
       const t0 = performance.now();
-      await adapter.execute(sql);
+      const { operators } = await profileStatements(adapter, [sql], out);
       const wall = (performance.now() - t0) / 1000;
-      await adapter.execute(`pragma disable_profiling`);
-      const root = JSON.parse(readFileSync(out, 'utf8')) as Node & { latency?: number; cpu_time?: number };
-      const rows: [string, number, number][] = [];
-      const walk = (n: Node) => {
-        if (n.operator_type) rows.push([`${n.operator_type} ${JSON.stringify(n.extra_info ?? {}).slice(0, 150)}`, n.operator_timing ?? 0, n.operator_cardinality ?? 0]);
-        for (const c of n.children ?? []) walk(c);
-      };
-      walk(root);
-      const total = rows.reduce((s, r) => s + r[1], 0);
+      const total = operators.reduce((sum, o) => sum + o.seconds, 0);
       console.log(`\n== ${step.name}${own !== step.statements ? ' (variant)' : ''}: ${wall.toFixed(2)}s wall, operators ${total.toFixed(2)}s  ${sql.replace(/\s+/g, ' ').slice(0, 80)}`);
-      for (const [l, tm, c] of rows.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${tm.toFixed(3)}s ${String(c).padStart(9)} ${l}`);
+      for (const o of operators.slice(0, top)) console.log(`  ${o.seconds.toFixed(3)}s ${String(o.rows).padStart(9)} ${o.label}`);
     }
   }
   await adapter.execute('rollback');
