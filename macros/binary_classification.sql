@@ -54,13 +54,16 @@
 {% set _ = metrics.push(['ks_error_bound', 'case when positives > 0 and negatives > 0 then greatest(ks_upper, 0) - greatest(ks_max, 0) end']) %}
 {% endif %}
 
-{#- The columns of `summary` that the metrics read. -#}
-{% set summary_columns = ['positives', 'negatives', 'n', 'sum_score', 'tp', 'fp', 'log_loss_sum', 'brier_sum', 'ece_gap_sum', 'auc_pairs_x2', 'ks_max'] %}
+{#- The ranking sums of `summary`, which come from the ranks (or score bins), not from cells. -#}
+{% set rank_columns = ['auc_pairs_x2', 'ks_max'] %}
 {% if m.scoreBins %}
-{% set _ = summary_columns.push('auc_tie_pairs', 'ap_share', 'ap_lower', 'ap_upper', 'ks_upper') %}
+{% set _ = rank_columns.push('auc_tie_pairs', 'ap_share', 'ap_lower', 'ap_upper', 'ks_upper') %}
 {% else %}
-{% set _ = summary_columns.push('ap_sum') %}
+{% set _ = rank_columns.push('ap_sum') %}
 {% endif %}
+
+{#- The columns of `summary` that the metrics read: group_sums() and the ranking sums. -#}
+{% set summary_columns = ['positives', 'negatives', 'n', 'sum_score', 'tp', 'fp', 'log_loss_sum', 'brier_sum', 'ece_gap_sum'].concat(rank_columns) %}
 
 {#- The sums of each row's values that need no ranking, for the bins of a group. -#}
 {% macro row_sums() %}

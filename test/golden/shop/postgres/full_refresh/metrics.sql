@@ -82,6 +82,139 @@ model_versions as (
 
 ),
 
+-- The sums that need no ranking (counts, score total, threshold counts, log loss, Brier, calibration)
+-- are each row's own terms: every evaluated row is counted once per granularity, in a cell of its
+-- window, model version, segment values (as slices fold them: value indexes of macros/slices.sql) and
+-- calibration bin, and the slices are then added up from the cells. Every
+-- sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+-- Computing them on the sliced rows instead took each row's terms once per slice (docs/performance.md).
+cell_rows as (
+    select
+        date_trunc('day', evaluated.predicted_at) as window_start,
+        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
+        case
+            when evaluated."customer_type" is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
+        case
+            when evaluated."region" is null then 0
+            when ranks_2.value_rank <= 20 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        least(greatest(floor(score * 10), 0), 9) as calibration_bin,
+        score,
+        label
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'day'
+        and ranks_1.segment = 'customer_type'
+        and ranks_1.window_start = date_trunc('day', evaluated.predicted_at)
+        and ranks_1.segment_value = evaluated."customer_type"
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'day'
+        and ranks_2.segment = 'region'
+        and ranks_2.window_start = date_trunc('day', evaluated.predicted_at)
+        and ranks_2.segment_value = evaluated."region"
+    where evaluated.label is not null and evaluated.score is not null
+    union all
+    select
+        date_trunc('week', evaluated.predicted_at) as window_start,
+        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
+        case
+            when evaluated."customer_type" is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
+        case
+            when evaluated."region" is null then 0
+            when ranks_2.value_rank <= 20 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        least(greatest(floor(score * 10), 0), 9) as calibration_bin,
+        score,
+        label
+    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'week'
+        and ranks_1.segment = 'customer_type'
+        and ranks_1.window_start = date_trunc('week', evaluated.predicted_at)
+        and ranks_1.segment_value = evaluated."customer_type"
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'week'
+        and ranks_2.segment = 'region'
+        and ranks_2.window_start = date_trunc('week', evaluated.predicted_at)
+        and ranks_2.segment_value = evaluated."region"
+    where evaluated.label is not null and evaluated.score is not null
+),
+
+-- one cell per combination of every segment's value
+cells as (
+    select
+        window_start, base_key, value_1, value_2, calibration_bin,
+        count(*) as n,
+        sum(label) as n_positive,
+        -- the bin's positives in the units of sum_score, so that |positives - scores| stays exact
+        sum(cast(round((label) * 1e15) as bigint)) as bin_pos,
+        sum(cast(round((score) * 1e15) as bigint)) as sum_score,
+        sum(case when score >= 0.5 then label else 0 end) as tp,
+        sum(case when score >= 0.5 then 1 - label else 0 end) as fp,
+        sum(cast(round((case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end) * 1e15) as bigint)) as log_loss_sum,
+        sum(cast(round(((score - label) * (score - label)) * 1e15) as bigint)) as brier_sum
+    from cell_rows
+    group by window_start, base_key, value_1, value_2, calibration_bin
+),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    from cells
+    union all
+    select window_start, base_key + 52 + value_1, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    from cells
+    union all
+    select window_start, base_key + 104 + value_2, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
+    from cells
+),
+
+-- the ten calibration bins of each group, with the sums that need no ranking
+bins as (
+    select
+        window_start, slice_key,
+        calibration_bin as bin,
+        sum(n) as n,
+        sum(n_positive) as n_positive,
+        sum(bin_pos) as bin_pos,
+        sum(sum_score) as sum_score,
+        sum(tp) as tp,
+        sum(fp) as fp,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum
+    from keyed_cells
+    group by window_start, slice_key, calibration_bin
+),
+
+-- each group's totals
+totals as (
+    select
+        window_start, slice_key,
+        sum(n_positive) as positives,
+        sum(n) - sum(n_positive) as negatives,
+        sum(n) as n,
+        cast(sum(sum_score) as double precision) / 1e15 as sum_score,
+        sum(tp) as tp,
+        sum(fp) as fp,
+        cast(sum(log_loss_sum) as double precision) / 1e15 as log_loss_sum,
+        cast(sum(brier_sum) as double precision) / 1e15 as brier_sum,
+        cast(sum(abs(bin_pos - sum_score)) as double precision) / 1e15 as ece_gap_sum
+    from bins
+    group by window_start, slice_key
+),
+
 sliced as (
     select
         date_trunc('day', evaluated.predicted_at) as window_start,
@@ -191,65 +324,41 @@ ranked as (
     from sliced
 ),
 
--- The second sort only needs the positives: every ranking metric sums or maximizes over them (KS's
--- maximum over all scores is reached at a positive's score, or is 0). Cheaper the rarer they are.
+-- Every ranking metric sums or maximizes over the positives (KS's maximum over all scores is reached
+-- at a positive's score, or is 0), so only they are kept, and the second sort ranks only them.
 curve as (
     select
-        window_start, slice_key, score, label, cnt_lt, cnt_le, n_all,
+        window_start, slice_key, score, cnt_lt, cnt_le, n_all,
         rank() over (partition by window_start, slice_key order by score) - 1 as pos_lt,
         count(*) over (partition by window_start, slice_key order by score range between unbounded preceding and current row) as pos_le,
         count(*) over (partition by window_start, slice_key) as positives
     from ranked
     where label = 1
-    union all
-    select
-        window_start, slice_key, score, label, cnt_lt, cnt_le, n_all,
-        cast(null as bigint), cast(null as bigint), cast(null as bigint)
-    from ranked
-    where label = 0
 ),
 
--- the ten calibration bins of each group
-bins as (
+-- each group's ranking sums, over its positives
+rank_terms as (
     select
         window_start, slice_key,
-        least(greatest(floor(score * 10), 0), 9) as bin,
-        count(*) as n,
-        sum(label) as n_positive,
-        -- the bin's positives in the units of sum_score, so that |positives - scores| stays exact
-        sum(cast(round((label) * 1e15) as bigint)) as bin_pos,
-        sum(cast(round((score) * 1e15) as bigint)) as sum_score,
-        sum(case when score >= 0.5 then label else 0 end) as tp,
-        sum(case when score >= 0.5 then 1 - label else 0 end) as fp,
-        sum(cast(round((case when label = 1 then - ln(least(greatest(score, 1e-15), 1 - 1e-15)) else - ln(1 - least(greatest(score, 1e-15), 1 - 1e-15)) end) * 1e15) as bigint)) as log_loss_sum,
-        sum(cast(round(((score - label) * (score - label)) * 1e15) as bigint)) as brier_sum,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
-        sum(case when label = 1 then (cnt_lt - pos_lt) + (cnt_le - pos_le) else 0 end) as auc_pairs_x2,
+        sum((cnt_lt - pos_lt) + (cnt_le - pos_le)) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
-        sum(cast(round((case when label = 1 then cast(positives - pos_lt as double precision) / nullif(n_all - cnt_lt, 0) else 0 end) * 1e15) as bigint)) as ap_sum,
+        cast(sum(cast(round((cast(positives - pos_lt as double precision) / nullif(n_all - cnt_lt, 0)) * 1e15) as bigint)) as double precision) / 1e15 as ap_sum,
         -- TPR - FPR at threshold score >= s, at each positive's score s
-        max(case when label = 1 then cast(positives - pos_lt as double precision) / nullif(positives, 0) - cast((n_all - positives) - (cnt_lt - pos_lt) as double precision) / nullif(n_all - positives, 0) end) as ks_max
+        max(cast(positives - pos_lt as double precision) / nullif(positives, 0) - cast((n_all - positives) - (cnt_lt - pos_lt) as double precision) / nullif(n_all - positives, 0)) as ks_max
     from curve
-    group by window_start, slice_key, least(greatest(floor(score * 10), 0), 9)
+    group by window_start, slice_key
 ),
 
+-- a group without positives has no rank terms: its ranking metrics are undefined
 summary as (
     select
-        window_start, slice_key,
-        sum(n_positive) as positives,
-        sum(n) - sum(n_positive) as negatives,
-        sum(n) as n,
-        cast(sum(sum_score) as double precision) / 1e15 as sum_score,
-        sum(tp) as tp,
-        sum(fp) as fp,
-        cast(sum(log_loss_sum) as double precision) / 1e15 as log_loss_sum,
-        cast(sum(brier_sum) as double precision) / 1e15 as brier_sum,
-        cast(sum(abs(bin_pos - sum_score)) as double precision) / 1e15 as ece_gap_sum,
-        sum(auc_pairs_x2) as auc_pairs_x2,
-        cast(sum(ap_sum) as double precision) / 1e15 as ap_sum,
-        max(ks_max) as ks_max
-    from bins
-    group by window_start, slice_key
+        totals.*,
+        rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
+    from totals
+    left join rank_terms
+        on rank_terms.window_start = totals.window_start
+        and rank_terms.slice_key = totals.slice_key
 ),
 
 named_groups as (
