@@ -183,7 +183,18 @@ rank_terms as (
 ),
 {% else %}
 sliced as (
+{% if d.capabilities.reusesCommonTableExpressions %}
+    -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
+    select window_start, base_key as slice_key, score, label
+    from cell_rows
+{% for s in m.segments %}
+    union all
+    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, score, label
+    from cell_rows
+{% endfor %}
+{% else %}
 {{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
+{% endif %}
 ),
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:

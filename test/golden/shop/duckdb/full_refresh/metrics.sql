@@ -216,96 +216,15 @@ totals as (
 ),
 
 sliced as (
-    select
-        date_trunc('day', evaluated.predicted_at) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null
+    -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
+    select window_start, base_key as slice_key, score, label
+    from cell_rows
     union all
-    select
-        date_trunc('day', evaluated.predicted_at),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
-            when evaluated."customer_type" is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = date_trunc('day', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label is not null and evaluated.score is not null
+    select window_start, base_key + 52 + value_1, score, label
+    from cell_rows
     union all
-    select
-        date_trunc('day', evaluated.predicted_at),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
-            when evaluated."region" is null then 0
-            when ranks.value_rank <= 20 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'region'
-        and ranks.window_start = date_trunc('day', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."region"
-    where evaluated.label is not null and evaluated.score is not null
-    union all
-    select
-        date_trunc('week', evaluated.predicted_at) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null
-    union all
-    select
-        date_trunc('week', evaluated.predicted_at),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
-            when evaluated."customer_type" is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = date_trunc('week', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label is not null and evaluated.score is not null
-    union all
-    select
-        date_trunc('week', evaluated.predicted_at),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
-            when evaluated."region" is null then 0
-            when ranks.value_rank <= 20 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from "hindsight"."hs_keep_probability__evaluations_00000000" as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'region'
-        and ranks.window_start = date_trunc('week', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."region"
-    where evaluated.label is not null and evaluated.score is not null
-
+    select window_start, base_key + 104 + value_2, score, label
+    from cell_rows
 ),
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
