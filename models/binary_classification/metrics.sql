@@ -1,13 +1,23 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
 {% set group_keys = 'window_start, slice_key' %}
+{#-
+  The exact rank windows partition by one bigint per group instead of (window_start, slice_key):
+  sorting on one 8-byte key took the metric step 0.81x (1M) and 0.84x (10M) of the CPU on DuckDB
+  (docs/performance.md). group_key = hours from 1970 to the window's start x 2^40 + slice_key, distinct
+  for window starts within 950 years of 1970 and slice keys below 2^40 (model versions below 2^40 /
+  (granularities x slices x values), 25 million even with four granularities, ten segments and top 1000).
+-#}
+{% macro group_key(window_start, slice_key) -%}
+cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as {{ d.types.bigint }}) * 1099511627776 + {{ slice_key }}
+{%- endmacro %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group, or with approximate_ranking from score bins with error bounds;
 -- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
--- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
+-- Groups are keyed by integers until the last step (slice keys: macros/slices.sql; group_key above).
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
@@ -41,6 +51,9 @@ cell_rows as (
     select
         {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
         (coalesce(versions.version_index, 0) * {{ G }} + {{ loop.index0 }}) * {{ S * X }} as base_key,
+{% if not m.scoreBins %}
+        {{ group_key(d.windowStart(g, 'evaluated.predicted_at'), '(coalesce(versions.version_index, 0) * ' + G + ' + ' + loop.index0 + ') * ' + (S * X)) }} as base_group_key,
+{% endif %}
 {% for s in m.segments %}
         {{ slices.value_index(s, X, 'ranks_' + loop.index) }} as value_{{ loop.index }},
 {% endfor %}
@@ -185,15 +198,18 @@ rank_terms as (
 sliced as (
 {% if d.capabilities.reusesCommonTableExpressions %}
     -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
-    select window_start, base_key as slice_key, score, label
+    select base_group_key as group_key, score, label
     from cell_rows
 {% for s in m.segments %}
     union all
-    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, score, label
+    select base_group_key + {{ loop.index * X }} + value_{{ loop.index }}, score, label
     from cell_rows
 {% endfor %}
 {% else %}
+    select {{ group_key('keyed.window_start', 'keyed.slice_key') }} as group_key, keyed.score, keyed.label
+    from (
 {{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
+    ) as keyed
 {% endif %}
 ),
 
@@ -204,17 +220,17 @@ sliced as (
 -- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
-        {{ group_keys }},
+        group_key,
         score,
         label,
-        rank() over (partition by {{ group_keys }} order by score) - 1 as cnt_lt,
-        count(*) over (partition by {{ group_keys }} order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by {{ group_keys }}) as n_all{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
+        rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
 {% if not d.capabilities.reusesCommonTableExpressions %}
         -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
-        rank() over (partition by {{ group_keys }}, label order by score) - 1 as pos_lt,
-        count(*) over (partition by {{ group_keys }}, label order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by {{ group_keys }}, label) as positives
+        rank() over (partition by group_key, label order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key, label order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key, label) as positives
 {% endif %}
     from sliced
 ),
@@ -224,13 +240,13 @@ ranked as (
 curve as (
 {% if d.capabilities.reusesCommonTableExpressions %}
     select
-        {{ group_keys }}, score, cnt_lt, cnt_le, n_all,
-        rank() over (partition by {{ group_keys }} order by score) - 1 as pos_lt,
-        count(*) over (partition by {{ group_keys }} order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by {{ group_keys }}) as positives
+        group_key, score, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
     from ranked
 {% else %}
-    select {{ group_keys }}, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
+    select group_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
     from ranked
 {% endif %}
     where label = 1
@@ -239,7 +255,7 @@ curve as (
 -- each group's ranking sums, over its positives
 rank_terms as (
     select
-        {{ group_keys }},
+        group_key,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum((cnt_lt - pos_lt) + (cnt_le - pos_le)) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
@@ -247,7 +263,7 @@ rank_terms as (
         -- TPR - FPR at threshold score >= s, at each positive's score s
         max({{ d.divide('positives - pos_lt', 'positives') }} - {{ d.divide('(n_all - positives) - (cnt_lt - pos_lt)', 'n_all - positives') }}) as ks_max
     from curve
-    group by {{ group_keys }}
+    group by group_key
 ),
 {% endif %}
 
@@ -258,8 +274,12 @@ summary as (
         rank_terms.{{ binary.rank_columns | join(', rank_terms.') }}
     from totals
     left join rank_terms
+{% if m.scoreBins %}
         on rank_terms.window_start = totals.window_start
         and rank_terms.slice_key = totals.slice_key
+{% else %}
+        on rank_terms.group_key = {{ group_key('totals.window_start', 'totals.slice_key') }}
+{% endif %}
 ),
 
 named_groups as (

@@ -4,7 +4,7 @@
 -- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
--- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
+-- Groups are keyed by integers until the last step (slice keys: macros/slices.sql; group_key above).
 with segment_ranks as (
     select
         'day' as granularity,
@@ -92,6 +92,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, day) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, day), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -123,6 +124,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -216,6 +218,8 @@ totals as (
 ),
 
 sliced as (
+    select cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key, keyed.score, keyed.label
+    from (
     select
         timestamp_trunc(evaluated.predicted_at, day) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
@@ -306,6 +310,7 @@ sliced as (
         and ranks.segment_value = evaluated.`region`
     where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
 
+    ) as keyed
 ),
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
@@ -315,23 +320,23 @@ sliced as (
 -- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
-        window_start, slice_key,
+        group_key,
         score,
         label,
-        rank() over (partition by window_start, slice_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by window_start, slice_key order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by window_start, slice_key) as n_all,
+        rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all,
         -- bigquery would compute `ranked` once per reference: rank every row by label instead
-        rank() over (partition by window_start, slice_key, label order by score) - 1 as pos_lt,
-        count(*) over (partition by window_start, slice_key, label order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by window_start, slice_key, label) as positives
+        rank() over (partition by group_key, label order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key, label order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key, label) as positives
     from sliced
 ),
 
 -- Every ranking metric sums or maximizes over the positives (KS's maximum over all scores is reached
 -- at a positive's score, or is 0), so only they are kept, and the second sort ranks only them.
 curve as (
-    select window_start, slice_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
+    select group_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
     from ranked
     where label = 1
 ),
@@ -339,7 +344,7 @@ curve as (
 -- each group's ranking sums, over its positives
 rank_terms as (
     select
-        window_start, slice_key,
+        group_key,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum((cnt_lt - pos_lt) + (cnt_le - pos_le)) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
@@ -347,7 +352,7 @@ rank_terms as (
         -- TPR - FPR at threshold score >= s, at each positive's score s
         max(safe_divide(cast(positives - pos_lt as float64), positives) - safe_divide(cast((n_all - positives) - (cnt_lt - pos_lt) as float64), n_all - positives)) as ks_max
     from curve
-    group by window_start, slice_key
+    group by group_key
 ),
 
 -- a group without positives has no rank terms: its ranking metrics are undefined
@@ -357,8 +362,7 @@ summary as (
         rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
     from totals
     left join rank_terms
-        on rank_terms.window_start = totals.window_start
-        and rank_terms.slice_key = totals.slice_key
+        on rank_terms.group_key = cast(floor(timestamp_diff(totals.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + totals.slice_key
 ),
 
 named_groups as (

@@ -4,7 +4,7 @@
 -- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
--- Groups are keyed by integers until the last step (slice keys: macros/slices.sql).
+-- Groups are keyed by integers until the last step (slice keys: macros/slices.sql; group_key above).
 with segment_ranks as (
     select
         'day' as granularity,
@@ -92,6 +92,7 @@ cell_rows as (
     select
         date_trunc('day', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
+        cast(floor(cast(extract(epoch from (date_trunc('day', evaluated.predicted_at) - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated."customer_type" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -123,6 +124,7 @@ cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
+        cast(floor(cast(extract(epoch from (date_trunc('week', evaluated.predicted_at) - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated."customer_type" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -217,13 +219,13 @@ totals as (
 
 sliced as (
     -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
-    select window_start, base_key as slice_key, score, label
+    select base_group_key as group_key, score, label
     from cell_rows
     union all
-    select window_start, base_key + 52 + value_1, score, label
+    select base_group_key + 52 + value_1, score, label
     from cell_rows
     union all
-    select window_start, base_key + 104 + value_2, score, label
+    select base_group_key + 104 + value_2, score, label
     from cell_rows
 ),
 
@@ -234,12 +236,12 @@ sliced as (
 -- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
-        window_start, slice_key,
+        group_key,
         score,
         label,
-        rank() over (partition by window_start, slice_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by window_start, slice_key order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by window_start, slice_key) as n_all
+        rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
     from sliced
 ),
 
@@ -247,10 +249,10 @@ ranked as (
 -- at a positive's score, or is 0), so only they are kept, and the second sort ranks only them.
 curve as (
     select
-        window_start, slice_key, score, cnt_lt, cnt_le, n_all,
-        rank() over (partition by window_start, slice_key order by score) - 1 as pos_lt,
-        count(*) over (partition by window_start, slice_key order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by window_start, slice_key) as positives
+        group_key, score, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
     from ranked
     where label = 1
 ),
@@ -258,7 +260,7 @@ curve as (
 -- each group's ranking sums, over its positives
 rank_terms as (
     select
-        window_start, slice_key,
+        group_key,
         -- twice the pairs a positive wins (a tie counts one half): negatives below plus negatives at or below
         sum((cnt_lt - pos_lt) + (cnt_le - pos_le)) as auc_pairs_x2,
         -- each positive at score s adds precision(score >= s)
@@ -266,7 +268,7 @@ rank_terms as (
         -- TPR - FPR at threshold score >= s, at each positive's score s
         max(cast(positives - pos_lt as double precision) / nullif(positives, 0) - cast((n_all - positives) - (cnt_lt - pos_lt) as double precision) / nullif(n_all - positives, 0)) as ks_max
     from curve
-    group by window_start, slice_key
+    group by group_key
 ),
 
 -- a group without positives has no rank terms: its ranking metrics are undefined
@@ -276,8 +278,7 @@ summary as (
         rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
     from totals
     left join rank_terms
-        on rank_terms.window_start = totals.window_start
-        and rank_terms.slice_key = totals.slice_key
+        on rank_terms.group_key = cast(floor(cast(extract(epoch from (totals.window_start - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + totals.slice_key
 ),
 
 named_groups as (
