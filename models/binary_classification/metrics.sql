@@ -3,7 +3,7 @@
 {% set group_keys = 'window_start, slice_key' %}
 {#-
   The exact rank windows partition by one bigint per group instead of (window_start, slice_key):
-  sorting on one 8-byte key took the metric step 0.81x (1M) and 0.84x (10M) of the CPU on DuckDB
+  sorting on one 8-byte key took the metric step 0.84x (1M) and 0.72x (10M) of the CPU on DuckDB
   (docs/performance.md). group_key = hours from 1970 to the window's start x 2^40 + slice_key, distinct
   for window starts within 950 years of 1970 and slice keys below 2^40 (model versions below 2^40 /
   (granularities x slices x values), 25 million even with four granularities, ten segments and top 1000).
