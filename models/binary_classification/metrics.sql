@@ -48,11 +48,13 @@ with {% if m.segments.length %}segment_ranks as (
 {% endif %}
 cell_rows as (
 {% for g in m.granularities %}
+{% set window_start = d.windowStart(g, 'evaluated.predicted_at') %}
+{% set base_key = '(coalesce(versions.version_index, 0) * ' + G + ' + ' + loop.index0 + ') * ' + (S * X) %}
     select
-        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
-        (coalesce(versions.version_index, 0) * {{ G }} + {{ loop.index0 }}) * {{ S * X }} as base_key,
+        {{ window_start }} as window_start,
+        {{ base_key }} as base_key,
 {% if not m.scoreBins %}
-        {{ group_key(d.windowStart(g, 'evaluated.predicted_at'), '(coalesce(versions.version_index, 0) * ' + G + ' + ' + loop.index0 + ') * ' + (S * X)) }} as base_group_key,
+        {{ group_key(window_start, base_key) }} as base_group_key,
 {% endif %}
 {% for s in m.segments %}
         {{ slices.value_index(s, X, 'ranks_' + loop.index) }} as value_{{ loop.index }},
