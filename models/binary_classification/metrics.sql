@@ -1,23 +1,13 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
 {% set group_keys = 'window_start, slice_key' %}
-{#-
-  The exact rank windows partition by one bigint per group instead of (window_start, slice_key):
-  sorting on one 8-byte key took the metric step 0.84x (1M) and 0.72x (10M) of the CPU on DuckDB
-  (docs/performance.md). group_key = hours from 1970 to the window's start x 2^40 + slice_key, distinct
-  for window starts within 950 years of 1970 and slice keys below 2^40 (model versions below 2^40 /
-  (granularities x slices x values), 25 million even with four granularities, ten segments and top 1000).
--#}
-{% macro group_key(window_start, slice_key) -%}
-cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as {{ d.types.bigint }}) * 1099511627776 + {{ slice_key }}
-{%- endmacro %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
 -- ranks of each row in its group, or with approximate_ranking from score bins with error bounds;
 -- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
--- Groups are keyed by integers until the last step (slice keys: macros/slices.sql; group_key above).
+-- Groups are keyed by integers until the last step (slice keys and group_key: macros/slices.sql).
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
@@ -47,35 +37,9 @@ with {% if m.segments.length %}segment_ranks as (
 -- made the score-bin aggregate's hash table grow with the rows: 14.4 GiB at 100M predictions.
 {% endif %}
 cell_rows as (
-{% for g in m.granularities %}
-{% set window_start = d.windowStart(g, 'evaluated.predicted_at') %}
-{% set base_key = '(coalesce(versions.version_index, 0) * ' + G + ' + ' + loop.index0 + ') * ' + (S * X) %}
-    select
-        {{ window_start }} as window_start,
-        {{ base_key }} as base_key,
-{% if not m.scoreBins %}
-        {{ group_key(window_start, base_key) }} as base_group_key,
-{% endif %}
-{% for s in m.segments %}
-        {{ slices.value_index(s, X, 'ranks_' + loop.index) }} as value_{{ loop.index }},
-{% endfor %}
-        {{ calibration_bin }} as calibration_bin,
-{% if m.scoreBins %}
-        {{ score_bin }} as score_bin,
-{% endif %}
-        score,
-        label
-    from {{ rel('evaluations') }} as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-{% for s in m.segments %}
-{{ slices.value_rank_join(g, s, 'ranks_' + loop.index) }}
-{% endfor %}
-    where evaluated.label is not null and evaluated.score is not null{{ slices.since(g) }}
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
+{% set cell_columns = [calibration_bin + ' as calibration_bin'] %}
+{% if m.scoreBins %}{% set _ = cell_columns.push(score_bin + ' as score_bin') %}{% endif %}
+{{ slices.cell_rows(cell_columns.concat(['score', 'label']), 'evaluated.label is not null and evaluated.score is not null', not m.scoreBins) }}
 ),
 
 {% set cell_keys = 'calibration_bin, score_bin' if m.scoreBins else 'calibration_bin' %}
@@ -100,13 +64,7 @@ cells as (
 
 -- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
 keyed_cells as (
-    select window_start, base_key as slice_key, {{ cell_keys }}, {{ binary.row_sum_columns | join(', ') }}
-    from cells
-{% for s in m.segments %}
-    union all
-    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, {{ cell_keys }}, {{ binary.row_sum_columns | join(', ') }}
-    from cells
-{% endfor %}
+{{ slices.keyed_cells('cells', [cell_keys].concat(binary.row_sum_columns)) }}
 ),
 {% else %}
 {% for s in (m.segments if m.segments.length else [none]) %}
@@ -200,15 +158,9 @@ rank_terms as (
 sliced as (
 {% if d.capabilities.reusesCommonTableExpressions %}
     -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
-    select base_group_key as group_key, score, label
-    from cell_rows
-{% for s in m.segments %}
-    union all
-    select base_group_key + {{ loop.index * X }} + value_{{ loop.index }}, score, label
-    from cell_rows
-{% endfor %}
+{{ slices.sliced_cell_rows(['score', 'label']) }}
 {% else %}
-    select {{ group_key('keyed.window_start', 'keyed.slice_key') }} as group_key, keyed.score, keyed.label
+    select {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key, keyed.score, keyed.label
     from (
 {{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
     ) as keyed
@@ -280,7 +232,7 @@ summary as (
         on rank_terms.window_start = totals.window_start
         and rank_terms.slice_key = totals.slice_key
 {% else %}
-        on rank_terms.group_key = {{ group_key('totals.window_start', 'totals.slice_key') }}
+        on rank_terms.group_key = {{ slices.group_key('totals.window_start', 'totals.slice_key') }}
 {% endif %}
 ),
 

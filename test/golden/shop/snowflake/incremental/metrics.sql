@@ -4,7 +4,7 @@
 -- formulas are in macros/binary_classification.sql.
 -- Sums of doubles are exact, in integer units of 1e-15 (d.femtoSum: every addend here is below 35),
 -- so that the values never depend on row order.
--- Groups are keyed by integers until the last step (slice keys: macros/slices.sql; group_key above).
+-- Groups are keyed by integers until the last step (slice keys and group_key: macros/slices.sql).
 with segment_ranks as (
     select
         'day' as granularity,
@@ -152,6 +152,7 @@ cell_rows as (
         and ranks_2.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
         and ranks_2.segment_value = evaluated.region
     where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
+
 ),
 
 -- one cell per combination of every segment's value
@@ -181,6 +182,7 @@ keyed_cells as (
     union all
     select window_start, base_key + 104 + value_2, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
     from cells
+
 ),
 
 -- the ten calibration bins of each group, with the sums that need no ranking
@@ -227,6 +229,7 @@ sliced as (
     union all
     select base_group_key + 104 + value_2, score, label
     from cell_rows
+
 ),
 
 -- Rank-type windows give every cumulative count the ranking metrics need, ties included:
