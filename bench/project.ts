@@ -37,8 +37,27 @@ export function monitorConfig(name = MONITOR_NAME, scoreBins?: number) {
   };
 }
 
+/**
+ * A regression monitor on the same data: the score as the prediction of the label (a probability
+ * forecast scored as a regression). Its metrics sort every row's absolute error once per group for
+ * the exact median and quantiles, as the binary monitor sorts scores for its ranking metrics.
+ */
+export function regressionMonitorConfig(name = `${MONITOR_NAME}_regression`) {
+  const binary = monitorConfig(name);
+  const { score, ...predictions } = binary.predictions;
+  return {
+    name,
+    type: 'regression',
+    predictions: { ...predictions, prediction: score },
+    outcomes: binary.outcomes,
+    join: binary.join,
+    granularity: binary.granularity,
+    segments: binary.segments,
+  };
+}
+
 /** `schema`: where hindsight writes (the approximate monitor writes beside the exact one). */
-export function writeProject(dir: string, output: Output, monitors = [monitorConfig()], schema = 'hindsight'): string {
+export function writeProject(dir: string, output: Output, monitors: object[] = [monitorConfig()], schema = 'hindsight'): string {
   mkdirSync(join(dir, 'monitors'), { recursive: true });
   writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'bench', profile: 'bench', schema }));
   const clean = Object.fromEntries(Object.entries(output).filter(([, v]) => v !== undefined));

@@ -16,17 +16,11 @@ import nunjucks from 'nunjucks';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
 import { dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
-import { normalizeMonitor } from '../../src/config/monitor.js';
-import { monitorSchema } from '../../src/config/schema.js';
 import { AS_OF_FULL } from '../generate.js';
-import { monitorConfig } from '../project.js';
+import { benchMonitorFromFlags, flagValue } from './monitor-flags.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const [w, where] = process.argv.slice(2) as ['duckdb' | 'postgres', string];
-const flagValue = (n: string) => {
-  const i = process.argv.indexOf(`--${n}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const repeat = Number(flagValue('repeat') ?? 1);
 const only = flagValue('variants')?.split(',');
 const explainStep = flagValue('explain');
@@ -40,8 +34,8 @@ function output() {
 const adapter: Adapter = await openAdapter(output() as never);
 const dialect = adapter.dialect;
 const d = dispatching(dialect);
-// --score-bins N: the monitor with approximate_ranking (its metric rows then differ, by design)
-const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, flagValue('score-bins') ? Number(flagValue('score-bins')) : undefined)) as never, 'bench.yml', {});
+// --score-bins N, --type regression: which benchmark monitor (monitor-flags.ts)
+const monitor = benchMonitorFromFlags();
 const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
 // every step as a session table, as the variants build them (a full refresh on DuckDB or Postgres would
 // stage its evaluations in the schema: compile.ts, stagedEvaluations)
@@ -114,9 +108,9 @@ for (let rep = 0; rep < repeat; rep++) {
 const keyOf: Record<string, string> = {
   evaluations: `cast(prediction_id as ${d.types.text})`,
   data_quality: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), metric)`,
-  metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric)`,
+  metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric, coalesce(qualifier, '~'))`,
 };
-const valueOf: Record<string, string> = { evaluations: 'score', data_quality: 'value', metrics: 'value' };
+const valueOf: Record<string, string> = { evaluations: monitor.type === 'regression' ? 'prediction' : 'score', data_quality: 'value', metrics: 'value' };
 
 async function compare(name: string, o: string): Promise<string> {
   const k = (t: string) => `select *, ${keyOf[o]} as k from ${t}`;

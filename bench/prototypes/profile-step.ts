@@ -1,20 +1,17 @@
 // Where a DuckDB step's time goes, operator by operator (DuckDB's JSON profiling of one statement):
-//   npx tsx bench/prototypes/profile-step.ts <warehouse.duckdb> metrics [--create]
+//   npx tsx bench/prototypes/profile-step.ts <warehouse.duckdb> metrics [--create] [--score-bins N | --type regression]
 // (--create profiles the step's own statements, the table write included, instead of a count over its query)
 // Runs the full-refresh pipeline up to the step, then the step once with profiling on, and prints the
 // operators with the largest timings (CPU time summed over threads, as DuckDB reports it).
 import { openAdapter } from '../../src/adapters/index.js';
 import { compileMonitor } from '../../src/compiler/compile.js';
-import { normalizeMonitor } from '../../src/config/monitor.js';
-import { monitorSchema } from '../../src/config/schema.js';
 import { AS_OF_FULL } from '../generate.js';
-import { monitorConfig } from '../project.js';
+import { benchMonitorFromFlags } from './monitor-flags.js';
 import { profileStatements } from './duckdb-profile.js';
 
 const [path, target] = process.argv.slice(2) as [string, string];
 const adapter = await openAdapter({ type: 'duckdb', path } as never);
-const bins = process.argv.indexOf('--score-bins');
-const monitor = normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, bins > 0 ? Number(process.argv[bins + 1]) : undefined)) as never, 'bench.yml', {});
+const monitor = benchMonitorFromFlags();
 const run = { asOf: AS_OF_FULL, runId: 'profile', computedAt: AS_OF_FULL };
 const steps = compileMonitor({ monitor, schema: 'hindsight', dialect: adapter.dialect, run }).filter((s) => s.kind === 'table');
 for (const step of steps) {

@@ -1,0 +1,18 @@
+// The benchmark monitor a prototype script measures, from its command line:
+//   (default) the binary-classification monitor of bench/project.ts
+//   --score-bins N       the same with approximate_ranking (its ranking metric rows then differ, by design)
+//   --type regression    the regression monitor on the same data
+import { normalizeMonitor } from '../../src/config/monitor.js';
+import { monitorSchema } from '../../src/config/schema.js';
+import { monitorConfig, regressionMonitorConfig } from '../project.js';
+
+export function flagValue(name: string, argv = process.argv): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export function benchMonitorFromFlags(argv = process.argv) {
+  const bins = flagValue('score-bins', argv);
+  const config = flagValue('type', argv) === 'regression' ? regressionMonitorConfig() : monitorConfig(undefined, bins ? Number(bins) : undefined);
+  return normalizeMonitor(monitorSchema.parse(config) as never, 'bench.yml', {});
+}
