@@ -39,8 +39,9 @@ union all
 -#}
 {% macro label_delay_percentiles(delay, window_start) %}
 {% if d.capabilities.aggregatePercentile %}
-        {{ d.percentile(delay, 0.5) }},
-        {{ d.percentile(delay, 0.9) }}
+{% set quantiles = d.percentiles(delay, [0.5, 0.9]) %}
+        {{ quantiles[0] }},
+        {{ quantiles[1] }}
     from {{ rel('evaluations') }}
 {%- else %}
 {% set group = window_start + ', model_version' %}

@@ -67,6 +67,11 @@ export interface Dialect {
   femtoSum(expr: string): string;
   /** Exact percentile with linear interpolation, as an aggregate. */
   percentile(expr: string, fraction: number): string;
+  /**
+   * Several exact percentiles of one expression, as aggregates (one per fraction, in order). Each
+   * is `percentile` unless the warehouse can read them all from one sort of the values.
+   */
+  percentiles(expr: string, fractions: number[]): string[];
   /** The same as a window function over `partitionBy`, for warehouses without the aggregate. */
   percentileOver?(expr: string, fraction: number, partitionBy: string): string;
   /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
@@ -132,6 +137,9 @@ export const defaultDialect: Dialect = {
   exactSum: (expr) => `sum(cast(${expr} as decimal(38, 15)))`,
   femtoSum: (expr) => `sum(cast(round((${expr}) * 1e15) as bigint))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
+  percentiles(expr, fractions) {
+    return fractions.map((f) => this.percentile(expr, f));
+  },
   binaryCollate: (expr) => expr,
   tableLayout: () => '',
   md5: (expr) => `md5(${expr})`,

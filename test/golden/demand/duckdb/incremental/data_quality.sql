@@ -27,8 +27,8 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        quantile_cont(label_delay_hours, 0.5),
-        quantile_cont(label_delay_hours, 0.9)
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
     from "hs_weekly_demand__evaluations"
     group by 1, 2, 3
     union all
@@ -57,8 +57,8 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        quantile_cont(label_delay_hours, 0.5),
-        quantile_cont(label_delay_hours, 0.9)
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
     from "hs_weekly_demand__evaluations"
     group by 1, 2, 3
 ),

@@ -1,6 +1,13 @@
 -- Regression metrics of monitor resale, per window, model version, slice and output.
 -- Formulas are in macros/regression.sql. Sums of doubles are exact (d.exactSum), so the values
 -- never depend on row order; means used inside sums of squares are exact too.
+-- Groups are keyed by integers until the last step (slice keys and group_key: macros/slices.sql).
+-- The sums that need no group mean or order (counts, sums of errors, minima and maxima) are each
+-- row's own terms: every evaluated row is counted once per granularity and output, in a cell of its
+-- window, model version and segment values, and the slices are added up from the cells. Only the
+-- sums of squared deviations from a slice's means and the order statistics of |error| read the rows
+-- of each slice. Computing everything on a copy of the rows per slice, grouped by the text columns,
+-- took 2.0x the binary metric step's CPU at 10M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
         'week' as granularity,
@@ -21,96 +28,189 @@ with segment_ranks as (
 
 ),
 
-sliced as (
+model_versions as (
+    select model_version, row_number() over (order by collate(model_version, 'utf8')) as version_index
+    from (select distinct model_version from hs_resale__evaluations where model_version is not null) as versions
+
+),
+
+cell_rows as (
     select
-        'week' as granularity,
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
-        evaluated.model_version,
-        cast(null as varchar) as segment,
-        cast(null as varchar) as segment_value,
-        evaluated.predicted_price, evaluated.sale_price, evaluated.predicted_days, evaluated.days_listed
-    from hs_resale__evaluations as evaluated
-    where evaluated.label_status = 'observed'        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
-    union all
-    select
-        'week',
-        dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)),
-        evaluated.model_version,
-        'category',
+        (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
-            when evaluated.category is null then null
-            when ranks.value_rank <= 50 then evaluated.category
-            else '__other__'
-        end,
-        evaluated.predicted_price, evaluated.sale_price, evaluated.predicted_days, evaluated.days_listed
+            when evaluated.category is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
+        evaluated.predicted_price as prediction_0,
+        evaluated.sale_price as label_0,
+        evaluated.predicted_days as prediction_1,
+        evaluated.days_listed as label_1
     from hs_resale__evaluations as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'category'
-        and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
-        and ranks.segment_value = evaluated.category
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'week'
+        and ranks_1.segment = 'category'
+        and ranks_1.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
+        and ranks_1.segment_value = evaluated.category
     where evaluated.label_status = 'observed'        and evaluated.predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
 
 ),
 
--- one row per evaluated prediction and output; a NULL label leaves the row out of that output only
-per_output as (
+-- one cell per output and combination of every segment's value; a NULL label or prediction leaves
+-- the row out of that output only
+cells as (
     select
-        granularity, window_start, model_version, segment, segment_value,
-        'price' as output,
-        predicted_price as prediction,
-        sale_price as label
-    from sliced
-    where predicted_price is not null
-        and sale_price is not null
+        window_start, base_key, value_1, 0 as output_index,
+        count(*) as n,
+        sum(cast(prediction_0 as number(38, 15))) as sum_prediction,
+        sum(cast(label_0 as number(38, 15))) as sum_label,
+        sum(cast(prediction_0 - label_0 as number(38, 15))) as sum_error,
+        sum(cast(abs(prediction_0 - label_0) as number(38, 15))) as sum_abs_error,
+        sum(cast((prediction_0 - label_0) * (prediction_0 - label_0) as number(38, 15))) as sum_sq_error,
+        min(label_0) as label_min,
+        max(label_0) as label_max,
+        sum(case when label_0 <> 0 then 1 else 0 end) as n_nonzero,
+        sum(cast(case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end as number(38, 15))) as sum_ape,
+        sum(cast(case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end as number(38, 15))) as sum_sape,
+        sum(cast(abs(label_0) as number(38, 15))) as sum_abs_label,
+        max(abs(prediction_0 - label_0)) as max_abs_error
+    from cell_rows
+    where prediction_0 is not null and label_0 is not null
+    group by window_start, base_key, value_1    union all
+    select
+        window_start, base_key, value_1, 1 as output_index,
+        count(*) as n,
+        sum(cast(prediction_1 as number(38, 15))) as sum_prediction,
+        sum(cast(label_1 as number(38, 15))) as sum_label,
+        sum(cast(prediction_1 - label_1 as number(38, 15))) as sum_error,
+        sum(cast(abs(prediction_1 - label_1) as number(38, 15))) as sum_abs_error,
+        sum(cast((prediction_1 - label_1) * (prediction_1 - label_1) as number(38, 15))) as sum_sq_error,
+        min(label_1) as label_min,
+        max(label_1) as label_max,
+        sum(case when label_1 <> 0 then 1 else 0 end) as n_nonzero,
+        sum(cast(case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end as number(38, 15))) as sum_ape,
+        sum(cast(case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end as number(38, 15))) as sum_sape,
+        sum(cast(abs(label_1) as number(38, 15))) as sum_abs_label,
+        max(abs(prediction_1 - label_1)) as max_abs_error
+    from cell_rows
+    where prediction_1 is not null and label_1 is not null
+    group by window_start, base_key, value_1),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, label_min, label_max, n_nonzero, sum_ape, sum_sape, sum_abs_label, max_abs_error
+    from cells
     union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'days_to_resale' as output,
-        predicted_days as prediction,
-        days_listed as label
-    from sliced
-    where predicted_days is not null
-        and days_listed is not null
+    select window_start, base_key + 52 + value_1, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, label_min, label_max, n_nonzero, sum_ape, sum_sape, sum_abs_label, max_abs_error
+    from cells
+
 ),
 
-errors as (
+-- each group's sums
+totals as (
     select
-        granularity, window_start, model_version, segment, segment_value,
-        output,
-        prediction,
-        label,
-        prediction - label as error,
-        abs(prediction - label) as abs_error,
-        cast(sum(cast(label as number(38, 15))) over (partition by granularity, window_start, model_version, segment, segment_value, output) as float) / count(*) over (partition by granularity, window_start, model_version, segment, segment_value, output) as mean_label,
-        cast(sum(cast(prediction - label as number(38, 15))) over (partition by granularity, window_start, model_version, segment, segment_value, output) as float) / count(*) over (partition by granularity, window_start, model_version, segment, segment_value, output) as mean_error
-    from per_output
+        window_start, slice_key, output_index,
+        cast(sum(n) as number) as n,
+        sum(sum_prediction) as sum_prediction,
+        sum(sum_label) as sum_label,
+        sum(sum_error) as sum_error,
+        sum(sum_abs_error) as sum_abs_error,
+        sum(sum_sq_error) as sum_sq_error,
+        min(label_min) as label_min,
+        max(label_max) as label_max,
+        cast(sum(n_nonzero) as number) as n_nonzero,
+        sum(sum_ape) as sum_ape,
+        sum(sum_sape) as sum_sape,
+        sum(sum_abs_label) as sum_abs_label,
+        max(max_abs_error) as max_abs_error
+    from keyed_cells
+    group by window_start, slice_key, output_index
+),
+
+-- each group's means, from its exact sums: the same values a mean over its rows would have
+means as (
+    select
+        cast(floor(cast(date_part(epoch_microsecond, window_start) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + slice_key as group_key,
+        output_index,
+        cast(sum_label as float) / n as mean_label,
+        cast(sum_error as float) / n as mean_error
+    from totals
+),
+
+-- each row under each of its slices' keys, per output
+sliced as (
+    select base_group_key as group_key, 0 as output_index, label_0 as label, prediction_0 - label_0 as error, abs(prediction_0 - label_0) as abs_error
+    from cell_rows
+    where prediction_0 is not null and label_0 is not null
+    union all
+    select base_group_key + 52 + value_1, 0 as output_index, label_0 as label, prediction_0 - label_0 as error, abs(prediction_0 - label_0) as abs_error
+    from cell_rows
+    where prediction_0 is not null and label_0 is not null
+
+    union all
+    select base_group_key as group_key, 1 as output_index, label_1 as label, prediction_1 - label_1 as error, abs(prediction_1 - label_1) as abs_error
+    from cell_rows
+    where prediction_1 is not null and label_1 is not null
+    union all
+    select base_group_key + 52 + value_1, 1 as output_index, label_1 as label, prediction_1 - label_1 as error, abs(prediction_1 - label_1) as abs_error
+    from cell_rows
+    where prediction_1 is not null and label_1 is not null
+
+),
+
+-- what needs each slice's own rows: squared deviations from its means, and order statistics
+spread as (
+    select
+        sliced.group_key,
+        sliced.output_index,
+        sum(cast((sliced.label - means.mean_label) * (sliced.label - means.mean_label) as number(38, 15))) as ss_label,
+        sum(cast((sliced.error - means.mean_error) * (sliced.error - means.mean_error) as number(38, 15))) as ss_error,
+        percentile_cont(0.5) within group (order by sliced.abs_error) as abs_error_p50,
+        percentile_cont(0.9) within group (order by sliced.abs_error) as abs_error_p90,
+        percentile_cont(0.99) within group (order by sliced.abs_error) as abs_error_p99
+    from sliced
+    join means
+        on means.group_key = sliced.group_key
+        and means.output_index = sliced.output_index
+    group by sliced.group_key, sliced.output_index
 ),
 
 summary as (
     select
-        granularity, window_start, model_version, segment, segment_value,
-        output,
-        count(*) as n,
-        sum(cast(prediction as number(38, 15))) as sum_prediction,
-        sum(cast(label as number(38, 15))) as sum_label,
-        sum(cast(error as number(38, 15))) as sum_error,
-        sum(cast(abs_error as number(38, 15))) as sum_abs_error,
-        sum(cast(error * error as number(38, 15))) as sum_sq_error,
-        sum(cast((label - mean_label) * (label - mean_label) as number(38, 15))) as ss_label,
-        sum(cast((error - mean_error) * (error - mean_error) as number(38, 15))) as ss_error,
-        min(label) as label_min,
-        max(label) as label_max,
-        sum(case when label <> 0 then 1 else 0 end) as n_nonzero,
-        sum(cast(case when label <> 0 then abs_error / abs(label) end as number(38, 15))) as sum_ape,
-        sum(cast(case when abs(prediction) + abs(label) = 0 then 0 else 2 * abs_error / (abs(prediction) + abs(label)) end as number(38, 15))) as sum_sape,
-        sum(cast(abs(label) as number(38, 15))) as sum_abs_label,
-        max(abs_error) as max_abs_error,
-        percentile_cont(0.5) within group (order by abs_error) as abs_error_p50,
-        percentile_cont(0.9) within group (order by abs_error) as abs_error_p90,
-        percentile_cont(0.99) within group (order by abs_error) as abs_error_p99
-    from errors
-    group by granularity, window_start, model_version, segment, segment_value, output
+        totals.*,
+        case totals.output_index when 0 then 'price' when 1 then 'days_to_resale' end as output,
+        spread.ss_label, spread.ss_error, spread.abs_error_p50, spread.abs_error_p90, spread.abs_error_p99
+    from totals
+    join spread
+        on spread.group_key = cast(floor(cast(date_part(epoch_microsecond, totals.window_start) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + totals.slice_key
+        and spread.output_index = totals.output_index
+),
+
+named_groups as (
+    select
+        case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end as granularity,
+        keyed.window_start,
+        versions.model_version,
+        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2) when 1 then 'category' end as segment,
+        case
+            when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
+            when mod(keyed.slice_key, 52) = 51 then '__other__'
+            else ranks.segment_value
+        end as segment_value,
+        keyed.output, keyed.n, keyed.sum_prediction, keyed.sum_label, keyed.sum_error, keyed.sum_abs_error, keyed.sum_sq_error, keyed.label_min, keyed.label_max, keyed.n_nonzero, keyed.sum_ape, keyed.sum_sape, keyed.sum_abs_label, keyed.max_abs_error, keyed.ss_label, keyed.ss_error, keyed.abs_error_p50, keyed.abs_error_p90, keyed.abs_error_p99
+    from summary as keyed
+    left join model_versions as versions
+        on versions.version_index = cast(floor((keyed.slice_key) / (104)) as bigint)
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end
+        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2)
+        and ranks.value_rank = mod(keyed.slice_key, 52)
+
 ),
 
 per_output_metrics as (
@@ -121,7 +221,7 @@ per_output_metrics as (
         cast(n as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -130,7 +230,7 @@ per_output_metrics as (
         cast(cast(sum_prediction as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -139,7 +239,7 @@ per_output_metrics as (
         cast(cast(sum_label as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -148,7 +248,7 @@ per_output_metrics as (
         cast(cast(sum_error as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -157,7 +257,7 @@ per_output_metrics as (
         cast(cast(sum_abs_error as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -166,7 +266,7 @@ per_output_metrics as (
         cast(cast(sum_sq_error as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -175,7 +275,7 @@ per_output_metrics as (
         cast(sqrt(cast(sum_sq_error as float) / nullif(n, 0)) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -184,7 +284,7 @@ per_output_metrics as (
         cast(case when not (label_min = label_max) then 1 - cast(sum_sq_error as float) / nullif(ss_label, 0) end as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -193,7 +293,7 @@ per_output_metrics as (
         cast(case when not (label_min = label_max) then 1 - cast(ss_error as float) / nullif(ss_label, 0) end as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -202,7 +302,7 @@ per_output_metrics as (
         cast(cast(sum_ape as float) / nullif(n_nonzero, 0) as float) as value,
         cast(n_nonzero as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -211,7 +311,7 @@ per_output_metrics as (
         cast(cast(sum_sape as float) / nullif(n, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -220,7 +320,7 @@ per_output_metrics as (
         cast(cast(sum_abs_error as float) / nullif(sum_abs_label, 0) as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -229,7 +329,7 @@ per_output_metrics as (
         cast(abs_error_p50 as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -238,7 +338,7 @@ per_output_metrics as (
         cast(max_abs_error as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -247,7 +347,7 @@ per_output_metrics as (
         cast(abs_error_p90 as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
     union all
     select
         granularity, window_start, model_version, segment, segment_value,
@@ -256,7 +356,7 @@ per_output_metrics as (
         cast(abs_error_p99 as float) as value,
         cast(n as number) as sample_size,
         n
-    from summary
+    from named_groups
 )
 
 select granularity, window_start, model_version, segment, segment_value, metric, qualifier, value, sample_size

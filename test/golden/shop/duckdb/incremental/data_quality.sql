@@ -26,8 +26,8 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        quantile_cont(label_delay_hours, 0.5),
-        quantile_cont(label_delay_hours, 0.9)
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
     from "hs_keep_probability__evaluations"
     group by 1, 2, 3
     union all
@@ -70,8 +70,8 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        quantile_cont(label_delay_hours, 0.5),
-        quantile_cont(label_delay_hours, 0.9)
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
     from "hs_keep_probability__evaluations"
     group by 1, 2, 3
     union all

@@ -54,8 +54,8 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, 0.5),
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, 0.9)
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1],
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2]
     from "hindsight"."hs_stylist_shortlist__evaluations_00000000"
     group by 1, 2, 3
 ),

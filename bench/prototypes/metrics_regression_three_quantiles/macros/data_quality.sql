@@ -1,0 +1,58 @@
+{#-
+  Data-quality rows, shared by every problem type: `per_window` has one row per granularity, window
+  and model version with a column per count; this writes each named metric as a metric row.
+  Counts are their own sample size; label_coverage and the label delays are about the observed
+  (and missing) predictions.
+-#}
+{#-
+  The per-window metrics each data-quality step writes, besides outcomes_orphan (models/write.sql
+  needs them to replace data-quality rows alone): recommendations' (models/recommendation/),
+  everyone else's (models/data_quality.sql, models/forecast/).
+-#}
+{% set outcome_window_metrics = ['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90'] %}
+{% set request_window_metrics = ['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90'] %}
+
+{% macro per_window_rows(metrics) %}
+{% set derived = {
+    'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],
+    'label_delay_p50': ['label_delay_p50', 'observed'],
+    'label_delay_p90': ['label_delay_p90', 'observed']
+} %}
+{% for metric in metrics %}
+{% set value = derived[metric][0] if derived[metric] else metric %}
+{% set sample_size = derived[metric][1] if derived[metric] else metric %}
+select
+    granularity, window_start, model_version,
+    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
+    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
+    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
+from per_window
+union all
+{% endfor %}
+{%- endmacro %}
+
+{#-
+  The label-delay percentiles of a kept-prediction row's window and model version, and the FROM of
+  the evaluations they are read from: an aggregate where the warehouse has one, else window
+  functions over the same group in a subquery. `delay` is the delay expression, `window_start` the
+  window of the granularity at hand.
+-#}
+{% macro label_delay_percentiles(delay, window_start) %}
+{% if d.capabilities.aggregatePercentile %}
+        {{ d.percentile(delay, 0.5) }},
+        {{ d.percentile(delay, 0.9) }}
+    from {{ rel('evaluations') }}
+{%- else %}
+{% set group = window_start + ', model_version' %}
+        -- the percentiles are window functions here, with one value per group
+        max(label_delay_p50),
+        max(label_delay_p90)
+    from (
+        select
+            *,
+            {{ d.percentileOver(delay, 0.5, group) }} as label_delay_p50,
+            {{ d.percentileOver(delay, 0.9, group) }} as label_delay_p90
+        from {{ rel('evaluations') }}
+    ) as evaluations
+{%- endif %}
+{% endmacro %}
