@@ -2,7 +2,7 @@
 // rewrites of some of its templates, on the same data, with the outputs compared row by row.
 //
 //   npx tsx bench/prototypes/compare.ts duckdb <warehouse.duckdb> [--variants a,b] [--repeat 2] [--explain step]
-//   npx tsx bench/prototypes/compare.ts postgres <url> ...
+//   npx tsx bench/prototypes/compare.ts postgres <url> ... [--pgdata <server data dir>] [--no-analyze]
 //
 // A variant is a directory bench/prototypes/<name>/ holding copies of the templates it changes
 // (models/..., macros/...); everything else comes from the real models/ and macros/. Each variant's
@@ -24,6 +24,8 @@ const [w, where] = process.argv.slice(2) as ['duckdb' | 'postgres', string];
 const repeat = Number(flagValue('repeat') ?? 1);
 const only = flagValue('variants')?.split(',');
 const explainStep = flagValue('explain');
+// --no-analyze: leave out the ANALYZE that the Postgres dialect runs after creating each table
+const noAnalyze = process.argv.includes('--no-analyze');
 
 function output() {
   if (w === 'duckdb') return { type: 'duckdb' as const, path: where };
@@ -96,10 +98,9 @@ for (let rep = 0; rep < repeat; rep++) {
         process.stderr.write(`==== ${name} ${step.name}\n${w === 'duckdb' ? String(r[0]?.explain_value) : r.map((x) => x['QUERY PLAN']).join('\n')}\n`);
       }
       const s = await time(async () => {
-        for (const st of step.statements) await adapter.execute(st);
+        for (const st of step.statements) if (!(noAnalyze && st.startsWith('analyze '))) await adapter.execute(st);
       });
       t[step.name] = Math.min(t[step.name] ?? Infinity, s);
-      if (w === 'postgres') await adapter.execute(`analyze ${step.relation!}`);
     }
     for (const o of OUTPUTS) for (const st of dialect.createTempTable(`proto_${name}_${o}`, `select * from ${d.quote(tempRelation(monitor.name, o))}`)) await adapter.execute(st);
   }
