@@ -30,6 +30,8 @@ export interface Task {
   query?: string;
   /** lower_bound: the sliced floor instead (lower-bound.ts) */
   sliced?: boolean;
+  /** lower_bound: the regression monitor's (lower-bound.ts) */
+  regression?: boolean;
   /** extract: compare the client's metrics with hindsight's table afterwards (untimed) */
   validate?: boolean;
 }
@@ -75,7 +77,7 @@ async function runSql(statements: string[]): Promise<void> {
 
 async function lowerBound(): Promise<void> {
   const adapter = await openAdapter(task.output as never);
-  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!), task.sliced);
+  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!), task.sliced, task.regression);
   const create = adapter.dialect.createTempTable('hs_lower_bound', sql);
   if (task.explain) {
     const { adapter: explaining, scans } = explainingAdapter(adapter, task.profileFile!, 'lower_bound');

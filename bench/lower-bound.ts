@@ -55,8 +55,37 @@ from ranked
 group by grouping sets ((date_trunc('day', predicted_at), model_version), (date_trunc('week', predicted_at), model_version))`;
 }
 
-/** `sliced`: the sliced floor (slicedTail) instead of the lower bound. */
-export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, sliced = false): string {
+/**
+ * The regression monitor's lower bound (bench/project.ts: the score as the prediction of the label):
+ * per day and model version the sums its metrics need and the exact order statistics of |error|
+ * (one sort of the joined rows, within each day), and the week rows added up from the day rows.
+ */
+function regressionTail(w: Warehouse): string {
+  const quantiles = w === 'duckdb'
+    ? 'quantile_cont(abs(score - label), [0.5, 0.9, 0.99])'
+    : 'percentile_cont(array[0.5, 0.9, 0.99]) within group (order by abs(score - label))';
+  const sums = ['count(*) as n', 'sum(score) as sum_prediction', 'sum(label) as sum_label', 'sum(score - label) as sum_error',
+    'sum(abs(score - label)) as sum_abs_error', 'sum((score - label) * (score - label)) as sum_sq_error', 'sum(label * label) as sum_sq_label',
+    'max(abs(score - label)) as max_abs_error'];
+  const added = ['sum(n)', 'sum(sum_prediction)', 'sum(sum_label)', 'sum(sum_error)', 'sum(sum_abs_error)', 'sum(sum_sq_error)', 'sum(sum_sq_label)', 'max(max_abs_error)'];
+  return `
+days as (
+    select date_trunc('day', predicted_at) as window_start, model_version,
+        ${sums.join(',\n        ')},
+        ${quantiles} as abs_error_quantiles
+    from j
+    group by date_trunc('day', predicted_at), model_version
+)
+select window_start, model_version, ${sums.map((x) => x.split(' as ')[1]).join(', ')}, abs_error_quantiles
+from days
+union all
+select date_trunc('week', window_start), model_version, ${added.join(', ')}, null
+from days
+group by date_trunc('week', window_start), model_version`;
+}
+
+/** `sliced`: the sliced floor (slicedTail) instead of the lower bound; `regression`: the regression monitor's. */
+export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, sliced = false, regression = false): string {
   // the segment columns ride along only for the sliced floor
   const segments = (f: (c: string) => string) => (sliced ? ['customer_type', 'region'].map((c) => `,\n        ${f(c)}`).join('') : '');
   const a = ts(asOf);
@@ -82,7 +111,7 @@ j as (
         and o.observed_at between p.predicted_at and p.predicted_at + interval ${WITHIN_DAYS} day
     where ${oWhere}
     group by p.prediction_id
-),${tail(sliced)}`;
+),${regression ? regressionTail(w) : tail(sliced)}`;
   }
   // Postgres has no arg_max; row_number() measured cheaper than distinct on (bench/prototypes:
   // 4.7-5.1 s vs 7.6-7.9 s of server CPU at 1e6 predictions).
@@ -106,5 +135,5 @@ j as (
         where ${oWhere}
     ) as x
     where rn = 1
-),${tail(sliced)}`;
+),${regression ? regressionTail(w) : tail(sliced)}`;
 }

@@ -5,7 +5,8 @@
 //                    [--repeat 3] [--repeat-large 1] [--duckdb-memory-limit 2GB] [--work-dir /tmp/hindsight-bench]
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
 //                    [--score-bins 1000] (the approximate step's approximate_ranking)
-// Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental.
+// Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental,
+// regression_lower_bound, regression_full_refresh (a regression monitor on the same data).
 //
 // Each measured step runs in a child process (bench/child.ts) that reports its own peak memory.
 // Per step: one explain pass (EXPLAIN ANALYZE / DuckDB profiling, rolled back) for what the
@@ -20,7 +21,7 @@ import type { Task } from './child.js';
 import { benchCompile } from './compile.js';
 import { appendStatements, AS_OF_FULL, AS_OF_NEXT, generateStatements, type Warehouse } from './generate.js';
 import { postgresCpuSeconds, postgresOutput, postgresVersion, startBenchPostgres, stopPostgres, POSTGRES_SETTINGS } from './postgres.js';
-import { monitorConfig, writeProject, type Output } from './project.js';
+import { monitorConfig, regressionMonitorConfig, writeProject, type Output } from './project.js';
 import { writeReport } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -174,6 +175,7 @@ async function measure(name: string, base: Task, opts: { before?: () => Promise<
 /** approximate_ranking's score_bins for the `approximate` step. */
 const scoreBins = Number(arg('score-bins', '1000'));
 const APPROXIMATE_SCHEMA = 'hindsight_approximate';
+const REGRESSION_SCHEMA = 'hindsight_regression';
 
 /**
  * Per ranking metric, over every group: the approximate value's distance from the exact one, its
@@ -238,6 +240,16 @@ async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
       (steps.approximate as Record<string, unknown>).accuracy = accuracy.ok ? accuracy.rows : accuracy.error;
     }
   }
+  // a regression monitor on the same data, against its own lower bound (lower-bound.ts)
+  if (wanted('regression_lower_bound')) {
+    log(`${w} ${rows.toExponential()}: regression_lower_bound`);
+    steps.regression_lower_bound = await measure('regression_lower_bound', { kind: 'lower_bound', output, asOf: asOfFull, regression: true }, { repeats });
+  }
+  if (wanted('regression_full_refresh')) {
+    log(`${w} ${rows.toExponential()}: regression_full_refresh`);
+    const regressionDir = writeProject(join(dir, 'project-regression'), output, [regressionMonitorConfig()], REGRESSION_SCHEMA);
+    steps.regression_full_refresh = await measure('regression_full_refresh', { kind: 'full_refresh', output, projectDir: regressionDir, asOf: asOfFull }, { repeats });
+  }
   log(`${w} ${rows.toExponential()}: extract_and_compute`);
   if (wanted('extract_and_compute')) steps.extract_and_compute = await measure('extract_and_compute', { kind: 'extract_and_compute', output, asOf: asOfFull, validate: true }, { repeats });
 
@@ -275,6 +287,7 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     approximate_over_full_refresh: ratio(s('approximate'), s('full_refresh')),
     sliced_floor_over_lower_bound: ratio(s('sliced_floor'), s('lower_bound')),
     full_refresh_over_sliced_floor: ratio(s('full_refresh'), s('sliced_floor')),
+    regression_full_refresh_over_lower_bound: ratio(s('regression_full_refresh'), s('regression_lower_bound')),
   };
   result.cpuRatios = {
     full_refresh_over_lower_bound: ratio(c('full_refresh'), c('lower_bound')),
@@ -284,6 +297,7 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     approximate_over_full_refresh: ratio(c('approximate'), c('full_refresh')),
     sliced_floor_over_lower_bound: ratio(c('sliced_floor'), c('lower_bound')),
     full_refresh_over_sliced_floor: ratio(c('full_refresh'), c('sliced_floor')),
+    regression_full_refresh_over_lower_bound: ratio(c('regression_full_refresh'), c('regression_lower_bound')),
   };
   for (const k of Object.keys(steps)) {
     const st = steps[k] as { seconds: number | null; rowsPerSecond?: number | null };
