@@ -32,14 +32,16 @@ cell_rows as (
 
 -- one cell per output and combination of every segment's value; a NULL label or prediction leaves
 -- the row out of that output only
+{% set cell_keys = ['window_start', 'base_key'] %}
+{% for s in m.segments %}{% set _ = cell_keys.push('value_' + loop.index) %}{% endfor %}
 cells as (
 {% for o in m.outputs %}
     select
-        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} {{ loop.index0 }} as output_index,
+        {{ cell_keys | join(', ') }}, {{ loop.index0 }} as output_index,
 {{ regression.row_sums('prediction_' + loop.index0, 'label_' + loop.index0) }}
     from cell_rows
     where prediction_{{ loop.index0 }} is not null and label_{{ loop.index0 }} is not null
-    group by window_start, base_key{% for s in m.segments %}, value_{{ loop.index }}{% endfor %}
+    group by {{ cell_keys | join(', ') }}
 {% if not loop.last %}
     union all
 {% endif %}

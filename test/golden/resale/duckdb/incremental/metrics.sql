@@ -80,7 +80,8 @@ cells as (
         max(abs(prediction_0 - label_0)) as max_abs_error
     from cell_rows
     where prediction_0 is not null and label_0 is not null
-    group by window_start, base_key, value_1    union all
+    group by window_start, base_key, value_1
+    union all
     select
         window_start, base_key, value_1, 1 as output_index,
         count(*) as n,
@@ -98,7 +99,8 @@ cells as (
         max(abs(prediction_1 - label_1)) as max_abs_error
     from cell_rows
     where prediction_1 is not null and label_1 is not null
-    group by window_start, base_key, value_1),
+    group by window_start, base_key, value_1
+),
 
 -- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
 keyed_cells as (
