@@ -56,6 +56,42 @@ export function regressionMonitorConfig(name = `${MONITOR_NAME}_regression`) {
   };
 }
 
+/**
+ * A multiclass monitor on the same data, through the sources' `sql:`: three classes from the score
+ * (low, mid, high; their scores are the terms of (1 - s + s)^2, which sum to 1) against a label class
+ * from the binary label and the key's parity. Its metric step ranks every row once per class for
+ * one-vs-rest ROC AUC.
+ */
+export function multiclassMonitorConfig(name = `${MONITOR_NAME}_multiclass`) {
+  const binary = monitorConfig(name);
+  const { score, relation, ...predictions } = binary.predictions;
+  const { label, relation: outcomes, ...outcomeFields } = binary.outcomes;
+  return {
+    name,
+    type: 'multiclass_classification',
+    predictions: {
+      ...predictions,
+      sql: `select prediction_id, predicted_at, model_version, customer_type, region,
+    case when ${score} >= 0.66 then 'high' when ${score} >= 0.33 then 'mid' else 'low' end as predicted_class,
+    ${score} * ${score} as p_high, 2 * ${score} * (1 - ${score}) as p_mid, (1 - ${score}) * (1 - ${score}) as p_low
+from ${relation}`,
+      predicted_class: 'predicted_class',
+      class_scores: { low: 'p_low', mid: 'p_mid', high: 'p_high' },
+    },
+    outcomes: {
+      ...outcomeFields,
+      sql: `select prediction_id, observed_at,
+    case when ${label} = 1 then 'high' when prediction_id % 2 = 0 then 'mid' else 'low' end as label_class
+from ${outcomes}`,
+      label: 'label_class',
+    },
+    join: { within: binary.join.within },
+    top_k: [2],
+    granularity: binary.granularity,
+    segments: binary.segments,
+  };
+}
+
 /** `schema`: where hindsight writes (the approximate monitor writes beside the exact one). */
 export function writeProject(dir: string, output: Output, monitors: object[] = [monitorConfig()], schema = 'hindsight'): string {
   mkdirSync(join(dir, 'monitors'), { recursive: true });

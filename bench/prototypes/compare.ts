@@ -111,7 +111,9 @@ const keyOf: Record<string, string> = {
   data_quality: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), metric)`,
   metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric, coalesce(qualifier, '~'))`,
 };
-const valueOf: Record<string, string> = { evaluations: monitor.type === 'regression' ? 'prediction' : 'score', data_quality: 'value', metrics: 'value' };
+// the evaluation column compared: the prediction's value (a class score for the multiclass monitor)
+const evaluatedValue: Record<string, string> = { regression: 'prediction', multiclass_classification: 'p_high' };
+const valueOf: Record<string, string> = { evaluations: evaluatedValue[monitor.type] ?? 'score', data_quality: 'value', metrics: 'value' };
 
 async function compare(name: string, o: string): Promise<string> {
   const k = (t: string) => `select *, ${keyOf[o]} as k from ${t}`;

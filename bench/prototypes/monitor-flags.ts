@@ -2,9 +2,10 @@
 //   (default) the binary-classification monitor of bench/project.ts
 //   --score-bins N       the same with approximate_ranking (its ranking metric rows then differ, by design)
 //   --type regression    the regression monitor on the same data
+//   --type multiclass    a three-class monitor on the same data, through the sources' sql:
 import { normalizeMonitor } from '../../src/config/monitor.js';
 import { monitorSchema } from '../../src/config/schema.js';
-import { monitorConfig, regressionMonitorConfig } from '../project.js';
+import { monitorConfig, multiclassMonitorConfig, regressionMonitorConfig } from '../project.js';
 
 export function flagValue(name: string, argv = process.argv): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -13,6 +14,9 @@ export function flagValue(name: string, argv = process.argv): string | undefined
 
 export function benchMonitorFromFlags(argv = process.argv) {
   const bins = flagValue('score-bins', argv);
-  const config = flagValue('type', argv) === 'regression' ? regressionMonitorConfig() : monitorConfig(undefined, bins ? Number(bins) : undefined);
+  const type = flagValue('type', argv);
+  const config = type === 'regression' ? regressionMonitorConfig()
+    : type === 'multiclass' ? multiclassMonitorConfig()
+    : monitorConfig(undefined, bins ? Number(bins) : undefined);
   return normalizeMonitor(monitorSchema.parse(config) as never, 'bench.yml', {});
 }
