@@ -1,5 +1,6 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
+{% import "macros/ranking.sql" as ranking with context %}
 {% set group_keys = 'window_start, slice_key' %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
@@ -167,24 +168,18 @@ sliced as (
 {% endif %}
 ),
 
--- Rank-type windows give every cumulative count the ranking metrics need, ties included:
+-- Rank-type windows (macros/ranking.sql) give every cumulative count the ranking metrics need, ties included:
 --   cnt_lt / cnt_le: rows of the group scored below / at or below this row's score
 --   pos_lt / pos_le: positives of the group scored below / at or below it (on positive rows only)
--- rank() and count(*) over a range frame come from the sort alone, where a running sum() needs a
--- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
         group_key,
         score,
         label,
-        rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by group_key) as n_all{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
+        {{ ranking.rank_counts('group_key', 'cnt_lt', 'cnt_le', 'n_all') }}{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
 {% if not d.capabilities.reusesCommonTableExpressions %}
         -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
-        rank() over (partition by group_key, label order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key, label order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by group_key, label) as positives
+        {{ ranking.rank_counts('group_key, label', 'pos_lt', 'pos_le', 'positives') }}
 {% endif %}
     from sliced
 ),
@@ -195,9 +190,7 @@ curve as (
 {% if d.capabilities.reusesCommonTableExpressions %}
     select
         group_key, score, cnt_lt, cnt_le, n_all,
-        rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by group_key) as positives
+        {{ ranking.rank_counts('group_key', 'pos_lt', 'pos_le', 'positives') }}
     from ranked
 {% else %}
     select group_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives

@@ -1,20 +1,49 @@
 {% import "macros/sources.sql" as src with context %}
 {% import "macros/slices.sql" as slices with context %}
-{% import "macros/ranking.sql" as ranking with context %}
 {% import "macros/multiclass_classification.sql" as multiclass with context %}
-{% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
+{% import "macros/ranking.sql" as ranking with context %}
+{% set group_keys = 'group_key' %}
 {% set columns = ['predicted_class', 'label'] %}
 {% for c in m.classes %}{% set _ = columns.push(d.quote(c.alias)) %}{% endfor %}
+{% set evaluated = "evaluated.label_status = 'observed' and evaluated.predicted_class is not null" %}
 -- Multiclass-classification metrics of monitor {{ m.name }}, per window, model version and slice:
 -- window-level rows, per-class rows (qualifier = class) and the confusion matrix (qualifier =
 -- actual→predicted). Formulas are in macros/multiclass_classification.sql.
+-- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
+-- them: sorting and grouping on the five text columns of a slice made the one-vs-rest ranks' window
+-- 41.5 of the step's 64.9 s of CPU at 1M on DuckDB (docs/performance.md).
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
 
-{% endif %}sliced as (
-{{ slices.sliced_rows(columns, "evaluated.label_status = 'observed' and evaluated.predicted_class is not null") }}
+{% endif %}model_versions as (
+{{ slices.model_versions() }}
 ),
+
+{% if d.capabilities.reusesCommonTableExpressions %}
+{% set cell_columns = [] %}
+{% for c in columns %}{% set _ = cell_columns.push('evaluated.' + c + ' as ' + c) %}{% endfor %}
+cell_rows as (
+{{ slices.cell_rows(cell_columns, evaluated) }}
+),
+
+-- each row under each of its slices' keys
+sliced as (
+{{ slices.sliced_cell_rows(columns, '', true) }}
+),
+{% else %}
+-- each row under each of its slices' keys
+sliced as (
+    select
+        {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
+        keyed.window_start,
+        keyed.slice_key,
+        keyed.{{ columns | join(', keyed.') }}
+    from (
+{{ slices.keyed_rows(columns, evaluated) }}
+    ) as keyed
+),
+{% endif %}
 
 -- how often each class present in a group is the label, the prediction, and both
 per_class as (
@@ -92,32 +121,58 @@ score_summary as (
 ),
 
 -- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
-class_scores as (
-    select {{ group_keys }}, class, score, sum(pos) as pos, count(*) - sum(pos) as neg
-    from (
+one_vs_rest as (
 {% for c in m.classes %}
-        select {{ group_keys }}, {{ d.string(c.name) }} as class, {{ p[loop.index0] }} as score, case when label = {{ d.string(c.name) }} then 1 else 0 end as pos
-        from scored
-        where usable = 1
+    select {{ group_keys }}, {{ loop.index }} as class_index, {{ p[loop.index0] }} as score, case when label = {{ d.string(c.name) }} then 1 else 0 end as pos
+    from scored
+    where usable = 1
 {% if not loop.last %}
-        union all
+    union all
 {% endif %}
 {% endfor %}
-    ) as one_vs_rest
-    group by {{ group_keys }}, class, score
 ),
 
-curve as (
-{{ ranking.cumulative_counts('class_scores', group_keys + ', class') }}
+-- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
+-- sort alone: rows of the group and class scored below (cnt_lt) and at or below (cnt_le) each row,
+-- then the same among the positives, ranked apart. Running sums over the distinct scores instead
+-- took 35 of the step's 41 s of CPU at 1M on DuckDB with integer keys (docs/performance.md).
+ranked as (
+    select
+        {{ group_keys }},
+        class_index,
+        score,
+        pos,
+        {{ ranking.rank_counts(group_keys + ', class_index', 'cnt_lt', 'cnt_le', 'n_all') }}{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
+{% if not d.capabilities.reusesCommonTableExpressions %}
+        -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
+        {{ ranking.rank_counts(group_keys + ', class_index, pos', 'pos_lt', 'pos_le', 'positives') }}
+{% endif %}
+    from one_vs_rest
 ),
 
+-- the positives of each class, with their ranks among the positives
+positive_ranks as (
+{% if d.capabilities.reusesCommonTableExpressions %}
+    select
+        {{ group_keys }}, class_index, cnt_lt, cnt_le, n_all,
+        {{ ranking.rank_counts(group_keys + ', class_index', 'pos_lt', 'pos_le', 'positives') }}
+    from ranked
+{% else %}
+    select {{ group_keys }}, class_index, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
+    from ranked
+{% endif %}
+    where pos = 1
+),
+
+-- one-vs-rest ROC AUC: twice the pairs each positive wins (a tie counts one half), over twice the
+-- pairs; a class without positives in the group has no row (its AUC is undefined)
 class_auc as (
     select
         {{ group_keys }},
-        class,
-        {{ d.divide('sum(' + ranking.auc_pairs_x2() + ')', '2 * ' + d.toDouble('max(positives)') + ' * max(negatives)') }} as roc_auc
-    from curve
-    group by {{ group_keys }}, class
+        case class_index{% for c in m.classes %} when {{ loop.index }} then {{ d.string(c.name) }}{% endfor %} end as class,
+        {{ d.divide('sum((cnt_lt - pos_lt) + (cnt_le - pos_le))', '2 * ' + d.toDouble('max(positives)') + ' * max(n_all - positives)') }} as roc_auc
+    from positive_ranks
+    group by {{ group_keys }}, class_index
 ){% endif %},
 
 -- per class present in a group: the counting metrics, and its ROC AUC when it has a score column
@@ -186,8 +241,10 @@ score_rows as (
         group by {{ group_keys }}
     ) as parts
     group by {{ group_keys }}
-){% endif %}
+){% endif %},
 
+-- every metric row, under its group's key
+keyed_metrics as (
 {% for metric, value in multiclass.class_metrics %}
 select {{ group_keys }}, '{{ metric }}' as metric, class as qualifier, {{ metric }} as value, cast(n as {{ d.types.bigint }}) as sample_size
 from per_class_metrics
@@ -217,3 +274,27 @@ union all
 {% endif %}
 select {{ group_keys }}, 'confusion', label || '→' || predicted_class, {{ d.toDouble('pairs') }}, cast(n as {{ d.types.bigint }})
 from confusion
+),
+
+group_slices as (
+    select distinct group_key, window_start, slice_key
+    from sliced
+),
+
+named_groups as (
+{{ slices.slice_groups('group_slices', ['group_key']) }}
+)
+
+select
+    named_groups.granularity,
+    named_groups.window_start,
+    named_groups.model_version,
+    named_groups.segment,
+    named_groups.segment_value,
+    keyed_metrics.metric,
+    keyed_metrics.qualifier,
+    keyed_metrics.value,
+    keyed_metrics.sample_size
+from keyed_metrics
+join named_groups
+    on named_groups.group_key = keyed_metrics.group_key

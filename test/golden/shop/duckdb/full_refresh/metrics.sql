@@ -232,11 +232,9 @@ sliced as (
 
 ),
 
--- Rank-type windows give every cumulative count the ranking metrics need, ties included:
+-- Rank-type windows (macros/ranking.sql) give every cumulative count the ranking metrics need, ties included:
 --   cnt_lt / cnt_le: rows of the group scored below / at or below this row's score
 --   pos_lt / pos_le: positives of the group scored below / at or below it (on positive rows only)
--- rank() and count(*) over a range frame come from the sort alone, where a running sum() needs a
--- segment tree (measured 0.48x of the metric step's CPU on DuckDB: docs/performance.md).
 ranked as (
     select
         group_key,

@@ -1,6 +1,9 @@
 -- Multiclass-classification metrics of monitor favorite_category, per window, model version and slice:
 -- window-level rows, per-class rows (qualifier = class) and the confusion matrix (qualifier =
 -- actual→predicted). Formulas are in macros/multiclass_classification.sql.
+-- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
+-- them: sorting and grouping on the five text columns of a slice made the one-vs-rest ranks' window
+-- 41.5 of the step's 64.9 s of CPU at 1M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
         'week' as granularity,
@@ -38,87 +41,94 @@ with segment_ranks as (
 
 ),
 
-sliced as (
+model_versions as (
+    select model_version, row_number() over (order by model_version collate "C") as version_index
+    from (select distinct model_version from "hs_favorite_category__evaluations" where model_version is not null) as versions
+
+),
+
+cell_rows as (
     select
-        'week' as granularity,
         date_trunc('week', evaluated.predicted_at) as window_start,
-        evaluated.model_version,
-        cast(null as text) as segment,
-        cast(null as text) as segment_value,
-        evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
-    from "hs_favorite_category__evaluations" as evaluated
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        'week',
-        date_trunc('week', evaluated.predicted_at),
-        evaluated.model_version,
-        'customer_type',
+        (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_key,
+        cast(floor(cast(extract(epoch from (date_trunc('week', evaluated.predicted_at) - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
         case
-            when evaluated."customer_type" is null then null
-            when ranks.value_rank <= 50 then evaluated."customer_type"
-            else '__other__'
-        end,
-        evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
-    from "hs_favorite_category__evaluations" as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = date_trunc('week', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."customer_type"
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        'week',
-        date_trunc('week', evaluated.predicted_at),
-        evaluated.model_version,
-        'region',
+            when evaluated."customer_type" is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
         case
-            when evaluated."region" is null then null
-            when ranks.value_rank <= 50 then evaluated."region"
-            else '__other__'
-        end,
-        evaluated.predicted_class, evaluated.label, evaluated."p_shirt", evaluated."p_pants", evaluated."p_dress", evaluated."p_knitwear", evaluated."p_outerwear"
+            when evaluated."region" is null then 0
+            when ranks_2.value_rank <= 50 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        evaluated.predicted_class as predicted_class,
+        evaluated.label as label,
+        evaluated."p_shirt" as "p_shirt",
+        evaluated."p_pants" as "p_pants",
+        evaluated."p_dress" as "p_dress",
+        evaluated."p_knitwear" as "p_knitwear",
+        evaluated."p_outerwear" as "p_outerwear"
     from "hs_favorite_category__evaluations" as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'region'
-        and ranks.window_start = date_trunc('week', evaluated.predicted_at)
-        and ranks.segment_value = evaluated."region"
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'week'
+        and ranks_1.segment = 'customer_type'
+        and ranks_1.window_start = date_trunc('week', evaluated.predicted_at)
+        and ranks_1.segment_value = evaluated."customer_type"
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'week'
+        and ranks_2.segment = 'region'
+        and ranks_2.window_start = date_trunc('week', evaluated.predicted_at)
+        and ranks_2.segment_value = evaluated."region"
     where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
+
+),
+
+-- each row under each of its slices' keys
+sliced as (
+    select base_group_key as group_key, window_start, base_key as slice_key, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
+    from cell_rows
+    union all
+    select base_group_key + 52 + value_1, window_start, base_key + 52 + value_1, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
+    from cell_rows
+    union all
+    select base_group_key + 104 + value_2, window_start, base_key + 104 + value_2, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
+    from cell_rows
 
 ),
 
 -- how often each class present in a group is the label, the prediction, and both
 per_class as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        group_key,
         class,
-        sum(sum(is_label)) over (partition by granularity, window_start, model_version, segment, segment_value) as n,
+        sum(sum(is_label)) over (partition by group_key) as n,
         sum(is_label) as support,
         sum(is_predicted) as predicted_count,
         sum(is_hit) as tp
     from (
-        select granularity, window_start, model_version, segment, segment_value, label as class, 1 as is_label, 0 as is_predicted, case when label = predicted_class then 1 else 0 end as is_hit
+        select group_key, label as class, 1 as is_label, 0 as is_predicted, case when label = predicted_class then 1 else 0 end as is_hit
         from sliced
         union all
-        select granularity, window_start, model_version, segment, segment_value, predicted_class, 0, 1, 0
+        select group_key, predicted_class, 0, 1, 0
         from sliced
     ) as class_rows
-    group by granularity, window_start, model_version, segment, segment_value, class
+    group by group_key, class
 ),
 
 confusion as (
-    select granularity, window_start, model_version, segment, segment_value, label, predicted_class, count(*) as pairs, sum(count(*)) over (partition by granularity, window_start, model_version, segment, segment_value) as n
+    select group_key, label, predicted_class, count(*) as pairs, sum(count(*)) over (partition by group_key) as n
     from sliced
-    group by granularity, window_start, model_version, segment, segment_value, label, predicted_class
+    group by group_key, label, predicted_class
 ),
 
 -- scores renormalized to sum 1 on the rows where they are usable (none NULL, a non-zero total);
 -- p_true is the true class's probability (0 for a class without a score column)
 scored as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        group_key,
         label,
         predicted_class,
         usable,
@@ -150,7 +160,7 @@ scored as (
 -- every group gets these rows; with no usable scores their values are NULL
 score_summary as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        group_key,
         sum(usable) as n_scored,
         sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
         -- squared error over the scored classes, plus 1 for a true class without a score column
@@ -158,59 +168,74 @@ score_summary as (
         sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
         sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
     from scored
-    group by granularity, window_start, model_version, segment, segment_value
+    group by group_key
 ),
 
 -- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
-class_scores as (
-    select granularity, window_start, model_version, segment, segment_value, class, score, sum(pos) as pos, count(*) - sum(pos) as neg
-    from (
-        select granularity, window_start, model_version, segment, segment_value, 'shirt' as class, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
-        from scored
-        where usable = 1
-        union all
-        select granularity, window_start, model_version, segment, segment_value, 'pants' as class, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
-        from scored
-        where usable = 1
-        union all
-        select granularity, window_start, model_version, segment, segment_value, 'dress' as class, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
-        from scored
-        where usable = 1
-        union all
-        select granularity, window_start, model_version, segment, segment_value, 'knitwear' as class, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
-        from scored
-        where usable = 1
-        union all
-        select granularity, window_start, model_version, segment, segment_value, 'outerwear' as class, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
-        from scored
-        where usable = 1
-    ) as one_vs_rest
-    group by granularity, window_start, model_version, segment, segment_value, class, score
+one_vs_rest as (
+    select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
+    from scored
+    where usable = 1
+    union all
+    select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
+    from scored
+    where usable = 1
+    union all
+    select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
+    from scored
+    where usable = 1
+    union all
+    select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
+    from scored
+    where usable = 1
+    union all
+    select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
+    from scored
+    where usable = 1
 ),
 
-curve as (
+-- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
+-- sort alone: rows of the group and class scored below (cnt_lt) and at or below (cnt_le) each row,
+-- then the same among the positives, ranked apart. Running sums over the distinct scores instead
+-- took 35 of the step's 41 s of CPU at 1M on DuckDB with integer keys (docs/performance.md).
+ranked as (
     select
-        class_scores.*,
-        sum(pos) over (partition by granularity, window_start, model_version, segment, segment_value, class order by score rows between unbounded preceding and current row) as pos_le,
-        sum(neg) over (partition by granularity, window_start, model_version, segment, segment_value, class order by score rows between unbounded preceding and current row) as neg_le,
-        sum(pos) over (partition by granularity, window_start, model_version, segment, segment_value, class) as positives,
-        sum(neg) over (partition by granularity, window_start, model_version, segment, segment_value, class) as negatives
-    from class_scores
+        group_key,
+        class_index,
+        score,
+        pos,
+        rank() over (partition by group_key, class_index order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key, class_index order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key, class_index) as n_all
+    from one_vs_rest
 ),
 
+-- the positives of each class, with their ranks among the positives
+positive_ranks as (
+    select
+        group_key, class_index, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key, class_index order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key, class_index order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key, class_index) as positives
+    from ranked
+    where pos = 1
+),
+
+-- one-vs-rest ROC AUC: twice the pairs each positive wins (a tie counts one half), over twice the
+-- pairs; a class without positives in the group has no row (its AUC is undefined)
 class_auc as (
     select
-        granularity, window_start, model_version, segment, segment_value,
-        class,
-        cast(sum(pos * (2 * (neg_le - neg) + neg)) as double precision) / nullif(2 * cast(max(positives) as double precision) * max(negatives), 0) as roc_auc
-    from curve
-    group by granularity, window_start, model_version, segment, segment_value, class
+        group_key,
+        case class_index when 1 then 'shirt' when 2 then 'pants' when 3 then 'dress' when 4 then 'knitwear' when 5 then 'outerwear' end as class,
+        cast(sum((cnt_lt - pos_lt) + (cnt_le - pos_le)) as double precision) / nullif(2 * cast(max(positives) as double precision) * max(n_all - positives), 0) as roc_auc
+    from positive_ranks
+    group by group_key, class_index
 ),
 
 -- per class present in a group: the counting metrics, and its ROC AUC when it has a score column
 per_class_values as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        group_key,
         class,
         max(n) as n,
         max(support) as support,
@@ -219,14 +244,14 @@ per_class_values as (
         max(roc_auc) as roc_auc,
         max(has_score_column) as has_score_column
     from (
-        select granularity, window_start, model_version, segment, segment_value, class, n, support, predicted_count, tp, cast(null as double precision) as roc_auc,
+        select group_key, class, n, support, predicted_count, tp, cast(null as double precision) as roc_auc,
             case when class in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score_column
         from per_class
         union all
-        select granularity, window_start, model_version, segment, segment_value, class, null, null, null, null, roc_auc, 1
+        select group_key, class, null, null, null, null, roc_auc, 1
         from class_auc
     ) as class_parts
-    group by granularity, window_start, model_version, segment, segment_value, class
+    group by group_key, class
     -- a scored class that is neither a label nor a prediction of the group has no rows
     having max(class_parts.n) is not null
 ),
@@ -245,7 +270,7 @@ per_class_metrics as (
 -- one of them has no AUC because its label rows had no usable scores)
 score_rows as (
     select
-        granularity, window_start, model_version, segment, segment_value,
+        group_key,
         max(n_scored) as n_scored,
         max(log_loss_sum) as log_loss_sum,
         max(brier_sum) as brier_sum,
@@ -256,92 +281,138 @@ score_rows as (
         max(auc_sum) as auc_sum
     from (
         select
-            granularity, window_start, model_version, segment, segment_value, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits,
+            group_key, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits,
             null as auc_classes, null as auc_defined, null as auc_sum
         from score_summary
         union all
         select
-            granularity, window_start, model_version, segment, segment_value, null, null, null, null, null,
+            group_key, null, null, null, null, null,
             count(case when support > 0 and has_score_column = 1 then 1 end),
             count(case when support > 0 and has_score_column = 1 then roc_auc end),
             sum(cast(case when support > 0 and has_score_column = 1 then roc_auc end as decimal(38, 15)))
         from per_class_metrics
-        group by granularity, window_start, model_version, segment, segment_value
+        group by group_key
     ) as parts
-    group by granularity, window_start, model_version, segment, segment_value
-)
-select granularity, window_start, model_version, segment, segment_value, 'precision' as metric, class as qualifier, precision as value, cast(n as bigint) as sample_size
+    group by group_key
+),
+
+-- every metric row, under its group's key
+keyed_metrics as (
+select group_key, 'precision' as metric, class as qualifier, precision as value, cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'recall' as metric, class as qualifier, recall as value, cast(n as bigint) as sample_size
+select group_key, 'recall' as metric, class as qualifier, recall as value, cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'f1' as metric, class as qualifier, f1 as value, cast(n as bigint) as sample_size
+select group_key, 'f1' as metric, class as qualifier, f1 as value, cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'support' as metric, class as qualifier, support as value, cast(n as bigint) as sample_size
+select group_key, 'support' as metric, class as qualifier, support as value, cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'predicted_count' as metric, class as qualifier, predicted_count as value, cast(n as bigint) as sample_size
+select group_key, 'predicted_count' as metric, class as qualifier, predicted_count as value, cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'roc_auc', class, roc_auc, cast(n as bigint)
+select group_key, 'roc_auc', class, roc_auc, cast(n as bigint)
 from per_class_metrics
 union all
-select granularity, window_start, model_version, segment, segment_value, 'count', cast(null as text), cast(max(n) as double precision), cast(max(n) as bigint)
+select group_key, 'count', cast(null as text), cast(max(n) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'accuracy', cast(null as text), cast(cast(sum(tp) as double precision) / nullif(max(n), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'accuracy', cast(null as text), cast(cast(sum(tp) as double precision) / nullif(max(n), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'balanced_accuracy', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'balanced_accuracy', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'precision_macro', cast(null as text), cast(cast(sum(cast(precision as decimal(38, 15))) as double precision) / nullif(count(precision), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'precision_macro', cast(null as text), cast(cast(sum(cast(precision as decimal(38, 15))) as double precision) / nullif(count(precision), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'recall_macro', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'recall_macro', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'f1_macro', cast(null as text), cast(cast(sum(cast(f1 as decimal(38, 15))) as double precision) / nullif(count(f1), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'f1_macro', cast(null as text), cast(cast(sum(cast(f1 as decimal(38, 15))) as double precision) / nullif(count(f1), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'precision_weighted', cast(null as text), cast(cast(sum(cast(support * precision as decimal(38, 15))) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'precision_weighted', cast(null as text), cast(cast(sum(cast(support * precision as decimal(38, 15))) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'recall_weighted', cast(null as text), cast(cast(sum(cast(support * recall as decimal(38, 15))) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'recall_weighted', cast(null as text), cast(cast(sum(cast(support * recall as decimal(38, 15))) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'f1_weighted', cast(null as text), cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'f1_weighted', cast(null as text), cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'cohen_kappa', cast(null as text), cast((cast(sum(tp) as double precision) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'cohen_kappa', cast(null as text), cast((cast(sum(tp) as double precision) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
-group by granularity, window_start, model_version, segment, segment_value
+group by group_key
 union all
-select granularity, window_start, model_version, segment, segment_value, 'log_loss', cast(null as text), cast(cast(log_loss_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select group_key, 'log_loss', cast(null as text), cast(cast(log_loss_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
 from score_rows
 union all
-select granularity, window_start, model_version, segment, segment_value, 'brier_score', cast(null as text), cast(cast(brier_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select group_key, 'brier_score', cast(null as text), cast(cast(brier_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
 from score_rows
 union all
-select granularity, window_start, model_version, segment, segment_value, 'roc_auc_ovr_macro', cast(null as text), cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double precision) / nullif(auc_classes, 0) end as double precision), cast(n_scored as bigint)
+select group_key, 'roc_auc_ovr_macro', cast(null as text), cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double precision) / nullif(auc_classes, 0) end as double precision), cast(n_scored as bigint)
 from score_rows
 union all
-select granularity, window_start, model_version, segment, segment_value, 'top_2_accuracy', cast(null as text), cast(cast(top_2_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select group_key, 'top_2_accuracy', cast(null as text), cast(cast(top_2_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
 from score_rows
 union all
-select granularity, window_start, model_version, segment, segment_value, 'top_3_accuracy', cast(null as text), cast(cast(top_3_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select group_key, 'top_3_accuracy', cast(null as text), cast(cast(top_3_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
 from score_rows
 union all
-select granularity, window_start, model_version, segment, segment_value, 'confusion', label || '→' || predicted_class, cast(pairs as double precision), cast(n as bigint)
+select group_key, 'confusion', label || '→' || predicted_class, cast(pairs as double precision), cast(n as bigint)
 from confusion
+),
+
+group_slices as (
+    select distinct group_key, window_start, slice_key
+    from sliced
+),
+
+named_groups as (
+    select
+        case mod((keyed.slice_key) / (156), 1) when 0 then 'week' end as granularity,
+        keyed.window_start,
+        versions.model_version,
+        case mod((keyed.slice_key) / (52), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
+        case
+            when mod(keyed.slice_key, 52) = 0 then cast(null as text)
+            when mod(keyed.slice_key, 52) = 51 then '__other__'
+            else ranks.segment_value
+        end as segment_value,
+        keyed.group_key
+    from group_slices as keyed
+    left join model_versions as versions
+        on versions.version_index = (keyed.slice_key) / (156)
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case mod((keyed.slice_key) / (156), 1) when 0 then 'week' end
+        and ranks.segment_index = mod((keyed.slice_key) / (52), 3)
+        and ranks.value_rank = mod(keyed.slice_key, 52)
+
+)
+
+select
+    named_groups.granularity,
+    named_groups.window_start,
+    named_groups.model_version,
+    named_groups.segment,
+    named_groups.segment_value,
+    keyed_metrics.metric,
+    keyed_metrics.qualifier,
+    keyed_metrics.value,
+    keyed_metrics.sample_size
+from keyed_metrics
+join named_groups
+    on named_groups.group_key = keyed_metrics.group_key
