@@ -2,8 +2,8 @@
 -- window-level rows, per-class rows (qualifier = class) and the confusion matrix (qualifier =
 -- actual→predicted). Formulas are in macros/multiclass_classification.sql.
 -- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
--- them: sorting and grouping on the five text columns of a slice made the one-vs-rest ranks' window
--- 41.5 of the step's 64.9 s of CPU at 1M on DuckDB (docs/performance.md).
+-- them. With the rank-type windows below, the step took 0.14x of the CPU of the template keyed by
+-- five text columns, at 1M on DuckDB (integer keys alone: 0.90x; docs/performance.md).
 with segment_ranks as (
     select
         'week' as granularity,
@@ -197,7 +197,7 @@ one_vs_rest as (
 -- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
 -- sort alone: rows of the group and class scored below (cnt_lt) and at or below (cnt_le) each row,
 -- then the same among the positives, ranked apart. Running sums over the distinct scores instead
--- took 35 of the step's 41 s of CPU at 1M on DuckDB with integer keys (docs/performance.md).
+-- took 35 of the step's 47 s of operator CPU at 1M on DuckDB with integer keys (docs/performance.md).
 ranked as (
     select
         group_key,
