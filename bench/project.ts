@@ -92,6 +92,55 @@ from ${outcomes}`,
   };
 }
 
+/** Series of the forecast monitor: the key modulo this, so each series gets about N / 20,000 forecasts. */
+export const FORECAST_SERIES = 20000;
+
+/**
+ * A forecast monitor on the same data, through the sources' `sql:`: every prediction event becomes a
+ * daily forecast of series `prediction_id % 20000`, made at its `predicted_at` for a day 1 to 7 days
+ * ahead, with an 80% interval and three quantiles; the actuals are each series' labels summed per day
+ * of their arrival. Its metrics are sums (no sort), so it measures slicing alone, with one more slice
+ * per horizon and MASE's scale, per series and window, joined to every row.
+ */
+export function forecastMonitorConfig(name = `${MONITOR_NAME}_forecast`) {
+  const binary = monitorConfig(name);
+  const { predictions, outcomes } = binary;
+  return {
+    name,
+    type: 'forecast',
+    predictions: {
+      sql: `select prediction_id % ${FORECAST_SERIES} as series_id, ${predictions.timestamp} as forecast_at,
+    date_trunc('day', ${predictions.timestamp}) + (1 + prediction_id % 7) * interval '1 day' as target_day,
+    3 * ${predictions.score} as units, 2 * ${predictions.score} as p10, 3 * ${predictions.score} as p50, 5 * ${predictions.score} as p90,
+    ${predictions.model_version}, customer_type, region
+from ${predictions.relation}`,
+      series: ['series_id'],
+      forecast_time: 'forecast_at',
+      target_time: 'target_day',
+      prediction: 'units',
+      interval: { lower: 'p10', upper: 'p90', level: 0.8 },
+      quantiles: { '0.1': 'p10', '0.5': 'p50', '0.9': 'p90' },
+      model_version: predictions.model_version,
+      dedupe: 'latest',
+    },
+    outcomes: {
+      sql: `select prediction_id % ${FORECAST_SERIES} as series_id, date_trunc('day', ${outcomes.timestamp}) as day,
+    sum(${outcomes.label}) as units, max(${outcomes.timestamp}) as loaded_at
+from ${outcomes.relation}
+group by 1, 2`,
+      series: ['series_id'],
+      time: 'day',
+      value: 'units',
+      logged_at: 'loaded_at',
+      dedupe: 'latest',
+    },
+    join: { within: '2 days' },
+    horizon_unit: 'day',
+    granularity: binary.granularity,
+    segments: binary.segments,
+  };
+}
+
 /** `schema`: where hindsight writes (the approximate monitor writes beside the exact one). */
 export function writeProject(dir: string, output: Output, monitors: object[] = [monitorConfig()], schema = 'hindsight'): string {
   mkdirSync(join(dir, 'monitors'), { recursive: true });

@@ -31,28 +31,42 @@
 ] %}
 
 {#-
-  The sums of each row's values that need no group mean or order, for a cell of rows (prediction p,
-  label l): exact sums (d.exactSum) and counts, minima and maxima, so that cells add up to any slice
-  of them exactly (row_sums_added). The rest of `summary` needs each slice's own rows: the squared
-  deviations from the slice's means and the order statistics.
+  Counts and exact sums of the errors of point predictions p against actual values a, that need no
+  group mean or order, so that cells of rows add up to any slice of them exactly. Shared by the
+  regression and forecast metric steps; `actual` names the actual's columns (sum_label, sum_abs_label
+  for regression; sum_actual, sum_abs_actual for forecasts).
 -#}
-{% macro row_sums(p, l) %}
+{% macro error_sums(p, a, actual='label') %}
         count(*) as n,
         {{ d.exactSum(p) }} as sum_prediction,
-        {{ d.exactSum(l) }} as sum_label,
-        {{ d.exactSum(p + ' - ' + l) }} as sum_error,
-        {{ d.exactSum('abs(' + p + ' - ' + l + ')') }} as sum_abs_error,
-        {{ d.exactSum('(' + p + ' - ' + l + ') * (' + p + ' - ' + l + ')') }} as sum_sq_error,
+        {{ d.exactSum(a) }} as sum_{{ actual }},
+        {{ d.exactSum(p + ' - ' + a) }} as sum_error,
+        {{ d.exactSum('abs(' + p + ' - ' + a + ')') }} as sum_abs_error,
+        {{ d.exactSum('(' + p + ' - ' + a + ') * (' + p + ' - ' + a + ')') }} as sum_sq_error,
+        sum(case when {{ a }} <> 0 then 1 else 0 end) as n_nonzero,
+        {{ d.exactSum('case when ' + a + ' <> 0 then abs(' + p + ' - ' + a + ') / abs(' + a + ') end') }} as sum_ape,
+        {{ d.exactSum('case when abs(' + p + ') + abs(' + a + ') = 0 then 0 else 2 * abs(' + p + ' - ' + a + ') / (abs(' + p + ') + abs(' + a + ')) end') }} as sum_sape,
+        {{ d.exactSum('abs(' + a + ')') }} as sum_abs_{{ actual }}
+{%- endmacro %}
+
+{#- The columns of error_sums(). -#}
+{% macro error_sum_columns(actual='label') -%}
+n,sum_prediction,sum_{{ actual }},sum_error,sum_abs_error,sum_sq_error,n_nonzero,sum_ape,sum_sape,sum_abs_{{ actual }}
+{%- endmacro %}
+
+{#-
+  The sums of a cell of rows (prediction p, label l): error_sums() and the label's minimum and
+  maximum and the largest |error|, which add up too (row_sums_added). The rest of `summary` needs
+  each slice's own rows: the squared deviations from the slice's means and the order statistics.
+-#}
+{% macro row_sums(p, l) %}
+{{ error_sums(p, l) }},
         min({{ l }}) as label_min,
         max({{ l }}) as label_max,
-        sum(case when {{ l }} <> 0 then 1 else 0 end) as n_nonzero,
-        {{ d.exactSum('case when ' + l + ' <> 0 then abs(' + p + ' - ' + l + ') / abs(' + l + ') end') }} as sum_ape,
-        {{ d.exactSum('case when abs(' + p + ') + abs(' + l + ') = 0 then 0 else 2 * abs(' + p + ' - ' + l + ') / (abs(' + p + ') + abs(' + l + ')) end') }} as sum_sape,
-        {{ d.exactSum('abs(' + l + ')') }} as sum_abs_label,
         max(abs({{ p }} - {{ l }})) as max_abs_error
 {%- endmacro %}
 
-{% set row_sum_columns = ['n', 'sum_prediction', 'sum_label', 'sum_error', 'sum_abs_error', 'sum_sq_error', 'label_min', 'label_max', 'n_nonzero', 'sum_ape', 'sum_sape', 'sum_abs_label', 'max_abs_error'] %}
+{% set row_sum_columns = error_sum_columns().split(',').concat(['label_min', 'label_max', 'max_abs_error']) %}
 
 {#- row_sums() of several cells added up; counts stay bigints, as count(*) over the rows would be. -#}
 {% macro row_sums_added() %}

@@ -184,11 +184,11 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
   Each evaluated row once per granularity, with what places it in every slice: its window_start, the
   base_key of its window and model version (slice_key of the overall slice), base_group_key (its
   group_key, with `with_group_key`) and value_1, value_2, ... (its value_index for each segment), then
-  `columns` (select expressions over the evaluations table, as `evaluated`). Slices are added up from
-  these rows instead of from a copy of every row per slice: sums per cell of segment values
-  (keyed_cells), and sliced_cell_rows for what needs the rows themselves.
+  `columns` (select expressions over the evaluations table, or `source`, as `evaluated`). Slices are
+  added up from these rows instead of from a copy of every row per slice: sums per cell of segment
+  values (keyed_cells), and sliced_cell_rows for what needs the rows themselves.
 -#}
-{% macro cell_rows(columns, where, with_group_key=true) %}
+{% macro cell_rows(columns, where, with_group_key=true, source=none) %}
 {% set sizes = key_sizes().split(',') %}
 {% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
 {% for g in m.granularities %}
@@ -204,7 +204,7 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
         {{ value_index(s, X, 'ranks_' + loop.index) }} as value_{{ loop.index }},
 {% endfor %}
         {{ columns | join(',\n        ') }}
-    from {{ rel('evaluations') }} as evaluated
+    from {{ source or rel('evaluations') }} as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
 {% for s in m.segments %}
@@ -249,15 +249,21 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
 {% endfor %}
 {% endmacro %}
 
+{#- The index in m.granularities (0, 1, …) of the granularity of a slice_key or base_key. -#}
+{% macro granularity_index(slice_key) -%}
+{% set sizes = key_sizes().split(',') %}
+mod({{ d.intDivide(slice_key, (sizes[1] | int) * (sizes[2] | int)) }}, {{ sizes[0] }})
+{%- endmacro %}
+
 {#- The text columns of each (window_start, slice_key) row of `keyed`, followed by its other columns. -#}
 {% macro slice_groups(keyed, other_columns) %}
 {% set sizes = key_sizes().split(',') %}
 {% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
-{% set granularity_index = 'mod(' + d.intDivide('keyed.slice_key', S * X) + ', ' + G + ')' %}
+{% set granularity = granularity_index('keyed.slice_key') %}
 {% set segment_index = 'mod(' + d.intDivide('keyed.slice_key', X) + ', ' + S + ')' %}
 {% set value_index = 'mod(keyed.slice_key, ' + X + ')' %}
     select
-        case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end as granularity,
+        case {{ granularity }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end as granularity,
         keyed.window_start,
         versions.model_version,
 {% if m.segments.length %}
@@ -279,7 +285,7 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
 {% if m.segments.length %}
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case {{ granularity_index }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end
+        and ranks.granularity = case {{ granularity }}{% for g in m.granularities %} when {{ loop.index0 }} then '{{ g }}'{% endfor %} end
         and ranks.segment_index = {{ segment_index }}
         and ranks.value_rank = {{ value_index }}
 {% endif %}

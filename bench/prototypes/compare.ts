@@ -107,19 +107,23 @@ for (let rep = 0; rep < repeat; rep++) {
 }
 
 const keyOf: Record<string, string> = {
-  evaluations: `cast(prediction_id as ${d.types.text})`,
+  // a forecast is identified by its series, forecast time and target time (docs/semantics.md §5d)
+  evaluations: monitor.type === 'forecast'
+    ? `concat_ws('|', cast(series_id as ${d.types.text}), cast(forecast_time as ${d.types.text}), cast(target_time as ${d.types.text}))`
+    : `cast(prediction_id as ${d.types.text})`,
   data_quality: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), metric)`,
   metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric, coalesce(qualifier, '~'))`,
 };
 // the evaluation column compared: the prediction's value (a class score for the multiclass monitor)
-const evaluatedValue: Record<string, string> = { regression: 'prediction', multiclass_classification: 'p_high' };
+const evaluatedValue: Record<string, string> = { regression: 'prediction', forecast: 'prediction', multiclass_classification: 'p_high' };
+const label = monitor.type === 'forecast' ? 'actual' : 'label';
 const valueOf: Record<string, string> = { evaluations: evaluatedValue[monitor.type] ?? 'score', data_quality: 'value', metrics: 'value' };
 
 async function compare(name: string, o: string): Promise<string> {
   const k = (t: string) => `select *, ${keyOf[o]} as k from ${t}`;
   const v = valueOf[o];
   const extra = o === 'evaluations'
-    ? `sum(case when a.k is not null and b.k is not null and (a.label is distinct from b.label or a.label_status <> b.label_status or a.observed_at is distinct from b.observed_at) then 1 else 0 end)`
+    ? `sum(case when a.k is not null and b.k is not null and (a.${label} is distinct from b.${label} or a.label_status <> b.label_status or a.observed_at is distinct from b.observed_at) then 1 else 0 end)`
     : `sum(case when a.k is not null and b.k is not null and a.sample_size is distinct from b.sample_size then 1 else 0 end)`;
   const r = await adapter.query(`
 select count(*) as n,

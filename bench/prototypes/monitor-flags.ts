@@ -3,9 +3,10 @@
 //   --score-bins N       the same with approximate_ranking (its ranking metric rows then differ, by design)
 //   --type regression    the regression monitor on the same data
 //   --type multiclass    a three-class monitor on the same data, through the sources' sql:
+//   --type forecast      daily forecasts per series on the same data, through the sources' sql:
 import { normalizeMonitor } from '../../src/config/monitor.js';
 import { monitorSchema } from '../../src/config/schema.js';
-import { monitorConfig, multiclassMonitorConfig, regressionMonitorConfig } from '../project.js';
+import { forecastMonitorConfig, monitorConfig, multiclassMonitorConfig, regressionMonitorConfig } from '../project.js';
 
 export function flagValue(name: string, argv = process.argv): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -17,6 +18,7 @@ export function benchMonitorFromFlags(argv = process.argv) {
   const type = flagValue('type', argv);
   const config = type === 'regression' ? regressionMonitorConfig()
     : type === 'multiclass' ? multiclassMonitorConfig()
+    : type === 'forecast' ? forecastMonitorConfig()
     : monitorConfig(undefined, bins ? Number(bins) : undefined);
   return normalizeMonitor(monitorSchema.parse(config) as never, 'bench.yml', {});
 }

@@ -71,12 +71,12 @@ cells as (
         sum(cast(prediction_0 - label_0 as decimal(38, 15))) as sum_error,
         sum(cast(abs(prediction_0 - label_0) as decimal(38, 15))) as sum_abs_error,
         sum(cast((prediction_0 - label_0) * (prediction_0 - label_0) as decimal(38, 15))) as sum_sq_error,
-        min(label_0) as label_min,
-        max(label_0) as label_max,
         sum(case when label_0 <> 0 then 1 else 0 end) as n_nonzero,
         sum(cast(case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end as decimal(38, 15))) as sum_ape,
         sum(cast(case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end as decimal(38, 15))) as sum_sape,
         sum(cast(abs(label_0) as decimal(38, 15))) as sum_abs_label,
+        min(label_0) as label_min,
+        max(label_0) as label_max,
         max(abs(prediction_0 - label_0)) as max_abs_error
     from cell_rows
     where prediction_0 is not null and label_0 is not null
@@ -90,12 +90,12 @@ cells as (
         sum(cast(prediction_1 - label_1 as decimal(38, 15))) as sum_error,
         sum(cast(abs(prediction_1 - label_1) as decimal(38, 15))) as sum_abs_error,
         sum(cast((prediction_1 - label_1) * (prediction_1 - label_1) as decimal(38, 15))) as sum_sq_error,
-        min(label_1) as label_min,
-        max(label_1) as label_max,
         sum(case when label_1 <> 0 then 1 else 0 end) as n_nonzero,
         sum(cast(case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end as decimal(38, 15))) as sum_ape,
         sum(cast(case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end as decimal(38, 15))) as sum_sape,
         sum(cast(abs(label_1) as decimal(38, 15))) as sum_abs_label,
+        min(label_1) as label_min,
+        max(label_1) as label_max,
         max(abs(prediction_1 - label_1)) as max_abs_error
     from cell_rows
     where prediction_1 is not null and label_1 is not null
@@ -104,10 +104,10 @@ cells as (
 
 -- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
 keyed_cells as (
-    select window_start, base_key as slice_key, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, label_min, label_max, n_nonzero, sum_ape, sum_sape, sum_abs_label, max_abs_error
+    select window_start, base_key as slice_key, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, n_nonzero, sum_ape, sum_sape, sum_abs_label, label_min, label_max, max_abs_error
     from cells
     union all
-    select window_start, base_key + 52 + value_1, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, label_min, label_max, n_nonzero, sum_ape, sum_sape, sum_abs_label, max_abs_error
+    select window_start, base_key + 52 + value_1, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, n_nonzero, sum_ape, sum_sape, sum_abs_label, label_min, label_max, max_abs_error
     from cells
 
 ),
@@ -203,7 +203,7 @@ named_groups as (
             when mod(keyed.slice_key, 52) = 51 then '__other__'
             else ranks.segment_value
         end as segment_value,
-        keyed.output, keyed.n, keyed.sum_prediction, keyed.sum_label, keyed.sum_error, keyed.sum_abs_error, keyed.sum_sq_error, keyed.label_min, keyed.label_max, keyed.n_nonzero, keyed.sum_ape, keyed.sum_sape, keyed.sum_abs_label, keyed.max_abs_error, keyed.ss_label, keyed.ss_error, keyed.abs_error_p50, keyed.abs_error_p90, keyed.abs_error_p99
+        keyed.output, keyed.n, keyed.sum_prediction, keyed.sum_label, keyed.sum_error, keyed.sum_abs_error, keyed.sum_sq_error, keyed.n_nonzero, keyed.sum_ape, keyed.sum_sape, keyed.sum_abs_label, keyed.label_min, keyed.label_max, keyed.max_abs_error, keyed.ss_label, keyed.ss_error, keyed.abs_error_p50, keyed.abs_error_p90, keyed.abs_error_p99
     from summary as keyed
     left join model_versions as versions
         on versions.version_index = (keyed.slice_key) / (104)
