@@ -43,9 +43,7 @@ running as (
         {{ src.key_list() }},
         at_time,
         is_pair,
-        {{ d.exactSum('abs_change') }} over (
-            partition by {{ src.key_list() }} order by at_time, is_pair rows between unbounded preceding and current row
-        ) as sum_abs_change,
+        {{ d.exactSumOver('abs_change', 'partition by ' + src.key_list() + ' order by at_time, is_pair rows between unbounded preceding and current row') }} as sum_abs_change,
         sum(is_pair) over (
             partition by {{ src.key_list() }} order by at_time, is_pair rows between unbounded preceding and current row
         ) as pairs_before

@@ -54,10 +54,13 @@ export interface Dialect {
   /** Integer quotient of two non-negative integers (slice keys are decoded with it). */
   intDivide(a: string, b: string): string;
   /**
-   * Sum of doubles that does not depend on row order: each addend is rounded to 15 decimals and
-   * summed exactly, so incremental and full-refresh runs (and reruns) give identical values.
+   * Sum of doubles that does not depend on row order: each addend is rounded to 15 decimals (to
+   * within one unit of 1e-15 where a warehouse scales it in double precision: femtoSum, Postgres)
+   * and summed exactly, so incremental and full-refresh runs (and reruns) give identical values.
    */
   exactSum(expr: string): string;
+  /** exactSum as a window function over `window` (what goes inside `over (...)`). */
+  exactSumOver(expr: string, window: string): string;
   /**
    * The same for addends known to stay below 9,000 in absolute value (probabilities, losses of
    * clipped probabilities): each is rounded to an integer number of 1e-15 units and the integers
@@ -135,6 +138,9 @@ export const defaultDialect: Dialect = {
   },
   intDivide: (a, b) => `(${a}) / (${b})`,
   exactSum: (expr) => `sum(cast(${expr} as decimal(38, 15)))`,
+  exactSumOver(expr, window) {
+    return `${this.exactSum(expr)} over (${window})`;
+  },
   femtoSum: (expr) => `sum(cast(round((${expr}) * 1e15) as bigint))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
   percentiles(expr, fractions) {

@@ -47,9 +47,7 @@ running as (
         store_id, category,
         at_time,
         is_pair,
-        sum(cast(abs_change as number(38, 15))) over (
-            partition by store_id, category order by at_time, is_pair rows between unbounded preceding and current row
-        ) as sum_abs_change,
+        sum(cast(abs_change as number(38, 15))) over (partition by store_id, category order by at_time, is_pair rows between unbounded preceding and current row) as sum_abs_change,
         sum(is_pair) over (
             partition by store_id, category order by at_time, is_pair rows between unbounded preceding and current row
         ) as pairs_before

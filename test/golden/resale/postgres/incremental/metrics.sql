@@ -66,15 +66,15 @@ cells as (
     select
         window_start, base_key, value_1, 0 as output_index,
         count(*) as n,
-        sum(cast(prediction_0 as decimal(38, 15))) as sum_prediction,
-        sum(cast(label_0 as decimal(38, 15))) as sum_label,
-        sum(cast(prediction_0 - label_0 as decimal(38, 15))) as sum_error,
-        sum(cast(abs(prediction_0 - label_0) as decimal(38, 15))) as sum_abs_error,
-        sum(cast((prediction_0 - label_0) * (prediction_0 - label_0) as decimal(38, 15))) as sum_sq_error,
+        (sum(cast(trunc(prediction_0) as bigint)) + sum(cast(round((prediction_0 - trunc(prediction_0)) * 1e15) as bigint)) * 0.000000000000001) as sum_prediction,
+        (sum(cast(trunc(label_0) as bigint)) + sum(cast(round((label_0 - trunc(label_0)) * 1e15) as bigint)) * 0.000000000000001) as sum_label,
+        (sum(cast(trunc(prediction_0 - label_0) as bigint)) + sum(cast(round((prediction_0 - label_0 - trunc(prediction_0 - label_0)) * 1e15) as bigint)) * 0.000000000000001) as sum_error,
+        (sum(cast(trunc(abs(prediction_0 - label_0)) as bigint)) + sum(cast(round((abs(prediction_0 - label_0) - trunc(abs(prediction_0 - label_0))) * 1e15) as bigint)) * 0.000000000000001) as sum_abs_error,
+        (sum(cast(trunc((prediction_0 - label_0) * (prediction_0 - label_0)) as bigint)) + sum(cast(round(((prediction_0 - label_0) * (prediction_0 - label_0) - trunc((prediction_0 - label_0) * (prediction_0 - label_0))) * 1e15) as bigint)) * 0.000000000000001) as sum_sq_error,
         sum(case when label_0 <> 0 then 1 else 0 end) as n_nonzero,
-        sum(cast(case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end as decimal(38, 15))) as sum_ape,
-        sum(cast(case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end as decimal(38, 15))) as sum_sape,
-        sum(cast(abs(label_0) as decimal(38, 15))) as sum_abs_label,
+        (sum(cast(trunc(case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end) as bigint)) + sum(cast(round((case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end - trunc(case when label_0 <> 0 then abs(prediction_0 - label_0) / abs(label_0) end)) * 1e15) as bigint)) * 0.000000000000001) as sum_ape,
+        (sum(cast(trunc(case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end) as bigint)) + sum(cast(round((case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end - trunc(case when abs(prediction_0) + abs(label_0) = 0 then 0 else 2 * abs(prediction_0 - label_0) / (abs(prediction_0) + abs(label_0)) end)) * 1e15) as bigint)) * 0.000000000000001) as sum_sape,
+        (sum(cast(trunc(abs(label_0)) as bigint)) + sum(cast(round((abs(label_0) - trunc(abs(label_0))) * 1e15) as bigint)) * 0.000000000000001) as sum_abs_label,
         min(label_0) as label_min,
         max(label_0) as label_max,
         max(abs(prediction_0 - label_0)) as max_abs_error
@@ -85,15 +85,15 @@ cells as (
     select
         window_start, base_key, value_1, 1 as output_index,
         count(*) as n,
-        sum(cast(prediction_1 as decimal(38, 15))) as sum_prediction,
-        sum(cast(label_1 as decimal(38, 15))) as sum_label,
-        sum(cast(prediction_1 - label_1 as decimal(38, 15))) as sum_error,
-        sum(cast(abs(prediction_1 - label_1) as decimal(38, 15))) as sum_abs_error,
-        sum(cast((prediction_1 - label_1) * (prediction_1 - label_1) as decimal(38, 15))) as sum_sq_error,
+        (sum(cast(trunc(prediction_1) as bigint)) + sum(cast(round((prediction_1 - trunc(prediction_1)) * 1e15) as bigint)) * 0.000000000000001) as sum_prediction,
+        (sum(cast(trunc(label_1) as bigint)) + sum(cast(round((label_1 - trunc(label_1)) * 1e15) as bigint)) * 0.000000000000001) as sum_label,
+        (sum(cast(trunc(prediction_1 - label_1) as bigint)) + sum(cast(round((prediction_1 - label_1 - trunc(prediction_1 - label_1)) * 1e15) as bigint)) * 0.000000000000001) as sum_error,
+        (sum(cast(trunc(abs(prediction_1 - label_1)) as bigint)) + sum(cast(round((abs(prediction_1 - label_1) - trunc(abs(prediction_1 - label_1))) * 1e15) as bigint)) * 0.000000000000001) as sum_abs_error,
+        (sum(cast(trunc((prediction_1 - label_1) * (prediction_1 - label_1)) as bigint)) + sum(cast(round(((prediction_1 - label_1) * (prediction_1 - label_1) - trunc((prediction_1 - label_1) * (prediction_1 - label_1))) * 1e15) as bigint)) * 0.000000000000001) as sum_sq_error,
         sum(case when label_1 <> 0 then 1 else 0 end) as n_nonzero,
-        sum(cast(case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end as decimal(38, 15))) as sum_ape,
-        sum(cast(case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end as decimal(38, 15))) as sum_sape,
-        sum(cast(abs(label_1) as decimal(38, 15))) as sum_abs_label,
+        (sum(cast(trunc(case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end) as bigint)) + sum(cast(round((case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end - trunc(case when label_1 <> 0 then abs(prediction_1 - label_1) / abs(label_1) end)) * 1e15) as bigint)) * 0.000000000000001) as sum_ape,
+        (sum(cast(trunc(case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end) as bigint)) + sum(cast(round((case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end - trunc(case when abs(prediction_1) + abs(label_1) = 0 then 0 else 2 * abs(prediction_1 - label_1) / (abs(prediction_1) + abs(label_1)) end)) * 1e15) as bigint)) * 0.000000000000001) as sum_sape,
+        (sum(cast(trunc(abs(label_1)) as bigint)) + sum(cast(round((abs(label_1) - trunc(abs(label_1))) * 1e15) as bigint)) * 0.000000000000001) as sum_abs_label,
         min(label_1) as label_min,
         max(label_1) as label_max,
         max(abs(prediction_1 - label_1)) as max_abs_error
@@ -169,8 +169,8 @@ spread as (
     select
         sliced.group_key,
         sliced.output_index,
-        sum(cast((sliced.label - means.mean_label) * (sliced.label - means.mean_label) as decimal(38, 15))) as ss_label,
-        sum(cast((sliced.error - means.mean_error) * (sliced.error - means.mean_error) as decimal(38, 15))) as ss_error,
+        (sum(cast(trunc((sliced.label - means.mean_label) * (sliced.label - means.mean_label)) as bigint)) + sum(cast(round(((sliced.label - means.mean_label) * (sliced.label - means.mean_label) - trunc((sliced.label - means.mean_label) * (sliced.label - means.mean_label))) * 1e15) as bigint)) * 0.000000000000001) as ss_label,
+        (sum(cast(trunc((sliced.error - means.mean_error) * (sliced.error - means.mean_error)) as bigint)) + sum(cast(round(((sliced.error - means.mean_error) * (sliced.error - means.mean_error) - trunc((sliced.error - means.mean_error) * (sliced.error - means.mean_error))) * 1e15) as bigint)) * 0.000000000000001) as ss_error,
         percentile_cont(0.5) within group (order by sliced.abs_error) as abs_error_p50,
         percentile_cont(0.9) within group (order by sliced.abs_error) as abs_error_p90,
         percentile_cont(0.99) within group (order by sliced.abs_error) as abs_error_p99
@@ -370,7 +370,7 @@ select
     granularity, window_start, model_version, segment, segment_value,
     metric,
     cast(null as text),
-    case when metric = 'count' then cast(max(n) as double precision) else cast(sum(cast(value as decimal(38, 15))) as double precision) / nullif(count(value), 0) end,
+    case when metric = 'count' then cast(max(n) as double precision) else cast((sum(cast(trunc(value) as bigint)) + sum(cast(round((value - trunc(value)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(value), 0) end,
     max(n)
 from per_output_metrics
 group by granularity, window_start, model_version, segment, segment_value, metric

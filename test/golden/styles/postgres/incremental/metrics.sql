@@ -162,9 +162,9 @@ score_summary as (
     select
         group_key,
         sum(usable) as n_scored,
-        sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
+        (sum(cast(trunc(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end) as bigint)) + sum(cast(round((case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end - trunc(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end)) * 1e15) as bigint)) * 0.000000000000001) as log_loss_sum,
         -- squared error over the scored classes, plus 1 for a true class without a score column
-        sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as decimal(38, 15))) as brier_sum,
+        (sum(cast(trunc((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score)) as bigint)) + sum(cast(round(((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) - trunc((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score))) * 1e15) as bigint)) * 0.000000000000001) as brier_sum,
         sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
         sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
     from scored
@@ -289,7 +289,7 @@ score_rows as (
             group_key, null, null, null, null, null,
             count(case when support > 0 and has_score_column = 1 then 1 end),
             count(case when support > 0 and has_score_column = 1 then roc_auc end),
-            sum(cast(case when support > 0 and has_score_column = 1 then roc_auc end as decimal(38, 15)))
+            (sum(cast(trunc(case when support > 0 and has_score_column = 1 then roc_auc end) as bigint)) + sum(cast(round((case when support > 0 and has_score_column = 1 then roc_auc end - trunc(case when support > 0 and has_score_column = 1 then roc_auc end)) * 1e15) as bigint)) * 0.000000000000001)
         from per_class_metrics
         group by group_key
     ) as parts
@@ -324,31 +324,31 @@ select group_key, 'accuracy', cast(null as text), cast(cast(sum(tp) as double pr
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'balanced_accuracy', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'balanced_accuracy', cast(null as text), cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_macro', cast(null as text), cast(cast(sum(cast(precision as decimal(38, 15))) as double precision) / nullif(count(precision), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'precision_macro', cast(null as text), cast(cast((sum(cast(trunc(precision) as bigint)) + sum(cast(round((precision - trunc(precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(precision), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_macro', cast(null as text), cast(cast(sum(cast(recall as decimal(38, 15))) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'recall_macro', cast(null as text), cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_macro', cast(null as text), cast(cast(sum(cast(f1 as decimal(38, 15))) as double precision) / nullif(count(f1), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'f1_macro', cast(null as text), cast(cast((sum(cast(trunc(f1) as bigint)) + sum(cast(round((f1 - trunc(f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(f1), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_weighted', cast(null as text), cast(cast(sum(cast(support * precision as decimal(38, 15))) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'precision_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * precision) as bigint)) + sum(cast(round((support * precision - trunc(support * precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_weighted', cast(null as text), cast(cast(sum(cast(support * recall as decimal(38, 15))) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'recall_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * recall) as bigint)) + sum(cast(round((support * recall - trunc(support * recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_weighted', cast(null as text), cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select group_key, 'f1_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * f1) as bigint)) + sum(cast(round((support * f1 - trunc(support * f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision), cast(max(n) as bigint)
 from per_class_metrics
 group by group_key
 union all

@@ -71,16 +71,16 @@ per_request_summary as (
         sum(case when label_status = 'observed' then 1 else 0 end) as n_observed,
         sum(case when hits_at_5 > 0 then 1 else 0 end) as hit_5,
         sum(hits_at_5) as hits_5,
-        sum(cast(case when label_status = 'observed' then cast(hits_at_5 as double precision) / nullif(relevant_items, 0) end as decimal(38, 15))) as recall_sum_5,
-        sum(cast(case when label_status = 'observed' then ndcg_at_5 end as decimal(38, 15))) as ndcg_sum_5,
-        sum(cast(case when label_status = 'observed' then ap_at_5 end as decimal(38, 15))) as ap_sum_5,
-        sum(cast(case when label_status = 'observed' then case when first_relevant_position <= 5 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end as decimal(38, 15))) as rr_sum_5,
+        (sum(cast(trunc(case when label_status = 'observed' then cast(hits_at_5 as double precision) / nullif(relevant_items, 0) end) as bigint)) + sum(cast(round((case when label_status = 'observed' then cast(hits_at_5 as double precision) / nullif(relevant_items, 0) end - trunc(case when label_status = 'observed' then cast(hits_at_5 as double precision) / nullif(relevant_items, 0) end)) * 1e15) as bigint)) * 0.000000000000001) as recall_sum_5,
+        (sum(cast(trunc(case when label_status = 'observed' then ndcg_at_5 end) as bigint)) + sum(cast(round((case when label_status = 'observed' then ndcg_at_5 end - trunc(case when label_status = 'observed' then ndcg_at_5 end)) * 1e15) as bigint)) * 0.000000000000001) as ndcg_sum_5,
+        (sum(cast(trunc(case when label_status = 'observed' then ap_at_5 end) as bigint)) + sum(cast(round((case when label_status = 'observed' then ap_at_5 end - trunc(case when label_status = 'observed' then ap_at_5 end)) * 1e15) as bigint)) * 0.000000000000001) as ap_sum_5,
+        (sum(cast(trunc(case when label_status = 'observed' then case when first_relevant_position <= 5 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end) as bigint)) + sum(cast(round((case when label_status = 'observed' then case when first_relevant_position <= 5 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end - trunc(case when label_status = 'observed' then case when first_relevant_position <= 5 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end)) * 1e15) as bigint)) * 0.000000000000001) as rr_sum_5,
         sum(case when hits_at_10 > 0 then 1 else 0 end) as hit_10,
         sum(hits_at_10) as hits_10,
-        sum(cast(case when label_status = 'observed' then cast(hits_at_10 as double precision) / nullif(relevant_items, 0) end as decimal(38, 15))) as recall_sum_10,
-        sum(cast(case when label_status = 'observed' then ndcg_at_10 end as decimal(38, 15))) as ndcg_sum_10,
-        sum(cast(case when label_status = 'observed' then ap_at_10 end as decimal(38, 15))) as ap_sum_10,
-        sum(cast(case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end as decimal(38, 15))) as rr_sum_10
+        (sum(cast(trunc(case when label_status = 'observed' then cast(hits_at_10 as double precision) / nullif(relevant_items, 0) end) as bigint)) + sum(cast(round((case when label_status = 'observed' then cast(hits_at_10 as double precision) / nullif(relevant_items, 0) end - trunc(case when label_status = 'observed' then cast(hits_at_10 as double precision) / nullif(relevant_items, 0) end)) * 1e15) as bigint)) * 0.000000000000001) as recall_sum_10,
+        (sum(cast(trunc(case when label_status = 'observed' then ndcg_at_10 end) as bigint)) + sum(cast(round((case when label_status = 'observed' then ndcg_at_10 end - trunc(case when label_status = 'observed' then ndcg_at_10 end)) * 1e15) as bigint)) * 0.000000000000001) as ndcg_sum_10,
+        (sum(cast(trunc(case when label_status = 'observed' then ap_at_10 end) as bigint)) + sum(cast(round((case when label_status = 'observed' then ap_at_10 end - trunc(case when label_status = 'observed' then ap_at_10 end)) * 1e15) as bigint)) * 0.000000000000001) as ap_sum_10,
+        (sum(cast(trunc(case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end) as bigint)) + sum(cast(round((case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end - trunc(case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as double precision) / nullif(first_relevant_position, 0) else 0 end end)) * 1e15) as bigint)) * 0.000000000000001) as rr_sum_10
     from requests
     group by group_id, granularity, window_start, model_version, segment, segment_value
 ),
@@ -192,8 +192,8 @@ pair_overlaps as (
 pair_jaccard as (
     select
         pair_overlaps.group_id,
-        sum(cast(cast(overlap_5 as double precision) / nullif(least(5, a.list_length) + least(5, b.list_length) - overlap_5, 0) as decimal(38, 15))) as jaccard_sum_5,
-        sum(cast(cast(overlap_10 as double precision) / nullif(least(10, a.list_length) + least(10, b.list_length) - overlap_10, 0) as decimal(38, 15))) as jaccard_sum_10
+        (sum(cast(trunc(cast(overlap_5 as double precision) / nullif(least(5, a.list_length) + least(5, b.list_length) - overlap_5, 0)) as bigint)) + sum(cast(round((cast(overlap_5 as double precision) / nullif(least(5, a.list_length) + least(5, b.list_length) - overlap_5, 0) - trunc(cast(overlap_5 as double precision) / nullif(least(5, a.list_length) + least(5, b.list_length) - overlap_5, 0))) * 1e15) as bigint)) * 0.000000000000001) as jaccard_sum_5,
+        (sum(cast(trunc(cast(overlap_10 as double precision) / nullif(least(10, a.list_length) + least(10, b.list_length) - overlap_10, 0)) as bigint)) + sum(cast(round((cast(overlap_10 as double precision) / nullif(least(10, a.list_length) + least(10, b.list_length) - overlap_10, 0) - trunc(cast(overlap_10 as double precision) / nullif(least(10, a.list_length) + least(10, b.list_length) - overlap_10, 0))) * 1e15) as bigint)) * 0.000000000000001) as jaccard_sum_10
     from pair_overlaps
     inner join sampled_requests as a
         on a.group_id = pair_overlaps.group_id

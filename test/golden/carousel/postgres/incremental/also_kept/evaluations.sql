@@ -33,8 +33,8 @@ per_request_relevant as (
         "impression_id",
         count(*) as relevant_items,
         min(first_at) as observed_at,
-        sum(cast(case when ideal_position <= 4 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end as decimal(38, 15))) as idcg_4,
-        sum(cast(case when ideal_position <= 10 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end as decimal(38, 15))) as idcg_10
+        (sum(cast(trunc(case when ideal_position <= 4 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end) as bigint)) + sum(cast(round((case when ideal_position <= 4 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end - trunc(case when ideal_position <= 4 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as idcg_4,
+        (sum(cast(trunc(case when ideal_position <= 10 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end) as bigint)) + sum(cast(round((case when ideal_position <= 10 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end - trunc(case when ideal_position <= 10 then gain / (ln(cast(ideal_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as idcg_10
     from relevant
     group by "impression_id"
 ),
@@ -45,11 +45,11 @@ per_request_list as (
         count(*) as list_length,
         min(case when gain > 0 then list_position end) as first_relevant_position,
         sum(case when list_position <= 4 and gain > 0 then 1 else 0 end) as hits_4,
-        sum(cast(case when list_position <= 4 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end as decimal(38, 15))) as dcg_4,
-        sum(cast(case when list_position <= 4 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end as decimal(38, 15))) as ap_sum_4,
+        (sum(cast(trunc(case when list_position <= 4 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end) as bigint)) + sum(cast(round((case when list_position <= 4 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end - trunc(case when list_position <= 4 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as dcg_4,
+        (sum(cast(trunc(case when list_position <= 4 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end) as bigint)) + sum(cast(round((case when list_position <= 4 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end - trunc(case when list_position <= 4 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as ap_sum_4,
         sum(case when list_position <= 10 and gain > 0 then 1 else 0 end) as hits_10,
-        sum(cast(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end as decimal(38, 15))) as dcg_10,
-        sum(cast(case when list_position <= 10 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end as decimal(38, 15))) as ap_sum_10
+        (sum(cast(trunc(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end) as bigint)) + sum(cast(round((case when list_position <= 10 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end - trunc(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as double precision)) / ln(cast(2 as double precision))) else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as dcg_10,
+        (sum(cast(trunc(case when list_position <= 10 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end) as bigint)) + sum(cast(round((case when list_position <= 10 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end - trunc(case when list_position <= 10 and gain > 0 then cast(hits_through as double precision) / list_position else 0 end)) * 1e15) as bigint)) * 0.000000000000001) as ap_sum_10
     from "hs_also_kept__list_items"
     group by "impression_id"
 )
