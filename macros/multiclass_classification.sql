@@ -26,3 +26,29 @@
     ['f1_weighted', d.divide(d.exactSum('support * f1'), 'sum(case when f1 is not null then support end)')],
     ['cohen_kappa', '(' + d.divide('sum(tp)', 'max(n)') + ' - ' + d.divide('sum(support * predicted_count)', 'max(n) * max(n)') + ') / nullif(1 - ' + d.divide('sum(support * predicted_count)', 'max(n) * max(n)') + ', 0)']
 ] %}
+
+{#-
+  Each row's score terms, as select columns over its class score columns (qualified by `prefix`) and
+  its `label`: usable (1 when no score is NULL and their total is not 0), p_1, p_2, … (the scores
+  renormalized to sum 1, NULL unless usable), p_true (the label's probability, 0 for a label without
+  a score column) and has_score (1 when the label has a score column).
+-#}
+{% macro score_columns(prefix, label) -%}
+{% set scores = [] %}
+{% for c in m.classes %}{% set _ = scores.push(prefix + d.quote(c.alias)) %}{% endfor %}
+{% set total = '(' + scores.join(' + ') + ')' %}
+{% set usable = scores.join(' is not null and ') + ' is not null and ' + total + ' <> 0' %}
+case when {{ usable }} then 1 else 0 end as usable,
+{% for s in scores %}
+        case when {{ usable }} then {{ s }} / {{ total }} end as p_{{ loop.index }},
+{% endfor %}
+        case when {{ usable }} then
+            case {{ label }}
+{% for c in m.classes %}
+                when {{ d.string(c.name) }} then {{ scores[loop.index0] }} / {{ total }}
+{% endfor %}
+                else 0
+            end
+        end as p_true,
+        case when {{ label }} in ({% for c in m.classes %}{{ d.string(c.name) }}{{ ', ' if not loop.last }}{% endfor %}) then 1 else 0 end as has_score
+{%- endmacro %}

@@ -3,15 +3,19 @@
 {% import "macros/multiclass_classification.sql" as multiclass with context %}
 {% import "macros/ranking.sql" as ranking with context %}
 {% set group_keys = 'group_key' %}
-{% set columns = ['predicted_class', 'label'] %}
-{% for c in m.classes %}{% set _ = columns.push(d.quote(c.alias)) %}{% endfor %}
 {% set evaluated = "evaluated.label_status = 'observed' and evaluated.predicted_class is not null" %}
+{% set p = [] %}
+{% for c in m.classes %}{% set _ = p.push('p_' + loop.index) %}{% endfor %}
 -- Multiclass-classification metrics of monitor {{ m.name }}, per window, model version and slice:
 -- window-level rows, per-class rows (qualifier = class) and the confusion matrix (qualifier =
 -- actual→predicted). Formulas are in macros/multiclass_classification.sql.
 -- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
 -- them. With the rank-type windows below, the step took 0.14x of the CPU of the template keyed by
 -- five text columns, at 1M on DuckDB (integer keys alone: 0.90x; docs/performance.md).
+-- The counts and the sums of each row's own terms (log loss, Brier, top-k hits) come from cells:
+-- each evaluated row is counted once per granularity, in a cell of its window, model version,
+-- segment values, label and predicted class, and the slices are added up from the cells. Only the
+-- one-vs-rest AUC reads each slice's rows.
 with {% if m.segments.length %}segment_ranks as (
 {{ slices.segment_ranks() }}
 ),
@@ -20,30 +24,63 @@ with {% if m.segments.length %}segment_ranks as (
 {{ slices.model_versions() }}
 ),
 
-{% if d.capabilities.reusesCommonTableExpressions %}
-{% set cell_columns = [] %}
-{% for c in columns %}{% set _ = cell_columns.push('evaluated.' + c + ' as ' + c) %}{% endfor %}
+{% set cell_columns = ['evaluated.label as label', 'evaluated.predicted_class as predicted_class'] %}
+{% if m.classes.length %}{% set _ = cell_columns.push(multiclass.score_columns('evaluated.', 'evaluated.label')) %}{% endif %}
+-- each evaluated row once per granularity, with its score terms (macros/multiclass_classification.sql)
 cell_rows as (
-{{ slices.cell_rows(cell_columns, evaluated) }}
+{{ slices.cell_rows(cell_columns, evaluated, d.capabilities.reusesCommonTableExpressions and m.classes.length > 0) }}
 ),
 
--- each row under each of its slices' keys
-sliced as (
-{{ slices.sliced_cell_rows(columns, '', true) }}
-),
-{% else %}
--- each row under each of its slices' keys
-sliced as (
-    select
-        {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
-        keyed.window_start,
-        keyed.slice_key,
-        keyed.{{ columns | join(', keyed.') }}
-    from (
-{{ slices.keyed_rows(columns, evaluated) }}
-    ) as keyed
-),
+{% set cell_keys = ['window_start', 'base_key'] %}
+{% for s in m.segments %}{% set _ = cell_keys.push('value_' + loop.index) %}{% endfor %}
+{% set _ = cell_keys.push('label', 'predicted_class') %}
+{% set pair_sums = ['pairs'] %}
+{% if m.classes.length %}
+{% set _ = pair_sums.push('n_scored', 'log_loss_sum', 'brier_sum') %}
+{% for k in m.topK %}{% set _ = pair_sums.push('top_' + k + '_hits') %}{% endfor %}
+{% set brier_terms = [] %}
+{% for c in m.classes %}{% set _ = brier_terms.push('(' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end) * (' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end)') %}{% endfor %}
+{% set higher = [] %}
+{% for c in m.classes %}{% set _ = higher.push('case when ' + p[loop.index0] + ' > p_true then 1 else 0 end') %}{% endfor %}
 {% endif %}
+-- one cell per window, model version, combination of segment values, label and predicted class:
+-- its rows, and the sums of their score terms (over the usable rows; NULL without any)
+cells as (
+    select
+        {{ cell_keys | join(', ') }},
+        count(*) as pairs{{ ',' if m.classes.length }}
+{% if m.classes.length %}
+        sum(usable) as n_scored,
+        {{ d.exactSum('case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end') }} as log_loss_sum,
+        -- squared error over the scored classes, plus 1 for a true class without a score column
+        {{ d.exactSum(brier_terms | join(' + ') + ' + (1 - has_score)') }} as brier_sum{{ ',' if m.topK.length }}
+{% for k in m.topK %}
+        sum(case when usable = 1 and has_score = 1 and {{ higher | join(' + ') }} < {{ k }} then 1 else 0 end) as top_{{ k }}_hits{{ ',' if not loop.last }}
+{% endfor %}
+{% endif %}
+    from cell_rows
+    group by {{ cell_keys | join(', ') }}
+),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+{{ slices.keyed_cells('cells', ['label', 'predicted_class'].concat(pair_sums)) }}
+),
+
+-- per group and (label, predicted class) pair: its rows and sums, added up from the cells
+slice_pairs as (
+    select
+        {{ slices.group_key('window_start', 'slice_key') }} as group_key,
+        window_start,
+        slice_key,
+        label,
+        predicted_class,
+{% for c in pair_sums %}
+        sum({{ c }}) as {{ c }}{{ ',' if not loop.last }}
+{% endfor %}
+    from keyed_cells
+    group by window_start, slice_key, label, predicted_class
+),
 
 -- how often each class present in a group is the label, the prediction, and both
 per_class as (
@@ -55,77 +92,57 @@ per_class as (
         sum(is_predicted) as predicted_count,
         sum(is_hit) as tp
     from (
-        select {{ group_keys }}, label as class, 1 as is_label, 0 as is_predicted, case when label = predicted_class then 1 else 0 end as is_hit
-        from sliced
+        select {{ group_keys }}, label as class, pairs as is_label, 0 as is_predicted, case when label = predicted_class then pairs else 0 end as is_hit
+        from slice_pairs
         union all
-        select {{ group_keys }}, predicted_class, 0, 1, 0
-        from sliced
+        select {{ group_keys }}, predicted_class, 0, pairs, 0
+        from slice_pairs
     ) as class_rows
     group by {{ group_keys }}, class
 ),
 
 confusion as (
-    select {{ group_keys }}, label, predicted_class, count(*) as pairs, sum(count(*)) over (partition by {{ group_keys }}) as n
-    from sliced
-    group by {{ group_keys }}, label, predicted_class
+    select {{ group_keys }}, label, predicted_class, pairs, sum(pairs) over (partition by {{ group_keys }}) as n
+    from slice_pairs
 ){% if m.classes.length %},
 
-{% set p = [] %}
-{% for c in m.classes %}{% set _ = p.push('p_' + loop.index) %}{% endfor %}
--- scores renormalized to sum 1 on the rows where they are usable (none NULL, a non-zero total);
--- p_true is the true class's probability (0 for a class without a score column)
-scored as (
-    select
-        {{ group_keys }},
-        label,
-        predicted_class,
-        usable,
-{% for c in m.classes %}
-        case when usable = 1 then {{ d.quote(c.alias) }} / total end as {{ p[loop.index0] }},
-{% endfor %}
-        case when usable = 1 then
-            case label
-{% for c in m.classes %}
-                when {{ d.string(c.name) }} then {{ d.quote(c.alias) }} / total
-{% endfor %}
-                else 0
-            end
-        end as p_true,
-        case when label in ({% for c in m.classes %}{{ d.string(c.name) }}{{ ', ' if not loop.last }}{% endfor %}) then 1 else 0 end as has_score
-    from (
-        select
-            sliced.*,
-            {% for c in m.classes %}{{ d.quote(c.alias) }}{{ ' + ' if not loop.last }}{% endfor %} as total,
-            case when {% for c in m.classes %}{{ d.quote(c.alias) }} is not null and {% endfor %}{% for c in m.classes %}{{ d.quote(c.alias) }}{{ ' + ' if not loop.last }}{% endfor %} <> 0 then 1 else 0 end as usable
-        from sliced
-    ) as with_total
-),
-
-{% set brier_terms = [] %}
-{% for c in m.classes %}{% set _ = brier_terms.push('(' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end) * (' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end)') %}{% endfor %}
-{% set higher = [] %}
-{% for c in m.classes %}{% set _ = higher.push('case when ' + p[loop.index0] + ' > p_true then 1 else 0 end') %}{% endfor %}
 -- every group gets these rows; with no usable scores their values are NULL
 score_summary as (
     select
         {{ group_keys }},
-        sum(usable) as n_scored,
-        {{ d.exactSum('case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end') }} as log_loss_sum,
-        -- squared error over the scored classes, plus 1 for a true class without a score column
-        {{ d.exactSum(brier_terms | join(' + ') + ' + (1 - has_score)') }} as brier_sum{{ ',' if m.topK.length }}
-{% for k in m.topK %}
-        sum(case when usable = 1 and has_score = 1 and {{ higher | join(' + ') }} < {{ k }} then 1 else 0 end) as top_{{ k }}_hits{{ ',' if not loop.last }}
+{% for c in pair_sums.slice(1) %}
+        sum({{ c }}) as {{ c }}{{ ',' if not loop.last }}
 {% endfor %}
-    from scored
+    from slice_pairs
     group by {{ group_keys }}
+),
+
+-- the usable rows under each of their slices' keys, with their renormalized scores
+sliced as (
+{% if d.capabilities.reusesCommonTableExpressions %}
+{{ slices.sliced_cell_rows(['label'].concat(p), 'usable = 1') }}
+{% else %}
+{% set columns = ['label'] %}
+{% for c in m.classes %}{% set _ = columns.push(d.quote(c.alias)) %}{% endfor %}
+    select group_key, label, {{ p | join(', ') }}
+    from (
+        select
+            {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
+            keyed.label,
+            {{ multiclass.score_columns('keyed.', 'keyed.label') }}
+        from (
+{{ slices.keyed_rows(columns, evaluated) }}
+        ) as keyed
+    ) as scored
+    where usable = 1
+{% endif %}
 ),
 
 -- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
 one_vs_rest as (
 {% for c in m.classes %}
     select {{ group_keys }}, {{ loop.index }} as class_index, {{ p[loop.index0] }} as score, case when label = {{ d.string(c.name) }} then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
 {% if not loop.last %}
     union all
 {% endif %}
@@ -277,8 +294,9 @@ from confusion
 ),
 
 group_slices as (
-    select distinct group_key, window_start, slice_key
-    from sliced
+    select group_key, window_start, slice_key
+    from slice_pairs
+    group by group_key, window_start, slice_key
 ),
 
 named_groups as (

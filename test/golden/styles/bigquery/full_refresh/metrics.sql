@@ -4,6 +4,10 @@
 -- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
 -- them. With the rank-type windows below, the step took 0.14x of the CPU of the template keyed by
 -- five text columns, at 1M on DuckDB (integer keys alone: 0.90x; docs/performance.md).
+-- The counts and the sums of each row's own terms (log loss, Brier, top-k hits) come from cells:
+-- each evaluated row is counted once per granularity, in a cell of its window, model version,
+-- segment values, label and predicted class, and the slices are added up from the cells. Only the
+-- one-vs-rest AUC reads each slice's rows.
 with segment_ranks as (
     select
         'week' as granularity,
@@ -47,18 +51,170 @@ model_versions as (
 
 ),
 
--- each row under each of its slices' keys
-sliced as (
+-- each evaluated row once per granularity, with its score terms (macros/multiclass_classification.sql)
+cell_rows as (
     select
-        cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-        keyed.window_start,
-        keyed.slice_key,
-        keyed.predicted_class, keyed.label, keyed.`p_shirt`, keyed.`p_pants`, keyed.`p_dress`, keyed.`p_knitwear`, keyed.`p_outerwear`
+        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
+        (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_key,
+        case
+            when evaluated.`customer_type` is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
+        case
+            when evaluated.`region` is null then 0
+            when ranks_2.value_rank <= 50 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        evaluated.label as label,
+        evaluated.predicted_class as predicted_class,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then 1 else 0 end as usable,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_shirt` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_1,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_pants` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_2,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_dress` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_3,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_knitwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_4,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_outerwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_5,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then
+            case evaluated.label
+                when 'shirt' then evaluated.`p_shirt` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                when 'pants' then evaluated.`p_pants` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                when 'dress' then evaluated.`p_dress` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                when 'knitwear' then evaluated.`p_knitwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                when 'outerwear' then evaluated.`p_outerwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                else 0
+            end
+        end as p_true,
+        case when evaluated.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
+    from `hs_favorite_category__evaluations` as evaluated
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'week'
+        and ranks_1.segment = 'customer_type'
+        and ranks_1.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
+        and ranks_1.segment_value = evaluated.`customer_type`
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'week'
+        and ranks_2.segment = 'region'
+        and ranks_2.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
+        and ranks_2.segment_value = evaluated.`region`
+    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
+
+),
+
+-- one cell per window, model version, combination of segment values, label and predicted class:
+-- its rows, and the sums of their score terms (over the usable rows; NULL without any)
+cells as (
+    select
+        window_start, base_key, value_1, value_2, label, predicted_class,
+        count(*) as pairs,
+        sum(usable) as n_scored,
+        sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as bignumeric)) as log_loss_sum,
+        -- squared error over the scored classes, plus 1 for a true class without a score column
+        sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as bignumeric)) as brier_sum,
+        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
+        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
+    from cell_rows
+    group by window_start, base_key, value_1, value_2, label, predicted_class
+),
+
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+    union all
+    select window_start, base_key + 52 + value_1, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+    union all
+    select window_start, base_key + 104 + value_2, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+
+),
+
+-- per group and (label, predicted class) pair: its rows and sums, added up from the cells
+slice_pairs as (
+    select
+        cast(floor(timestamp_diff(window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + slice_key as group_key,
+        window_start,
+        slice_key,
+        label,
+        predicted_class,
+        sum(pairs) as pairs,
+        sum(n_scored) as n_scored,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum,
+        sum(top_2_hits) as top_2_hits,
+        sum(top_3_hits) as top_3_hits
+    from keyed_cells
+    group by window_start, slice_key, label, predicted_class
+),
+
+-- how often each class present in a group is the label, the prediction, and both
+per_class as (
+    select
+        group_key,
+        class,
+        sum(sum(is_label)) over (partition by group_key) as n,
+        sum(is_label) as support,
+        sum(is_predicted) as predicted_count,
+        sum(is_hit) as tp
     from (
+        select group_key, label as class, pairs as is_label, 0 as is_predicted, case when label = predicted_class then pairs else 0 end as is_hit
+        from slice_pairs
+        union all
+        select group_key, predicted_class, 0, pairs, 0
+        from slice_pairs
+    ) as class_rows
+    group by group_key, class
+),
+
+confusion as (
+    select group_key, label, predicted_class, pairs, sum(pairs) over (partition by group_key) as n
+    from slice_pairs
+),
+
+-- every group gets these rows; with no usable scores their values are NULL
+score_summary as (
+    select
+        group_key,
+        sum(n_scored) as n_scored,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum,
+        sum(top_2_hits) as top_2_hits,
+        sum(top_3_hits) as top_3_hits
+    from slice_pairs
+    group by group_key
+),
+
+-- the usable rows under each of their slices' keys, with their renormalized scores
+sliced as (
+    select group_key, label, p_1, p_2, p_3, p_4, p_5
+    from (
+        select
+            cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
+            keyed.label,
+            case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then 1 else 0 end as usable,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_shirt` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_1,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_pants` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_2,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_dress` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_3,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_knitwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_4,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_outerwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_5,
+        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then
+            case keyed.label
+                when 'shirt' then keyed.`p_shirt` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
+                when 'pants' then keyed.`p_pants` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
+                when 'dress' then keyed.`p_dress` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
+                when 'knitwear' then keyed.`p_knitwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
+                when 'outerwear' then keyed.`p_outerwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
+                else 0
+            end
+        end as p_true,
+        case when keyed.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
+        from (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 156 as slice_key,
-        evaluated.predicted_class, evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
+        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
     from `hs_favorite_category__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -71,7 +227,7 @@ sliced as (
             when ranks.value_rank <= 50 then ranks.value_rank
             else 51
         end,
-        evaluated.predicted_class, evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
+        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
     from `hs_favorite_category__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -89,7 +245,7 @@ sliced as (
             when ranks.value_rank <= 50 then ranks.value_rank
             else 51
         end,
-        evaluated.predicted_class, evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
+        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
     from `hs_favorite_category__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -100,102 +256,27 @@ sliced as (
         and ranks.segment_value = evaluated.`region`
     where evaluated.label_status = 'observed' and evaluated.predicted_class is not null
 
-    ) as keyed
-),
-
--- how often each class present in a group is the label, the prediction, and both
-per_class as (
-    select
-        group_key,
-        class,
-        sum(sum(is_label)) over (partition by group_key) as n,
-        sum(is_label) as support,
-        sum(is_predicted) as predicted_count,
-        sum(is_hit) as tp
-    from (
-        select group_key, label as class, 1 as is_label, 0 as is_predicted, case when label = predicted_class then 1 else 0 end as is_hit
-        from sliced
-        union all
-        select group_key, predicted_class, 0, 1, 0
-        from sliced
-    ) as class_rows
-    group by group_key, class
-),
-
-confusion as (
-    select group_key, label, predicted_class, count(*) as pairs, sum(count(*)) over (partition by group_key) as n
-    from sliced
-    group by group_key, label, predicted_class
-),
-
--- scores renormalized to sum 1 on the rows where they are usable (none NULL, a non-zero total);
--- p_true is the true class's probability (0 for a class without a score column)
-scored as (
-    select
-        group_key,
-        label,
-        predicted_class,
-        usable,
-        case when usable = 1 then `p_shirt` / total end as p_1,
-        case when usable = 1 then `p_pants` / total end as p_2,
-        case when usable = 1 then `p_dress` / total end as p_3,
-        case when usable = 1 then `p_knitwear` / total end as p_4,
-        case when usable = 1 then `p_outerwear` / total end as p_5,
-        case when usable = 1 then
-            case label
-                when 'shirt' then `p_shirt` / total
-                when 'pants' then `p_pants` / total
-                when 'dress' then `p_dress` / total
-                when 'knitwear' then `p_knitwear` / total
-                when 'outerwear' then `p_outerwear` / total
-                else 0
-            end
-        end as p_true,
-        case when label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
-    from (
-        select
-            sliced.*,
-`p_shirt` + `p_pants` + `p_dress` + `p_knitwear` + `p_outerwear` as total,
-            case when `p_shirt` is not null and `p_pants` is not null and `p_dress` is not null and `p_knitwear` is not null and `p_outerwear` is not null and `p_shirt` + `p_pants` + `p_dress` + `p_knitwear` + `p_outerwear` <> 0 then 1 else 0 end as usable
-        from sliced
-    ) as with_total
-),
-
--- every group gets these rows; with no usable scores their values are NULL
-score_summary as (
-    select
-        group_key,
-        sum(usable) as n_scored,
-        sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as bignumeric)) as log_loss_sum,
-        -- squared error over the scored classes, plus 1 for a true class without a score column
-        sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as bignumeric)) as brier_sum,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
-    from scored
-    group by group_key
+        ) as keyed
+    ) as scored
+    where usable = 1
 ),
 
 -- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
 one_vs_rest as (
     select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
 ),
 
 -- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
@@ -380,8 +461,9 @@ from confusion
 ),
 
 group_slices as (
-    select distinct group_key, window_start, slice_key
-    from sliced
+    select group_key, window_start, slice_key
+    from slice_pairs
+    group by group_key, window_start, slice_key
 ),
 
 named_groups as (

@@ -4,6 +4,10 @@
 -- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
 -- them. With the rank-type windows below, the step took 0.14x of the CPU of the template keyed by
 -- five text columns, at 1M on DuckDB (integer keys alone: 0.90x; docs/performance.md).
+-- The counts and the sums of each row's own terms (log loss, Brier, top-k hits) come from cells:
+-- each evaluated row is counted once per granularity, in a cell of its window, model version,
+-- segment values, label and predicted class, and the slices are added up from the cells. Only the
+-- one-vs-rest AUC reads each slice's rows.
 with segment_ranks as (
     select
         'week' as granularity,
@@ -47,6 +51,7 @@ model_versions as (
 
 ),
 
+-- each evaluated row once per granularity, with its score terms (macros/multiclass_classification.sql)
 cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
@@ -62,13 +67,25 @@ cell_rows as (
             when ranks_2.value_rank <= 50 then ranks_2.value_rank
             else 51
         end as value_2,
-        evaluated.predicted_class as predicted_class,
         evaluated.label as label,
-        evaluated."p_shirt" as "p_shirt",
-        evaluated."p_pants" as "p_pants",
-        evaluated."p_dress" as "p_dress",
-        evaluated."p_knitwear" as "p_knitwear",
-        evaluated."p_outerwear" as "p_outerwear"
+        evaluated.predicted_class as predicted_class,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then 1 else 0 end as usable,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then evaluated."p_shirt" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as p_1,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then evaluated."p_pants" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as p_2,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then evaluated."p_dress" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as p_3,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then evaluated."p_knitwear" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as p_4,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then evaluated."p_outerwear" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as p_5,
+        case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then
+            case evaluated.label
+                when 'shirt' then evaluated."p_shirt" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear")
+                when 'pants' then evaluated."p_pants" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear")
+                when 'dress' then evaluated."p_dress" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear")
+                when 'knitwear' then evaluated."p_knitwear" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear")
+                when 'outerwear' then evaluated."p_outerwear" / (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear")
+                else 0
+            end
+        end as p_true,
+        case when evaluated.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
     from "hindsight"."hs_favorite_category__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -86,17 +103,51 @@ cell_rows as (
 
 ),
 
--- each row under each of its slices' keys
-sliced as (
-    select base_group_key as group_key, window_start, base_key as slice_key, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
+-- one cell per window, model version, combination of segment values, label and predicted class:
+-- its rows, and the sums of their score terms (over the usable rows; NULL without any)
+cells as (
+    select
+        window_start, base_key, value_1, value_2, label, predicted_class,
+        count(*) as pairs,
+        sum(usable) as n_scored,
+        sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
+        -- squared error over the scored classes, plus 1 for a true class without a score column
+        sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as decimal(38, 15))) as brier_sum,
+        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
+        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
     from cell_rows
-    union all
-    select base_group_key + 52 + value_1, window_start, base_key + 52 + value_1, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
-    from cell_rows
-    union all
-    select base_group_key + 104 + value_2, window_start, base_key + 104 + value_2, predicted_class, label, "p_shirt", "p_pants", "p_dress", "p_knitwear", "p_outerwear"
-    from cell_rows
+    group by window_start, base_key, value_1, value_2, label, predicted_class
+),
 
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+    union all
+    select window_start, base_key + 52 + value_1, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+    union all
+    select window_start, base_key + 104 + value_2, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
+    from cells
+
+),
+
+-- per group and (label, predicted class) pair: its rows and sums, added up from the cells
+slice_pairs as (
+    select
+        cast(floor((epoch_us(window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + slice_key as group_key,
+        window_start,
+        slice_key,
+        label,
+        predicted_class,
+        sum(pairs) as pairs,
+        sum(n_scored) as n_scored,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum,
+        sum(top_2_hits) as top_2_hits,
+        sum(top_3_hits) as top_3_hits
+    from keyed_cells
+    group by window_start, slice_key, label, predicted_class
 ),
 
 -- how often each class present in a group is the label, the prediction, and both
@@ -109,89 +160,65 @@ per_class as (
         sum(is_predicted) as predicted_count,
         sum(is_hit) as tp
     from (
-        select group_key, label as class, 1 as is_label, 0 as is_predicted, case when label = predicted_class then 1 else 0 end as is_hit
-        from sliced
+        select group_key, label as class, pairs as is_label, 0 as is_predicted, case when label = predicted_class then pairs else 0 end as is_hit
+        from slice_pairs
         union all
-        select group_key, predicted_class, 0, 1, 0
-        from sliced
+        select group_key, predicted_class, 0, pairs, 0
+        from slice_pairs
     ) as class_rows
     group by group_key, class
 ),
 
 confusion as (
-    select group_key, label, predicted_class, count(*) as pairs, sum(count(*)) over (partition by group_key) as n
-    from sliced
-    group by group_key, label, predicted_class
-),
-
--- scores renormalized to sum 1 on the rows where they are usable (none NULL, a non-zero total);
--- p_true is the true class's probability (0 for a class without a score column)
-scored as (
-    select
-        group_key,
-        label,
-        predicted_class,
-        usable,
-        case when usable = 1 then "p_shirt" / total end as p_1,
-        case when usable = 1 then "p_pants" / total end as p_2,
-        case when usable = 1 then "p_dress" / total end as p_3,
-        case when usable = 1 then "p_knitwear" / total end as p_4,
-        case when usable = 1 then "p_outerwear" / total end as p_5,
-        case when usable = 1 then
-            case label
-                when 'shirt' then "p_shirt" / total
-                when 'pants' then "p_pants" / total
-                when 'dress' then "p_dress" / total
-                when 'knitwear' then "p_knitwear" / total
-                when 'outerwear' then "p_outerwear" / total
-                else 0
-            end
-        end as p_true,
-        case when label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
-    from (
-        select
-            sliced.*,
-"p_shirt" + "p_pants" + "p_dress" + "p_knitwear" + "p_outerwear" as total,
-            case when "p_shirt" is not null and "p_pants" is not null and "p_dress" is not null and "p_knitwear" is not null and "p_outerwear" is not null and "p_shirt" + "p_pants" + "p_dress" + "p_knitwear" + "p_outerwear" <> 0 then 1 else 0 end as usable
-        from sliced
-    ) as with_total
+    select group_key, label, predicted_class, pairs, sum(pairs) over (partition by group_key) as n
+    from slice_pairs
 ),
 
 -- every group gets these rows; with no usable scores their values are NULL
 score_summary as (
     select
         group_key,
-        sum(usable) as n_scored,
-        sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
-        -- squared error over the scored classes, plus 1 for a true class without a score column
-        sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as decimal(38, 15))) as brier_sum,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
-    from scored
+        sum(n_scored) as n_scored,
+        sum(log_loss_sum) as log_loss_sum,
+        sum(brier_sum) as brier_sum,
+        sum(top_2_hits) as top_2_hits,
+        sum(top_3_hits) as top_3_hits
+    from slice_pairs
     group by group_key
+),
+
+-- the usable rows under each of their slices' keys, with their renormalized scores
+sliced as (
+    select base_group_key as group_key, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
+    where usable = 1
+    union all
+    select base_group_key + 52 + value_1, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
+    where usable = 1
+    union all
+    select base_group_key + 104 + value_2, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
+    where usable = 1
+
 ),
 
 -- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
 one_vs_rest as (
     select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
     union all
     select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
-    from scored
-    where usable = 1
+    from sliced
 ),
 
 -- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
@@ -376,8 +403,9 @@ from confusion
 ),
 
 group_slices as (
-    select distinct group_key, window_start, slice_key
-    from sliced
+    select group_key, window_start, slice_key
+    from slice_pairs
+    group by group_key, window_start, slice_key
 ),
 
 named_groups as (
