@@ -11,7 +11,7 @@ import * as commands from '../src/cli/commands.js';
 import { loadProject, loadTarget } from '../src/config/load.js';
 import { explainingAdapter, scansByStep } from './explain.js';
 import { compareWithHindsight, computeMetrics, extractSql, fetchDuckdb, fetchPostgres, type ClientMetricRow } from './extract.js';
-import { lowerBoundSql } from './lower-bound.js';
+import { lowerBoundSql, type LowerBound } from './lower-bound.js';
 import type { Output } from './project.js';
 
 export interface Task {
@@ -28,10 +28,8 @@ export interface Task {
   count?: string[];
   /** for kind 'sql': a query whose rows are returned afterwards (untimed) */
   query?: string;
-  /** lower_bound: the sliced floor instead (lower-bound.ts) */
-  sliced?: boolean;
-  /** lower_bound: the regression monitor's (lower-bound.ts) */
-  regression?: boolean;
+  /** lower_bound: which one (lower-bound.ts): the binary monitor's (default), its sliced floor, another monitor's */
+  lowerBound?: LowerBound;
   /** extract: compare the client's metrics with hindsight's table afterwards (untimed) */
   validate?: boolean;
 }
@@ -77,7 +75,7 @@ async function runSql(statements: string[]): Promise<void> {
 
 async function lowerBound(): Promise<void> {
   const adapter = await openAdapter(task.output as never);
-  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!), task.sliced, task.regression);
+  const sql = lowerBoundSql(adapter.type as 'duckdb', new Date(task.asOf!), task.lowerBound);
   const create = adapter.dialect.createTempTable('hs_lower_bound', sql);
   if (task.explain) {
     const { adapter: explaining, scans } = explainingAdapter(adapter, task.profileFile!, 'lower_bound');

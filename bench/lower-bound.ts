@@ -9,6 +9,10 @@
 // It writes a small session table, like hindsight's steps. It does not slice by segment, fold
 // top-N values, compute data-quality rows or write an evaluations table: that is hindsight's extra.
 import { AS_OF_FULL, SCHEMA, WITHIN_DAYS, type Warehouse } from './generate.js';
+import { FORECAST_SERIES } from './project.js';
+
+/** Which lower bound: the binary monitor's, its sliced floor, or another problem type's monitor on the same data. */
+export type LowerBound = 'binary' | 'sliced' | 'regression' | 'multiclass' | 'forecast';
 
 const ts = (d: Date) => `timestamp '${d.toISOString().replace('T', ' ').replace('.000Z', '')}'`;
 
@@ -84,10 +88,154 @@ from days
 group by date_trunc('week', window_start), model_version`;
 }
 
-/** `sliced`: the sliced floor (slicedTail) instead of the lower bound; `regression`: the regression monitor's. */
-export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, sliced = false, regression = false): string {
-  // the segment columns ride along only for the sliced floor
+/**
+ * The multiclass monitor's lower bound (bench/project.ts: three classes from the score, a label class
+ * from the label and the key's parity): per day and model version the confusion counts and the sums of
+ * log loss and Brier terms, weeks from the same aggregate's grouping sets, and for each class one sort
+ * of the joined rows by its probability within the day (one-vs-rest ROC AUC's positive rank sums).
+ */
+function multiclassTail(): string {
+  const classes = [
+    ['1', '(1 - score) * (1 - score)'],
+    ['2', '2 * score * (1 - score)'],
+    ['3', 'score * score'],
+  ];
+  return `
+m as (
+    select predicted_at, model_version,
+        case when score >= 0.66 then 3 when score >= 0.33 then 2 else 1 end as predicted_class,
+        case when label = 1 then 3 when prediction_id % 2 = 0 then 2 else 1 end as label_class,
+        ${classes.map(([i, p]) => `${p} as p${i}`).join(', ')}
+    from j
+),
+ovr as (
+${classes.map(([i]) => `    select predicted_at, model_version, ${i} as class, p${i} as score, case when label_class = ${i} then 1 else 0 end as pos from m`).join('\n    union all\n')}
+),
+ranked as (
+    select predicted_at, model_version, class, pos,
+        rank() over (partition by date_trunc('day', predicted_at), model_version, class order by score) as score_rank
+    from ovr
+)
+select date_trunc('day', predicted_at) as day, date_trunc('week', predicted_at) as week, model_version, class,
+    null as label_class, null as predicted_class,
+    count(*) as n, sum(pos) as positives, sum(case when pos = 1 then score_rank else 0 end) as positive_rank_sum,
+    null as log_loss_sum, null as brier_sum
+from ranked
+group by grouping sets ((date_trunc('day', predicted_at), model_version, class), (date_trunc('week', predicted_at), model_version, class))
+union all
+select date_trunc('day', predicted_at), date_trunc('week', predicted_at), model_version, null, label_class, predicted_class,
+    count(*), null, null,
+    sum(-ln(greatest(case label_class when 1 then p1 when 2 then p2 else p3 end, 1e-15))),
+    sum(${classes.map(([i]) => `(p${i} - case when label_class = ${i} then 1 else 0 end) * (p${i} - case when label_class = ${i} then 1 else 0 end)`).join(' + ')})
+from m
+group by grouping sets ((date_trunc('day', predicted_at), model_version, label_class, predicted_class), (date_trunc('week', predicted_at), model_version, label_class, predicted_class))`;
+}
+
+/**
+ * The forecast monitor's lower bound (bench/project.ts: forecasts of series prediction_id % 20000 for
+ * 1-7 days ahead, actuals from each series' labels summed per day): dedupe the forecasts per series,
+ * forecast time and target day; the actuals as the monitor's sql: computes them; join each forecast
+ * to its series' actual of its target day; MASE's scale per series for each day and week window (one
+ * ordered pass per series over its window starts and its day-over-day changes); then per day and per
+ * week and model version the sums of every forecast metric. No slices by segment or horizon.
+ */
+function forecastSql(w: Warehouse, asOf: Date): string {
+  const a = ts(asOf);
+  const forecasts = `select prediction_id % ${FORECAST_SERIES} as series_id, predicted_at as forecast_at,
+            date_trunc('day', predicted_at) + (1 + prediction_id % 7) * interval '1 day' as target_day, score, model_version
+        from ${SCHEMA}.predictions
+        where predicted_at <= ${a}`;
+  // DuckDB dedupes in one hash aggregate; Postgres with row_number() (as in the binary lower bound)
+  const deduped = w === 'duckdb'
+    ? `select series_id, forecast_at, target_day, max(score) as score, arg_max(model_version, score) as model_version
+    from (
+        ${forecasts}
+    ) as x
+    group by series_id, forecast_at, target_day`
+    : `select series_id, forecast_at, target_day, score, model_version
+    from (
+        select x.*, row_number() over (partition by series_id, forecast_at, target_day order by score desc) as rn
+        from (
+        ${forecasts}
+        ) as x
+    ) as ranked
+    where rn = 1`;
+  const double = w === 'duckdb' ? 'double' : 'double precision';
+  // the point forecast and its interval and quantiles, as bench/project.ts derives them from the score
+  const p = '3 * score';
+  const sums = (scaled: string) => [
+    'count(*) as n', `sum(${p}) as sum_prediction`, 'sum(actual) as sum_actual', `sum(${p} - actual) as sum_error`,
+    `sum(abs(${p} - actual)) as sum_abs_error`, `sum((${p} - actual) * (${p} - actual)) as sum_sq_error`,
+    'sum(case when actual <> 0 then 1 else 0 end) as n_nonzero', `sum(case when actual <> 0 then abs(${p} - actual) / abs(actual) end) as sum_ape`,
+    `sum(case when abs(${p}) + abs(actual) = 0 then 0 else 2 * abs(${p} - actual) / (abs(${p}) + abs(actual)) end) as sum_sape`,
+    'sum(abs(actual)) as sum_abs_actual', `count(${scaled}) as n_scaled`, `sum(${scaled}) as sum_scaled`,
+    'sum(case when 2 * score <= actual and actual <= 5 * score then 1 else 0 end) as n_covered', 'sum(3 * score) as sum_width',
+    `sum(3 * score + case when actual < 2 * score then 10 * (2 * score - actual) else 0 end + case when actual > 5 * score then 10 * (actual - 5 * score) else 0 end) as sum_interval_score`,
+    ...[['0.1', '2 * score'], ['0.5', '3 * score'], ['0.9', '5 * score']].map(([q, f], i) =>
+      `sum(case when actual >= ${f} then ${q} * (actual - ${f}) else (${q} - 1) * (actual - ${f}) end) as sum_pinball_${i}`),
+  ].join(',\n    ');
+  return `
+with f as (
+    ${deduped}
+),
+a as (
+    select prediction_id % ${FORECAST_SERIES} as series_id, date_trunc('day', observed_at) as day, sum(label) as units
+    from ${SCHEMA}.outcomes
+    group by prediction_id % ${FORECAST_SERIES}, date_trunc('day', observed_at)
+    having max(observed_at) <= ${a}
+),
+j as (
+    select f.series_id, f.target_day, f.score, f.model_version, a.units as actual
+    from f join a on a.series_id = f.series_id and a.day = f.target_day
+),
+pairs as (
+    select a.series_id, a.day, abs(a.units - b.units) as change
+    from a join a as b on b.series_id = a.series_id and b.day = a.day - interval '1 day'
+),
+stream as (
+    select distinct series_id, 'day' as granularity, target_day as at_time, 0 as is_pair, cast(null as ${double}) as change from j
+    union all
+    select distinct series_id, 'week', date_trunc('week', target_day), 0, cast(null as ${double}) from j
+    union all
+    select series_id, null, day, 1, change from pairs
+),
+running as (
+    select series_id, granularity, at_time, is_pair,
+        sum(change) over (partition by series_id order by at_time, is_pair rows between unbounded preceding and current row) as total,
+        sum(is_pair) over (partition by series_id order by at_time, is_pair rows between unbounded preceding and current row) as pairs_before
+    from stream
+),
+scales as (
+    select series_id, granularity, at_time as window_start, total / pairs_before as scale
+    from running
+    where is_pair = 0 and pairs_before > 0 and total > 0
+),
+e as (
+    select j.*, abs(${p} - actual) / d.scale as scaled_day, abs(${p} - actual) / wk.scale as scaled_week
+    from j
+    left join scales as d on d.series_id = j.series_id and d.granularity = 'day' and d.window_start = j.target_day
+    left join scales as wk on wk.series_id = j.series_id and wk.granularity = 'week' and wk.window_start = date_trunc('week', j.target_day)
+)
+select 'day' as granularity, target_day as window_start, model_version,
+    ${sums('scaled_day')}
+from e
+group by target_day, model_version
+union all
+select 'week', date_trunc('week', target_day), model_version,
+    ${sums('scaled_week')}
+from e
+group by date_trunc('week', target_day), model_version`;
+}
+
+/** The lower bound of `kind` (LowerBound above), as one select. */
+export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, kind: LowerBound = 'binary'): string {
+  if (kind === 'forecast') return forecastSql(w, asOf);
+  const sliced = kind === 'sliced';
+  const finish = kind === 'regression' ? regressionTail(w) : kind === 'multiclass' ? multiclassTail() : tail(sliced);
+  // the segment columns ride along only for the sliced floor; the key, past the join, only for the
+  // multiclass monitor's label class
   const segments = (f: (c: string) => string) => (sliced ? ['customer_type', 'region'].map((c) => `,\n        ${f(c)}`).join('') : '');
+  const key = (c: string) => (kind === 'multiclass' ? `,\n        ${c}` : '');
   const a = ts(asOf);
   const pWhere = `predicted_at <= ${a} and prediction_id is not null`;
   const oWhere = `o.observed_at <= ${a} and o.label is not null and o.prediction_id is not null`;
@@ -105,13 +253,13 @@ with p as (
 ),
 j as (
     select any_value(p.predicted_at) as predicted_at, any_value(p.score) as score, any_value(p.model_version) as model_version,
-        arg_max(o.label, epoch_ms(o.observed_at) * 2 + o.label) as label${segments((c) => `any_value(p.${c}) as ${c}`)}
+        arg_max(o.label, epoch_ms(o.observed_at) * 2 + o.label) as label${segments((c) => `any_value(p.${c}) as ${c}`)}${key('p.prediction_id')}
     from p join ${SCHEMA}.outcomes as o
         on o.prediction_id = p.prediction_id
         and o.observed_at between p.predicted_at and p.predicted_at + interval ${WITHIN_DAYS} day
     where ${oWhere}
     group by p.prediction_id
-),${regression ? regressionTail(w) : tail(sliced)}`;
+),${finish}`;
   }
   // Postgres has no arg_max; row_number() measured cheaper than distinct on (bench/prototypes:
   // 4.7-5.1 s vs 7.6-7.9 s of server CPU at 1e6 predictions).
@@ -127,7 +275,7 @@ with p as (
 ),
 j as (
     select * from (
-        select p.predicted_at, p.score, p.model_version, o.label${segments((c) => `p.${c}`)},
+        select p.predicted_at, p.score, p.model_version, o.label${segments((c) => `p.${c}`)}${key('p.prediction_id')},
             row_number() over (partition by p.prediction_id order by o.observed_at desc, o.label desc) as rn
         from p join ${SCHEMA}.outcomes as o
             on o.prediction_id = p.prediction_id
@@ -135,5 +283,5 @@ j as (
         where ${oWhere}
     ) as x
     where rn = 1
-),${regression ? regressionTail(w) : tail(sliced)}`;
+),${finish}`;
 }

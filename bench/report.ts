@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const STEPS = ['lower_bound', 'sliced_floor', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute', 'regression_lower_bound', 'regression_full_refresh'] as const;
+/** The other problem types' monitors, each with a lower bound and a full refresh (bench/run.ts). */
+const OTHER_TYPES = ['regression', 'multiclass', 'forecast'];
+const STEPS = ['lower_bound', 'sliced_floor', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute', ...OTHER_TYPES.flatMap((t) => [`${t}_lower_bound`, `${t}_full_refresh`])];
 const PIPELINE = ['plan', 'prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics', 'write'];
 const fmtS = (s: number | null | undefined) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(2) : s.toFixed(1));
 const fmtRate = (r: number | null | undefined) =>
@@ -70,7 +72,7 @@ export function renderTables(files: string[]): string {
           : step === 'full_refresh' ? `${fmtX(r.ratios.full_refresh_over_lower_bound)} (${fmtX(c.full_refresh_over_lower_bound)}) of LB${r.ratios.full_refresh_over_sliced_floor ? `, ${fmtX(r.ratios.full_refresh_over_sliced_floor)} (${fmtX(c.full_refresh_over_sliced_floor)}) of SF` : ''}`
           : step === 'incremental' ? `${fmtPct(r.ratios.incremental_over_full_refresh)} (${fmtPct(c.incremental_over_full_refresh)}) of FR`
           : step === 'extract_and_compute' ? `${fmtX(r.ratios.extract_over_full_refresh)} (${fmtX(c.extract_over_full_refresh)}) of FR`
-          : step === 'regression_full_refresh' ? `${fmtX(r.ratios.regression_full_refresh_over_lower_bound)} (${fmtX(c.regression_full_refresh_over_lower_bound)}) of its LB`
+          : OTHER_TYPES.some((t) => step === `${t}_full_refresh`) ? `${fmtX(r.ratios[`${step}_over_lower_bound`])} (${fmtX(c[`${step}_over_lower_bound`])}) of its LB`
           : step === 'approximate' ? `${fmtX(r.ratios.approximate_over_lower_bound)} (${fmtX(c.approximate_over_lower_bound)}) of LB, ${fmtX(r.ratios.approximate_over_full_refresh)} (${fmtX(c.approximate_over_full_refresh)}) of FR`
           : '';
         const seconds = s.ok ? fmtS(s.seconds) : `failed`;
@@ -100,7 +102,7 @@ export function renderTables(files: string[]): string {
     lines.push('| --- | ---: | --- | ' + PIPELINE.map(() => '---:').join(' | ') + ' |');
     for (const r of doc.results as Json[]) {
       if (r.error) continue;
-      for (const step of ['full_refresh', 'approximate', 'incremental', 'regression_full_refresh']) {
+      for (const step of ['full_refresh', 'approximate', 'incremental', ...OTHER_TYPES.map((t) => `${t}_full_refresh`)]) {
         const s = r.steps[step] as Json | undefined;
         if (!s?.steps) continue;
         const by = new Map((s.steps as Json[]).map((x) => [x.name, x]));

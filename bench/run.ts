@@ -6,7 +6,8 @@
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
 //                    [--score-bins 1000] (the approximate step's approximate_ranking)
 // Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental,
-// regression_lower_bound, regression_full_refresh (a regression monitor on the same data).
+// and for a regression, a multiclass and a forecast monitor on the same data (bench/project.ts)
+// <type>_lower_bound and <type>_full_refresh, type = regression, multiclass, forecast.
 //
 // Each measured step runs in a child process (bench/child.ts) that reports its own peak memory.
 // Per step: one explain pass (EXPLAIN ANALYZE / DuckDB profiling, rolled back) for what the
@@ -21,7 +22,7 @@ import type { Task } from './child.js';
 import { benchCompile } from './compile.js';
 import { appendStatements, AS_OF_FULL, AS_OF_NEXT, generateStatements, type Warehouse } from './generate.js';
 import { postgresCpuSeconds, postgresOutput, postgresVersion, startBenchPostgres, stopPostgres, POSTGRES_SETTINGS } from './postgres.js';
-import { monitorConfig, regressionMonitorConfig, writeProject, type Output } from './project.js';
+import { forecastMonitorConfig, monitorConfig, multiclassMonitorConfig, regressionMonitorConfig, writeProject, type Output } from './project.js';
 import { writeReport } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -175,7 +176,13 @@ async function measure(name: string, base: Task, opts: { before?: () => Promise<
 /** approximate_ranking's score_bins for the `approximate` step. */
 const scoreBins = Number(arg('score-bins', '1000'));
 const APPROXIMATE_SCHEMA = 'hindsight_approximate';
-const REGRESSION_SCHEMA = 'hindsight_regression';
+
+/** The other problem types' monitors (bench/project.ts), each written to a schema of its own. */
+const OTHER_MONITORS = {
+  regression: { config: regressionMonitorConfig, schema: 'hindsight_regression' },
+  multiclass: { config: multiclassMonitorConfig, schema: 'hindsight_multiclass' },
+  forecast: { config: forecastMonitorConfig, schema: 'hindsight_forecast' },
+} as const;
 
 /**
  * Per ranking metric, over every group: the approximate value's distance from the exact one, its
@@ -225,7 +232,7 @@ async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
   if (wanted('lower_bound')) steps.lower_bound = await measure('lower_bound', { kind: 'lower_bound', output, asOf: asOfFull }, { repeats });
   if (wanted('sliced_floor')) {
     log(`${w} ${rows.toExponential()}: sliced_floor`);
-    steps.sliced_floor = await measure('sliced_floor', { kind: 'lower_bound', output, asOf: asOfFull, sliced: true }, { repeats });
+    steps.sliced_floor = await measure('sliced_floor', { kind: 'lower_bound', output, asOf: asOfFull, lowerBound: 'sliced' }, { repeats });
   }
   log(`${w} ${rows.toExponential()}: full_refresh`);
   if (wanted('full_refresh') || wanted('incremental') || wanted('extract_and_compute')) steps.full_refresh = await measure('full_refresh', { kind: 'full_refresh', output, projectDir, asOf: asOfFull }, { repeats });
@@ -240,15 +247,17 @@ async function benchWarehouse(w: Warehouse, rows: number, output: Output) {
       (steps.approximate as Record<string, unknown>).accuracy = accuracy.ok ? accuracy.rows : accuracy.error;
     }
   }
-  // a regression monitor on the same data, against its own lower bound (lower-bound.ts)
-  if (wanted('regression_lower_bound')) {
-    log(`${w} ${rows.toExponential()}: regression_lower_bound`);
-    steps.regression_lower_bound = await measure('regression_lower_bound', { kind: 'lower_bound', output, asOf: asOfFull, regression: true }, { repeats });
-  }
-  if (wanted('regression_full_refresh')) {
-    log(`${w} ${rows.toExponential()}: regression_full_refresh`);
-    const regressionDir = writeProject(join(dir, 'project-regression'), output, [regressionMonitorConfig()], REGRESSION_SCHEMA);
-    steps.regression_full_refresh = await measure('regression_full_refresh', { kind: 'full_refresh', output, projectDir: regressionDir, asOf: asOfFull }, { repeats });
+  // the other problem types' monitors on the same data, each against its own lower bound (lower-bound.ts)
+  for (const [type, other] of Object.entries(OTHER_MONITORS) as [keyof typeof OTHER_MONITORS, (typeof OTHER_MONITORS)[keyof typeof OTHER_MONITORS]][]) {
+    if (wanted(`${type}_lower_bound`)) {
+      log(`${w} ${rows.toExponential()}: ${type}_lower_bound`);
+      steps[`${type}_lower_bound`] = await measure(`${type}_lower_bound`, { kind: 'lower_bound', output, asOf: asOfFull, lowerBound: type }, { repeats });
+    }
+    if (wanted(`${type}_full_refresh`)) {
+      log(`${w} ${rows.toExponential()}: ${type}_full_refresh`);
+      const otherDir = writeProject(join(dir, `project-${type}`), output, [other.config()], other.schema);
+      steps[`${type}_full_refresh`] = await measure(`${type}_full_refresh`, { kind: 'full_refresh', output, projectDir: otherDir, asOf: asOfFull }, { repeats });
+    }
   }
   log(`${w} ${rows.toExponential()}: extract_and_compute`);
   if (wanted('extract_and_compute')) steps.extract_and_compute = await measure('extract_and_compute', { kind: 'extract_and_compute', output, asOf: asOfFull, validate: true }, { repeats });
@@ -287,7 +296,7 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     approximate_over_full_refresh: ratio(s('approximate'), s('full_refresh')),
     sliced_floor_over_lower_bound: ratio(s('sliced_floor'), s('lower_bound')),
     full_refresh_over_sliced_floor: ratio(s('full_refresh'), s('sliced_floor')),
-    regression_full_refresh_over_lower_bound: ratio(s('regression_full_refresh'), s('regression_lower_bound')),
+    ...Object.fromEntries(Object.keys(OTHER_MONITORS).map((t) => [`${t}_full_refresh_over_lower_bound`, ratio(s(`${t}_full_refresh`), s(`${t}_lower_bound`))])),
   };
   result.cpuRatios = {
     full_refresh_over_lower_bound: ratio(c('full_refresh'), c('lower_bound')),
@@ -297,7 +306,7 @@ function finish(result: Record<string, unknown>, steps: Record<string, unknown>,
     approximate_over_full_refresh: ratio(c('approximate'), c('full_refresh')),
     sliced_floor_over_lower_bound: ratio(c('sliced_floor'), c('lower_bound')),
     full_refresh_over_sliced_floor: ratio(c('full_refresh'), c('sliced_floor')),
-    regression_full_refresh_over_lower_bound: ratio(c('regression_full_refresh'), c('regression_lower_bound')),
+    ...Object.fromEntries(Object.keys(OTHER_MONITORS).map((t) => [`${t}_full_refresh_over_lower_bound`, ratio(c(`${t}_full_refresh`), c(`${t}_lower_bound`))])),
   };
   for (const k of Object.keys(steps)) {
     const st = steps[k] as { seconds: number | null; rowsPerSecond?: number | null };
