@@ -8,7 +8,7 @@ export const postgres = defineDialect({
   binaryCollate: (expr) => `${expr} collate "C"`,
   // Exact sums as two bigint sums, of the whole units and of the fraction in 1e-15 units, which
   // Postgres accumulates in 128-bit integers: 3.5x faster than summing numeric(38, 15) in a
-  // micro-benchmark (bench/prototypes/postgres-exact-sum-micro.ts). Like femtoSum, the fraction is
+  // micro-benchmark (bench/prototypes/postgres-aggregate-micro.ts sums). Like femtoSum, the fraction is
   // scaled in double precision, so an addend can round to the neighbouring 1e-15 unit from where
   // numeric rounding would put it; the sum stays independent of row order. Addends must stay below
   // 9.2e18 in absolute value (numeric(38, 15) allowed 1e23).
