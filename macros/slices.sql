@@ -2,8 +2,9 @@
   Slicing shared by every problem type: each evaluated row appears once per granularity and per
   slice (overall, then each segment column), with a segment's rare values folded into __other__.
   `columns` are the evaluation columns the metric step needs, `where` picks the evaluated rows.
-  `source` is what they read instead of the evaluations table (a CTE with the same columns, or
-  with a `predicted_at` that places a row in its window, like a forecast's target_time).
+  `source` (segment_ranks, cell_rows) is what they read instead of the evaluations table: a CTE with
+  the same columns, or with a `predicted_at` that places a row in its window, like a forecast's
+  target_time.
 -#}
 {#-
   In an incremental run, only the windows whose model metrics are recomputed (run.metrics_from):
@@ -61,7 +62,7 @@ case
 {% endfor %}
 {% endmacro %}
 
-{% macro sliced_rows(columns, where, source=none) %}
+{% macro sliced_rows(columns, where) %}
 {% for g in m.granularities %}
     select
         '{{ g }}' as granularity,
@@ -70,7 +71,7 @@ case
         cast(null as {{ d.types.text }}) as segment,
         cast(null as {{ d.types.text }}) as segment_value,
         evaluated.{{ columns | join(', evaluated.') }}
-    from {{ source or rel('evaluations') }} as evaluated
+    from {{ rel('evaluations') }} as evaluated
     where {{ where }}{{ since(g) }}
 {% for s in m.segments %}
     union all
@@ -85,7 +86,7 @@ case
             else '__other__'
         end,
         evaluated.{{ columns | join(', evaluated.') }}
-    from {{ source or rel('evaluations') }} as evaluated
+    from {{ rel('evaluations') }} as evaluated
 {{ value_rank_join(g, s) }}
     where {{ where }}{{ since(g) }}
 {% endfor %}
@@ -95,26 +96,6 @@ case
 {% endfor %}
 {% endmacro %}
 
-{#-
-  One more slice without top-N folding (a forecast's horizon): `value` is each row's segment value
-  as text; `where` picks the rows, and so the values that get rows.
--#}
-{% macro unfolded_slice(segment, value, columns, where, source=none) %}
-{% for g in m.granularities %}
-    select
-        '{{ g }}',
-        {{ d.windowStart(g, 'evaluated.predicted_at') }},
-        evaluated.model_version,
-        '{{ segment }}',
-        {{ value }},
-        evaluated.{{ columns | join(', evaluated.') }}
-    from {{ source or rel('evaluations') }} as evaluated
-    where {{ where }}{{ since(g) }}
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
-{% endmacro %}
 
 {#-
   Slices keyed by integers, for the metric steps whose cost is a sort per group: sorting on
