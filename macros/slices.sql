@@ -96,7 +96,6 @@ case
 {% endfor %}
 {% endmacro %}
 
-
 {#-
   Slices keyed by integers, for the metric steps whose cost is a sort per group: sorting on
   (window_start, slice_key) is several times cheaper than on the text columns granularity,
