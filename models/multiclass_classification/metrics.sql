@@ -138,47 +138,34 @@ sliced as (
 {% endif %}
 ),
 
--- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
-one_vs_rest as (
+-- One-vs-rest on the usable rows, class by class: each row positive when the class is its label. As
+-- in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
+-- sort alone: rows of the group scored below (cnt_lt) and at or below (cnt_le) each row, then the
+-- same among the positives, ranked apart. Running sums over the distinct scores instead took 35 of
+-- the step's 47 s of operator CPU at 1M on DuckDB (docs/performance.md). Each class is sorted on its
+-- own: one sort of every row under every class spilled to disk on Postgres at 1M.
+positive_ranks as (
 {% for c in m.classes %}
-    select {{ group_keys }}, {{ loop.index }} as class_index, {{ p[loop.index0] }} as score, case when label = {{ d.string(c.name) }} then 1 else 0 end as pos
-    from sliced
+    select
+        {{ group_keys }}, class_index, cnt_lt, cnt_le, n_all,
+        {{ ranking.rank_counts(group_keys, 'pos_lt', 'pos_le', 'positives') }}
+    from (
+        select
+            {{ group_keys }},
+            class_index,
+            score,
+            pos,
+            {{ ranking.rank_counts(group_keys, 'cnt_lt', 'cnt_le', 'n_all') }}
+        from (
+            select {{ group_keys }}, {{ loop.index }} as class_index, {{ p[loop.index0] }} as score, case when label = {{ d.string(c.name) }} then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
+    where pos = 1
 {% if not loop.last %}
     union all
 {% endif %}
 {% endfor %}
-),
-
--- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
--- sort alone: rows of the group and class scored below (cnt_lt) and at or below (cnt_le) each row,
--- then the same among the positives, ranked apart. Running sums over the distinct scores instead
--- took 35 of the step's 47 s of operator CPU at 1M on DuckDB with integer keys (docs/performance.md).
-ranked as (
-    select
-        {{ group_keys }},
-        class_index,
-        score,
-        pos,
-        {{ ranking.rank_counts(group_keys + ', class_index', 'cnt_lt', 'cnt_le', 'n_all') }}{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
-{% if not d.capabilities.reusesCommonTableExpressions %}
-        -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
-        {{ ranking.rank_counts(group_keys + ', class_index, pos', 'pos_lt', 'pos_le', 'positives') }}
-{% endif %}
-    from one_vs_rest
-),
-
--- the positives of each class, with their ranks among the positives
-positive_ranks as (
-{% if d.capabilities.reusesCommonTableExpressions %}
-    select
-        {{ group_keys }}, class_index, cnt_lt, cnt_le, n_all,
-        {{ ranking.rank_counts(group_keys + ', class_index', 'pos_lt', 'pos_le', 'positives') }}
-    from ranked
-{% else %}
-    select {{ group_keys }}, class_index, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
-    from ranked
-{% endif %}
-    where pos = 1
 ),
 
 -- one-vs-rest ROC AUC: twice the pairs each positive wins (a tie counts one half), over twice the

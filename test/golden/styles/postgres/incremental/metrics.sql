@@ -203,48 +203,116 @@ sliced as (
 
 ),
 
--- one-vs-rest on the usable rows: each row once per scored class, positive when it is its label
-one_vs_rest as (
-    select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
-    from sliced
-    union all
-    select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
-    from sliced
-    union all
-    select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
-    from sliced
-    union all
-    select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
-    from sliced
-    union all
-    select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
-    from sliced
-),
-
--- As in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
--- sort alone: rows of the group and class scored below (cnt_lt) and at or below (cnt_le) each row,
--- then the same among the positives, ranked apart. Running sums over the distinct scores instead
--- took 35 of the step's 47 s of operator CPU at 1M on DuckDB with integer keys (docs/performance.md).
-ranked as (
-    select
-        group_key,
-        class_index,
-        score,
-        pos,
-        rank() over (partition by group_key, class_index order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key, class_index order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by group_key, class_index) as n_all
-    from one_vs_rest
-),
-
--- the positives of each class, with their ranks among the positives
+-- One-vs-rest on the usable rows, class by class: each row positive when the class is its label. As
+-- in the binary step, rank-type windows (macros/ranking.sql) give the cumulative counts from the
+-- sort alone: rows of the group scored below (cnt_lt) and at or below (cnt_le) each row, then the
+-- same among the positives, ranked apart. Running sums over the distinct scores instead took 35 of
+-- the step's 47 s of operator CPU at 1M on DuckDB (docs/performance.md). Each class is sorted on its
+-- own: one sort of every row under every class spilled to disk on Postgres at 1M.
 positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
-        rank() over (partition by group_key, class_index order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key, class_index order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by group_key, class_index) as positives
-    from ranked
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
+    from (
+        select
+            group_key,
+            class_index,
+            score,
+            pos,
+            rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
+        from (
+            select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
+    where pos = 1
+    union all
+    select
+        group_key, class_index, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
+    from (
+        select
+            group_key,
+            class_index,
+            score,
+            pos,
+            rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
+        from (
+            select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
+    where pos = 1
+    union all
+    select
+        group_key, class_index, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
+    from (
+        select
+            group_key,
+            class_index,
+            score,
+            pos,
+            rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
+        from (
+            select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
+    where pos = 1
+    union all
+    select
+        group_key, class_index, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
+    from (
+        select
+            group_key,
+            class_index,
+            score,
+            pos,
+            rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
+        from (
+            select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
+    where pos = 1
+    union all
+    select
+        group_key, class_index, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
+    from (
+        select
+            group_key,
+            class_index,
+            score,
+            pos,
+            rank() over (partition by group_key order by score) - 1 as cnt_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key) as n_all
+        from (
+            select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
+            from sliced
+        ) as class_rows
+    ) as ranked
     where pos = 1
 ),
 

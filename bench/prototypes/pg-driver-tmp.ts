@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { startBenchPostgres, stopPostgres } from '../postgres.js';
+import { generateStatements } from '../generate.js';
+const server = await startBenchPostgres(() => undefined);
+try {
+  const c = new pg.Client({ connectionString: server.url });
+  await c.connect();
+  await c.query(`set time zone 'UTC'`);
+  for (const s of generateStatements('postgres', Number(process.argv[2]))) await c.query(s);
+  await c.end();
+  execFileSync('npx', ['tsx', 'bench/prototypes/compare.ts', 'postgres', server.url, '--pgdata', server.dataDir, ...process.argv.slice(3)], { stdio: 'inherit' });
+} finally {
+  await stopPostgres(server);
+}
