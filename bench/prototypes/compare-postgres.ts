@@ -1,3 +1,6 @@
+// compare.ts on a throwaway Postgres server (the benchmark's settings) holding freshly generated data:
+//   npx tsx bench/prototypes/compare-postgres.ts <rows> [compare.ts options: --type, --variants, --repeat, --explain step, …]
+// e.g. `1e6 --type multiclass --variants none --explain metrics` prints the metric step's EXPLAIN ANALYZE.
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { startBenchPostgres, stopPostgres } from '../postgres.js';
