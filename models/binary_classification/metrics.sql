@@ -176,26 +176,17 @@ ranked as (
         group_key,
         score,
         label,
-        {{ ranking.rank_counts('group_key', 'cnt_lt', 'cnt_le', 'n_all') }}{{ ',' if not d.capabilities.reusesCommonTableExpressions }}
-{% if not d.capabilities.reusesCommonTableExpressions %}
-        -- {{ d.name }} would compute `ranked` once per reference: rank every row by label instead
-        {{ ranking.rank_counts('group_key, label', 'pos_lt', 'pos_le', 'positives') }}
-{% endif %}
+        {{ ranking.rank_counts('group_key', 'cnt_lt', 'cnt_le', 'n_all') }}
     from sliced
 ),
 
 -- Every ranking metric sums or maximizes over the positives (KS's maximum over all scores is reached
 -- at a positive's score, or is 0), so only they are kept, and the second sort ranks only them.
 curve as (
-{% if d.capabilities.reusesCommonTableExpressions %}
     select
         group_key, score, cnt_lt, cnt_le, n_all,
         {{ ranking.rank_counts('group_key', 'pos_lt', 'pos_le', 'positives') }}
     from ranked
-{% else %}
-    select group_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
-    from ranked
-{% endif %}
     where label = 1
 ),
 

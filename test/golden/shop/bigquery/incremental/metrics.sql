@@ -325,18 +325,18 @@ ranked as (
         label,
         rank() over (partition by group_key order by score) - 1 as cnt_lt,
         count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
-        count(*) over (partition by group_key) as n_all,
-        -- bigquery would compute `ranked` once per reference: rank every row by label instead
-        rank() over (partition by group_key, label order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key, label order by score range between unbounded preceding and current row) as pos_le,
-        count(*) over (partition by group_key, label) as positives
+        count(*) over (partition by group_key) as n_all
     from sliced
 ),
 
 -- Every ranking metric sums or maximizes over the positives (KS's maximum over all scores is reached
 -- at a positive's score, or is 0), so only they are kept, and the second sort ranks only them.
 curve as (
-    select group_key, score, cnt_lt, cnt_le, n_all, pos_lt, pos_le, positives
+    select
+        group_key, score, cnt_lt, cnt_le, n_all,
+        rank() over (partition by group_key order by score) - 1 as pos_lt,
+        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key) as positives
     from ranked
     where label = 1
 ),
