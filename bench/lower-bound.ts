@@ -9,10 +9,10 @@
 // It writes a small session table, like hindsight's steps. It does not slice by segment, fold
 // top-N values, compute data-quality rows or write an evaluations table: that is hindsight's extra.
 import { AS_OF_FULL, SCHEMA, WITHIN_DAYS, type Warehouse } from './generate.js';
-import { FORECAST_SERIES } from './project.js';
+import { FORECAST_SERIES, recommendationMonitorConfig } from './project.js';
 
 /** Which lower bound: the binary monitor's, its sliced floor, or another problem type's monitor on the same data. */
-export type LowerBound = 'binary' | 'sliced' | 'regression' | 'multiclass' | 'forecast';
+export type LowerBound = 'binary' | 'sliced' | 'regression' | 'multiclass' | 'forecast' | 'recommendation';
 
 const ts = (d: Date) => `timestamp '${d.toISOString().replace('T', ' ').replace('.000Z', '')}'`;
 
@@ -227,9 +227,168 @@ from e
 group by date_trunc('week', target_day), model_version`;
 }
 
+/**
+ * The recommendation monitor's lower bound (bench/project.ts: a list of 10 items per prediction event,
+ * one interaction per outcome event, both through the monitor's own `sql:`): keep each request's latest
+ * copy of its list; its relevant items (the interactions of its session within 14 days, highest
+ * relevance per item); per evaluated request its hits, DCG and ideal DCG, average precision and first
+ * hit for k = 5 and 10 (the list's ranks are its positions: they are 1-10 without ties); then per day
+ * and per week and model version the sums of every metric, the distinct top-k items (coverage) against
+ * the window's items, the interactions of the top-k items (popularity), and the top-k overlaps of
+ * every pair of up to 1,000 sampled requests (personalization). No slices by segment.
+ */
+function recommendationSql(asOf: Date): string {
+  const a = ts(asOf);
+  const monitor = recommendationMonitorConfig();
+  const log2 = (x: string) => `(ln(${x}) / ln(2))`;
+  const ks = [5, 10];
+  const within = `interval '${WITHIN_DAYS} days'`;
+  const windowed = (g: string, t: string) => `'${g}' as granularity, date_trunc('${g}', ${t}) as window_start`;
+  const perWindow = (select: (g: string) => string) => ['day', 'week'].map(select).join('\n    union all\n');
+  return `
+with lists as (
+    select * from (
+    ${monitor.predictions.sql}
+    ) as x
+    where predicted_at <= ${a}
+),
+interactions as (
+    select * from (
+    ${monitor.outcomes.sql}
+    ) as x
+    where observed_at <= ${a}
+),
+latest as (
+    select prediction_id, max(predicted_at) as predicted_at
+    from lists
+    group by prediction_id
+),
+kept as (
+    select lists.prediction_id, lists.predicted_at, lists.model_version, lists.position, lists.item_id
+    from lists
+    join latest on latest.prediction_id = lists.prediction_id and latest.predicted_at = lists.predicted_at
+),
+evaluated as (
+    select distinct prediction_id, predicted_at, model_version
+    from kept
+    where predicted_at + ${within} <= ${a}
+),
+relevant as (
+    select e.prediction_id, i.item_id, max(i.relevance) as gain
+    from evaluated as e
+    join interactions as i
+        on i.prediction_id = e.prediction_id
+        and i.observed_at between e.predicted_at and e.predicted_at + ${within}
+    group by e.prediction_id, i.item_id
+),
+ideal as (
+    select prediction_id, count(*) as relevant_items,
+        ${ks.map((k) => `sum(case when ideal_position <= ${k} then gain / ${log2('ideal_position + 1')} else 0 end) as idcg_${k}`).join(',\n        ')}
+    from (
+        select prediction_id, gain, row_number() over (partition by prediction_id order by gain desc) as ideal_position
+        from relevant
+    ) as x
+    group by prediction_id
+),
+hits as (
+    select kept.prediction_id, kept.position, relevant.gain,
+        row_number() over (partition by kept.prediction_id order by kept.position) as hits_through
+    from kept
+    join relevant on relevant.prediction_id = kept.prediction_id and relevant.item_id = kept.item_id
+),
+per_hits as (
+    select prediction_id, min(position) as first_hit,
+        ${ks.map((k) => `sum(case when position <= ${k} then 1 else 0 end) as hits_${k},
+        sum(case when position <= ${k} then gain / ${log2('position + 1')} else 0 end) as dcg_${k},
+        sum(case when position <= ${k} then hits_through * 1.0 / position else 0 end) as ap_sum_${k}`).join(',\n        ')}
+    from hits
+    group by prediction_id
+),
+per_request as (
+    select e.prediction_id, e.predicted_at, e.model_version, coalesce(ideal.relevant_items, 0) as relevant_items, per_hits.first_hit,
+        ${ks.map((k) => `coalesce(per_hits.hits_${k}, 0) as hits_${k}, per_hits.dcg_${k} / ideal.idcg_${k} as ndcg_${k},
+        per_hits.ap_sum_${k} / least(${k}, ideal.relevant_items) as ap_${k}`).join(',\n        ')}
+    from evaluated as e
+    left join ideal on ideal.prediction_id = e.prediction_id
+    left join per_hits on per_hits.prediction_id = e.prediction_id
+),
+request_windows as (
+    ${perWindow((g) => `select ${windowed(g, 'predicted_at')}, per_request.* from per_request`)}
+),
+summary as (
+    select granularity, window_start, model_version, count(*) as n, sum(case when relevant_items > 0 then 1 else 0 end) as n_observed,
+        ${ks.map((k) => `sum(case when hits_${k} > 0 then 1 else 0 end) as hit_${k}, sum(hits_${k}) as hits_sum_${k},
+        sum(case when relevant_items > 0 then hits_${k} * 1.0 / relevant_items end) as recall_sum_${k},
+        sum(ndcg_${k}) as ndcg_sum_${k}, sum(ap_${k}) as ap_sum_${k},
+        sum(case when first_hit <= ${k} then 1.0 / first_hit else 0 end) as rr_sum_${k}`).join(',\n        ')}
+    from request_windows
+    group by granularity, window_start, model_version
+),
+top_items as (
+    select rw.granularity, rw.window_start, rw.model_version, rw.prediction_id, kept.item_id, kept.position
+    from request_windows as rw
+    join kept on kept.prediction_id = rw.prediction_id
+),
+window_items as (
+    select granularity, window_start, count(distinct item_id) as catalog_size
+    from (
+        ${perWindow((g) => `select ${windowed(g, 'predicted_at')}, item_id from kept
+        union all
+        select ${windowed(g, 'observed_at')}, item_id from interactions`)}
+    ) as x
+    group by granularity, window_start
+),
+item_interactions as (
+    ${perWindow((g) => `select ${windowed(g, 'observed_at')}, item_id, count(*) as interactions from interactions group by 1, 2, 3`)}
+),
+per_item as (
+    select t.granularity, t.window_start, t.model_version, max(w.catalog_size) as catalog_size,
+        ${ks.map((k) => `count(distinct case when t.position <= ${k} then t.item_id end) as covered_${k},
+        sum(case when t.position <= ${k} then coalesce(ii.interactions, 0) else 0 end) as interactions_${k}`).join(',\n        ')}
+    from top_items as t
+    join window_items as w on w.granularity = t.granularity and w.window_start = t.window_start
+    left join item_interactions as ii on ii.granularity = t.granularity and ii.window_start = t.window_start and ii.item_id = t.item_id
+    group by t.granularity, t.window_start, t.model_version
+),
+sampled as (
+    select granularity, window_start, model_version, prediction_id, sample_rank
+    from (
+        select granularity, window_start, model_version, prediction_id,
+            row_number() over (partition by granularity, window_start, model_version order by md5(cast(prediction_id as varchar)), prediction_id) as sample_rank
+        from request_windows
+    ) as x
+    where sample_rank <= 1000
+),
+sample_items as (
+    select s.granularity, s.window_start, s.model_version, s.sample_rank, kept.item_id, kept.position
+    from sampled as s
+    join kept on kept.prediction_id = s.prediction_id
+),
+pairs as (
+    select a.granularity, a.window_start, a.model_version,
+        ${ks.map((k) => `sum(case when a.position <= ${k} and b.position <= ${k} then 1 else 0 end) as overlap_${k}`).join(', ')}
+    from sample_items as a
+    join sample_items as b
+        on b.granularity = a.granularity and b.window_start = a.window_start and b.model_version = a.model_version
+        and b.item_id = a.item_id and a.sample_rank < b.sample_rank
+    group by a.granularity, a.window_start, a.model_version, a.sample_rank, b.sample_rank
+),
+personalization as (
+    select granularity, window_start, model_version,
+        ${ks.map((k) => `sum(overlap_${k} * 1.0 / (${2 * k} - overlap_${k})) as jaccard_sum_${k}`).join(', ')}
+    from pairs
+    group by granularity, window_start, model_version
+)
+select summary.*, ${ks.map((k) => `per_item.covered_${k}, per_item.interactions_${k}, personalization.jaccard_sum_${k}`).join(', ')}, per_item.catalog_size
+from summary
+join per_item on per_item.granularity = summary.granularity and per_item.window_start = summary.window_start and per_item.model_version = summary.model_version
+left join personalization on personalization.granularity = summary.granularity and personalization.window_start = summary.window_start and personalization.model_version = summary.model_version`;
+}
+
 /** The lower bound of `kind` (LowerBound above), as one select. */
 export function lowerBoundSql(w: Warehouse, asOf = AS_OF_FULL, kind: LowerBound = 'binary'): string {
   if (kind === 'forecast') return forecastSql(w, asOf);
+  if (kind === 'recommendation') return recommendationSql(asOf);
   const sliced = kind === 'sliced';
   const finish = kind === 'regression' ? regressionTail(w) : kind === 'multiclass' ? multiclassTail() : tail(sliced);
   // the segment columns ride along only for the sliced floor; the key, past the join, only for the

@@ -141,6 +141,74 @@ group by 1, 2`,
   };
 }
 
+/** Items of the recommendation monitor's catalog: a list's items are a function of its key and positions modulo this. */
+export const RECOMMENDATION_ITEMS = 10007;
+/** Positions of each recommended list (k = 5 and 10 are its cut-offs). */
+export const RECOMMENDATION_LIST_LENGTH = 10;
+
+/**
+ * A recommendation monitor on the same data, through the sources' `sql:`: every prediction event is a
+ * request (one session, its key) shown a list of 10 items, `(key * 7 + position * 131) % 10007`;
+ * every outcome event is an interaction of that session with one item, that of position
+ * `1 + (key + 3 * label) % 13` (positions 11-13 are relevant items the list missed), with relevance
+ * 1 + label. So the interactions join the requests as outcomes join predictions in the binary monitor,
+ * and each request brings 10 list rows: the metric step ranks items within lists, counts distinct
+ * items per window (coverage), joins item popularity, and compares the top-k sets of up to 1,000
+ * sampled requests per group (personalization).
+ */
+export function recommendationMonitorConfig(name = `${MONITOR_NAME}_recommendation`) {
+  const binary = monitorConfig(name);
+  const { predictions, outcomes } = binary;
+  const positions = Array.from({ length: RECOMMENDATION_LIST_LENGTH }, (_, i) => `(${i + 1})`).join(', ');
+  return {
+    name,
+    type: 'recommendation',
+    predictions: {
+      sql: `select prediction_id, ${predictions.timestamp}, ${predictions.model_version}, customer_type, region, l.position,
+    (prediction_id * 7 + l.position * 131) % ${RECOMMENDATION_ITEMS} as item_id
+from ${predictions.relation}
+cross join (values ${positions}) as l (position)`,
+      key: predictions.key,
+      match: predictions.key,
+      timestamp: predictions.timestamp,
+      item: 'item_id',
+      rank: 'position',
+      model_version: predictions.model_version,
+      dedupe: 'latest',
+    },
+    outcomes: {
+      sql: `select prediction_id, ${outcomes.timestamp},
+    (prediction_id * 7 + (1 + (prediction_id + 3 * ${outcomes.label}) % 13) * 131) % ${RECOMMENDATION_ITEMS} as item_id,
+    1 + ${outcomes.label} as relevance
+from ${outcomes.relation}`,
+      key: outcomes.key,
+      timestamp: outcomes.timestamp,
+      item: 'item_id',
+      relevance: 'relevance',
+    },
+    join: { within: binary.join.within },
+    k: [5, 10],
+    granularity: binary.granularity,
+    segments: binary.segments,
+  };
+}
+
+/** The benchmark's monitors of the other problem types, by the name `--type` and the bench steps use. */
+export const OTHER_MONITOR_CONFIGS = {
+  regression: regressionMonitorConfig,
+  multiclass: multiclassMonitorConfig,
+  forecast: forecastMonitorConfig,
+  recommendation: recommendationMonitorConfig,
+} as const;
+export type OtherType = keyof typeof OTHER_MONITOR_CONFIGS;
+
+/** The monitor of `type` (one of OTHER_MONITOR_CONFIGS; otherwise the binary one, with `scoreBins` if given). */
+export function benchMonitorConfig(type?: string, scoreBins?: number): object {
+  if (type === undefined) return monitorConfig(undefined, scoreBins);
+  if (!(type in OTHER_MONITOR_CONFIGS)) throw new Error(`unknown --type ${type}; one of ${Object.keys(OTHER_MONITOR_CONFIGS).join(', ')}`);
+  return OTHER_MONITOR_CONFIGS[type as OtherType]();
+}
+
 /** `schema`: where hindsight writes (the approximate monitor writes beside the exact one). */
 export function writeProject(dir: string, output: Output, monitors: object[] = [monitorConfig()], schema = 'hindsight'): string {
   mkdirSync(join(dir, 'monitors'), { recursive: true });

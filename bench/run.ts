@@ -6,8 +6,9 @@
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
 //                    [--score-bins 1000] (the approximate step's approximate_ranking)
 // Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental,
-// and for a regression, a multiclass and a forecast monitor on the same data (bench/project.ts)
-// <type>_lower_bound and <type>_full_refresh, type = regression, multiclass, forecast.
+// and for a regression, a multiclass, a forecast and a recommendation monitor on the same data
+// (bench/project.ts) <type>_lower_bound and <type>_full_refresh, type = regression, multiclass,
+// forecast, recommendation.
 //
 // Each measured step runs in a child process (bench/child.ts) that reports its own peak memory.
 // Per step: one explain pass (EXPLAIN ANALYZE / DuckDB profiling, rolled back) for what the
@@ -22,7 +23,7 @@ import type { Task } from './child.js';
 import { benchCompile } from './compile.js';
 import { appendStatements, AS_OF_FULL, AS_OF_NEXT, generateStatements, type Warehouse } from './generate.js';
 import { postgresCpuSeconds, postgresOutput, postgresVersion, startBenchPostgres, stopPostgres, POSTGRES_SETTINGS } from './postgres.js';
-import { forecastMonitorConfig, monitorConfig, multiclassMonitorConfig, regressionMonitorConfig, writeProject, type Output } from './project.js';
+import { monitorConfig, OTHER_MONITOR_CONFIGS, writeProject, type OtherType, type Output } from './project.js';
 import { writeReport } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -178,11 +179,9 @@ const scoreBins = Number(arg('score-bins', '1000'));
 const APPROXIMATE_SCHEMA = 'hindsight_approximate';
 
 /** The other problem types' monitors (bench/project.ts), each written to a schema of its own. */
-const OTHER_MONITORS = {
-  regression: { config: regressionMonitorConfig, schema: 'hindsight_regression' },
-  multiclass: { config: multiclassMonitorConfig, schema: 'hindsight_multiclass' },
-  forecast: { config: forecastMonitorConfig, schema: 'hindsight_forecast' },
-} as const;
+const OTHER_MONITORS = Object.fromEntries(
+  Object.entries(OTHER_MONITOR_CONFIGS).map(([type, config]) => [type, { config, schema: `hindsight_${type}` }]),
+) as { [T in OtherType]: { config: (typeof OTHER_MONITOR_CONFIGS)[T]; schema: string } };
 
 /**
  * Per ranking metric, over every group: the approximate value's distance from the exact one, its

@@ -114,9 +114,11 @@ const keyOf: Record<string, string> = {
   data_quality: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), metric)`,
   metrics: `concat_ws('|', granularity, cast(window_start as ${d.types.text}), coalesce(model_version, '~'), coalesce(segment, '~'), coalesce(segment_value, '~'), metric, coalesce(qualifier, '~'))`,
 };
-// the evaluation column compared: the prediction's value (a class score for the multiclass monitor)
-const evaluatedValue: Record<string, string> = { regression: 'prediction', forecast: 'prediction', multiclass_classification: 'p_high' };
-const label = monitor.type === 'forecast' ? 'actual' : 'label';
+// the evaluation column compared: the prediction's value (a class score for the multiclass monitor, nDCG@10 for
+// the recommendation monitor)
+const evaluatedValue: Record<string, string> = { regression: 'prediction', forecast: 'prediction', multiclass_classification: 'p_high', recommendation: 'ndcg_at_10' };
+// the evaluation's outcome compared (a request's count of relevant items for the recommendation monitor)
+const label = monitor.type === 'forecast' ? 'actual' : monitor.type === 'recommendation' ? 'relevant_items' : 'label';
 const valueOf: Record<string, string> = { evaluations: evaluatedValue[monitor.type] ?? 'score', data_quality: 'value', metrics: 'value' };
 
 async function compare(name: string, o: string): Promise<string> {

@@ -4,9 +4,10 @@
 //   --type regression    the regression monitor on the same data
 //   --type multiclass    a three-class monitor on the same data, through the sources' sql:
 //   --type forecast      daily forecasts per series on the same data, through the sources' sql:
+//   --type recommendation  a list of 10 items per prediction event, through the sources' sql:
 import { normalizeMonitor } from '../../src/config/monitor.js';
 import { monitorSchema } from '../../src/config/schema.js';
-import { forecastMonitorConfig, monitorConfig, multiclassMonitorConfig, regressionMonitorConfig } from '../project.js';
+import { benchMonitorConfig } from '../project.js';
 
 export function flagValue(name: string, argv = process.argv): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -16,9 +17,6 @@ export function flagValue(name: string, argv = process.argv): string | undefined
 export function benchMonitorFromFlags(argv = process.argv) {
   const bins = flagValue('score-bins', argv);
   const type = flagValue('type', argv);
-  const config = type === 'regression' ? regressionMonitorConfig()
-    : type === 'multiclass' ? multiclassMonitorConfig()
-    : type === 'forecast' ? forecastMonitorConfig()
-    : monitorConfig(undefined, bins ? Number(bins) : undefined);
+  const config = benchMonitorConfig(type, bins ? Number(bins) : undefined);
   return normalizeMonitor(monitorSchema.parse(config) as never, 'bench.yml', {});
 }

@@ -6,7 +6,7 @@
 // With --incremental, day 91 is appended once, and each timed run is the default (incremental) run as
 // of day 91 after an untimed full refresh as of day 90 by the same checkout, as in the benchmark.
 // With --score-bins N, the monitor has approximate_ranking with N score bins; with --type regression,
-// --type multiclass or --type forecast, that monitor on the same data (bench/project.ts).
+// --type multiclass, forecast or recommendation, that monitor on the same data (bench/project.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
 import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
-import { forecastMonitorConfig, monitorConfig, multiclassMonitorConfig, regressionMonitorConfig, writeProject } from '../project.js';
+import { benchMonitorConfig, writeProject } from '../project.js';
 
 const incremental = process.argv.includes('--incremental');
 const binsAt = process.argv.indexOf('--score-bins');
@@ -32,7 +32,7 @@ try {
   for (const s of generateStatements('postgres', Number(rowsArg))) await client.query(s);
   if (incremental) for (const s of appendStatements('postgres')) await client.query(s);
   await client.end();
-  writeProject(dir, postgresOutput(server.url), [type === 'regression' ? regressionMonitorConfig() : type === 'multiclass' ? multiclassMonitorConfig() : type === 'forecast' ? forecastMonitorConfig() : monitorConfig(undefined, scoreBins)]);
+  writeProject(dir, postgresOutput(server.url), [benchMonitorConfig(type, scoreBins)]);
   const asOf = AS_OF_FULL.toISOString();
   for (let round = 0; round < Number(roundsArg ?? 2); round++) {
     for (const [name, checkout] of [['A', a], ['B', b]] as const) {
