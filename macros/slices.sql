@@ -215,17 +215,18 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
 {#-
   Each of the cell rows under each of its slices' group_key, with `columns` (expressions over
   cell_rows), where `where` holds; `with_slice`: window_start and slice_key too, for the steps that
-  name their groups from the sliced rows. For warehouses that compute the cell rows once for all
+  name their groups from the sliced rows. `source`: a CTE with cell_rows' keys (base_group_key,
+  value_1, ...; with `with_slice` also window_start and base_key) to read instead of cell_rows. For warehouses that compute the cell rows once for all
   their references (d.capabilities.reusesCommonTableExpressions); the others slice with keyed_rows.
 -#}
-{% macro sliced_cell_rows(columns, where='', with_slice=false) %}
+{% macro sliced_cell_rows(columns, where='', with_slice=false, source='cell_rows') %}
 {% set X = key_sizes().split(',')[2] | int %}
     select base_group_key as group_key, {{ 'window_start, base_key as slice_key, ' if with_slice }}{{ columns | join(', ') }}
-    from cell_rows{{ ('\n    where ' + where) if where }}
+    from {{ source }}{{ ('\n    where ' + where) if where }}
 {% for s in m.segments %}
     union all
     select base_group_key + {{ loop.index * X }} + value_{{ loop.index }}, {{ ('window_start, base_key + ' + loop.index * X + ' + value_' + loop.index + ', ') if with_slice }}{{ columns | join(', ') }}
-    from cell_rows{{ ('\n    where ' + where) if where }}
+    from {{ source }}{{ ('\n    where ' + where) if where }}
 {% endfor %}
 {% endmacro %}
 

@@ -3,6 +3,12 @@
 -- recall, nDCG, MAP and MRR over those with a relevant item; coverage, popularity and
 -- personalization (on a sample of at most 1000 requests per group) from their top-k items.
 -- Sums of doubles are exact (d.exactSum), so the values never depend on row order.
+-- Groups are keyed by one bigint (group_key, macros/slices.sql) until the last step, which names
+-- them. The per-request sums come from cells: each evaluated request is counted once per
+-- granularity, in a cell of its window, model version and segment values, and the slices are added
+-- up from the cells. Coverage and popularity read each slice's top-k items, grouped by item first,
+-- and personalization each slice's sampled requests. The template before this one sliced every
+-- request and every top-k item by five text columns (docs/performance.md).
 with segment_ranks as (
     select
         'day' as granularity,
@@ -74,117 +80,135 @@ with segment_ranks as (
 
 ),
 
-sliced as (
+model_versions as (
+    select model_version, row_number() over (order by collate(model_version, 'utf8')) as version_index
+    from (select distinct model_version from hs_also_kept__evaluations where model_version is not null) as versions
+
+),
+
+-- each evaluated request once per granularity, with what places it in its window and slices
+cell_rows as (
     select
-        'day' as granularity,
         date_trunc('day', evaluated.predicted_at) as window_start,
-        evaluated.model_version,
-        cast(null as varchar) as segment,
-        cast(null as varchar) as segment_value,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from hs_also_kept__evaluations as evaluated
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        'day',
-        date_trunc('day', evaluated.predicted_at),
-        evaluated.model_version,
-        'device',
+        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
+        cast(floor(cast(date_part(epoch_microsecond, date_trunc('day', evaluated.predicted_at)) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
-            when evaluated.device is null then null
-            when ranks.value_rank <= 50 then evaluated.device
-            else '__other__'
-        end,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from hs_also_kept__evaluations as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'device'
-        and ranks.window_start = date_trunc('day', evaluated.predicted_at)
-        and ranks.segment_value = evaluated.device
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        'day',
-        date_trunc('day', evaluated.predicted_at),
-        evaluated.model_version,
-        'viewed_category',
+            when evaluated.device is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
         case
-            when evaluated.viewed_category is null then null
-            when ranks.value_rank <= 50 then evaluated.viewed_category
-            else '__other__'
-        end,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
+            when evaluated.viewed_category is null then 0
+            when ranks_2.value_rank <= 50 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        evaluated.impression_id,
+        evaluated.label_status,
+        evaluated.list_length,
+        evaluated.relevant_items,
+        evaluated.first_relevant_position,
+        evaluated.hits_at_4,
+        evaluated.ndcg_at_4,
+        evaluated.ap_at_4,
+        evaluated.hits_at_10,
+        evaluated.ndcg_at_10,
+        evaluated.ap_at_10,
+        md5(cast(evaluated.impression_id as varchar)) as key_hash,
+        cast(evaluated.impression_id as varchar) as key_text_0
     from hs_also_kept__evaluations as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = date_trunc('day', evaluated.predicted_at)
-        and ranks.segment_value = evaluated.viewed_category
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'day'
+        and ranks_1.segment = 'device'
+        and ranks_1.window_start = date_trunc('day', evaluated.predicted_at)
+        and ranks_1.segment_value = evaluated.device
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'day'
+        and ranks_2.segment = 'viewed_category'
+        and ranks_2.window_start = date_trunc('day', evaluated.predicted_at)
+        and ranks_2.segment_value = evaluated.viewed_category
     where evaluated.label_status <> 'pending'
     union all
     select
-        'week' as granularity,
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
-        evaluated.model_version,
-        cast(null as varchar) as segment,
-        cast(null as varchar) as segment_value,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from hs_also_kept__evaluations as evaluated
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        'week',
-        dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)),
-        evaluated.model_version,
-        'device',
+        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
-            when evaluated.device is null then null
-            when ranks.value_rank <= 50 then evaluated.device
-            else '__other__'
-        end,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
-    from hs_also_kept__evaluations as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'device'
-        and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
-        and ranks.segment_value = evaluated.device
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        'week',
-        dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)),
-        evaluated.model_version,
-        'viewed_category',
+            when evaluated.device is null then 0
+            when ranks_1.value_rank <= 50 then ranks_1.value_rank
+            else 51
+        end as value_1,
         case
-            when evaluated.viewed_category is null then null
-            when ranks.value_rank <= 50 then evaluated.viewed_category
-            else '__other__'
-        end,
-        evaluated.impression_id, evaluated.label_status, evaluated.list_length, evaluated.relevant_items, evaluated.first_relevant_position, evaluated.hits_at_4, evaluated.ndcg_at_4, evaluated.ap_at_4, evaluated.hits_at_10, evaluated.ndcg_at_10, evaluated.ap_at_10
+            when evaluated.viewed_category is null then 0
+            when ranks_2.value_rank <= 50 then ranks_2.value_rank
+            else 51
+        end as value_2,
+        evaluated.impression_id,
+        evaluated.label_status,
+        evaluated.list_length,
+        evaluated.relevant_items,
+        evaluated.first_relevant_position,
+        evaluated.hits_at_4,
+        evaluated.ndcg_at_4,
+        evaluated.ap_at_4,
+        evaluated.hits_at_10,
+        evaluated.ndcg_at_10,
+        evaluated.ap_at_10,
+        md5(cast(evaluated.impression_id as varchar)) as key_hash,
+        cast(evaluated.impression_id as varchar) as key_text_0
     from hs_also_kept__evaluations as evaluated
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
-        and ranks.segment_value = evaluated.viewed_category
+    left join model_versions as versions
+        on versions.model_version = evaluated.model_version
+    left join segment_ranks as ranks_1
+        on ranks_1.granularity = 'week'
+        and ranks_1.segment = 'device'
+        and ranks_1.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
+        and ranks_1.segment_value = evaluated.device
+    left join segment_ranks as ranks_2
+        on ranks_2.granularity = 'week'
+        and ranks_2.segment = 'viewed_category'
+        and ranks_2.window_start = dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))
+        and ranks_2.segment_value = evaluated.viewed_category
     where evaluated.label_status <> 'pending'
 
 ),
 
--- each group gets a number, so that groups join on one non-NULL column
-requests as (
-    select
-        sliced.*,
-        dense_rank() over (order by granularity, window_start, model_version, segment, segment_value) as group_id
-    from sliced
+-- interaction events per item and window, any user: the items' popularity
+item_interactions as (
+    select 0 as granularity_index, date_trunc('day', observed_at) as window_start, item, count(*) as interactions
+    from hs_also_kept__outcome_events
+    group by 1, 2, 3
+    union all
+    select 1 as granularity_index, dateadd(day, 1 - dayofweekiso(observed_at), date_trunc('day', observed_at)) as window_start, item, count(*) as interactions
+    from hs_also_kept__outcome_events
+    group by 1, 2, 3
 ),
 
-per_request_summary as (
+-- the top 10 items of every evaluated request, once per granularity, with their interactions in
+-- the window
+cell_items as (
     select
-        group_id,
-        granularity, window_start, model_version, segment, segment_value,
+        cell_rows.window_start, cell_rows.base_key, cell_rows.value_1, cell_rows.value_2,
+        cell_rows.base_group_key,
+        list_items.item,
+        list_items.list_position,
+        coalesce(item_interactions.interactions, 0) as interactions
+    from cell_rows
+    inner join hs_also_kept__list_items as list_items
+        on list_items.impression_id = cell_rows.impression_id
+    left join item_interactions
+        on item_interactions.granularity_index = mod(cast(floor((cell_rows.base_key) / (156)) as bigint), 2)
+        and item_interactions.window_start = cell_rows.window_start
+        and item_interactions.item = list_items.item
+    where list_items.list_position <= 10
+),
+
+-- one cell per window, model version and combination of segment values: the sums of its requests'
+-- own values, and the slots and interactions of their top-k items (popularity)
+cells as (
+    select
+        window_start, base_key, value_1, value_2,
         count(*) as n,
         sum(case when label_status = 'observed' then 1 else 0 end) as n_observed,
         sum(case when hits_at_4 > 0 then 1 else 0 end) as hit_4,
@@ -193,28 +217,90 @@ per_request_summary as (
         sum(cast(case when label_status = 'observed' then ndcg_at_4 end as number(38, 15))) as ndcg_sum_4,
         sum(cast(case when label_status = 'observed' then ap_at_4 end as number(38, 15))) as ap_sum_4,
         sum(cast(case when label_status = 'observed' then case when first_relevant_position <= 4 then cast(1 as float) / nullif(first_relevant_position, 0) else 0 end end as number(38, 15))) as rr_sum_4,
+        cast(null as number) as slots_4,
+        cast(null as number) as interactions_4,
         sum(case when hits_at_10 > 0 then 1 else 0 end) as hit_10,
         sum(hits_at_10) as hits_10,
         sum(cast(case when label_status = 'observed' then cast(hits_at_10 as float) / nullif(relevant_items, 0) end as number(38, 15))) as recall_sum_10,
         sum(cast(case when label_status = 'observed' then ndcg_at_10 end as number(38, 15))) as ndcg_sum_10,
         sum(cast(case when label_status = 'observed' then ap_at_10 end as number(38, 15))) as ap_sum_10,
-        sum(cast(case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as float) / nullif(first_relevant_position, 0) else 0 end end as number(38, 15))) as rr_sum_10
-    from requests
-    group by group_id, granularity, window_start, model_version, segment, segment_value
+        sum(cast(case when label_status = 'observed' then case when first_relevant_position <= 10 then cast(1 as float) / nullif(first_relevant_position, 0) else 0 end end as number(38, 15))) as rr_sum_10,
+        cast(null as number) as slots_10,
+        cast(null as number) as interactions_10
+    from cell_rows
+    group by window_start, base_key, value_1, value_2
+    union all
+    select
+        window_start, base_key, value_1, value_2,
+        null, null,
+        null, null, null, null, null, null,
+        sum(case when list_position <= 4 then 1 else 0 end),
+        sum(case when list_position <= 4 then interactions else 0 end),
+        null, null, null, null, null, null,
+        sum(case when list_position <= 10 then 1 else 0 end),
+        sum(case when list_position <= 10 then interactions else 0 end)
+    from cell_items
+    group by window_start, base_key, value_1, value_2
 ),
 
--- the top 10 items of every evaluated request, in every group it is in
-top_items as (
+-- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+keyed_cells as (
+    select window_start, base_key as slice_key, n, n_observed, hit_4, hits_4, recall_sum_4, ndcg_sum_4, ap_sum_4, rr_sum_4, slots_4, interactions_4, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
+    from cells
+    union all
+    select window_start, base_key + 52 + value_1, n, n_observed, hit_4, hits_4, recall_sum_4, ndcg_sum_4, ap_sum_4, rr_sum_4, slots_4, interactions_4, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
+    from cells
+    union all
+    select window_start, base_key + 104 + value_2, n, n_observed, hit_4, hits_4, recall_sum_4, ndcg_sum_4, ap_sum_4, rr_sum_4, slots_4, interactions_4, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
+    from cells
+
+),
+
+-- each group's sums (the exact sums add up exactly)
+per_request_summary as (
     select
-        requests.group_id,
-        requests.granularity,
-        requests.window_start,
-        list_items.item,
-        list_items.list_position
-    from requests
-    inner join hs_also_kept__list_items as list_items
-        on list_items.impression_id = requests.impression_id
-    where list_items.list_position <= 10
+        window_start,
+        slice_key,
+        sum(n) as n,
+        sum(n_observed) as n_observed,
+        sum(hit_4) as hit_4,
+        sum(hits_4) as hits_4,
+        sum(recall_sum_4) as recall_sum_4,
+        sum(ndcg_sum_4) as ndcg_sum_4,
+        sum(ap_sum_4) as ap_sum_4,
+        sum(rr_sum_4) as rr_sum_4,
+        sum(slots_4) as slots_4,
+        sum(interactions_4) as interactions_4,
+        sum(hit_10) as hit_10,
+        sum(hits_10) as hits_10,
+        sum(recall_sum_10) as recall_sum_10,
+        sum(ndcg_sum_10) as ndcg_sum_10,
+        sum(ap_sum_10) as ap_sum_10,
+        sum(rr_sum_10) as rr_sum_10,
+        sum(slots_10) as slots_10,
+        sum(interactions_10) as interactions_10
+    from keyed_cells
+    group by window_start, slice_key
+),
+
+-- each top-k item under each of its request's slices' group_key
+sliced_items as (
+    select base_group_key as group_key, item, list_position
+    from cell_items
+    union all
+    select base_group_key + 52 + value_1, item, list_position
+    from cell_items
+    union all
+    select base_group_key + 104 + value_2, item, list_position
+    from cell_items
+
+),
+
+-- per group, each item of its top 10 lists with its best position
+group_items as (
+    select group_key, item, min(list_position) as best_position
+    from sliced_items
+    group by group_key, item
 ),
 
 -- no configured catalog: a window's catalog is the items of its requests' kept lists and of its interactions
@@ -233,68 +319,53 @@ window_items as (
 ),
 
 catalog_sizes as (
-    select granularity, window_start, count(distinct item) as catalog_size
-    from window_items
+    select granularity, window_start, count(*) as catalog_size
+    from (select distinct granularity, window_start, item from window_items) as distinct_items
     group by granularity, window_start
 ),
 
--- interaction events per item and window, any user: the items' popularity
-item_interactions as (
-    select 'day' as granularity, date_trunc('day', observed_at) as window_start, item, count(*) as interactions
-    from hs_also_kept__outcome_events
-    group by 1, 2, 3
-    union all
-    select 'week' as granularity, dateadd(day, 1 - dayofweekiso(observed_at), date_trunc('day', observed_at)) as window_start, item, count(*) as interactions
-    from hs_also_kept__outcome_events
-    group by 1, 2, 3
-),
-
+-- each group's covered items
 per_item_summary as (
     select
-        top_items.group_id,
-        count(distinct case when top_items.list_position <= 4 then top_items.item end) as covered_4,
-        sum(case when top_items.list_position <= 4 then 1 else 0 end) as slots_4,
-        sum(case when top_items.list_position <= 4 then coalesce(item_interactions.interactions, 0) else 0 end) as interactions_4,
-        count(distinct case when top_items.list_position <= 10 then top_items.item end) as covered_10,
-        sum(case when top_items.list_position <= 10 then 1 else 0 end) as slots_10,
-        sum(case when top_items.list_position <= 10 then coalesce(item_interactions.interactions, 0) else 0 end) as interactions_10,
-        max(catalog_sizes.catalog_size) as catalog_size
-    from top_items
-    left join catalog_sizes
-        on catalog_sizes.granularity = top_items.granularity
-        and catalog_sizes.window_start = top_items.window_start
-    left join item_interactions
-        on item_interactions.granularity = top_items.granularity
-        and item_interactions.window_start = top_items.window_start
-        and item_interactions.item = top_items.item
-    group by top_items.group_id
+        group_items.group_key,
+        count(case when group_items.best_position <= 4 then 1 end) as covered_4,
+        count(case when group_items.best_position <= 10 then 1 end) as covered_10
+    from group_items
+    group by group_items.group_key
+),
+
+-- every evaluated request under each of its slices' group_key, with what the sample is drawn by
+sliced_requests as (
+    select base_group_key as group_key, impression_id, list_length, key_hash, key_text_0
+    from cell_rows
+    union all
+    select base_group_key + 52 + value_1, impression_id, list_length, key_hash, key_text_0
+    from cell_rows
+    union all
+    select base_group_key + 104 + value_2, impression_id, list_length, key_hash, key_text_0
+    from cell_rows
+
 ),
 
 -- personalization's sample: per group, the 1000 requests with the smallest MD5 of the request key as text
 sampled_requests as (
-    select group_id, impression_id, list_length, sample_rank
+    select group_key, impression_id, list_length, sample_rank
     from (
         select
-            hashed.*,
+            group_key,
+            impression_id,
+            list_length,
             row_number() over (
-                partition by group_id
+                partition by group_key
                 order by collate(key_hash, 'utf8'), collate(key_text_0, 'utf8')
             ) as sample_rank
-        from (
-            select
-                group_id,
-                impression_id,
-                list_length,
-                md5(cast(impression_id as varchar)) as key_hash,
-                cast(impression_id as varchar) as key_text_0
-            from requests
-        ) as hashed
+        from sliced_requests
     ) as ranked
     where sample_rank <= 1000
 ),
 
 sample_items as (
-    select sampled_requests.group_id, sampled_requests.sample_rank, list_items.item, list_items.list_position
+    select sampled_requests.group_key, sampled_requests.sample_rank, sampled_requests.list_length, list_items.item, list_items.list_position
     from sampled_requests
     inner join hs_also_kept__list_items as list_items
         on list_items.impression_id = sampled_requests.impression_id
@@ -304,55 +375,46 @@ sample_items as (
 -- pairs of sampled requests that share an item in their top 10, with their overlaps per k
 pair_overlaps as (
     select
-        a.group_id,
+        a.group_key,
         a.sample_rank as rank_a,
         b.sample_rank as rank_b,
+        a.list_length as length_a,
+        b.list_length as length_b,
         sum(case when a.list_position <= 4 and b.list_position <= 4 then 1 else 0 end) as overlap_4,
         sum(case when a.list_position <= 10 and b.list_position <= 10 then 1 else 0 end) as overlap_10
     from sample_items as a
     inner join sample_items as b
-        on a.group_id = b.group_id
+        on a.group_key = b.group_key
         and a.item = b.item
         and a.sample_rank < b.sample_rank
-    group by a.group_id, a.sample_rank, b.sample_rank
+    group by a.group_key, a.sample_rank, b.sample_rank, a.list_length, b.list_length
 ),
 
 -- Jaccard overlap of each such pair's top-k sets (pairs sharing nothing add 0)
 pair_jaccard as (
     select
-        pair_overlaps.group_id,
-        sum(cast(cast(overlap_4 as float) / nullif(least(4, a.list_length) + least(4, b.list_length) - overlap_4, 0) as number(38, 15))) as jaccard_sum_4,
-        sum(cast(cast(overlap_10 as float) / nullif(least(10, a.list_length) + least(10, b.list_length) - overlap_10, 0) as number(38, 15))) as jaccard_sum_10
+        group_key,
+        sum(cast(cast(overlap_4 as float) / nullif(least(4, length_a) + least(4, length_b) - overlap_4, 0) as number(38, 15))) as jaccard_sum_4,
+        sum(cast(cast(overlap_10 as float) / nullif(least(10, length_a) + least(10, length_b) - overlap_10, 0) as number(38, 15))) as jaccard_sum_10
     from pair_overlaps
-    inner join sampled_requests as a
-        on a.group_id = pair_overlaps.group_id
-        and a.sample_rank = pair_overlaps.rank_a
-    inner join sampled_requests as b
-        on b.group_id = pair_overlaps.group_id
-        and b.sample_rank = pair_overlaps.rank_b
-    group by pair_overlaps.group_id
+    group by group_key
 ),
 
 sample_sizes as (
-    select group_id, count(*) as sampled
+    select group_key, count(*) as sampled
     from sampled_requests
-    group by group_id
+    group by group_key
 ),
 
 summary as (
     select
         per_request_summary.*,
-        per_item_summary.catalog_size,
         per_item_summary.covered_4,
-        per_item_summary.slots_4,
-        per_item_summary.interactions_4,
         case
             when sample_sizes.sampled >= 2
             then 1 - cast(coalesce(pair_jaccard.jaccard_sum_4, 0) as float) / nullif(sample_sizes.sampled * (sample_sizes.sampled - 1) / 2, 0)
         end as personalization_4,
         per_item_summary.covered_10,
-        per_item_summary.slots_10,
-        per_item_summary.interactions_10,
         case
             when sample_sizes.sampled >= 2
             then 1 - cast(coalesce(pair_jaccard.jaccard_sum_10, 0) as float) / nullif(sample_sizes.sampled * (sample_sizes.sampled - 1) / 2, 0)
@@ -360,11 +422,42 @@ summary as (
         sample_sizes.sampled
     from per_request_summary
     inner join per_item_summary
-        on per_item_summary.group_id = per_request_summary.group_id
+        on per_item_summary.group_key = cast(floor(cast(date_part(epoch_microsecond, per_request_summary.window_start) - date_part(epoch_microsecond, cast('1970-01-01' as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + per_request_summary.slice_key
     inner join sample_sizes
-        on sample_sizes.group_id = per_request_summary.group_id
+        on sample_sizes.group_key = per_item_summary.group_key
     left join pair_jaccard
-        on pair_jaccard.group_id = per_request_summary.group_id
+        on pair_jaccard.group_key = per_item_summary.group_key
+),
+
+named_groups as (
+    select
+        case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end as granularity,
+        keyed.window_start,
+        versions.model_version,
+        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3) when 1 then 'device' when 2 then 'viewed_category' end as segment,
+        case
+            when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
+            when mod(keyed.slice_key, 52) = 51 then '__other__'
+            else ranks.segment_value
+        end as segment_value,
+        keyed.n, keyed.n_observed, keyed.hit_4, keyed.hits_4, keyed.recall_sum_4, keyed.ndcg_sum_4, keyed.ap_sum_4, keyed.rr_sum_4, keyed.slots_4, keyed.interactions_4, keyed.hit_10, keyed.hits_10, keyed.recall_sum_10, keyed.ndcg_sum_10, keyed.ap_sum_10, keyed.rr_sum_10, keyed.slots_10, keyed.interactions_10, keyed.sampled, keyed.covered_4, keyed.personalization_4, keyed.covered_10, keyed.personalization_10
+    from summary as keyed
+    left join model_versions as versions
+        on versions.version_index = cast(floor((keyed.slice_key) / (312)) as bigint)
+    left join segment_ranks as ranks
+        on ranks.window_start = keyed.window_start
+        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end
+        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3)
+        and ranks.value_rank = mod(keyed.slice_key, 52)
+
+),
+
+with_catalog as (
+    select named_groups.*, catalog_sizes.catalog_size
+    from named_groups
+    left join catalog_sizes
+        on catalog_sizes.granularity = named_groups.granularity
+        and catalog_sizes.window_start = named_groups.window_start
 )
 
 select
@@ -373,7 +466,7 @@ select
     cast(null as varchar) as qualifier,
     cast(n as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -381,7 +474,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(hit_4 as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -389,7 +482,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(hits_4 as float) / nullif(n * 4, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -397,7 +490,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(recall_sum_4 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -405,7 +498,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ndcg_sum_4 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -413,7 +506,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ap_sum_4 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -421,7 +514,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(rr_sum_4 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -429,7 +522,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(covered_4 as float) / nullif(catalog_size, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -437,7 +530,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(interactions_4 as float) / nullif(slots_4, 0) as float) as value,
     cast(slots_4 as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -445,7 +538,7 @@ select
     cast(null as varchar) as qualifier,
     cast(personalization_4 as float) as value,
     cast(sampled as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -453,7 +546,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(hit_10 as float) / nullif(n, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -461,7 +554,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(hits_10 as float) / nullif(n * 10, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -469,7 +562,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(recall_sum_10 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -477,7 +570,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ndcg_sum_10 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -485,7 +578,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(ap_sum_10 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -493,7 +586,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(rr_sum_10 as float) / nullif(n_observed, 0) as float) as value,
     cast(n_observed as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -501,7 +594,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(covered_10 as float) / nullif(catalog_size, 0) as float) as value,
     cast(n as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -509,7 +602,7 @@ select
     cast(null as varchar) as qualifier,
     cast(cast(interactions_10 as float) / nullif(slots_10, 0) as float) as value,
     cast(slots_10 as number) as sample_size
-from summary
+from with_catalog
 union all
 select
     granularity, window_start, model_version, segment, segment_value,
@@ -517,4 +610,4 @@ select
     cast(null as varchar) as qualifier,
     cast(personalization_10 as float) as value,
     cast(sampled as number) as sample_size
-from summary
+from with_catalog
