@@ -55,10 +55,32 @@ per_request_list as (
         min(case when gain > 0 then list_position end) as first_relevant_position,
 {% for k in r.k %}
         sum(case when list_position <= {{ k }} and gain > 0 then 1 else 0 end) as hits_{{ k }},
-        {{ d.exactSum('case when list_position <= ' + k + ' then gain / ' + rec.log2('list_position + 1') + ' else 0 end') }} as dcg_{{ k }},
-        {{ d.exactSum('case when list_position <= ' + k + ' and gain > 0 then ' + d.toDouble('hits_through') + ' / list_position else 0 end') }} as ap_sum_{{ k }}{{ ',' if not loop.last }}
+        {{ d.exactSum('case when list_position <= ' + k + ' then gain / ' + rec.log2('list_position + 1') + ' else 0 end') }} as dcg_{{ k }}{{ ',' if not loop.last }}
 {% endfor %}
     from {{ rel('list_items') }}
+    group by {{ src.key_list() }}
+),
+
+-- average precision's terms, from the listed relevant items only: each one's precision at its
+-- position, hits_through / position, where hits_through counts the relevant items up to it. (A
+-- running count over every listed item took a third of the list_items step on DuckDB:
+-- docs/performance.md.)
+listed_hits as (
+    select
+        {{ src.key_list() }},
+        list_position,
+        row_number() over (partition by {{ src.key_list() }} order by list_position) as hits_through
+    from {{ rel('list_items') }}
+    where gain > 0
+),
+
+per_request_ap as (
+    select
+        {{ src.key_list() }},
+{% for k in r.k %}
+        {{ d.exactSum('case when list_position <= ' + k + ' then ' + d.toDouble('hits_through') + ' / list_position else 0 end') }} as ap_sum_{{ k }}{{ ',' if not loop.last }}
+{% endfor %}
+    from listed_hits
     group by {{ src.key_list() }}
 )
 
@@ -81,7 +103,7 @@ select
 {% for k in r.k %}
     lists.hits_{{ k }} as hits_at_{{ k }},
     {{ d.toDouble('lists.dcg_' + k) }} / nullif({{ d.toDouble('relevant.idcg_' + k) }}, 0) as ndcg_at_{{ k }},
-    {{ d.toDouble('lists.ap_sum_' + k) }} / nullif(least({{ k }}, coalesce(relevant.relevant_items, 0)), 0) as ap_at_{{ k }},
+    {{ d.toDouble('coalesce(ap.ap_sum_' + k + ', 0)') }} / nullif(least({{ k }}, coalesce(relevant.relevant_items, 0)), 0) as ap_at_{{ k }},
 {% endfor %}
     case
         when {{ run.as_of }} < {{ d.addSeconds('requests.predicted_at', m.within.seconds) }} then 'pending'
@@ -95,3 +117,5 @@ inner join per_request_list as lists
     on {{ src.key_match('lists', 'requests') }}
 left join per_request_relevant as relevant
     on {{ src.key_match('relevant', 'requests') }}
+left join per_request_ap as ap
+    on {{ src.key_match('ap', 'requests') }}

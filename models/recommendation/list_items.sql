@@ -2,8 +2,8 @@
 {% import "macros/recommendation.sql" as rec with context %}
 {% set r = m.recommendation %}
 -- The kept list of every request of monitor {{ m.name }}: each item once (at its first row in list
--- order) with its position 1, 2, … in list order, its gain (the highest relevance of its counting
--- interactions, 0 when there is none) and the number of relevant items up to its position.
+-- order) with its position 1, 2, … in list order and its gain (the highest relevance of its counting
+-- interactions, 0 when there is none).
 -- List order: {{ rec.list_order() }}.
 with kept_rows as (
     select
@@ -55,12 +55,7 @@ select
     items.score,
 {% endif %}
     items.list_position,
-    coalesce(gains.gain, 0) as gain,
-    sum(case when gains.gain is null then 0 else 1 end) over (
-        partition by {{ src.key_list('items.') }}
-        order by items.list_position
-        rows between unbounded preceding and current row
-    ) as hits_through
+    coalesce(gains.gain, 0) as gain
 from items
 left join gains
     on {{ src.key_match('gains', 'items') }}

@@ -1,6 +1,6 @@
 -- The kept list of every request of monitor also_kept: each item once (at its first row in list
--- order) with its position 1, 2, … in list order, its gain (the highest relevance of its counting
--- interactions, 0 when there is none) and the number of relevant items up to its position.
+-- order) with its position 1, 2, … in list order and its gain (the highest relevance of its counting
+-- interactions, 0 when there is none).
 -- List order: list_rank, score desc nulls last, item.
 with kept_rows as (
     select
@@ -46,12 +46,7 @@ select
     items.list_rank,
     items.score,
     items.list_position,
-    coalesce(gains.gain, 0) as gain,
-    sum(case when gains.gain is null then 0 else 1 end) over (
-        partition by items.`impression_id`
-        order by items.list_position
-        rows between unbounded preceding and current row
-    ) as hits_through
+    coalesce(gains.gain, 0) as gain
 from items
 left join gains
     on gains.`impression_id` = items.`impression_id`

@@ -44,11 +44,31 @@ per_request_list as (
         min(case when gain > 0 then list_position end) as first_relevant_position,
         sum(case when list_position <= 5 and gain > 0 then 1 else 0 end) as hits_5,
         sum(cast(case when list_position <= 5 then gain / (ln(cast(list_position + 1 as float)) / ln(cast(2 as float))) else 0 end as number(38, 15))) as dcg_5,
-        sum(cast(case when list_position <= 5 and gain > 0 then cast(hits_through as float) / list_position else 0 end as number(38, 15))) as ap_sum_5,
         sum(case when list_position <= 10 and gain > 0 then 1 else 0 end) as hits_10,
-        sum(cast(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as float)) / ln(cast(2 as float))) else 0 end as number(38, 15))) as dcg_10,
-        sum(cast(case when list_position <= 10 and gain > 0 then cast(hits_through as float) / list_position else 0 end as number(38, 15))) as ap_sum_10
+        sum(cast(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as float)) / ln(cast(2 as float))) else 0 end as number(38, 15))) as dcg_10
     from hs_stylist_shortlist__list_items
+    group by shortlist_id
+),
+
+-- average precision's terms, from the listed relevant items only: each one's precision at its
+-- position, hits_through / position, where hits_through counts the relevant items up to it. (A
+-- running count over every listed item took a third of the list_items step on DuckDB:
+-- docs/performance.md.)
+listed_hits as (
+    select
+        shortlist_id,
+        list_position,
+        row_number() over (partition by shortlist_id order by list_position) as hits_through
+    from hs_stylist_shortlist__list_items
+    where gain > 0
+),
+
+per_request_ap as (
+    select
+        shortlist_id,
+        sum(cast(case when list_position <= 5 then cast(hits_through as float) / list_position else 0 end as number(38, 15))) as ap_sum_5,
+        sum(cast(case when list_position <= 10 then cast(hits_through as float) / list_position else 0 end as number(38, 15))) as ap_sum_10
+    from listed_hits
     group by shortlist_id
 )
 
@@ -63,10 +83,10 @@ select
     lists.first_relevant_position,
     lists.hits_5 as hits_at_5,
     cast(lists.dcg_5 as float) / nullif(cast(relevant.idcg_5 as float), 0) as ndcg_at_5,
-    cast(lists.ap_sum_5 as float) / nullif(least(5, coalesce(relevant.relevant_items, 0)), 0) as ap_at_5,
+    cast(coalesce(ap.ap_sum_5, 0) as float) / nullif(least(5, coalesce(relevant.relevant_items, 0)), 0) as ap_at_5,
     lists.hits_10 as hits_at_10,
     cast(lists.dcg_10 as float) / nullif(cast(relevant.idcg_10 as float), 0) as ndcg_at_10,
-    cast(lists.ap_sum_10 as float) / nullif(least(10, coalesce(relevant.relevant_items, 0)), 0) as ap_at_10,
+    cast(coalesce(ap.ap_sum_10, 0) as float) / nullif(least(10, coalesce(relevant.relevant_items, 0)), 0) as ap_at_10,
     case
         when '2026-11-21 00:00:00'::timestamp_ntz < dateadd(second, 1209600, requests.predicted_at) then 'pending'
         when relevant.relevant_items > 0 then 'observed'
@@ -79,3 +99,5 @@ inner join per_request_list as lists
     on lists.shortlist_id = requests.shortlist_id
 left join per_request_relevant as relevant
     on relevant.shortlist_id = requests.shortlist_id
+left join per_request_ap as ap
+    on ap.shortlist_id = requests.shortlist_id
