@@ -57,3 +57,15 @@ union all
     ) as evaluations
 {%- endif %}
 {% endmacro %}
+
+{#-
+  The windows with prediction events in this run's range, each once, with 0 orphans: so that a
+  window with none gets its outcomes_orphan row. Read from per_window, the step's own counts, which
+  has a row per window and version with its prediction_events; each granularity used to scan the
+  prediction events again for its distinct windows (docs/performance.md).
+-#}
+{% macro prediction_windows() %}
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
+{%- endmacro %}

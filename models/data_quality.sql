@@ -76,12 +76,8 @@ orphans as (
     from {{ rel('outcome_matches') }}
     where outcome_class = 'orphan'
     union all
-    select distinct '{{ g }}', {{ d.windowStart(g, 'predicted_at') }}, 0
-    from {{ rel('prediction_events') }}
-{% if not loop.last %}
-    union all
-{% endif %}
 {% endfor %}
+{{ quality.prediction_windows() }}
 )
 
 {{ quality.per_window_rows(quality.outcome_window_metrics) -}}

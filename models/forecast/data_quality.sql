@@ -87,12 +87,11 @@ orphans as (
         select '{{ g }}' as granularity, {{ d.windowStart(g, 'actual_time') }} as window_start, 1 as orphan, 0 as forecast_window
         from orphan_actuals
         union all
-        select distinct '{{ g }}', {{ d.windowStart(g, 'target_time') }}, 0, 1
-        from {{ rel('prediction_events') }}
-{% if not loop.last %}
-        union all
-{% endif %}
 {% endfor %}
+        select granularity, window_start, 0, 1
+        from (
+{{ quality.prediction_windows() }}
+        ) as forecast_windows
     ) as marks
     group by granularity, window_start
     having max(forecast_window) = 1

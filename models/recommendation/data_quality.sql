@@ -72,12 +72,8 @@ orphans as (
     from {{ rel('outcome_matches') }}
     where interaction_class = 'orphan'
     union all
-    select distinct '{{ g }}', {{ d.windowStart(g, 'predicted_at') }}, 0
-    from copies
-{% if not loop.last %}
-    union all
-{% endif %}
 {% endfor %}
+{{ quality.prediction_windows() }}
 )
 
 {{ quality.per_window_rows(quality.request_window_metrics) -}}

@@ -117,14 +117,15 @@ orphans as (
         select 'week' as granularity, timestamp_trunc(actual_time, isoweek) as window_start, 1 as orphan, 0 as forecast_window
         from orphan_actuals
         union all
-        select distinct 'week', timestamp_trunc(target_time, isoweek), 0, 1
-        from `hs_weekly_demand__prediction_events`
-        union all
         select 'month' as granularity, timestamp_trunc(actual_time, month) as window_start, 1 as orphan, 0 as forecast_window
         from orphan_actuals
         union all
-        select distinct 'month', timestamp_trunc(target_time, month), 0, 1
-        from `hs_weekly_demand__prediction_events`
+        select granularity, window_start, 0, 1
+        from (
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
+        ) as forecast_windows
     ) as marks
     group by granularity, window_start
     having max(forecast_window) = 1

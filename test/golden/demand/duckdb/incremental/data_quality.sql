@@ -103,14 +103,15 @@ orphans as (
         select 'week' as granularity, date_trunc('week', actual_time) as window_start, 1 as orphan, 0 as forecast_window
         from orphan_actuals
         union all
-        select distinct 'week', date_trunc('week', target_time), 0, 1
-        from "hs_weekly_demand__prediction_events"
-        union all
         select 'month' as granularity, date_trunc('month', actual_time) as window_start, 1 as orphan, 0 as forecast_window
         from orphan_actuals
         union all
-        select distinct 'month', date_trunc('month', target_time), 0, 1
-        from "hs_weekly_demand__prediction_events"
+        select granularity, window_start, 0, 1
+        from (
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
+        ) as forecast_windows
     ) as marks
     group by granularity, window_start
     having max(forecast_window) = 1

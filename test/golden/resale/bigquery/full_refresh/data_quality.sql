@@ -78,8 +78,9 @@ orphans as (
     from `hs_resale__outcome_matches`
     where outcome_class = 'orphan'
     union all
-    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
-    from `hs_resale__prediction_events`
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

@@ -71,8 +71,9 @@ orphans as (
     from hs_resale__outcome_matches
     where outcome_class = 'orphan'
     union all
-    select distinct 'week', dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)), 0
-    from hs_resale__prediction_events
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

@@ -129,15 +129,13 @@ orphans as (
     from `hs_keep_probability__outcome_matches`
     where outcome_class = 'orphan'
     union all
-    select distinct 'day', timestamp_trunc(predicted_at, day), 0
-    from `hs_keep_probability__prediction_events`
-    union all
     select 'week' as granularity, timestamp_trunc(observed_at, isoweek) as window_start, 1 as orphan
     from `hs_keep_probability__outcome_matches`
     where outcome_class = 'orphan'
     union all
-    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
-    from `hs_keep_probability__prediction_events`
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

@@ -115,15 +115,13 @@ orphans as (
     from "hs_keep_probability__outcome_matches"
     where outcome_class = 'orphan'
     union all
-    select distinct 'day', date_trunc('day', predicted_at), 0
-    from "hs_keep_probability__prediction_events"
-    union all
     select 'week' as granularity, date_trunc('week', observed_at) as window_start, 1 as orphan
     from "hs_keep_probability__outcome_matches"
     where outcome_class = 'orphan'
     union all
-    select distinct 'week', date_trunc('week', predicted_at), 0
-    from "hs_keep_probability__prediction_events"
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

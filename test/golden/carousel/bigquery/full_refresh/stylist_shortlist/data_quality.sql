@@ -73,8 +73,9 @@ orphans as (
     from `hs_stylist_shortlist__outcome_matches`
     where interaction_class = 'orphan'
     union all
-    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
-    from copies
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

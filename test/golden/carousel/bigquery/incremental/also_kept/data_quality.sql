@@ -110,15 +110,13 @@ orphans as (
     from `hs_also_kept__outcome_matches`
     where interaction_class = 'orphan'
     union all
-    select distinct 'day', timestamp_trunc(predicted_at, day), 0
-    from copies
-    union all
     select 'week' as granularity, timestamp_trunc(observed_at, isoweek) as window_start, 1 as orphan
     from `hs_also_kept__outcome_matches`
     where interaction_class = 'orphan'
     union all
-    select distinct 'week', timestamp_trunc(predicted_at, isoweek), 0
-    from copies
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

@@ -66,8 +66,9 @@ orphans as (
     from "hs_stylist_shortlist__outcome_matches"
     where interaction_class = 'orphan'
     union all
-    select distinct 'week', date_trunc('week', predicted_at), 0
-    from copies
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select

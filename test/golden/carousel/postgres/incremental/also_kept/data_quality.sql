@@ -96,15 +96,13 @@ orphans as (
     from "hs_also_kept__outcome_matches"
     where interaction_class = 'orphan'
     union all
-    select distinct 'day', date_trunc('day', predicted_at), 0
-    from copies
-    union all
     select 'week' as granularity, date_trunc('week', observed_at) as window_start, 1 as orphan
     from "hs_also_kept__outcome_matches"
     where interaction_class = 'orphan'
     union all
-    select distinct 'week', date_trunc('week', predicted_at), 0
-    from copies
+    select distinct granularity, window_start, 0 as orphan
+    from per_window
+    where prediction_events > 0
 )
 
 select
