@@ -7,6 +7,7 @@ import type { Dialect } from '../dialects/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
+import { shareExpressions } from './shared-expressions.js';
 
 export interface RunContext {
   asOf: Date;
@@ -242,6 +243,27 @@ export function compilePlan(options: CompileOptions): Step {
   return { name: 'plan', kind: 'table', sql, statements: [sql] };
 }
 
+/**
+ * The statements that build a step's session table `name` from its query. A warehouse that runs a
+ * CTE once per reference first gets the step's CTEs read more than once as session tables of their
+ * own, `<name>__<cte>`, dropped once the step's table is built (shared-expressions.ts); the compiled
+ * file keeps the query as rendered, which gives the same rows.
+ */
+function tableStatements(dialect: Dialect, monitor: Monitor, name: string, sql: string): string[] {
+  if (dialect.capabilities.reusesCommonTableExpressions) return dialect.createTempTable(name, sql);
+  const userSql = [monitor.predictions.sql, monitor.predictions.where, monitor.outcomes.sql, monitor.recommendation?.catalog?.sql];
+  const shared = shareExpressions(sql, {
+    tableName: (cte) => `${name}__${cte}`,
+    quote: (table) => dialect.quote(table),
+    userSql: userSql.filter((text): text is string => text !== undefined),
+  });
+  return [
+    ...shared.tables.flatMap((t) => dialect.createTempTable(t.name, t.select)),
+    ...dialect.createTempTable(name, shared.query),
+    ...shared.tables.map((t) => `drop table if exists ${dialect.quote(t.name)}`),
+  ];
+}
+
 /** The monitor's pipeline: table steps in order, then the write. */
 export function compileMonitor(options: CompileOptions): Step[] {
   const { monitor, dialect } = options;
@@ -249,7 +271,8 @@ export function compileMonitor(options: CompileOptions): Step[] {
   const steps: Step[] = PIPELINES[monitor.type].map((name) => {
     const sql = render(stepTemplate(monitor.type, name), options, context);
     const relation = stepRelation(options, name);
-    return { name, kind: 'table', sql, relation, statements: isStaged(options, name) ? dialect.createTable(relation, sql.trimEnd()) : dialect.createTempTable(tempRelation(monitor.name, name), sql.trimEnd()) };
+    if (isStaged(options, name)) return { name, kind: 'table', sql, relation, statements: dialect.createTable(relation, sql.trimEnd()) };
+    return { name, kind: 'table', sql, relation, statements: tableStatements(dialect, monitor, tempRelation(monitor.name, name), sql.trimEnd()) };
   });
   const write = render('models/write.sql', options, context);
   steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });

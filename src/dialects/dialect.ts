@@ -15,7 +15,9 @@ export interface Capabilities {
   havingSeesAliases: boolean;
   /**
    * A common table expression referenced twice is computed once (materialized or shared). Where it
-   * is not (BigQuery runs it once per reference), templates avoid referencing costly ones twice.
+   * is not (BigQuery runs it once per reference), the compiler builds a step's CTEs that are read
+   * more than once as session tables first (compiler/shared-expressions.ts), and templates slice
+   * without the large intermediate CTEs that such a table would have to store.
    */
   reusesCommonTableExpressions: boolean;
   /**
