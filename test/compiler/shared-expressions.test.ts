@@ -2,12 +2,10 @@
 // reference (BigQuery): the rows stay the same, and every statement hindsight runs there reads each
 // table as often as it names it, not once per path through its CTEs.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadProject } from '../../src/config/load.js';
-import { compileMonitor } from '../../src/compiler/compile.js';
 import { expandedReads, references, shareExpressions } from '../../src/compiler/shared-expressions.js';
 import { dialects } from '../../src/dialects/index.js';
+import { compiledMonitors } from '../warehouses/cases.js';
 
 // The layout the templates render: a header comment, CTEs opening and closing at the line start.
 const QUERY = `-- totals per key, read three times
@@ -73,16 +71,12 @@ describe('shareExpressions', () => {
   });
 });
 
-describe('BigQuery steps of every example', () => {
-  const asOf = new Date('2026-11-21T00:00:00Z');
-  const steps = ['shop', 'styles', 'resale', 'demand', 'carousel'].flatMap((example) => {
-    const project = loadProject(join('examples', example));
-    return project.monitors.flatMap((monitor) =>
-      compileMonitor({ monitor, schema: project.config.schema, dialect: dialects.bigquery!, run: { asOf, runId: 'r', computedAt: asOf } })
-        .filter((s) => s.kind === 'table')
-        .map((s) => ({ label: `${example}/${monitor.name}/${s.name}`, step: s })),
-    );
-  });
+describe('BigQuery steps of every example and of the varied monitors of the warehouse proofs', () => {
+  const steps = compiledMonitors(dialects.bigquery!).flatMap((c) =>
+    (['full', 'incremental'] as const).flatMap((run) =>
+      c[run].filter((s) => s.kind === 'table').map((s) => ({ label: `${c.monitor.name}/${run}/${s.name}`, step: s })),
+    ),
+  );
   const tablesNamed = (sql: string) => references(sql).filter((r) => /[`".]/.test(r)).length;
 
   it.each(steps)('$label reads each table once per time its statements name it', ({ step }) => {
@@ -90,7 +84,7 @@ describe('BigQuery steps of every example', () => {
   });
 
   it('would read the evaluations table hundreds of times in the metric step as rendered (the check can fail)', () => {
-    const metrics = steps.find((s) => s.label === 'shop/keep_probability/metrics')!.step;
+    const metrics = steps.find((s) => s.label === 'keep_probability/full/metrics')!.step;
     expect(sum(expandedReads(metrics.sql))).toBeGreaterThan(10 * tablesNamed(metrics.sql));
   });
 });
