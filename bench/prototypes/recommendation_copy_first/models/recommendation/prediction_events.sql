@@ -1,0 +1,79 @@
+{% import "macros/sources.sql" as src with context %}
+{% set r = m.recommendation %}
+{# the order that picks the kept copy: timestamp, then version, match, anchor, segments as text #}
+{% set copy_order = ['events.predicted_at ' + ('desc' if m.predictions.dedupe == 'latest' else 'asc'), d.binaryCollate('events.model_version') + ' nulls last'] %}
+{% for c in r.match %}{% set _ = copy_order.push(d.binaryCollate('events.hs_match_' + loop.index0) + ' nulls last') %}{% endfor %}
+{% if r.anchorItem %}{% set _ = copy_order.push(d.binaryCollate('events.anchor_item') + ' nulls last') %}{% endif %}
+{% for s in m.segments %}{% set _ = copy_order.push(d.binaryCollate('events.' + d.quote(s.column)) + ' nulls last') %}{% endfor %}
+-- List rows of monitor {{ m.name }}: one row per recommended item under hindsight's names, the
+-- monitor's filter applied and nothing after the run's as-of time. The rows of a request that share
+-- timestamp, version, match columns, anchor item and segment values are one copy of its list;
+-- copy_rank = 1 marks the kept copy ({{ m.predictions.dedupe }} {{ m.predictions.timestamp }} wins), and copy_first one row
+-- of each copy: the evaluations read a request's columns and the data quality counts copies from
+-- those rows, where a distinct or a group per copy over every list row cost more (docs/performance.md).
+-- Within the request's rows in copy order, a copy's rows are peers: rank() is the row number of the
+-- first of them, so row_number() = rank() holds on exactly one row of each copy, from the same sort.
+with events as (
+    select
+{% for k in m.predictions.key %}
+        {{ d.quote(k) }},
+{% endfor %}
+{% for c in r.matchOnly %}
+        {{ d.quote(c) }},
+{% endfor %}
+        {{ d.toTimestamp(d.quote(m.predictions.timestamp)) }} as predicted_at,
+        {{ d.toText(d.quote(r.item.column)) }} as item,
+        {{ d.toDouble(d.quote(r.rank.column)) }} as list_rank,
+{% if r.score %}
+        {{ d.toDouble(d.quote(r.score.column)) }} as score,
+{% endif %}
+{% if r.anchorItem %}
+        {{ d.toText(d.quote(r.anchorItem.column)) }} as anchor_item,
+{% endif %}
+{% for c in r.match %}
+        -- the match columns as text, to order copies
+        {{ d.toText(d.quote(c)) }} as hs_match_{{ loop.index0 }},
+{% endfor %}
+        {{ d.toText(d.quote(m.predictions.modelVersion)) if m.predictions.modelVersion else 'cast(null as ' + d.types.text + ')' }} as model_version{{ ',' if m.segments.length }}
+{% for s in m.segments %}
+        {{ d.toText(d.quote(s.column)) }} as {{ d.quote(s.column) }}{{ ',' if not loop.last }}
+{% endfor %}
+    from {{ src.source(m.predictions) }}
+    where {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
+{% if run.incremental %}
+        and {{ d.quote(m.predictions.timestamp) }} >= {{ run.evaluate_from }}
+{% endif %}
+{% for k in m.predictions.key %}
+        and {{ d.quote(k) }} is not null
+{% endfor %}
+{% for c in r.matchOnly %}
+        and {{ d.quote(c) }} is not null
+{% endfor %}
+        and {{ d.quote(r.item.column) }} is not null
+        and {{ d.quote(r.rank.column) }} is not null
+{% if m.predictions.where %}
+        and ({{ m.predictions.where }})
+{% endif %}
+){% if run.incremental %},
+
+-- Requests already kept before the recomputed range: their copies in it are duplicates.
+kept_earlier as (
+    select distinct {{ src.key_list() }}
+    from {{ tables.evaluations }}
+    where predicted_at < {{ run.evaluate_from }}
+){% endif %}
+
+{% set copies_in_order %}(
+        partition by {{ src.key_list('events.') }}
+        order by
+            {{ copy_order | join(',\n            ') }}
+    ){% endset %}
+select
+    events.*,
+    dense_rank() over {{ copies_in_order }}{% if run.incremental %} + case when kept_earlier.{{ d.quote(m.predictions.key[0]) }} is null then 0 else 1 end{% endif %} as copy_rank,
+    row_number() over {{ copies_in_order }} = rank() over {{ copies_in_order }} as copy_first
+from events
+{% if run.incremental %}
+left join kept_earlier
+    on {{ src.key_match('kept_earlier', 'events') }}
+{% endif %}
