@@ -24,7 +24,7 @@
         and {{ ranks }}.segment_value = evaluated.{{ d.quote(s.column) }}
 {%- endmacro %}
 
-{#- An evaluated row's value_index for segment s (see keyed_rows), from its value_rank_join as `ranks`. -#}
+{#- An evaluated row's value_index for segment s (see slice_key below), from its value_rank_join as `ranks`. -#}
 {% macro value_index(s, X, ranks='ranks') -%}
 case
             when evaluated.{{ d.quote(s.column) }} is null then 0
@@ -117,37 +117,6 @@ case
     from (select distinct model_version from {{ rel('evaluations') }} where model_version is not null) as versions
 {% endmacro %}
 
-{% macro keyed_rows(columns, where) %}
-{% set sizes = key_sizes().split(',') %}
-{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
-{% for g in m.granularities %}
-{% set gi = loop.index0 %}
-    select
-        {{ d.windowStart(g, 'evaluated.predicted_at') }} as window_start,
-        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} as slice_key,
-        evaluated.{{ columns | join(', evaluated.') }}
-    from {{ rel('evaluations') }} as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where {{ where }}{{ since(g) }}
-{% for s in m.segments %}
-    union all
-    select
-        {{ d.windowStart(g, 'evaluated.predicted_at') }},
-        (coalesce(versions.version_index, 0) * {{ G }} + {{ gi }}) * {{ S * X }} + {{ loop.index * X }} + {{ value_index(s, X) }},
-        evaluated.{{ columns | join(', evaluated.') }}
-    from {{ rel('evaluations') }} as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-{{ value_rank_join(g, s) }}
-    where {{ where }}{{ since(g) }}
-{% endfor %}
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
-{% endmacro %}
-
 {#-
   One bigint per group, for the sorts and aggregates over the sliced rows: sorting on one 8-byte key
   took the binary metric step 0.84x (1M) and 0.72x (10M) of the CPU of sorting on (window_start,
@@ -199,7 +168,7 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
 
 {#-
   The rows of `cells` (one per window_start, base_key and segment values: value_1, ...) under each of
-  their slices' keys (slice_key as in keyed_rows), with their `columns`.
+  their slices' keys (slice_key, above), with their `columns`.
 -#}
 {% macro keyed_cells(cells, columns) %}
 {% set X = key_sizes().split(',')[2] | int %}
@@ -216,8 +185,9 @@ cast(floor({{ d.hoursBetween(d.toTimestamp("'1970-01-01'"), window_start) }}) as
   Each of the cell rows under each of its slices' group_key, with `columns` (expressions over
   cell_rows), where `where` holds; `with_slice`: window_start and slice_key too, for the steps that
   name their groups from the sliced rows. `source`: a CTE with cell_rows' keys (base_group_key,
-  value_1, ...; with `with_slice` also window_start and base_key) to read instead of cell_rows. For warehouses that compute the cell rows once for all
-  their references (d.capabilities.reusesCommonTableExpressions); the others slice with keyed_rows.
+  value_1, ...; with `with_slice` also window_start and base_key) to read instead of cell_rows. The cell
+  rows are computed once for all their references: by the warehouse, or where it would compute them
+  once per reference (BigQuery), as a session table of their own (src/compiler/shared-expressions.ts).
 -#}
 {% macro sliced_cell_rows(columns, where='', with_slice=false, source='cell_rows') %}
 {% set X = key_sizes().split(',')[2] | int %}

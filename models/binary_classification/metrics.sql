@@ -63,7 +63,7 @@ cells as (
     group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} {{ cell_keys }}
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
 {{ slices.keyed_cells('cells', [cell_keys].concat(binary.row_sum_columns)) }}
 ),
@@ -79,7 +79,7 @@ cells_{{ loop.index }} as (
 ),
 
 {% endfor %}
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, {{ cell_keys }},
 {{ binary.row_sums_added() }}
@@ -157,15 +157,8 @@ rank_terms as (
 ),
 {% else %}
 sliced as (
-{% if d.capabilities.reusesCommonTableExpressions %}
-    -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
+    -- each row under each of its slices' keys, from the cell rows, which are computed once
 {{ slices.sliced_cell_rows(['score', 'label']) }}
-{% else %}
-    select {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key, keyed.score, keyed.label
-    from (
-{{ slices.keyed_rows(['score', 'label'], 'evaluated.label is not null and evaluated.score is not null') }}
-    ) as keyed
-{% endif %}
 ),
 
 -- Rank-type windows (macros/ranking.sql) give every cumulative count the ranking metrics need, ties included:

@@ -90,7 +90,7 @@ cells as (
     group by {{ cell_keys | join(', ') }}
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
 {{ slices.keyed_cells('cells', forecast.row_sum_columns) }}
 ),

@@ -28,7 +28,7 @@ with {% if m.segments.length %}segment_ranks as (
 {% if m.classes.length %}{% set _ = cell_columns.push(multiclass.score_columns('evaluated.', 'evaluated.label')) %}{% endif %}
 -- each evaluated row once per granularity, with its score terms (macros/multiclass_classification.sql)
 cell_rows as (
-{{ slices.cell_rows(cell_columns, evaluated, d.capabilities.reusesCommonTableExpressions and m.classes.length > 0) }}
+{{ slices.cell_rows(cell_columns, evaluated, m.classes.length > 0) }}
 ),
 
 {% set cell_keys = ['window_start', 'base_key'] %}
@@ -62,7 +62,7 @@ cells as (
     group by {{ cell_keys | join(', ') }}
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
 {{ slices.keyed_cells('cells', ['label', 'predicted_class'].concat(pair_sums)) }}
 ),
@@ -119,23 +119,7 @@ score_summary as (
 
 -- the usable rows under each of their slices' keys, with their renormalized scores
 sliced as (
-{% if d.capabilities.reusesCommonTableExpressions %}
 {{ slices.sliced_cell_rows(['label'].concat(p), 'usable = 1') }}
-{% else %}
-{% set columns = ['label'] %}
-{% for c in m.classes %}{% set _ = columns.push(d.quote(c.alias)) %}{% endfor %}
-    select group_key, label, {{ p | join(', ') }}
-    from (
-        select
-            {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
-            keyed.label,
-            {{ multiclass.score_columns('keyed.', 'keyed.label') }}
-        from (
-{{ slices.keyed_rows(columns, evaluated) }}
-        ) as keyed
-    ) as scored
-    where usable = 1
-{% endif %}
 ),
 
 -- One-vs-rest on the usable rows, class by class: each row positive when the class is its label. As

@@ -33,13 +33,11 @@ with {% if m.segments.length %}segment_ranks as (
 {% for k in key_columns %}{% set _ = cell_columns.push('evaluated.' + k) %}{% endfor %}
 {% set _ = cell_columns.push('evaluated.label_status', 'evaluated.list_length', 'evaluated.relevant_items', 'evaluated.first_relevant_position') %}
 {% for k in r.k %}{% set _ = cell_columns.push('evaluated.hits_at_' + k, 'evaluated.ndcg_at_' + k, 'evaluated.ap_at_' + k) %}{% endfor %}
-{% if d.capabilities.reusesCommonTableExpressions %}
 {% set _ = cell_columns.push(d.md5(rec.key_text('evaluated.')) + ' as key_hash') %}
 {% for k in m.predictions.key %}{% set _ = cell_columns.push(d.toText('evaluated.' + d.quote(k)) + ' as key_text_' + loop.index0) %}{% endfor %}
-{% endif %}
 -- each evaluated request once per granularity, with what places it in its window and slices
 cell_rows as (
-{{ slices.cell_rows(cell_columns, evaluated, d.capabilities.reusesCommonTableExpressions) }}
+{{ slices.cell_rows(cell_columns, evaluated) }}
 ),
 
 {% set cell_keys = ['window_start', 'base_key'] %}
@@ -59,13 +57,11 @@ item_interactions as (
 ),
 
 -- the top {{ max_k }} items of every evaluated request, once per granularity, with their interactions in
--- the window (where the warehouse does not reuse a CTE, cell_rows is computed again for this reference)
+-- the window
 cell_items as (
     select
         cell_rows.{{ cell_keys | join(', cell_rows.') }},
-{% if d.capabilities.reusesCommonTableExpressions %}
         cell_rows.base_group_key,
-{% endif %}
         list_items.item,
         list_items.list_position,
         coalesce(item_interactions.interactions, 0) as interactions
@@ -111,7 +107,7 @@ cells as (
     group by {{ cell_keys | join(', ') }}
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
 {{ slices.keyed_cells('cells', request_sums) }}
 ),
@@ -128,23 +124,10 @@ per_request_summary as (
     group by window_start, slice_key
 ),
 
-{% if d.capabilities.reusesCommonTableExpressions %}
 -- each top-k item under each of its request's slices' group_key
 sliced_items as (
 {{ slices.sliced_cell_rows(['item', 'list_position'], source='cell_items') }}
 ),
-{% else %}
--- the top {{ max_k }} items of every evaluated request under each of its slices' group_key
-sliced_items as (
-    select {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key, list_items.item, list_items.list_position
-    from (
-{{ slices.keyed_rows(key_columns, evaluated) }}
-    ) as keyed
-    inner join {{ rel('list_items') }} as list_items
-        on {{ src.key_match('list_items', 'keyed') }}
-    where list_items.list_position <= {{ max_k }}
-),
-{% endif %}
 
 -- per group, each item of its top {{ max_k }} lists with its best position
 group_items as (
@@ -204,20 +187,7 @@ per_item_summary as (
 
 -- every evaluated request under each of its slices' group_key, with what the sample is drawn by
 sliced_requests as (
-{% if d.capabilities.reusesCommonTableExpressions %}
 {{ slices.sliced_cell_rows(key_columns.concat(['list_length', 'key_hash'], key_texts)) }}
-{% else %}
-    select
-        {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
-        {{ src.key_list('keyed.') }},
-        keyed.list_length,
-        {{ d.md5(rec.key_text('keyed.')) }} as key_hash{% for k in m.predictions.key %},
-        {{ d.toText('keyed.' + d.quote(k)) }} as key_text_{{ loop.index0 }}{% endfor %}
-
-    from (
-{{ slices.keyed_rows(key_columns.concat(['list_length']), evaluated) }}
-    ) as keyed
-{% endif %}
 ),
 
 -- personalization's sample: per group, the {{ r.personalizationSample }} requests with the smallest MD5 of the request key as text

@@ -2,8 +2,6 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/regression.sql" as regression with context %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
-{% set value_columns = [] %}
-{% for o in m.outputs %}{% set _ = value_columns.push(src.name(o.prediction), src.name(o.label)) %}{% endfor %}
 -- Regression metrics of monitor {{ m.name }}, per window, model version, slice{{ ' and output' if m.outputs.length > 1 }}.
 -- Formulas are in macros/regression.sql. Sums of doubles are exact (d.exactSum), so the values
 -- never depend on row order; means used inside sums of squares are exact too.
@@ -27,7 +25,7 @@ with {% if m.segments.length %}segment_ranks as (
 {% set _ = cell_columns.push('evaluated.' + src.name(o.prediction) + ' as prediction_' + loop.index0, 'evaluated.' + src.name(o.label) + ' as label_' + loop.index0) %}
 {% endfor %}
 cell_rows as (
-{{ slices.cell_rows(cell_columns, "evaluated.label_status = 'observed'", d.capabilities.reusesCommonTableExpressions) }}
+{{ slices.cell_rows(cell_columns, "evaluated.label_status = 'observed'") }}
 ),
 
 -- one cell per output and combination of every segment's value; a NULL label or prediction leaves
@@ -48,7 +46,7 @@ cells as (
 {% endfor %}
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
 {{ slices.keyed_cells('cells', ['output_index'].concat(regression.row_sum_columns)) }}
 ),
@@ -76,19 +74,7 @@ means as (
 sliced as (
 {% for o in m.outputs %}
 {% set p = 'prediction_' + loop.index0 %}{% set l = 'label_' + loop.index0 %}
-{% if d.capabilities.reusesCommonTableExpressions %}
 {{ slices.sliced_cell_rows([loop.index0 + ' as output_index', l + ' as label', p + ' - ' + l + ' as error', 'abs(' + p + ' - ' + l + ') as abs_error'], p + ' is not null and ' + l + ' is not null') }}
-{% else %}
-    select
-        {{ slices.group_key('keyed.window_start', 'keyed.slice_key') }} as group_key,
-        {{ loop.index0 }} as output_index,
-        keyed.{{ src.name(o.label) }} as label,
-        keyed.{{ src.name(o.prediction) }} - keyed.{{ src.name(o.label) }} as error,
-        abs(keyed.{{ src.name(o.prediction) }} - keyed.{{ src.name(o.label) }}) as abs_error
-    from (
-{{ slices.keyed_rows(value_columns, "evaluated.label_status = 'observed' and evaluated." + src.name(o.prediction) + ' is not null and evaluated.' + src.name(o.label) + ' is not null') }}
-    ) as keyed
-{% endif %}
 {% if not loop.last %}
     union all
 {% endif %}

@@ -16,8 +16,8 @@ export interface Capabilities {
   /**
    * A common table expression referenced twice is computed once (materialized or shared). Where it
    * is not (BigQuery runs it once per reference), the compiler builds a step's CTEs that are read
-   * more than once as session tables first (compiler/shared-expressions.ts), and templates slice
-   * without the large intermediate CTEs that such a table would have to store.
+   * more than once as session tables first (compiler/shared-expressions.ts), so templates can
+   * reference a CTE as often as they need on every warehouse.
    */
   reusesCommonTableExpressions: boolean;
   /**

@@ -233,7 +233,7 @@ cells as (
     group by window_start, base_key, value_1, value_2, horizon
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, n, sum_prediction, sum_actual, sum_error, sum_abs_error, sum_sq_error, n_nonzero, sum_ape, sum_sape, sum_abs_actual, n_scaled, sum_scaled, n_interval, n_covered, sum_width, sum_interval_score, n_q0, sum_pinball_q0, n_q1, sum_pinball_q1, n_q2, sum_pinball_q2
     from cells

@@ -38,6 +38,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
             when evaluated.`category` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -101,7 +102,7 @@ cells as (
     group by window_start, base_key, value_1
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, n_nonzero, sum_ape, sum_sape, sum_abs_label, label_min, label_max, max_abs_error
     from cells
@@ -144,77 +145,23 @@ means as (
 
 -- each row under each of its slices' keys, per output
 sliced as (
-    select
-        cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-        0 as output_index,
-        keyed.`sale_price` as label,
-        keyed.`predicted_price` - keyed.`sale_price` as error,
-        abs(keyed.`predicted_price` - keyed.`sale_price`) as abs_error
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 as slice_key,
-        evaluated.`predicted_price`, evaluated.`sale_price`, evaluated.`predicted_days`, evaluated.`days_listed`
-    from `hs_resale__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status = 'observed' and evaluated.`predicted_price` is not null and evaluated.`sale_price` is not null
+    select base_group_key as group_key, 0 as output_index, label_0 as label, prediction_0 - label_0 as error, abs(prediction_0 - label_0) as abs_error
+    from cell_rows
+    where prediction_0 is not null and label_0 is not null
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 + 52 + case
-            when evaluated.`category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`predicted_price`, evaluated.`sale_price`, evaluated.`predicted_days`, evaluated.`days_listed`
-    from `hs_resale__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`category`
-    where evaluated.label_status = 'observed' and evaluated.`predicted_price` is not null and evaluated.`sale_price` is not null
+    select base_group_key + 52 + value_1, 0 as output_index, label_0 as label, prediction_0 - label_0 as error, abs(prediction_0 - label_0) as abs_error
+    from cell_rows
+    where prediction_0 is not null and label_0 is not null
 
-    ) as keyed
     union all
-    select
-        cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-        1 as output_index,
-        keyed.`days_listed` as label,
-        keyed.`predicted_days` - keyed.`days_listed` as error,
-        abs(keyed.`predicted_days` - keyed.`days_listed`) as abs_error
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 as slice_key,
-        evaluated.`predicted_price`, evaluated.`sale_price`, evaluated.`predicted_days`, evaluated.`days_listed`
-    from `hs_resale__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status = 'observed' and evaluated.`predicted_days` is not null and evaluated.`days_listed` is not null
+    select base_group_key as group_key, 1 as output_index, label_1 as label, prediction_1 - label_1 as error, abs(prediction_1 - label_1) as abs_error
+    from cell_rows
+    where prediction_1 is not null and label_1 is not null
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 + 52 + case
-            when evaluated.`category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`predicted_price`, evaluated.`sale_price`, evaluated.`predicted_days`, evaluated.`days_listed`
-    from `hs_resale__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`category`
-    where evaluated.label_status = 'observed' and evaluated.`predicted_days` is not null and evaluated.`days_listed` is not null
+    select base_group_key + 52 + value_1, 1 as output_index, label_1 as label, prediction_1 - label_1 as error, abs(prediction_1 - label_1) as abs_error
+    from cell_rows
+    where prediction_1 is not null and label_1 is not null
 
-    ) as keyed
 ),
 
 -- what needs each slice's own rows: squared deviations from its means, and order statistics

@@ -102,7 +102,7 @@ cells as (
     group by window_start, base_key, value_1
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, output_index, n, sum_prediction, sum_label, sum_error, sum_abs_error, sum_sq_error, n_nonzero, sum_ape, sum_sape, sum_abs_label, label_min, label_max, max_abs_error
     from cells

@@ -172,7 +172,7 @@ cells as (
     group by window_start, base_key, value_1, value_2, calibration_bin
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
     from cells
@@ -220,99 +220,16 @@ totals as (
 ),
 
 sliced as (
-    select cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key, keyed.score, keyed.label
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, day) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
+    -- each row under each of its slices' keys, from the cell rows, which are computed once
+    select base_group_key as group_key, score, label
+    from cell_rows
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
-            when evaluated.`customer_type` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`customer_type`
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
+    select base_group_key + 52 + value_1, score, label
+    from cell_rows
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
-            when evaluated.`region` is null then 0
-            when ranks.value_rank <= 20 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'region'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`region`
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-13 00:00:00'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
-            when evaluated.`customer_type` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`customer_type`
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
-            when evaluated.`region` is null then 0
-            when ranks.value_rank <= 20 then ranks.value_rank
-            else 51
-        end,
-        evaluated.score, evaluated.label
-    from `hs_keep_probability__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'region'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`region`
-    where evaluated.label is not null and evaluated.score is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
+    select base_group_key + 104 + value_2, score, label
+    from cell_rows
 
-    ) as keyed
 ),
 
 -- Rank-type windows (macros/ranking.sql) give every cumulative count the ranking metrics need, ties included:

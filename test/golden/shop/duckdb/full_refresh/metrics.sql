@@ -172,7 +172,7 @@ cells as (
     group by window_start, base_key, value_1, value_2, calibration_bin
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, calibration_bin, n, n_positive, bin_pos, sum_score, tp, fp, log_loss_sum, brier_sum
     from cells
@@ -220,7 +220,7 @@ totals as (
 ),
 
 sliced as (
-    -- each row under each of its slices' keys, from the cell rows, which the warehouse computes once
+    -- each row under each of its slices' keys, from the cell rows, which are computed once
     select base_group_key as group_key, score, label
     from cell_rows
     union all

@@ -56,6 +56,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -118,7 +119,7 @@ cells as (
     group by window_start, base_key, value_1, value_2, label, predicted_class
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
     from cells
@@ -188,77 +189,18 @@ score_summary as (
 
 -- the usable rows under each of their slices' keys, with their renormalized scores
 sliced as (
-    select group_key, label, p_1, p_2, p_3, p_4, p_5
-    from (
-        select
-            cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-            keyed.label,
-            case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then 1 else 0 end as usable,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_shirt` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_1,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_pants` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_2,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_dress` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_3,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_knitwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_4,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then keyed.`p_outerwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) end as p_5,
-        case when keyed.`p_shirt` is not null and keyed.`p_pants` is not null and keyed.`p_dress` is not null and keyed.`p_knitwear` is not null and keyed.`p_outerwear` is not null and (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`) <> 0 then
-            case keyed.label
-                when 'shirt' then keyed.`p_shirt` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
-                when 'pants' then keyed.`p_pants` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
-                when 'dress' then keyed.`p_dress` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
-                when 'knitwear' then keyed.`p_knitwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
-                when 'outerwear' then keyed.`p_outerwear` / (keyed.`p_shirt` + keyed.`p_pants` + keyed.`p_dress` + keyed.`p_knitwear` + keyed.`p_outerwear`)
-                else 0
-            end
-        end as p_true,
-        case when keyed.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
-        from (
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 1 + 0) * 156 as slice_key,
-        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
-    from `hs_favorite_category__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 156 + 52 + case
-            when evaluated.`customer_type` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
-    from `hs_favorite_category__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`customer_type`
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 156 + 104 + case
-            when evaluated.`region` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.label, evaluated.`p_shirt`, evaluated.`p_pants`, evaluated.`p_dress`, evaluated.`p_knitwear`, evaluated.`p_outerwear`
-    from `hs_favorite_category__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'region'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`region`
-    where evaluated.label_status = 'observed' and evaluated.predicted_class is not null        and evaluated.predicted_at >= timestamp '2026-11-09 00:00:00'
-
-        ) as keyed
-    ) as scored
+    select base_group_key as group_key, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
     where usable = 1
+    union all
+    select base_group_key + 52 + value_1, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
+    where usable = 1
+    union all
+    select base_group_key + 104 + value_2, label, p_1, p_2, p_3, p_4, p_5
+    from cell_rows
+    where usable = 1
+
 ),
 
 -- One-vs-rest on the usable rows, class by class: each row positive when the class is its label. As

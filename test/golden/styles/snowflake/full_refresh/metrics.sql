@@ -119,7 +119,7 @@ cells as (
     group by window_start, base_key, value_1, value_2, label, predicted_class
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, label, predicted_class, pairs, n_scored, log_loss_sum, brier_sum, top_2_hits, top_3_hits
     from cells

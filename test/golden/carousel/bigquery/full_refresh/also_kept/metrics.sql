@@ -92,6 +92,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, day) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, day), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated.`device` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -112,7 +113,9 @@ cell_rows as (
         evaluated.ap_at_4,
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
-        evaluated.ap_at_10
+        evaluated.ap_at_10,
+        md5(cast(evaluated.`impression_id` as string)) as key_hash,
+        cast(evaluated.`impression_id` as string) as key_text_0
     from `hs_also_kept__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -131,6 +134,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated.`device` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -151,7 +155,9 @@ cell_rows as (
         evaluated.ap_at_4,
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
-        evaluated.ap_at_10
+        evaluated.ap_at_10,
+        md5(cast(evaluated.`impression_id` as string)) as key_hash,
+        cast(evaluated.`impression_id` as string) as key_text_0
     from `hs_also_kept__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -181,10 +187,11 @@ item_interactions as (
 ),
 
 -- the top 10 items of every evaluated request, once per granularity, with their interactions in
--- the window (where the warehouse does not reuse a CTE, cell_rows is computed again for this reference)
+-- the window
 cell_items as (
     select
         cell_rows.window_start, cell_rows.base_key, cell_rows.value_1, cell_rows.value_2,
+        cell_rows.base_group_key,
         list_items.item,
         list_items.list_position,
         coalesce(item_interactions.interactions, 0) as interactions
@@ -237,7 +244,7 @@ cells as (
     group by window_start, base_key, value_1, value_2
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, n, n_observed, hit_4, hits_4, recall_sum_4, ndcg_sum_4, ap_sum_4, rr_sum_4, slots_4, interactions_4, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
     from cells
@@ -277,104 +284,17 @@ per_request_summary as (
     group by window_start, slice_key
 ),
 
--- the top 10 items of every evaluated request under each of its slices' group_key
+-- each top-k item under each of its request's slices' group_key
 sliced_items as (
-    select cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key, list_items.item, list_items.list_position
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, day) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
+    select base_group_key as group_key, item, list_position
+    from cell_items
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
-            when evaluated.`device` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'device'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`device`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 52 + value_1, item, list_position
+    from cell_items
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
-            when evaluated.`viewed_category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`viewed_category`
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
-            when evaluated.`device` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'device'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`device`
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
-            when evaluated.`viewed_category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`viewed_category`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 104 + value_2, item, list_position
+    from cell_items
 
-    ) as keyed
-    inner join `hs_also_kept__list_items` as list_items
-        on list_items.`impression_id` = keyed.`impression_id`
-    where list_items.list_position <= 10
 ),
 
 -- per group, each item of its top 10 lists with its best position
@@ -417,104 +337,15 @@ per_item_summary as (
 
 -- every evaluated request under each of its slices' group_key, with what the sample is drawn by
 sliced_requests as (
-    select
-        cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-        keyed.`impression_id`,
-        keyed.list_length,
-        md5(cast(keyed.`impression_id` as string)) as key_hash,
-        cast(keyed.`impression_id` as string) as key_text_0
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, day) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 as slice_key,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
+    select base_group_key as group_key, `impression_id`, list_length, key_hash, key_text_0
+    from cell_rows
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 52 + case
-            when evaluated.`device` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'device'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`device`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 52 + value_1, `impression_id`, list_length, key_hash, key_text_0
+    from cell_rows
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, day),
-        (coalesce(versions.version_index, 0) * 2 + 0) * 156 + 104 + case
-            when evaluated.`viewed_category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'day'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, day)
-        and ranks.segment_value = evaluated.`viewed_category`
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 as slice_key,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 52 + case
-            when evaluated.`device` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'device'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`device`
-    where evaluated.label_status <> 'pending'
-    union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 2 + 1) * 156 + 104 + case
-            when evaluated.`viewed_category` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`impression_id`, evaluated.list_length
-    from `hs_also_kept__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'viewed_category'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`viewed_category`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 104 + value_2, `impression_id`, list_length, key_hash, key_text_0
+    from cell_rows
 
-    ) as keyed
 ),
 
 -- personalization's sample: per group, the 1000 requests with the smallest MD5 of the request key as text

@@ -41,6 +41,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -56,7 +57,9 @@ cell_rows as (
         evaluated.ap_at_5,
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
-        evaluated.ap_at_10
+        evaluated.ap_at_10,
+        md5(cast(evaluated.`shortlist_id` as string)) as key_hash,
+        cast(evaluated.`shortlist_id` as string) as key_text_0
     from `hs_stylist_shortlist__evaluations` as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -77,10 +80,11 @@ item_interactions as (
 ),
 
 -- the top 10 items of every evaluated request, once per granularity, with their interactions in
--- the window (where the warehouse does not reuse a CTE, cell_rows is computed again for this reference)
+-- the window
 cell_items as (
     select
         cell_rows.window_start, cell_rows.base_key, cell_rows.value_1,
+        cell_rows.base_group_key,
         list_items.item,
         list_items.list_position,
         coalesce(item_interactions.interactions, 0) as interactions
@@ -133,7 +137,7 @@ cells as (
     group by window_start, base_key, value_1
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, n, n_observed, hit_5, hits_5, recall_sum_5, ndcg_sum_5, ap_sum_5, rr_sum_5, slots_5, interactions_5, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
     from cells
@@ -170,41 +174,14 @@ per_request_summary as (
     group by window_start, slice_key
 ),
 
--- the top 10 items of every evaluated request under each of its slices' group_key
+-- each top-k item under each of its request's slices' group_key
 sliced_items as (
-    select cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key, list_items.item, list_items.list_position
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 as slice_key,
-        evaluated.`shortlist_id`
-    from `hs_stylist_shortlist__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
+    select base_group_key as group_key, item, list_position
+    from cell_items
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 + 52 + case
-            when evaluated.`customer_type` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`shortlist_id`
-    from `hs_stylist_shortlist__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`customer_type`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 52 + value_1, item, list_position
+    from cell_items
 
-    ) as keyed
-    inner join `hs_stylist_shortlist__list_items` as list_items
-        on list_items.`shortlist_id` = keyed.`shortlist_id`
-    where list_items.list_position <= 10
 ),
 
 -- per group, each item of its top 10 lists with its best position
@@ -242,41 +219,12 @@ per_item_summary as (
 
 -- every evaluated request under each of its slices' group_key, with what the sample is drawn by
 sliced_requests as (
-    select
-        cast(floor(timestamp_diff(keyed.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + keyed.slice_key as group_key,
-        keyed.`shortlist_id`,
-        keyed.list_length,
-        md5(cast(keyed.`shortlist_id` as string)) as key_hash,
-        cast(keyed.`shortlist_id` as string) as key_text_0
-    from (
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 as slice_key,
-        evaluated.`shortlist_id`, evaluated.list_length
-    from `hs_stylist_shortlist__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    where evaluated.label_status <> 'pending'
+    select base_group_key as group_key, `shortlist_id`, list_length, key_hash, key_text_0
+    from cell_rows
     union all
-    select
-        timestamp_trunc(evaluated.predicted_at, isoweek),
-        (coalesce(versions.version_index, 0) * 1 + 0) * 104 + 52 + case
-            when evaluated.`customer_type` is null then 0
-            when ranks.value_rank <= 50 then ranks.value_rank
-            else 51
-        end,
-        evaluated.`shortlist_id`, evaluated.list_length
-    from `hs_stylist_shortlist__evaluations` as evaluated
-    left join model_versions as versions
-        on versions.model_version = evaluated.model_version
-    left join segment_ranks as ranks
-        on ranks.granularity = 'week'
-        and ranks.segment = 'customer_type'
-        and ranks.window_start = timestamp_trunc(evaluated.predicted_at, isoweek)
-        and ranks.segment_value = evaluated.`customer_type`
-    where evaluated.label_status <> 'pending'
+    select base_group_key + 52 + value_1, `shortlist_id`, list_length, key_hash, key_text_0
+    from cell_rows
 
-    ) as keyed
 ),
 
 -- personalization's sample: per group, the 1000 requests with the smallest MD5 of the request key as text

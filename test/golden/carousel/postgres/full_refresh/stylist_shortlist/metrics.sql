@@ -80,7 +80,7 @@ item_interactions as (
 ),
 
 -- the top 10 items of every evaluated request, once per granularity, with their interactions in
--- the window (where the warehouse does not reuse a CTE, cell_rows is computed again for this reference)
+-- the window
 cell_items as (
     select
         cell_rows.window_start, cell_rows.base_key, cell_rows.value_1,
@@ -137,7 +137,7 @@ cells as (
     group by window_start, base_key, value_1
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, n, n_observed, hit_5, hits_5, recall_sum_5, ndcg_sum_5, ap_sum_5, rr_sum_5, slots_5, interactions_5, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
     from cells

@@ -187,7 +187,7 @@ item_interactions as (
 ),
 
 -- the top 10 items of every evaluated request, once per granularity, with their interactions in
--- the window (where the warehouse does not reuse a CTE, cell_rows is computed again for this reference)
+-- the window
 cell_items as (
     select
         cell_rows.window_start, cell_rows.base_key, cell_rows.value_1, cell_rows.value_2,
@@ -244,7 +244,7 @@ cells as (
     group by window_start, base_key, value_1, value_2
 ),
 
--- the cells under each slice's key (slice_key as in macros/slices.sql keyed_rows)
+-- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
     select window_start, base_key as slice_key, n, n_observed, hit_4, hits_4, recall_sum_4, ndcg_sum_4, ap_sum_4, rr_sum_4, slots_4, interactions_4, hit_10, hits_10, recall_sum_10, ndcg_sum_10, ap_sum_10, rr_sum_10, slots_10, interactions_10
     from cells
