@@ -5,11 +5,13 @@
 //   npx tsx bench/prototypes/compare.ts postgres <url> ... [--pgdata <server data dir>] [--no-analyze]
 //
 // A variant is a directory bench/prototypes/<name>/ holding copies of the templates it changes
-// (models/..., macros/...); everything else comes from the real models/ and macros/. Each variant's
+// (models/..., macros/...); everything else comes from the real models/ and macros/ (or first from the
+// variant named in its file `extends`, e.g. base_slices_keyed_rows: macros/slices.sql as it was before
+// keyed_rows was removed, for the old templates that call it). Each variant's
 // full-refresh pipeline (every table step; not the write) runs as of the benchmark's as-of on
 // bench.predictions / bench.outcomes (bench/prototypes/generate-db.ts makes a DuckDB file), and its
 // evaluations, data-quality and metric rows are compared with the current pipeline's.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
@@ -55,7 +57,8 @@ const context = {
 };
 
 function variantSteps(dir: string) {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, PACKAGE_ROOT], { noCache: true }), {
+  const base = existsSync(join(dir, 'extends')) ? [join(HERE, readFileSync(join(dir, 'extends'), 'utf8').trim())] : [];
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }), {
     autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true,
   });
   return current.map((step) => {
