@@ -5,9 +5,8 @@
   (and missing) predictions.
 -#}
 {#-
-  The per-window metrics each data-quality step writes, besides outcomes_orphan (models/write.sql
-  needs them to replace data-quality rows alone): recommendations' (models/recommendation/),
-  everyone else's (models/data_quality.sql, models/forecast/).
+  The per-window metrics each data-quality step writes, besides outcomes_orphan: recommendations'
+  (models/recommendation/), everyone else's (models/data_quality.sql, models/forecast/).
 -#}
 {% set outcome_window_metrics = ['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90'] %}
 {% set request_window_metrics = ['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90'] %}
@@ -68,4 +67,13 @@ union all
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+{%- endmacro %}
+
+{#-
+  Whether a row's window is one this incremental run recomputes: per granularity, the windows from
+  run.recompute_from on. `prefix` qualifies the granularity and window_start columns; `indent` is the
+  indentation of the line the condition starts on.
+-#}
+{% macro recomputed(run, prefix='', indent='') -%}
+({% for g, start in run.recompute_from %}{{ '\n' + indent }}    ({{ prefix }}granularity = '{{ g }}' and {{ prefix }}window_start >= {{ start }}){{ ' or' if not loop.last }}{% endfor %}{{ '\n' + indent }})
 {%- endmacro %}

@@ -7,12 +7,14 @@
   target_time.
 -#}
 {#-
-  In an incremental run, only the windows whose model metrics are recomputed (run.metrics_from):
-  earlier windows of the session's evaluations changed only in their data-quality counts.
+  In an incremental run, only the windows it recomputes (run.recompute_from): the session's
+  evaluations start at the earliest granularity's window, so they hold some rows of earlier windows
+  of the other granularities (a week's days before the first recomputed day, say), which keep their
+  stored metrics.
 -#}
 {% macro since(g, column='evaluated.predicted_at') -%}
 {% if run.incremental %}
-        and {{ column }} >= {{ run.metrics_from[g] }}{% endif %}
+        and {{ column }} >= {{ run.recompute_from[g] }}{% endif %}
 {%- endmacro %}
 
 {#- Each evaluated row's segment value's rank in its window (the row of segment_ranks), if any. -#}

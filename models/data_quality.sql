@@ -68,6 +68,11 @@ per_window as (
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
     having sum({{ 'counts.' if d.capabilities.havingSeesAliases }}prediction_events) > 0
+{% if run.incremental %}
+        -- and an incremental run's range starts at its earliest granularity's window: the others'
+        -- windows before their own recompute_from are partly in it, and keep their stored rows
+        and {{ quality.recomputed(run, indent='        ') }}
+{% endif %}
 ),
 
 orphans as (
@@ -87,4 +92,31 @@ select
     'outcomes_orphan', cast(null as {{ d.types.text }}),
     {{ d.toDouble('sum(orphan)') }}, cast(sum(orphan) as {{ d.types.bigint }})
 from orphans
+{% if run.incremental %}
+where {{ quality.recomputed(run) }}
+{% endif %}
 group by granularity, window_start
+{% if run.adds_late_outcomes %}
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of {{ run.previous_as_of }}; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version,
+    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
+    'outcomes_late', cast(null as {{ d.types.text }}),
+    {{ d.toDouble('count(*)') }}, cast(count(*) as {{ d.types.bigint }})
+from (
+{% for g in m.granularities %}
+    select '{{ g }}' as granularity, {{ d.windowStart(g, 'predicted_at') }} as window_start, model_version
+    from {{ rel('outcome_matches') }}
+    where outcome_class = 'late'
+        and observed_at > {{ run.previous_as_of }}
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+) as late_outcomes
+where not {{ quality.recomputed(run) }}
+group by granularity, window_start, model_version
+{% endif %}

@@ -12,21 +12,28 @@ insert into {{ tables.evaluations }}
 select * from {{ rel('evaluations') }}
 where {{ placed_at }} >= {{ run.rewrite_from }};
 
-{% set data_quality_only = [] %}
-{% for g in m.granularities %}{% if run.metrics_from[g] != run.recompute_from[g] %}{% set _ = data_quality_only.push(g) %}{% endif %}{% endfor %}
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }}
-    and (
-{% for g in m.granularities %}
-        (granularity = '{{ g }}' and window_start >= {{ run.metrics_from[g] }}){{ ' or' if not loop.last or data_quality_only.length }}
-{% endfor %}
-{% if data_quality_only.length %}
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-{% set names = (quality.request_window_metrics if m.type == 'recommendation' else quality.outcome_window_metrics).concat(['outcomes_orphan']) %}
-        (metric in ('{{ names | join("', '") }}')
-            and ({% for g in data_quality_only %}(granularity = '{{ g }}' and window_start >= {{ run.recompute_from[g] }}){{ ' or ' if not loop.last }}{% endfor %}))
+    and {{ quality.recomputed(run, indent='    ') }};
+{% if run.adds_late_outcomes %}
+
+-- Earlier windows keep their rows: new data changed no score, label or label status there, only
+-- their outcomes_late counts, by the late outcomes data_quality counted for them (docs/semantics.md §7)
+update {{ tables.metrics }} as stored
+set value = stored.value + added.value,
+    sample_size = stored.sample_size + added.sample_size,
+    run_id = {{ d.string(run.run_id) }},
+    computed_at = {{ run.computed_at }}
+from {{ rel('data_quality') }} as added
+where stored.monitor = {{ d.string(m.name) }}
+    and stored.metric = 'outcomes_late'
+    and added.metric = 'outcomes_late'
+    and not {{ quality.recomputed(run, 'added.', '    ') }}
+    and stored.granularity = added.granularity
+    and stored.window_start = added.window_start
+    and stored.model_version is not distinct from added.model_version
+    and stored.segment is null;
 {% endif %}
-    );
 {% elif d.capabilities.transactionalDdl %}
 -- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists {{ tables.evaluations }};
@@ -74,17 +81,8 @@ from (
     select * from {{ rel('data_quality') }}
     union all
     select * from {{ rel('metrics') }}
-{% if run.incremental %}
-    where
-{% for g in m.granularities %}
-        (granularity = '{{ g }}' and window_start >= {{ run.metrics_from[g] }}){{ ' or' if not loop.last }}
-{% endfor %}
-{% endif %}
 ) as metric_rows
 {% if run.incremental %}
-where
-{% for g in m.granularities %}
-    (metric_rows.granularity = '{{ g }}' and metric_rows.window_start >= {{ run.recompute_from[g] }}){{ ' or' if not loop.last }}
-{% endfor %}
+where {{ quality.recomputed(run, 'metric_rows.') }}
 {% endif %}
 ;

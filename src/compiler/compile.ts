@@ -20,19 +20,20 @@ export interface RunContext {
 }
 
 export interface IncrementalRange {
-  /** Per granularity, the first window start that is recomputed. */
-  recomputeFrom: Partial<Record<Granularity, Date>>;
+  /** The previous successful run's as-of: data after it are new to this run. */
+  previousAsOf: Date;
   /**
-   * Per granularity, the first window whose model metrics are recomputed (at or after
-   * recomputeFrom): windows before it gained only data-quality changes, such as late outcomes.
+   * Per granularity, the first window start that is recomputed, model metrics and data quality alike.
+   * Earlier windows keep their rows; the late outcomes new since the previous run are added to their
+   * `outcomes_late` counts (models/write.sql).
    */
-  metricsFrom: Partial<Record<Granularity, Date>>;
+  recomputeFrom: Partial<Record<Granularity, Date>>;
   /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
   evaluateFrom: Date;
   /**
    * Evaluation rows from here on are rewritten: the earliest time whose score, label or label
-   * status can have changed, not a window start. Earlier re-evaluated rows (a week's first days,
-   * windows with only late outcomes) are as stored.
+   * status can have changed, not a window start. Earlier re-evaluated rows (a week's first days) are
+   * as stored.
    */
   rewriteFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
@@ -40,35 +41,27 @@ export interface IncrementalRange {
 }
 
 /**
- * The incremental range of a run in which data newer than the previous run can have changed
- * predictions from `affectedFrom` on, and scores or labels from `metricsAffectedFrom` on
- * (docs/semantics.md §7): per granularity, the windows holding those times and every later one.
+ * The incremental range of a run after `previousAsOf` in which new data can have changed the score,
+ * label or label status of predictions from `affectedFrom` on (docs/semantics.md §7): per
+ * granularity, the window holding that time and every later one.
  */
-export function incrementalRange(monitor: Monitor, affectedFrom: Date, metricsAffectedFrom: Date = affectedFrom): IncrementalRange {
+export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousAsOf: Date): IncrementalRange {
   const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
-  const metricsFrom: IncrementalRange['metricsFrom'] = {};
-  const later = metricsAffectedFrom > affectedFrom ? metricsAffectedFrom : affectedFrom;
-  for (const g of monitor.granularities) {
-    recomputeFrom[g] = windowStart(g, affectedFrom);
-    metricsFrom[g] = windowStart(g, later);
-  }
-  const earliestOf = (starts: IncrementalRange['recomputeFrom']) => new Date(Math.min(...Object.values(starts).map((t) => t.getTime())));
-  const evaluateFrom = earliestOf(recomputeFrom);
+  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
+  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
   const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { recomputeFrom, metricsFrom, evaluateFrom, rewriteFrom: later, outcomesFrom };
+  return { previousAsOf, recomputeFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
 }
 
 /**
  * The incremental range from the planning query's row (models/plan.sql, or a problem type's own).
  * Labels of predictions made after the previous as-of minus `within` can change without new data
- * (pending ones become missing), so the range never starts later than that. A plan without a
- * metrics_affected_from column recomputes metrics and data quality alike.
+ * (pending ones become missing), so the range never starts later than that.
  */
 export function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
   const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
-  const earliest = (planned: unknown) => (planned instanceof Date && planned < windowClose ? planned : windowClose);
-  const affectedFrom = earliest(row?.affected_from);
-  return incrementalRange(monitor, affectedFrom, row && 'metrics_affected_from' in row ? earliest(row.metrics_affected_from) : affectedFrom);
+  const planned = row?.affected_from;
+  return incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
 }
 
 /**
@@ -171,11 +164,14 @@ function templateContext(options: CompileOptions) {
       computed_at: d.timestamp(run.computedAt),
       incremental: run.incremental !== undefined,
       recompute_from: timestamps(run.incremental?.recomputeFrom),
-      metrics_from: timestamps(run.incremental?.metricsFrom),
       evaluate_from: run.incremental ? d.timestamp(run.incremental.evaluateFrom) : undefined,
+      // models/data_quality.sql counts the new late outcomes of windows before recompute_from apart,
+      // for the write step to add to their stored rows; a problem type's own data_quality does not
+      // (its plan recomputes those windows instead)
+      adds_late_outcomes: run.incremental !== undefined && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql',
       rewrite_from: run.incremental ? d.timestamp(run.incremental.rewriteFrom) : undefined,
       outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
-      previous_as_of: run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
+      previous_as_of: run.incremental ? d.timestamp(run.incremental.previousAsOf) : run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
     },
   };
 }

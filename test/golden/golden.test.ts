@@ -15,11 +15,11 @@ const asOf = new Date('2026-11-21T00:00:00Z');
 const run: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
 
 /**
- * An incremental run of `monitor` as the runner plans it when data changed from 2026-11-06 on and
- * scores or labels from 2026-11-13 on (so that data-quality and metric windows start apart).
+ * An incremental run of `monitor` as the runner plans it, a day after the previous run, when new data
+ * changed scores or labels from Friday 2026-11-13 on (so that day and week windows start apart).
  */
 function incremental(monitor: Monitor): RunContext {
-  return { ...run, incremental: incrementalRange(monitor, new Date('2026-11-06T00:00:00Z'), new Date('2026-11-13T00:00:00Z')) };
+  return { ...run, incremental: incrementalRange(monitor, new Date('2026-11-13T00:00:00Z'), new Date('2026-11-20T00:00:00Z')) };
 }
 
 describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {

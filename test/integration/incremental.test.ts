@@ -74,7 +74,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(evalA).toEqual(evalB);
   });
 
-  it.skipIf(!!target.unavailable)('a late outcome recomputes its window\'s data-quality rows, not its model metrics', async () => {
+  it.skipIf(!!target.unavailable)('a late outcome adds to its window\'s outcomes_late count and leaves its other rows as stored', async () => {
     const fixture = randomFixture({ seed: 31, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
     const firstAsOf = new Date('2026-02-14T00:00:00Z'); // after every event of the fixture
     const src = uniqueName('src');
@@ -86,21 +86,27 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     // one outcome for a prediction of 2026-01-25, 20 days after it (within is 5 days): late
     const day = '2026-01-25T00:00:00.000Z';
     const prediction = fixture.predictions.find((p) => p.ts.toISOString().slice(0, 10) === day.slice(0, 10) && p.score !== null)!;
+    const d = adapter.dialect;
+    const windowRows = () =>
+      adapter.query(
+        `select metric, run_id, value, sample_size from ${d.quote(out)}.hindsight_metrics where granularity = 'day' and window_start = ${d.timestamp(new Date(day))} and segment is null and model_version ${prediction.modelVersion === null ? 'is null' : `= ${d.string(prediction.modelVersion)}`}`,
+      );
+    const before = await windowRows();
     const late: Fixture = { predictions: [], outcomes: [{ key: prediction.key, ts: new Date('2026-02-15T00:00:00Z'), label: 1 }] };
     await loadFixture(adapter, src, late, { segments: ['seg_a', 'seg_b'], append: true });
     const [second] = await runProject(adapter, dir, { asOf: new Date('2026-02-16T00:00:00Z') });
     expect(second!.mode).toBe('incremental');
-    expect(second!.recomputeFrom!.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // the month of 2026-01-25
+    // not back to the late outcome's prediction: from the month of the previous as-of minus within
+    expect(second!.recomputeFrom!.toISOString()).toBe('2026-02-01T00:00:00.000Z');
 
-    const d = adapter.dialect;
-    const rows = await adapter.query(
-      `select metric, run_id, value from ${d.quote(out)}.hindsight_metrics where granularity = 'day' and window_start = ${d.timestamp(new Date(day))} and segment is null and model_version ${prediction.modelVersion === null ? 'is null' : `= ${d.string(prediction.modelVersion)}`}`,
-    );
-    const runOf = (metric: string) => rows.find((r) => r.metric === metric)?.run_id;
-    expect(runOf('roc_auc')).toBe(first!.runId);
-    expect(runOf('count')).toBe(first!.runId);
-    expect(runOf('outcomes_late')).toBe(second!.runId);
-    expect(runOf('prediction_events')).toBe(second!.runId);
+    const rows = await windowRows();
+    const row = (rs: Record<string, unknown>[], metric: string) => rs.find((r) => r.metric === metric)!;
+    expect(row(rows, 'roc_auc').run_id).toBe(first!.runId);
+    expect(row(rows, 'count').run_id).toBe(first!.runId);
+    expect(row(rows, 'prediction_events').run_id).toBe(first!.runId);
+    expect(row(rows, 'outcomes_late').run_id).toBe(second!.runId);
+    expect(Number(row(rows, 'outcomes_late').value)).toBe(Number(row(before, 'outcomes_late').value) + 1);
+    expect(Number(row(rows, 'outcomes_late').sample_size)).toBe(Number(row(before, 'outcomes_late').sample_size) + 1);
     expect(new Set(rows.map((r) => r.metric)).size).toBe(rows.length); // no metric written twice
 
     // and the tables equal a full refresh's

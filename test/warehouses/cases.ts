@@ -88,10 +88,9 @@ export interface CompiledMonitor {
 const asOf = new Date('2026-11-21T00:00:00Z');
 const full: RunContext = { asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf };
 
-/** An incremental run as the runner would plan it when data changed from `affected` on. */
+/** An incremental run as the runner would plan it, a day after the previous one, when data changed scores or labels from `affected` on. */
 function incremental(monitor: Monitor, affected: Date): RunContext {
-  // scores or labels changed a week after the rest, so that metric windows start apart from data quality's
-  return { ...full, incremental: incrementalRange(monitor, affected, new Date(affected.getTime() + 7 * 86_400_000)) };
+  return { ...full, incremental: incrementalRange(monitor, affected, new Date(asOf.getTime() - 86_400_000)) };
 }
 
 function monitors(): { monitor: Monitor; schema: string }[] {

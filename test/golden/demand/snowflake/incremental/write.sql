@@ -13,10 +13,7 @@ delete from hindsight.hindsight_metrics
 where monitor = 'weekly_demand'
     and (
         (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz) or
-        (granularity = 'month' and window_start >= '2026-11-01 00:00:00'::timestamp_ntz) or
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-        (metric in ('prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
-            and ((granularity = 'week' and window_start >= '2026-11-02 00:00:00'::timestamp_ntz)))
+        (granularity = 'month' and window_start >= '2026-11-01 00:00:00'::timestamp_ntz)
     );
 
 insert into hindsight.hindsight_metrics (
@@ -44,11 +41,9 @@ from (
     select * from hs_weekly_demand__data_quality
     union all
     select * from hs_weekly_demand__metrics
-    where
-        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz) or
-        (granularity = 'month' and window_start >= '2026-11-01 00:00:00'::timestamp_ntz)
 ) as metric_rows
-where
-    (metric_rows.granularity = 'week' and metric_rows.window_start >= '2026-11-02 00:00:00'::timestamp_ntz) or
+where (
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= '2026-11-09 00:00:00'::timestamp_ntz) or
     (metric_rows.granularity = 'month' and metric_rows.window_start >= '2026-11-01 00:00:00'::timestamp_ntz)
+)
 ;

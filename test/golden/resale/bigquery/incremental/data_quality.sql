@@ -71,6 +71,11 @@ per_window as (
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
     having sum(counts.prediction_events) > 0
+        -- and an incremental run's range starts at its earliest granularity's window: the others'
+        -- windows before their own recompute_from are partly in it, and keep their stored rows
+        and (
+            (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+        )
 ),
 
 orphans as (
@@ -159,4 +164,26 @@ select
     'outcomes_orphan', cast(null as string),
     cast(sum(orphan) as float64), cast(sum(orphan) as int64)
 from orphans
+where (
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
 group by granularity, window_start
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version,
+    cast(null as string), cast(null as string),
+    'outcomes_late', cast(null as string),
+    cast(count(*) as float64), cast(count(*) as int64)
+from (
+    select 'week' as granularity, timestamp_trunc(predicted_at, isoweek) as window_start, model_version
+    from `hs_resale__outcome_matches`
+    where outcome_class = 'late'
+        and observed_at > timestamp '2026-11-20 00:00:00'
+) as late_outcomes
+where not (
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
+group by granularity, window_start, model_version

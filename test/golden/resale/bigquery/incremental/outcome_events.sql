@@ -10,6 +10,6 @@ from (
     from oltp.resales where sale_price is not null
 ) as source
 where `recorded_at` <= timestamp '2026-11-21 00:00:00'
-    and `recorded_at` >= timestamp '2026-10-03 00:00:00'
+    and `recorded_at` >= timestamp '2026-10-10 00:00:00'
     and (`sale_price` is not null or `days_listed` is not null)
     and `item_id` is not null

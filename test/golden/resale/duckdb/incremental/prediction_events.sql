@@ -11,7 +11,7 @@ with events as (
         cast("category" as varchar) as "category"
     from "raw"."resale_predictions"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
-        and "predicted_at" >= timestamp '2026-11-02 00:00:00'
+        and "predicted_at" >= timestamp '2026-11-09 00:00:00'
         and "item_id" is not null
 ),
 
@@ -34,7 +34,7 @@ ranked as (
 kept_earlier as (
     select "item_id"
     from "hindsight"."resale__evaluations"
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+    where predicted_at < timestamp '2026-11-09 00:00:00'
 )
 -- Ranked first, joined after: the window over the join's output took 1.3-1.5x as long at 10M
 -- predictions on DuckDB (bench/prototypes/incremental-profile.ts).

@@ -1,6 +1,6 @@
 -- Outcome events classified against the kept prediction of their key: counting (inside the
 -- prediction's 30 days window), late, early (at most 30 days before it) or orphan.
--- A full refresh keeps every event; an incremental run only those its recomputed windows count (below).
+-- A full refresh keeps every event; an incremental run only those it counts (below).
 with predictions as (
     select item_id, predicted_at, model_version
     from hs_resale__prediction_events

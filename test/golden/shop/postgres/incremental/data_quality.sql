@@ -108,6 +108,12 @@ per_window as (
     group by 1, 2, 3
     -- outcomes can match predictions of windows with no event left in this run's range
     having sum(prediction_events) > 0
+        -- and an incremental run's range starts at its earliest granularity's window: the others'
+        -- windows before their own recompute_from are partly in it, and keep their stored rows
+        and (
+            (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+            (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+        )
 ),
 
 orphans as (
@@ -200,4 +206,33 @@ select
     'outcomes_orphan', cast(null as text),
     cast(sum(orphan) as double precision), cast(sum(orphan) as bigint)
 from orphans
+where (
+    (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
 group by granularity, window_start
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version,
+    cast(null as text), cast(null as text),
+    'outcomes_late', cast(null as text),
+    cast(count(*) as double precision), cast(count(*) as bigint)
+from (
+    select 'day' as granularity, date_trunc('day', predicted_at) as window_start, model_version
+    from "hs_keep_probability__outcome_matches"
+    where outcome_class = 'late'
+        and observed_at > timestamp '2026-11-20 00:00:00'
+    union all
+    select 'week' as granularity, date_trunc('week', predicted_at) as window_start, model_version
+    from "hs_keep_probability__outcome_matches"
+    where outcome_class = 'late'
+        and observed_at > timestamp '2026-11-20 00:00:00'
+) as late_outcomes
+where not (
+    (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
+group by granularity, window_start, model_version

@@ -1,6 +1,6 @@
 -- Outcome events classified against the kept prediction of their key: counting (inside the
 -- prediction's 14 days window), late, early (at most 14 days before it) or orphan.
--- A full refresh keeps every event; an incremental run only those its recomputed windows count (below).
+-- A full refresh keeps every event; an incremental run only those it counts (below).
 with predictions as (
     select "prediction_id", predicted_at, model_version
     from "hs_keep_probability__prediction_events"
@@ -26,28 +26,39 @@ classified as (
         on predictions."prediction_id" = outcomes."prediction_id"
 ),
 
--- An incremental run keeps only what its windows count: outcomes of the recomputed predictions, and
--- orphans observed from timestamp '2026-11-02 00:00:00' on. An outcome of a prediction kept before that
--- counts in an earlier window, which is not rewritten, but it is no orphan: the evaluations table
+-- An incremental run keeps only what its windows count: outcomes of the recomputed predictions,
+-- orphans observed from timestamp '2026-11-09 00:00:00' on, and the late outcomes new since the previous run
+-- (as of timestamp '2026-11-20 00:00:00') of predictions kept before that, which data_quality.sql counts for
+-- the write step to add to their windows' stored rows. An older outcome of a prediction kept before
+-- the range counts in an earlier window, already stored, but it is no orphan: the evaluations table
 -- is read for those keys alone (reading it all to match every outcome was most of this step). "Before"
 -- is the test of kept_earlier in prediction_events.sql: a key is either kept there or recomputed here.
 claimed_earlier as (
-    select unmatched."prediction_id"
+    select unmatched."prediction_id", kept.predicted_at, kept.model_version
     from (
         select distinct "prediction_id"
         from classified
         where predicted_at is null
-            and observed_at >= timestamp '2026-11-02 00:00:00'
+            and observed_at >= timestamp '2026-11-09 00:00:00'
     ) as unmatched
     inner join "hindsight"."keep_probability__evaluations" as kept
         on kept."prediction_id" = unmatched."prediction_id"
-        and kept.predicted_at < timestamp '2026-11-02 00:00:00'
+        and kept.predicted_at < timestamp '2026-11-09 00:00:00'
 )
 
-select classified.*
+select
+    classified."prediction_id",
+    classified.observed_at,
+    classified.label,
+    case when claimed_earlier."prediction_id" is not null then claimed_earlier.predicted_at else classified.predicted_at end as predicted_at,
+    case when claimed_earlier."prediction_id" is not null then claimed_earlier.model_version else classified.model_version end as model_version,
+    -- such an outcome is late: the range starts at least 14 days before the previous as-of
+    case when claimed_earlier."prediction_id" is not null then 'late' else classified.outcome_class end as outcome_class
 from classified
 left join claimed_earlier
     on claimed_earlier."prediction_id" = classified."prediction_id"
 where classified.predicted_at is not null
-    or (classified.observed_at >= timestamp '2026-11-02 00:00:00'
+    or (classified.observed_at >= timestamp '2026-11-09 00:00:00'
         and claimed_earlier."prediction_id" is null)
+    or (classified.observed_at > timestamp '2026-11-20 00:00:00'
+        and classified.observed_at > claimed_earlier.predicted_at + interval '1209600 seconds')

@@ -13,11 +13,28 @@ delete from "hindsight"."hindsight_metrics"
 where monitor = 'keep_probability'
     and (
         (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-        (metric in ('prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
-            and ((granularity = 'day' and window_start >= timestamp '2026-11-06 00:00:00') or (granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00')))
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
     );
+
+-- Earlier windows keep their rows: new data changed no score, label or label status there, only
+-- their outcomes_late counts, by the late outcomes data_quality counted for them (docs/semantics.md §7)
+update "hindsight"."hindsight_metrics" as stored
+set value = stored.value + added.value,
+    sample_size = stored.sample_size + added.sample_size,
+    run_id = '00000000-0000-0000-0000-000000000000',
+    computed_at = timestamp '2026-11-21 00:00:00'
+from "hs_keep_probability__data_quality" as added
+where stored.monitor = 'keep_probability'
+    and stored.metric = 'outcomes_late'
+    and added.metric = 'outcomes_late'
+    and not (
+        (added.granularity = 'day' and added.window_start >= timestamp '2026-11-13 00:00:00') or
+        (added.granularity = 'week' and added.window_start >= timestamp '2026-11-09 00:00:00')
+    )
+    and stored.granularity = added.granularity
+    and stored.window_start = added.window_start
+    and stored.model_version is not distinct from added.model_version
+    and stored.segment is null;
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
@@ -44,11 +61,9 @@ from (
     select * from "hs_keep_probability__data_quality"
     union all
     select * from "hs_keep_probability__metrics"
-    where
-        (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 ) as metric_rows
-where
-    (metric_rows.granularity = 'day' and metric_rows.window_start >= timestamp '2026-11-06 00:00:00') or
-    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-02 00:00:00')
+where (
+    (metric_rows.granularity = 'day' and metric_rows.window_start >= timestamp '2026-11-13 00:00:00') or
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-09 00:00:00')
+)
 ;

@@ -16,7 +16,7 @@ with events as (
         cast(`region` as string) as `region`
     from `raw`.`category_predictions`
     where `predicted_at` <= timestamp '2026-11-21 00:00:00'
-        and `predicted_at` >= timestamp '2026-11-02 00:00:00'
+        and `predicted_at` >= timestamp '2026-11-09 00:00:00'
         and `request_id` is not null
 ),
 
@@ -40,7 +40,7 @@ ranked as (
 kept_earlier as (
     select `request_id`
     from `hindsight`.`favorite_category__evaluations`
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+    where predicted_at < timestamp '2026-11-09 00:00:00'
 )
 -- Ranked first, joined after: the window over the join's output took 1.3-1.5x as long at 10M
 -- predictions on DuckDB (bench/prototypes/incremental-profile.ts).

@@ -6,6 +6,6 @@ select
     cast("favorite_category" as text) as label
 from "oltp"."box_feedback"
 where "checked_in_at" <= timestamp '2026-11-21 00:00:00'
-    and "checked_in_at" >= timestamp '2026-10-19 00:00:00'
+    and "checked_in_at" >= timestamp '2026-10-26 00:00:00'
     and "favorite_category" is not null
     and "request_id" is not null

@@ -9,7 +9,7 @@ with requests as (
     -- requests kept before the recomputed range still claim the interactions that count for them
     select "impression_id", "customer_id", predicted_at, anchor_item
     from "hindsight"."also_kept__evaluations"
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+    where predicted_at < timestamp '2026-11-09 00:00:00'
 )
 
 select

@@ -16,7 +16,7 @@ with events as (
         cast("customer_type" as varchar) as "customer_type"
     from "raw"."stylist_shortlists"
     where "generated_at" <= timestamp '2026-11-21 00:00:00'
-        and "generated_at" >= timestamp '2026-11-02 00:00:00'
+        and "generated_at" >= timestamp '2026-11-09 00:00:00'
         and "shortlist_id" is not null
         and "customer_id" is not null
         and "item_id" is not null
@@ -27,7 +27,7 @@ with events as (
 kept_earlier as (
     select distinct "shortlist_id"
     from "hindsight"."stylist_shortlist__evaluations"
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+    where predicted_at < timestamp '2026-11-09 00:00:00'
 )
 select
     events.*,

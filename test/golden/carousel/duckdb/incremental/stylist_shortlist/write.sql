@@ -12,10 +12,7 @@ where predicted_at >= timestamp '2026-11-13 00:00:00';
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'stylist_shortlist'
     and (
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-        (metric in ('prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
-            and ((granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00')))
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
     );
 
 insert into "hindsight"."hindsight_metrics" (
@@ -42,9 +39,8 @@ from (
     select * from "hs_stylist_shortlist__data_quality"
     union all
     select * from "hs_stylist_shortlist__metrics"
-    where
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 ) as metric_rows
-where
-    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-02 00:00:00')
+where (
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-09 00:00:00')
+)
 ;

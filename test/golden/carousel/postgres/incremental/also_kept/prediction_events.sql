@@ -18,7 +18,7 @@ with events as (
         cast("viewed_category" as text) as "viewed_category"
     from "raw"."carousel_impressions"
     where "shown_at" <= timestamp '2026-11-21 00:00:00'
-        and "shown_at" >= timestamp '2026-11-02 00:00:00'
+        and "shown_at" >= timestamp '2026-11-09 00:00:00'
         and "impression_id" is not null
         and "customer_id" is not null
         and "item_id" is not null
@@ -29,7 +29,7 @@ with events as (
 kept_earlier as (
     select distinct "impression_id"
     from "hindsight"."also_kept__evaluations"
-    where predicted_at < timestamp '2026-11-02 00:00:00'
+    where predicted_at < timestamp '2026-11-09 00:00:00'
 )
 select
     events.*,

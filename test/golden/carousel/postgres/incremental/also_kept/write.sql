@@ -13,10 +13,7 @@ delete from "hindsight"."hindsight_metrics"
 where monitor = 'also_kept'
     and (
         (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-        (metric in ('prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
-            and ((granularity = 'day' and window_start >= timestamp '2026-11-06 00:00:00') or (granularity = 'week' and window_start >= timestamp '2026-11-02 00:00:00')))
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
     );
 
 insert into "hindsight"."hindsight_metrics" (
@@ -44,11 +41,9 @@ from (
     select * from "hs_also_kept__data_quality"
     union all
     select * from "hs_also_kept__metrics"
-    where
-        (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
-        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 ) as metric_rows
-where
-    (metric_rows.granularity = 'day' and metric_rows.window_start >= timestamp '2026-11-06 00:00:00') or
-    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-02 00:00:00')
+where (
+    (metric_rows.granularity = 'day' and metric_rows.window_start >= timestamp '2026-11-13 00:00:00') or
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-09 00:00:00')
+)
 ;

@@ -12,10 +12,7 @@ where predicted_at >= '2026-11-13 00:00:00'::timestamp_ntz;
 delete from hindsight.hindsight_metrics
 where monitor = 'stylist_shortlist'
     and (
-        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz) or
-        -- windows whose predictions gained only late or early outcomes: their data-quality rows alone
-        (metric in ('prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90', 'outcomes_orphan')
-            and ((granularity = 'week' and window_start >= '2026-11-02 00:00:00'::timestamp_ntz)))
+        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
     );
 
 insert into hindsight.hindsight_metrics (
@@ -42,9 +39,8 @@ from (
     select * from hs_stylist_shortlist__data_quality
     union all
     select * from hs_stylist_shortlist__metrics
-    where
-        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
 ) as metric_rows
-where
-    (metric_rows.granularity = 'week' and metric_rows.window_start >= '2026-11-02 00:00:00'::timestamp_ntz)
+where (
+    (metric_rows.granularity = 'week' and metric_rows.window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
+)
 ;
