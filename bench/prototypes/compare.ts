@@ -53,7 +53,7 @@ const context = {
   project: { schema: 'hindsight' },
   tables: { metrics: '"hindsight"."hindsight_metrics"', runs: '"hindsight"."hindsight_runs"', evaluations: `"hindsight"."${monitor.name}__evaluations"` },
   rel: (step: string) => d.quote(tempRelation(monitor.name, step)),
-  run: { as_of: d.timestamp(run.asOf), run_id: run.runId, computed_at: d.timestamp(run.computedAt), incremental: false, recompute_from: {} },
+  run: { as_of: d.timestamp(run.asOf), run_id: run.runId, computed_at: d.timestamp(run.computedAt), incremental: false, recompute_from: {}, adds_late_outcomes: false },
 };
 
 function variantSteps(dir: string) {
@@ -97,7 +97,7 @@ for (let rep = 0; rep < repeat; rep++) {
     const t = (timings[name] ??= {});
     for (const step of steps) {
       if (explainStep === step.name && rep === 0) {
-        const r = await adapter.query(w === 'duckdb' ? `explain analyze ${step.sql}` : `explain (analyze, costs off) ${step.sql}`);
+        const r = await adapter.query(w === 'duckdb' ? `explain analyze ${step.sql}` : `explain (analyze, buffers, costs off) ${step.sql}`);
         process.stderr.write(`==== ${name} ${step.name}\n${w === 'duckdb' ? String(r[0]?.explain_value) : r.map((x) => x['QUERY PLAN']).join('\n')}\n`);
       }
       const s = await time(async () => {
