@@ -68,7 +68,8 @@ left join claimed_earlier
 where classified.predicted_at is not null
     or (classified.observed_at >= {{ run.evaluate_from }}
         and claimed_earlier.{{ d.quote(m.predictions.key[0]) }} is null)
-    or (classified.observed_at > {{ run.previous_as_of }}
+    or ({{ claimed }}
+        and classified.observed_at > {{ run.previous_as_of }}
         and classified.observed_at > {{ d.addSeconds('claimed_earlier.predicted_at', m.within.seconds) }})
 {% else %}
 

@@ -62,5 +62,6 @@ left join claimed_earlier
 where classified.predicted_at is not null
     or (classified.observed_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and claimed_earlier.item_id is null)
-    or (classified.observed_at > '2026-11-20 00:00:00'::timestamp_ntz
+    or (claimed_earlier.item_id is not null
+        and classified.observed_at > '2026-11-20 00:00:00'::timestamp_ntz
         and classified.observed_at > dateadd(second, 2592000, claimed_earlier.predicted_at))

@@ -60,5 +60,6 @@ left join claimed_earlier
 where classified.predicted_at is not null
     or (classified.observed_at >= timestamp '2026-11-09 00:00:00'
         and claimed_earlier."prediction_id" is null)
-    or (classified.observed_at > timestamp '2026-11-20 00:00:00'
+    or (claimed_earlier."prediction_id" is not null
+        and classified.observed_at > timestamp '2026-11-20 00:00:00'
         and classified.observed_at > claimed_earlier.predicted_at + interval '1209600 seconds')

@@ -60,5 +60,6 @@ left join claimed_earlier
 where classified.predicted_at is not null
     or (classified.observed_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and claimed_earlier.prediction_id is null)
-    or (classified.observed_at > '2026-11-20 00:00:00'::timestamp_ntz
+    or (claimed_earlier.prediction_id is not null
+        and classified.observed_at > '2026-11-20 00:00:00'::timestamp_ntz
         and classified.observed_at > dateadd(second, 1209600, claimed_earlier.predicted_at))
