@@ -36,8 +36,10 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     { seed: 11, dedupe: 'latest' as const },
     { seed: 12, dedupe: 'earliest' as const },
     { seed: 13, dedupe: 'latest' as const, scoreBins: 100 },
-  ])('equal a full refresh after appending data (seed $seed, dedupe $dedupe, score bins $scoreBins)', async ({ seed, dedupe, scoreBins }) => {
-    const fixture = randomFixture({ seed, predictions: 800, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
+    // outcomes up to 30 days late: new late outcomes of predictions kept before the recomputed range
+    { seed: 14, dedupe: 'earliest' as const, maxDelayDays: 30 },
+  ])('equal a full refresh after appending data (seed $seed, dedupe $dedupe, score bins $scoreBins, max delay $maxDelayDays)', async ({ seed, dedupe, scoreBins, maxDelayDays }) => {
+    const fixture = randomFixture({ seed, predictions: 800, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: maxDelayDays ?? 8 });
     const firstAsOf = new Date('2026-02-10T06:00:00Z');
     const secondAsOf = new Date('2026-02-17T18:00:00Z');
     const [first, later] = splitAt(fixture, firstAsOf);
