@@ -68,12 +68,3 @@ union all
     from per_window
     where prediction_events > 0
 {%- endmacro %}
-
-{#-
-  Whether a row's window is one this incremental run recomputes: per granularity, the windows from
-  run.recompute_from on. `prefix` qualifies the granularity and window_start columns; `indent` is the
-  indentation of the line the condition starts on.
--#}
-{% macro recomputed(run, prefix='', indent='') -%}
-({% for g, start in run.recompute_from %}{{ '\n' + indent }}    ({{ prefix }}granularity = '{{ g }}' and {{ prefix }}window_start >= {{ start }}){{ ' or' if not loop.last }}{% endfor %}{{ '\n' + indent }})
-{%- endmacro %}

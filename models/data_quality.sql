@@ -1,4 +1,5 @@
 {% import "macros/data_quality.sql" as quality with context %}
+{% import "macros/incremental.sql" as incremental %}
 -- Data-quality rows of monitor {{ m.name }}: what was read, what was dropped as a duplicate, how many
 -- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
 with counts as (
@@ -71,7 +72,7 @@ per_window as (
 {% if run.incremental %}
         -- and an incremental run's range starts at its earliest granularity's window: the others'
         -- windows before their own recompute_from are partly in it, and keep their stored rows
-        and {{ quality.recomputed(run, indent='        ') }}
+        and {{ incremental.recomputed(run, indent='        ') }}
 {% endif %}
 ),
 
@@ -93,7 +94,7 @@ select
     {{ d.toDouble('sum(orphan)') }}, cast(sum(orphan) as {{ d.types.bigint }})
 from orphans
 {% if run.incremental %}
-where {{ quality.recomputed(run) }}
+where {{ incremental.recomputed(run) }}
 {% endif %}
 group by granularity, window_start
 {% if run.adds_late_outcomes %}
@@ -117,6 +118,6 @@ from (
 {% endif %}
 {% endfor %}
 ) as late_outcomes
-where not {{ quality.recomputed(run) }}
+where not {{ incremental.recomputed(run) }}
 group by granularity, window_start, model_version
 {% endif %}

@@ -1,4 +1,4 @@
-{% import "macros/data_quality.sql" as quality %}
+{% import "macros/incremental.sql" as incremental %}
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
@@ -14,7 +14,7 @@ where {{ placed_at }} >= {{ run.rewrite_from }};
 
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }}
-    and {{ quality.recomputed(run, indent='    ') }};
+    and {{ incremental.recomputed(run, indent='    ') }};
 {% if run.adds_late_outcomes %}
 
 -- Earlier windows keep their rows: new data changed no score, label or label status there, only
@@ -28,7 +28,7 @@ from {{ rel('data_quality') }} as added
 where stored.monitor = {{ d.string(m.name) }}
     and stored.metric = 'outcomes_late'
     and added.metric = 'outcomes_late'
-    and not {{ quality.recomputed(run, 'added.', '    ') }}
+    and not {{ incremental.recomputed(run, 'added.', '    ') }}
     and stored.granularity = added.granularity
     and stored.window_start = added.window_start
     and stored.model_version is not distinct from added.model_version
@@ -83,6 +83,6 @@ from (
     select * from {{ rel('metrics') }}
 ) as metric_rows
 {% if run.incremental %}
-where {{ quality.recomputed(run, 'metric_rows.') }}
+where {{ incremental.recomputed(run, 'metric_rows.') }}
 {% endif %}
 ;
