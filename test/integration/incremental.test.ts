@@ -118,6 +118,30 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
   });
 
+  it.skipIf(!!target.unavailable)('a re-logged prediction of an old key (dedupe: latest) recomputes from the window it leaves', async () => {
+    const fixture = randomFixture({ seed: 32, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    const firstAsOf = new Date('2026-02-14T00:00:00Z'); // after every event of the fixture
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, spec);
+    await runProject(adapter, dir, { asOf: firstAsOf });
+
+    // a newer event for the key of a prediction of 2026-01-25, with another score: it replaces the kept one
+    const old = fixture.predictions.find((p) => p.ts.toISOString().startsWith('2026-01-25') && p.score !== null)!;
+    const relogged: Fixture = { predictions: [{ ...old, ts: new Date('2026-02-15T00:00:00Z'), score: old.score === 0.5 ? 0.55 : 0.5 }], outcomes: [] };
+    await loadFixture(adapter, src, relogged, { segments: ['seg_a', 'seg_b'], append: true });
+    const asOf = new Date('2026-02-16T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect(second!.mode).toBe('incremental');
+    expect(second!.recomputeFrom!.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // the month of 2026-01-25
+
+    const out2 = uniqueName('hs');
+    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
+    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
+    expect(await stripRun(adapter, out, 'm__evaluations', 'pid')).toEqual(await stripRun(adapter, out2, 'm__evaluations', 'pid'));
+  });
+
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
     const fixture = randomFixture({ seed: 21, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 8 });
     const src = uniqueName('src');
