@@ -10,7 +10,11 @@ type DuckdbOutput = Extract<OutputConfig, { type: 'duckdb' }>;
 
 export async function openDuckdb(output: DuckdbOutput): Promise<Adapter> {
   const { DuckDBInstance: Instance } = await import('@duckdb/node-api');
-  const options: Record<string, string> = {};
+  // Nothing hindsight writes relies on the order rows are stored in (every window and aggregate
+  // orders or groups explicitly), and keeping it made DuckDB write the incremental run's evaluation
+  // rows on one thread: 0.9 s against 0.45 s of wall time for 1.6 M rows at 10M predictions
+  // (docs/performance.md, incremental).
+  const options: Record<string, string> = { preserve_insertion_order: 'false' };
   if (output.threads) options.threads = String(output.threads);
   if (output.memory_limit) options.memory_limit = output.memory_limit;
   if (output.path !== ':memory:') mkdirSync(dirname(output.path), { recursive: true });
