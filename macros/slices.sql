@@ -6,15 +6,10 @@
   the same columns, or with a `predicted_at` that places a row in its window, like a forecast's
   target_time.
 -#}
-{#-
-  In an incremental run, only the windows it recomputes (run.recompute_from): the session's
-  evaluations start at the earliest granularity's window, so they hold some rows of earlier windows
-  of the other granularities (a week's days before the first recomputed day, say), which keep their
-  stored metrics.
--#}
+{% import "macros/incremental.sql" as incremental %}
+{#- The rows of granularity g's windows this run computes (all in a full refresh): macros/incremental.sql. -#}
 {% macro since(g, column='evaluated.predicted_at') -%}
-{% if run.incremental %}
-        and {{ column }} >= {{ run.recompute_from[g] }}{% endif %}
+{{ incremental.since(run, g, column) }}
 {%- endmacro %}
 
 {#- Each evaluated row's segment value's rank in its window (the row of segment_ranks), if any. -#}
