@@ -5,7 +5,7 @@
 -- minus {{ m.within.text }} anyway (pending labels turn missing), so new outcomes need no term: one
 -- inside its prediction's window belongs to a prediction made after that, and a late one changes
 -- no label, only its window's outcomes_late count, which the write step adds to. (Recommendations
--- share this plan: their predictions are requests, a re-logged request a newer copy.)
+-- have their own plan: their interactions match requests by other columns than the request key.)
 {% if m.predictions.dedupe == 'latest' %}
 -- kept predictions whose key has a newer event, which now replaces them; and those keys' outcomes
 -- observed before them but less than {{ m.within.text }} before (early ones): against the newer

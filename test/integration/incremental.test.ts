@@ -45,7 +45,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const [first, later] = splitAt(fixture, firstAsOf);
     const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: dedupe, ...(scoreBins ? { scoreBins } : {}) };
 
-    // incremental: first batch, run, append the rest, run again (twice: the second is a no-op)
+    // incremental: first batch, run, append the rest, run again
     const srcA = uniqueName('src');
     const outA = uniqueName('hs');
     await loadFixture(adapter, srcA, first, { segments: ['seg_a', 'seg_b'] });

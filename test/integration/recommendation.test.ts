@@ -338,4 +338,41 @@ describe.each(TARGETS)('recommendations on $name', (target) => {
     expect(await evaluations(outA)).toEqual(await evaluations(outB));
     expectSameMetrics(b, reference(data.rows, data.interactions, o, secondAsOf, catalog));
   }, 180_000);
+
+  // Interactions match requests by `match`, not by the request key: the planning query must not join
+  // them on the key (a shared plan that did failed to render with a two-column match, and failed on
+  // Postgres, turning every run into a full refresh, with an integer key and a text match column).
+  on.each([
+    { name: 'a two-column match', twoMatch: true, intKey: false },
+    { name: 'an integer request key', twoMatch: false, intKey: true },
+  ])('a re-logged request (dedupe: latest) plans an incremental run equal to a full refresh: $name', async ({ twoMatch, intKey }) => {
+    const src = uniqueName('src');
+    const d = adapter.dialect;
+    await createTable(adapter, src, 'lists',
+      [{ name: 'request_id', type: intKey ? 'integer' : 'text' }, { name: 'shown_at', type: 'timestamp' }, { name: 'user_id', type: 'text' }, { name: 'shop', type: 'text' }, { name: 'item_id', type: 'text' }, { name: 'pos', type: 'double' }],
+      [[intKey ? 1 : '1', new Date('2026-03-01T00:00:00Z'), 'u1', 's1', 'a', 1], [intKey ? 1 : '1', new Date('2026-03-01T00:00:00Z'), 'u1', 's1', 'b', 2],
+        [intKey ? 2 : '2', new Date('2026-03-02T00:00:00Z'), 'u2', 's1', 'a', 1]]);
+    await createTable(adapter, src, 'interactions',
+      [{ name: 'customer', type: 'text' }, { name: 'cshop', type: 'text' }, { name: 'seen_at', type: 'timestamp' }, { name: 'sku', type: 'text' }],
+      [['u1', 's1', new Date('2026-03-01T05:00:00Z'), 'a']]);
+    const monitor = {
+      type: 'recommendation',
+      predictions: { relation: `${src}.lists`, key: 'request_id', timestamp: 'shown_at', match: twoMatch ? ['user_id', 'shop'] : ['user_id'], item: 'item_id', rank: 'pos', dedupe: 'latest' },
+      outcomes: { relation: `${src}.interactions`, key: twoMatch ? ['customer', 'cshop'] : ['customer'], timestamp: 'seen_at', item: 'sku' },
+      join: { within: '3 days' }, k: [2], granularity: ['day'],
+    };
+    const out = uniqueName('hs');
+    const dir = writeProjectWith(target, out, monitor);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-03-10T00:00:00Z') }))[0]!.status).toBe('success');
+    await adapter.execute(`insert into ${d.quote(src)}.${d.quote('lists')} values (${intKey ? 1 : "'1'"}, ${d.timestamp(new Date('2026-03-11T00:00:00Z'))}, 'u1', 's1', 'c', 1)`);
+    const asOf = new Date('2026-03-12T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect(second!.error).toBeUndefined();
+    expect(second!.mode).toBe('incremental');
+    expect(second!.recomputeFrom!.toISOString()).toBe('2026-03-01T00:00:00.000Z'); // the replaced request's day
+
+    const full = uniqueName('hs');
+    await runProject(adapter, writeProjectWith(target, full, monitor), { asOf, fullRefresh: true });
+    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, full));
+  });
 });
