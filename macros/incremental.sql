@@ -1,3 +1,4 @@
+{% import "macros/sources.sql" as src with context %}
 {#-
   Incremental runs: which windows a run recomputes (run.recompute_from, src/compiler/compile.ts
   incrementalRange). Rows of earlier windows stay as stored, but for the late-outcome counts the
@@ -21,4 +22,24 @@
 {% macro since(run, g, column) -%}
 {% if run.incremental %}
         and {{ column }} >= {{ run.recompute_from[g] }}{% endif %}
+{%- endmacro %}
+
+{#-
+  The kept predictions (with their time) whose key has a prediction event newer than the previous
+  run, which replaces them under `dedupe: latest`: a query for a CTE, indented for one. The plans of
+  every problem type but forecasts start from it (models/plan.sql, models/recommendation/plan.sql).
+-#}
+{% macro replaced_predictions() %}
+    select {{ src.key_list('kept.') }}, kept.predicted_at
+    from {{ tables.evaluations }} as kept
+    inner join (
+        select distinct {{ src.key_list() }}
+        from {{ src.source(m.predictions, 2) }}
+        where {{ d.quote(m.predictions.timestamp) }} > {{ run.previous_as_of }}
+            and {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
+{% if m.predictions.where %}
+            and ({{ m.predictions.where }})
+{% endif %}
+    ) as new_events
+        on {{ src.key_match('kept', 'new_events') }}
 {%- endmacro %}

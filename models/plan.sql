@@ -1,4 +1,5 @@
 {% import "macros/sources.sql" as src with context %}
+{% import "macros/incremental.sql" as incremental with context %}
 -- Incremental planning for monitor {{ m.name }} (docs/semantics.md §7): the earliest prediction time
 -- whose score, label or label status data newer than the previous run (as of {{ run.previous_as_of }})
 -- can have changed. NULL when nothing points back; the runner recomputes from the previous as-of
@@ -11,18 +12,7 @@
 -- observed before them but less than {{ m.within.text }} before (early ones): against the newer
 -- prediction they are orphans, counted in the windows of their own time
 with replaced as (
-    select {{ src.key_list('kept.') }}, kept.predicted_at
-    from {{ tables.evaluations }} as kept
-    inner join (
-        select distinct {{ src.key_list() }}
-        from {{ src.source(m.predictions, 2) }}
-        where {{ d.quote(m.predictions.timestamp) }} > {{ run.previous_as_of }}
-            and {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
-{% if m.predictions.where %}
-            and ({{ m.predictions.where }})
-{% endif %}
-    ) as new_events
-        on {{ src.key_match('kept', 'new_events') }}
+{{ incremental.replaced_predictions() }}
 )
 
 -- an early outcome is observed before its prediction, so the earliest row of a key is its outcome's

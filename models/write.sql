@@ -83,6 +83,11 @@ from (
     select * from {{ rel('metrics') }}
 ) as metric_rows
 {% if run.incremental %}
+{% if run.adds_late_outcomes %}
+-- data_quality's rows of earlier windows are the late-outcome counts the update above added
+{% else %}
+-- data_quality's rows of earlier windows are partial: those windows keep their stored rows
+{% endif %}
 where {{ incremental.recomputed(run, 'metric_rows.') }}
 {% endif %}
 ;

@@ -62,6 +62,7 @@ from (
     union all
     select * from hs_keep_probability__metrics
 ) as metric_rows
+-- data_quality's rows of earlier windows are the late-outcome counts the update above added
 where (
     (metric_rows.granularity = 'day' and metric_rows.window_start >= '2026-11-13 00:00:00'::timestamp_ntz) or
     (metric_rows.granularity = 'week' and metric_rows.window_start >= '2026-11-09 00:00:00'::timestamp_ntz)

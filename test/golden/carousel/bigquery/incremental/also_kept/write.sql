@@ -42,6 +42,7 @@ from (
     union all
     select * from `hs_also_kept__metrics`
 ) as metric_rows
+-- data_quality's rows of earlier windows are partial: those windows keep their stored rows
 where (
     (metric_rows.granularity = 'day' and metric_rows.window_start >= timestamp '2026-11-13 00:00:00') or
     (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-09 00:00:00')

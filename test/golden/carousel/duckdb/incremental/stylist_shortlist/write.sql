@@ -40,6 +40,7 @@ from (
     union all
     select * from "hs_stylist_shortlist__metrics"
 ) as metric_rows
+-- data_quality's rows of earlier windows are partial: those windows keep their stored rows
 where (
     (metric_rows.granularity = 'week' and metric_rows.window_start >= timestamp '2026-11-09 00:00:00')
 )
