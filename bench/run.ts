@@ -5,6 +5,7 @@
 //                    [--repeat 3] [--repeat-large 1] [--duckdb-memory-limit 2GB] [--work-dir /tmp/hindsight-bench]
 //                    [--no-compile] [--no-explain] [--steps lower_bound,full_refresh] [--out bench/results/<date>.json] [--report docs/performance.md]
 //                    [--score-bins 1000] (the approximate step's approximate_ranking)
+//                    [--postgres-setting jit=off ...] (server settings beyond bench/postgres.ts's, for every contender)
 // Steps: lower_bound, sliced_floor, full_refresh, approximate, extract_and_compute, incremental,
 // and for a regression, a multiclass, a forecast and a recommendation monitor on the same data
 // (bench/project.ts) <type>_lower_bound and <type>_full_refresh, type = regression, multiclass,
@@ -43,6 +44,11 @@ for (const part of (arg('max-rows', '') ?? '').split(',').filter(Boolean)) {
   const [w, n] = part.split('=');
   maxRows[w as Warehouse] = Number(n);
 }
+process.argv.forEach((a, i) => {
+  if (a !== '--postgres-setting') return;
+  const [k, ...v] = process.argv[i + 1].split('=');
+  POSTGRES_SETTINGS[k] = v.join('=');
+});
 const repeat = Number(arg('repeat', '3'));
 /** Timed passes from 1e7 predictions on (a full refresh there takes minutes). */
 const repeatLarge = Number(arg('repeat-large', '1'));

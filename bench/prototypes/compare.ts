@@ -1,7 +1,7 @@
 // Side by side: hindsight's pipeline as compiled from models/ and macros/ now, against prototype
 // rewrites of some of its templates, on the same data, with the outputs compared row by row.
 //
-//   npx tsx bench/prototypes/compare.ts duckdb <warehouse.duckdb> [--variants a,b] [--repeat 2] [--explain step]
+//   npx tsx bench/prototypes/compare.ts duckdb <warehouse.duckdb> [--variants a,b] [--repeat 2] [--explain step,step]
 //   npx tsx bench/prototypes/compare.ts postgres <url> ... [--pgdata <server data dir>] [--no-analyze]
 //
 // A variant is a directory bench/prototypes/<name>/ holding copies of the templates it changes
@@ -25,7 +25,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const [w, where] = process.argv.slice(2) as ['duckdb' | 'postgres', string];
 const repeat = Number(flagValue('repeat') ?? 1);
 const only = flagValue('variants')?.split(',');
-const explainStep = flagValue('explain');
+const explainSteps = (flagValue('explain') ?? '').split(',');
 // --no-analyze: leave out the ANALYZE that the Postgres dialect runs after creating each table
 const noAnalyze = process.argv.includes('--no-analyze');
 
@@ -96,7 +96,7 @@ for (let rep = 0; rep < repeat; rep++) {
   for (const [name, steps] of variants) {
     const t = (timings[name] ??= {});
     for (const step of steps) {
-      if (explainStep === step.name && rep === 0) {
+      if (explainSteps.includes(step.name) && rep === 0) {
         const r = await adapter.query(w === 'duckdb' ? `explain analyze ${step.sql}` : `explain (analyze, buffers, costs off) ${step.sql}`);
         process.stderr.write(`==== ${name} ${step.name}\n${w === 'duckdb' ? String(r[0]?.explain_value) : r.map((x) => x['QUERY PLAN']).join('\n')}\n`);
       }
