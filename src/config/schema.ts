@@ -256,6 +256,10 @@ const postgresOutput = z.strictObject({
   schema: z.string().optional(),
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
   connect_timeout: z.coerce.number().int().min(1).optional(),
+  session_settings: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem'), z.union([z.string(), z.number(), z.boolean()]))
+    .describe("server settings for hindsight's session, e.g. work_mem: 512MB; set after hindsight's own (jit_optimize_above_cost and jit_inline_above_cost -1: no LLVM optimization or inlining of its statements, docs/performance.md)")
+    .optional(),
 });
 
 // dbt-snowflake's field names. Authenticates with password, or with a key pair (private_key_path).

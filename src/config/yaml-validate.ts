@@ -309,6 +309,8 @@ interface ZodIssueLike {
   values?: unknown[];
   options?: unknown[];
   errors?: ZodIssueLike[][];
+  /** invalid_key: what the key itself failed */
+  issues?: ZodIssueLike[];
   input?: unknown;
 }
 
@@ -367,6 +369,17 @@ export function validateYaml<S extends AnySchema>(
             suggestion,
           });
         }
+        continue;
+      }
+      if (issue.code === 'invalid_key') {
+        // a record's key failed its own schema: point at the key, say what a key must be
+        const key = String(path[path.length - 1]);
+        issues.push({
+          file: parsed.file,
+          ...locate(parsed, path.slice(0, -1), key),
+          key: formatPath(path),
+          message: `invalid key "${key}"; expected ${(issue.issues ?? []).map((e) => e.message).join(', ') || 'another key'}`,
+        });
         continue;
       }
       const at = schemaAt(schema, path, data);

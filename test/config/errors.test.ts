@@ -401,6 +401,9 @@ profle: shop
       host: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"
       user: {{ env_var('PGUSER') }}
       port: lots
+      session_settings:
+        work mem: 1GB
+        jit: [on]
 `,
     });
     expect(text).toMatchInlineSnapshot(`
@@ -411,7 +414,9 @@ profle: shop
       profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
       profiles.yml:11:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
       profiles.yml:12:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('PGUSER') }}"
-      profiles.yml:13:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots""
+      profiles.yml:13:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots"
+      profiles.yml:15:9: shop.outputs.prod.session_settings.work mem: invalid key "work mem"; expected a setting name such as work_mem
+      profiles.yml:16:14: shop.outputs.prod.session_settings.jit: expected a string, or a number, or true or false; got a list"
     `);
   });
 

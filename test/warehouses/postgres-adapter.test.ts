@@ -1,0 +1,86 @@
+// The Postgres adapter's session, on the server the test setup starts: what it sets and what the
+// profile's session_settings change. The SQL it runs is covered by the shared integration suite.
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openAdapter, type Adapter } from '../../src/adapters/index.js';
+import { outputSchema } from '../../src/config/schema.js';
+
+const url = process.env.HINDSIGHT_TEST_POSTGRES_URL;
+const JIT_SETTINGS = ['jit', 'jit_above_cost', 'jit_optimize_above_cost', 'jit_inline_above_cost'];
+
+function output(extra: Record<string, unknown> = {}) {
+  const u = new URL(url!);
+  return outputSchema.parse({ type: 'postgres', host: u.hostname, port: u.port, user: decodeURIComponent(u.username), dbname: u.pathname.slice(1), ...extra });
+}
+
+async function settings(query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>> {
+  const rows = await query(`select name, setting from pg_settings where name in (${JIT_SETTINGS.map((n) => `'${n}'`).join(', ')}) order by name`);
+  return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+}
+
+/** The JIT settings of a session without hindsight's, and whether the server can JIT-compile at all. */
+async function serverDefaults(): Promise<{ values: Record<string, unknown>; available: boolean }> {
+  const plain = new pg.Client({ connectionString: url });
+  await plain.connect();
+  try {
+    const values = await settings(async (sql) => (await plain.query(sql)).rows);
+    const available = (await plain.query('select pg_jit_available() as a')).rows[0].a as boolean;
+    return { values, available };
+  } finally {
+    await plain.end();
+  }
+}
+
+/**
+ * The JIT section EXPLAIN ANALYZE reports for a statement estimated far over every JIT cost threshold
+ * (none without JIT): a thousand rows whose estimated cost is inflated by the session's operator cost.
+ */
+async function jitOptions(query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<Record<string, boolean> | undefined> {
+  await query('set cpu_operator_cost = 1000');
+  const rows = await query('explain (analyze, format json) select sum(g * 2 + 1) from generate_series(1, 1000) as g');
+  const plan = rows[0]!['QUERY PLAN'];
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Total Cost': number }; JIT?: { Options: Record<string, boolean> } }[];
+  expect(parsed[0]!.Plan['Total Cost']).toBeGreaterThan(1e6);
+  return parsed[0]!.JIT?.Options;
+}
+
+describe.skipIf(!url)('postgres adapter session', () => {
+  let adapter: Adapter | undefined;
+  afterEach(async () => {
+    await adapter?.close();
+    adapter = undefined;
+  });
+
+  it("JIT-compiles hindsight's statements without LLVM optimization or inlining", async () => {
+    const server = await serverDefaults();
+    adapter = await openAdapter(output());
+    expect(await settings((sql) => adapter!.query(sql))).toEqual({ ...server.values, jit_optimize_above_cost: '-1', jit_inline_above_cost: '-1' });
+    if (!(server.available && server.values.jit === 'on')) return; // a server without LLVM compiles nothing
+    expect(await jitOptions((sql) => adapter!.query(sql))).toEqual({ Inlining: false, Optimization: false, Expressions: true, Deforming: true });
+    // the control: a session with the server's settings optimizes and inlines the same statement
+    const plain = new pg.Client({ connectionString: url });
+    await plain.connect();
+    try {
+      expect(await jitOptions(async (sql) => (await plain.query(sql)).rows)).toMatchObject({ Inlining: true, Optimization: true });
+    } finally {
+      await plain.end();
+    }
+  });
+
+  it("applies the profile's session_settings after its own, so they can restore the server's", async () => {
+    const server = await serverDefaults();
+    adapter = await openAdapter(output({ session_settings: { work_mem: '77MB', jit_optimize_above_cost: 0, jit_inline_above_cost: 0, jit: true } }));
+    expect(await adapter.query('show work_mem')).toEqual([{ work_mem: '77MB' }]);
+    expect(await settings((sql) => adapter!.query(sql))).toMatchObject({ jit: 'on', jit_optimize_above_cost: '0', jit_inline_above_cost: '0' });
+    if (server.available) expect(await jitOptions((sql) => adapter!.query(sql))).toMatchObject({ Optimization: true, Inlining: true });
+  });
+
+  it('names the setting the server rejects', async () => {
+    await expect(openAdapter(output({ session_settings: { work_mem: 'lots' } }))).rejects.toThrow(/session_settings: work_mem: invalid value for parameter "work_mem"/);
+    await expect(openAdapter(output({ session_settings: { no_such_setting: 1 } }))).rejects.toThrow(/session_settings: no_such_setting: unrecognized configuration parameter/);
+  });
+
+  it('rejects a setting name that is not an identifier before connecting', () => {
+    expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
+  });
+});
