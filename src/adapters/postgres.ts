@@ -37,7 +37,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   // JIT compilation of hindsight's statements, without LLVM's optimization and inlining passes. Each
   // step is one statement with dozens of aggregates, and optimizing and inlining its code took about
   // 0.4 s for the data-quality step and 2 s for the metric step, at any data size. Without them, a full
-  // refresh of 1M predictions used 8-12% less server CPU and an incremental run a third less, and one
+  // refresh of 1M predictions used 8-14% less server CPU and an incremental run a third less, and one
   // of 10M the same as with them; with JIT off entirely, 10M used 5% more (docs/performance.md,
   // "PostgreSQL's JIT"). Through pg_settings: a server without these settings is left alone.
   await client.query(
