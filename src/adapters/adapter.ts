@@ -22,6 +22,18 @@ export interface Adapter {
   close(): Promise<void>;
 }
 
+/** A profile's session setting the warehouse rejected while the adapter opened its session. */
+export class SessionSettingError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: string,
+    readonly serverMessage: string,
+  ) {
+    super(`session_settings: ${setting}: ${serverMessage}`);
+    this.name = 'SessionSettingError';
+  }
+}
+
 /** Converts driver values to plain JS: exact integers as numbers, timestamps as Dates. */
 export function plainValue(value: unknown): unknown {
   if (typeof value === 'bigint') {

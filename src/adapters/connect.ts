@@ -3,7 +3,11 @@
 // starting up, a refused or timed-out connection) are retried with backoff; others are not.
 import type { Target } from '../config/load.js';
 import type { OutputConfig } from '../config/schema.js';
+import { SessionSettingError } from './adapter.js';
 import { openAdapter, type Adapter } from './index.js';
+
+/** The hint of an error no case below explains. */
+export const GENERIC_HINT = 'Run `hindsight debug` for a step-by-step check, or add --debug for the full error.';
 
 export class ConnectionError extends Error {
   constructor(
@@ -29,6 +33,14 @@ interface Explanation {
 export function explainConnectionError(output: OutputConfig, error: unknown): Explanation {
   const e = error as { code?: string; message?: string };
   const message = e?.message ?? String(error);
+  if (error instanceof SessionSettingError) {
+    return {
+      field: `session_settings.${error.setting}`,
+      reason: `the server rejects ${error.setting} = ${error.value} (${error.serverMessage})`,
+      hint: 'Check the setting\'s name and value: hindsight sets it for its own session, with set_config().',
+      transient: false,
+    };
+  }
   if (output.type === 'postgres') {
     const where = `${output.host}:${output.port}`;
     switch (e.code) {
@@ -65,7 +77,7 @@ export function explainConnectionError(output: OutputConfig, error: unknown): Ex
     if (/lock/i.test(message)) return { field: 'path', reason: `${output.path} is in use by another process (${message.split('\n')[0]})`, hint: 'Close the other DuckDB session, or use another path.', transient: false };
     if (/No such file|Cannot open/i.test(message)) return { field: 'path', reason: `cannot open ${output.path}`, hint: 'Check that the path\'s folder is writable.', transient: false };
   }
-  return { reason: message.split('\n')[0] ?? message, hint: 'Run `hindsight debug` for a step-by-step check, or add --debug for the full error.', transient: false };
+  return { reason: message.split('\n')[0] ?? message, hint: GENERIC_HINT, transient: false };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // Postgres through `pg`, loaded only when a profile targets Postgres. Sessions are UTC.
 import type { OutputConfig } from '../config/schema.js';
 import { postgres } from '../dialects/postgres.js';
-import { plainValue, type Adapter, type Row } from './adapter.js';
+import { plainValue, SessionSettingError, type Adapter, type Row } from './adapter.js';
 
 type PostgresOutput = Extract<OutputConfig, { type: 'postgres' }>;
 
@@ -49,7 +49,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       await client.query('select set_config($1, $2, false)', [name, String(value)]);
     } catch (e) {
       await client.end();
-      throw new Error(`postgres session_settings: ${name}: ${(e as Error).message}`);
+      throw new SessionSettingError(name, String(value), (e as Error).message);
     }
   }
   return {

@@ -1,6 +1,6 @@
 // `hindsight debug`, like `dbt debug`: checks the project, the profile, the connection, the right
 // to write in the output schema and every monitor's columns, and says in plain words what is wrong.
-import { connect, ConnectionError } from '../adapters/connect.js';
+import { connect, ConnectionError, GENERIC_HINT } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import { findProfiles, loadProjectAndTarget, type Project, type Target } from '../config/load.js';
 import { ConfigError } from '../errors.js';
@@ -36,7 +36,9 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   try {
     adapter = await connect(target, { attempts: 1 });
   } catch (e) {
-    report({ name: 'connection', ok: false, detail: e instanceof ConnectionError ? e.message : String(e) });
+    // the generic hint sends people to `hindsight debug`, which is where they are
+    const detail = e instanceof ConnectionError ? e.message.replace(GENERIC_HINT, 'Add --debug for the full error.') : String(e);
+    report({ name: 'connection', ok: false, detail });
     return 1;
   }
   try {

@@ -49,6 +49,22 @@ describe('hindsight debug', () => {
     expect(out).toMatch(/profile shop, target dev \(postgres, field dbname\): database no_such_db does not exist on 127\.0\.0\.1:\d+\. Check dbname, or create the database\./);
   });
 
+  it.skipIf(!pgUrl)('names the session setting the server rejects, and does not send debug to itself', async () => {
+    const u = new URL(pgUrl!);
+    const output = { type: 'postgres', host: u.hostname, port: Number(u.port), user: u.username, dbname: u.pathname.slice(1) };
+    const dir = shopWithOutput({ ...output, session_settings: { work_mem: 'lots' } });
+    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(
+      /connection \.+ ERROR\s+profile shop, target dev \(postgres, field session_settings\.work_mem\): the server rejects work_mem = lots \(invalid value for parameter "work_mem": "lots"\)\. Check the setting's name and value/,
+    );
+    // the test server has no TLS: an error no case explains, which gets the generic hint elsewhere
+    const other = shopWithOutput({ ...output, sslmode: 'require' });
+    out = '';
+    expect(await main(['debug', '--project-dir', other])).toBe(1);
+    expect(out).toMatch(/connection \.+ ERROR .*The server does not support SSL connections\. Add --debug for the full error\./);
+    expect(out).not.toMatch(/Run `hindsight debug`/);
+  });
+
   it('names the field when nothing listens at host:port, without a stack trace', async () => {
     const dir = shopWithOutput({ type: 'postgres', host: '127.0.0.1', port: 1, user: 'x', dbname: 'y' });
     expect(await main(['run', '--project-dir', dir])).toBe(1);
