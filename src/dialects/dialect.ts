@@ -79,6 +79,12 @@ export interface Dialect {
   percentiles(expr: string, fractions: number[]): string[];
   /** The same as a window function over `partitionBy`, for warehouses without the aggregate. */
   percentileOver?(expr: string, fraction: number, partitionBy: string): string;
+  /**
+   * What follows `order by …` in a window that counts the rows up to the current row and its peers
+   * (ties): the explicit range frame, or '' where the warehouse's default frame is that same frame
+   * and spelling it out costs (Postgres, below).
+   */
+  peersFrame: string;
   /** Text compared byte by byte, so that ordering does not depend on the server's locale. */
   binaryCollate(expr: string): string;
   /**
@@ -148,6 +154,7 @@ export const defaultDialect: Dialect = {
   percentiles(expr, fractions) {
     return fractions.map((f) => this.percentile(expr, f));
   },
+  peersFrame: ' range between unbounded preceding and current row',
   binaryCollate: (expr) => expr,
   tableLayout: () => '',
   md5: (expr) => `md5(${expr})`,

@@ -241,7 +241,7 @@ ranked as (
         score,
         label,
         rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
     from sliced
 ),
@@ -252,7 +252,7 @@ curve as (
     select
         group_key, score, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from ranked
     where label = 1

@@ -213,7 +213,7 @@ positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from (
         select
@@ -222,7 +222,7 @@ positive_ranks as (
             score,
             pos,
             rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
         from (
             select group_key, 1 as class_index, p_1 as score, case when label = 'shirt' then 1 else 0 end as pos
@@ -234,7 +234,7 @@ positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from (
         select
@@ -243,7 +243,7 @@ positive_ranks as (
             score,
             pos,
             rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
         from (
             select group_key, 2 as class_index, p_2 as score, case when label = 'pants' then 1 else 0 end as pos
@@ -255,7 +255,7 @@ positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from (
         select
@@ -264,7 +264,7 @@ positive_ranks as (
             score,
             pos,
             rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
         from (
             select group_key, 3 as class_index, p_3 as score, case when label = 'dress' then 1 else 0 end as pos
@@ -276,7 +276,7 @@ positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from (
         select
@@ -285,7 +285,7 @@ positive_ranks as (
             score,
             pos,
             rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
         from (
             select group_key, 4 as class_index, p_4 as score, case when label = 'knitwear' then 1 else 0 end as pos
@@ -297,7 +297,7 @@ positive_ranks as (
     select
         group_key, class_index, cnt_lt, cnt_le, n_all,
         rank() over (partition by group_key order by score) - 1 as pos_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as pos_le,
+        count(*) over (partition by group_key order by score) as pos_le,
         count(*) over (partition by group_key) as positives
     from (
         select
@@ -306,7 +306,7 @@ positive_ranks as (
             score,
             pos,
             rank() over (partition by group_key order by score) - 1 as cnt_lt,
-        count(*) over (partition by group_key order by score range between unbounded preceding and current row) as cnt_le,
+        count(*) over (partition by group_key order by score) as cnt_le,
         count(*) over (partition by group_key) as n_all
         from (
             select group_key, 5 as class_index, p_5 as score, case when label = 'outerwear' then 1 else 0 end as pos
