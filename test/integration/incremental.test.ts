@@ -32,6 +32,25 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   });
   afterAll(async () => adapter?.close());
 
+  /** 20 days of predictions from 2026-01-20 (outcomes up to 4 days late), run in full as of 2026-02-14, after all of them. */
+  async function twentyDaysRun(seed: number) {
+    const fixture = randomFixture({ seed, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, spec);
+    const [first] = await runProject(adapter, dir, { asOf: new Date('2026-02-14T00:00:00Z') });
+    return { fixture, src, out, dir, first: first! };
+  }
+
+  /** The metric and evaluation rows in `out` equal those of a full refresh of `src` as of `asOf`. */
+  async function expectFullRefreshRows(src: string, out: string, asOf: Date) {
+    const out2 = uniqueName('hs');
+    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
+    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
+    expect(await stripRun(adapter, out, 'm__evaluations', 'pid')).toEqual(await stripRun(adapter, out2, 'm__evaluations', 'pid'));
+  }
+
   it.skipIf(!!target.unavailable).each([
     { seed: 11, dedupe: 'latest' as const },
     { seed: 12, dedupe: 'earliest' as const },
@@ -68,8 +87,6 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const a = await readMetrics(adapter, outA);
     const b = await readMetrics(adapter, outB);
     expect(a.length).toBeGreaterThan(1000);
-    
-
     expect(a).toEqual(b); // exactly, not approximately
     const evalA = await stripRun(adapter, outA, 'm__evaluations', 'pid');
     const evalB = await stripRun(adapter, outB, 'm__evaluations', 'pid');
@@ -77,13 +94,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   });
 
   it.skipIf(!!target.unavailable)('a late outcome adds to its window\'s outcomes_late count and leaves its other rows as stored', async () => {
-    const fixture = randomFixture({ seed: 31, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
-    const firstAsOf = new Date('2026-02-14T00:00:00Z'); // after every event of the fixture
-    const src = uniqueName('src');
-    const out = uniqueName('hs');
-    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
-    const dir = writeProject(target, src, out, spec);
-    const [first] = await runProject(adapter, dir, { asOf: firstAsOf });
+    const { fixture, src, out, dir, first } = await twentyDaysRun(31);
 
     // one outcome for a prediction of 2026-01-25, 20 days after it (within is 5 days): late
     const day = '2026-01-25T00:00:00.000Z';
@@ -103,29 +114,20 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
 
     const rows = await windowRows();
     const row = (rs: Record<string, unknown>[], metric: string) => rs.find((r) => r.metric === metric)!;
-    expect(row(rows, 'roc_auc').run_id).toBe(first!.runId);
-    expect(row(rows, 'count').run_id).toBe(first!.runId);
-    expect(row(rows, 'prediction_events').run_id).toBe(first!.runId);
+    expect(row(rows, 'roc_auc').run_id).toBe(first.runId);
+    expect(row(rows, 'count').run_id).toBe(first.runId);
+    expect(row(rows, 'prediction_events').run_id).toBe(first.runId);
     expect(row(rows, 'outcomes_late').run_id).toBe(second!.runId);
     expect(Number(row(rows, 'outcomes_late').value)).toBe(Number(row(before, 'outcomes_late').value) + 1);
     expect(Number(row(rows, 'outcomes_late').sample_size)).toBe(Number(row(before, 'outcomes_late').sample_size) + 1);
     expect(new Set(rows.map((r) => r.metric)).size).toBe(rows.length); // no metric written twice
 
     // and the tables equal a full refresh's
-    const out2 = uniqueName('hs');
-    const dir2 = writeProject(target, src, out2, spec);
-    await runProject(adapter, dir2, { asOf: new Date('2026-02-16T00:00:00Z'), fullRefresh: true });
-    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
+    await expectFullRefreshRows(src, out, new Date('2026-02-16T00:00:00Z'));
   });
 
   it.skipIf(!!target.unavailable)('a re-logged prediction of an old key (dedupe: latest) recomputes from the window it leaves', async () => {
-    const fixture = randomFixture({ seed: 32, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
-    const firstAsOf = new Date('2026-02-14T00:00:00Z'); // after every event of the fixture
-    const src = uniqueName('src');
-    const out = uniqueName('hs');
-    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
-    const dir = writeProject(target, src, out, spec);
-    await runProject(adapter, dir, { asOf: firstAsOf });
+    const { fixture, src, out, dir } = await twentyDaysRun(32);
 
     // a newer event for the key of a prediction of 2026-01-25, with another score: it replaces the kept one
     const old = fixture.predictions.find((p) => p.ts.toISOString().startsWith('2026-01-25') && p.score !== null)!;
@@ -136,10 +138,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(second!.mode).toBe('incremental');
     expect(second!.recomputeFrom!.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // the month of 2026-01-25
 
-    const out2 = uniqueName('hs');
-    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
-    expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
-    expect(await stripRun(adapter, out, 'm__evaluations', 'pid')).toEqual(await stripRun(adapter, out2, 'm__evaluations', 'pid'));
+    await expectFullRefreshRows(src, out, asOf);
   });
 
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
