@@ -14,7 +14,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const OTHER_TYPES = ['regression', 'multiclass', 'forecast', 'recommendation'];
 const STEPS = ['lower_bound', 'sliced_floor', 'full_refresh', 'approximate', 'incremental', 'extract_and_compute', ...OTHER_TYPES.flatMap((t) => [`${t}_lower_bound`, `${t}_full_refresh`])];
 // the steps of every problem type's pipeline, in run order (mase_scales: forecasts only; list_items: recommendations only)
-const PIPELINE = ['plan', 'prediction_events', 'outcome_events', 'outcome_matches', 'list_items', 'evaluations', 'mase_scales', 'data_quality', 'metrics', 'write'];
+const PIPELINE = ['plan', 'prediction_events', 'outcome_events', 'outcome_matches', 'list_items', 'evaluations', 'mase_scales', 'data_quality', 'forecast_rows', 'metrics', 'write'];
 const fmtS = (s: number | null | undefined) => (s === null || s === undefined ? '—' : s < 10 ? s.toFixed(2) : s.toFixed(1));
 const fmtRate = (r: number | null | undefined) =>
   r === null || r === undefined ? '—' : r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${Math.round(r / 1e3)} k`;

@@ -1,4 +1,5 @@
 {% import "macros/regression.sql" as regression with context %}
+{% import "macros/sources.sql" as src with context %}
 {#-
   Forecast metrics: where each metric is defined (docs/semantics.md §5d).
   `summary` has one row per group (granularity, window, version, segment, value) with these
@@ -13,6 +14,12 @@
   `metrics`: [metric name, value expression, sample size expression] in the order they are written.
 -#}
 {% set f = m.forecast %}
+{#- The forecast columns the metrics read, as models/forecast/forecast_rows.sql passes them on. -#}
+{% set quantile_columns = [] %}
+{% for q in f.quantiles %}{% set _ = quantile_columns.push(src.name(q.column)) %}{% endfor %}
+{% set value_columns = ['prediction', 'actual'] %}
+{% if f.interval %}{% set _ = value_columns.push('interval_lower', 'interval_upper') %}{% endif %}
+{% set value_columns = value_columns.concat(quantile_columns) %}
 {% set metrics = [
     ['count', 'n', 'n'],
     ['mean_prediction', d.divide('sum_prediction', 'n'), 'n'],

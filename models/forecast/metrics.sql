@@ -4,11 +4,8 @@
 {% set f = m.forecast %}
 {% set series = m.predictions.key %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
-{% set quantile_columns = [] %}
-{% for q in f.quantiles %}{% set _ = quantile_columns.push(src.name(q.column)) %}{% endfor %}
-{% set value_columns = ['prediction', 'actual'] %}
-{% if f.interval %}{% set _ = value_columns.push('interval_lower', 'interval_upper') %}{% endif %}
-{% set value_columns = value_columns.concat(quantile_columns) %}
+{% set quantile_columns = forecast.quantile_columns %}
+{% set value_columns = forecast.value_columns %}
 -- Forecast metrics of monitor {{ m.name }}, per window (of target_time), model version and slice:
 -- overall, per segment and per horizon ({{ f.horizons | join(', ') if f.horizons.length else 'every horizon' }}).
 -- Formulas are in macros/forecast.sql. Sums of doubles are exact (d.exactSum), so the values
@@ -18,37 +15,8 @@
 -- and the slices are added up from the cells, keyed by integers until they are named
 -- (macros/slices.sql). Summing a copy of every row per slice, grouped by five text columns, took
 -- 2.7x this step's CPU at 10M on DuckDB, 1.8x at 1M (docs/performance.md).
-with forecast_rows as (
-    -- the evaluations as the slicing macros read them: predicted_at places a row in its window,
-    -- segments are text; with MASE's scale of the row's series for its window in each granularity
-    select
-        evaluations.target_time as predicted_at,
-        evaluations.model_version,
-        evaluations.label_status,
-        evaluations.horizon,
-{% for s in m.segments %}
-        {{ d.toText('evaluations.' + d.quote(s.column)) if series.includes(s.column) else 'evaluations.' + d.quote(s.column) }} as {{ d.quote(s.column) }},
-{% endfor %}
-{% for c in value_columns %}
-        evaluations.{{ c }},
-{% endfor %}
-{% for g in m.granularities %}
-        scales_{{ loop.index0 }}.scale as hs_scale_{{ loop.index0 }}{{ ',' if not loop.last }}
-{% endfor %}
-    from {{ rel('evaluations') }} as evaluations
-{% for g in m.granularities %}
-{% set scales = 'scales_' + loop.index0 %}
-    left join {{ rel('mase_scales') }} as {{ scales }}
-        on {{ scales }}.granularity = '{{ g }}'
-        and {{ scales }}.window_start = {{ d.windowStart(g, 'evaluations.target_time') }}
-{% for k in series %}
-        and {{ scales }}.{{ d.quote(k) }} = evaluations.{{ d.quote(k) }}
-{% endfor %}
-{% endfor %}
-),
-
-{% if m.segments.length %}segment_ranks as (
-{{ slices.segment_ranks('forecast_rows') }}
+with {% if m.segments.length %}segment_ranks as (
+{{ slices.segment_ranks(rel('forecast_rows')) }}
 ),
 
 {% endif %}model_versions as (
@@ -64,7 +32,7 @@ with forecast_rows as (
 {% endif %}
 {% for g in m.granularities %}{% set _ = cell_columns.push('evaluated.hs_scale_' + loop.index0 + ' as hs_scale_' + loop.index0) %}{% endfor %}
 cell_rows as (
-{{ slices.cell_rows(cell_columns, "evaluated.label_status = 'observed' and evaluated.prediction is not null", false, 'forecast_rows') }}
+{{ slices.cell_rows(cell_columns, "evaluated.label_status = 'observed' and evaluated.prediction is not null", false, rel('forecast_rows')) }}
 ),
 
 -- one cell per window, model version, combination of segment values and horizon (NULL for the

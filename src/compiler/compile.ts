@@ -94,8 +94,10 @@ export const PIPELINES: Record<Monitor['type'], string[]> = {
   binary_classification: SHARED_PIPELINE,
   multiclass_classification: SHARED_PIPELINE,
   regression: SHARED_PIPELINE,
-  // docs/semantics.md §5d: forecast rows and actuals, their evaluations, MASE's scales, then as usual
-  forecast: ['prediction_events', 'outcome_events', 'evaluations', 'mase_scales', 'data_quality', 'metrics'],
+  // docs/semantics.md §5d: forecast rows and actuals, their evaluations, MASE's scales, the evaluations
+  // with their scales as the metric step slices them (a table, so that Postgres has their statistics),
+  // then as usual
+  forecast: ['prediction_events', 'outcome_events', 'evaluations', 'mase_scales', 'data_quality', 'forecast_rows', 'metrics'],
   // docs/semantics.md §5e: list rows and interactions, which requests each interaction counts for,
   // the deduplicated lists with their gains, one evaluation per request, then as usual
   recommendation: ['prediction_events', 'outcome_events', 'outcome_matches', 'list_items', 'evaluations', 'data_quality', 'metrics'],

@@ -63,7 +63,7 @@ describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
         }
         // the metric step starts with only the evaluations and data quality (and a forecast's MASE scales) left
         const live = steps.slice(0, steps.findIndex((s) => s.name === 'metrics')).filter((s) => s.relation && !droppedAt.has(s.relation)).map((s) => s.name);
-        expect(live.filter((n) => !['evaluations', 'data_quality', 'mase_scales', 'list_items', 'outcome_events'].includes(n)), monitor.name).toEqual([]);
+        expect(live.filter((n) => !['evaluations', 'data_quality', 'mase_scales', 'forecast_rows', 'list_items', 'outcome_events'].includes(n)), monitor.name).toEqual([]);
       }
     });
 

@@ -7,39 +7,7 @@
 -- and the slices are added up from the cells, keyed by integers until they are named
 -- (macros/slices.sql). Summing a copy of every row per slice, grouped by five text columns, took
 -- 2.7x this step's CPU at 10M on DuckDB, 1.8x at 1M (docs/performance.md).
-with forecast_rows as (
-    -- the evaluations as the slicing macros read them: predicted_at places a row in its window,
-    -- segments are text; with MASE's scale of the row's series for its window in each granularity
-    select
-        evaluations.target_time as predicted_at,
-        evaluations.model_version,
-        evaluations.label_status,
-        evaluations.horizon,
-        cast(evaluations."category" as text) as "category",
-        evaluations."region" as "region",
-        evaluations.prediction,
-        evaluations.actual,
-        evaluations.interval_lower,
-        evaluations.interval_upper,
-        evaluations."p10",
-        evaluations."p50",
-        evaluations."p90",
-        scales_0.scale as hs_scale_0,
-        scales_1.scale as hs_scale_1
-    from "hs_weekly_demand__evaluations" as evaluations
-    left join "hs_weekly_demand__mase_scales" as scales_0
-        on scales_0.granularity = 'week'
-        and scales_0.window_start = date_trunc('week', evaluations.target_time)
-        and scales_0."store_id" = evaluations."store_id"
-        and scales_0."category" = evaluations."category"
-    left join "hs_weekly_demand__mase_scales" as scales_1
-        on scales_1.granularity = 'month'
-        and scales_1.window_start = date_trunc('month', evaluations.target_time)
-        and scales_1."store_id" = evaluations."store_id"
-        and scales_1."category" = evaluations."category"
-),
-
-segment_ranks as (
+with segment_ranks as (
     select
         'week' as granularity,
         'category' as segment,
@@ -52,7 +20,7 @@ segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "category" as segment_value
-        from forecast_rows
+        from "hs_weekly_demand__forecast_rows"
         where "category" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
@@ -69,7 +37,7 @@ segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('week', predicted_at) as window_start, "region" as segment_value
-        from forecast_rows
+        from "hs_weekly_demand__forecast_rows"
         where "region" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
     ) as segment_values
     group by window_start, segment_value
@@ -86,7 +54,7 @@ segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('month', predicted_at) as window_start, "category" as segment_value
-        from forecast_rows
+        from "hs_weekly_demand__forecast_rows"
         where "category" is not null        and predicted_at >= timestamp '2026-11-01 00:00:00'
     ) as segment_values
     group by window_start, segment_value
@@ -103,7 +71,7 @@ segment_ranks as (
         ) as value_rank
     from (
         select date_trunc('month', predicted_at) as window_start, "region" as segment_value
-        from forecast_rows
+        from "hs_weekly_demand__forecast_rows"
         where "region" is not null        and predicted_at >= timestamp '2026-11-01 00:00:00'
     ) as segment_values
     group by window_start, segment_value
@@ -140,7 +108,7 @@ cell_rows as (
         case when evaluated.horizon in (1, 2, 4, 6) then evaluated.horizon end as horizon,
         evaluated.hs_scale_0 as hs_scale_0,
         evaluated.hs_scale_1 as hs_scale_1
-    from forecast_rows as evaluated
+    from "hs_weekly_demand__forecast_rows" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks_1
@@ -178,7 +146,7 @@ cell_rows as (
         case when evaluated.horizon in (1, 2, 4, 6) then evaluated.horizon end as horizon,
         evaluated.hs_scale_0 as hs_scale_0,
         evaluated.hs_scale_1 as hs_scale_1
-    from forecast_rows as evaluated
+    from "hs_weekly_demand__forecast_rows" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks_1
