@@ -1,8 +1,6 @@
-{% import "macros/sources.sql" as src with context %}
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/forecast.sql" as forecast with context %}
 {% set f = m.forecast %}
-{% set series = m.predictions.key %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 {% set quantile_columns = forecast.quantile_columns %}
 {% set value_columns = forecast.value_columns %}
