@@ -9,72 +9,62 @@
 -- 2.7x this step's CPU at 10M on DuckDB, 1.8x at 1M (docs/performance.md).
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'category' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `category` as segment_value
-        from `hs_weekly_demand__forecast_rows`
-        where `category` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) when 'month' then timestamp_trunc(days.day_start, month) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `category` as segment_value, count(*) as n
+            from `hs_weekly_demand__forecast_rows`
+            where `category` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity union all
+            select 'month' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
     union all
     select
-        'week' as granularity,
+        granularity,
         'region' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `region` as segment_value
-        from `hs_weekly_demand__forecast_rows`
-        where `region` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) when 'month' then timestamp_trunc(days.day_start, month) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `region` as segment_value, count(*) as n
+            from `hs_weekly_demand__forecast_rows`
+            where `region` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity union all
+            select 'month' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'month' as granularity,
-        'category' as segment,
-        window_start,
-        segment_value,
-        1 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select timestamp_trunc(predicted_at, month) as window_start, `category` as segment_value
-        from `hs_weekly_demand__forecast_rows`
-        where `category` is not null
-    ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'month' as granularity,
-        'region' as segment,
-        window_start,
-        segment_value,
-        2 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select timestamp_trunc(predicted_at, month) as window_start, `region` as segment_value
-        from `hs_weekly_demand__forecast_rows`
-        where `region` is not null
-    ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

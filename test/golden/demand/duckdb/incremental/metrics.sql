@@ -9,72 +9,70 @@
 -- 2.7x this step's CPU at 10M on DuckDB, 1.8x at 1M (docs/performance.md).
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'category' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('week', predicted_at) as window_start, "category" as segment_value
-        from "hs_weekly_demand__forecast_rows"
-        where "category" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then date_trunc('week', days.day_start) when 'month' then date_trunc('month', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "category" as segment_value, count(*) as n
+            from "hs_weekly_demand__forecast_rows"
+            where "category" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity union all
+            select 'month' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
+        (granularity = 'month' and window_start >= timestamp '2026-11-01 00:00:00')
+    )
+    group by granularity, window_start, segment_value
     union all
     select
-        'week' as granularity,
+        granularity,
         'region' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('week', predicted_at) as window_start, "region" as segment_value
-        from "hs_weekly_demand__forecast_rows"
-        where "region" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then date_trunc('week', days.day_start) when 'month' then date_trunc('month', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "region" as segment_value, count(*) as n
+            from "hs_weekly_demand__forecast_rows"
+            where "region" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity union all
+            select 'month' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'month' as granularity,
-        'category' as segment,
-        window_start,
-        segment_value,
-        1 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select date_trunc('month', predicted_at) as window_start, "category" as segment_value
-        from "hs_weekly_demand__forecast_rows"
-        where "category" is not null        and predicted_at >= timestamp '2026-11-01 00:00:00'
-    ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'month' as granularity,
-        'region' as segment,
-        window_start,
-        segment_value,
-        2 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select date_trunc('month', predicted_at) as window_start, "region" as segment_value
-        from "hs_weekly_demand__forecast_rows"
-        where "region" is not null        and predicted_at >= timestamp '2026-11-01 00:00:00'
-    ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00') or
+        (granularity = 'month' and window_start >= timestamp '2026-11-01 00:00:00')
+    )
+    group by granularity, window_start, segment_value
 
 ),
 

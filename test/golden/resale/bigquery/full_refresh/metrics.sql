@@ -10,21 +10,32 @@
 -- took 2.0x the binary metric step's CPU at 10M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'category' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `category` as segment_value
-        from `hs_resale__evaluations`
-        where `category` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `category` as segment_value, count(*) as n
+            from `hs_resale__evaluations`
+            where `category` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -10,21 +10,32 @@
 -- took 2.0x the binary metric step's CPU at 10M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'category' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value collate "C"
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value collate "C"
         ) as value_rank
     from (
-        select date_trunc('week', predicted_at) as window_start, "category" as segment_value
-        from "hindsight"."hs_resale__evaluations_00000000"
-        where "category" is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "category" as segment_value, count(*) as n
+            from "hindsight"."hs_resale__evaluations_00000000"
+            where "category" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -10,38 +10,60 @@
 -- one-vs-rest AUC reads each slice's rows.
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'customer_type' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `customer_type` as segment_value
-        from `hs_favorite_category__evaluations`
-        where `customer_type` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `customer_type` as segment_value, count(*) as n
+            from `hs_favorite_category__evaluations`
+            where `customer_type` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
     union all
     select
-        'week' as granularity,
+        granularity,
         'region' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `region` as segment_value
-        from `hs_favorite_category__evaluations`
-        where `region` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `region` as segment_value, count(*) as n
+            from `hs_favorite_category__evaluations`
+            where `region` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

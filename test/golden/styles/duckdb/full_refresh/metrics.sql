@@ -10,38 +10,60 @@
 -- one-vs-rest AUC reads each slice's rows.
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'customer_type' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('week', predicted_at) as window_start, "customer_type" as segment_value
-        from "hindsight"."hs_favorite_category__evaluations_00000000"
-        where "customer_type" is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "customer_type" as segment_value, count(*) as n
+            from "hindsight"."hs_favorite_category__evaluations_00000000"
+            where "customer_type" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
     union all
     select
-        'week' as granularity,
+        granularity,
         'region' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('week', predicted_at) as window_start, "region" as segment_value
-        from "hindsight"."hs_favorite_category__evaluations_00000000"
-        where "region" is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "region" as segment_value, count(*) as n
+            from "hindsight"."hs_favorite_category__evaluations_00000000"
+            where "region" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -10,38 +10,66 @@
 -- one-vs-rest AUC reads each slice's rows.
 with segment_ranks as (
     select
-        'week' as granularity,
+        granularity,
         'customer_type' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
+            partition by granularity, window_start
+            order by sum(n) desc, collate(segment_value, 'utf8')
         ) as value_rank
     from (
-        select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, customer_type as segment_value
-        from hs_favorite_category__evaluations
-        where customer_type is not null        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, customer_type as segment_value, count(*) as n
+            from hs_favorite_category__evaluations
+            where customer_type is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
+    )
+    group by granularity, window_start, segment_value
     union all
     select
-        'week' as granularity,
+        granularity,
         'region' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
+            partition by granularity, window_start
+            order by sum(n) desc, collate(segment_value, 'utf8')
         ) as value_rank
     from (
-        select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, region as segment_value
-        from hs_favorite_category__evaluations
-        where region is not null        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, region as segment_value, count(*) as n
+            from hs_favorite_category__evaluations
+            where region is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
+    )
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -12,72 +12,62 @@
 -- text columns: its metric step took 1.66x this one's CPU at 1M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
-        'day' as granularity,
+        granularity,
         'device' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, day) as window_start, `device` as segment_value
-        from `hs_also_kept__evaluations`
-        where `device` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then timestamp_trunc(days.day_start, day) when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `device` as segment_value, count(*) as n
+            from `hs_also_kept__evaluations`
+            where `device` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
     union all
     select
-        'day' as granularity,
+        granularity,
         'viewed_category' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select timestamp_trunc(predicted_at, day) as window_start, `viewed_category` as segment_value
-        from `hs_also_kept__evaluations`
-        where `viewed_category` is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then timestamp_trunc(days.day_start, day) when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select timestamp_trunc(predicted_at, day) as day_start, `viewed_category` as segment_value, count(*) as n
+            from `hs_also_kept__evaluations`
+            where `viewed_category` is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'device' as segment,
-        window_start,
-        segment_value,
-        1 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `device` as segment_value
-        from `hs_also_kept__evaluations`
-        where `device` is not null
-    ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'viewed_category' as segment,
-        window_start,
-        segment_value,
-        2 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select timestamp_trunc(predicted_at, isoweek) as window_start, `viewed_category` as segment_value
-        from `hs_also_kept__evaluations`
-        where `viewed_category` is not null
-    ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -12,72 +12,70 @@
 -- text columns: its metric step took 1.66x this one's CPU at 1M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
-        'day' as granularity,
+        granularity,
         'device' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('day', predicted_at) as window_start, "device" as segment_value
-        from "hs_also_kept__evaluations"
-        where "device" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "device" as segment_value, count(*) as n
+            from "hs_also_kept__evaluations"
+            where "device" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+    )
+    group by granularity, window_start, segment_value
     union all
     select
-        'day' as granularity,
+        granularity,
         'viewed_category' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
+            partition by granularity, window_start
+            order by sum(n) desc, segment_value
         ) as value_rank
     from (
-        select date_trunc('day', predicted_at) as window_start, "viewed_category" as segment_value
-        from "hs_also_kept__evaluations"
-        where "viewed_category" is not null        and predicted_at >= timestamp '2026-11-13 00:00:00'
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, "viewed_category" as segment_value, count(*) as n
+            from "hs_also_kept__evaluations"
+            where "viewed_category" is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'device' as segment,
-        window_start,
-        segment_value,
-        1 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select date_trunc('week', predicted_at) as window_start, "device" as segment_value
-        from "hs_also_kept__evaluations"
-        where "device" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
-    ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'viewed_category' as segment,
-        window_start,
-        segment_value,
-        2 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, segment_value
-        ) as value_rank
-    from (
-        select date_trunc('week', predicted_at) as window_start, "viewed_category" as segment_value
-        from "hs_also_kept__evaluations"
-        where "viewed_category" is not null        and predicted_at >= timestamp '2026-11-09 00:00:00'
-    ) as segment_values
-    group by window_start, segment_value
+    where (
+        (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+        (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+    )
+    group by granularity, window_start, segment_value
 
 ),
 

@@ -12,72 +12,62 @@
 -- text columns: its metric step took 1.66x this one's CPU at 1M on DuckDB (docs/performance.md).
 with segment_ranks as (
     select
-        'day' as granularity,
+        granularity,
         'device' as segment,
         window_start,
         segment_value,
         1 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
+            partition by granularity, window_start
+            order by sum(n) desc, collate(segment_value, 'utf8')
         ) as value_rank
     from (
-        select date_trunc('day', predicted_at) as window_start, device as segment_value
-        from hs_also_kept__evaluations
-        where device is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, device as segment_value, count(*) as n
+            from hs_also_kept__evaluations
+            where device is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
     union all
     select
-        'day' as granularity,
+        granularity,
         'viewed_category' as segment,
         window_start,
         segment_value,
         2 as segment_index,
         row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
+            partition by granularity, window_start
+            order by sum(n) desc, collate(segment_value, 'utf8')
         ) as value_rank
     from (
-        select date_trunc('day', predicted_at) as window_start, viewed_category as segment_value
-        from hs_also_kept__evaluations
-        where viewed_category is not null
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+            days.segment_value,
+            days.n
+        from (
+            select date_trunc('day', predicted_at) as day_start, viewed_category as segment_value, count(*) as n
+            from hs_also_kept__evaluations
+            where viewed_category is not null
+            group by 1, 2
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
     ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'device' as segment,
-        window_start,
-        segment_value,
-        1 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank
-    from (
-        select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, device as segment_value
-        from hs_also_kept__evaluations
-        where device is not null
-    ) as segment_values
-    group by window_start, segment_value
-    union all
-    select
-        'week' as granularity,
-        'viewed_category' as segment,
-        window_start,
-        segment_value,
-        2 as segment_index,
-        row_number() over (
-            partition by window_start
-            order by count(*) desc, collate(segment_value, 'utf8')
-        ) as value_rank
-    from (
-        select dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, viewed_category as segment_value
-        from hs_also_kept__evaluations
-        where viewed_category is not null
-    ) as segment_values
-    group by window_start, segment_value
+    group by granularity, window_start, segment_value
 
 ),
 
