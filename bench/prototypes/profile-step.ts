@@ -13,7 +13,10 @@ const [path, target] = process.argv.slice(2) as [string, string];
 const adapter = await openAdapter({ type: 'duckdb', path } as never);
 const monitor = benchMonitorFromFlags();
 const run = { asOf: AS_OF_FULL, runId: 'profile', computedAt: AS_OF_FULL };
-const steps = compileMonitor({ monitor, schema: 'hindsight', dialect: adapter.dialect, run }).filter((s) => s.kind === 'table');
+// every step as a session table, as compare.ts builds them (a full refresh would stage its evaluations in
+// the schema, which this database file does not have)
+const dialect = { ...adapter.dialect, capabilities: { ...adapter.dialect.capabilities, transactionalDdl: false } };
+const steps = compileMonitor({ monitor, schema: 'hindsight', dialect, run }).filter((s) => s.kind === 'table');
 for (const step of steps) {
   if (step.name === target) {
     const statements = process.argv.includes('--create') ? step.statements : [`select count(*) from (${step.sql}) as q`];

@@ -27,15 +27,16 @@ with {% if m.segments.length %}segment_ranks as (
 -- The sums that need no ranking (counts, score total, threshold counts, log loss, Brier, calibration)
 -- are each row's own terms: every evaluated row is counted once per granularity, in a cell of its
 -- window, model version, segment values (as slices fold them: value indexes of macros/slices.sql) and
--- calibration bin{{ ' and score bin' if m.scoreBins }}, and the slices are then added up from the cells. Every
--- sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+-- calibration bin, and the slices are then added up from the cells. Every sum is of integers (counts,
+-- d.femtoSum units), so adding cells gives the rows' sums exactly.
 -- Computing them on the sliced rows instead took each row's terms once per slice (docs/performance.md).
 {% if m.scoreBins %}
 -- approximate_ranking: the ranking metrics come from {{ m.scoreBins }} equal-width score bins (the
 -- calibration bins, each cut in {{ k }}), aggregated without a sort, instead of from ranks. A bin is treated
 -- as one tied score; each metric's error bound is how far the exact value can be from that
--- (docs/semantics.md, section 5: approximate ranking). Slicing the rows themselves (one copy per slice)
--- made the score-bin aggregate's hash table grow with the rows: 14.4 GiB at 100M predictions.
+-- (docs/semantics.md, section 5: approximate ranking). Score bins are counted per slice, apart from the
+-- cells of the row sums: cells keyed by score bin too are about as many as the rows, and carrying the
+-- eight sums through them cost what the sorts save (docs/performance.md, approximate ranking).
 {% endif %}
 cell_rows as (
 {% set cell_columns = [calibration_bin + ' as calibration_bin'] %}
@@ -43,55 +44,19 @@ cell_rows as (
 {{ slices.cell_rows(cell_columns.concat(['score', 'label']), 'evaluated.label is not null and evaluated.score is not null', not m.scoreBins) }}
 ),
 
-{% set cell_keys = 'calibration_bin, score_bin' if m.scoreBins else 'calibration_bin' %}
-{#-
-  With score bins, one cell per combination of all segments' values makes about as many cells as rows.
-  Where the warehouse spills such an aggregate (d.capabilities.spillsWideAggregates), or without score
-  bins (ten cells per combination), that is one aggregate; on DuckDB with score bins, which could not
-  aggregate it under memory_limit 300MB at 10M, each segment has its own cells, read from the cell rows
-  that DuckDB materializes once, and the overall slices add up the first segment's cells. On Postgres at
-  1M the per-segment shape's metric step took 0.91-1.47x (median 1.2x) the time of the single
-  aggregate, in six alternating runs (docs/performance.md, approximate ranking).
-#}
-{% if d.capabilities.spillsWideAggregates or not m.scoreBins %}
--- one cell per combination of every segment's value
+-- one cell per combination of every segment's value and calibration bin (at most ten per combination)
 cells as (
     select
-        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} {{ cell_keys }},
+        window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin,
 {{ binary.row_sums() }}
     from cell_rows
-    group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} {{ cell_keys }}
+    group by window_start, base_key,{% for s in m.segments %} value_{{ loop.index }},{% endfor %} calibration_bin
 ),
 
 -- the cells under each slice's key (slice_key: macros/slices.sql)
 keyed_cells as (
-{{ slices.keyed_cells('cells', [cell_keys].concat(binary.row_sum_columns)) }}
+{{ slices.keyed_cells('cells', ['calibration_bin'].concat(binary.row_sum_columns)) }}
 ),
-{% else %}
-{% for s in (m.segments if m.segments.length else [none]) %}
--- cells by {{ ('the value of segment ' + s.column) if s else 'no segment' }} (one aggregate per segment keeps each small)
-cells_{{ loop.index }} as (
-    select
-        window_start, base_key, {{ ('value_' + loop.index) if s else '0' }} as value_index, {{ cell_keys }},
-{{ binary.row_sums() }}
-    from cell_rows
-    group by window_start, base_key, {{ ('value_' + loop.index + ', ') if s }}{{ cell_keys }}
-),
-
-{% endfor %}
--- the cells under each slice's key (slice_key: macros/slices.sql)
-keyed_cells as (
-    select window_start, base_key as slice_key, {{ cell_keys }},
-{{ binary.row_sums_added() }}
-    from cells_1
-    group by window_start, base_key, {{ cell_keys }}
-{% for s in m.segments %}
-    union all
-    select window_start, base_key + {{ loop.index * X }} + value_index, {{ cell_keys }}, {{ binary.row_sum_columns | join(', ') }}
-    from cells_{{ loop.index }}
-{% endfor %}
-),
-{% endif %}
 
 -- the ten calibration bins of each group, with the sums that need no ranking
 bins as (
@@ -113,27 +78,37 @@ totals as (
 ),
 
 {% if m.scoreBins %}
--- positives and rows per score bin
+-- positives and rows per score bin of each group: one aggregate of two counts per slice over the cell
+-- rows, so each holds at most windows x versions x values x bins groups, however many rows there are
 scored_bins as (
-    select
-        {{ group_keys }},
-        score_bin,
-        sum(n) as n,
-        sum(n_positive) as n_positive
-    from keyed_cells
-    group by {{ group_keys }}, score_bin
+    select window_start, base_key as slice_key, score_bin, count(*) as n, sum(label) as n_positive
+    from cell_rows
+    group by window_start, base_key, score_bin
+{% for s in m.segments %}
+    union all
+    select window_start, base_key + {{ loop.index * X }} + value_{{ loop.index }}, score_bin, count(*), sum(label)
+    from cell_rows
+    group by window_start, base_key, value_{{ loop.index }}, score_bin
+{% endfor %}
 ),
 
--- per bin: positives and rows in it or in a higher bin, and the group's totals (as integers: a
--- window sum of integers can be a decimal, slow to compute with)
+-- per bin: positives and rows in it or in a higher bin, and the group's totals (as integers: a sum of
+-- integers can be a decimal, slow to compute with)
 cumulative as (
     select
-        scored_bins.*,
-        cast(sum(n_positive) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as pos_ge,
-        cast(sum(n) over (partition by {{ group_keys }} order by score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as n_ge,
-        cast(sum(n_positive) over (partition by {{ group_keys }}) as {{ d.types.bigint }}) as positives,
-        cast(sum(n) over (partition by {{ group_keys }}) as {{ d.types.bigint }}) as n_all
+        scored_bins.score_bin,
+        scored_bins.n,
+        scored_bins.n_positive,
+        totals.window_start,
+        totals.slice_key,
+        cast(totals.positives as {{ d.types.bigint }}) as positives,
+        cast(totals.n as {{ d.types.bigint }}) as n_all,
+        cast(sum(scored_bins.n_positive) over (partition by scored_bins.window_start, scored_bins.slice_key order by scored_bins.score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as pos_ge,
+        cast(sum(scored_bins.n) over (partition by scored_bins.window_start, scored_bins.slice_key order by scored_bins.score_bin desc rows between unbounded preceding and current row) as {{ d.types.bigint }}) as n_ge
     from scored_bins
+    inner join totals
+        on totals.window_start = scored_bins.window_start
+        and totals.slice_key = scored_bins.slice_key
 ),
 
 -- each score bin's terms, with A = positives and C = rows in higher bins, p = its positives, q = its negatives

@@ -10,7 +10,7 @@ const TRUNC_PART: Record<Granularity, string> = { day: 'day', week: 'isoweek', m
 
 export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
-  capabilities: { transactionalDdl: false, aggregatePercentile: false, havingSeesAliases: true, reusesCommonTableExpressions: false, spillsWideAggregates: true },
+  capabilities: { transactionalDdl: false, aggregatePercentile: false, havingSeesAliases: true, reusesCommonTableExpressions: false },
   types: { double: 'float64', bigint: 'int64', integer: 'int64', text: 'string', timestamp: 'timestamp', boolean: 'bool' },
   // Quoted identifiers escape with a backslash, not by doubling.
   quote: (id) => `\`${id.replace(/[\\`]/g, (c) => `\\${c}`)}\``,

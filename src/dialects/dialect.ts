@@ -20,12 +20,6 @@ export interface Capabilities {
    * reference a CTE as often as they need on every warehouse.
    */
   reusesCommonTableExpressions: boolean;
-  /**
-   * An aggregate with about as many groups as input rows spills to disk and completes under a tight
-   * memory limit. DuckDB's did not (approximate_ranking's cells at 10M under memory_limit 300MB), so
-   * there templates split such an aggregate into smaller ones, which cost more elsewhere.
-   */
-  spillsWideAggregates: boolean;
 }
 
 export interface Dialect {
@@ -109,7 +103,7 @@ const quoteWith = (q: string) => (id: string) => (id.includes(q) ? `${q}${id.spl
 
 export const defaultDialect: Dialect = {
   name: 'default',
-  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true, spillsWideAggregates: true },
+  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
   types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   quote: quoteWith('"'),
   relation(dotted) {

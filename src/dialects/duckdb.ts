@@ -1,10 +1,8 @@
-import { defaultDialect, defineDialect, type Dialect } from './dialect.js';
+import { defineDialect, type Dialect } from './dialect.js';
 
 // DuckDB: date_trunc('week') is already the ISO (Monday) week; quantile_cont is exact.
 export const duckdb = defineDialect({
   name: 'duckdb',
-  // an aggregate with as many groups as rows did not complete under memory_limit 300MB (Capabilities)
-  capabilities: { ...defaultDialect.capabilities, spillsWideAggregates: false },
   types: { double: 'double', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
   // `/` on integers is a double in DuckDB.

@@ -75,8 +75,8 @@ model_versions as (
 -- The sums that need no ranking (counts, score total, threshold counts, log loss, Brier, calibration)
 -- are each row's own terms: every evaluated row is counted once per granularity, in a cell of its
 -- window, model version, segment values (as slices fold them: value indexes of macros/slices.sql) and
--- calibration bin, and the slices are then added up from the cells. Every
--- sum is of integers (counts, d.femtoSum units), so adding cells gives the rows' sums exactly.
+-- calibration bin, and the slices are then added up from the cells. Every sum is of integers (counts,
+-- d.femtoSum units), so adding cells gives the rows' sums exactly.
 -- Computing them on the sliced rows instead took each row's terms once per slice (docs/performance.md).
 cell_rows as (
     select
@@ -145,7 +145,7 @@ cell_rows as (
 
 ),
 
--- one cell per combination of every segment's value
+-- one cell per combination of every segment's value and calibration bin (at most ten per combination)
 cells as (
     select
         window_start, base_key, value_1, value_2, calibration_bin,
