@@ -22,8 +22,6 @@ with {% if m.segments.length %}segment_ranks as (
 {% set k = m.scoreBins // 10 %}
 {% set score_bin = calibration_bin + ' * ' + k + ' + least(greatest(floor((score * 10 - ' + calibration_bin + ') * ' + k + '), 0), ' + (k - 1) + ')' %}
 {% endif %}
-{% set sizes = slices.key_sizes().split(',') %}
-{% set G = sizes[0] | int %}{% set S = sizes[1] | int %}{% set X = sizes[2] | int %}
 -- The sums that need no ranking (counts, score total, threshold counts, log loss, Brier, calibration)
 -- are each row's own terms: every evaluated row is counted once per granularity, in a cell of its
 -- window, model version, segment values (as slices fold them: value indexes of macros/slices.sql) and
@@ -80,6 +78,7 @@ totals as (
 {% if m.scoreBins %}
 -- positives and rows per score bin of each group: one aggregate of two counts per slice over the cell
 -- rows, so each holds at most windows x versions x values x bins groups, however many rows there are
+{% set X = slices.key_sizes().split(',')[2] | int %}
 scored_bins as (
     select window_start, base_key as slice_key, score_bin, count(*) as n, sum(label) as n_positive
     from cell_rows
