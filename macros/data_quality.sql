@@ -10,6 +10,8 @@
 -#}
 {% set outcome_window_metrics = ['prediction_events', 'duplicates_removed', 'observed', 'pending', 'missing', 'label_coverage', 'outcomes_late', 'outcomes_early', 'label_delay_p50', 'label_delay_p90'] %}
 {% set request_window_metrics = ['prediction_events', 'duplicates_removed', 'duplicate_items', 'observed', 'pending', 'missing', 'label_coverage', 'label_delay_p50', 'label_delay_p90'] %}
+{#- The label-delay columns of a counts row that has none (the percentiles come from their own rows). -#}
+{% set no_label_delays = ['cast(null as ' + d.types.double + ') as label_delay_p50', 'cast(null as ' + d.types.double + ') as label_delay_p90'] %}
 
 {% macro per_window_rows(metrics) %}
 {% set derived = {

@@ -7,6 +7,7 @@
   target_time.
 -#}
 {% import "macros/incremental.sql" as incremental %}
+{% import "macros/windows.sql" as windows with context %}
 {#- The rows of granularity g's windows this run computes (all in a full refresh): macros/incremental.sql. -#}
 {% macro since(g, column='evaluated.predicted_at') -%}
 {{ incremental.since(run, g, column) }}
@@ -33,7 +34,7 @@ case
 {#-
   The rank of each segment value in each window by its rows (most first, ties by binary order): the
   top values keep their own slice, the rest fold into __other__. One scan per segment counts rows per
-  day, and every granularity adds up those days (day windows nest in weeks and months). Against one
+  day, and every granularity adds up those days (macros/windows.sql). Against one
   aggregate per granularity and segment, each a scan of the evaluations, the binary metric step took
   0.92x of the CPU on DuckDB at 10M and 0.93x on Postgres at 1M (docs/performance.md).
 -#}
@@ -50,22 +51,13 @@ case
             order by sum(n) desc, {{ d.binaryCollate('segment_value') }}
         ) as value_rank
     from (
-        select
-            granularities.granularity,
-            case granularities.granularity{% for g in m.granularities %} when '{{ g }}' then {{ d.windowStart(g, 'days.day_start') }}{% endfor %} end as window_start,
-            days.segment_value,
-            days.n
-        from (
+        {% call windows.from_days(['days.segment_value', 'days.n'], '        ') %}
             select {{ d.windowStart('day', 'predicted_at') }} as day_start, {{ d.quote(s.column) }} as segment_value, count(*) as n
             from {{ source or rel('evaluations') }}
             where {{ d.quote(s.column) }} is not null
             group by 1, 2
-        ) as days
-        cross join (
-{% for g in m.granularities %}
-            select '{{ g }}' as granularity{{ ' union all' if not loop.last }}
-{% endfor %}
-        ) as granularities
+        {% endcall %}
+
     ) as segment_values
 {% if run.incremental %}
     where {{ incremental.recomputed(run, '', '    ') }}

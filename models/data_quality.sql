@@ -1,23 +1,37 @@
 {% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/incremental.sql" as incremental %}
+{% import "macros/windows.sql" as windows with context %}
 -- Data-quality rows of monitor {{ m.name }}: what was read, what was dropped as a duplicate, how many
 -- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
 with counts as (
+    -- prediction events, and outcomes that matched a prediction but fell outside its window, counted
+    -- per day and model version and added up into each granularity's windows (macros/windows.sql)
+{% call windows.from_days(['days.model_version', 'days.prediction_events', 'days.duplicates_removed', '0 as observed', '0 as pending', '0 as missing', 'days.outcomes_late', 'days.outcomes_early'].concat(quality.no_label_delays)) %}
+        select
+            {{ d.windowStart('day', 'predicted_at') }} as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+            0 as outcomes_late,
+            0 as outcomes_early
+        from {{ rel('prediction_events') }}
+        group by 1, 2
+        union all
+        select
+            {{ d.windowStart('day', 'predicted_at') }},
+            model_version,
+            0,
+            0,
+            sum(case when outcome_class = 'late' then 1 else 0 end),
+            sum(case when outcome_class = 'early' then 1 else 0 end)
+        from {{ rel('outcome_matches') }}
+        where outcome_class in ('late', 'early')
+        group by 1, 2
+{% endcall %}
+
 {% for g in m.granularities %}
-    -- {{ g }}: prediction events by their own window
-    select
-        '{{ g }}' as granularity,
-        {{ d.windowStart(g, 'predicted_at') }} as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
-        cast(null as {{ d.types.double }}) as label_delay_p50,
-        cast(null as {{ d.types.double }}) as label_delay_p90
-    from {{ rel('prediction_events') }}
-    group by 1, 2, 3
     union all
-    -- {{ g }}: kept predictions by label status
+    -- {{ g }}: kept predictions by label status, and their label delays' percentiles, which do not add up
     select
         '{{ g }}',
         {{ d.windowStart(g, 'predicted_at') }},
@@ -31,23 +45,6 @@ with counts as (
         0,
 {{ quality.label_delay_percentiles('label_delay_hours', d.windowStart(g, 'predicted_at')) }}
     group by 1, 2, 3
-    union all
-    -- {{ g }}: outcomes that matched a prediction but fell outside its window
-    select
-        '{{ g }}',
-        {{ d.windowStart(g, 'predicted_at') }},
-        model_version,
-        0, 0, 0, 0, 0,
-        sum(case when outcome_class = 'late' then 1 else 0 end),
-        sum(case when outcome_class = 'early' then 1 else 0 end),
-        cast(null as {{ d.types.double }}),
-        cast(null as {{ d.types.double }})
-    from {{ rel('outcome_matches') }}
-    where outcome_class in ('late', 'early')
-    group by 1, 2, 3
-{% if not loop.last %}
-    union all
-{% endif %}
 {% endfor %}
 ),
 
@@ -77,12 +74,15 @@ per_window as (
 ),
 
 orphans as (
-{% for g in m.granularities %}
-    select '{{ g }}' as granularity, {{ d.windowStart(g, 'observed_at') }} as window_start, 1 as orphan
-    from {{ rel('outcome_matches') }}
-    where outcome_class = 'orphan'
+    -- counted per day of their observation, and added up into each granularity's windows
+{% call windows.from_days(['days.orphans as orphan']) %}
+        select {{ d.windowStart('day', 'observed_at') }} as day_start, count(*) as orphans
+        from {{ rel('outcome_matches') }}
+        where outcome_class = 'orphan'
+        group by 1
+{% endcall %}
+
     union all
-{% endfor %}
 {{ quality.prediction_windows() }}
 )
 
@@ -106,18 +106,18 @@ select
     granularity, window_start, model_version,
     cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
     'outcomes_late', cast(null as {{ d.types.text }}),
-    {{ d.toDouble('count(*)') }}, cast(count(*) as {{ d.types.bigint }})
+    {{ d.toDouble('sum(late_outcomes)') }}, cast(sum(late_outcomes) as {{ d.types.bigint }})
 from (
-{% for g in m.granularities %}
-    select '{{ g }}' as granularity, {{ d.windowStart(g, 'predicted_at') }} as window_start, model_version
-    from {{ rel('outcome_matches') }}
-    where outcome_class = 'late'
-        and observed_at > {{ run.previous_as_of }}
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
-) as late_outcomes
+    -- counted per day of their prediction, and added up into each granularity's windows
+{% call windows.from_days(['days.model_version', 'days.late_outcomes']) %}
+        select {{ d.windowStart('day', 'predicted_at') }} as day_start, model_version, count(*) as late_outcomes
+        from {{ rel('outcome_matches') }}
+        where outcome_class = 'late'
+            and observed_at > {{ run.previous_as_of }}
+        group by 1, 2
+{% endcall %}
+
+) as late_windows
 where not {{ incremental.recomputed(run) }}
 group by granularity, window_start, model_version
 {% endif %}

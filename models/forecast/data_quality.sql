@@ -1,23 +1,24 @@
 {% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/sources.sql" as src with context %}
+{% import "macros/windows.sql" as windows with context %}
 {% set f = m.forecast %}
 -- Data-quality rows of forecast monitor {{ m.name }} (docs/semantics.md §5d): forecast rows read and
 -- removed as duplicates, how many actuals arrived{{ ' and how late' if f.actualLoggedAt }}, and which actuals no forecast has.
 -- Windows are by target_time, like the metrics.
 with counts as (
+    -- forecast rows, counted per day of their target time and model version and added up into each
+    -- granularity's windows (macros/windows.sql)
+{% call windows.from_days(['days.model_version', 'days.prediction_events', 'days.duplicates_removed', '0 as observed', '0 as pending', '0 as missing', '0 as outcomes_late', '0 as outcomes_early'].concat(quality.no_label_delays)) %}
+        select
+            {{ d.windowStart('day', 'target_time') }} as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed
+        from {{ rel('prediction_events') }}
+        group by 1, 2
+{% endcall %}
+
 {% for g in m.granularities %}
-    -- {{ g }}: forecast rows by their own window and version
-    select
-        '{{ g }}' as granularity,
-        {{ d.windowStart(g, 'target_time') }} as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
-        cast(null as {{ d.types.double }}) as label_delay_p50,
-        cast(null as {{ d.types.double }}) as label_delay_p90
-    from {{ rel('prediction_events') }}
-    group by 1, 2, 3
     union all
     -- {{ g }}: kept forecasts by label status{{ ', and actuals logged after the window closed or before the forecast' if f.actualLoggedAt }}
     select
@@ -38,9 +39,6 @@ with counts as (
 {% endif %}
 {{ quality.label_delay_percentiles('label_delay_hours', d.windowStart(g, 'target_time')) }}
     group by 1, 2, 3
-{% if not loop.last %}
-    union all
-{% endif %}
 {% endfor %}
 ),
 
@@ -83,11 +81,14 @@ orphan_actuals as (
 orphans as (
     select granularity, window_start, sum(orphan) as orphan_count
     from (
-{% for g in m.granularities %}
-        select '{{ g }}' as granularity, {{ d.windowStart(g, 'actual_time') }} as window_start, 1 as orphan, 0 as forecast_window
-        from orphan_actuals
+        -- orphan actuals per day, added up into each granularity's windows (macros/windows.sql)
+{% call windows.from_days(['days.orphans as orphan', '0 as forecast_window'], '        ') %}
+            select {{ d.windowStart('day', 'actual_time') }} as day_start, count(*) as orphans
+            from orphan_actuals
+            group by 1
+{% endcall %}
+
         union all
-{% endfor %}
         select granularity, window_start, 0, 1
         from (
 {{ quality.prediction_windows() }}

@@ -1,5 +1,6 @@
 {% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/sources.sql" as src with context %}
+{% import "macros/windows.sql" as windows with context %}
 -- Data-quality rows of monitor {{ m.name }} (docs/semantics.md §5e): copies of request lists read and
 -- removed, items listed twice, requests by label status, how long until the first counting
 -- interaction, and the interactions that count for no request. One row per metric, like the metrics.
@@ -15,20 +16,20 @@ with copies as (
 ),
 
 counts as (
+    -- copies, counted per day and model version and added up into each granularity's windows
+    -- (macros/windows.sql)
+{% call windows.from_days(['days.model_version', 'days.prediction_events', 'days.duplicates_removed', 'days.duplicate_items', '0 as observed', '0 as pending', '0 as missing'].concat(quality.no_label_delays)) %}
+        select
+            {{ d.windowStart('day', 'predicted_at') }} as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+            sum(case when copy_rank = 1 then list_rows else 0 end) as duplicate_items
+        from copies
+        group by 1, 2
+{% endcall %}
+
 {% for g in m.granularities %}
-    -- {{ g }}: copies by their own window and version
-    select
-        '{{ g }}' as granularity,
-        {{ d.windowStart(g, 'predicted_at') }} as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
-        sum(case when copy_rank = 1 then list_rows else 0 end) as duplicate_items,
-        0 as observed, 0 as pending, 0 as missing,
-        cast(null as {{ d.types.double }}) as label_delay_p50,
-        cast(null as {{ d.types.double }}) as label_delay_p90
-    from copies
-    group by 1, 2, 3
     union all
     -- {{ g }}: kept requests by label status, and their lists' distinct items (subtracted)
     select
@@ -43,9 +44,6 @@ counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
 {{ quality.label_delay_percentiles("case when label_status = 'observed' then label_delay_hours end", d.windowStart(g, 'predicted_at')) }}
     group by 1, 2, 3
-{% if not loop.last %}
-    union all
-{% endif %}
 {% endfor %}
 ),
 
@@ -67,12 +65,15 @@ per_window as (
 ),
 
 orphans as (
-{% for g in m.granularities %}
-    select '{{ g }}' as granularity, {{ d.windowStart(g, 'observed_at') }} as window_start, 1 as orphan
-    from {{ rel('outcome_matches') }}
-    where interaction_class = 'orphan'
+    -- counted per day of their observation, and added up into each granularity's windows
+{% call windows.from_days(['days.orphans as orphan']) %}
+        select {{ d.windowStart('day', 'observed_at') }} as day_start, count(*) as orphans
+        from {{ rel('outcome_matches') }}
+        where interaction_class = 'orphan'
+        group by 1
+{% endcall %}
+
     union all
-{% endfor %}
 {{ quality.prediction_windows() }}
 )
 

@@ -2,18 +2,34 @@
 -- removed as duplicates, how many actuals arrived and how late, and which actuals no forecast has.
 -- Windows are by target_time, like the metrics.
 with counts as (
-    -- week: forecast rows by their own window and version
+    -- forecast rows, counted per day of their target time and model version and added up into each
+    -- granularity's windows (macros/windows.sql)
     select
-        'week' as granularity,
-        timestamp_trunc(target_time, isoweek) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        granularities.granularity,
+        case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) when 'month' then timestamp_trunc(days.day_start, month) end as window_start,
+        days.model_version,
+        days.prediction_events,
+        days.duplicates_removed,
+        0 as observed,
+        0 as pending,
+        0 as missing,
+        0 as outcomes_late,
+        0 as outcomes_early,
         cast(null as float64) as label_delay_p50,
         cast(null as float64) as label_delay_p90
-    from `hs_weekly_demand__prediction_events`
-    group by 1, 2, 3
+    from (
+        select
+            timestamp_trunc(target_time, day) as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed
+        from `hs_weekly_demand__prediction_events`
+        group by 1, 2
+    ) as days
+    cross join (
+        select 'week' as granularity union all
+        select 'month' as granularity
+    ) as granularities
     union all
     -- week: kept forecasts by label status, and actuals logged after the window closed or before the forecast
     select
@@ -37,19 +53,6 @@ with counts as (
             percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(target_time, isoweek), model_version) as label_delay_p90
         from `hs_weekly_demand__evaluations`
     ) as evaluations
-    group by 1, 2, 3
-    union all
-    -- month: forecast rows by their own window and version
-    select
-        'month' as granularity,
-        timestamp_trunc(target_time, month) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
-        cast(null as float64) as label_delay_p50,
-        cast(null as float64) as label_delay_p90
-    from `hs_weekly_demand__prediction_events`
     group by 1, 2, 3
     union all
     -- month: kept forecasts by label status, and actuals logged after the window closed or before the forecast
@@ -114,11 +117,21 @@ orphan_actuals as (
 orphans as (
     select granularity, window_start, sum(orphan) as orphan_count
     from (
-        select 'week' as granularity, timestamp_trunc(actual_time, isoweek) as window_start, 1 as orphan, 0 as forecast_window
-        from orphan_actuals
-        union all
-        select 'month' as granularity, timestamp_trunc(actual_time, month) as window_start, 1 as orphan, 0 as forecast_window
-        from orphan_actuals
+        -- orphan actuals per day, added up into each granularity's windows (macros/windows.sql)
+        select
+            granularities.granularity,
+            case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) when 'month' then timestamp_trunc(days.day_start, month) end as window_start,
+            days.orphans as orphan,
+            0 as forecast_window
+        from (
+            select timestamp_trunc(actual_time, day) as day_start, count(*) as orphans
+            from orphan_actuals
+            group by 1
+        ) as days
+        cross join (
+            select 'week' as granularity union all
+            select 'month' as granularity
+        ) as granularities
         union all
         select granularity, window_start, 0, 1
         from (

@@ -1,20 +1,48 @@
 -- Data-quality rows of monitor resale: what was read, what was dropped as a duplicate, how many
 -- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
 with counts as (
-    -- week: prediction events by their own window
+    -- prediction events, and outcomes that matched a prediction but fell outside its window, counted
+    -- per day and model version and added up into each granularity's windows (macros/windows.sql)
     select
-        'week' as granularity,
-        timestamp_trunc(predicted_at, isoweek) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        granularities.granularity,
+        case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+        days.model_version,
+        days.prediction_events,
+        days.duplicates_removed,
+        0 as observed,
+        0 as pending,
+        0 as missing,
+        days.outcomes_late,
+        days.outcomes_early,
         cast(null as float64) as label_delay_p50,
         cast(null as float64) as label_delay_p90
-    from `hs_resale__prediction_events`
-    group by 1, 2, 3
+    from (
+        select
+            timestamp_trunc(predicted_at, day) as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+            0 as outcomes_late,
+            0 as outcomes_early
+        from `hs_resale__prediction_events`
+        group by 1, 2
+        union all
+        select
+            timestamp_trunc(predicted_at, day),
+            model_version,
+            0,
+            0,
+            sum(case when outcome_class = 'late' then 1 else 0 end),
+            sum(case when outcome_class = 'early' then 1 else 0 end)
+        from `hs_resale__outcome_matches`
+        where outcome_class in ('late', 'early')
+        group by 1, 2
+    ) as days
+    cross join (
+        select 'week' as granularity
+    ) as granularities
     union all
-    -- week: kept predictions by label status
+    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
     select
         'week',
         timestamp_trunc(predicted_at, isoweek),
@@ -36,20 +64,6 @@ with counts as (
             percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p90
         from `hs_resale__evaluations`
     ) as evaluations
-    group by 1, 2, 3
-    union all
-    -- week: outcomes that matched a prediction but fell outside its window
-    select
-        'week',
-        timestamp_trunc(predicted_at, isoweek),
-        model_version,
-        0, 0, 0, 0, 0,
-        sum(case when outcome_class = 'late' then 1 else 0 end),
-        sum(case when outcome_class = 'early' then 1 else 0 end),
-        cast(null as float64),
-        cast(null as float64)
-    from `hs_resale__outcome_matches`
-    where outcome_class in ('late', 'early')
     group by 1, 2, 3
 ),
 
@@ -74,9 +88,20 @@ per_window as (
 ),
 
 orphans as (
-    select 'week' as granularity, timestamp_trunc(observed_at, isoweek) as window_start, 1 as orphan
-    from `hs_resale__outcome_matches`
-    where outcome_class = 'orphan'
+    -- counted per day of their observation, and added up into each granularity's windows
+    select
+        granularities.granularity,
+        case granularities.granularity when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+        days.orphans as orphan
+    from (
+        select timestamp_trunc(observed_at, day) as day_start, count(*) as orphans
+        from `hs_resale__outcome_matches`
+        where outcome_class = 'orphan'
+        group by 1
+    ) as days
+    cross join (
+        select 'week' as granularity
+    ) as granularities
     union all
     select distinct granularity, window_start, 0 as orphan
     from per_window

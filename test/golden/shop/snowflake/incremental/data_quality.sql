@@ -1,20 +1,49 @@
 -- Data-quality rows of monitor keep_probability: what was read, what was dropped as a duplicate, how many
 -- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
 with counts as (
-    -- day: prediction events by their own window
+    -- prediction events, and outcomes that matched a prediction but fell outside its window, counted
+    -- per day and model version and added up into each granularity's windows (macros/windows.sql)
     select
-        'day' as granularity,
-        date_trunc('day', predicted_at) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        granularities.granularity,
+        case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+        days.model_version,
+        days.prediction_events,
+        days.duplicates_removed,
+        0 as observed,
+        0 as pending,
+        0 as missing,
+        days.outcomes_late,
+        days.outcomes_early,
         cast(null as float) as label_delay_p50,
         cast(null as float) as label_delay_p90
-    from hs_keep_probability__prediction_events
-    group by 1, 2, 3
+    from (
+        select
+            date_trunc('day', predicted_at) as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+            0 as outcomes_late,
+            0 as outcomes_early
+        from hs_keep_probability__prediction_events
+        group by 1, 2
+        union all
+        select
+            date_trunc('day', predicted_at),
+            model_version,
+            0,
+            0,
+            sum(case when outcome_class = 'late' then 1 else 0 end),
+            sum(case when outcome_class = 'early' then 1 else 0 end)
+        from hs_keep_probability__outcome_matches
+        where outcome_class in ('late', 'early')
+        group by 1, 2
+    ) as days
+    cross join (
+        select 'day' as granularity union all
+        select 'week' as granularity
+    ) as granularities
     union all
-    -- day: kept predictions by label status
+    -- day: kept predictions by label status, and their label delays' percentiles, which do not add up
     select
         'day',
         date_trunc('day', predicted_at),
@@ -31,34 +60,7 @@ with counts as (
     from hs_keep_probability__evaluations
     group by 1, 2, 3
     union all
-    -- day: outcomes that matched a prediction but fell outside its window
-    select
-        'day',
-        date_trunc('day', predicted_at),
-        model_version,
-        0, 0, 0, 0, 0,
-        sum(case when outcome_class = 'late' then 1 else 0 end),
-        sum(case when outcome_class = 'early' then 1 else 0 end),
-        cast(null as float),
-        cast(null as float)
-    from hs_keep_probability__outcome_matches
-    where outcome_class in ('late', 'early')
-    group by 1, 2, 3
-    union all
-    -- week: prediction events by their own window
-    select
-        'week' as granularity,
-        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
-        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
-        cast(null as float) as label_delay_p50,
-        cast(null as float) as label_delay_p90
-    from hs_keep_probability__prediction_events
-    group by 1, 2, 3
-    union all
-    -- week: kept predictions by label status
+    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
     select
         'week',
         dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
@@ -73,20 +75,6 @@ with counts as (
         percentile_cont(0.5) within group (order by label_delay_hours),
         percentile_cont(0.9) within group (order by label_delay_hours)
     from hs_keep_probability__evaluations
-    group by 1, 2, 3
-    union all
-    -- week: outcomes that matched a prediction but fell outside its window
-    select
-        'week',
-        dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),
-        model_version,
-        0, 0, 0, 0, 0,
-        sum(case when outcome_class = 'late' then 1 else 0 end),
-        sum(case when outcome_class = 'early' then 1 else 0 end),
-        cast(null as float),
-        cast(null as float)
-    from hs_keep_probability__outcome_matches
-    where outcome_class in ('late', 'early')
     group by 1, 2, 3
 ),
 
@@ -117,13 +105,21 @@ per_window as (
 ),
 
 orphans as (
-    select 'day' as granularity, date_trunc('day', observed_at) as window_start, 1 as orphan
-    from hs_keep_probability__outcome_matches
-    where outcome_class = 'orphan'
-    union all
-    select 'week' as granularity, dateadd(day, 1 - dayofweekiso(observed_at), date_trunc('day', observed_at)) as window_start, 1 as orphan
-    from hs_keep_probability__outcome_matches
-    where outcome_class = 'orphan'
+    -- counted per day of their observation, and added up into each granularity's windows
+    select
+        granularities.granularity,
+        case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+        days.orphans as orphan
+    from (
+        select date_trunc('day', observed_at) as day_start, count(*) as orphans
+        from hs_keep_probability__outcome_matches
+        where outcome_class = 'orphan'
+        group by 1
+    ) as days
+    cross join (
+        select 'day' as granularity union all
+        select 'week' as granularity
+    ) as granularities
     union all
     select distinct granularity, window_start, 0 as orphan
     from per_window
@@ -219,18 +215,26 @@ select
     granularity, window_start, model_version,
     cast(null as varchar), cast(null as varchar),
     'outcomes_late', cast(null as varchar),
-    cast(count(*) as float), cast(count(*) as number)
+    cast(sum(late_outcomes) as float), cast(sum(late_outcomes) as number)
 from (
-    select 'day' as granularity, date_trunc('day', predicted_at) as window_start, model_version
-    from hs_keep_probability__outcome_matches
-    where outcome_class = 'late'
-        and observed_at > '2026-11-20 00:00:00'::timestamp_ntz
-    union all
-    select 'week' as granularity, dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)) as window_start, model_version
-    from hs_keep_probability__outcome_matches
-    where outcome_class = 'late'
-        and observed_at > '2026-11-20 00:00:00'::timestamp_ntz
-) as late_outcomes
+    -- counted per day of their prediction, and added up into each granularity's windows
+    select
+        granularities.granularity,
+        case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
+        days.model_version,
+        days.late_outcomes
+    from (
+        select date_trunc('day', predicted_at) as day_start, model_version, count(*) as late_outcomes
+        from hs_keep_probability__outcome_matches
+        where outcome_class = 'late'
+            and observed_at > '2026-11-20 00:00:00'::timestamp_ntz
+        group by 1, 2
+    ) as days
+    cross join (
+        select 'day' as granularity union all
+        select 'week' as granularity
+    ) as granularities
+) as late_windows
 where not (
     (granularity = 'day' and window_start >= '2026-11-13 00:00:00'::timestamp_ntz) or
     (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)

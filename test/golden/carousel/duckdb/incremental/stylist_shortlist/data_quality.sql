@@ -13,19 +13,33 @@ with copies as (
 ),
 
 counts as (
-    -- week: copies by their own window and version
+    -- copies, counted per day and model version and added up into each granularity's windows
+    -- (macros/windows.sql)
     select
-        'week' as granularity,
-        date_trunc('week', predicted_at) as window_start,
-        model_version,
-        count(*) as prediction_events,
-        sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
-        sum(case when copy_rank = 1 then list_rows else 0 end) as duplicate_items,
-        0 as observed, 0 as pending, 0 as missing,
+        granularities.granularity,
+        case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
+        days.model_version,
+        days.prediction_events,
+        days.duplicates_removed,
+        days.duplicate_items,
+        0 as observed,
+        0 as pending,
+        0 as missing,
         cast(null as double) as label_delay_p50,
         cast(null as double) as label_delay_p90
-    from copies
-    group by 1, 2, 3
+    from (
+        select
+            date_trunc('day', predicted_at) as day_start,
+            model_version,
+            count(*) as prediction_events,
+            sum(case when copy_rank > 1 then 1 else 0 end) as duplicates_removed,
+            sum(case when copy_rank = 1 then list_rows else 0 end) as duplicate_items
+        from copies
+        group by 1, 2
+    ) as days
+    cross join (
+        select 'week' as granularity
+    ) as granularities
     union all
     -- week: kept requests by label status, and their lists' distinct items (subtracted)
     select
@@ -62,9 +76,20 @@ per_window as (
 ),
 
 orphans as (
-    select 'week' as granularity, date_trunc('week', observed_at) as window_start, 1 as orphan
-    from "hs_stylist_shortlist__outcome_matches"
-    where interaction_class = 'orphan'
+    -- counted per day of their observation, and added up into each granularity's windows
+    select
+        granularities.granularity,
+        case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
+        days.orphans as orphan
+    from (
+        select date_trunc('day', observed_at) as day_start, count(*) as orphans
+        from "hs_stylist_shortlist__outcome_matches"
+        where interaction_class = 'orphan'
+        group by 1
+    ) as days
+    cross join (
+        select 'week' as granularity
+    ) as granularities
     union all
     select distinct granularity, window_start, 0 as orphan
     from per_window

@@ -1,0 +1,106 @@
+{% import "macros/data_quality.sql" as quality with context %}
+{% import "macros/sources.sql" as src with context %}
+{% set f = m.forecast %}
+-- Data-quality rows of forecast monitor {{ m.name }} (docs/semantics.md §5d): forecast rows read and
+-- removed as duplicates, how many actuals arrived{{ ' and how late' if f.actualLoggedAt }}, and which actuals no forecast has.
+-- Windows are by target_time, like the metrics.
+with counts as (
+{% for g in m.granularities %}
+    -- {{ g }}: forecast rows by their own window and version
+    select
+        '{{ g }}' as granularity,
+        {{ d.windowStart(g, 'target_time') }} as window_start,
+        model_version,
+        count(*) as prediction_events,
+        sum(case when duplicate_rank > 1 then 1 else 0 end) as duplicates_removed,
+        0 as observed, 0 as pending, 0 as missing, 0 as outcomes_late, 0 as outcomes_early,
+        cast(null as {{ d.types.double }}) as label_delay_p50,
+        cast(null as {{ d.types.double }}) as label_delay_p90
+    from {{ rel('prediction_events') }}
+    group by 1, 2, 3
+    union all
+    -- {{ g }}: kept forecasts by label status{{ ', and actuals logged after the window closed or before the forecast' if f.actualLoggedAt }}
+    select
+        '{{ g }}',
+        {{ d.windowStart(g, 'target_time') }},
+        model_version,
+        0,
+        0,
+        sum(case when label_status = 'observed' then 1 else 0 end),
+        sum(case when label_status = 'pending' then 1 else 0 end),
+        sum(case when label_status = 'missing' then 1 else 0 end),
+{% if f.actualLoggedAt %}
+        sum(case when observed_at > {{ d.addSeconds('target_time', m.within.seconds) }} then 1 else 0 end),
+        sum(case when observed_at < forecast_time then 1 else 0 end),
+{% else %}
+        0,
+        0,
+{% endif %}
+{{ quality.label_delay_percentiles('label_delay_hours', d.windowStart(g, 'target_time')) }}
+    group by 1, 2, 3
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+),
+
+per_window as (
+    select
+        granularity,
+        window_start,
+        model_version,
+        sum(prediction_events) as prediction_events,
+        sum(duplicates_removed) as duplicates_removed,
+        sum(observed) as observed,
+        sum(pending) as pending,
+        sum(missing) as missing,
+        sum(outcomes_late) as outcomes_late,
+        sum(outcomes_early) as outcomes_early,
+        max(label_delay_p50) as label_delay_p50,
+        max(label_delay_p90) as label_delay_p90
+    from counts
+    group by 1, 2, 3
+),
+
+-- actuals (one per series and time) that no kept forecast has
+orphan_actuals as (
+    select actuals.actual_time
+    from {{ rel('outcome_events') }} as actuals
+    left join (
+        select distinct {{ src.key_list() }}, target_time
+        from {{ rel('evaluations') }}
+    ) as kept
+        on {{ src.key_match('kept', 'actuals') }}
+        and kept.target_time = actuals.actual_time
+    where actuals.actual_rank = 1
+        and kept.target_time is null
+{% if run.incremental %}
+        and actuals.actual_time >= {{ run.evaluate_from }}
+{% endif %}
+),
+
+-- counted in the windows that have a forecast row: the history before the first forecast is expected
+orphans as (
+    select granularity, window_start, sum(orphan) as orphan_count
+    from (
+{% for g in m.granularities %}
+        select '{{ g }}' as granularity, {{ d.windowStart(g, 'actual_time') }} as window_start, 1 as orphan, 0 as forecast_window
+        from orphan_actuals
+        union all
+{% endfor %}
+        select granularity, window_start, 0, 1
+        from (
+{{ quality.prediction_windows() }}
+        ) as forecast_windows
+    ) as marks
+    group by granularity, window_start
+    having max(forecast_window) = 1
+)
+
+{{ quality.per_window_rows(quality.outcome_window_metrics) -}}
+select
+    granularity, window_start, cast(null as {{ d.types.text }}),
+    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
+    'outcomes_orphan', cast(null as {{ d.types.text }}),
+    {{ d.toDouble('orphan_count') }}, cast(orphan_count as {{ d.types.bigint }})
+from orphans
