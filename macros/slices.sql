@@ -34,9 +34,9 @@ case
 {#-
   The rank of each segment value in each window by its rows (most first, ties by binary order): the
   top values keep their own slice, the rest fold into __other__. One scan per segment counts rows per
-  day, and every granularity adds up those days (macros/windows.sql). Against one
-  aggregate per granularity and segment, each a scan of the evaluations, the binary metric step took
-  0.92x of the CPU on DuckDB at 10M and 0.93x on Postgres at 1M (docs/performance.md).
+  day, and every granularity adds up those days (macros/windows.sql). Against one aggregate per
+  granularity and segment, each a scan of the evaluations, the binary metric step took 0.92x of the
+  CPU on DuckDB at 10M and 0.93x on Postgres at 1M (docs/performance.md).
 -#}
 {% macro segment_ranks(source=none) %}
 {% for s in m.segments %}
@@ -57,7 +57,6 @@ case
             where {{ d.quote(s.column) }} is not null
             group by 1, 2
         {% endcall %}
-
     ) as segment_values
 {% if run.incremental %}
     where {{ incremental.recomputed(run, '', '    ') }}

@@ -28,10 +28,9 @@ with counts as (
         where outcome_class in ('late', 'early')
         group by 1, 2
 {% endcall %}
-
 {% for g in m.granularities %}
     union all
-    -- {{ g }}: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- {{ g }}: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         '{{ g }}',
         {{ d.windowStart(g, 'predicted_at') }},
@@ -81,7 +80,6 @@ orphans as (
         where outcome_class = 'orphan'
         group by 1
 {% endcall %}
-
     union all
 {{ quality.prediction_windows() }}
 )
@@ -116,7 +114,6 @@ from (
             and observed_at > {{ run.previous_as_of }}
         group by 1, 2
 {% endcall %}
-
 ) as late_windows
 where not {{ incremental.recomputed(run) }}
 group by granularity, window_start, model_version

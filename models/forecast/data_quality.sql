@@ -17,7 +17,6 @@ with counts as (
         from {{ rel('prediction_events') }}
         group by 1, 2
 {% endcall %}
-
 {% for g in m.granularities %}
     union all
     -- {{ g }}: kept forecasts by label status{{ ', and actuals logged after the window closed or before the forecast' if f.actualLoggedAt }}
@@ -87,7 +86,6 @@ orphans as (
             from orphan_actuals
             group by 1
 {% endcall %}
-
         union all
         select granularity, window_start, 0, 1
         from (

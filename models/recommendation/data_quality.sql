@@ -28,10 +28,10 @@ counts as (
         from copies
         group by 1, 2
 {% endcall %}
-
 {% for g in m.granularities %}
     union all
-    -- {{ g }}: kept requests by label status, and their lists' distinct items (subtracted)
+    -- {{ g }}: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         '{{ g }}',
         {{ d.windowStart(g, 'predicted_at') }},
@@ -72,7 +72,6 @@ orphans as (
         where interaction_class = 'orphan'
         group by 1
 {% endcall %}
-
     union all
 {{ quality.prediction_windows() }}
 )

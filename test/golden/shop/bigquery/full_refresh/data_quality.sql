@@ -43,7 +43,7 @@ with counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- day: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- day: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'day',
         timestamp_trunc(predicted_at, day),
@@ -67,7 +67,7 @@ with counts as (
     ) as evaluations
     group by 1, 2, 3
     union all
-    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- week: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'week',
         timestamp_trunc(predicted_at, isoweek),

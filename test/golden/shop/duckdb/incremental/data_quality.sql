@@ -43,7 +43,7 @@ with counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- day: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- day: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'day',
         date_trunc('day', predicted_at),
@@ -60,7 +60,7 @@ with counts as (
     from "hs_keep_probability__evaluations"
     group by 1, 2, 3
     union all
-    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- week: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'week',
         date_trunc('week', predicted_at),

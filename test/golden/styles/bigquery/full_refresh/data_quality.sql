@@ -42,7 +42,7 @@ with counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- week: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'week',
         timestamp_trunc(predicted_at, isoweek),

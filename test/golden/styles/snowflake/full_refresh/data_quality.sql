@@ -42,7 +42,7 @@ with counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- week: kept predictions by label status, and their label delays' percentiles, which do not add up
+    -- week: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
     select
         'week',
         dateadd(day, 1 - dayofweekiso(predicted_at), date_trunc('day', predicted_at)),

@@ -42,7 +42,8 @@ counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- day: kept requests by label status, and their lists' distinct items (subtracted)
+    -- day: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         'day',
         timestamp_trunc(predicted_at, day),
@@ -65,7 +66,8 @@ counts as (
     ) as evaluations
     group by 1, 2, 3
     union all
-    -- week: kept requests by label status, and their lists' distinct items (subtracted)
+    -- week: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         'week',
         timestamp_trunc(predicted_at, isoweek),

@@ -41,7 +41,8 @@ counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- week: kept requests by label status, and their lists' distinct items (subtracted)
+    -- week: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         'week',
         date_trunc('week', predicted_at),

@@ -42,7 +42,8 @@ counts as (
         select 'week' as granularity
     ) as granularities
     union all
-    -- day: kept requests by label status, and their lists' distinct items (subtracted)
+    -- day: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         'day',
         date_trunc('day', predicted_at),
@@ -58,7 +59,8 @@ counts as (
     from "hs_also_kept__evaluations"
     group by 1, 2, 3
     union all
-    -- week: kept requests by label status, and their lists' distinct items (subtracted)
+    -- week: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
+    -- items (subtracted), counted in the same scan
     select
         'week',
         date_trunc('week', predicted_at),
