@@ -1,3 +1,4 @@
+{% import "macros/windows.sql" as windows with context %}
 {#-
   Data-quality rows, shared by every problem type: `per_window` has one row per granularity, window
   and model version with a column per count; this writes each named metric as a metric row.
@@ -69,4 +70,21 @@ union all
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+{%- endmacro %}
+
+{#-
+  The body of the `orphans` CTE: outcome rows classed 'orphan' (in `class_column` of outcome_matches)
+  counted per day of their observation and added up into each granularity's windows, and every
+  window with prediction events at 0, so that it gets its outcomes_orphan row.
+-#}
+{% macro orphans(class_column) %}
+    -- counted per day of their observation, and added up into each granularity's windows
+{% call windows.from_days(['days.orphans as orphan']) %}
+        select {{ d.windowStart('day', 'observed_at') }} as day_start, count(*) as orphans
+        from {{ rel('outcome_matches') }}
+        where {{ class_column }} = 'orphan'
+        group by 1
+{% endcall %}
+    union all
+{{ prediction_windows() }}
 {%- endmacro %}

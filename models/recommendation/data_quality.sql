@@ -65,15 +65,7 @@ per_window as (
 ),
 
 orphans as (
-    -- counted per day of their observation, and added up into each granularity's windows
-{% call windows.from_days(['days.orphans as orphan']) %}
-        select {{ d.windowStart('day', 'observed_at') }} as day_start, count(*) as orphans
-        from {{ rel('outcome_matches') }}
-        where interaction_class = 'orphan'
-        group by 1
-{% endcall %}
-    union all
-{{ quality.prediction_windows() }}
+{{ quality.orphans('interaction_class') }}
 )
 
 {{ quality.per_window_rows(quality.request_window_metrics) -}}
