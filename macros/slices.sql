@@ -51,12 +51,12 @@ case
             order by sum(n) desc, {{ d.binaryCollate('segment_value') }}
         ) as value_rank
     from (
-        {% call windows.from_days(['days.segment_value', 'days.n'], '        ') %}
+{% call windows.from_days(['days.segment_value', 'days.n'], '        ') %}
             select {{ d.windowStart('day', 'predicted_at') }} as day_start, {{ d.quote(s.column) }} as segment_value, count(*) as n
             from {{ source or rel('evaluations') }}
             where {{ d.quote(s.column) }} is not null
             group by 1, 2
-        {% endcall %}
+{% endcall %}
     ) as segment_values
 {% if run.incremental %}
     where {{ incremental.recomputed(run, '', '    ') }}
