@@ -28,8 +28,10 @@
   The kept predictions (with their time) whose key has a prediction event newer than the previous
   run, which replaces them under `dedupe: latest`: a query for a CTE, indented for one. The plans of
   every problem type but forecasts start from it (models/plan.sql, models/recommendation/plan.sql).
+  `since`, a literal no later than the earliest of them, lets the scan of the evaluations skip
+  older rows.
 -#}
-{% macro replaced_predictions() %}
+{% macro replaced_predictions(since=none) %}
     select {{ src.key_list('kept.') }}, kept.predicted_at
     from {{ tables.evaluations }} as kept
     inner join (
@@ -42,4 +44,8 @@
 {% endif %}
     ) as new_events
         on {{ src.key_match('kept', 'new_events') }}
+{%- if since %}
+
+    where kept.predicted_at >= {{ since }}
+{%- endif %}
 {%- endmacro %}

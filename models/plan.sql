@@ -7,12 +7,23 @@
 -- inside its prediction's window belongs to a prediction made after that, and a late one changes
 -- no label, only its window's outcomes_late count, which the write step adds to. (Recommendations
 -- have their own plan: their interactions match requests by other columns than the request key.)
-{% if m.predictions.dedupe == 'latest' %}
--- kept predictions whose key has a newer event, which now replaces them; and those keys' outcomes
--- observed before them but less than {{ m.within.text }} before (early ones): against the newer
--- prediction they are orphans, counted in the windows of their own time
+{% if m.predictions.dedupe == 'latest' and not run.replaced_from %}
+-- First of two passes (src/compiler/compile.ts planIncrementalRange): the earliest kept prediction
+-- whose key has a newer event, which now replaces it. The second pass reads the outcomes from that
+-- time minus {{ m.within.text }} on, a bound warehouses prune by only as a literal.
 with replaced as (
 {{ incremental.replaced_predictions() }}
+)
+
+select min(predicted_at) as replaced_from
+from replaced
+{% elif m.predictions.dedupe == 'latest' %}
+-- Second pass, the first having found replaced predictions from {{ run.replaced_from }} on: those
+-- predictions, and their keys' outcomes observed before them but less than {{ m.within.text }} before
+-- (early ones): against the newer prediction they are orphans, counted in the windows of their own
+-- time
+with replaced as (
+{{ incremental.replaced_predictions(run.replaced_from) }}
 )
 
 -- an early outcome is observed before its prediction, so the earliest row of a key is its outcome's
@@ -26,8 +37,7 @@ left join (
         {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} as observed_at
     from {{ src.source(m.outcomes, 2) }}
     where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.previous_as_of }}
-        -- a bound the scan can use: the plan took 0.2 s of CPU instead of 0.6-0.8 s at 10M on DuckDB
-        and {{ d.quote(m.outcomes.timestamp) }} >= {{ d.addSeconds('(select min(predicted_at) from replaced)', -m.within.seconds) }}
+        and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.replaced_outcomes_from }}
 ) as outcomes
     on {{ src.key_match('outcomes', 'replaced') }}
     and outcomes.observed_at < replaced.predicted_at

@@ -10,7 +10,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openAdapter } from '../../src/adapters/index.js';
-import { compileMonitor, compilePlan, rangeFromPlan } from '../../src/compiler/compile.js';
+import { compileMonitor, planIncrementalRange } from '../../src/compiler/compile.js';
 import { loadProject, loadTarget } from '../../src/config/load.js';
 import { runMonitors, writeSteps } from '../../src/runner/run.js';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, DAY_MS } from '../generate.js';
@@ -45,9 +45,8 @@ if (mode === 'setup') {
   const d = adapter.dialect;
   const schema = project.config.schema;
   const previousAsOf = AS_OF_FULL;
-  const plan = compilePlan({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'plan', computedAt: AS_OF_NEXT, previousAsOf } });
   const t = performance.now();
-  const range = rangeFromPlan(monitor, previousAsOf, (await adapter.query(plan.sql))[0]);
+  const range = await planIncrementalRange({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'plan', computedAt: AS_OF_NEXT, previousAsOf } }, (sql) => adapter.query(sql));
   console.log(`plan ${((performance.now() - t) / 1000).toFixed(2)}s: evaluate from day ${(range.evaluateFrom.getTime() - AS_OF_FULL.getTime()) / DAY_MS + 90}, rewrite from day ${(range.rewriteFrom.getTime() - AS_OF_FULL.getTime()) / DAY_MS + 90}`);
   const steps = compileMonitor({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'profile0', computedAt: AS_OF_NEXT, incremental: range } });
   const dump = flag('--dump');

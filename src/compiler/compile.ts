@@ -17,6 +17,11 @@ export interface RunContext {
   incremental?: IncrementalRange;
   /** Only for the planning query of an incremental run. */
   previousAsOf?: Date;
+  /**
+   * Only for the second pass of a plan that has one (planIncrementalRange): the first pass's
+   * `replaced_from`, which the second pass reads as a literal.
+   */
+  replacedFrom?: Date;
 }
 
 export interface IncrementalRange {
@@ -58,7 +63,7 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
  * Labels of predictions made after the previous as-of minus `within` can change without new data
  * (pending ones become missing), so the range never starts later than that.
  */
-export function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
+function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
   const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
   const planned = row?.affected_from;
   return incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
@@ -174,6 +179,9 @@ function templateContext(options: CompileOptions) {
       rewrite_from: run.incremental ? d.timestamp(run.incremental.rewriteFrom) : undefined,
       outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
       previous_as_of: run.incremental ? d.timestamp(run.incremental.previousAsOf) : run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
+      // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within
+      replaced_from: run.replacedFrom ? d.timestamp(run.replacedFrom) : undefined,
+      replaced_outcomes_from: run.replacedFrom ? d.timestamp(new Date(run.replacedFrom.getTime() - monitor.within.seconds * 1000)) : undefined,
     },
   };
 }
@@ -239,6 +247,30 @@ export function compileSetup(options: CompileOptions): Step {
 export function compilePlan(options: CompileOptions): Step {
   const sql = render(stepTemplate(options.monitor.type, 'plan'), options);
   return { name: 'plan', kind: 'table', sql, statements: [sql] };
+}
+
+/**
+ * Plans an incremental run after the one as of `options.run.previousAsOf`: runs the monitor's
+ * planning query through `query` and returns the range to recompute. A plan whose row has
+ * `replaced_from` instead of `affected_from` (models/plan.sql under `dedupe: latest`) is run again with
+ * that time as a literal, or is done when it is NULL. The second pass bounds the outcome source by
+ * a literal: BigQuery prunes partitions by constant filters only, so a bound computed by a
+ * subquery in the same statement read the source's whole history.
+ */
+export async function planIncrementalRange(
+  options: CompileOptions,
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+): Promise<IncrementalRange> {
+  const previousAsOf = options.run.previousAsOf;
+  if (!previousAsOf) throw new Error('planIncrementalRange needs the previous run\'s as-of');
+  let [row] = await query(compilePlan(options).sql);
+  if (row && 'replaced_from' in row) {
+    const replacedFrom = row.replaced_from;
+    [row] = replacedFrom instanceof Date
+      ? await query(compilePlan({ ...options, run: { ...options.run, replacedFrom } }).sql)
+      : [{ affected_from: null }];
+  }
+  return rangeFromPlan(options.monitor, previousAsOf, row);
 }
 
 /**

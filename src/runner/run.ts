@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -181,12 +181,12 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   if (!previous) return { reason: 'first run' };
   if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed' };
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };
-  const planStep = compilePlan({
+  const plan = {
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
-  });
+  };
   try {
-    return { range: rangeFromPlan(monitor, previous.asOf, (await adapter.query(planStep.sql))[0]) };
+    return { range: await planIncrementalRange(plan, (sql) => adapter.query(sql)) };
   } catch {
     // the evaluations table is gone or unreadable: rebuild from scratch
     return { reason: 'no evaluations table to start from' };

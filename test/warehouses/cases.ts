@@ -8,7 +8,7 @@ import type { Monitor } from '../../src/config/monitor.js';
 import { parseCsv } from '../../src/runner/csv.js';
 import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
-import { compileMonitor, compilePlan, compileSetup, incrementalRange, tempRelation, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, incrementalRange, tempRelation, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
 import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 
@@ -81,7 +81,8 @@ export interface CompiledMonitor {
   schema: string;
   setup: Step;
   full: Step[];
-  plan: Step;
+  /** The planning query, and its second pass where it has one (planIncrementalRange). */
+  plans: Step[];
   incremental: Step[];
 }
 
@@ -115,10 +116,17 @@ export function compiledMonitors(dialect: Dialect): CompiledMonitor[] {
       schema,
       setup: compileSetup(options(full)),
       full: compileMonitor(options(full)),
-      plan: compilePlan(options({ ...full, previousAsOf: new Date(asOf.getTime() - DAY) })),
+      plans: planPasses(options({ ...full, previousAsOf: new Date(asOf.getTime() - DAY) })),
       incremental: compileMonitor(options(incremental(monitor, new Date('2026-11-05T13:00:00Z')))),
     };
   });
+}
+
+/** The plan's first pass, and its second when the template has one: compiled as if the first found replaced predictions two weeks back. */
+function planPasses(options: CompileOptions): Step[] {
+  const first = compilePlan(options);
+  const second = compilePlan({ ...options, run: { ...options.run, replacedFrom: new Date(asOf.getTime() - 14 * DAY) } });
+  return second.sql === first.sql ? [first] : [first, second];
 }
 
 /**
@@ -142,7 +150,7 @@ export function statementsInOrder(d: Dialect, c: CompiledMonitor): [string, stri
   return [
     ...c.setup.statements.map((sql): [string, string] => ['setup', sql]),
     ...steps('full_refresh', c.full),
-    ['plan', c.plan.sql],
+    ...c.plans.map((step): [string, string] => ['plan', step.sql]),
     ...steps('incremental', c.incremental),
   ];
 }

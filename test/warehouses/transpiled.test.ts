@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
-import { compileMonitor, compilePlan, compileSetup, rangeFromPlan, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
+import { compileMonitor, compileSetup, planIncrementalRange, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
 import { dialects, type Dialect } from '../../src/dialects/index.js';
 import { expectSameMetrics, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
 import { randomFixture } from '../integration/random-data.js';
@@ -82,8 +82,8 @@ const cases: { seed: number; spec: MonitorSpec; asOf: [string, string]; booleanL
 
 /** The incremental range for `asOf` after a run as of `previous`, as the runner plans it (src/runner/run.ts). */
 async function plan(adapter: Adapter, warehouse: string, d: Dialect, monitor: Monitor, schema: string, previous: Date, asOf: Date): Promise<IncrementalRange> {
-  const sql = compilePlan({ monitor, schema, dialect: d, run: { asOf, runId: 'plan', computedAt: asOf, previousAsOf: previous } }).sql;
-  return rangeFromPlan(monitor, previous, (await adapter.query(toDuckdb(warehouse, sql)[0]!))[0]);
+  const options = { monitor, schema, dialect: d, run: { asOf, runId: 'plan', computedAt: asOf, previousAsOf: previous } };
+  return planIncrementalRange(options, (sql) => adapter.query(toDuckdb(warehouse, sql)[0]!));
 }
 
 /** Runs the warehouse's pipeline, transpiled, in the order and with the table the runner would. */
