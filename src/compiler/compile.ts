@@ -265,10 +265,13 @@ export async function planIncrementalRange(
   if (!previousAsOf) throw new Error('planIncrementalRange needs the previous run\'s as-of');
   let [row] = await query(compilePlan(options).sql);
   if (row && 'replaced_from' in row) {
-    const replacedFrom = row.replaced_from;
-    [row] = replacedFrom instanceof Date
-      ? await query(compilePlan({ ...options, run: { ...options.run, replacedFrom } }).sql)
-      : [{ affected_from: null }];
+    const found = row.replaced_from;
+    if (!(found instanceof Date)) return rangeFromPlan(options.monitor, previousAsOf, { affected_from: null });
+    // A millisecond earlier: the warehouse keeps microseconds and drivers cut them to milliseconds,
+    // toward zero, which rounds up before 1970. The literal must not be after the earliest
+    // replaced prediction, or the second pass would lose it.
+    const replacedFrom = new Date(found.getTime() - 1);
+    [row] = await query(compilePlan({ ...options, run: { ...options.run, replacedFrom } }).sql);
   }
   return rangeFromPlan(options.monitor, previousAsOf, row);
 }

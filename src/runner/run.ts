@@ -185,10 +185,21 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
   };
+  // A planning query that fails means the evaluations table is gone or unreadable: rebuild from
+  // scratch. Anything else (a template error, say) is a bug to report, not a reason to rebuild.
+  let queryFailed = false;
+  const query = async (sql: string) => {
+    try {
+      return await adapter.query(sql);
+    } catch (error) {
+      queryFailed = true;
+      throw error;
+    }
+  };
   try {
-    return { range: await planIncrementalRange(plan, (sql) => adapter.query(sql)) };
-  } catch {
-    // the evaluations table is gone or unreadable: rebuild from scratch
+    return { range: await planIncrementalRange(plan, query) };
+  } catch (error) {
+    if (!queryFailed) throw error;
     return { reason: 'no evaluations table to start from' };
   }
 }
