@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Fixture } from './harness.js';
 import { loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
-import { randomFixture } from './random-data.js';
+import { prng, randomFixture } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
 const DAY = 86_400_000;
@@ -44,9 +44,9 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   }
 
   /** The metric and evaluation rows in `out` equal those of a full refresh of `src` as of `asOf`. */
-  async function expectFullRefreshRows(src: string, out: string, asOf: Date) {
+  async function expectFullRefreshRows(src: string, out: string, asOf: Date, monitor = spec) {
     const out2 = uniqueName('hs');
-    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
+    await runProject(adapter, writeProject(target, src, out2, monitor), { asOf, fullRefresh: true });
     expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
     expect(await stripRun(adapter, out, 'm__evaluations', 'pid')).toEqual(await stripRun(adapter, out2, 'm__evaluations', 'pid'));
   }
@@ -91,6 +91,59 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const evalA = await stripRun(adapter, outA, 'm__evaluations', 'pid');
     const evalB = await stripRun(adapter, outB, 'm__evaluations', 'pid');
     expect(evalA).toEqual(evalB);
+  });
+
+  /**
+   * Adds microseconds to the events of `schema` that have none (the ones just loaded): the warehouse
+   * keeps them, JavaScript Dates do not, so the plan's literal cut from a time read back must not lose
+   * the row it was read from. SQL of DuckDB and Postgres.
+   */
+  async function addMicroseconds(schema: string) {
+    const d = adapter.dialect;
+    const duckdb = target.name === 'duckdb';
+    const micros = (text: string) => (duckdb ? `to_microseconds(cast(1 + hash(${text}) % 999999 as bigint))` : `make_interval(secs => (1 + abs(hashtext(${text})) % 999999) / 1e6)`);
+    const whole = (column: string) => (duckdb ? `epoch_us(${column}) % 1000000 = 0` : `extract(microseconds from ${column})::bigint % 1000000 = 0`);
+    await adapter.execute(`update ${d.quote(schema)}.predictions set predicted_at = predicted_at + ${micros('pid || cast(predicted_at as varchar)')} where ${whole('predicted_at')}`);
+    await adapter.execute(`update ${d.quote(schema)}.outcomes set observed_at = observed_at + ${micros('outcome_pid || cast(observed_at as varchar)')} where ${whole('observed_at')}`);
+  }
+
+  it.skipIf(!!target.unavailable || !['duckdb', 'postgres'].includes(target.name)).each([
+    { seed: 100, dedupe: 'latest' as const },
+    { seed: 102, dedupe: 'earliest' as const },
+  ])('equal a full refresh with microsecond times and keys re-logged after the first run (seed $seed, dedupe $dedupe)', async ({ seed, dedupe }) => {
+    const fixture = randomFixture({ seed, predictions: 500, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
+    const firstAsOf = new Date('2026-02-10T06:00:00Z');
+    const secondAsOf = new Date('2026-02-17T18:00:00Z');
+    // 5% of the keys predicted before the first run are logged again, with another score, before the second
+    const rand = prng(seed);
+    const relogged = fixture.predictions
+      .filter((p) => p.ts <= firstAsOf && rand() < 0.05)
+      .map((p) => ({ ...p, ts: new Date(Math.round((firstAsOf.getTime() + rand() * (secondAsOf.getTime() - firstAsOf.getTime())) / 1000) * 1000), score: Math.round(rand() * 100) / 100 }));
+    expect(relogged.length).toBeGreaterThan(5);
+    const all: Fixture = { predictions: [...fixture.predictions, ...relogged], outcomes: fixture.outcomes };
+    const [first, later] = splitAt(all, firstAsOf);
+    const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: 'latest' };
+
+    const srcA = uniqueName('src');
+    const outA = uniqueName('hs');
+    await loadFixture(adapter, srcA, first, { segments: ['seg_a', 'seg_b'] });
+    await addMicroseconds(srcA);
+    const dirA = writeProject(target, srcA, outA, m);
+    expect((await runProject(adapter, dirA, { asOf: firstAsOf }))[0]!.mode).toBe('full_refresh');
+    await loadFixture(adapter, srcA, later, { segments: ['seg_a', 'seg_b'], append: true });
+    await addMicroseconds(srcA);
+    const [incremental] = await runProject(adapter, dirA, { asOf: secondAsOf });
+    expect(incremental!.error).toBeUndefined();
+    expect(incremental!.mode).toBe('incremental');
+    // dedupe latest: back to the month of the earliest replaced prediction; earliest: from previous as-of - within
+    expect(incremental!.recomputeFrom!.toISOString()).toBe(dedupe === 'latest' ? '2026-01-01T00:00:00.000Z' : '2026-02-01T00:00:00.000Z');
+
+    const srcB = uniqueName('src');
+    await loadFixture(adapter, srcB, all, { segments: ['seg_a', 'seg_b'] });
+    await addMicroseconds(srcB);
+    const [counted] = await adapter.query(`select count(*) as n from ${adapter.dialect.quote(srcB)}.predictions where predicted_at <> date_trunc('second', predicted_at)`);
+    expect(Number(counted!.n)).toBe(all.predictions.length); // every event has microseconds
+    await expectFullRefreshRows(srcB, outA, secondAsOf, m);
   });
 
   it.skipIf(!!target.unavailable)('a late outcome adds to its window\'s outcomes_late count and leaves its other rows as stored', async () => {
