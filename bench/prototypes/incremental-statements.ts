@@ -1,7 +1,8 @@
 // Times every statement of a full refresh (with --log-full) and of the incremental run after day 91
 // is appended, on a copy of a benchmark DuckDB file, plus opening and closing the database (DuckDB
 // checkpoints on close). Where the incremental run's time goes outside the steps:
-//   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full]
+//   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full] [--type forecast]
+// (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run)
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,12 @@ import { openAdapter } from '../../src/adapters/index.js';
 import { loadProject, loadTarget } from '../../src/config/load.js';
 import { runMonitors } from '../../src/runner/run.js';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements } from '../generate.js';
-import { writeProject } from '../project.js';
+import { benchMonitorConfig, writeProject } from '../project.js';
 const dir = mkdtempSync(join(tmpdir(), 'prof-'));
 const db = join(dir, 'w.duckdb');
 copyFileSync(process.argv[2]!, db);
-writeProject(dir, { type: 'duckdb', path: db });
+const type = process.argv.includes('--type') ? process.argv[process.argv.indexOf('--type') + 1] : undefined;
+writeProject(dir, { type: 'duckdb', path: db }, [benchMonitorConfig(type)]);
 const project = loadProject(dir);
 const target = loadTarget(project);
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };

@@ -142,6 +142,9 @@ export function stagedEvaluations(monitor: string, runId: string): string {
   return `hs_${monitor}__evaluations_${runId.slice(0, 8)}`;
 }
 
+/** The evaluations table's time column: rows are placed in windows by it (models/write.sql). */
+export const evaluationsTime = (monitor: Monitor): string => (monitor.forecast ? 'target_time' : 'predicted_at');
+
 /** Whether a step builds the staged evaluations table (above) rather than a session table. */
 const isStaged = ({ dialect, run }: CompileOptions, step: string) =>
   step === 'evaluations' && run.incremental === undefined && dialect.capabilities.transactionalDdl;
@@ -304,7 +307,7 @@ export function compileMonitor(options: CompileOptions): Step[] {
   const steps: Step[] = PIPELINES[monitor.type].map((name) => {
     const sql = render(stepTemplate(monitor.type, name), options, context);
     const relation = stepRelation(options, name);
-    if (isStaged(options, name)) return { name, kind: 'table', sql, relation, statements: dialect.createTable(relation, sql.trimEnd()) };
+    if (isStaged(options, name)) return { name, kind: 'table', sql, relation, statements: dialect.createTable(relation, sql.trimEnd(), evaluationsTime(monitor)) };
     return { name, kind: 'table', sql, relation, statements: tableStatements(dialect, monitor, tempRelation(monitor.name, name), sql.trimEnd()) };
   });
   const write = render('models/write.sql', options, context);

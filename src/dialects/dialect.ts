@@ -93,8 +93,12 @@ export interface Dialect {
   tableLayout(timeColumn: string, clusterBy: string[]): string;
   /** Statements that (re)create a session-scoped table from a query. */
   createTempTable(name: string, select: string): string[];
-  /** Statements that (re)create a permanent table (`relation`: quoted, qualified) from a query. */
-  createTable(relation: string, select: string): string[];
+  /**
+   * Statements that (re)create a permanent table (`relation`: quoted, qualified) from a query.
+   * `timeColumn`, a column of the query, is the one reads and deletes of the table select ranges of:
+   * a warehouse that skips blocks of rows by their min/max writes the rows in its order.
+   */
+  createTable(relation: string, select: string, timeColumn?: string): string[];
 }
 
 // Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compileSetup, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, evaluationsTime, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -158,8 +158,7 @@ async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor
   const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
   if (existing && existing.join(',') === wanted.join(',')) return;
   if (existing) await adapter.execute(`drop table ${table}`);
-  // evaluations are placed in windows by predicted_at, a forecast's by target_time (models/write.sql)
-  const layout = d.tableLayout(monitor.forecast ? 'target_time' : 'predicted_at', []);
+  const layout = d.tableLayout(evaluationsTime(monitor), []);
   await adapter.execute(`create table ${table}${layout ? `\n${layout}` : ''} as select * from ${stage} where 1 = 0`);
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/errors.js';
 import { loadProject } from '../../src/config/load.js';
 import { referenceForecastPipeline, type ActualRow, type ForecastConfig, type ForecastRow } from '../reference/forecast.js';
 import type { MetricRow } from '../reference/pipeline.js';
-import { createTable, expectSameMetrics, readMetrics, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { createTable, expectSameMetrics, expectStoredInOrder, readMetrics, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS, type TestTarget } from './targets.js';
 
@@ -403,6 +403,7 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     const out = uniqueName('hs');
     await loadRows(adapter, src, forecasts, actuals);
     await runMonitor(adapter, target, src, out, options, new Date(asOf));
+    if (target.name === 'duckdb') await expectStoredInOrder(adapter, out, 'target_time');
     const actual = await readMetrics(adapter, out);
     const expected = referenceForecastPipeline(forReference(forecasts), actuals, referenceConfig(options, new Date(asOf)));
     expect(expected.metrics.filter((r) => r.metric === 'mase' && r.value !== null).length).toBeGreaterThan(10);

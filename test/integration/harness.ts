@@ -143,6 +143,22 @@ export async function runProject(
 }
 
 /** The metric table of one monitor, in the reference's row shape and order. */
+/**
+ * DuckDB: a full refresh writes the evaluations table in the order of its time column
+ * (src/dialects/duckdb.ts createTable), so that reads and deletes of a time range skip row groups.
+ * Storage order is the order of rowid.
+ */
+export async function expectStoredInOrder(adapter: Adapter, schema: string, timeColumn: string, monitor = 'm'): Promise<void> {
+  const d = adapter.dialect;
+  const [row] = await adapter.query(
+    `select count(*) as n, sum(case when earlier > ${timeColumn} then 1 else 0 end) as out_of_order from (
+      select ${timeColumn}, lag(${timeColumn}) over (order by rowid) as earlier from ${d.quote(schema)}.${d.quote(`${monitor}__evaluations`)}
+    ) as stored`,
+  );
+  expect(Number(row!.n)).toBeGreaterThan(100);
+  expect(Number(row!.out_of_order)).toBe(0);
+}
+
 export async function readMetrics(adapter: Adapter, schema: string, monitor = 'm'): Promise<MetricRow[]> {
   const d = adapter.dialect;
   const rows = await adapter.query(

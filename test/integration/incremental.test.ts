@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Fixture } from './harness.js';
-import { loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
+import { expectStoredInOrder, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
 import { prng, randomFixture } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
@@ -83,6 +83,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await loadFixture(adapter, srcB, fixture, { segments: ['seg_a', 'seg_b'] });
     const dirB = writeProject(target, srcB, outB, m);
     expect((await runProject(adapter, dirB, { asOf: secondAsOf, fullRefresh: true }))[0]!.mode).toBe('full_refresh');
+    if (target.name === 'duckdb') await expectStoredInOrder(adapter, outB, 'predicted_at');
 
     const a = await readMetrics(adapter, outA);
     const b = await readMetrics(adapter, outB);
