@@ -18,7 +18,7 @@ export const duckdb = defineDialect({
   // In time order: DuckDB skips row groups by their min/max, and an incremental run deletes the rows
   // from a recent time on. With rows of all times in every row group (a forecast's, whose target times
   // do not follow the order they are computed in), that delete touched every row group, and the
-  // checkpoint after it rewrote them: 0.38-0.41 s of the forecast monitor's 1.2 s incremental run at 1M
+  // checkpoint after it rewrote them: 0.37-0.41 s of the forecast monitor's 1.2 s incremental run at 1M
   // (docs/performance.md). (`preserve_insertion_order` is off, but an ORDER BY is kept.)
   createTable: (relation, select, timeColumn) => [`create or replace table ${relation} as\n${select}${timeColumn ? `\norder by ${timeColumn}` : ''}`],
 });
