@@ -43,12 +43,47 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     return { fixture, src, out, dir, first: first! };
   }
 
-  /** The metric and evaluation rows in `out` equal those of a full refresh of `src` as of `asOf`. */
-  async function expectFullRefreshRows(src: string, out: string, asOf: Date, monitor = spec) {
-    const out2 = uniqueName('hs');
-    await runProject(adapter, writeProject(target, src, out2, monitor), { asOf, fullRefresh: true });
+  /** The metric and evaluation rows of two output schemas are equal, exactly. */
+  async function expectSameRows(out: string, out2: string) {
     expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, out2));
     expect(await stripRun(adapter, out, 'm__evaluations', 'pid')).toEqual(await stripRun(adapter, out2, 'm__evaluations', 'pid'));
+  }
+
+  /** The metric and evaluation rows in `out` equal those of a full refresh of `src` as of `asOf`. */
+  async function expectFullRefreshRows(src: string, out: string, asOf: Date) {
+    const out2 = uniqueName('hs');
+    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
+    await expectSameRows(out, out2);
+  }
+
+  const firstAsOf = new Date('2026-02-10T06:00:00Z');
+  const secondAsOf = new Date('2026-02-17T18:00:00Z');
+
+  /**
+   * The events of `fixture` that had arrived by `firstAsOf` are loaded and run (a full refresh), the
+   * rest appended and run again (incremental, as of `secondAsOf`); and all of them loaded into another
+   * schema and run as a full refresh as of `secondAsOf`. `prepare` runs after each load.
+   */
+  async function incrementalAndFullRefresh(fixture: Fixture, m: MonitorSpec, prepare: (schema: string) => Promise<void> = async () => {}) {
+    const [first, later] = splitAt(fixture, firstAsOf);
+    const srcA = uniqueName('src');
+    const outA = uniqueName('hs');
+    await loadFixture(adapter, srcA, first, { segments: ['seg_a', 'seg_b'] });
+    await prepare(srcA);
+    const dirA = writeProject(target, srcA, outA, m);
+    expect((await runProject(adapter, dirA, { asOf: firstAsOf }))[0]!.mode).toBe('full_refresh');
+    await loadFixture(adapter, srcA, later, { segments: ['seg_a', 'seg_b'], append: true });
+    await prepare(srcA);
+    const [incremental] = await runProject(adapter, dirA, { asOf: secondAsOf });
+    expect(incremental!.error).toBeUndefined();
+    expect(incremental!.mode).toBe('incremental');
+
+    const srcB = uniqueName('src');
+    const outB = uniqueName('hs');
+    await loadFixture(adapter, srcB, fixture, { segments: ['seg_a', 'seg_b'] });
+    await prepare(srcB);
+    expect((await runProject(adapter, writeProject(target, srcB, outB, m), { asOf: secondAsOf, fullRefresh: true }))[0]!.mode).toBe('full_refresh');
+    return { incremental: incremental!, outA, srcB, outB };
   }
 
   it.skipIf(!!target.unavailable).each([
@@ -59,39 +94,14 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     { seed: 14, dedupe: 'earliest' as const, maxDelayDays: 30 },
   ])('equal a full refresh after appending data (seed $seed, dedupe $dedupe, score bins $scoreBins, max delay $maxDelayDays)', async ({ seed, dedupe, scoreBins, maxDelayDays }) => {
     const fixture = randomFixture({ seed, predictions: 800, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: maxDelayDays ?? 8 });
-    const firstAsOf = new Date('2026-02-10T06:00:00Z');
-    const secondAsOf = new Date('2026-02-17T18:00:00Z');
-    const [first, later] = splitAt(fixture, firstAsOf);
     const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: dedupe, ...(scoreBins ? { scoreBins } : {}) };
-
-    // incremental: first batch, run, append the rest, run again
-    const srcA = uniqueName('src');
-    const outA = uniqueName('hs');
-    await loadFixture(adapter, srcA, first, { segments: ['seg_a', 'seg_b'] });
-    const dirA = writeProject(target, srcA, outA, m);
-    expect((await runProject(adapter, dirA, { asOf: firstAsOf }))[0]!.mode).toBe('full_refresh');
-    await loadFixture(adapter, srcA, later, { segments: ['seg_a', 'seg_b'], append: true });
-    const [incremental] = await runProject(adapter, dirA, { asOf: secondAsOf });
-    expect(incremental!.error).toBeUndefined();
-    expect(incremental!.mode).toBe('incremental');
+    const { incremental, outA, outB } = await incrementalAndFullRefresh(fixture, m);
     // it recomputed a recent slice only, not the whole history
-    expect(incremental!.recomputeFrom!.getTime()).toBeGreaterThan(new Date('2026-01-20T00:00:00Z').getTime());
-
-    // full refresh over all the data at the second as-of
-    const srcB = uniqueName('src');
-    const outB = uniqueName('hs');
-    await loadFixture(adapter, srcB, fixture, { segments: ['seg_a', 'seg_b'] });
-    const dirB = writeProject(target, srcB, outB, m);
-    expect((await runProject(adapter, dirB, { asOf: secondAsOf, fullRefresh: true }))[0]!.mode).toBe('full_refresh');
+    expect(incremental.recomputeFrom!.getTime()).toBeGreaterThan(new Date('2026-01-20T00:00:00Z').getTime());
     if (target.name === 'duckdb') await expectStoredInOrder(adapter, outB, 'predicted_at');
 
-    const a = await readMetrics(adapter, outA);
-    const b = await readMetrics(adapter, outB);
-    expect(a.length).toBeGreaterThan(1000);
-    expect(a).toEqual(b); // exactly, not approximately
-    const evalA = await stripRun(adapter, outA, 'm__evaluations', 'pid');
-    const evalB = await stripRun(adapter, outB, 'm__evaluations', 'pid');
-    expect(evalA).toEqual(evalB);
+    expect((await readMetrics(adapter, outA)).length).toBeGreaterThan(1000);
+    await expectSameRows(outA, outB); // exactly, not approximately
   });
 
   /**
@@ -113,8 +123,6 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     { seed: 102, dedupe: 'earliest' as const },
   ])('equal a full refresh with microsecond times and keys re-logged after the first run (seed $seed, dedupe $dedupe)', async ({ seed, dedupe }) => {
     const fixture = randomFixture({ seed, predictions: 500, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
-    const firstAsOf = new Date('2026-02-10T06:00:00Z');
-    const secondAsOf = new Date('2026-02-17T18:00:00Z');
     // 5% of the keys predicted before the first run are logged again, with another score, before the second
     const rand = prng(seed);
     const relogged = fixture.predictions
@@ -122,29 +130,14 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
       .map((p) => ({ ...p, ts: new Date(Math.round((firstAsOf.getTime() + rand() * (secondAsOf.getTime() - firstAsOf.getTime())) / 1000) * 1000), score: Math.round(rand() * 100) / 100 }));
     expect(relogged.length).toBeGreaterThan(5);
     const all: Fixture = { predictions: [...fixture.predictions, ...relogged], outcomes: fixture.outcomes };
-    const [first, later] = splitAt(all, firstAsOf);
     const m: MonitorSpec = { ...spec, predictionDedupe: dedupe, outcomeDedupe: 'latest' };
-
-    const srcA = uniqueName('src');
-    const outA = uniqueName('hs');
-    await loadFixture(adapter, srcA, first, { segments: ['seg_a', 'seg_b'] });
-    await addMicroseconds(srcA);
-    const dirA = writeProject(target, srcA, outA, m);
-    expect((await runProject(adapter, dirA, { asOf: firstAsOf }))[0]!.mode).toBe('full_refresh');
-    await loadFixture(adapter, srcA, later, { segments: ['seg_a', 'seg_b'], append: true });
-    await addMicroseconds(srcA);
-    const [incremental] = await runProject(adapter, dirA, { asOf: secondAsOf });
-    expect(incremental!.error).toBeUndefined();
-    expect(incremental!.mode).toBe('incremental');
+    const { incremental, outA, srcB, outB } = await incrementalAndFullRefresh(all, m, addMicroseconds);
     // dedupe latest: back to the month of the earliest replaced prediction; earliest: from previous as-of - within
-    expect(incremental!.recomputeFrom!.toISOString()).toBe(dedupe === 'latest' ? '2026-01-01T00:00:00.000Z' : '2026-02-01T00:00:00.000Z');
+    expect(incremental.recomputeFrom!.toISOString()).toBe(dedupe === 'latest' ? '2026-01-01T00:00:00.000Z' : '2026-02-01T00:00:00.000Z');
 
-    const srcB = uniqueName('src');
-    await loadFixture(adapter, srcB, all, { segments: ['seg_a', 'seg_b'] });
-    await addMicroseconds(srcB);
     const [counted] = await adapter.query(`select count(*) as n from ${adapter.dialect.quote(srcB)}.predictions where predicted_at <> date_trunc('second', predicted_at)`);
     expect(Number(counted!.n)).toBe(all.predictions.length); // every event has microseconds
-    await expectFullRefreshRows(srcB, outA, secondAsOf, m);
+    await expectSameRows(outA, outB);
   });
 
   it.skipIf(!!target.unavailable)('a late outcome adds to its window\'s outcomes_late count and leaves its other rows as stored', async () => {
