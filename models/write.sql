@@ -54,6 +54,24 @@ select * from {{ rel('evaluations') }};
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};
 {% endif %}
+{% if m.forecast %}
+
+-- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
+-- incremental run starts from instead of reading every actual again
+{% if not run.incremental and d.capabilities.transactionalDdl %}
+drop table if exists {{ tables.mase_history }};
+
+create table {{ tables.mase_history }} as
+{% else %}
+delete from {{ tables.mase_history }}
+where true;
+
+insert into {{ tables.mase_history }}
+{% endif %}
+select {{ mase_history_columns }}
+from {{ rel('mase_scales') }}
+where granularity is null;
+{% endif %}
 
 insert into {{ tables.metrics }} (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,

@@ -2,9 +2,14 @@
 {% set f = m.forecast %}
 {% set arrival = f.actualLoggedAt.column if f.actualLoggedAt else m.outcomes.timestamp %}
 -- Actuals of monitor {{ m.name }}: the team's figures as they are, keyed like the forecasts'
--- series, nothing written after the run's as-of time ({{ arrival }}). Read in full on every run:
--- MASE's scale needs each series' whole history. actual_rank = 1 marks the actual kept for its
--- series and time ({{ (m.outcomes.dedupe + ' ' + f.actualLoggedAt.column + ' wins, then ') if f.actualLoggedAt }}the higher value).
+-- series, nothing written after the run's as-of time ({{ arrival }}).
+{% if run.actuals_from %}
+-- From a seasonal lag before the stored MASE history on (models/forecast/mase_scales.sql): every
+-- recomputed window, and the history since the previous run's checkpoint.
+{% else %}
+-- Every actual: MASE's scale needs each series' whole history{{ ', and new actuals reach back before the stored history' if run.incremental }}.
+{% endif %}
+-- actual_rank = 1 marks the actual kept for its series and time ({{ (m.outcomes.dedupe + ' ' + f.actualLoggedAt.column + ' wins, then ') if f.actualLoggedAt }}the higher value).
 select
     *,
     row_number() over (
@@ -27,6 +32,9 @@ from (
         {{ src.read(f.actual) }} as actual
     from {{ src.source(m.outcomes, 1) }}
     where {{ d.toTimestamp(d.quote(arrival)) }} <= {{ run.as_of }}
+{% if run.actuals_from %}
+        and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} >= {{ run.actuals_from }}
+{% endif %}
         and {{ d.quote(m.outcomes.timestamp) }} is not null
         and {{ d.quote(f.actual.column) }} is not null
 {% for k in m.outcomes.key %}

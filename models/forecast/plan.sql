@@ -22,8 +22,13 @@ from (
     where {{ d.toTimestamp(d.quote(arrival)) }} > {{ run.previous_as_of }}
         and {{ d.toTimestamp(d.quote(arrival)) }} <= {{ run.as_of }}
     union all
-    -- the evaluations table is read so that a run without it starts from scratch
+    -- the evaluations table and MASE's stored history are read so that a run without them starts
+    -- from scratch
     select target_time
     from {{ tables.evaluations }}
+    where 1 = 0
+    union all
+    select cast(null as {{ d.types.timestamp }})
+    from {{ tables.mase_history }}
     where 1 = 0
 ) as affected

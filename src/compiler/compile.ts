@@ -43,6 +43,28 @@ export interface IncrementalRange {
   rewriteFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
   outcomesFrom: Date;
+  /**
+   * Forecasts only: the time of the previous run's MASE checkpoint (maseCheckpoint), when no window
+   * before it is recomputed. The run then takes MASE's history before this time from the stored
+   * `<monitor>__mase_history` table and reads actuals only from a seasonal lag before it. Absent when
+   * new data reach further back: the run reads every actual, as a full refresh does.
+   */
+  maseHistoryAt?: Date;
+}
+
+/** The columns of `<monitor>__mase_history`: the series' key, and its pairs' count and exact sum. */
+export function maseHistoryColumns(monitor: Monitor, dialect: Dialect): string {
+  return [...monitor.predictions.key.map((k) => dialect.quote(k)), 'history_pairs', 'history_sum'].join(', ');
+}
+
+/**
+ * Where a forecast run as of `asOf` checkpoints MASE's history (models/forecast/mase_scales.sql,
+ * written to `<monitor>__mase_history`): the earliest window start the next run recomputes when no
+ * new data point further back, since labels can change up to `within` before this as-of.
+ */
+export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
+  const close = new Date(asOf.getTime() - monitor.within.seconds * 1000);
+  return new Date(Math.min(...monitor.granularities.map((g) => windowStart(g, close).getTime())));
 }
 
 /**
@@ -55,7 +77,12 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
   for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
   const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
   const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  return { previousAsOf, recomputeFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
+  const range: IncrementalRange = { previousAsOf, recomputeFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
+  if (monitor.forecast) {
+    const checkpoint = maseCheckpoint(monitor, previousAsOf);
+    if (evaluateFrom.getTime() >= checkpoint.getTime()) range.maseHistoryAt = checkpoint;
+  }
+  return range;
 }
 
 /**
@@ -160,14 +187,21 @@ function templateContext(options: CompileOptions) {
   const { monitor, schema, dialect, run } = options;
   const d = dispatching(dialect);
   const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
+  const maseHistoryAt = run.incremental?.maseHistoryAt;
   const timestamps = (byGranularity: Partial<Record<Granularity, Date>> = {}) =>
     Object.fromEntries(Object.entries(byGranularity).map(([g, at]) => [g, d.timestamp(at)]));
   return {
     m: monitor,
     d,
     project: { schema },
-    tables: { metrics: table('hindsight_metrics'), runs: table('hindsight_runs'), evaluations: table(`${monitor.name}__evaluations`) },
+    tables: {
+      metrics: table('hindsight_metrics'),
+      runs: table('hindsight_runs'),
+      evaluations: table(`${monitor.name}__evaluations`),
+      mase_history: table(`${monitor.name}__mase_history`),
+    },
     rel: (step: string) => stepRelation(options, step),
+    mase_history_columns: monitor.forecast ? maseHistoryColumns(monitor, dialect) : undefined,
     run: {
       as_of: d.timestamp(run.asOf),
       run_id: run.runId,
@@ -185,6 +219,11 @@ function templateContext(options: CompileOptions) {
       // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within
       replaced_from: run.replacedFrom ? d.timestamp(run.replacedFrom) : undefined,
       replaced_outcomes_from: run.replacedFrom ? d.timestamp(new Date(run.replacedFrom.getTime() - monitor.within.seconds * 1000)) : undefined,
+      // forecasts (models/forecast/mase_scales.sql): the stored MASE history this run starts from and
+      // the first actual it needs (a seasonal lag before), and the checkpoint it writes
+      mase_history_at: maseHistoryAt ? d.timestamp(maseHistoryAt) : undefined,
+      actuals_from: maseHistoryAt && monitor.forecast ? d.timestamp(new Date(maseHistoryAt.getTime() - monitor.forecast.seasonality * monitor.forecast.unitSeconds * 1000)) : undefined,
+      mase_checkpoint: monitor.forecast ? d.timestamp(maseCheckpoint(monitor, run.asOf)) : undefined,
     },
   };
 }
@@ -321,6 +360,32 @@ export function compileMonitor(options: CompileOptions): Step[] {
     if (steps[last]!.kind === 'table') (steps[last]!.dropAfter ??= []).push(step.relation);
   }
   return steps;
+}
+
+/** A monitor's own permanent table, and the query of the rows a run writes to it (models/write.sql). */
+export interface PermanentTable {
+  relation: string;
+  select: string;
+  /** Creates the table, empty, with the query's columns. */
+  create: string;
+}
+
+/**
+ * The monitor's own permanent tables: its evaluations, and a forecast's MASE history. Where DDL
+ * is not transactional (BigQuery, Snowflake) the runner creates them before the write step's
+ * transaction, which then only deletes and inserts.
+ */
+export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Step[]): PermanentTable[] {
+  const { monitor, schema, dialect: d } = options;
+  const stepRelation = (name: string) => steps.find((s) => s.name === name)!.relation!;
+  const table = (name: string, select: string, time?: string): PermanentTable => {
+    const relation = `${d.quote(schema)}.${d.quote(`${monitor.name}__${name}`)}`;
+    const layout = time ? d.tableLayout(time, []) : '';
+    return { relation, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as ${select} where 1 = 0` };
+  };
+  const tables = [table('evaluations', `select * from ${stepRelation('evaluations')}`, evaluationsTime(monitor))];
+  if (monitor.forecast) tables.push(table('mase_history', `select ${maseHistoryColumns(monitor, d)} from ${stepRelation('mase_scales')}`));
+  return tables;
 }
 
 export function sqlHash(steps: Step[]): string {

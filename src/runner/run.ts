@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compileSetup, evaluationsTime, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
 import { WarehouseError } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun } from './run-log.js';
@@ -108,7 +108,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       adapter.setContext?.({ monitor: monitor.name, step: step.name });
       const t = performance.now();
       if (step.kind === 'statements' && !inTransaction) {
-        if (!dialect.capabilities.transactionalDdl) await prepareEvaluationsTable(adapter, schema, monitor, steps);
+        if (!dialect.capabilities.transactionalDdl) await preparePermanentTables(adapter, schema, monitor, steps);
         await adapter.execute('begin');
         inTransaction = true;
       }
@@ -145,21 +145,19 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
 }
 
 /**
- * Where DDL cannot be rolled back (BigQuery, Snowflake) the evaluations table is made before the
- * transaction, with the columns of this run's session table; the write step then only deletes and
- * inserts. It is recreated only when its columns changed (a configuration change), which is the one
- * case where such a warehouse cannot replace it atomically.
+ * Where DDL cannot be rolled back (BigQuery, Snowflake) the monitor's permanent tables are made
+ * before the transaction (permanentTables), with the columns of what this run writes to them. A
+ * table is recreated only when its columns changed (a configuration change), which is the one case
+ * where such a warehouse cannot replace it atomically.
  */
-async function prepareEvaluationsTable(adapter: Adapter, schema: string, monitor: Monitor, steps: Step[]): Promise<void> {
-  const d = adapter.dialect;
-  const table = `${d.quote(schema)}.${d.quote(`${monitor.name}__evaluations`)}`;
-  const stage = steps.find((step) => step.name === 'evaluations')!.relation!;
-  const wanted = await adapter.columns(`select * from ${stage}`);
-  const existing = await adapter.columns(`select * from ${table}`).catch(() => undefined);
-  if (existing && existing.join(',') === wanted.join(',')) return;
-  if (existing) await adapter.execute(`drop table ${table}`);
-  const layout = d.tableLayout(evaluationsTime(monitor), []);
-  await adapter.execute(`create table ${table}${layout ? `\n${layout}` : ''} as select * from ${stage} where 1 = 0`);
+async function preparePermanentTables(adapter: Adapter, schema: string, monitor: Monitor, steps: Step[]): Promise<void> {
+  for (const table of permanentTables({ monitor, schema, dialect: adapter.dialect }, steps)) {
+    const wanted = await adapter.columns(table.select);
+    const existing = await adapter.columns(`select * from ${table.relation}`).catch(() => undefined);
+    if (existing && existing.join(',') === wanted.join(',')) continue;
+    if (existing) await adapter.execute(`drop table ${table.relation}`);
+    await adapter.execute(table.create);
+  }
 }
 
 export function writeSteps(dir: string, steps: Step[]): void {
@@ -184,7 +182,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
   };
-  // A planning query that fails means the evaluations table is gone or unreadable: rebuild from
+  // A planning query that fails means a table the run starts from is gone or unreadable: rebuild from
   // scratch. Anything else (a template error, say) is a bug to report, not a reason to rebuild.
   let queryFailed = false;
   const query = async (sql: string) => {
@@ -199,6 +197,6 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     return { range: await planIncrementalRange(plan, query) };
   } catch (error) {
     if (!queryFailed) throw error;
-    return { reason: 'no evaluations table to start from' };
+    return { reason: 'no stored tables to start from' };
   }
 }

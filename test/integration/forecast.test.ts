@@ -2,13 +2,15 @@
 // cases (re-logged forecasts, horizons, a series without history for MASE, actuals equal to zero,
 // late and early actuals), randomized data equal to the independent reference, and incremental runs
 // equal to a full refresh.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { loadProject } from '../../src/config/load.js';
 import { referenceForecastPipeline, type ActualRow, type ForecastConfig, type ForecastRow } from '../reference/forecast.js';
 import type { MetricRow } from '../reference/pipeline.js';
-import { createTable, expectSameMetrics, expectStoredInOrder, readMetrics, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { createTable, expectSameMetrics, expectStoredInOrder, readMetrics, rejectMetricRows, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS, type TestTarget } from './targets.js';
 
@@ -123,11 +125,13 @@ function referenceConfig(o: Options, asOf: Date): ForecastConfig {
 const forReference = (forecasts: Forecast[]): ForecastRow[] =>
   forecasts.filter((f) => (f.env ?? 'production') === 'production').map((f) => ({ ...f, segments: { ...f.segments, store: String(f.series[0]) } }));
 
+/** Runs the monitor; `startsFromHistory`: the run took MASE's history from its stored checkpoint. */
 async function runMonitor(adapter: Adapter, target: TestTarget, src: string, out: string, o: Options, asOf: Date, fullRefresh = false) {
   const dir = writeProjectWith(target, out, monitorYaml(src, o));
   const [result] = await runProject(adapter, dir, { asOf, fullRefresh });
   if (result!.error) throw result!.error;
-  return result!;
+  const maseScales = readFileSync(join(dir, 'target', 'run', 'm', 'mase_scales.sql'), 'utf8');
+  return { ...result!, startsFromHistory: maseScales.includes('m__mase_history') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,7 +181,7 @@ const HAND_AS_OF = t('2026-03-20 00:00');
 // ---------------------------------------------------------------------------------------------
 // Randomized data: every rule of §5d gets exercised somewhere
 
-function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'week'; lateActuals: boolean }) {
+function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'week'; lateActuals: boolean; pause?: [string, string] }) {
   const rand = prng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const at = (ms: number) => new Date(Math.round(ms / 1000) * 1000);
@@ -199,9 +203,12 @@ function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'wee
       const value = rand() < 0.1 ? 0 : Math.round(level * 2) / 2; // zeros on purpose
       truth.set(JSON.stringify([s, time]), value);
       if (rand() < 0.06) continue; // a gap
+      // series s1/1 has no actuals in the pause: its MASE history must carry over runs without new pairs
+      const paused = o.pause && s === series[0] && time >= new Date(o.pause[0]).getTime() && time < new Date(o.pause[1]).getTime();
       const delay = o.lateActuals && rand() < 0.15 ? rand() * 15 * DAY : rand() * 2 * DAY;
-      actuals.push({ series: s, time: new Date(time), value: rand() < 0.02 ? null : value, loggedAt: at(time + step + delay) });
-      if (rand() < 0.06) {
+      const actual = { series: s, time: new Date(time), value: rand() < 0.02 ? null : value, loggedAt: at(time + step + delay) };
+      if (!paused) actuals.push(actual);
+      if (rand() < 0.06 && !paused) {
         // a correction (or without logged_at, a second figure: the higher one counts)
         actuals.push({ series: s, time: new Date(time), value: value + pick([-1, 1, 2]), loggedAt: at(time + step + delay + rand() * DAY) });
       }
@@ -412,24 +419,42 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     expectSameMetrics(actual, expected.metrics);
   });
 
-  const incrementalCases: { name: string; options: Options; lateActuals: boolean }[] = [
+  // Each incremental run either starts from MASE's history as the previous run stored it, reading
+  // actuals from a seasonal lag before that checkpoint only, or reads every actual again because new
+  // data reach back before the checkpoint (late actuals and corrections): `fromHistory`, per run.
+  const incrementalCases: { name: string; options: Options; lateActuals: boolean; runs: string[]; fromHistory: boolean[]; pause?: [string, string] }[] = [
     {
       name: 'with logged_at on both sides, late actuals',
       lateActuals: true,
+      runs: ['2026-03-20T06:00:00Z', '2026-03-27T18:00:00Z', '2026-04-02T00:00:00Z'],
+      // the month windows put the checkpoints at 03-01, which no late actual reaches back before
+      fromHistory: [true, true],
       options: { forecastLoggedAt: true, actualLoggedAt: true, within: ['3 days', 3 * DAY], horizonUnit: 'day', horizons: [1, 2], seasonality: 7, granularity: ['day', 'week', 'month'], interval: true, quantiles: ['0.1', '0.9'] },
     },
     {
       name: 'without logged_at, actuals in time',
       lateActuals: false,
+      runs: ['2026-03-20T06:00:00Z', '2026-03-27T18:00:00Z', '2026-04-02T00:00:00Z'],
+      // the second run recomputes from 03-09 (a backfilled forecast), before the checkpoint at 03-16;
+      // the third starts from the history that run stored, at 03-23
+      fromHistory: [false, true],
       options: { forecastLoggedAt: false, actualLoggedAt: false, within: ['4 days', 4 * DAY], horizonUnit: 'day', granularity: ['day', 'week'], interval: true },
+    },
+    {
+      name: 'daily runs from the stored history, one series without actuals for a while',
+      lateActuals: false,
+      runs: ['2026-03-10T03:00:00Z', '2026-03-11T03:00:00Z', '2026-03-12T03:00:00Z', '2026-03-13T03:00:00Z', '2026-03-16T03:00:00Z', '2026-03-17T03:00:00Z', '2026-03-25T03:00:00Z', '2026-03-26T03:00:00Z'],
+      // every run recomputes from the previous run's checkpoint or later: 03-02, 03-09, 03-16
+      fromHistory: [true, true, true, true, true, true, true],
+      pause: ['2026-03-01T00:00:00Z', '2026-03-19T00:00:00Z'],
+      options: { forecastLoggedAt: true, actualLoggedAt: true, within: ['3 days', 3 * DAY], horizonUnit: 'day', horizons: [1, 3], seasonality: 2, granularity: ['day', 'week'] },
     },
   ];
 
-  on.each(incrementalCases)('incremental runs equal a full refresh ($name)', async ({ options, lateActuals }) => {
-    const { forecasts, actuals } = randomData(61, { days: 60, unit: 'day', lateActuals });
-    const firstAsOf = new Date('2026-03-20T06:00:00Z');
-    const secondAsOf = new Date('2026-03-27T18:00:00Z');
-    const thirdAsOf = new Date('2026-04-02T00:00:00Z');
+  on.each(incrementalCases)('incremental runs equal a full refresh ($name)', async ({ options, lateActuals, runs, fromHistory, pause }) => {
+    const { forecasts, actuals } = randomData(61, { days: 60, unit: 'day', lateActuals, pause });
+    const asOfs = runs.map((r) => new Date(r));
+    const lastAsOf = asOfs.at(-1)!;
     // what had been written by a time: forecasts by their event time, actuals by when they were
     // written (logged_at, configured or not: without it they land within `within` of their time)
     const written = (by: Date) => ({
@@ -448,23 +473,23 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
 
     const srcA = uniqueName('src');
     const outA = uniqueName('hs');
-    const first = written(firstAsOf);
+    const first = written(asOfs[0]!);
     await loadRows(adapter, srcA, first.forecasts, first.actuals);
-    expect((await runMonitor(adapter, target, srcA, outA, options, firstAsOf)).mode).toBe('full_refresh');
-    const second = between(firstAsOf, secondAsOf);
-    await loadRows(adapter, srcA, second.forecasts, second.actuals, true);
-    const incremental = await runMonitor(adapter, target, srcA, outA, options, secondAsOf);
-    expect(incremental.mode).toBe('incremental');
-    expect(incremental.recomputeFrom!.getTime()).toBeGreaterThan(new Date('2026-02-20T00:00:00Z').getTime());
-    const third = between(secondAsOf, thirdAsOf);
-    await loadRows(adapter, srcA, third.forecasts, third.actuals, true);
-    expect((await runMonitor(adapter, target, srcA, outA, options, thirdAsOf)).mode).toBe('incremental');
+    expect((await runMonitor(adapter, target, srcA, outA, options, asOfs[0]!)).mode).toBe('full_refresh');
+    for (const [i, asOf] of asOfs.slice(1).entries()) {
+      const added = between(asOfs[i]!, asOf);
+      await loadRows(adapter, srcA, added.forecasts, added.actuals, true);
+      const incremental = await runMonitor(adapter, target, srcA, outA, options, asOf);
+      expect(incremental.mode).toBe('incremental');
+      expect(incremental.recomputeFrom!.getTime()).toBeGreaterThan(new Date('2026-02-20T00:00:00Z').getTime());
+      expect(incremental.startsFromHistory, `run ${i + 2} as of ${asOf.toISOString()}`).toBe(fromHistory[i]);
+    }
 
     const srcB = uniqueName('src');
     const outB = uniqueName('hs');
-    const all = written(thirdAsOf);
+    const all = written(lastAsOf);
     await loadRows(adapter, srcB, all.forecasts, all.actuals);
-    await runMonitor(adapter, target, srcB, outB, options, thirdAsOf, true);
+    await runMonitor(adapter, target, srcB, outB, options, lastAsOf, true);
 
     const a = await readMetrics(adapter, outA);
     const b = await readMetrics(adapter, outB);
@@ -473,7 +498,46 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     const order = 'target_time, forecast_time, store, sku';
     const q = (out: string) => adapter.query(`select * from ${adapter.dialect.quote(out)}.m__evaluations order by ${order}`);
     expect(await q(outA)).toEqual(await q(outB));
+    // the checkpoint the runs carried forward is the one the full refresh computes from every actual
+    const history = (out: string) => adapter.query(`select * from ${adapter.dialect.quote(out)}.m__mase_history order by store, sku`);
+    const stored = await history(outA);
+    expect(stored.length).toBeGreaterThan(5);
+    expect(stored).toEqual(await history(outB));
     // and both equal the reference
-    expectSameMetrics(b, referenceForecastPipeline(forReference(all.forecasts), all.actuals, referenceConfig(options, thirdAsOf)).metrics as MetricRow[]);
+    expectSameMetrics(b, referenceForecastPipeline(forReference(all.forecasts), all.actuals, referenceConfig(options, lastAsOf)).metrics as MetricRow[]);
+  });
+
+  on('MASE\'s stored history: a run without it starts from scratch, a failed run leaves it as it was', async () => {
+    const options = incrementalCases[2]!.options;
+    const { forecasts, actuals } = randomData(62, { days: 60, unit: 'day', lateActuals: false });
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadRows(adapter, src, forecasts, actuals);
+    const q = (sql: string) => adapter.query(sql);
+    const history = () => q(`select * from ${out}.m__mase_history order by store, sku`);
+    expect((await runMonitor(adapter, target, src, out, options, new Date('2026-03-10T03:00:00Z'))).mode).toBe('full_refresh');
+
+    await adapter.execute(`drop table ${out}.m__mase_history`);
+    const rebuilt = await runMonitor(adapter, target, src, out, options, new Date('2026-03-11T03:00:00Z'));
+    expect([rebuilt.mode, rebuilt.reason]).toEqual(['full_refresh', 'no stored tables to start from']);
+    const stored = await history();
+    expect(stored.length).toBe(9); // the newcomer series has no actuals before 03-02
+
+    // the next run would start from that history and move its checkpoint from 03-02 to 03-09
+    await rejectMetricRows(adapter, out, 'mase');
+    const metrics = await q(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric, qualifier`);
+    const evaluations = await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`);
+    const [failed] = await runProject(adapter, writeProjectWith(target, out, monitorYaml(src, options)), { asOf: new Date('2026-03-13T03:00:00Z') });
+    expect([failed!.status, failed!.mode]).toEqual(['error', 'incremental']);
+    expect(failed!.error!.message).toMatch(/monitor m, step write failed/);
+    expect(await history()).toEqual(stored);
+    expect(await q(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric, qualifier`)).toEqual(metrics);
+    expect(await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`)).toEqual(evaluations);
+    // and without the constraint the same run succeeds and moves the checkpoint
+    await adapter.execute(`drop table ${out}.hindsight_metrics`);
+    await adapter.execute(`create table ${out}.hindsight_metrics as select * from ${out}.kept`);
+    const next = await runMonitor(adapter, target, src, out, options, new Date('2026-03-13T03:00:00Z'));
+    expect([next.mode, next.startsFromHistory]).toEqual(['incremental', true]);
+    expect(await history()).not.toEqual(stored);
   });
 });

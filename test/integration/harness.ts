@@ -159,6 +159,21 @@ export async function expectStoredInOrder(adapter: Adapter, schema: string, time
   expect(Number(row!.out_of_order)).toBe(0);
 }
 
+/**
+ * Replaces the output schema's metric table with one whose check constraint rejects `metric`, its
+ * other rows kept: a run's write step then deletes, and fails on its insert.
+ */
+export async function rejectMetricRows(adapter: Adapter, schema: string, metric: string): Promise<void> {
+  const d = adapter.dialect;
+  const t = d.types;
+  await adapter.execute(`create table ${schema}.kept as select * from ${schema}.hindsight_metrics`);
+  await adapter.execute(`drop table ${schema}.hindsight_metrics`);
+  await adapter.execute(
+    `create table ${schema}.hindsight_metrics (monitor ${t.text} not null, model_version ${t.text}, granularity ${t.text} not null, window_start ${t.timestamp} not null, window_end ${t.timestamp} not null, segment ${t.text}, segment_value ${t.text}, metric ${t.text} not null check (metric <> ${d.string(metric)}), qualifier ${t.text}, value ${t.double}, sample_size ${t.bigint}, run_id ${t.text} not null, computed_at ${t.timestamp} not null)`,
+  );
+  await adapter.execute(`insert into ${schema}.hindsight_metrics select * from ${schema}.kept where metric <> ${d.string(metric)}`);
+}
+
 export async function readMetrics(adapter: Adapter, schema: string, monitor = 'm'): Promise<MetricRow[]> {
   const d = adapter.dialect;
   const rows = await adapter.query(

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Fixture } from './harness.js';
-import { expectStoredInOrder, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
+import { expectStoredInOrder, loadFixture, readMetrics, rejectMetricRows, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
 import { prng, randomFixture } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
@@ -201,12 +201,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
 
     // A constraint that rejects one metric: the delete of the write step succeeds, its insert fails.
     const d = adapter.dialect;
-    await adapter.execute(`create table ${out}.kept as select * from ${out}.hindsight_metrics`);
-    await adapter.execute(`drop table ${out}.hindsight_metrics`);
-    await adapter.execute(
-      `create table ${out}.hindsight_metrics (monitor ${d.types.text} not null, model_version ${d.types.text}, granularity ${d.types.text} not null, window_start ${d.types.timestamp} not null, window_end ${d.types.timestamp} not null, segment ${d.types.text}, segment_value ${d.types.text}, metric ${d.types.text} not null check (metric <> 'ks'), qualifier ${d.types.text}, value ${d.types.double}, sample_size ${d.types.bigint}, run_id ${d.types.text} not null, computed_at ${d.types.timestamp} not null)`,
-    );
-    await adapter.execute(`insert into ${out}.hindsight_metrics select * from ${out}.kept where metric <> 'ks'`);
+    await rejectMetricRows(adapter, out, 'ks');
     const beforeFailure = await adapter.query(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric`);
 
     const [failed] = await runProject(adapter, dir, { asOf: new Date('2026-02-05T00:00:00Z'), fullRefresh: true });

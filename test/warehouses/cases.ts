@@ -8,7 +8,7 @@ import type { Monitor } from '../../src/config/monitor.js';
 import { parseCsv } from '../../src/runner/csv.js';
 import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
-import { compileMonitor, compilePlan, compileSetup, incrementalRange, tempRelation, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, incrementalRange, permanentTables, tempRelation, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
 import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 
@@ -132,21 +132,13 @@ function planPasses(options: CompileOptions): Step[] {
   return second.sql === first.sql ? [first] : [first, second];
 }
 
-/**
- * Where DDL is not transactional (BigQuery, Snowflake), models/write.sql only deletes and inserts:
- * the runner must create the evaluations table before its transaction begins. This statement
- * stands in for that, after the pipeline's session tables exist.
- */
-export function createEvaluationsTable(d: Dialect, monitor: Monitor, schema: string): string {
-  return `create table if not exists ${d.quote(schema)}.${d.quote(`${monitor.name}__evaluations`)} as\nselect * from ${d.quote(tempRelation(monitor.name, 'evaluations'))} where false`;
-}
-
 /** Every statement of a compiled monitor in execution order, labelled `<run>/<step>`. */
 export function statementsInOrder(d: Dialect, c: CompiledMonitor): [string, string][] {
   const steps = (run: string, steps: Step[]) =>
     steps.flatMap((step): [string, string][] => [
+      // where DDL is not transactional, the runner creates the monitor's tables before the write step
       ...(step.name === 'write' && !d.capabilities.transactionalDdl && run === 'full_refresh'
-        ? [[`${run}/runner`, createEvaluationsTable(d, c.monitor, c.schema)] as [string, string]]
+        ? permanentTables({ monitor: c.monitor, schema: c.schema, dialect: d }, steps).map((t): [string, string] => [`${run}/runner`, t.create])
         : []),
       ...step.statements.map((sql): [string, string] => [`${run}/${step.name}`, sql]),
     ]);

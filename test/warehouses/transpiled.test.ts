@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
-import { compileMonitor, compileSetup, planIncrementalRange, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
+import { compileMonitor, compileSetup, permanentTables, planIncrementalRange, type IncrementalRange, type RunContext } from '../../src/compiler/compile.js';
 import { dialects, type Dialect } from '../../src/dialects/index.js';
 import { expectSameMetrics, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
 import { randomFixture } from '../integration/random-data.js';
 import { openTarget, TARGETS } from '../integration/targets.js';
-import { createEvaluationsTable } from './cases.js';
 
 /**
  * Where polyglot's DuckDB output is wrong although the warehouse SQL is right, the output is fixed
@@ -91,8 +90,9 @@ async function runTranspiled(adapter: Adapter, warehouse: string, monitor: Monit
   const d = dialects[warehouse]!;
   const options = { monitor, schema, dialect: d, run };
   const statements = compileSetup(options).statements;
-  for (const step of compileMonitor(options)) {
-    if (step.name === 'write' && !run.incremental && !d.capabilities.transactionalDdl) statements.push(createEvaluationsTable(d, monitor, schema));
+  const steps = compileMonitor(options);
+  for (const step of steps) {
+    if (step.name === 'write' && !run.incremental && !d.capabilities.transactionalDdl) statements.push(...permanentTables(options, steps).map((t) => t.create));
     statements.push(...step.statements);
   }
   for (const sql of statements) for (const duck of toDuckdb(warehouse, sql)) await adapter.execute(duck);

@@ -4,6 +4,8 @@
 -- NULL without such a pair or when it is 0 (docs/semantics.md §5d). One ordered pass per series:
 -- window starts and pairs in one stream, running sums up to each window start, pairs at the
 -- same time after it (strictly before the window).
+-- The rows with granularity NULL are this run's checkpoint, per series the count and exact sum of
+-- the pairs before timestamp '2026-11-01 00:00:00': the write step stores them for the next run.
 with actuals as (
     select `store_id`, `category`, actual_time, actual
     from `hs_weekly_demand__outcome_events`
@@ -52,12 +54,35 @@ running as (
             partition by `store_id`, `category` order by at_time, is_pair rows between unbounded preceding and current row
         ) as pairs_before
     from stream
+),
+
+checkpoint as (
+    select `store_id`, `category`, cast(sum(history_pairs) as int64) as history_pairs, sum(history_sum) as history_sum
+    from (
+        select `store_id`, `category`, count(*) as history_pairs, sum(cast(abs_change as bignumeric)) as history_sum
+        from pairs
+        where actual_time < timestamp '2026-11-01 00:00:00'
+        group by `store_id`, `category`
+    ) as parts
+    group by `store_id`, `category`
 )
 
+-- the checkpoint first, so that its exact types are the history columns' types
+select
+    cast(null as string) as granularity,
+    timestamp '2026-11-01 00:00:00' as window_start,
+    `store_id`, `category`,
+    cast(null as float64) as scale,
+    history_pairs,
+    history_sum
+from checkpoint
+union all
 select
     granularity,
-    at_time as window_start,
+    at_time,
     `store_id`, `category`,
-    case when pairs_before > 0 and sum_abs_change > 0 then cast(sum_abs_change as float64) / pairs_before end as scale
+    case when pairs_before > 0 and sum_abs_change > 0 then cast(sum_abs_change as float64) / pairs_before end,
+    null,
+    null
 from running
 where is_pair = 0

@@ -16,6 +16,16 @@ where monitor = 'weekly_demand'
         (granularity = 'month' and window_start >= timestamp '2026-11-01 00:00:00')
     );
 
+-- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
+-- incremental run starts from instead of reading every actual again
+delete from `hindsight`.`weekly_demand__mase_history`
+where true;
+
+insert into `hindsight`.`weekly_demand__mase_history`
+select `store_id`, `category`, history_pairs, history_sum
+from `hs_weekly_demand__mase_scales`
+where granularity is null;
+
 insert into `hindsight`.`hindsight_metrics` (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
     metric, qualifier, value, sample_size, run_id, computed_at

@@ -8,6 +8,15 @@ alter table "hindsight"."hs_weekly_demand__evaluations_00000000" rename to "week
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'weekly_demand';
 
+-- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
+-- incremental run starts from instead of reading every actual again
+drop table if exists "hindsight"."weekly_demand__mase_history";
+
+create table "hindsight"."weekly_demand__mase_history" as
+select "store_id", "category", history_pairs, history_sum
+from "hs_weekly_demand__mase_scales"
+where granularity is null;
+
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
     metric, qualifier, value, sample_size, run_id, computed_at

@@ -4,6 +4,10 @@
 -- NULL without such a pair or when it is 0 (docs/semantics.md §5d). One ordered pass per series:
 -- window starts and pairs in one stream, running sums up to each window start, pairs at the
 -- same time after it (strictly before the window).
+-- The pairs before timestamp '2026-11-01 00:00:00' are not read again: their count and exact sum per
+-- series are the stored history (the previous run's checkpoint), added to the running sums.
+-- The rows with granularity NULL are this run's checkpoint, per series the count and exact sum of
+-- the pairs before timestamp '2026-11-01 00:00:00': the write step stores them for the next run.
 with actuals as (
     select "store_id", "category", actual_time, actual
     from "hs_weekly_demand__outcome_events"
@@ -52,12 +56,58 @@ running as (
             partition by "store_id", "category" order by at_time, is_pair rows between unbounded preceding and current row
         ) as pairs_before
     from stream
+),
+
+history as (
+    select "store_id", "category", history_pairs, history_sum
+    from "hindsight"."weekly_demand__mase_history"
+),
+
+checkpoint as (
+    select "store_id", "category", cast(sum(history_pairs) as bigint) as history_pairs, sum(history_sum) as history_sum
+    from (
+        select "store_id", "category", count(*) as history_pairs, (sum(cast(trunc(abs_change) as bigint)) + sum(cast(round((abs_change - trunc(abs_change)) * 1e15) as bigint)) * 0.000000000000001) as history_sum
+        from pairs
+        where actual_time < timestamp '2026-11-01 00:00:00'
+        group by "store_id", "category"
+        union all
+        select "store_id", "category", history_pairs, history_sum
+        from history
+    ) as parts
+    group by "store_id", "category"
+),
+
+-- the running sums with the stored history before them
+with_history as (
+    select
+        running.granularity,
+        running."store_id", running."category",
+        running.at_time,
+        running.is_pair,
+        coalesce(running.sum_abs_change, 0) + coalesce(history.history_sum, 0) as sum_abs_change,
+        running.pairs_before + coalesce(history.history_pairs, 0) as pairs_before
+    from running
+    left join history
+        on history."store_id" = running."store_id" and history."category" = running."category"
+    where running.is_pair = 0
 )
 
+-- the checkpoint first, so that its exact types are the history columns' types
+select
+    cast(null as text) as granularity,
+    timestamp '2026-11-01 00:00:00' as window_start,
+    "store_id", "category",
+    cast(null as double precision) as scale,
+    history_pairs,
+    history_sum
+from checkpoint
+union all
 select
     granularity,
-    at_time as window_start,
+    at_time,
     "store_id", "category",
-    case when pairs_before > 0 and sum_abs_change > 0 then cast(sum_abs_change as double precision) / pairs_before end as scale
-from running
+    case when pairs_before > 0 and sum_abs_change > 0 then cast(sum_abs_change as double precision) / pairs_before end,
+    null,
+    null
+from with_history
 where is_pair = 0

@@ -1,7 +1,8 @@
 -- Actuals of monitor weekly_demand: the team's figures as they are, keyed like the forecasts'
--- series, nothing written after the run's as-of time (loaded_at). Read in full on every run:
--- MASE's scale needs each series' whole history. actual_rank = 1 marks the actual kept for its
--- series and time (latest loaded_at wins, then the higher value).
+-- series, nothing written after the run's as-of time (loaded_at).
+-- From a seasonal lag before the stored MASE history on (models/forecast/mase_scales.sql): every
+-- recomputed window, and the history since the previous run's checkpoint.
+-- actual_rank = 1 marks the actual kept for its series and time (latest loaded_at wins, then the higher value).
 select
     *,
     row_number() over (
@@ -25,6 +26,7 @@ from (
         having count(*) = 7
     ) as source
     where cast("loaded_at" as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and cast("week_start" as timestamp) >= timestamp '2026-10-25 00:00:00'
         and "week_start" is not null
         and "units" is not null
         and "store_id" is not null

@@ -1,7 +1,7 @@
 -- Actuals of monitor weekly_demand: the team's figures as they are, keyed like the forecasts'
--- series, nothing written after the run's as-of time (loaded_at). Read in full on every run:
--- MASE's scale needs each series' whole history. actual_rank = 1 marks the actual kept for its
--- series and time (latest loaded_at wins, then the higher value).
+-- series, nothing written after the run's as-of time (loaded_at).
+-- Every actual: MASE's scale needs each series' whole history.
+-- actual_rank = 1 marks the actual kept for its series and time (latest loaded_at wins, then the higher value).
 select
     *,
     row_number() over (
