@@ -37,8 +37,8 @@
     inner join (
         select distinct {{ src.key_list() }}
         from {{ src.source(m.predictions, 2) }}
-        where {{ d.quote(m.predictions.timestamp) }} > {{ run.previous_as_of }}
-            and {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
+        where {{ source_time(m.predictions.timestamp, '>', 'previous_as_of') }}
+            and {{ source_time(m.predictions.timestamp, '<=', 'as_of') }}
 {% if m.predictions.where %}
             and ({{ m.predictions.where }})
 {% endif %}

@@ -10,9 +10,9 @@ select
     {{ src.read(v) }} as {{ src.name(v) }}{{ ',' if not loop.last }}
 {% endfor %}
 from {{ src.source(m.outcomes, 0) }}
-where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.as_of }}
+where {{ source_time(m.outcomes.timestamp, '<=', 'as_of') }}
 {% if run.incremental %}
-    and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.outcomes_from }}
+    and {{ source_time(m.outcomes.timestamp, '>=', 'outcomes_from') }}
 {% endif %}
 {% if m.outcomes.values.length == 1 %}
     and {{ d.quote(m.outcomes.values[0].column) }} is not null

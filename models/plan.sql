@@ -36,8 +36,8 @@ left join (
 {% endfor %}
         {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} as observed_at
     from {{ src.source(m.outcomes, 2) }}
-    where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.previous_as_of }}
-        and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.replaced_outcomes_from }}
+    where {{ source_time(m.outcomes.timestamp, '<=', 'previous_as_of') }}
+        and {{ source_time(m.outcomes.timestamp, '>=', 'replaced_outcomes_from') }}
 ) as outcomes
     on {{ src.key_match('outcomes', 'replaced') }}
     and outcomes.observed_at < replaced.predicted_at

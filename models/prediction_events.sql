@@ -16,9 +16,9 @@ with events as (
         {{ d.toText(d.quote(s.column)) }} as {{ d.quote(s.column) }}{{ ',' if not loop.last }}
 {% endfor %}
     from {{ src.source(m.predictions) }}
-    where {{ d.quote(m.predictions.timestamp) }} <= {{ run.as_of }}
+    where {{ source_time(m.predictions.timestamp, '<=', 'as_of') }}
 {% if run.incremental %}
-        and {{ d.quote(m.predictions.timestamp) }} >= {{ run.evaluate_from }}
+        and {{ source_time(m.predictions.timestamp, '>=', 'evaluate_from') }}
 {% endif %}
 {% for k in m.predictions.key %}
         and {{ d.quote(k) }} is not null

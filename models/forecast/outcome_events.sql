@@ -31,9 +31,9 @@ from (
 {% endif %}
         {{ src.read(f.actual) }} as actual
     from {{ src.source(m.outcomes, 1) }}
-    where {{ d.toTimestamp(d.quote(arrival)) }} <= {{ run.as_of }}
+    where {{ source_time(arrival, '<=', 'as_of') }}
 {% if run.actuals_from %}
-        and {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }} >= {{ run.actuals_from }}
+        and {{ source_time(m.outcomes.timestamp, '>=', 'actuals_from') }}
 {% endif %}
         and {{ d.quote(m.outcomes.timestamp) }} is not null
         and {{ d.quote(f.actual.column) }} is not null

@@ -10,8 +10,8 @@ from (
     -- new forecast rows (by {{ event_time }}): the period they are for
     select {{ d.toTimestamp(d.quote(f.targetTime.column)) }} as affected_at
     from {{ src.source(m.predictions, 2) }}
-    where {{ d.toTimestamp(d.quote(event_time)) }} > {{ run.previous_as_of }}
-        and {{ d.toTimestamp(d.quote(event_time)) }} <= {{ run.as_of }}
+    where {{ source_time(event_time, '>', 'previous_as_of') }}
+        and {{ source_time(event_time, '<=', 'as_of') }}
 {% if m.predictions.where %}
         and ({{ m.predictions.where }})
 {% endif %}
@@ -19,8 +19,8 @@ from (
     -- new actuals (by {{ arrival }}): their period, and MASE's history of every later window
     select {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }}
     from {{ src.source(m.outcomes, 2) }}
-    where {{ d.toTimestamp(d.quote(arrival)) }} > {{ run.previous_as_of }}
-        and {{ d.toTimestamp(d.quote(arrival)) }} <= {{ run.as_of }}
+    where {{ source_time(arrival, '>', 'previous_as_of') }}
+        and {{ source_time(arrival, '<=', 'as_of') }}
     union all
     -- the evaluations table and MASE's stored history are read so that a run without them starts
     -- from scratch

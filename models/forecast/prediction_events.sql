@@ -33,9 +33,9 @@ with events as (
         -- whole horizon units ({{ f.horizonUnit }}s) from the forecast to its target, rounded up
         cast(ceil({{ d.hoursBetween(d.toTimestamp(d.quote(m.predictions.timestamp)), d.toTimestamp(d.quote(f.targetTime.column))) }} / {{ f.unitSeconds / 3600 }}) as {{ d.types.bigint }}) as horizon
     from {{ src.source(m.predictions) }}
-    where {{ d.toTimestamp(d.quote(event_time)) }} <= {{ run.as_of }}
+    where {{ source_time(event_time, '<=', 'as_of') }}
 {% if run.incremental %}
-        and {{ d.toTimestamp(d.quote(f.targetTime.column)) }} >= {{ run.evaluate_from }}
+        and {{ source_time(f.targetTime.column, '>=', 'evaluate_from') }}
 {% endif %}
 {% for k in series %}
         and {{ d.quote(k) }} is not null

@@ -11,9 +11,9 @@ select
     {{ d.toText(d.quote(r.interactionItem.column)) }} as item,
     {{ d.toDouble(d.quote(r.relevance.column) if r.relevance else '1') }} as relevance
 from {{ src.source(m.outcomes, 0) }}
-where {{ d.quote(m.outcomes.timestamp) }} <= {{ run.as_of }}
+where {{ source_time(m.outcomes.timestamp, '<=', 'as_of') }}
 {% if run.incremental %}
-    and {{ d.quote(m.outcomes.timestamp) }} >= {{ run.outcomes_from }}
+    and {{ source_time(m.outcomes.timestamp, '>=', 'outcomes_from') }}
 {% endif %}
     and {{ d.quote(r.interactionItem.column) }} is not null
 {% if r.relevance %}

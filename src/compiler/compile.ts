@@ -183,13 +183,37 @@ function stepRelation(options: CompileOptions, step: string): string {
   return dialect.quote(tempRelation(monitor.name, step));
 }
 
+/** The instants a run's SQL compares with, by the names templates use (`run.<name>`: literals). */
+function runInstants({ monitor, run }: CompileOptions) {
+  const minus = (at: Date | undefined, seconds: number) => (at ? new Date(at.getTime() - seconds * 1000) : undefined);
+  const f = monitor.forecast;
+  const maseHistoryAt = run.incremental?.maseHistoryAt;
+  return {
+    as_of: run.asOf,
+    computed_at: run.computedAt,
+    evaluate_from: run.incremental?.evaluateFrom,
+    rewrite_from: run.incremental?.rewriteFrom,
+    outcomes_from: run.incremental?.outcomesFrom,
+    previous_as_of: run.incremental?.previousAsOf ?? run.previousAsOf,
+    // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within
+    replaced_from: run.replacedFrom,
+    replaced_outcomes_from: minus(run.replacedFrom, monitor.within.seconds),
+    // forecasts (models/forecast/mase_scales.sql): the stored MASE history this run starts from and
+    // the first actual it needs (a seasonal lag before), and the checkpoint it writes
+    mase_history_at: maseHistoryAt,
+    actuals_from: f ? minus(maseHistoryAt, f.seasonality * f.unitSeconds) : undefined,
+    mase_checkpoint: f ? maseCheckpoint(monitor, run.asOf) : undefined,
+  };
+}
+
 function templateContext(options: CompileOptions) {
   const { monitor, schema, dialect, run } = options;
   const d = dispatching(dialect);
   const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
-  const maseHistoryAt = run.incremental?.maseHistoryAt;
   const timestamps = (byGranularity: Partial<Record<Granularity, Date>> = {}) =>
     Object.fromEntries(Object.entries(byGranularity).map(([g, at]) => [g, d.timestamp(at)]));
+  const instants = runInstants(options);
+  const literals = Object.fromEntries(Object.entries(instants).map(([name, at]) => [name, at ? d.timestamp(at) : undefined]));
   return {
     m: monitor,
     d,
@@ -202,28 +226,24 @@ function templateContext(options: CompileOptions) {
     },
     rel: (step: string) => stepRelation(options, step),
     mase_history_columns: monitor.forecast ? maseHistoryColumns(monitor, dialect) : undefined,
+    /**
+     * A source's time column against one of the run's instants, as the warehouse prunes by
+     * (Dialect.timeFilter): `source_time(column, '>=', 'evaluate_from')`.
+     */
+    source_time: (column: string, op: '<' | '<=' | '>' | '>=', instant: keyof typeof instants) => {
+      const at = instants[instant];
+      if (!at) throw new Error(`source_time: this run has no ${instant}`);
+      return d.timeFilter(d.quote(column), op, at);
+    },
     run: {
-      as_of: d.timestamp(run.asOf),
+      ...literals,
       run_id: run.runId,
-      computed_at: d.timestamp(run.computedAt),
       incremental: run.incremental !== undefined,
       recompute_from: timestamps(run.incremental?.recomputeFrom),
-      evaluate_from: run.incremental ? d.timestamp(run.incremental.evaluateFrom) : undefined,
       // models/data_quality.sql counts the new late outcomes of windows before recompute_from apart,
       // for the write step to add to their stored rows; a problem type's own data_quality does not
       // (its plan recomputes those windows instead)
       adds_late_outcomes: run.incremental !== undefined && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql',
-      rewrite_from: run.incremental ? d.timestamp(run.incremental.rewriteFrom) : undefined,
-      outcomes_from: run.incremental ? d.timestamp(run.incremental.outcomesFrom) : undefined,
-      previous_as_of: run.incremental ? d.timestamp(run.incremental.previousAsOf) : run.previousAsOf ? d.timestamp(run.previousAsOf) : undefined,
-      // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within
-      replaced_from: run.replacedFrom ? d.timestamp(run.replacedFrom) : undefined,
-      replaced_outcomes_from: run.replacedFrom ? d.timestamp(new Date(run.replacedFrom.getTime() - monitor.within.seconds * 1000)) : undefined,
-      // forecasts (models/forecast/mase_scales.sql): the stored MASE history this run starts from and
-      // the first actual it needs (a seasonal lag before), and the checkpoint it writes
-      mase_history_at: maseHistoryAt ? d.timestamp(maseHistoryAt) : undefined,
-      actuals_from: maseHistoryAt && monitor.forecast ? d.timestamp(new Date(maseHistoryAt.getTime() - monitor.forecast.seasonality * monitor.forecast.unitSeconds * 1000)) : undefined,
-      mase_checkpoint: monitor.forecast ? d.timestamp(maseCheckpoint(monitor, run.asOf)) : undefined,
     },
   };
 }

@@ -7,6 +7,8 @@ import { defineDialect, type Dialect } from './dialect.js';
 // can), so the write step replaces rows of tables created beforehand (see models/write.sql).
 
 const TRUNC_PART: Record<Granularity, string> = { day: 'day', week: 'isoweek', month: 'month' };
+const DAY_MS = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
@@ -17,6 +19,17 @@ export const bigquery: Dialect = defineDialect({
   // '' is not an escaped quote in GoogleSQL: backslash escapes are.
   string: (value) => `'${value.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`,
   windowStart: (granularity, expr) => `timestamp_trunc(${expr}, ${TRUNC_PART[granularity]})`,
+  // GoogleSQL compares no DATE or DATETIME with a TIMESTAMP, and prunes partitions only by the
+  // column against a constant. A STRING literal of a day coerces to the column's type, whichever of
+  // the three it is (as midnight UTC for a TIMESTAMP), so the column is bounded by the days around
+  // the instant, which prune, and compared exactly as a timestamp when the instant is not midnight.
+  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
+    const ms = at.getTime();
+    const day = Math.floor(ms / DAY_MS) * DAY_MS;
+    if (day === ms) return `${column} ${op} '${isoDay(day)}'`;
+    const days = op.startsWith('>') ? `${column} >= '${isoDay(day)}'` : `${column} < '${isoDay(day + DAY_MS)}'`;
+    return `${days} and ${this.toTimestamp(column)} ${op} ${this.timestamp(at)}`;
+  },
   // TIMESTAMP_ADD has no MONTH; a window start is midnight UTC, so whole dates are exact.
   windowEnd: (granularity, expr) =>
     granularity === 'month'

@@ -34,6 +34,11 @@ export interface Dialect {
   timestamp(value: Date): string;
   /** A user column read as a UTC timestamp without time zone. */
   toTimestamp(expr: string): string;
+  /**
+   * A source's own time column compared with an instant, as the warehouse prunes partitions by: the
+   * column itself against a constant. The column may be a timestamp, a date or (BigQuery) a datetime.
+   */
+  timeFilter(column: string, op: '<' | '<=' | '>' | '>=', at: Date): string;
   toDouble(expr: string): string;
   toText(expr: string): string;
   /** 1/0 from a 1/0 integer or a boolean column. */
@@ -123,6 +128,10 @@ export const defaultDialect: Dialect = {
   },
   toTimestamp(expr) {
     return `cast(${expr} as ${this.types.timestamp})`;
+  },
+  // a date is compared as its midnight, which every warehouse but BigQuery does implicitly
+  timeFilter(column, op, at) {
+    return `${column} ${op} ${this.timestamp(at)}`;
   },
   toDouble(expr) {
     return `cast(${expr} as ${this.types.double})`;

@@ -25,6 +25,7 @@ export interface Fixture {
 }
 
 const ts = (d: Date, adapter: Adapter) => `cast(${adapter.dialect.string(d.toISOString().replace('T', ' ').replace('Z', ''))} as ${adapter.dialect.types.timestamp})`;
+const day = (d: Date, adapter: Adapter) => `cast(${adapter.dialect.string(d.toISOString().slice(0, 10))} as date)`;
 const text = (v: string | null | undefined, adapter: Adapter) => (v === null || v === undefined ? 'null' : adapter.dialect.string(v));
 const num = (v: number | null) => (v === null ? 'null' : String(v));
 
@@ -34,22 +35,27 @@ async function insertRows(adapter: Adapter, table: string, rows: string[]): Prom
   }
 }
 
-/** Creates <schema>.predictions and <schema>.outcomes; labels as integers or as booleans. */
+/**
+ * Creates <schema>.predictions and <schema>.outcomes; labels as integers or as booleans, times as
+ * timestamps or (`dates`) as dates, the day of each event's time.
+ */
 export async function loadFixture(
   adapter: Adapter,
   schema: string,
   fixture: Fixture,
-  options: { segments: string[]; booleanLabels?: boolean; append?: boolean },
+  options: { segments: string[]; booleanLabels?: boolean; append?: boolean; dates?: boolean },
 ): Promise<void> {
   const d = adapter.dialect;
+  const time = options.dates ? day : ts;
+  const timeType = options.dates ? 'date' : d.types.timestamp;
   const segCols = options.segments.map((s) => `${d.quote(s)} ${d.types.text}`).join(', ');
   if (!options.append) {
     await adapter.execute(`create schema if not exists ${d.quote(schema)}`);
     await adapter.execute(
-      `create table ${d.quote(schema)}.predictions (pid ${d.types.text}, predicted_at ${d.types.timestamp}, score ${d.types.double}, model_version ${d.types.text}, environment ${d.types.text}${segCols ? `, ${segCols}` : ''})`,
+      `create table ${d.quote(schema)}.predictions (pid ${d.types.text}, predicted_at ${timeType}, score ${d.types.double}, model_version ${d.types.text}, environment ${d.types.text}${segCols ? `, ${segCols}` : ''})`,
     );
     await adapter.execute(
-      `create table ${d.quote(schema)}.outcomes (outcome_pid ${d.types.text}, observed_at ${d.types.timestamp}, label ${options.booleanLabels ? d.types.boolean : d.types.integer})`,
+      `create table ${d.quote(schema)}.outcomes (outcome_pid ${d.types.text}, observed_at ${timeType}, label ${options.booleanLabels ? d.types.boolean : d.types.integer})`,
     );
   }
   await insertRows(
@@ -57,7 +63,7 @@ export async function loadFixture(
     `${d.quote(schema)}.predictions`,
     fixture.predictions.map(
       (p) =>
-        `(${text(String(p.key[0]), adapter)}, ${ts(p.ts, adapter)}, ${num(p.score)}, ${text(p.modelVersion, adapter)}, ${text(p.environment ?? 'production', adapter)}${options.segments.map((s) => `, ${text(p.segments[s], adapter)}`).join('')})`,
+        `(${text(String(p.key[0]), adapter)}, ${time(p.ts, adapter)}, ${num(p.score)}, ${text(p.modelVersion, adapter)}, ${text(p.environment ?? 'production', adapter)}${options.segments.map((s) => `, ${text(p.segments[s], adapter)}`).join('')})`,
     ),
   );
   await insertRows(
@@ -65,7 +71,7 @@ export async function loadFixture(
     `${d.quote(schema)}.outcomes`,
     fixture.outcomes.map((o) => {
       const label = o.label === null ? 'null' : options.booleanLabels ? String(Boolean(o.label)) : String(Number(o.label));
-      return `(${text(String(o.key[0]), adapter)}, ${ts(o.ts, adapter)}, ${label})`;
+      return `(${text(String(o.key[0]), adapter)}, ${time(o.ts, adapter)}, ${label})`;
     }),
   );
 }

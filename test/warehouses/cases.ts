@@ -13,18 +13,19 @@ import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 
 /** Column types of the source tables, by the names both analyzers use. */
-export type ColumnKind = 'STRING' | 'TIMESTAMP' | 'DOUBLE' | 'INT64' | 'BOOL';
+export type ColumnKind = 'STRING' | 'TIMESTAMP' | 'DATE' | 'DATETIME' | 'DOUBLE' | 'INT64' | 'BOOL';
 export interface SourceTable {
   path: string[];
   columns: [string, ColumnKind][];
 }
 
-const fixture = (schema: string, label: ColumnKind): SourceTable[] => [
+/** The integration fixture's tables; their time columns TIMESTAMP unless given (a DATE-partitioned table, say). */
+const fixture = (schema: string, label: ColumnKind, times: { predicted?: ColumnKind; observed?: ColumnKind } = {}): SourceTable[] => [
   {
     path: [schema, 'predictions'],
-    columns: [['pid', 'STRING'], ['predicted_at', 'TIMESTAMP'], ['score', 'DOUBLE'], ['model_version', 'STRING'], ['environment', 'STRING'], ['seg_a', 'STRING'], ['seg_b', 'STRING']],
+    columns: [['pid', 'STRING'], ['predicted_at', times.predicted ?? 'TIMESTAMP'], ['score', 'DOUBLE'], ['model_version', 'STRING'], ['environment', 'STRING'], ['seg_a', 'STRING'], ['seg_b', 'STRING']],
   },
-  { path: [schema, 'outcomes'], columns: [['outcome_pid', 'STRING'], ['observed_at', 'TIMESTAMP'], ['label', label]] },
+  { path: [schema, 'outcomes'], columns: [['outcome_pid', 'STRING'], ['observed_at', times.observed ?? 'TIMESTAMP'], ['label', label]] },
 ];
 
 const EXAMPLES = readdirSync('examples').filter((e) => existsSync(join('examples', e, 'hindsight.yml'))).sort();
@@ -38,7 +39,7 @@ const KIND: Record<ColumnType, ColumnKind> = { bigint: 'INT64', double: 'DOUBLE'
 const PORTABLE_SOURCES: Record<string, { relation: string; columns: [string, ColumnKind][] }> = {
   weekly_demand: {
     relation: 'oltp.weekly_sales',
-    columns: [['store_id', 'STRING'], ['category', 'STRING'], ['week_start', 'TIMESTAMP'], ['units', 'INT64'], ['loaded_at', 'TIMESTAMP']],
+    columns: [['store_id', 'STRING'], ['category', 'STRING'], ['week_start', 'DATE'], ['units', 'INT64'], ['loaded_at', 'TIMESTAMP']],
   },
 };
 
@@ -66,6 +67,7 @@ export const SOURCE_TABLES: SourceTable[] = [
   ...Object.values(PORTABLE_SOURCES).map((p) => ({ path: p.relation.split('.'), columns: p.columns })),
   ...fixture('src', 'INT64'),
   ...fixture('src_bool', 'BOOL'),
+  ...fixture('src_dates', 'INT64', { predicted: 'DATE', observed: 'DATETIME' }),
 ];
 
 const DAY = 86_400_000;
@@ -73,6 +75,8 @@ const VARIED: { source: string; spec: MonitorSpec }[] = [
   { source: 'src', spec: { name: 'all_windows', within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week', 'month'], segments: [{ column: 'seg_a', top: 50 }, { column: 'seg_b', top: 3 }] } },
   { source: 'src_bool', spec: { name: 'earliest_negative', within: '7 days', withinMs: 7 * DAY, missing: 'negative', predictionDedupe: 'earliest', outcomeDedupe: 'earliest', threshold: 0.35, granularity: ['week'], segments: [{ column: 'seg_b', top: 2 }] } },
   { source: 'src', spec: { name: 'outcomes_sql', within: '36 hours', withinMs: 36 * 3_600_000, missing: 'negative', granularity: ['day', 'month'], modelVersion: false, outcomesSql: true } },
+  // time columns of other types than TIMESTAMP: GoogleSQL compares neither with a TIMESTAMP
+  { source: 'src_dates', spec: { name: 'date_columns', within: '7 days', withinMs: 7 * DAY, granularity: ['day', 'week'], segments: [{ column: 'seg_a', top: 5 }] } },
   { source: 'src', spec: { name: 'score_bins', within: '14 days', withinMs: 14 * DAY, granularity: ['day', 'week'], segments: [{ column: 'seg_a', top: 5 }], scoreBins: 1000 } },
 ];
 

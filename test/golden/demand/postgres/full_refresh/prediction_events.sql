@@ -20,7 +20,7 @@ with events as (
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(cast(extract(epoch from (cast("week_start" as timestamp) - cast("forecast_at" as timestamp))) as double precision) / 3600 / 168) as bigint) as horizon
     from "raw"."demand_forecasts"
-    where cast("published_at" as timestamp) <= timestamp '2026-11-21 00:00:00'
+    where "published_at" <= timestamp '2026-11-21 00:00:00'
         and "store_id" is not null
         and "category" is not null
         and "forecast_at" is not null

@@ -17,7 +17,7 @@ with events as (
         cast(`device` as string) as `device`,
         cast(`viewed_category` as string) as `viewed_category`
     from `raw`.`carousel_impressions`
-    where `shown_at` <= timestamp '2026-11-21 00:00:00'
+    where `shown_at` <= '2026-11-21'
         and `impression_id` is not null
         and `customer_id` is not null
         and `item_id` is not null
