@@ -68,9 +68,7 @@ where true;
 
 insert into {{ tables.mase_history }}
 {% endif %}
-select {{ mase_history_columns }}
-from {{ rel('mase_scales') }}
-where granularity is null;
+{{ mase_history_rows }};
 {% endif %}
 
 insert into {{ tables.metrics }} (

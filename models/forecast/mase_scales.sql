@@ -58,8 +58,10 @@ running as (
 
 {% if run.mase_history_at %}
 history as (
-    select {{ mase_history_columns }}
+    select {{ src.key_list() }}, history_pairs, history_sum
     from {{ tables.mase_history }}
+    where checkpoint_at = {{ run.mase_history_at }}
+        and history_pairs > 0
 ),
 
 {% endif %}
@@ -72,11 +74,14 @@ checkpoint as (
         group by {{ src.key_list() }}
 {% if run.mase_history_at %}
         union all
-        select {{ mase_history_columns }}
+        select {{ src.key_list() }}, history_pairs, history_sum
         from history
 {% endif %}
     ) as parts
     group by {{ src.key_list() }}
+    union all
+    -- a row without a series: a checkpoint with no series is then told from none (models/forecast/plan.sql)
+    select {% for k in m.predictions.key %}null, {% endfor %}0, null
 ){% if run.mase_history_at %},
 
 -- the running sums with the stored history before them

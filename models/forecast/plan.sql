@@ -5,7 +5,11 @@
 -- Incremental planning for forecast monitor {{ m.name }} (docs/semantics.md §5d): the earliest period
 -- that rows written after the previous run (as of {{ run.previous_as_of }}) can have changed. NULL
 -- when nothing points back; the runner adds the previous as-of minus {{ m.within.text }}.
-select min(affected_at) as affected_from
+select
+    min(affected_at) as affected_from,
+    -- the time of the stored MASE history's checkpoint: the run starts from it only if it is the
+    -- previous run's (src/compiler/compile.ts, rangeFromPlan)
+    (select max(checkpoint_at) from {{ tables.mase_history }}) as history_at
 from (
     -- new forecast rows (by {{ event_time }}): the period they are for
     select {{ d.toTimestamp(d.quote(f.targetTime.column)) }} as affected_at
@@ -22,13 +26,9 @@ from (
     where {{ source_time(arrival, '>', 'previous_as_of') }}
         and {{ source_time(arrival, '<=', 'as_of') }}
     union all
-    -- the evaluations table and MASE's stored history are read so that a run without them starts
-    -- from scratch
+    -- the evaluations table is read so that a run without it (or without MASE's stored history,
+    -- read above) starts from scratch
     select target_time
     from {{ tables.evaluations }}
-    where 1 = 0
-    union all
-    select cast(null as {{ d.types.timestamp }})
-    from {{ tables.mase_history }}
     where 1 = 0
 ) as affected

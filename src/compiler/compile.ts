@@ -52,9 +52,14 @@ export interface IncrementalRange {
   maseHistoryAt?: Date;
 }
 
-/** The columns of `<monitor>__mase_history`: the series' key, and its pairs' count and exact sum. */
-export function maseHistoryColumns(monitor: Monitor, dialect: Dialect): string {
-  return [...monitor.predictions.key.map((k) => dialect.quote(k)), 'history_pairs', 'history_sum'].join(', ');
+/**
+ * The rows of `<monitor>__mase_history` from the MASE step's table `relation`: per series its key and
+ * its pairs' count and exact sum, and a row without a series (no pairs) so that a checkpoint with no
+ * series differs from none; each row with the checkpoint's time (models/forecast/mase_scales.sql).
+ */
+export function maseHistoryRows(monitor: Monitor, dialect: Dialect, relation: string): string {
+  const columns = [...monitor.predictions.key.map((k) => dialect.quote(k)), 'history_pairs', 'history_sum', 'window_start as checkpoint_at'];
+  return `select ${columns.join(', ')}\nfrom ${relation}\nwhere granularity is null`;
 }
 
 /**
@@ -93,7 +98,13 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
 function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
   const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
   const planned = row?.affected_from;
-  return incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
+  const range = incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
+  // A forecast starts from MASE's stored history only if it is the previous run's checkpoint
+  // (models/forecast/plan.sql reads its time): an empty table left by a failed first run where DDL
+  // cannot be rolled back, or one another version wrote, is read again from every actual.
+  const stored = row?.history_at;
+  if (range.maseHistoryAt && !(stored instanceof Date && stored.getTime() === range.maseHistoryAt.getTime())) delete range.maseHistoryAt;
+  return range;
 }
 
 /**
@@ -225,7 +236,7 @@ function templateContext(options: CompileOptions) {
       mase_history: table(`${monitor.name}__mase_history`),
     },
     rel: (step: string) => stepRelation(options, step),
-    mase_history_columns: monitor.forecast ? maseHistoryColumns(monitor, dialect) : undefined,
+    mase_history_rows: monitor.forecast ? maseHistoryRows(monitor, dialect, stepRelation(options, 'mase_scales')) : undefined,
     /**
      * A source's time column against one of the run's instants, as the warehouse prunes by
      * (Dialect.timeFilter): `source_time(column, '>=', 'evaluate_from')`.
@@ -401,10 +412,10 @@ export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Ste
   const table = (name: string, select: string, time?: string): PermanentTable => {
     const relation = `${d.quote(schema)}.${d.quote(`${monitor.name}__${name}`)}`;
     const layout = time ? d.tableLayout(time, []) : '';
-    return { relation, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as ${select} where 1 = 0` };
+    return { relation, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as\nselect * from (\n${select}\n) as rows_written\nwhere 1 = 0` };
   };
   const tables = [table('evaluations', `select * from ${stepRelation('evaluations')}`, evaluationsTime(monitor))];
-  if (monitor.forecast) tables.push(table('mase_history', `select ${maseHistoryColumns(monitor, d)} from ${stepRelation('mase_scales')}`));
+  if (monitor.forecast) tables.push(table('mase_history', maseHistoryRows(monitor, d, stepRelation('mase_scales'))));
   return tables;
 }
 

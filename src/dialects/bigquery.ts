@@ -9,6 +9,7 @@ import { defineDialect, type Dialect } from './dialect.js';
 const TRUNC_PART: Record<Granularity, string> = { day: 'day', week: 'isoweek', month: 'month' };
 const DAY_MS = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const LAST_DAY = Date.UTC(9999, 11, 31);
 
 export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
@@ -22,13 +23,14 @@ export const bigquery: Dialect = defineDialect({
   // GoogleSQL compares no DATE or DATETIME with a TIMESTAMP, and prunes partitions only by the
   // column against a constant. A STRING literal of a day coerces to the column's type, whichever of
   // the three it is (as midnight UTC for a TIMESTAMP), so the column is bounded by the days around
-  // the instant, which prune, and compared exactly as a timestamp when the instant is not midnight.
+  // the instant, which prunes, then compared exactly as a timestamp. (The exact comparison also keeps
+  // a midnight right for a column of text timestamps, which would compare with the day as text.)
   timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
-    const ms = at.getTime();
-    const day = Math.floor(ms / DAY_MS) * DAY_MS;
-    if (day === ms) return `${column} ${op} '${isoDay(day)}'`;
-    const days = op.startsWith('>') ? `${column} >= '${isoDay(day)}'` : `${column} < '${isoDay(day + DAY_MS)}'`;
-    return `${days} and ${this.toTimestamp(column)} ${op} ${this.timestamp(at)}`;
+    const day = Math.floor(at.getTime() / DAY_MS) * DAY_MS;
+    const exact = `${this.toTimestamp(column)} ${op} ${this.timestamp(at)}`;
+    if (op.startsWith('>')) return `${column} >= '${isoDay(day)}' and ${exact}`;
+    // no day after 9999-12-31 to bound by
+    return day + DAY_MS > LAST_DAY ? exact : `${column} < '${isoDay(day + DAY_MS)}' and ${exact}`;
   },
   // TIMESTAMP_ADD has no MONTH; a window start is midnight UTC, so whole dates are exact.
   windowEnd: (granularity, expr) =>

@@ -200,7 +200,8 @@ function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'wee
     for (let i = from; i < periods; i++) {
       const time = start + i * step;
       level = Math.max(0, level + (rand() - 0.5) * 4);
-      const value = rand() < 0.1 ? 0 : Math.round(level * 2) / 2; // zeros on purpose
+      // zeros on purpose; tenths, which doubles hold inexactly, so sums in another order would differ
+      const value = rand() < 0.1 ? 0 : Math.round(level * 10) / 10;
       truth.set(JSON.stringify([s, time]), value);
       if (rand() < 0.06) continue; // a gap
       // series s1/1 has no actuals in the pause: its MASE history must carry over runs without new pairs
@@ -507,37 +508,72 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     expectSameMetrics(b, referenceForecastPipeline(forReference(all.forecasts), all.actuals, referenceConfig(options, lastAsOf)).metrics as MetricRow[]);
   });
 
-  on('MASE\'s stored history: a run without it starts from scratch, a failed run leaves it as it was', async () => {
+  on('MASE\'s stored history: only the previous run\'s checkpoint is started from, and a failed run leaves it as it was', async () => {
     const options = incrementalCases[2]!.options;
     const { forecasts, actuals } = randomData(62, { days: 60, unit: 'day', lateActuals: false });
     const src = uniqueName('src');
     const out = uniqueName('hs');
+    // every row at once: each run sees what was written by its as-of (logged_at on both sides)
     await loadRows(adapter, src, forecasts, actuals);
     const q = (sql: string) => adapter.query(sql);
     const history = () => q(`select * from ${out}.m__mase_history order by store, sku`);
-    expect((await runMonitor(adapter, target, src, out, options, new Date('2026-03-10T03:00:00Z'))).mode).toBe('full_refresh');
+    const metrics = (schema: string) => q(`select * from ${schema}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric, qualifier`);
+    const run = (asOf: string) => runMonitor(adapter, target, src, out, options, new Date(asOf));
+    /** The metric rows equal those of a full refresh as of `asOf`, exactly. */
+    const expectFullRefreshMetrics = async (asOf: string) => {
+      const fresh = uniqueName('hs');
+      await runMonitor(adapter, target, src, fresh, options, new Date(asOf), true);
+      expect(await readMetrics(adapter, out)).toEqual(await readMetrics(adapter, fresh));
+    };
+    expect((await run('2026-03-10T03:00:00Z')).mode).toBe('full_refresh');
+    // the nine series with actuals before 03-02 (the newcomer has none), and the row without a series
+    expect((await history()).length).toBe(10);
 
+    // An empty table (what a failed first run leaves where DDL is not transactional), or one with
+    // another checkpoint's time, is not started from: the run reads every actual.
+    await adapter.execute(`delete from ${out}.m__mase_history where 1 = 1`);
+    const afterEmptied = await run('2026-03-11T03:00:00Z');
+    expect([afterEmptied.mode, afterEmptied.startsFromHistory]).toEqual(['incremental', false]);
+    await expectFullRefreshMetrics('2026-03-11T03:00:00Z');
+    await adapter.execute(`update ${out}.m__mase_history set checkpoint_at = ${adapter.dialect.timestamp(new Date('2026-02-23T00:00:00Z'))}`);
+    const afterStale = await run('2026-03-12T03:00:00Z');
+    expect([afterStale.mode, afterStale.startsFromHistory]).toEqual(['incremental', false]);
+    await expectFullRefreshMetrics('2026-03-12T03:00:00Z');
+    // new data since 03-12 reach back to the week of 03-02, before the checkpoint (03-09): every actual
+    const reachingBack = await run('2026-03-13T03:00:00Z');
+    expect([reachingBack.recomputeFrom!.toISOString(), reachingBack.startsFromHistory]).toEqual(['2026-03-02T00:00:00.000Z', false]);
+    // the next run starts from the checkpoint that run stored
+    expect((await run('2026-03-14T03:00:00Z')).startsFromHistory).toBe(true);
+    await expectFullRefreshMetrics('2026-03-14T03:00:00Z');
+
+    // without the table the next run is a full refresh
     await adapter.execute(`drop table ${out}.m__mase_history`);
-    const rebuilt = await runMonitor(adapter, target, src, out, options, new Date('2026-03-11T03:00:00Z'));
+    const rebuilt = await run('2026-03-15T03:00:00Z');
     expect([rebuilt.mode, rebuilt.reason]).toEqual(['full_refresh', 'no stored tables to start from']);
     const stored = await history();
-    expect(stored.length).toBe(9); // the newcomer series has no actuals before 03-02
 
-    // the next run would start from that history and move its checkpoint from 03-02 to 03-09
+    // a run that fails while writing leaves the history as it was (this one would move its
+    // checkpoint from 03-09 to 03-16)
     await rejectMetricRows(adapter, out, 'mase');
-    const metrics = await q(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric, qualifier`);
-    const evaluations = await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`);
-    const [failed] = await runProject(adapter, writeProjectWith(target, out, monitorYaml(src, options)), { asOf: new Date('2026-03-13T03:00:00Z') });
+    const before = { metrics: await metrics(out), evaluations: await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`) };
+    const [failed] = await runProject(adapter, writeProjectWith(target, out, monitorYaml(src, options)), { asOf: new Date('2026-03-20T03:00:00Z') });
     expect([failed!.status, failed!.mode]).toEqual(['error', 'incremental']);
     expect(failed!.error!.message).toMatch(/monitor m, step write failed/);
     expect(await history()).toEqual(stored);
-    expect(await q(`select * from ${out}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric, qualifier`)).toEqual(metrics);
-    expect(await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`)).toEqual(evaluations);
-    // and without the constraint the same run succeeds and moves the checkpoint
+    expect(await metrics(out)).toEqual(before.metrics);
+    expect(await q(`select * from ${out}.m__evaluations order by target_time, forecast_time, store, sku`)).toEqual(before.evaluations);
+
+    // and a full refresh that fails while writing, without the table: where DDL is transactional no
+    // table is left; elsewhere an empty one, which the next run does not start from
+    await adapter.execute(`drop table ${out}.m__mase_history`);
+    const [failedRefresh] = await runProject(adapter, writeProjectWith(target, out, monitorYaml(src, options)), { asOf: new Date('2026-03-20T03:00:00Z') });
+    expect([failedRefresh!.status, failedRefresh!.mode]).toEqual(['error', 'full_refresh']);
     await adapter.execute(`drop table ${out}.hindsight_metrics`);
     await adapter.execute(`create table ${out}.hindsight_metrics as select * from ${out}.kept`);
-    const next = await runMonitor(adapter, target, src, out, options, new Date('2026-03-13T03:00:00Z'));
-    expect([next.mode, next.startsFromHistory]).toEqual(['incremental', true]);
+    const recovered = await run('2026-03-20T03:00:00Z');
+    expect(recovered.startsFromHistory).toBe(false);
+    expect(recovered.mode).toBe(adapter.dialect.capabilities.transactionalDdl ? 'full_refresh' : 'incremental');
+    await expectFullRefreshMetrics('2026-03-20T03:00:00Z');
     expect(await history()).not.toEqual(stored);
   });
 });

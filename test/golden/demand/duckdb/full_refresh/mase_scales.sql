@@ -65,6 +65,9 @@ checkpoint as (
         group by "store_id", "category"
     ) as parts
     group by "store_id", "category"
+    union all
+    -- a row without a series: a checkpoint with no series is then told from none (models/forecast/plan.sql)
+    select null, null, 0, null
 )
 
 -- the checkpoint first, so that its exact types are the history columns' types

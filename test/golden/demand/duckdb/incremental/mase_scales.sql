@@ -61,6 +61,8 @@ running as (
 history as (
     select "store_id", "category", history_pairs, history_sum
     from "hindsight"."weekly_demand__mase_history"
+    where checkpoint_at = timestamp '2026-11-01 00:00:00'
+        and history_pairs > 0
 ),
 
 checkpoint as (
@@ -75,6 +77,9 @@ checkpoint as (
         from history
     ) as parts
     group by "store_id", "category"
+    union all
+    -- a row without a series: a checkpoint with no series is then told from none (models/forecast/plan.sql)
+    select null, null, 0, null
 ),
 
 -- the running sums with the stored history before them

@@ -22,7 +22,7 @@ delete from "hindsight"."weekly_demand__mase_history"
 where true;
 
 insert into "hindsight"."weekly_demand__mase_history"
-select "store_id", "category", history_pairs, history_sum
+select "store_id", "category", history_pairs, history_sum, window_start as checkpoint_at
 from "hs_weekly_demand__mase_scales"
 where granularity is null;
 

@@ -13,7 +13,7 @@ where monitor = 'weekly_demand';
 drop table if exists "hindsight"."weekly_demand__mase_history";
 
 create table "hindsight"."weekly_demand__mase_history" as
-select "store_id", "category", history_pairs, history_sum
+select "store_id", "category", history_pairs, history_sum, window_start as checkpoint_at
 from "hs_weekly_demand__mase_scales"
 where granularity is null;
 
