@@ -10,7 +10,7 @@ import { ConfigError } from '../../src/errors.js';
 import { loadProject } from '../../src/config/load.js';
 import { referenceForecastPipeline, type ActualRow, type ForecastConfig, type ForecastRow } from '../reference/forecast.js';
 import type { MetricRow } from '../reference/pipeline.js';
-import { createTable, expectSameMetrics, expectStoredInOrder, readMetrics, rejectMetricRows, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { columnLiteral, createTable, expectSameMetrics, expectStoredInOrder, readMetrics, rejectMetricRows, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS, type TestTarget } from './targets.js';
 
@@ -36,21 +36,27 @@ const ACTUAL_COLUMNS: Column[] = [
   { name: 'units', type: 'double' }, { name: 'loaded_at', type: 'timestamp' },
 ];
 
-async function loadRows(adapter: Adapter, schema: string, forecasts: Forecast[], actuals: ActualRow[], append = false): Promise<void> {
+/** The tables' columns; with `dates`, the target times and the actuals' times are DATE columns. */
+const columns = (dates = false) => {
+  const day = (c: Column): Column => (dates && (c.name === 'target_at' || c.name === 'day') ? { ...c, type: 'date' } : c);
+  return { forecasts: FORECAST_COLUMNS.map(day), actuals: ACTUAL_COLUMNS.map(day) };
+};
+
+async function loadRows(adapter: Adapter, schema: string, forecasts: Forecast[], actuals: ActualRow[], append = false, dates = false): Promise<void> {
   const forecastRows = forecasts.map((f) => [
     f.series[0], f.series[1], f.forecastTime, f.targetTime, f.loggedAt ?? null, f.prediction, f.lower ?? null, f.upper ?? null,
     f.quantiles?.['0.1'] ?? null, f.quantiles?.['0.5'] ?? null, f.quantiles?.['0.9'] ?? null, f.modelVersion, f.segments.seg ?? null, f.env ?? 'production',
   ]);
   const actualRows = actuals.map((a) => [a.series[0], a.series[1], a.time, a.value, a.loggedAt ?? null]);
+  const types = columns(dates);
   if (!append) {
-    await createTable(adapter, schema, 'forecasts', FORECAST_COLUMNS, forecastRows);
-    await createTable(adapter, schema, 'actuals', ACTUAL_COLUMNS, actualRows);
+    await createTable(adapter, schema, 'forecasts', types.forecasts, forecastRows);
+    await createTable(adapter, schema, 'actuals', types.actuals, actualRows);
     return;
   }
   const d = adapter.dialect;
-  const literal = (v: unknown) =>
-    v === null || v === undefined ? 'null' : v instanceof Date ? `cast(${d.string(v.toISOString().replace('T', ' ').replace('Z', ''))} as ${d.types.timestamp})` : typeof v === 'string' ? d.string(v) : String(v);
   for (const [table, rows] of [['forecasts', forecastRows], ['actuals', actualRows]] as const) {
+    const literal = (v: unknown, i: number) => columnLiteral(adapter, v, types[table][i]!.type);
     if (rows.length) await adapter.execute(`insert into ${d.quote(schema)}.${table} values ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(',\n')}`);
   }
 }
@@ -423,7 +429,7 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
   // Each incremental run either starts from MASE's history as the previous run stored it, reading
   // actuals from a seasonal lag before that checkpoint only, or reads every actual again because new
   // data reach back before the checkpoint (late actuals and corrections): `fromHistory`, per run.
-  const incrementalCases: { name: string; options: Options; lateActuals: boolean; runs: string[]; fromHistory: boolean[]; pause?: [string, string] }[] = [
+  const incrementalCases: { name: string; options: Options; lateActuals: boolean; runs: string[]; fromHistory: boolean[]; pause?: [string, string]; dates?: boolean }[] = [
     {
       name: 'with logged_at on both sides, late actuals',
       lateActuals: true,
@@ -450,9 +456,19 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
       pause: ['2026-03-01T00:00:00Z', '2026-03-19T00:00:00Z'],
       options: { forecastLoggedAt: true, actualLoggedAt: true, within: ['3 days', 3 * DAY], horizonUnit: 'day', horizons: [1, 3], seasonality: 2, granularity: ['day', 'week'] },
     },
+    {
+      // a table partitioned by day: DATE target times and actual days (BigQuery compares no DATE with
+      // a TIMESTAMP; Dialect.timeFilter)
+      name: 'DATE target times and actual days',
+      lateActuals: false,
+      dates: true,
+      runs: ['2026-03-10T03:00:00Z', '2026-03-14T03:00:00Z', '2026-03-15T03:00:00Z', '2026-03-24T15:30:00Z'],
+      fromHistory: [true, true, true],
+      options: { forecastLoggedAt: true, actualLoggedAt: true, within: ['3 days', 3 * DAY], horizonUnit: 'day', horizons: [1, 2], seasonality: 7, granularity: ['day', 'week'], interval: true },
+    },
   ];
 
-  on.each(incrementalCases)('incremental runs equal a full refresh ($name)', async ({ options, lateActuals, runs, fromHistory, pause }) => {
+  on.each(incrementalCases)('incremental runs equal a full refresh ($name)', async ({ options, lateActuals, runs, fromHistory, pause, dates }) => {
     const { forecasts, actuals } = randomData(61, { days: 60, unit: 'day', lateActuals, pause });
     const asOfs = runs.map((r) => new Date(r));
     const lastAsOf = asOfs.at(-1)!;
@@ -475,11 +491,11 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     const srcA = uniqueName('src');
     const outA = uniqueName('hs');
     const first = written(asOfs[0]!);
-    await loadRows(adapter, srcA, first.forecasts, first.actuals);
+    await loadRows(adapter, srcA, first.forecasts, first.actuals, false, dates);
     expect((await runMonitor(adapter, target, srcA, outA, options, asOfs[0]!)).mode).toBe('full_refresh');
     for (const [i, asOf] of asOfs.slice(1).entries()) {
       const added = between(asOfs[i]!, asOf);
-      await loadRows(adapter, srcA, added.forecasts, added.actuals, true);
+      await loadRows(adapter, srcA, added.forecasts, added.actuals, true, dates);
       const incremental = await runMonitor(adapter, target, srcA, outA, options, asOf);
       expect(incremental.mode).toBe('incremental');
       expect(incremental.recomputeFrom!.getTime()).toBeGreaterThan(new Date('2026-02-20T00:00:00Z').getTime());
@@ -489,7 +505,7 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     const srcB = uniqueName('src');
     const outB = uniqueName('hs');
     const all = written(lastAsOf);
-    await loadRows(adapter, srcB, all.forecasts, all.actuals);
+    await loadRows(adapter, srcB, all.forecasts, all.actuals, false, dates);
     await runMonitor(adapter, target, srcB, outB, options, lastAsOf, true);
 
     const a = await readMetrics(adapter, outA);

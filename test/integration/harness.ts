@@ -240,22 +240,26 @@ export function valueOf(rows: MetricRow[], metric: string, where: Partial<Metric
 
 export interface Column {
   name: string;
-  type: 'text' | 'timestamp' | 'double' | 'integer' | 'boolean';
+  /** `date`: a Date at midnight UTC, stored as its day. */
+  type: 'text' | 'timestamp' | 'date' | 'double' | 'integer' | 'boolean';
+}
+
+/** A value of a Column as a SQL literal. */
+export function columnLiteral(adapter: Adapter, v: unknown, t: Column['type']): string {
+  if (v === null || v === undefined) return 'null';
+  if (t === 'timestamp') return ts(v as Date, adapter);
+  if (t === 'date') return day(v as Date, adapter);
+  if (t === 'text') return adapter.dialect.string(String(v));
+  return String(v);
 }
 
 /** Creates <schema>.<table> with typed columns and inserts the rows (values in column order). */
 export async function createTable(adapter: Adapter, schema: string, table: string, columns: Column[], rows: unknown[][]): Promise<void> {
   const d = adapter.dialect;
-  const sqlType = (t: Column['type']) => (t === 'double' ? d.types.double : d.types[t]);
-  const literal = (v: unknown, t: Column['type']) => {
-    if (v === null || v === undefined) return 'null';
-    if (t === 'timestamp') return ts(v as Date, adapter);
-    if (t === 'text') return d.string(String(v));
-    return String(v);
-  };
+  const sqlType = (t: Column['type']) => (t === 'date' ? 'date' : d.types[t]);
   await adapter.execute(`create schema if not exists ${d.quote(schema)}`);
   await adapter.execute(`create table ${d.quote(schema)}.${d.quote(table)} (${columns.map((c) => `${d.quote(c.name)} ${sqlType(c.type)}`).join(', ')})`);
-  await insertRows(adapter, `${d.quote(schema)}.${d.quote(table)}`, rows.map((r) => `(${r.map((v, i) => literal(v, columns[i]!.type)).join(', ')})`));
+  await insertRows(adapter, `${d.quote(schema)}.${d.quote(table)}`, rows.map((r) => `(${r.map((v, i) => columnLiteral(adapter, v, columns[i]!.type)).join(', ')})`));
 }
 
 /** Writes a project with one monitor given as its YAML object. */
