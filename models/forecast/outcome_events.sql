@@ -7,7 +7,7 @@
 -- From a seasonal lag before the stored MASE history on (models/forecast/mase_scales.sql): every
 -- recomputed window, and the history since the previous run's checkpoint.
 {% else %}
--- Every actual: MASE's scale needs each series' whole history{{ ', and new actuals reach back before the stored history' if run.incremental }}.
+-- Every actual: MASE's scale needs each series' whole history{{ ', and this run cannot start from the stored one' if run.incremental }}.
 {% endif %}
 -- actual_rank = 1 marks the actual kept for its series and time ({{ (m.outcomes.dedupe + ' ' + f.actualLoggedAt.column + ' wins, then ') if f.actualLoggedAt }}the higher value).
 select

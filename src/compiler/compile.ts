@@ -221,6 +221,7 @@ function templateContext(options: CompileOptions) {
   const { monitor, schema, dialect, run } = options;
   const d = dispatching(dialect);
   const table = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
+  const own = (name: 'evaluations' | 'mase_history') => monitorTable(options, name);
   const timestamps = (byGranularity: Partial<Record<Granularity, Date>> = {}) =>
     Object.fromEntries(Object.entries(byGranularity).map(([g, at]) => [g, d.timestamp(at)]));
   const instants = runInstants(options);
@@ -232,8 +233,8 @@ function templateContext(options: CompileOptions) {
     tables: {
       metrics: table('hindsight_metrics'),
       runs: table('hindsight_runs'),
-      evaluations: table(`${monitor.name}__evaluations`),
-      mase_history: table(`${monitor.name}__mase_history`),
+      evaluations: own('evaluations'),
+      mase_history: own('mase_history'),
     },
     rel: (step: string) => stepRelation(options, step),
     mase_history_rows: monitor.forecast ? maseHistoryRows(monitor, dialect, stepRelation(options, 'mase_scales')) : undefined,
@@ -407,16 +408,21 @@ export interface PermanentTable {
  * transaction, which then only deletes and inserts.
  */
 export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Step[]): PermanentTable[] {
-  const { monitor, schema, dialect: d } = options;
-  const stepRelation = (name: string) => steps.find((s) => s.name === name)!.relation!;
-  const table = (name: string, select: string, time?: string): PermanentTable => {
-    const relation = `${d.quote(schema)}.${d.quote(`${monitor.name}__${name}`)}`;
+  const { monitor, dialect: d } = options;
+  const built = (step: string) => steps.find((s) => s.name === step)!.relation!;
+  const table = (name: 'evaluations' | 'mase_history', select: string, time?: string): PermanentTable => {
+    const relation = monitorTable(options, name);
     const layout = time ? d.tableLayout(time, []) : '';
     return { relation, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as\nselect * from (\n${select}\n) as rows_written\nwhere 1 = 0` };
   };
-  const tables = [table('evaluations', `select * from ${stepRelation('evaluations')}`, evaluationsTime(monitor))];
-  if (monitor.forecast) tables.push(table('mase_history', maseHistoryRows(monitor, d, stepRelation('mase_scales'))));
+  const tables = [table('evaluations', `select * from ${built('evaluations')}`, evaluationsTime(monitor))];
+  if (monitor.forecast) tables.push(table('mase_history', maseHistoryRows(monitor, d, built('mase_scales'))));
   return tables;
+}
+
+/** A monitor's own permanent table, `<schema>.<monitor>__<name>`, as SQL. */
+function monitorTable({ monitor, schema, dialect: d }: Omit<CompileOptions, 'run'>, name: 'evaluations' | 'mase_history'): string {
+  return `${d.quote(schema)}.${d.quote(`${monitor.name}__${name}`)}`;
 }
 
 export function sqlHash(steps: Step[]): string {
