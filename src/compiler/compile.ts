@@ -6,6 +6,7 @@ import { windowStart } from '../config/windows.js';
 import type { Dialect } from '../dialects/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type nunjucks from 'nunjucks';
 import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
 import { shareExpressions } from './shared-expressions.js';
 
@@ -164,6 +165,8 @@ export interface CompileOptions {
   schema: string;
   dialect: Dialect;
   run: RunContext;
+  /** The nunjucks environment that renders the templates: the process's own (templateEnvironment) by default. */
+  environment?: nunjucks.Environment;
 }
 
 export function tempRelation(monitor: string, step: string): string {
@@ -262,7 +265,7 @@ function templateContext(options: CompileOptions) {
 
 /** Renders a template and tidies blank-line runs so the SQL reads like SQL a person wrote. */
 function render(template: string, options: CompileOptions, context = templateContext(options)): string {
-  return tidy(templateEnvironment().render(template, context));
+  return tidy((options.environment ?? templateEnvironment()).render(template, context));
 }
 
 /**

@@ -1,25 +1,55 @@
 // The nunjucks environment that renders models/ and macros/. Rendering is pure: the same inputs
 // give byte-identical SQL, and nothing here touches a warehouse.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { Dialect } from '../dialects/index.js';
 import { defaultDialect } from '../dialects/dialect.js';
 import { installFastFrameSet } from './nunjucks-frame.js';
+import { loadPrecompiled, templateHash, TEMPLATE_OPTIONS, type PrecompiledTemplate } from './precompiled-templates.js';
 
 /** The package root, which holds models/ and macros/ (same path from src/ and from dist/). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where `npm run build` writes the compiled templates (precompiled-templates.ts). */
+export const PRECOMPILED_TEMPLATES = join(PACKAGE_ROOT, 'dist', 'templates.cjs');
+
+/**
+ * Reads each template from the package root, as nunjucks's FileSystemLoader does, and hands nunjucks
+ * its compiled code instead of its source when the build compiled this very source
+ * (precompiled-templates.ts). `precompiledUsed` and `fromSource` name the templates loaded each way.
+ */
+export class TemplateLoader extends nunjucks.FileSystemLoader {
+  readonly precompiledUsed = new Set<string>();
+  readonly fromSource = new Set<string>();
+
+  constructor(root: string, private readonly precompiled: Record<string, PrecompiledTemplate> | undefined) {
+    super(root, { noCache: false });
+  }
+
+  override getSource(name: string): nunjucks.LoaderSource {
+    const source = super.getSource(name);
+    const entry = source && this.precompiled?.[name];
+    if (!entry || entry.hash !== templateHash(source.src as string)) {
+      if (source) this.fromSource.add(name);
+      return source;
+    }
+    this.precompiledUsed.add(name);
+    return { ...source, src: { type: 'code', obj: entry.compiled } as never };
+  }
+}
 
 let environment: nunjucks.Environment | undefined;
 
 export function templateEnvironment(): nunjucks.Environment {
   if (!environment) installFastFrameSet();
-  environment ??= new nunjucks.Environment(new nunjucks.FileSystemLoader(PACKAGE_ROOT, { noCache: false }), {
-    autoescape: false,
-    throwOnUndefined: true,
-    trimBlocks: true,
-    lstripBlocks: true,
-  });
+  environment ??= createEnvironment(new TemplateLoader(PACKAGE_ROOT, loadPrecompiled(PRECOMPILED_TEMPLATES)));
   return environment;
+}
+
+/** An environment over `loader` with the options the compiled templates were built with. */
+export function createEnvironment(loader: nunjucks.ILoader): nunjucks.Environment {
+  return new nunjucks.Environment(loader, TEMPLATE_OPTIONS);
 }
 
 /**

@@ -1,12 +1,16 @@
 // Golden compiled SQL: each example below compiled for every dialect must match the reviewed files
 // under test/golden/<example>/<dialect>/ byte for byte. After an intended change, regenerate them
 // with `UPDATE_GOLDEN=1 npx vitest run test/golden` and review the diff like code.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type nunjucks from 'nunjucks';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { compileMonitor, incrementalRange, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { createEnvironment, PACKAGE_ROOT, TemplateLoader } from '../../src/compiler/environment.js';
+import { loadPrecompiled, precompiledModule, templateNames } from '../../src/compiler/precompiled-templates.js';
 import { dialects } from '../../src/dialects/index.js';
 
 // One example per problem type.
@@ -22,12 +26,45 @@ function incremental(monitor: Monitor): RunContext {
   return { ...run, incremental: incrementalRange(monitor, new Date('2026-11-13T00:00:00Z'), new Date('2026-11-20T00:00:00Z')) };
 }
 
+// The templates render the same SQL whether nunjucks compiles them from their sources or runs the code
+// `npm run build` compiled them to (src/compiler/precompiled-templates.ts), so every golden file is
+// checked both ways, and once more with a bundle built from a copy of the templates in which one was
+// edited afterwards: the loader must see that entry is stale and render that template from its source.
+const scratch = mkdtempSync(join(tmpdir(), 'hindsight-precompiled-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+function bundleLoader(root: string, file: string): TemplateLoader {
+  writeFileSync(join(scratch, file), precompiledModule(root));
+  return new TemplateLoader(PACKAGE_ROOT, loadPrecompiled(join(scratch, file)));
+}
+const STALE_TEMPLATE = 'models/evaluations.sql';
+const staleRoot = join(scratch, 'stale-root');
+for (const dir of ['models', 'macros']) cpSync(join(PACKAGE_ROOT, dir), join(staleRoot, dir), { recursive: true });
+writeFileSync(join(staleRoot, STALE_TEMPLATE), `${readFileSync(join(staleRoot, STALE_TEMPLATE), 'utf8')}-- an edit made after the build\n`);
+const loaders = {
+  sources: new TemplateLoader(PACKAGE_ROOT, undefined),
+  precompiled: bundleLoader(PACKAGE_ROOT, 'templates.cjs'),
+  'a stale bundle': bundleLoader(staleRoot, 'stale.cjs'),
+};
+const environments: Record<keyof typeof loaders, nunjucks.Environment> = {
+  sources: createEnvironment(loaders.sources),
+  precompiled: createEnvironment(loaders.precompiled),
+  'a stale bundle': createEnvironment(loaders['a stale bundle']),
+};
+
+describe('precompiled templates', () => {
+  it('are built deterministically, one entry per template', () => {
+    const text = precompiledModule(PACKAGE_ROOT);
+    expect(text).toBe(precompiledModule(PACKAGE_ROOT));
+    expect(Object.keys(loadPrecompiled(join(scratch, 'templates.cjs'))!)).toEqual(templateNames(PACKAGE_ROOT));
+  });
+});
+
 describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
   const project = loadProject(join('examples', example));
   // A project with one monitor has <step>.sql files, one with several <monitor>/<step>.sql.
-  const compileAll = (dialect: string, variant: 'full_refresh' | 'incremental'): (Step & { file: string })[] =>
+  const compileAll = (dialect: string, variant: 'full_refresh' | 'incremental', environment?: nunjucks.Environment): (Step & { file: string })[] =>
     project.monitors.flatMap((monitor) =>
-      compileMonitor({ monitor, schema: project.config.schema, dialect: dialects[dialect]!, run: variant === 'incremental' ? incremental(monitor) : run })
+      compileMonitor({ monitor, schema: project.config.schema, dialect: dialects[dialect]!, run: variant === 'incremental' ? incremental(monitor) : run, environment })
         .map((s) => ({ ...s, file: project.monitors.length > 1 ? join(monitor.name, `${s.name}.sql`) : `${s.name}.sql` })),
     );
 
@@ -46,6 +83,20 @@ describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
         const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.sql'));
         expect(files.sort()).toEqual(steps.map((s) => s.file).sort());
         for (const s of steps) expect(s.sql, `${dir}/${s.file}`).toBe(readFileSync(join(dir, s.file), 'utf8'));
+      });
+
+      it.each(Object.keys(loaders) as (keyof typeof loaders)[])(`matches test/golden/${example}/${dialect}/${variant} when rendered from %s`, (way) => {
+        const dir = join('test/golden', example, dialect, variant);
+        const loader = loaders[way];
+        for (const s of compileAll(dialect, variant, environments[way])) expect(s.sql, `${dir}/${s.file}`).toBe(readFileSync(join(dir, s.file), 'utf8'));
+        if (way === 'sources') expect([...loader.precompiledUsed]).toEqual([]);
+        if (way === 'precompiled') expect([...loader.fromSource]).toEqual([]);
+        if (way === 'a stale bundle') {
+          expect([...loader.fromSource].filter((name) => name !== STALE_TEMPLATE)).toEqual([]);
+          expect(loader.precompiledUsed.has(STALE_TEMPLATE)).toBe(false);
+          if (example === 'shop') expect(loader.fromSource.has(STALE_TEMPLATE)).toBe(true);
+        }
+        expect(loader.precompiledUsed.size + loader.fromSource.size).toBeGreaterThan(0);
       });
     }
 
