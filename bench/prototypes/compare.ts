@@ -18,7 +18,7 @@ import nunjucks from 'nunjucks';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
 import { dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
-import { TEMPLATE_OPTIONS } from '../../src/compiler/precompiled-templates.js';
+import { templateOptions } from '../../src/compiler/precompiled-templates.js';
 import { AS_OF_FULL } from '../generate.js';
 import { benchMonitorFromFlags, flagValue } from './monitor-flags.js';
 
@@ -59,7 +59,7 @@ const context = {
 
 function variantSteps(dir: string) {
   const base = existsSync(join(dir, 'extends')) ? [join(HERE, readFileSync(join(dir, 'extends'), 'utf8').trim())] : [];
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }), TEMPLATE_OPTIONS);
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }), templateOptions());
   return current.map((step) => {
     const own = `models/${monitor.type}/${step.name}.sql`;
     const template = existsSync(join(dir, own)) || existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step.name}.sql`;

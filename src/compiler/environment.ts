@@ -1,12 +1,12 @@
 // The nunjucks environment that renders models/ and macros/. Rendering is pure: the same inputs
 // give byte-identical SQL, and nothing here touches a warehouse.
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { Dialect } from '../dialects/index.js';
 import { defaultDialect } from '../dialects/dialect.js';
 import { installFastFrameSet } from './nunjucks-frame.js';
-import { loadPrecompiled, templateHash, TEMPLATE_OPTIONS, type PrecompiledTemplate } from './precompiled-templates.js';
+import { loadPrecompiled, templateHash, templateOptions, type PrecompiledTemplate } from './precompiled-templates.js';
 
 /** The package root, which holds models/ and macros/ (same path from src/ and from dist/). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,8 +23,17 @@ export class TemplateLoader extends nunjucks.FileSystemLoader {
   readonly precompiledUsed = new Set<string>();
   readonly fromSource = new Set<string>();
 
-  constructor(root: string, private readonly precompiled: Record<string, PrecompiledTemplate> | undefined) {
+  constructor(private readonly root: string, private readonly precompiled: Record<string, PrecompiledTemplate> | undefined) {
     super(root, { noCache: false });
+  }
+
+  /**
+   * A relative import (`{% import "./x.sql" %}`) names a path from the package root, whether its parent
+   * was compiled from its source (nunjucks names it by its absolute path) or at build time (named
+   * `models/…` there): nunjucks's own resolve would take the latter from the working directory.
+   */
+  override resolve(from: string, to: string): string {
+    return relative(this.root, resolve(this.root, dirname(from), to)).split(sep).join('/');
   }
 
   override getSource(name: string): nunjucks.LoaderSource {
@@ -40,16 +49,26 @@ export class TemplateLoader extends nunjucks.FileSystemLoader {
 }
 
 let environment: nunjucks.Environment | undefined;
+let loader: TemplateLoader | undefined;
 
 export function templateEnvironment(): nunjucks.Environment {
-  if (!environment) installFastFrameSet();
-  environment ??= createEnvironment(new TemplateLoader(PACKAGE_ROOT, loadPrecompiled(PRECOMPILED_TEMPLATES)));
+  if (!environment) {
+    installFastFrameSet();
+    loader = new TemplateLoader(PACKAGE_ROOT, loadPrecompiled(PRECOMPILED_TEMPLATES));
+    environment = createEnvironment(loader);
+  }
   return environment;
+}
+
+/** The loader of the process's environment: which templates it loaded compiled, and which from source. */
+export function templateLoader(): TemplateLoader {
+  templateEnvironment();
+  return loader!;
 }
 
 /** An environment over `loader` with the options the compiled templates were built with. */
 export function createEnvironment(loader: nunjucks.ILoader): nunjucks.Environment {
-  return new nunjucks.Environment(loader, TEMPLATE_OPTIONS);
+  return new nunjucks.Environment(loader, templateOptions());
 }
 
 /**

@@ -10,7 +10,7 @@ import { loadProject } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { compileMonitor, incrementalRange, type RunContext, type Step } from '../../src/compiler/compile.js';
 import { createEnvironment, PACKAGE_ROOT, TemplateLoader } from '../../src/compiler/environment.js';
-import { loadPrecompiled, precompiledModule, templateNames } from '../../src/compiler/precompiled-templates.js';
+import { loadPrecompiled, precompiledModule } from '../../src/compiler/precompiled-templates.js';
 import { dialects } from '../../src/dialects/index.js';
 
 // One example per problem type.
@@ -50,14 +50,6 @@ const environments: Record<keyof typeof loaders, nunjucks.Environment> = {
   precompiled: createEnvironment(loaders.precompiled),
   'a stale bundle': createEnvironment(loaders['a stale bundle']),
 };
-
-describe('precompiled templates', () => {
-  it('are built deterministically, one entry per template', () => {
-    const text = precompiledModule(PACKAGE_ROOT);
-    expect(text).toBe(precompiledModule(PACKAGE_ROOT));
-    expect(Object.keys(loadPrecompiled(join(scratch, 'templates.cjs'))!)).toEqual(templateNames(PACKAGE_ROOT));
-  });
-});
 
 describe.each(EXAMPLES)('golden SQL of examples/%s', (example) => {
   const project = loadProject(join('examples', example));
