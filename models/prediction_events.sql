@@ -35,10 +35,10 @@ ranked as (
             partition by {{ src.key_list('events.') }}
             order by
                 events.predicted_at {{ 'desc' if m.predictions.dedupe == 'latest' else 'asc' }},
+{# ties on the time go to the higher values, in configuration order (docs/semantics.md §1.2): without
+   them, two events of a key at one time with one version and segment would be kept at random -#}
 {% for v in m.predictions.values %}
-{% if v.internal and v.alias == 'score' %}
                 {{ src.higher_first('events.' + src.name(v), v) }},
-{% endif %}
 {% endfor %}
                 {{ d.binaryCollate('events.model_version') }} nulls last{{ ',' if m.segments.length }}
 {% for s in m.segments %}

@@ -35,6 +35,9 @@ function multiclassData(seed: number) {
     const base = { key, ts, predictedClass: predicted, classScores: scores, modelVersion: pick(['v1', 'v2', null]), segments: { seg: pick(['a', 'b', 'c', null]) } };
     predictions.push(base);
     if (rand() < 0.08) predictions.push({ ...base, ts: at(ts.getTime() + rand() * HOUR), predictedClass: pick(classes) });
+    // re-logged at the same time with the same version and segment: only the values break the tie
+    // (docs/semantics.md §1.2), the predicted class first, then the class scores in configuration order
+    if (rand() < 0.08) predictions.push({ ...base, predictedClass: rand() < 0.5 ? predicted : pick([...classes, null]), classScores: { ...scores, [pick(classes)]: rand() < 0.2 ? null : Math.round(rand() * 10) / 4 } });
     if (rand() < 0.8) {
       const label = rand() < 0.05 ? 'accessories' : rand() < 0.6 ? predicted : pick(classes);
       outcomes.push({ key, ts: at(ts.getTime() + rand() * 9 * DAY), label });
@@ -56,6 +59,9 @@ function regressionData(seed: number) {
     const base = { key, ts, predictions: { price: Math.round((price + (rand() - 0.5) * 8) * 4) / 4, days: rand() < 0.03 ? null : days + Math.round((rand() - 0.5) * 10) }, modelVersion: pick(['v1', 'v2']), segments: { seg: pick(['a', 'b', 'c']) } };
     predictions.push(base);
     if (rand() < 0.06) predictions.push({ ...base, ts: at(ts.getTime() + rand() * HOUR) });
+    // re-logged at the same time with the same version and segment: only the predictions break the tie,
+    // in configuration order (price, then days)
+    if (rand() < 0.08) predictions.push({ ...base, predictions: { price: rand() < 0.5 ? base.predictions.price : Math.round(rand() * 80) / 4, days: rand() < 0.2 ? null : Math.round(rand() * 30) } });
     if (rand() < 0.85) {
       const labels = { price: rand() < 0.05 ? 0 : price, days: rand() < 0.1 ? null : days };
       outcomes.push({ key, ts: at(ts.getTime() + rand() * 9 * DAY), labels });

@@ -145,8 +145,8 @@ export interface GenericEvaluationRow<P, L> {
 /** What differs between problem types. */
 export interface Problem<P, L> {
   /**
-   * Section 1.2, the "score descending, NULLs last" step of the tie-break on equal timestamps:
-   * negative when `a` is kept before `b`. Return 0 for a problem without a score.
+   * Section 1.2, the "prediction values, higher first, NULLs last" step of the tie-break on equal
+   * timestamps: negative when `a` is kept before `b`.
    */
   compareTiedPredictions(a: P, b: P): number;
   /** Section 2.1: the label of an outcome event, or null when it is NULL (the event is dropped). */
@@ -753,9 +753,17 @@ function multiclassProblem(config: MulticlassConfig): Problem<MulticlassPayload,
   const classes = config.classes ?? [];
   const topK = config.topK ?? [];
   return {
-    // The contract's tie-break is "score descending"; a multiclass prediction has no single score, so
-    // that step is skipped (model_version, then the segment columns, decide).
-    compareTiedPredictions: () => 0,
+    // Section 1.2: the higher predicted class (text, by code point), then each class score descending
+    // in configuration order; NULLs last
+    compareTiedPredictions: (a, b) => {
+      const c = ascNullsLast(a.predictedClass, b.predictedClass, (x, y) => compareText(y, x));
+      if (c !== 0) return c;
+      for (const cls of classes) {
+        const s = ascNullsLast(a.classScores?.[cls] ?? null, b.classScores?.[cls] ?? null, (x, y) => y - x);
+        if (s !== 0) return s;
+      }
+      return 0;
+    },
     parseLabel: (raw) => (isNullish(raw) ? null : asText(raw as string | number | boolean, 'multiclass outcome label')),
     // "ties on the timestamp go to the higher label": labels are text, compared by code point
     compareLabels: (a, b) => compareText(a, b),
@@ -867,9 +875,14 @@ function regressionProblem(config: RegressionConfig): Problem<OutputValues, Outp
   if (new Set(outputs).size !== outputs.length) throw new Error('regression: output names must be unique');
   const evaluable = (p: OutputValues, l: OutputValues, o: string): boolean => p[o] !== null && l[o] !== null;
   return {
-    // The contract's tie-break is "score descending"; a regression prediction has no score, so that
-    // step is skipped (model_version, then the segment columns, decide).
-    compareTiedPredictions: () => 0,
+    // Section 1.2: each output's prediction descending, in configuration order; NULLs last
+    compareTiedPredictions: (a, b) => {
+      for (const o of outputs) {
+        const c = ascNullsLast(a[o] ?? null, b[o] ?? null, (x: number, y: number) => y - x);
+        if (c !== 0) return c;
+      }
+      return 0;
+    },
     parseLabel: (raw) => {
       if (isNullish(raw)) return null;
       const labels = outputValues(raw as Record<string, number | null>, outputs, 'outcome label');

@@ -22,6 +22,8 @@ ranked as (
             partition by events.`item_id`
             order by
                 events.predicted_at desc,
+                events.`predicted_price` desc nulls last,
+                events.`predicted_days` desc nulls last,
                 events.model_version nulls last,
                 events.`category` nulls last
         ) as duplicate_rank

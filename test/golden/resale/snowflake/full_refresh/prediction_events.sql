@@ -21,6 +21,8 @@ ranked as (
             partition by events.item_id
             order by
                 events.predicted_at desc,
+                events.predicted_price desc nulls last,
+                events.predicted_days desc nulls last,
                 collate(events.model_version, 'utf8') nulls last,
                 collate(events.category, 'utf8') nulls last
         ) as duplicate_rank

@@ -27,6 +27,12 @@ ranked as (
             partition by events."request_id"
             order by
                 events.predicted_at desc,
+                events.predicted_class desc nulls last,
+                events."p_shirt" desc nulls last,
+                events."p_pants" desc nulls last,
+                events."p_dress" desc nulls last,
+                events."p_knitwear" desc nulls last,
+                events."p_outerwear" desc nulls last,
                 events.model_version nulls last,
                 events."customer_type" nulls last,
                 events."region" nulls last

@@ -26,6 +26,12 @@ ranked as (
             partition by events.request_id
             order by
                 events.predicted_at desc,
+                collate(events.predicted_class, 'utf8') desc nulls last,
+                events.p_shirt desc nulls last,
+                events.p_pants desc nulls last,
+                events.p_dress desc nulls last,
+                events.p_knitwear desc nulls last,
+                events.p_outerwear desc nulls last,
                 collate(events.model_version, 'utf8') nulls last,
                 collate(events.customer_type, 'utf8') nulls last,
                 collate(events.region, 'utf8') nulls last
