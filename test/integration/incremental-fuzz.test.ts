@@ -27,23 +27,23 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(Math.round(ms / 1000) * 1000);
 
-export type ProblemType = 'binary' | 'multiclass' | 'regression';
+type ProblemType = 'binary' | 'multiclass' | 'regression';
 
-export interface PredRow {
+interface PredRow {
   grp: string;
   pid: string; predicted_at: Date; score: number | null; predicted: string | null;
   p_a: number | null; p_b: number | null; p_c: number | null; pred_price: number | null; pred_days: number | null;
   mv: string | null; environment: string; seg_a: string | null; seg_b: string | null;
 }
-export interface OutRow { ogrp: string; opid: string; observed_at: Date; label: number | null; y: string | null; price: number | null; days: number | null }
-export interface Data { predictions: PredRow[]; outcomes: OutRow[] }
+interface OutRow { ogrp: string; opid: string; observed_at: Date; label: number | null; y: string | null; price: number | null; days: number | null }
+interface Data { predictions: PredRow[]; outcomes: OutRow[] }
 
-export const PRED_COLUMNS: Column[] = [
+const PRED_COLUMNS: Column[] = [
   { name: 'grp', type: 'text' }, { name: 'pid', type: 'text' }, { name: 'predicted_at', type: 'timestamp' }, { name: 'score', type: 'double' }, { name: 'predicted', type: 'text' },
   { name: 'p_a', type: 'double' }, { name: 'p_b', type: 'double' }, { name: 'p_c', type: 'double' }, { name: 'pred_price', type: 'double' }, { name: 'pred_days', type: 'double' },
   { name: 'mv', type: 'text' }, { name: 'environment', type: 'text' }, { name: 'seg_a', type: 'text' }, { name: 'seg_b', type: 'text' },
 ];
-export const OUT_COLUMNS: Column[] = [
+const OUT_COLUMNS: Column[] = [
   { name: 'ogrp', type: 'text' }, { name: 'opid', type: 'text' }, { name: 'observed_at', type: 'timestamp' }, { name: 'label', type: 'integer' }, { name: 'y', type: 'text' },
   { name: 'price', type: 'double' }, { name: 'days', type: 'double' },
 ];
@@ -51,7 +51,7 @@ const withDates = (cs: Column[], dates: boolean): Column[] => (dates ? cs.map((c
 const predValues = (p: PredRow) => PRED_COLUMNS.map((c) => (p as unknown as Record<string, unknown>)[c.name]);
 const outValues = (o: OutRow) => OUT_COLUMNS.map((c) => (o as unknown as Record<string, unknown>)[c.name]);
 
-export interface Config {
+interface Config {
   type: ProblemType;
   withinText: string;
   withinMs: number;
@@ -76,7 +76,7 @@ export interface Config {
   millis?: boolean;
 }
 
-export function monitorYaml(src: string, c: Config): Record<string, unknown> {
+function monitorYaml(src: string, c: Config): Record<string, unknown> {
   const common = {
     granularity: c.granularity,
     segments: c.segments,
@@ -125,7 +125,7 @@ const WITHINS: [string, number][] = [
 /** FUZZ_WITHIN=extreme: seconds to two months */
 const EXTREME_WITHINS: [string, number][] = [['1 second', 1000], ['30 minutes', 30 * MIN], ['45 days', 45 * DAY], ['8 weeks', 56 * DAY], ['1 hour', HOUR], ['10 days', 10 * DAY]];
 
-export function randomConfig(rand: () => number, types: ProblemType[]): Config {
+function randomConfig(rand: () => number, types: ProblemType[]): Config {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const type = pick(types);
   const [withinText, withinMs] = pick(process.env.FUZZ_WITHIN === 'extreme' ? EXTREME_WITHINS : WITHINS);
@@ -150,12 +150,12 @@ export function randomConfig(rand: () => number, types: ProblemType[]): Config {
   };
 }
 
-export interface FixtureOptions {
+interface FixtureOptions {
   n: number; start: number; days: number; withinMs: number; maxDelayDays: number; relogRate: number; relogMaxDays: number; special: number[];
   ms?: boolean;
 }
 
-export function randomData(rand: () => number, o: FixtureOptions): Data {
+function randomData(rand: () => number, o: FixtureOptions): Data {
   const at = o.ms ? (ms: number) => new Date(Math.round(ms)) : (ms: number) => new Date(Math.round(ms / 1000) * 1000);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const predictions: PredRow[] = [];
@@ -231,7 +231,7 @@ export function randomData(rand: () => number, o: FixtureOptions): Data {
 }
 
 /** As-of times: the first, then `runs` later ones with daily and irregular gaps. */
-export function randomAsOfs(rand: () => number, start: number, days: number, runs: number): number[] {
+function randomAsOfs(rand: () => number, start: number, days: number, runs: number): number[] {
   const first = at(start + (0.2 + rand() * 0.5) * days * DAY).getTime();
   const out = [rand() < 0.3 ? Math.floor(first / DAY) * DAY : first];
   for (let i = 0; i < runs; i++) {
@@ -248,11 +248,11 @@ export function randomAsOfs(rand: () => number, start: number, days: number, run
   return out;
 }
 
-export interface Diff { table: string; key: string; incremental: unknown; full: unknown }
+interface Diff { table: string; key: string; incremental: unknown; full: unknown }
 
 const rowKey = (r: MetricRow) => [r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier].join('|');
 
-export function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {
+function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {
   const A = new Map(a.map((r) => [rowKey(r), r]));
   const B = new Map(b.map((r) => [rowKey(r), r]));
   const diffs: Diff[] = [];
@@ -267,7 +267,7 @@ export function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {
 }
 
 const norm = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v);
-export function diffEvaluations(a: Record<string, unknown>[], b: Record<string, unknown>[]): Diff[] {
+function diffEvaluations(a: Record<string, unknown>[], b: Record<string, unknown>[]): Diff[] {
   const key = (r: Record<string, unknown>) => `${r.grp ?? ''}/${r.pid}`;
   const A = new Map(a.map((r) => [key(r), r]));
   const B = new Map(b.map((r) => [key(r), r]));
@@ -282,7 +282,7 @@ export function diffEvaluations(a: Record<string, unknown>[], b: Record<string, 
   return diffs;
 }
 
-export interface ChainResult {
+interface ChainResult {
   seed: number; config: Config; fixture: Omit<FixtureOptions, 'special'>; asOfs: string[]; steps: number; modes: string[];
   failedAt?: number; diffs?: Diff[]; error?: string; rows?: number; config2?: Config;
 }
@@ -300,7 +300,7 @@ async function insert(adapter: Adapter, table: string, columns: Column[], rows: 
  * as-of appends the data that arrived (time in (previous, this]) or `arrival` decides, runs
  * incrementally, and compares with a full refresh of the same source at the same as-of.
  */
-export async function runChain(
+async function runChain(
   adapter: Adapter, seed: number, config: Config, data: Data, asOfs: number[],
   arrival: { pred: (p: PredRow) => number; out: (o: OutRow) => number } = { pred: (p) => p.predicted_at.getTime(), out: (o) => o.observed_at.getTime() },
   /** A second monitor `m2` in the same project (and output schema), compared too. */
@@ -375,7 +375,7 @@ export async function runChain(
   }
 }
 
-export function seedCase(seed: number, types: ProblemType[], variations = false) {
+function seedCase(seed: number, types: ProblemType[], variations = false) {
   const rand = prng(seed * 7919 + 13);
   const config = randomConfig(rand, types);
   // drawn apart, so that the seeds' other draws stay as they were without variations
