@@ -12,8 +12,8 @@ import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
-import type { MetricRow } from '../reference/pipeline.js';
-import { columnLiteral, createTable, readMetrics, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { diffMetrics, diffRows, insertRows, runChain, type ChainOutcome, type Diff } from './chains.js';
+import { createTable, readMetrics, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
@@ -407,38 +407,7 @@ function randomAsOfs(rand: Rand, start: number, end: number, runs: number, fine:
   return out;
 }
 
-interface Diff { table: string; key: string; incremental: unknown; full: unknown }
-const rowKey = (r: MetricRow) => [r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier].join('|');
-function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {
-  const A = new Map(a.map((r) => [rowKey(r), r]));
-  const B = new Map(b.map((r) => [rowKey(r), r]));
-  const diffs: Diff[] = [];
-  if (A.size !== a.length || B.size !== b.length) diffs.push({ table: 'metrics', key: 'duplicate metric rows', incremental: a.length - A.size, full: b.length - B.size });
-  for (const [k, r] of A) {
-    const s = B.get(k);
-    if (!s) diffs.push({ table: 'metrics', key: k, incremental: [r.value, r.sampleSize], full: 'absent' });
-    else if (r.value !== s.value || r.sampleSize !== s.sampleSize || r.windowEnd !== s.windowEnd) diffs.push({ table: 'metrics', key: k, incremental: [r.value, r.sampleSize], full: [s.value, s.sampleSize] });
-  }
-  for (const [k, s] of B) if (!A.has(k)) diffs.push({ table: 'metrics', key: k, incremental: 'absent', full: [s.value, s.sampleSize] });
-  return diffs;
-}
-const norm = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v);
-const rowText = (r: Record<string, unknown>) => JSON.stringify(Object.entries(r).map(([c, v]) => [c, norm(v)]));
-function diffRows(table: string, a: Record<string, unknown>[], b: Record<string, unknown>[]): Diff[] {
-  const count = (rows: Record<string, unknown>[]) => {
-    const m = new Map<string, number>();
-    for (const r of rows) m.set(rowText(r), (m.get(rowText(r)) ?? 0) + 1);
-    return m;
-  };
-  const A = count(a);
-  const B = count(b);
-  const diffs: Diff[] = [];
-  for (const [k, n] of A) if ((B.get(k) ?? 0) !== n) diffs.push({ table, key: k, incremental: n, full: B.get(k) ?? 0 });
-  for (const [k, n] of B) if (!A.has(k)) diffs.push({ table, key: k, incremental: 0, full: n });
-  return diffs;
-}
-
-interface ChainResult { rows?: number[]; steps: number; modes: string[]; history: boolean[]; failedAt?: number; diffs?: Diff[]; error?: string; asOfs: string[] }
+interface ChainResult extends ChainOutcome { rows?: number[]; history: boolean[]; asOfs: string[] }
 
 interface Variations { config2?: FConfig | RConfig; dates?: boolean; micros?: boolean; millis?: boolean }
 type Case =
@@ -451,7 +420,6 @@ async function runCase(adapter: Adapter, kase: Case): Promise<ChainResult> {
   const src = uniqueName('src');
   const out = uniqueName('hs');
   const { asOfs } = kase;
-  const result: ChainResult = { steps: 0, modes: [], history: [], asOfs: asOfs.map((t) => new Date(t).toISOString()) };
   const yamlOf = (c: FConfig | RConfig) => (c.kind === 'forecast' ? forecastYaml(src, c) : recommendationYaml(src, c));
   const monitors = kase.v.config2 ? ['m', 'm2'] : ['m'];
   const project = (schema: string) => {
@@ -480,62 +448,43 @@ async function runCase(adapter: Adapter, kase: Case): Promise<ChainResult> {
     // FUZZ_BREAK=1 (a check of the test itself): interactions written 5 days late, out of contract
     tables.push({ name: 'interactions', columns: I_COLUMNS, rows: d.interactions.map((r) => ({ arrival: r.interacted_at.getTime() + (process.env.FUZZ_BREAK === '1' ? 5 * DAY : 0), values: iValues(r) })) });
   }
-  const insert = async (table: string, columns: Column[], rows: unknown[][]) => {
-    for (let i = 0; i < rows.length; i += 500) {
-      const chunk = rows.slice(i, i + 500);
-      await adapter.execute(`insert into ${src}.${table} values ${chunk.map((r) => `(${r.map((v, j) => columnLiteral(adapter, v, columns[j]!.type)).join(', ')})`).join(',\n')}`);
-    }
-  };
-  const compare = async (outB: string): Promise<Diff[]> => {
+  const compare = async (a: string, outB: string): Promise<Diff[]> => {
     const diffs: Diff[] = [];
     for (const mon of monitors) {
       const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
-      diffs.push(...tag(diffMetrics(await readMetrics(adapter, out, mon), await readMetrics(adapter, outB, mon))));
-      diffs.push(...tag(diffRows('evaluations', await adapter.query(`select * from ${out}.${mon}__evaluations`), await adapter.query(`select * from ${outB}.${mon}__evaluations`))));
-      if (kase.config.kind === 'forecast') diffs.push(...tag(diffRows('mase_history', await adapter.query(`select * from ${out}.${mon}__mase_history`), await adapter.query(`select * from ${outB}.${mon}__mase_history`))));
+      diffs.push(...tag(diffMetrics(await readMetrics(adapter, a, mon), await readMetrics(adapter, outB, mon))));
+      diffs.push(...tag(diffRows('evaluations', await adapter.query(`select * from ${a}.${mon}__evaluations`), await adapter.query(`select * from ${outB}.${mon}__evaluations`))));
+      if (kase.config.kind === 'forecast') diffs.push(...tag(diffRows('mase_history', await adapter.query(`select * from ${a}.${mon}__mase_history`), await adapter.query(`select * from ${outB}.${mon}__mase_history`))));
     }
     return diffs;
   };
+  const history: boolean[] = [];
+  let rows: number[] | undefined;
   try {
-    for (const t of tables) await createTable(adapter, src, t.name, t.columns, t.rows.filter((r) => r.arrival <= asOfs[0]!).map((r) => r.values));
-    if (kase.config.kind === 'recommendation') await createTable(adapter, src, 'catalog', [{ name: 'item_id', type: 'text' }], (kase.data as RData).catalog.map((i) => [i]));
-    await prepare();
-    const dir = project(out);
-    const firsts = await runProject(adapter, dir, { asOf: new Date(asOfs[0]!) });
-    for (const r of firsts) if (r.error) throw r.error;
-    result.modes.push(firsts.map((r) => r.mode).join('+'));
-    for (let i = 1; i < asOfs.length; i++) {
-      const lo = asOfs[i - 1]!;
-      const hi = asOfs[i]!;
-      for (const t of tables) await insert(t.name, t.columns, t.rows.filter((r) => r.arrival > lo && r.arrival <= hi).map((r) => r.values));
-      await prepare();
-      const incs = await runProject(adapter, dir, { asOf: new Date(hi) });
-      for (const r of incs) if (r.error) throw r.error;
-      result.modes.push(incs.map((r) => r.mode).join('+'));
-      const inc = incs.find((r) => r.mode !== 'incremental') ?? incs[0];
-      if (kase.config.kind === 'forecast') result.history.push(readFileSync(join(dir, 'target', 'run', 'm', 'mase_scales.sql'), 'utf8').includes('m__mase_history'));
-      const outB = uniqueName('hs');
-      const fulls = await runProject(adapter, project(outB), { asOf: new Date(hi), fullRefresh: true });
-      for (const r of fulls) if (r.error) throw r.error;
-      const diffs = await compare(outB);
-      if (i === asOfs.length - 1) {
-        const [row] = await adapter.query(`select count(*) as n, count(case when metric = 'mase' and value is not null then 1 end) as mase, count(case when metric in ('count', 'requests') then 1 end) as model from ${outB}.hindsight_metrics`);
-        result.rows = [Number(row!.n), Number(row!.mase), Number(row!.model)];
-      }
-      await adapter.execute(`drop schema ${outB} cascade`);
-      result.steps = i;
-      if (inc!.mode !== 'incremental') {
-        result.failedAt = i;
-        result.error = `mode ${inc!.mode}: ${inc!.reason}`;
-        return result;
-      }
-      if (diffs.length) {
-        result.failedAt = i;
-        result.diffs = diffs;
-        return result;
-      }
-    }
-    return result;
+    const outcome = await runChain(adapter, {
+      asOfs,
+      out,
+      project,
+      async load(asOf) {
+        for (const t of tables) await createTable(adapter, src, t.name, t.columns, t.rows.filter((r) => r.arrival <= asOf).map((r) => r.values));
+        if (kase.config.kind === 'recommendation') await createTable(adapter, src, 'catalog', [{ name: 'item_id', type: 'text' }], (kase.data as RData).catalog.map((i) => [i]));
+        await prepare();
+      },
+      async append(from, to) {
+        for (const t of tables) await insertRows(adapter, `${src}.${t.name}`, t.columns, t.rows.filter((r) => r.arrival > from && r.arrival <= to).map((r) => r.values));
+        await prepare();
+      },
+      compare,
+      async inspect(i, dir, outB) {
+        // whether the run started from MASE's stored history
+        if (kase.config.kind === 'forecast') history.push(readFileSync(join(dir, 'target', 'run', 'm', 'mase_scales.sql'), 'utf8').includes('m__mase_history'));
+        if (i === asOfs.length - 1) {
+          const [row] = await adapter.query(`select count(*) as n, count(case when metric = 'mase' and value is not null then 1 end) as mase, count(case when metric in ('count', 'requests') then 1 end) as model from ${outB}.hindsight_metrics`);
+          rows = [Number(row!.n), Number(row!.mase), Number(row!.model)];
+        }
+      },
+    });
+    return { ...outcome, rows, history, asOfs: asOfs.map((t) => new Date(t).toISOString()) };
   } finally {
     await adapter.execute(`drop schema if exists ${src} cascade`);
     await adapter.execute(`drop schema if exists ${out} cascade`);

@@ -17,10 +17,10 @@ import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
-import { columnLiteral, createTable, readMetrics, runProject, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { diffMetrics, diffRows, insertRows, runChain, type ChainOutcome, type Diff } from './chains.js';
+import { createTable, readMetrics, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
-import type { MetricRow } from '../reference/pipeline.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -248,77 +248,27 @@ function randomAsOfs(rand: () => number, start: number, days: number, runs: numb
   return out;
 }
 
-interface Diff { table: string; key: string; incremental: unknown; full: unknown }
-
-const rowKey = (r: MetricRow) => [r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier].join('|');
-
-function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {
-  const A = new Map(a.map((r) => [rowKey(r), r]));
-  const B = new Map(b.map((r) => [rowKey(r), r]));
-  const diffs: Diff[] = [];
-  for (const [k, r] of A) {
-    const s = B.get(k);
-    if (!s) diffs.push({ table: 'metrics', key: k, incremental: [r.value, r.sampleSize], full: 'absent' });
-    else if (r.value !== s.value || r.sampleSize !== s.sampleSize || r.windowEnd !== s.windowEnd)
-      diffs.push({ table: 'metrics', key: k, incremental: [r.value, r.sampleSize], full: [s.value, s.sampleSize] });
-  }
-  for (const [k, s] of B) if (!A.has(k)) diffs.push({ table: 'metrics', key: k, incremental: 'absent', full: [s.value, s.sampleSize] });
-  return diffs;
-}
-
-const norm = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v);
-function diffEvaluations(a: Record<string, unknown>[], b: Record<string, unknown>[]): Diff[] {
-  const key = (r: Record<string, unknown>) => `${r.grp ?? ''}/${r.pid}`;
-  const A = new Map(a.map((r) => [key(r), r]));
-  const B = new Map(b.map((r) => [key(r), r]));
-  const diffs: Diff[] = [];
-  for (const [k, r] of A) {
-    const s = B.get(k);
-    const rs = JSON.stringify(Object.fromEntries(Object.entries(r).map(([c, v]) => [c, norm(v)])));
-    const ss = s ? JSON.stringify(Object.fromEntries(Object.entries(s).map(([c, v]) => [c, norm(v)]))) : 'absent';
-    if (rs !== ss) diffs.push({ table: 'evaluations', key: k, incremental: rs, full: ss });
-  }
-  for (const [k, s] of B) if (!A.has(k)) diffs.push({ table: 'evaluations', key: k, incremental: 'absent', full: JSON.stringify(Object.fromEntries(Object.entries(s).map(([c, v]) => [c, norm(v)]))) });
-  return diffs;
-}
-
-interface ChainResult {
-  seed: number; config: Config; fixture: Omit<FixtureOptions, 'special'>; asOfs: string[]; steps: number; modes: string[];
-  failedAt?: number; diffs?: Diff[]; error?: string; rows?: number; config2?: Config;
-}
-
-async function insert(adapter: Adapter, table: string, columns: Column[], rows: unknown[][]) {
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    if (chunk.length === 0) continue;
-    await adapter.execute(`insert into ${table} values ${chunk.map((r) => `(${r.map((v, j) => columnLiteral(adapter, v, columns[j]!.type)).join(', ')})`).join(',\n')}`);
-  }
-}
+interface ChainResult extends ChainOutcome { asOfs: string[] }
 
 /**
- * Runs a chain: a full refresh at asOfs[0] over the data with time <= asOfs[0], then for each later
- * as-of appends the data that arrived (time in (previous, this]) or `arrival` decides, runs
- * incrementally, and compares with a full refresh of the same source at the same as-of.
+ * A chain (chains.ts) of `config` (and a second monitor `m2`, `config2`, in the same project and output
+ * schema) over `data`: each event arrives at its own time, or when `arrival` says.
  */
-async function runChain(
-  adapter: Adapter, seed: number, config: Config, data: Data, asOfs: number[],
+async function runFuzzChain(
+  adapter: Adapter, config: Config, data: Data, asOfs: number[],
   arrival: { pred: (p: PredRow) => number; out: (o: OutRow) => number } = { pred: (p) => p.predicted_at.getTime(), out: (o) => o.observed_at.getTime() },
-  /** A second monitor `m2` in the same project (and output schema), compared too. */
   config2?: Config,
-): Promise<Omit<ChainResult, 'seed' | 'config' | 'fixture'>> {
+): Promise<ChainResult> {
+  const target = TARGETS[0]!;
+  const src = uniqueName('src');
+  const out = uniqueName('hs');
+  const monitors = config2 ? ['m', 'm2'] : ['m'];
+  const dates = !!config.dates;
   const project = (schema: string) => {
     const dir = writeProjectWith(target, schema, monitorYaml(src, config));
     if (config2) writeFileSync(`${dir}/monitors/m.yml`, stringify({ monitors: [{ name: 'm', ...monitorYaml(src, config) }, { name: 'm2', ...monitorYaml(src, config2) }] }));
     return dir;
   };
-  const monitors = config2 ? ['m', 'm2'] : ['m'];
-  const target = TARGETS[0]!;
-  const src = uniqueName('src');
-  const out = uniqueName('hs');
-  const modes: string[] = [];
-  const result = { asOfs: asOfs.map((t) => new Date(t).toISOString()), steps: 0, modes } as Omit<ChainResult, 'seed' | 'config' | 'fixture'>;
-  const arrived = (t: number, lo: number, hi: number) => t > lo && t <= hi;
-  const dropAfter: string[] = [src, out];
   // DuckDB: microseconds on the times that have none (those just loaded), as incremental.test.ts does
   const prepare = async () => {
     if (!config.micros) return;
@@ -327,51 +277,34 @@ async function runChain(
     await adapter.execute(`update ${src}.outcomes set observed_at = observed_at + ${micros('opid || cast(observed_at as varchar)')} where epoch_us(observed_at) % 1000000 = 0`);
   };
   try {
-    const dates = !!config.dates;
-    await createTable(adapter, src, 'predictions', withDates(PRED_COLUMNS, dates), data.predictions.filter((p) => arrival.pred(p) <= asOfs[0]!).map(predValues));
-    await createTable(adapter, src, 'outcomes', withDates(OUT_COLUMNS, dates), data.outcomes.filter((o) => arrival.out(o) <= asOfs[0]!).map(outValues));
-    await prepare();
-    const dir = project(out);
-    const firsts = await runProject(adapter, dir, { asOf: new Date(asOfs[0]!) });
-    const first = firsts[0];
-    for (const r of firsts) if (r.error) throw r.error;
-    modes.push(firsts.map((r) => r.mode).join('+'));
-    for (let i = 1; i < asOfs.length; i++) {
-      const lo = asOfs[i - 1]!;
-      const hi = asOfs[i]!;
-      await insert(adapter, `${src}.predictions`, withDates(PRED_COLUMNS, dates), data.predictions.filter((p) => arrived(arrival.pred(p), lo, hi)).map(predValues));
-      await insert(adapter, `${src}.outcomes`, withDates(OUT_COLUMNS, dates), data.outcomes.filter((o) => arrived(arrival.out(o), lo, hi)).map(outValues));
-      await prepare();
-      const incs = await runProject(adapter, dir, { asOf: new Date(hi) });
-      for (const r of incs) if (r.error) throw r.error;
-      modes.push(incs.map((r) => r.mode).join('+'));
-      const inc = incs.find((r) => r.mode !== 'incremental') ?? incs[0];
-      const outB = uniqueName('hs');
-      const fulls = await runProject(adapter, project(outB), { asOf: new Date(hi), fullRefresh: true });
-      for (const r of fulls) if (r.error) throw r.error;
-      const diffs: Diff[] = [];
-      for (const mon of monitors) {
-        const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
-        diffs.push(...tag(diffMetrics(await readMetrics(adapter, out, mon), await readMetrics(adapter, outB, mon))));
-        diffs.push(...tag(diffEvaluations(await adapter.query(`select * from ${out}.${mon}__evaluations`), await adapter.query(`select * from ${outB}.${mon}__evaluations`))));
-      }
-      if (i === asOfs.length - 1) result.rows = (await readMetrics(adapter, outB)).length;
-      await adapter.execute(`drop schema ${outB} cascade`);
-      result.steps = i;
-      if (inc!.mode !== 'incremental') {
-        result.failedAt = i;
-        result.error = `mode ${inc!.mode}: ${inc!.reason}`;
-        return result;
-      }
-      if (diffs.length) {
-        result.failedAt = i;
-        result.diffs = diffs;
-        return result;
-      }
-    }
-    return result;
+    const outcome = await runChain(adapter, {
+      asOfs,
+      out,
+      project,
+      async load(asOf) {
+        await createTable(adapter, src, 'predictions', withDates(PRED_COLUMNS, dates), data.predictions.filter((p) => arrival.pred(p) <= asOf).map(predValues));
+        await createTable(adapter, src, 'outcomes', withDates(OUT_COLUMNS, dates), data.outcomes.filter((o) => arrival.out(o) <= asOf).map(outValues));
+        await prepare();
+      },
+      async append(from, to) {
+        const arrived = (t: number) => t > from && t <= to;
+        await insertRows(adapter, `${src}.predictions`, withDates(PRED_COLUMNS, dates), data.predictions.filter((p) => arrived(arrival.pred(p))).map(predValues));
+        await insertRows(adapter, `${src}.outcomes`, withDates(OUT_COLUMNS, dates), data.outcomes.filter((o) => arrived(arrival.out(o))).map(outValues));
+        await prepare();
+      },
+      async compare(a, b) {
+        const diffs: Diff[] = [];
+        for (const mon of monitors) {
+          const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
+          diffs.push(...tag(diffMetrics(await readMetrics(adapter, a, mon), await readMetrics(adapter, b, mon))));
+          diffs.push(...tag(diffRows('evaluations', await adapter.query(`select * from ${a}.${mon}__evaluations`), await adapter.query(`select * from ${b}.${mon}__evaluations`))));
+        }
+        return diffs;
+      },
+    });
+    return { ...outcome, asOfs: asOfs.map((t) => new Date(t).toISOString()) };
   } finally {
-    for (const s of dropAfter) await adapter.execute(`drop schema if exists ${s} cascade`);
+    for (const schema of [src, out]) await adapter.execute(`drop schema if exists ${schema} cascade`);
   }
 }
 
@@ -445,7 +378,7 @@ describe('chains of incremental runs equal full refreshes on random monitors (du
     const { config, asOfs, data } = seedCase(seed, TYPES, true);
     // a second monitor on the same data, in the same project, for some seeds
     const config2 = prng(seed * 13 + 5)() < 0.3 ? { ...randomConfig(prng(seed * 17 + 11), [config.type]), compositeKey: config.compositeKey, dates: config.dates } : undefined;
-    const r = await runChain(adapter, seed, config, data, asOfs, undefined, config2);
+    const r = await runFuzzChain(adapter, config, data, asOfs, undefined, config2);
     expect(r.error, JSON.stringify(config)).toBeUndefined();
     expect(r.diffs?.slice(0, 10) ?? [], `seed ${seed}, run ${r.failedAt} of ${r.asOfs.join(', ')}: ${JSON.stringify(config)}`).toEqual([]);
     expect(r.steps).toBe(asOfs.length - 1);
