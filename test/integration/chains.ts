@@ -4,7 +4,7 @@
 // incremental, is compared row for row with a full refresh of the same project into a fresh schema.
 import type { Adapter } from '../../src/adapters/index.js';
 import type { MetricRow } from '../reference/pipeline.js';
-import { columnLiteral, runProject, uniqueName, type Column } from './harness.js';
+import { columnLiteral, readMetrics, runProject, uniqueName, type Column } from './harness.js';
 
 /** One row that differs: its table, key, and what each side has. */
 export interface Diff { table: string; key: string; incremental: unknown; full: unknown }
@@ -41,6 +41,20 @@ export function diffRows(table: string, a: Record<string, unknown>[], b: Record<
   const diffs: Diff[] = [];
   for (const [k, n] of A) if ((B.get(k) ?? 0) !== n) diffs.push({ table, key: k, incremental: n, full: B.get(k) ?? 0 });
   for (const [k, n] of B) if (!A.has(k)) diffs.push({ table, key: k, incremental: 0, full: n });
+  return diffs;
+}
+
+/**
+ * What differs between two output schemas, per monitor: its metric rows, and the whole rows of its own
+ * tables `<monitor>__<table>` (the evaluations, and for a forecast its MASE history).
+ */
+export async function diffSchemas(adapter: Adapter, a: string, b: string, monitors: string[], tables: string[] = ['evaluations']): Promise<Diff[]> {
+  const diffs: Diff[] = [];
+  for (const mon of monitors) {
+    const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
+    diffs.push(...tag(diffMetrics(await readMetrics(adapter, a, mon), await readMetrics(adapter, b, mon))));
+    for (const t of tables) diffs.push(...tag(diffRows(t, await adapter.query(`select * from ${a}.${mon}__${t}`), await adapter.query(`select * from ${b}.${mon}__${t}`))));
+  }
   return diffs;
 }
 

@@ -12,8 +12,8 @@ import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
-import { diffMetrics, diffRows, insertRows, runChain, type ChainOutcome, type Diff } from './chains.js';
-import { createTable, readMetrics, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { diffSchemas, insertRows, runChain, type ChainOutcome } from './chains.js';
+import { createTable, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
@@ -448,16 +448,7 @@ async function runCase(adapter: Adapter, kase: Case): Promise<ChainResult> {
     // FUZZ_BREAK=1 (a check of the test itself): interactions written 5 days late, out of contract
     tables.push({ name: 'interactions', columns: I_COLUMNS, rows: d.interactions.map((r) => ({ arrival: r.interacted_at.getTime() + (process.env.FUZZ_BREAK === '1' ? 5 * DAY : 0), values: iValues(r) })) });
   }
-  const compare = async (a: string, outB: string): Promise<Diff[]> => {
-    const diffs: Diff[] = [];
-    for (const mon of monitors) {
-      const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
-      diffs.push(...tag(diffMetrics(await readMetrics(adapter, a, mon), await readMetrics(adapter, outB, mon))));
-      diffs.push(...tag(diffRows('evaluations', await adapter.query(`select * from ${a}.${mon}__evaluations`), await adapter.query(`select * from ${outB}.${mon}__evaluations`))));
-      if (kase.config.kind === 'forecast') diffs.push(...tag(diffRows('mase_history', await adapter.query(`select * from ${a}.${mon}__mase_history`), await adapter.query(`select * from ${outB}.${mon}__mase_history`))));
-    }
-    return diffs;
-  };
+  const compare = (a: string, b: string) => diffSchemas(adapter, a, b, monitors, kase.config.kind === 'forecast' ? ['evaluations', 'mase_history'] : ['evaluations']);
   const history: boolean[] = [];
   let rows: number[] | undefined;
   try {

@@ -17,8 +17,8 @@ import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
-import { diffMetrics, diffRows, insertRows, runChain, type ChainOutcome, type Diff } from './chains.js';
-import { createTable, readMetrics, uniqueName, writeProjectWith, type Column } from './harness.js';
+import { diffSchemas, insertRows, runChain, type ChainOutcome } from './chains.js';
+import { createTable, uniqueName, writeProjectWith, type Column } from './harness.js';
 import { prng } from './random-data.js';
 import { openTarget, TARGETS } from './targets.js';
 
@@ -292,15 +292,7 @@ async function runFuzzChain(
         await insertRows(adapter, `${src}.outcomes`, withDates(OUT_COLUMNS, dates), data.outcomes.filter((o) => arrived(arrival.out(o))).map(outValues));
         await prepare();
       },
-      async compare(a, b) {
-        const diffs: Diff[] = [];
-        for (const mon of monitors) {
-          const tag = (ds: Diff[]) => ds.map((d) => ({ ...d, table: `${mon}:${d.table}` }));
-          diffs.push(...tag(diffMetrics(await readMetrics(adapter, a, mon), await readMetrics(adapter, b, mon))));
-          diffs.push(...tag(diffRows('evaluations', await adapter.query(`select * from ${a}.${mon}__evaluations`), await adapter.query(`select * from ${b}.${mon}__evaluations`))));
-        }
-        return diffs;
-      },
+      compare: (a, b) => diffSchemas(adapter, a, b, monitors),
     });
     return { ...outcome, asOfs: asOfs.map((t) => new Date(t).toISOString()) };
   } finally {
