@@ -154,7 +154,7 @@ async function extract(): Promise<void> {
   if (w === 'duckdb') {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const options: Record<string, string> = {};
-    if (task.output.threads) options.threads = String(task.output.threads);
+    for (const [name, value] of Object.entries(task.output.settings ?? {})) options[name] = String(value);
     if (task.output.memory_limit) options.memory_limit = String(task.output.memory_limit);
     const instance = await DuckDBInstance.create(String(task.output.path), options);
     const connection = await instance.connect();

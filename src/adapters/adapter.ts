@@ -19,6 +19,12 @@ export interface Adapter {
   setContext?(tags: Record<string, string>): void;
   /** Validates a statement without running it and says how many bytes it would process (BigQuery). Optional. */
   dryRun?(sql: string): Promise<{ bytesProcessed: number }>;
+  /**
+   * Opens another session on the same warehouse and database (DuckDB: another connection to the same
+   * database, which an in-memory one needs), with the same settings, for monitors run side by side
+   * (`threads`). Closing it leaves this one open. Optional: without it monitors run one at a time.
+   */
+  openSession?(): Promise<Adapter>;
   close(): Promise<void>;
 }
 

@@ -250,6 +250,8 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     setContext(labels) {
       context = { ...labels };
     },
+    // a session (and client) of its own: BigQuery runs one session's jobs one after another
+    openSession: () => openBigquery(output),
     async close() {
       if (!sessionId) return;
       // Ends the session now rather than after its idle timeout; its temp tables go with it.

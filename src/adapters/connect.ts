@@ -82,11 +82,29 @@ export function explainConnectionError(output: OutputConfig, error: unknown): Ex
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function connect(target: Target, options: { attempts?: number; backoffMs?: number } = {}): Promise<Adapter> {
+interface RetryOptions {
+  attempts?: number;
+  backoffMs?: number;
+}
+
+export function connect(target: Target, options: RetryOptions = {}): Promise<Adapter> {
+  return withRetries(target, () => openAdapter(target.output), options);
+}
+
+/**
+ * Another session on the warehouse of an open adapter (for monitors run side by side), failing and
+ * retrying as `connect` does; undefined where the adapter has no way to open one.
+ */
+export async function openSession(target: Target, adapter: Adapter, options: RetryOptions = {}): Promise<Adapter | undefined> {
+  const open = adapter.openSession?.bind(adapter);
+  return open ? withRetries(target, open, options) : undefined;
+}
+
+async function withRetries(target: Target, open: () => Promise<Adapter>, options: RetryOptions): Promise<Adapter> {
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openAdapter(target.output);
+      return await open();
     } catch (error) {
       const why = explainConnectionError(target.output, error);
       if (!why.transient || attempt >= attempts) throw new ConnectionError(target, why.field, why.reason, why.hint, error);

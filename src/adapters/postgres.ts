@@ -71,6 +71,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       const result = await client.query(`select * from (\n${select}\n) as probe limit 0`);
       return result.fields.map((f) => f.name);
     },
+    openSession: () => openPostgres(output),
     async close() {
       await client.end();
     },

@@ -117,6 +117,7 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
         ? JSON.stringify({ app: 'hindsight', ...(output.query_tag ? { query_tag: output.query_tag } : {}), ...tags })
         : output.query_tag;
     },
+    openSession: () => openSnowflake(output),
     async close() {
       await new Promise<void>((resolve, reject) => connection.destroy((err) => (err ? reject(err) : resolve())));
     },

@@ -105,8 +105,15 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
   return 0;
 }
 
-export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean }, adapter?: Adapter): Promise<number> {
+/** `--threads N`: a whole number of 1 or more. */
+export function threadsOption(threads: number | undefined): number | undefined {
+  if (threads === undefined || (Number.isInteger(threads) && threads >= 1)) return threads;
+  throw new ConfigError([{ file: '--threads', line: 1, column: 1, key: 'threads', message: `expected a whole number of 1 or more, got ${threads}` }]);
+}
+
+export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {
   if (options.dryRun) return dryRun(options, adapter);
+  const threadsArg = threadsOption(options.threads);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
@@ -115,10 +122,11 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   }
   const asOf = parseAsOf(options.asOf);
   const started = performance.now();
-  line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}`);
+  const threads = Math.min(threadsArg ?? target.output.threads ?? 1, monitors.length);
+  line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
   const go = (a: Adapter) =>
     runMonitors({
-      project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false,
+      project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false, threads,
       onStep: (m, s) => line(dotted(`  ${m.name} ${s.name}`, `${s.rows} rows in ${s.seconds.toFixed(2)}s`)),
     });
   const results = adapter ? await go(adapter) : await withAdapter(target, go);
@@ -127,7 +135,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
     else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}`);
   }
-  writeRunResults(project, target, asOf, results, (performance.now() - started) / 1000);
+  writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
   const failed = results.filter((r) => r.status === 'error').length;
   line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
   return failed > 0 ? 1 : 0;
@@ -157,13 +165,14 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
 }
 
 /** target/run_results.json, versioned like dbt's, for orchestrators and CI. */
-function writeRunResults(project: Project, target: Target, asOf: Date, results: MonitorResult[], elapsed: number): void {
+function writeRunResults(project: Project, target: Target, asOf: Date, threads: number, results: MonitorResult[], elapsed: number): void {
   const dir = join(project.dir, project.config['target-path']);
   mkdirSync(dir, { recursive: true });
   const doc = {
     metadata: { schema_version: 'hindsight/run-results/v1', hindsight_version: HINDSIGHT_VERSION, generated_at: new Date().toISOString() },
     target: { name: target.name, type: target.output.type },
     as_of: asOf.toISOString(),
+    threads,
     elapsed_time: elapsed,
     results: results.map((r) => ({
       unique_id: `monitor.${project.config.name}.${r.monitor}`,

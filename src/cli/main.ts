@@ -18,8 +18,12 @@ function common<T>(y: Argv<T>) {
 function runOptions<T>(y: Argv<T>) {
   return common(y)
     .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' })
-    .option('as-of', { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' });
+    .option('as-of', { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' })
+    .option('threads', { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" });
 }
+
+// --threads is checked here, before `build` loads any seed
+const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: commands.threadsOption(a.threads as number | undefined) });
 
 type Args = Record<string, unknown>;
 const opts = (a: Args): commands.CommonOptions => ({
@@ -50,14 +54,15 @@ export async function main(argv: string[]): Promise<number> {
       }
     })
     .command('run', 'Compute the metrics of each monitor in the warehouse', (y) => runOptions(y).option('dry-run', { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' }), async (a) => {
-      code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), dryRun: Boolean(a['dry-run']) });
+      code = await commands.run({ ...runArgs(a), dryRun: Boolean(a['dry-run']) });
     })
     .command('seed', 'Load the CSV files of seeds/ into the target', common, async (a) => {
       code = await commands.seed(opts(a));
     })
     .command('build', 'seed, then run', runOptions, async (a) => {
+      const args = runArgs(a);
       code = await commands.seed(opts(a));
-      if (code === 0) code = await commands.run({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']) });
+      if (code === 0) code = await commands.run(args);
     })
     .command(
       'show <monitor>',

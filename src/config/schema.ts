@@ -239,11 +239,24 @@ export const projectSchema = z.strictObject({
   version: z.union([z.string(), z.number()]).optional(),
 });
 
+// dbt's `threads`, on every output: how many monitors run side by side, each in a session of its own.
+const threads = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .describe('a whole number of 1 or more: how many monitors `hindsight run` runs at once, each in a session of its own (dbt\'s threads; default 1; --threads overrides it)')
+  .optional();
+
 const duckdbOutput = z.strictObject({
   type: z.literal('duckdb'),
   path: z.string().describe('a DuckDB database file, relative to the project directory, or :memory:').default(':memory:'),
-  threads: z.coerce.number().int().min(1).optional(),
-  memory_limit: z.string().optional(),
+  threads,
+  memory_limit: z.string().describe("a memory size for DuckDB's memory_limit, e.g. 2GB").optional(),
+  // as dbt-duckdb's `settings`: DuckDB's own worker threads are `settings: {threads: 4}`
+  settings: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a DuckDB setting name such as threads'), z.union([z.string(), z.number(), z.boolean()]))
+    .describe("a mapping of DuckDB configuration options to values, e.g. threads: 4 (DuckDB's worker threads) or temp_directory: /big/disk")
+    .optional(),
 });
 
 const postgresOutput = z.strictObject({
@@ -254,6 +267,7 @@ const postgresOutput = z.strictObject({
   password: z.string().optional(),
   dbname: z.string().describe('a database name'),
   schema: z.string().optional(),
+  threads,
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
   connect_timeout: z.coerce.number().int().min(1).optional(),
   session_settings: z
@@ -274,6 +288,7 @@ const snowflakeOutput = z.strictObject({
   warehouse: z.string().min(1).describe('a virtual warehouse name').optional(),
   database: z.string().min(1).describe('a database name'),
   schema: z.string().min(1).describe('the default schema of the session').optional(),
+  threads,
   query_tag: z.string().describe('a QUERY_TAG for every statement; during a monitor run the tag is JSON with this value, the monitor and the step').optional(),
   client_session_keep_alive: z.boolean().describe('true or false: keep the session alive with heartbeats').optional(),
   connect_retries: z.coerce.number().int().min(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
@@ -296,6 +311,7 @@ const bigqueryOutput = z
     project: z.string().min(1).describe('a Google Cloud project ID: jobs run (and are billed) there, and tables without a project are read from it'),
     dataset: z.string().min(1).describe('the default dataset, for table names without one').optional(),
     location: z.string().min(1).describe('a BigQuery location such as US, EU or europe-west3 (default: where the datasets are)').optional(),
+    threads,
     method: z
       .enum(['oauth', 'service-account', 'anonymous'])
       .describe('oauth (application-default credentials, e.g. `gcloud auth application-default login`), service-account (a keyfile), or anonymous (no credentials: for emulators at api_endpoint)')

@@ -46,3 +46,32 @@ limit 1`,
   const row = rows[0];
   return row ? { asOf: row.as_of as Date, configHash: String(row.config_hash) } : undefined;
 }
+
+/**
+ * Seconds each monitor's last successful run took, for those that have one: with threads, the
+ * longest monitors start first, so that one long monitor does not start last and run alone.
+ */
+export async function previousSeconds(adapter: Adapter, runsTable: string, monitors: readonly Monitor[]): Promise<Map<string, number>> {
+  const names = monitors.map((m) => adapter.dialect.string(m.name)).join(', ');
+  const rows = await adapter.query(
+    `select r.monitor, r.started_at, r.finished_at from ${runsTable} r
+join (select monitor, max(finished_at) as finished_at from ${runsTable} where status = 'success' and monitor in (${names}) group by monitor) latest
+  on latest.monitor = r.monitor and latest.finished_at = r.finished_at
+where r.status = 'success'`,
+  );
+  const seconds = new Map<string, number>();
+  for (const r of rows) {
+    const took = ((r.finished_at as Date).getTime() - (r.started_at as Date).getTime()) / 1000;
+    seconds.set(String(r.monitor), Math.max(seconds.get(String(r.monitor)) ?? 0, took));
+  }
+  return seconds;
+}
+
+/**
+ * The order monitors start in with threads: those never run first (their time is unknown), then the
+ * longest last run first; ties keep the configured order. Indexes into `monitors`.
+ */
+export function startOrder(monitors: readonly Monitor[], seconds: ReadonlyMap<string, number>): number[] {
+  const key = (i: number) => seconds.get(monitors[i]!.name) ?? Infinity;
+  return monitors.map((_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+}

@@ -1,15 +1,17 @@
 // `hindsight run`: for each monitor, decide full refresh or incremental, render its steps, execute
-// them in one transaction and log the run. A failure rolls everything back and is logged.
+// them in one transaction and log the run. A failure rolls everything back and is logged. With
+// `threads`, several monitors run at once, each in a session of its own.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
-import { WarehouseError } from '../errors.js';
+import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
-import { insertRunRecord, previousRun } from './run-log.js';
+import { insertRunRecord, previousRun, previousSeconds, startOrder } from './run-log.js';
 
 export interface StepResult {
   name: string;
@@ -39,6 +41,11 @@ export interface RunOptions {
   monitors: Monitor[];
   asOf: Date;
   fullRefresh: boolean;
+  /**
+   * How many monitors run at once, each in a session of its own (dbt's threads); default the target's
+   * `threads`, else 1. Results come back in the order of `monitors` whatever the order they finish in.
+   */
+  threads?: number;
   /** Called with each finished step, for progress lines. */
   onStep?: (monitor: Monitor, step: StepResult) => void;
 }
@@ -51,22 +58,87 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   const setupContext: RunContext = { asOf: options.asOf, runId: 'setup', computedAt: options.asOf };
   const setup = compileSetup({ monitor: options.monitors[0]!, schema, dialect: adapter.dialect, run: setupContext });
   for (const statement of setup.statements) await adapter.execute(statement);
-  const results: MonitorResult[] = [];
-  for (const monitor of options.monitors) results.push(await runMonitor(monitor, options));
-  return results;
+  const { monitors } = options;
+  const threads = Math.max(1, Math.min(options.threads ?? options.target.output.threads ?? 1, monitors.length));
+  const sessions = [adapter];
+  const writes = new Lock();
+  try {
+    while (sessions.length < threads) {
+      const session = await openSession(options.target, adapter);
+      if (!session) break;
+      sessions.push(session);
+    }
+    // Every monitor's columns are checked before any monitor runs: a configuration error stops the
+    // run with nothing written, whatever the number of threads, and lists every monitor's problems.
+    const issues: ConfigIssue[][] = [];
+    await inTurn(sessions, monitors.length, async (session, i) => {
+      await checkColumns(session, monitors[i]!).catch((error: unknown) => {
+        if (!(error instanceof ConfigError)) throw error;
+        issues[i] = error.issues;
+      });
+    });
+    if (issues.length) throw new ConfigError(issues.flat());
+    const results: MonitorResult[] = new Array(monitors.length);
+    const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
+    await inTurn(sessions, monitors.length, async (session, k) => {
+      const i = order[k]!;
+      results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session }, writes);
+    });
+    return results;
+  } finally {
+    for (const session of sessions.slice(1)) await session.close().catch(() => undefined);
+  }
 }
 
-async function runMonitor(monitor: Monitor, options: RunOptions): Promise<MonitorResult> {
+/**
+ * task(session, i) for i from 0 to count - 1, each session taking the next i when it is free. A
+ * task that throws (a monitor's failure in the warehouse is its result, not an exception) stops the
+ * handing out; the running tasks finish, and the exception of the lowest i is thrown.
+ */
+async function inTurn(sessions: Adapter[], count: number, task: (session: Adapter, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const thrown: { i: number; error: unknown }[] = [];
+  await Promise.all(
+    sessions.map(async (session) => {
+      while (thrown.length === 0 && next < count) {
+        const i = next++;
+        await task(session, i).catch((error: unknown) => thrown.push({ i, error }));
+      }
+    }),
+  );
+  if (thrown.length) throw thrown.reduce((a, b) => (b.i < a.i ? b : a)).error;
+}
+
+const runsTable = (adapter: Adapter, options: RunOptions) => `${adapter.dialect.quote(options.project.config.schema)}.${adapter.dialect.quote('hindsight_runs')}`;
+
+/** One holder at a time, in the order they asked. */
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+  /** Resolves, once the lock is this caller's, to the function that releases it. */
+  acquire(): Promise<() => void> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    return previous.then(() => release);
+  }
+}
+
+/**
+ * `writes` is held from a monitor's `begin` to its commit or rollback, and while a failed run is
+ * logged: the transactions of monitors run side by side all write the shared metric and run tables,
+ * and BigQuery cancels a transaction that mutates a table another one is mutating. Only the write
+ * step and the run record wait; the steps that build session tables, nearly all of a run, do not.
+ */
+async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): Promise<MonitorResult> {
   const { project, adapter, target } = options;
   const schema = project.config.schema;
   const dialect = adapter.dialect;
-  const runsTable = `${dialect.quote(schema)}.${dialect.quote('hindsight_runs')}`;
+  const runs = runsTable(adapter, options);
   const metricsTable = `${dialect.quote(schema)}.${dialect.quote('hindsight_metrics')}`;
   const started = performance.now();
   const startedAt = new Date();
   const runId = randomUUID();
   adapter.setContext?.({ monitor: monitor.name });
-  await checkColumns(adapter, monitor);
 
   const plan = await planRun(monitor, options);
   const run: RunContext = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
@@ -87,7 +159,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
     recomputeFrom: plan.range?.evaluateFrom,
   };
   const record = (status: 'success' | 'error', error?: string) =>
-    insertRunRecord(adapter, runsTable, {
+    insertRunRecord(adapter, runs, {
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
       rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode: result.mode,
       recomputeFrom: plan.range?.evaluateFrom, configHash: monitor.configHash,
@@ -98,6 +170,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
   // every permanent table as it was.
   let current: Step | undefined;
   let inTransaction = false;
+  let release: (() => void) | undefined;
   const dropSessionTable = (relation: string) => adapter.execute(`drop table if exists ${relation}`);
   const dropSessionTables = async () => {
     for (const step of steps) if (step.relation) await dropSessionTable(step.relation).catch(() => undefined);
@@ -109,6 +182,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
       const t = performance.now();
       if (step.kind === 'statements' && !inTransaction) {
         if (!dialect.capabilities.transactionalDdl) await preparePermanentTables(adapter, schema, monitor, steps);
+        release = await writes.acquire();
         await adapter.execute('begin');
         inTransaction = true;
       }
@@ -133,11 +207,14 @@ async function runMonitor(monitor: Monitor, options: RunOptions): Promise<Monito
     await adapter.execute('commit');
     inTransaction = false;
   } catch (e) {
+    release ??= await writes.acquire();
     if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
     const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
     result.status = 'error';
     result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
     await adapter.execute(record('error', result.error.message)).catch(() => undefined);
+  } finally {
+    release?.();
   }
   await dropSessionTables();
   result.seconds = seconds(started);
@@ -174,7 +251,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   const { adapter, project } = options;
   const d = adapter.dialect;
   const schema = project.config.schema;
-  const previous = await previousRun(adapter, `${d.quote(schema)}.${d.quote('hindsight_runs')}`, monitor);
+  const previous = await previousRun(adapter, runsTable(adapter, options), monitor);
   if (!previous) return { reason: 'first run' };
   if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed' };
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };

@@ -100,6 +100,23 @@ describe('hindsight CLI on the shop example', () => {
     expect(out).toMatch(/environmnt/);
   });
 
+  it('runs monitors side by side with --threads, reporting them in their order', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(join(dir, 'monitors', 'also_kept.yml'), readFileSync(monitorFile, 'utf8').replace('name: keep_probability', 'name: also_kept'));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14', '--threads', '2'])).toBe(0);
+    expect(out).toMatch(/Running 2 monitor\(s\) on target dev \(duckdb\), as of 2026-11-14T00:00:00.000Z, 2 at a time/);
+    expect(out).toMatch(/also_kept: OK, full refresh \(first run\), \d+ rows written[^]*keep_probability: OK, full refresh \(first run\)/);
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(results.threads).toBe(2);
+    expect(results.results.map((r: { unique_id: string; rows_written: number }) => r.unique_id)).toEqual(['monitor.shop.also_kept', 'monitor.shop.keep_probability']);
+    expect(results.results[0].rows_written).toBe(results.results[1].rows_written);
+
+    out = '';
+    expect(await main(['run', '--project-dir', dir, '--threads', '0'])).toBe(2);
+    expect(err).toMatch(/--threads:1:1: threads: expected a whole number of 1 or more, got 0/);
+  });
+
   it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
     const dir = copyOfShop();
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');

@@ -401,6 +401,7 @@ profle: shop
       host: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"
       user: {{ env_var('PGUSER') }}
       port: lots
+      threads: 0
       session_settings:
         work mem: 1GB
         jit: [on]
@@ -408,15 +409,16 @@ profle: shop
     });
     expect(text).toMatchInlineSnapshot(`
       "profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs
-      profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit (did you mean "threads"?)
+      profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit, settings (did you mean "threads"?)
       profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)
       profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"
       profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
       profiles.yml:11:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
       profiles.yml:12:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('PGUSER') }}"
       profiles.yml:13:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots"
-      profiles.yml:15:9: shop.outputs.prod.session_settings.work mem: invalid key "work mem"; expected a setting name such as work_mem
-      profiles.yml:16:14: shop.outputs.prod.session_settings.jit: expected a string, or a number, or true or false; got a list"
+      profiles.yml:14:16: shop.outputs.prod.threads: expected a whole number of 1 or more: how many monitors \`hindsight run\` runs at once, each in a session of its own (dbt's threads; default 1; --threads overrides it); got 0
+      profiles.yml:16:9: shop.outputs.prod.session_settings.work mem: invalid key "work mem"; expected a setting name such as work_mem
+      profiles.yml:17:14: shop.outputs.prod.session_settings.jit: expected a string, or a number, or true or false; got a list"
     `);
   });
 

@@ -109,11 +109,22 @@ export function referenceConfig(spec: MonitorSpec, asOf: Date): ReferenceConfig 
 
 /** Writes hindsight.yml, profiles.yml and one monitor file reading the fixture tables. */
 export function writeProject(target: TestTarget, sourceSchema: string, outputSchema: string, spec: MonitorSpec): string {
+  return writeMonitors(target, outputSchema, [binaryMonitor(sourceSchema, spec)]);
+}
+
+/** Writes hindsight.yml, profiles.yml (with `output` merged into the target's) and one file of monitors. */
+export function writeMonitors(target: TestTarget, outputSchema: string, monitors: Record<string, unknown>[], output: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-test-'));
   writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'test', profile: 'test', schema: outputSchema }));
-  writeFileSync(join(dir, 'profiles.yml'), stringify({ test: { target: target.name, outputs: { [target.name]: target.output() } } }));
+  writeFileSync(join(dir, 'profiles.yml'), stringify({ test: { target: target.name, outputs: { [target.name]: { ...target.output(), ...output } } } }));
   mkdirSync(join(dir, 'monitors'));
-  const monitor = {
+  writeFileSync(join(dir, 'monitors', 'm.yml'), stringify({ monitors }));
+  return dir;
+}
+
+/** The YAML object of a binary monitor reading the fixture tables of `sourceSchema`. */
+export function binaryMonitor(sourceSchema: string, spec: MonitorSpec): Record<string, unknown> {
+  return {
     name: spec.name ?? 'm',
     type: 'binary_classification',
     predictions: {
@@ -134,8 +145,6 @@ export function writeProject(target: TestTarget, sourceSchema: string, outputSch
     granularity: spec.granularity ?? ['day'],
     segments: spec.segments ?? [],
   };
-  writeFileSync(join(dir, 'monitors', 'm.yml'), stringify({ monitors: [monitor] }));
-  return dir;
 }
 
 export async function runProject(
@@ -264,10 +273,5 @@ export async function createTable(adapter: Adapter, schema: string, table: strin
 
 /** Writes a project with one monitor given as its YAML object. */
 export function writeProjectWith(target: TestTarget, outputSchema: string, monitor: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hindsight-test-'));
-  writeFileSync(join(dir, 'hindsight.yml'), stringify({ name: 'test', profile: 'test', schema: outputSchema }));
-  writeFileSync(join(dir, 'profiles.yml'), stringify({ test: { target: target.name, outputs: { [target.name]: target.output() } } }));
-  mkdirSync(join(dir, 'monitors'));
-  writeFileSync(join(dir, 'monitors', 'm.yml'), stringify({ monitors: [{ name: 'm', ...monitor }] }));
-  return dir;
+  return writeMonitors(target, outputSchema, [{ name: 'm', ...monitor }]);
 }

@@ -1,0 +1,192 @@
+// Monitors run side by side (`threads`), each in a session of its own, write exactly what they write
+// one at a time, their transactions one after another; a monitor that fails, before its transaction
+// or inside it, leaves its tables as they were while the others run; a configured column missing from
+// any monitor's source stops the run before any monitor runs, and closes the sessions it opened.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter } from '../../src/adapters/index.js';
+import type { Monitor } from '../../src/config/monitor.js';
+import { ConfigError } from '../../src/errors.js';
+import { previousSeconds, startOrder } from '../../src/runner/run-log.js';
+import { diffSchemas } from './chains.js';
+import { binaryMonitor, loadFixture, readMetrics, runProject, uniqueName, writeMonitors, type Fixture, type MonitorSpec } from './harness.js';
+import { randomFixture } from './random-data.js';
+import { openTarget, TARGETS } from './targets.js';
+
+const DAY = 86_400_000;
+const SPECS: MonitorSpec[] = [
+  { name: 'm1', within: '5 days', withinMs: 5 * DAY, granularity: ['day', 'week', 'month'], segments: [{ column: 'seg_a', top: 50 }, { column: 'seg_b', top: 3 }] },
+  { name: 'm2', within: '3 days', withinMs: 3 * DAY, missing: 'negative', granularity: ['week'] },
+  { name: 'm3', within: '5 days', withinMs: 5 * DAY, outcomesSql: true, segments: [{ column: 'seg_b', top: 2 }] },
+  { name: 'm4', within: '2 days', withinMs: 2 * DAY, predictionDedupe: 'earliest', outcomeDedupe: 'earliest', modelVersion: false, granularity: ['day', 'week'] },
+];
+const NAMES = SPECS.map((s) => s.name!);
+const FIRST = new Date('2026-02-01T00:00:00Z');
+const SECOND = new Date('2026-02-14T00:00:00Z');
+
+/** Events that had arrived by `cut`, and those that arrive after (in time order, as the contract has it). */
+function splitAt(f: Fixture, cut: Date): [Fixture, Fixture] {
+  const before = (t: Date) => t.getTime() <= cut.getTime();
+  return [
+    { predictions: f.predictions.filter((p) => before(p.ts)), outcomes: f.outcomes.filter((o) => before(o.ts)) },
+    { predictions: f.predictions.filter((p) => !before(p.ts)), outcomes: f.outcomes.filter((o) => !before(o.ts)) },
+  ];
+}
+
+interface Sessions {
+  opened: number;
+  closed: number;
+  inFlight: number;
+  maxInFlight: number;
+  transactions: number;
+  maxTransactions: number;
+  used: Set<number>;
+  /** Fails this monitor's statement (e.g. its commit, after every write ran), once, as the warehouse would. */
+  fail?: { monitor: string; statement: string };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The adapter and every session opened from it, counting sessions, the statements running at once and
+ * the transactions open at once (BigQuery cancels one of two that mutate the same table, and every
+ * monitor writes the shared metric and run tables). Each transaction is held open 20 ms longer, so
+ * that transactions that were not kept apart would overlap.
+ */
+function tracked(adapter: Adapter, s: Sessions, id = 0): Adapter {
+  let context: Record<string, string> = {};
+  const count = async <T>(run: () => Promise<T>): Promise<T> => {
+    s.used.add(id);
+    s.maxInFlight = Math.max(s.maxInFlight, ++s.inFlight);
+    try {
+      return await run();
+    } finally {
+      s.inFlight--;
+    }
+  };
+  const execute = async (sql: string) => {
+    const word = sql.trim().toLowerCase();
+    if (s.fail && context.monitor === s.fail.monitor && word === s.fail.statement) {
+      s.fail = undefined; // once: the rollback and the run's record go through
+      throw new Error(`injected failure of ${context.monitor}'s ${word}`);
+    }
+    if (word === 'begin') s.maxTransactions = Math.max(s.maxTransactions, ++s.transactions);
+    const rows = await count(() => adapter.execute(sql));
+    if (word === 'begin') await sleep(20);
+    if (word === 'commit' || word === 'rollback') s.transactions--;
+    return rows;
+  };
+  return {
+    type: adapter.type,
+    dialect: adapter.dialect,
+    execute,
+    query: (sql) => count(() => adapter.query(sql)),
+    columns: (select) => count(() => adapter.columns(select)),
+    setContext(tags) {
+      context = { ...tags };
+      adapter.setContext?.(tags);
+    },
+    async openSession() {
+      const session = await adapter.openSession!();
+      const wrapped = tracked(session, s, ++s.opened);
+      return { ...wrapped, close: async () => { s.closed++; await session.close(); } };
+    },
+    close: () => adapter.close(),
+  };
+}
+
+const fresh = (): Sessions => ({ opened: 0, closed: 0, inFlight: 0, maxInFlight: 0, transactions: 0, maxTransactions: 0, used: new Set<number>() });
+const outcomes = (results: { monitor: string; status: string; mode: string }[]) => results.map((r) => [r.monitor, r.status, r.mode]);
+
+describe('the order monitors start in with threads', () => {
+  const monitors = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }) as Monitor);
+  it('puts monitors never run first, then the longest last run first, ties in configured order', () => {
+    expect(startOrder(monitors, new Map([['a', 3], ['b', 40], ['d', 3], ['e', 7.5]]))).toEqual([2, 1, 4, 0, 3]);
+    expect(startOrder(monitors, new Map())).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe.each(TARGETS)('monitors run side by side on $name', (target) => {
+  let adapter: Adapter;
+  let fixture: Fixture;
+  beforeAll(async () => {
+    if (target.unavailable) return;
+    adapter = await openTarget(target);
+    fixture = randomFixture({ seed: 7, predictions: 240, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+  });
+  afterAll(async () => adapter?.close());
+
+  async function loadFirst(): Promise<{ src: string; rest: Fixture }> {
+    const src = uniqueName('src');
+    const [first, rest] = splitAt(fixture, FIRST);
+    await loadFixture(adapter, src, first, { segments: ['seg_a', 'seg_b'] });
+    return { src, rest };
+  }
+
+  it.skipIf(target.unavailable)('write, full and incremental, the rows they write one at a time', async () => {
+    const { src, rest } = await loadFirst();
+    const [one, three] = [uniqueName('hs'), uniqueName('hs')];
+    const monitors = SPECS.map((s) => binaryMonitor(src, s));
+    const oneDir = writeMonitors(target, one, monitors, { threads: 1 });
+    const threeDir = writeMonitors(target, three, monitors, { threads: 3 });
+    for (const [asOf, mode] of [[FIRST, 'full_refresh'], [SECOND, 'incremental']] as const) {
+      if (mode === 'incremental') await loadFixture(adapter, src, rest, { segments: ['seg_a', 'seg_b'], append: true });
+      expect(outcomes(await runProject(adapter, oneDir, { asOf }))).toEqual(NAMES.map((n) => [n, 'success', mode]));
+      const s = fresh();
+      const results = await runProject(tracked(adapter, s), threeDir, { asOf });
+      // in the order of the monitors, whatever order they finished in
+      expect(outcomes(results)).toEqual(NAMES.map((n) => [n, 'success', mode]));
+      expect(s).toMatchObject({ opened: 2, closed: 2, maxTransactions: 1 });
+      expect(s.maxInFlight).toBeGreaterThan(1);
+      expect([...s.used].sort()).toEqual([0, 1, 2]);
+      expect(await diffSchemas(adapter, one, three, NAMES)).toEqual([]);
+      // what the next run's order starts from: the time of each monitor's last successful run
+      const seconds = await previousSeconds(adapter, `${three}.hindsight_runs`, NAMES.map((name) => ({ name }) as Monitor));
+      expect([...seconds.keys()].sort()).toEqual(NAMES);
+      for (const v of seconds.values()) expect(v).toBeGreaterThan(0);
+    }
+  });
+
+  it.skipIf(target.unavailable)('leave a failed monitor\'s tables as they were while the others run', async () => {
+    const { src, rest } = await loadFirst();
+    const out = uniqueName('hs');
+    const monitors = SPECS.map((s) => binaryMonitor(src, s));
+    expect(outcomes(await runProject(adapter, writeMonitors(target, out, monitors, { threads: 3 }), { asOf: FIRST }))).toEqual(NAMES.map((n) => [n, 'success', 'full_refresh']));
+    const snapshot = async (m: string) => ({ metrics: await readMetrics(adapter, out, m), evaluations: await adapter.query(`select * from ${out}.${m}__evaluations order by pid`) });
+    const before = { m2: await snapshot('m2'), m3: await snapshot('m3') };
+    await loadFixture(adapter, src, rest, { segments: ['seg_a', 'seg_b'], append: true });
+    // m2's filter fails on the first row it reads, before its transaction (its changed configuration
+    // makes its run a full refresh); m3's commit fails, after its write step ran in the transaction
+    const broken = monitors.map((m) => (m.name === 'm2' ? { ...m, predictions: { ...(m.predictions as object), where: 'cast(environment as integer) = 1' } } : m));
+    const s = { ...fresh(), fail: { monitor: 'm3', statement: 'commit' } };
+    const results = await runProject(tracked(adapter, s), writeMonitors(target, out, broken, { threads: 3 }), { asOf: SECOND });
+    expect(outcomes(results)).toEqual([['m1', 'success', 'incremental'], ['m2', 'error', 'full_refresh'], ['m3', 'error', 'incremental'], ['m4', 'success', 'incremental']]);
+    expect(results[1]!.error?.message).toMatch(/monitor m2, step prediction_events/);
+    expect(results[2]!.error?.message).toMatch(/monitor m3, step commit[^]*injected failure of m3's commit/);
+    expect(s).toMatchObject({ opened: 2, closed: 2, transactions: 0, maxTransactions: 1 });
+    expect(await snapshot('m2')).toEqual(before.m2);
+    expect(await snapshot('m3')).toEqual(before.m3);
+    // the first run's four records, then the second's (in the order they finished)
+    const runs = await adapter.query(`select monitor, status from ${out}.hindsight_runs order by started_at`);
+    const second = runs.slice(NAMES.length).sort((a, b) => String(a.monitor).localeCompare(String(b.monitor)));
+    expect(runs.slice(0, NAMES.length).map((r) => r.status)).toEqual(NAMES.map(() => 'success'));
+    expect(second).toEqual([
+      { monitor: 'm1', status: 'success' }, { monitor: 'm2', status: 'error' }, { monitor: 'm3', status: 'error' }, { monitor: 'm4', status: 'success' },
+    ]);
+  });
+
+  it.skipIf(target.unavailable)('run none when a monitor\'s configured column is missing, listing every such monitor', async () => {
+    const { src } = await loadFirst();
+    const out = uniqueName('hs');
+    const monitors = SPECS.map((s) => binaryMonitor(src, s));
+    monitors[1] = binaryMonitor(src, { ...SPECS[1]!, segments: [{ column: 'no_such_column', top: 3 }] });
+    monitors[3] = binaryMonitor(src, { ...SPECS[3]!, segments: [{ column: 'nor_this_one', top: 3 }] });
+    const s = fresh();
+    const error = await runProject(tracked(adapter, s), writeMonitors(target, out, monitors, { threads: 2 }), { asOf: FIRST }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.key)).toEqual(['monitors.m2.segments[0]', 'monitors.m4.segments[0]']);
+    expect(String((error as Error).message)).toMatch(/column "no_such_column" is not in[^]*column "nor_this_one" is not in/);
+    expect(s).toMatchObject({ opened: 1, closed: 1, inFlight: 0, maxTransactions: 0 });
+    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+    expect(await adapter.query('select 1 as x')).toEqual([{ x: 1 }]);
+  });
+});
