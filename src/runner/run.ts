@@ -72,6 +72,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     // run with nothing written, whatever the number of threads, and lists every monitor's problems.
     const issues: ConfigIssue[][] = [];
     await inTurn(sessions, monitors.length, async (session, i) => {
+      session.setContext?.({ monitor: monitors[i]!.name });
       await checkColumns(session, monitors[i]!).catch((error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         issues[i] = error.issues;
