@@ -17,8 +17,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
-import { dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
-import { templateOptions } from '../../src/compiler/precompiled-templates.js';
+import { createEnvironment, dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
 import { AS_OF_FULL } from '../generate.js';
 import { benchMonitorFromFlags, flagValue } from './monitor-flags.js';
 
@@ -47,25 +46,15 @@ const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
 const sessionTablesOnly = { ...dialect, capabilities: { ...dialect.capabilities, transactionalDdl: false } };
 const current = compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run }).filter((s) => s.kind === 'table');
 
-/** The same context compile.ts gives templates (full refresh). */
-const context = {
-  m: monitor,
-  d,
-  project: { schema: 'hindsight' },
-  tables: { metrics: '"hindsight"."hindsight_metrics"', runs: '"hindsight"."hindsight_runs"', evaluations: `"hindsight"."${monitor.name}__evaluations"` },
-  rel: (step: string) => d.quote(tempRelation(monitor.name, step)),
-  run: { as_of: d.timestamp(run.asOf), run_id: run.runId, computed_at: d.timestamp(run.computedAt), incremental: false, recompute_from: {}, adds_late_outcomes: false },
-};
-
+/**
+ * A variant's steps: compileMonitor itself, with templates looked up in the variant's directory first
+ * (so the variant gets exactly the context, step list and statements the compiler gives; a copy of
+ * the context here had fallen behind it once).
+ */
 function variantSteps(dir: string) {
   const base = existsSync(join(dir, 'extends')) ? [join(HERE, readFileSync(join(dir, 'extends'), 'utf8').trim())] : [];
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }), templateOptions());
-  return current.map((step) => {
-    const own = `models/${monitor.type}/${step.name}.sql`;
-    const template = existsSync(join(dir, own)) || existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step.name}.sql`;
-    const sql = env.render(template, context).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
-    return { ...step, sql, statements: dialect.createTempTable(tempRelation(monitor.name, step.name), sql.trimEnd()) };
-  });
+  const environment = createEnvironment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }));
+  return compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run, environment }).filter((s) => s.kind === 'table');
 }
 
 const variants: [string, typeof current][] = [['current', current]];
