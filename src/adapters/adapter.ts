@@ -9,6 +9,12 @@ export interface Adapter {
   readonly dialect: Dialect;
   /** Runs one statement; returns the rows it changed or created, when the warehouse says. */
   execute(sql: string): Promise<number>;
+  /**
+   * `execute` of a `create table … as select` returns the rows it created (DuckDB's Count, Postgres's
+   * command tag), so the runner need not count a step's table again. Where it does not (BigQuery,
+   * Snowflake), the runner counts them.
+   */
+  readonly reportsCreatedRows?: boolean;
   query(sql: string): Promise<Row[]>;
   /** Column names of a query's result, without reading its rows. */
   columns(select: string): Promise<string[]>;

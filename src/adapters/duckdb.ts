@@ -44,9 +44,12 @@ async function session(instance: DuckDBInstance, ownsInstance: boolean): Promise
   return {
     type: 'duckdb',
     dialect: duckdb,
+    reportsCreatedRows: true,
     async execute(sql) {
-      const result = await connection.run(sql);
-      return result.rowsChanged;
+      const reader = await connection.runAndReadAll(sql);
+      // DML and `create table … as` answer with one row, Count (rowsChanged is 0 for the latter)
+      if (reader.currentRowCount === 1 && reader.columnNames().join() === 'Count') return Number(reader.getRows()[0]![0]);
+      return reader.rowsChanged;
     },
     async query(sql) {
       const reader = await connection.runAndReadAll(sql);

@@ -55,6 +55,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   return {
     type: 'postgres',
     dialect: postgres,
+    reportsCreatedRows: true, // `create table … as` answers "SELECT <rows>"
     async execute(sql) {
       const result = await client.query(sql);
       return result.rowCount ?? 0;
