@@ -49,7 +49,8 @@ limit 1`,
 
 /**
  * Seconds each monitor's last successful run took, for those that have one: with threads, the
- * longest monitors start first, so that one long monitor does not start last and run alone.
+ * longest monitors start first, so that one long monitor does not start last and run alone. (A run's
+ * time includes any wait for another monitor's write: a hint for the order, not a measurement.)
  */
 export async function previousSeconds(adapter: Adapter, runsTable: string, monitors: readonly Monitor[]): Promise<Map<string, number>> {
   const names = monitors.map((m) => adapter.dialect.string(m.name)).join(', ');

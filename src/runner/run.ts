@@ -80,6 +80,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     });
     if (issues.length) throw new ConfigError(issues.flat());
     const results: MonitorResult[] = new Array(monitors.length);
+    adapter.setContext?.({});
     const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
     await inTurn(sessions, monitors.length, async (session, k) => {
       const i = order[k]!;

@@ -40,6 +40,8 @@ interface Sessions {
   transactions: number;
   maxTransactions: number;
   used: Set<number>;
+  /** The monitors in the order their runs started. */
+  planned: string[];
   /** Fails this monitor's statement (e.g. its commit, after every write ran), once, as the warehouse would. */
   fail?: { monitor: string; statement: string };
 }
@@ -79,8 +81,14 @@ function tracked(adapter: Adapter, s: Sessions, id = 0): Adapter {
     type: adapter.type,
     dialect: adapter.dialect,
     execute,
-    query: (sql) => count(() => adapter.query(sql)),
+    query: (sql) => {
+      // each monitor's run starts by reading its last successful run (previousRun)
+      const planned = /select as_of, config_hash from [^]*where monitor = '(\w+)'/.exec(sql)?.[1];
+      if (planned) s.planned.push(planned);
+      return count(() => adapter.query(sql));
+    },
     columns: (select) => count(() => adapter.columns(select)),
+    reportsCreatedRows: adapter.reportsCreatedRows,
     setContext(tags) {
       context = { ...tags };
       adapter.setContext?.(tags);
@@ -94,7 +102,7 @@ function tracked(adapter: Adapter, s: Sessions, id = 0): Adapter {
   };
 }
 
-const fresh = (): Sessions => ({ opened: 0, closed: 0, inFlight: 0, maxInFlight: 0, transactions: 0, maxTransactions: 0, used: new Set<number>() });
+const fresh = (): Sessions => ({ opened: 0, closed: 0, inFlight: 0, maxInFlight: 0, transactions: 0, maxTransactions: 0, used: new Set<number>(), planned: [] });
 const outcomes = (results: { monitor: string; status: string; mode: string }[]) => results.map((r) => [r.monitor, r.status, r.mode]);
 
 describe('the order monitors start in with threads', () => {
@@ -131,8 +139,19 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     for (const [asOf, mode] of [[FIRST, 'full_refresh'], [SECOND, 'incremental']] as const) {
       if (mode === 'incremental') await loadFixture(adapter, src, rest, { segments: ['seg_a', 'seg_b'], append: true });
       expect(outcomes(await runProject(adapter, oneDir, { asOf }))).toEqual(NAMES.map((n) => [n, 'success', mode]));
+      let expectedStart = NAMES;
+      if (mode === 'incremental') {
+        // m4's last run made the longest: it starts first, then the others by their last run's time
+        const d = adapter.dialect;
+        await adapter.execute(`update ${three}.hindsight_runs set started_at = ${d.timestamp(new Date('2001-01-01T00:00:00Z'))}, finished_at = ${d.timestamp(new Date('2001-01-02T00:00:00Z'))} where monitor = 'm4'`);
+        const seconds = await previousSeconds(adapter, `${three}.hindsight_runs`, NAMES.map((name) => ({ name }) as Monitor));
+        expect(seconds.get('m4')).toBe(86_400);
+        expectedStart = startOrder(NAMES.map((name) => ({ name }) as Monitor), seconds).map((i) => NAMES[i]!);
+        expect(expectedStart[0]).toBe('m4');
+      }
       const s = fresh();
       const results = await runProject(tracked(adapter, s), threeDir, { asOf });
+      expect(s.planned).toEqual(expectedStart);
       // in the order of the monitors, whatever order they finished in
       expect(outcomes(results)).toEqual(NAMES.map((n) => [n, 'success', mode]));
       expect(s).toMatchObject({ opened: 2, closed: 2, maxTransactions: 1 });
@@ -143,6 +162,8 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       const seconds = await previousSeconds(adapter, `${three}.hindsight_runs`, NAMES.map((name) => ({ name }) as Monitor));
       expect([...seconds.keys()].sort()).toEqual(NAMES);
       for (const v of seconds.values()) expect(v).toBeGreaterThan(0);
+      // the latest successful run's time, not the longest (m4's day-long one is the earlier)
+      if (mode === 'incremental') expect(seconds.get('m4')).toBeLessThan(3600);
     }
   });
 
