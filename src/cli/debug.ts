@@ -1,6 +1,7 @@
-// `hindsight debug`, like `dbt debug`: checks the project, the profile, the connection, the right
-// to write in the output schema and every monitor's columns, and says in plain words what is wrong.
-import { connect, ConnectionError, GENERIC_HINT } from '../adapters/connect.js';
+// `hindsight debug`, like `dbt debug`: checks the project, the profile, the connection (as many
+// sessions as `threads` opens), the right to write in the output schema and every monitor's columns,
+// and says in plain words what is wrong.
+import { connect, ConnectionError, GENERIC_HINT, openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import { findProfiles, loadProjectAndTarget, type Project, type Target } from '../config/load.js';
 import { ConfigError } from '../errors.js';
@@ -45,6 +46,7 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     const query = VERSION_QUERY[target.output.type];
     const version = query ? (String((await adapter.query(query))[0]?.version ?? '').split(' on ')[0] ?? '') : 'connected';
     report({ name: 'connection', ok: true, detail: version });
+    await checkThreads(target, adapter, report);
     const d = adapter.dialect;
     const probe = `${d.quote(project.config.schema)}.${d.quote('hindsight_debug_probe')}`;
     try {
@@ -71,4 +73,27 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(failed ? `${failed} check(s) failed.\n` : 'All checks passed.\n');
   return failed ? 1 : 0;
+}
+
+/**
+ * `threads: N` opens N sessions at once: a server's or a role's connection limit (Postgres's
+ * max_connections, CONNECTION LIMIT) would stop a run only after its first session was in.
+ */
+async function checkThreads(target: Target, adapter: Adapter, report: (c: Check) => void): Promise<void> {
+  const threads = target.output.threads ?? 1;
+  if (threads < 2) return;
+  const sessions: Adapter[] = [];
+  try {
+    while (sessions.length < threads - 1) {
+      const session = await openSession(target, adapter, { attempts: 1 });
+      if (!session) break;
+      sessions.push(session);
+    }
+    report({ name: 'threads', ok: true, detail: `${sessions.length + 1} sessions open at once` });
+  } catch (e) {
+    const detail = e instanceof ConnectionError ? e.message.replace(GENERIC_HINT, 'Lower threads, or raise the connection limit.') : String(e);
+    report({ name: 'threads', ok: false, detail: `session ${sessions.length + 2} of ${threads}: ${detail}` });
+  } finally {
+    for (const session of sessions) await session.close().catch(() => undefined);
+  }
 }

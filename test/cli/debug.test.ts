@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 
@@ -33,6 +34,29 @@ describe('hindsight debug', () => {
     expect(out).toMatch(/schema hindsight \.+ OK/);
     expect(out).toMatch(/monitor keep_probability \.+ OK/);
     expect(out).toMatch(/All checks passed/);
+  });
+
+  it('opens as many sessions as threads asks for', async () => {
+    const dir = shopWithOutput({ type: 'duckdb', path: 'target/shop.duckdb', threads: 3 });
+    expect(await main(['debug', '--project-dir', dir])).toBe(1); // unseeded: the columns check fails
+    expect(out).toMatch(/threads \.+ OK\s+3 sessions open at once/);
+  });
+
+  it.skipIf(!pgUrl)('says when a connection limit is below threads', async () => {
+    const u = new URL(pgUrl!);
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    const role = `hs_limited_${process.pid}`;
+    await admin.query(`create role ${role} login connection limit 2`);
+    try {
+      const dir = shopWithOutput({ type: 'postgres', host: u.hostname, port: Number(u.port), user: role, dbname: u.pathname.slice(1), threads: 4 });
+      expect(await main(['debug', '--project-dir', dir])).toBe(1);
+      expect(out).toMatch(/connection \.+ OK/);
+      expect(out).toMatch(/threads \.+ ERROR\s+session 3 of 4: profile shop, target dev \(postgres\): too many connections for role "hs_limited_\d+"\. Lower threads, or raise the connection limit\./);
+    } finally {
+      await admin.query(`drop role ${role}`);
+      await admin.end();
+    }
   });
 
   it('says which columns are missing when the sources are not there', async () => {
