@@ -10,7 +10,7 @@ import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
 import { ConfigError } from '../errors.js';
 import { dryRunMonitor } from '../runner/dry-run.js';
-import { runMonitors, writeSteps, type MonitorResult } from '../runner/run.js';
+import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import { CompiledFiles } from './compiled-files.js';
@@ -122,7 +122,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   }
   const asOf = parseAsOf(options.asOf);
   const started = performance.now();
-  const threads = Math.min(threadsArg ?? target.output.threads ?? 1, monitors.length);
+  const threads = threadCount(threadsArg, target, monitors.length);
   line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
   const go = (a: Adapter) =>
     runMonitors({

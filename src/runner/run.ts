@@ -52,6 +52,11 @@ export interface RunOptions {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
+/** How many monitors run at once: asked for (--threads), else the target's `threads`, else 1; never more than there are. */
+export function threadCount(requested: number | undefined, target: Target, monitors: number): number {
+  return Math.max(1, Math.min(requested ?? target.output.threads ?? 1, monitors));
+}
+
 export async function runMonitors(options: RunOptions): Promise<MonitorResult[]> {
   const { project, adapter } = options;
   const schema = project.config.schema;
@@ -59,7 +64,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   const setup = compileSetup({ monitor: options.monitors[0]!, schema, dialect: adapter.dialect, run: setupContext });
   for (const statement of setup.statements) await adapter.execute(statement);
   const { monitors } = options;
-  const threads = Math.max(1, Math.min(options.threads ?? options.target.output.threads ?? 1, monitors.length));
+  const threads = threadCount(options.threads, options.target, monitors.length);
   const sessions = [adapter];
   const writes = new Lock();
   try {
