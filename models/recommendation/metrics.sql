@@ -1,6 +1,7 @@
 {% import "macros/sources.sql" as src with context %}
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/recommendation.sql" as rec with context %}
+{% import "macros/windows.sql" as windows with context %}
 {% set r = m.recommendation %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 {% set max_k = r.k[r.k.length - 1] %}
@@ -149,23 +150,28 @@ catalog_sizes as (
     from catalog_items
 ),
 {% else %}
--- no configured catalog: a window's catalog is the items of its requests' kept lists and of its interactions
-window_items as (
-{% for g in m.granularities %}
-    select '{{ g }}' as granularity, {{ d.windowStart(g, 'predicted_at') }} as window_start, item
-    from {{ rel('list_items') }}
-    union all
-    select '{{ g }}', {{ d.windowStart(g, 'observed_at') }}, item
-    from {{ rel('outcome_events') }}
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
+-- no configured catalog: a window's catalog is the items of its requests' kept lists and of its
+-- interactions, found once per day (days nest in every granularity's windows: macros/windows.sql)
+catalog_days as (
+    select distinct day_start, item
+    from (
+        select {{ d.windowStart('day', 'predicted_at') }} as day_start, item
+        from {{ rel('list_items') }}
+        union all
+        select {{ d.windowStart('day', 'observed_at') }}, item
+        from {{ rel('outcome_events') }}
+    ) as day_items
 ),
 
 catalog_sizes as (
     select granularity, window_start, count(*) as catalog_size
-    from (select distinct granularity, window_start, item from window_items) as distinct_items
+    from (
+{% call windows.from_days(['days.item'], '        ') %}
+            select day_start, item
+            from catalog_days
+{% endcall %}
+        group by 1, 2, 3
+    ) as window_items
     group by granularity, window_start
 ),
 {% endif %}

@@ -302,24 +302,36 @@ group_items as (
     group by group_key, item
 ),
 
--- no configured catalog: a window's catalog is the items of its requests' kept lists and of its interactions
-window_items as (
-    select 'day' as granularity, timestamp_trunc(predicted_at, day) as window_start, item
-    from `hs_also_kept__list_items`
-    union all
-    select 'day', timestamp_trunc(observed_at, day), item
-    from `hs_also_kept__outcome_events`
-    union all
-    select 'week' as granularity, timestamp_trunc(predicted_at, isoweek) as window_start, item
-    from `hs_also_kept__list_items`
-    union all
-    select 'week', timestamp_trunc(observed_at, isoweek), item
-    from `hs_also_kept__outcome_events`
+-- no configured catalog: a window's catalog is the items of its requests' kept lists and of its
+-- interactions, found once per day (days nest in every granularity's windows: macros/windows.sql)
+catalog_days as (
+    select distinct day_start, item
+    from (
+        select timestamp_trunc(predicted_at, day) as day_start, item
+        from `hs_also_kept__list_items`
+        union all
+        select timestamp_trunc(observed_at, day), item
+        from `hs_also_kept__outcome_events`
+    ) as day_items
 ),
 
 catalog_sizes as (
     select granularity, window_start, count(*) as catalog_size
-    from (select distinct granularity, window_start, item from window_items) as distinct_items
+    from (
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then timestamp_trunc(days.day_start, day) when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
+            days.item
+        from (
+            select day_start, item
+            from catalog_days
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
+        group by 1, 2, 3
+    ) as window_items
     group by granularity, window_start
 ),
 

@@ -294,24 +294,36 @@ group_items as (
     group by group_key, item
 ),
 
--- no configured catalog: a window's catalog is the items of its requests' kept lists and of its interactions
-window_items as (
-    select 'day' as granularity, date_trunc('day', predicted_at) as window_start, item
-    from "hs_also_kept__list_items"
-    union all
-    select 'day', date_trunc('day', observed_at), item
-    from "hs_also_kept__outcome_events"
-    union all
-    select 'week' as granularity, date_trunc('week', predicted_at) as window_start, item
-    from "hs_also_kept__list_items"
-    union all
-    select 'week', date_trunc('week', observed_at), item
-    from "hs_also_kept__outcome_events"
+-- no configured catalog: a window's catalog is the items of its requests' kept lists and of its
+-- interactions, found once per day (days nest in every granularity's windows: macros/windows.sql)
+catalog_days as (
+    select distinct day_start, item
+    from (
+        select date_trunc('day', predicted_at) as day_start, item
+        from "hs_also_kept__list_items"
+        union all
+        select date_trunc('day', observed_at), item
+        from "hs_also_kept__outcome_events"
+    ) as day_items
 ),
 
 catalog_sizes as (
     select granularity, window_start, count(*) as catalog_size
-    from (select distinct granularity, window_start, item from window_items) as distinct_items
+    from (
+        select
+            granularities.granularity,
+            case granularities.granularity when 'day' then date_trunc('day', days.day_start) when 'week' then date_trunc('week', days.day_start) end as window_start,
+            days.item
+        from (
+            select day_start, item
+            from catalog_days
+        ) as days
+        cross join (
+            select 'day' as granularity union all
+            select 'week' as granularity
+        ) as granularities
+        group by 1, 2, 3
+    ) as window_items
     group by granularity, window_start
 ),
 
