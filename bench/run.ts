@@ -45,8 +45,9 @@ for (const part of (arg('max-rows', '') ?? '').split(',').filter(Boolean)) {
   maxRows[w as Warehouse] = Number(n);
 }
 process.argv.forEach((a, i) => {
-  if (a !== '--postgres-setting') return;
-  const [k, ...v] = process.argv[i + 1].split('=');
+  const setting = process.argv[i + 1];
+  if (a !== '--postgres-setting' || !setting) return;
+  const [k = '', ...v] = setting.split('=');
   POSTGRES_SETTINGS[k] = v.join('=');
 });
 const repeat = Number(arg('repeat', '3'));

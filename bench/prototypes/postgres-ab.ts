@@ -28,7 +28,7 @@ const [rowsArg, ...rest] = process.argv.slice(2).filter((x, i, all) => x !== '--
 const roundsArg = /^\d+$/.test(rest.at(-1) ?? '') ? rest.pop() : undefined;
 if (!rowsArg || rest.length < 2) throw new Error('usage: postgres-ab.ts <rows> <checkout A> <checkout B> [...] [rounds]');
 const sides = rest.map((spec, i) => {
-  const [checkout, settings = ''] = spec.split(':');
+  const [checkout = '', settings = ''] = spec.split(':');
   return { name: String.fromCharCode(65 + i), checkout, settings: settings.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]) };
 });
 const settingNames = [...new Set(sides.flatMap((s) => s.settings.map(([k]) => k)))];
