@@ -45,8 +45,9 @@ for (const part of (arg('max-rows', '') ?? '').split(',').filter(Boolean)) {
   maxRows[w as Warehouse] = Number(n);
 }
 process.argv.forEach((a, i) => {
+  if (a !== '--postgres-setting') return;
   const setting = process.argv[i + 1];
-  if (a !== '--postgres-setting' || !setting) return;
+  if (!setting?.includes('=')) throw new Error('--postgres-setting needs a name=value after it, e.g. --postgres-setting work_mem=64MB');
   const [k = '', ...v] = setting.split('=');
   POSTGRES_SETTINGS[k] = v.join('=');
 });
