@@ -11,15 +11,15 @@
 // full-refresh pipeline (every table step; not the write) runs as of the benchmark's as-of on
 // bench.predictions / bench.outcomes (bench/prototypes/generate-db.ts makes a DuckDB file), and its
 // evaluations, data-quality and metric rows are compared with the current pipeline's.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import nunjucks from 'nunjucks';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
-import { createEnvironment, dispatching, PACKAGE_ROOT } from '../../src/compiler/environment.js';
+import { dispatching } from '../../src/compiler/environment.js';
 import { AS_OF_FULL } from '../generate.js';
 import { benchMonitorFromFlags, flagValue } from './monitor-flags.js';
+import { variantEnvironment } from './variant-environment.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const [w, where] = process.argv.slice(2) as ['duckdb' | 'postgres', string];
@@ -52,9 +52,7 @@ const current = compileMonitor({ monitor, schema: 'hindsight', dialect: sessionT
  * the context here had fallen behind it once).
  */
 function variantSteps(dir: string) {
-  const base = existsSync(join(dir, 'extends')) ? [join(HERE, readFileSync(join(dir, 'extends'), 'utf8').trim())] : [];
-  const environment = createEnvironment(new nunjucks.FileSystemLoader([dir, ...base, PACKAGE_ROOT], { noCache: true }));
-  return compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run, environment }).filter((s) => s.kind === 'table');
+  return compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run, environment: variantEnvironment(dir) }).filter((s) => s.kind === 'table');
 }
 
 const variants: [string, typeof current][] = [['current', current]];
