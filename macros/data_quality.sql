@@ -73,6 +73,32 @@ union all
 {%- endmacro %}
 
 {#-
+  The days from run.windows_from to run.evaluate_from (the first days of a week or month this
+  incremental run recomputes, before its range) as their day windows' stored data-quality rows, one
+  row per day (and model version, when `columns` has it): `day_start` then, per name in `metrics`, its
+  count as a column of that name. A query for the block of windows.from_days. No new data can change
+  those counts but for late outcomes, which the caller counts apart (docs/semantics.md §7).
+-#}
+{% macro stored_days(metrics, by_version=true) %}
+        select
+            window_start as day_start,
+{% if by_version %}
+            model_version,
+{% endif %}
+{% for metric in metrics %}
+            sum(case when metric = '{{ metric }}' then sample_size else 0 end) as {{ metric }}{{ ',' if not loop.last }}
+{% endfor %}
+        from {{ tables.metrics }}
+        where monitor = {{ d.string(m.name) }}
+            and granularity = 'day'
+            and window_start >= {{ run.windows_from }}
+            and window_start < {{ run.evaluate_from }}
+            and segment is null
+            and metric in ({% for metric in metrics %}'{{ metric }}'{{ ', ' if not loop.last }}{% endfor %})
+        group by window_start{{ ', model_version' if by_version }}
+{% endmacro %}
+
+{#-
   The body of the `orphans` CTE: outcome rows classed 'orphan' (in `class_column` of outcome_matches)
   counted per day of their observation and added up into each granularity's windows, and every
   window with prediction events at 0, so that it gets its outcomes_orphan row.
@@ -83,7 +109,16 @@ union all
         select {{ d.windowStart('day', 'observed_at') }} as day_start, count(*) as orphans
         from {{ rel('outcome_matches') }}
         where {{ class_column }} = 'orphan'
+{% if run.reads_stored_days %}
+            -- earlier ones (an outcome more than {{ m.within.text }} before its key's prediction) are in the stored days below
+            and observed_at >= {{ run.evaluate_from }}
+{% endif %}
         group by 1
+{% if run.reads_stored_days %}
+        union all
+        -- the days before {{ run.evaluate_from }} in windows this run recomputes, as stored
+{{ stored_days(['outcomes_orphan'], false) }}
+{%- endif %}
 {% endcall %}
     union all
 {{ prediction_windows() }}

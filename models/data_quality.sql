@@ -27,6 +27,12 @@ with counts as (
         from {{ rel('outcome_matches') }}
         where outcome_class in ('late', 'early')
         group by 1, 2
+{% if run.reads_stored_days %}
+        union all
+        -- days before this run's range in windows it recomputes, as stored; outcome_matches.sql kept
+        -- their late outcomes new since the previous run, which the rows above count
+{{ quality.stored_days(['prediction_events', 'duplicates_removed', 'outcomes_late', 'outcomes_early']) }}
+{%- endif %}
 {% endcall %}
 {% for g in m.granularities %}
     union all

@@ -49,3 +49,12 @@ left join counting
     on {{ src.key_match('counting', 'predictions') }}
     and counting.outcome_rank = 1
 where predictions.duplicate_rank = 1
+{% if run.reads_stored_days %}
+union all
+-- The first days of the windows this run recomputes, before its range: no new data can change
+-- their rows (docs/semantics.md section 7), so the stored ones are read instead of evaluating those
+-- days again. The metric step ranks them with the rest.
+select * from {{ tables.evaluations }}
+where predicted_at >= {{ run.windows_from }}
+    and predicted_at < {{ run.evaluate_from }}
+{% endif %}

@@ -34,12 +34,19 @@ export interface IncrementalRange {
    * `outcomes_late` counts (models/write.sql).
    */
   recomputeFrom: Partial<Record<Granularity, Date>>;
-  /** Kept predictions from here on are re-evaluated (the earliest recomputed window start). */
+  /** The earliest recomputed window start: the session's evaluations hold every kept prediction from here on. */
+  windowsFrom: Date;
+  /**
+   * Kept predictions from here on are re-evaluated: the first recomputed day window when the monitor
+   * keeps day rows its data quality can add up (daysCarryWindows), else windowsFrom. Between
+   * windowsFrom and this, a week's or month's first days are read as stored: their evaluation rows
+   * and their day windows' data-quality counts (models/evaluations.sql, models/data_quality.sql).
+   */
   evaluateFrom: Date;
   /**
    * Evaluation rows from here on are rewritten: the earliest time whose score, label or label
-   * status can have changed, not a window start. Earlier re-evaluated rows (a week's first days) are
-   * as stored.
+   * status can have changed, not a window start. The session's earlier rows (a week's first days,
+   * re-evaluated or read as stored) equal the stored ones.
    */
   rewriteFrom: Date;
   /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
@@ -74,6 +81,17 @@ export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
 }
 
 /**
+ * Whether an incremental run can take the first days of a recomputed week or month from what earlier
+ * runs stored, instead of evaluating them again: the monitor has day windows, whose data-quality rows
+ * before the first recomputed day are final but for late outcomes (docs/semantics.md §7), and the
+ * shared data-quality step, which adds those stored day rows up (forecasts and recommendations
+ * recompute their windows from their start).
+ */
+export function daysCarryWindows(monitor: Monitor): boolean {
+  return monitor.granularities.includes('day') && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql';
+}
+
+/**
  * The incremental range of a run after `previousAsOf` in which new data can have changed the score,
  * label or label status of predictions from `affectedFrom` on (docs/semantics.md §7): per
  * granularity, the window holding that time and every later one.
@@ -81,9 +99,10 @@ export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
 export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousAsOf: Date): IncrementalRange {
   const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
   for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
-  const evaluateFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
+  const windowsFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
+  const evaluateFrom = daysCarryWindows(monitor) ? recomputeFrom.day! : windowsFrom;
   const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  const range: IncrementalRange = { previousAsOf, recomputeFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
+  const range: IncrementalRange = { previousAsOf, recomputeFrom, windowsFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
   if (monitor.forecast) {
     const checkpoint = maseCheckpoint(monitor, previousAsOf);
     if (evaluateFrom.getTime() >= checkpoint.getTime()) range.maseHistoryAt = checkpoint;
@@ -205,6 +224,7 @@ function runInstants({ monitor, run }: CompileOptions) {
   return {
     as_of: run.asOf,
     computed_at: run.computedAt,
+    windows_from: run.incremental?.windowsFrom,
     evaluate_from: run.incremental?.evaluateFrom,
     rewrite_from: run.incremental?.rewriteFrom,
     outcomes_from: run.incremental?.outcomesFrom,
@@ -259,6 +279,8 @@ function templateContext(options: CompileOptions) {
       // for the write step to add to their stored rows; a problem type's own data_quality does not
       // (its plan recomputes those windows instead)
       adds_late_outcomes: run.incremental !== undefined && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql',
+      // windows this run recomputes begin before its range: their first days are read as stored
+      reads_stored_days: run.incremental !== undefined && run.incremental.evaluateFrom > run.incremental.windowsFrom,
     },
   };
 }

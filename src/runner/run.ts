@@ -163,13 +163,13 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
     rowsWritten: 0,
     seconds: 0,
     sqlSha256: hash,
-    recomputeFrom: plan.range?.evaluateFrom,
+    recomputeFrom: plan.range?.windowsFrom,
   };
   const record = (status: 'success' | 'error', error?: string) =>
     insertRunRecord(adapter, runs, {
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
       rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode: result.mode,
-      recomputeFrom: plan.range?.evaluateFrom, configHash: monitor.configHash,
+      recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
     });
 
   // Session tables are built first, outside any transaction (Snowflake commits an open transaction

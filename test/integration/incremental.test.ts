@@ -105,6 +105,24 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectSameRows(outA, outB); // exactly, not approximately
   });
 
+  // The second run's range starts at 2026-02-05 06:00 (the first as-of minus within): the day of it is
+  // evaluated again, while its week (from 2026-02-02) and month (from 2026-02-01) are recomputed with
+  // their first days read as stored. Without day windows, the range starts at the week.
+  it.skipIf(!!target.unavailable).each([
+    { granularity: ['day', 'week', 'month'] as MonitorSpec['granularity'], evaluatedFrom: '2026-02-05T00:00:00Z', recomputedFrom: '2026-02-01T00:00:00.000Z' },
+    { granularity: ['week'] as MonitorSpec['granularity'], evaluatedFrom: '2026-02-02T00:00:00Z', recomputedFrom: '2026-02-02T00:00:00.000Z' },
+  ])('evaluate again only from the first recomputed day when there are day windows ($granularity)', async ({ granularity, evaluatedFrom, recomputedFrom }) => {
+    const fixture = randomFixture({ seed: 15, predictions: 600, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
+    const m: MonitorSpec = { ...spec, granularity };
+    const { incremental, outA, outB } = await incrementalAndFullRefresh(fixture, m);
+    expect(incremental.recomputeFrom!.toISOString()).toBe(recomputedFrom);
+    // the prediction events step reads the events from the evaluated start on, and no earlier one
+    const from = new Date(evaluatedFrom).getTime();
+    const read = productionOnly(fixture).predictions.filter((p) => p.ts.getTime() >= from && p.ts.getTime() <= secondAsOf.getTime());
+    expect(incremental.steps.find((s) => s.name === 'prediction_events')!.rows).toBe(read.length);
+    await expectSameRows(outA, outB);
+  });
+
   // A source partitioned by day often has a DATE column for its time: read as that day's midnight
   // UTC. GoogleSQL compares no DATE with a TIMESTAMP, so BigQuery's SQL bounds it by days
   // (Dialect.timeFilter); the as-of times here are not midnight, which takes its exact comparison too.

@@ -27,7 +27,7 @@ classified as (
 ),
 
 -- An incremental run keeps only what its windows count: outcomes of the recomputed predictions,
--- orphans observed from timestamp '2026-11-09 00:00:00' on, and the late outcomes new since the previous run
+-- orphans observed from timestamp '2026-11-13 00:00:00' on, and the late outcomes new since the previous run
 -- (as of timestamp '2026-11-20 00:00:00') of predictions kept before that, which data_quality.sql counts for
 -- the write step to add to their windows' stored rows. An older outcome of a prediction kept before
 -- the range counts in an earlier window, already stored, but it is no orphan: the evaluations table
@@ -39,11 +39,11 @@ claimed_earlier as (
         select distinct `prediction_id`
         from classified
         where predicted_at is null
-            and observed_at >= timestamp '2026-11-09 00:00:00'
+            and observed_at >= timestamp '2026-11-13 00:00:00'
     ) as unmatched
     inner join `hindsight`.`keep_probability__evaluations` as kept
         on kept.`prediction_id` = unmatched.`prediction_id`
-        and kept.predicted_at < timestamp '2026-11-09 00:00:00'
+        and kept.predicted_at < timestamp '2026-11-13 00:00:00'
 )
 
 select
@@ -58,7 +58,7 @@ from classified
 left join claimed_earlier
     on claimed_earlier.`prediction_id` = classified.`prediction_id`
 where classified.predicted_at is not null
-    or (classified.observed_at >= timestamp '2026-11-09 00:00:00'
+    or (classified.observed_at >= timestamp '2026-11-13 00:00:00'
         and claimed_earlier.`prediction_id` is null)
     or (claimed_earlier.`prediction_id` is not null
         and classified.observed_at > timestamp '2026-11-20 00:00:00'

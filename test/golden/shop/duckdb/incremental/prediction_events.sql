@@ -11,7 +11,7 @@ with events as (
         cast("region" as varchar) as "region"
     from "raw"."prediction_events"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
-        and "predicted_at" >= timestamp '2026-11-09 00:00:00'
+        and "predicted_at" >= timestamp '2026-11-13 00:00:00'
         and "prediction_id" is not null
         and (environment = 'production')
 ),
@@ -37,7 +37,7 @@ ranked as (
 kept_earlier as (
     select "prediction_id"
     from "hindsight"."keep_probability__evaluations"
-    where predicted_at < timestamp '2026-11-09 00:00:00'
+    where predicted_at < timestamp '2026-11-13 00:00:00'
 )
 -- Ranked first, joined after: the window over the join's output took 1.3-1.5x as long at 10M
 -- predictions on DuckDB (bench/prototypes/incremental-profile.ts).

@@ -37,6 +37,24 @@ with counts as (
         from hs_keep_probability__outcome_matches
         where outcome_class in ('late', 'early')
         group by 1, 2
+        union all
+        -- days before this run's range in windows it recomputes, as stored; outcome_matches.sql kept
+        -- their late outcomes new since the previous run, which the rows above count
+        select
+            window_start as day_start,
+            model_version,
+            sum(case when metric = 'prediction_events' then sample_size else 0 end) as prediction_events,
+            sum(case when metric = 'duplicates_removed' then sample_size else 0 end) as duplicates_removed,
+            sum(case when metric = 'outcomes_late' then sample_size else 0 end) as outcomes_late,
+            sum(case when metric = 'outcomes_early' then sample_size else 0 end) as outcomes_early
+        from hindsight.hindsight_metrics
+        where monitor = 'keep_probability'
+            and granularity = 'day'
+            and window_start >= '2026-11-09 00:00:00'::timestamp_ntz
+            and window_start < '2026-11-13 00:00:00'::timestamp_ntz
+            and segment is null
+            and metric in ('prediction_events', 'duplicates_removed', 'outcomes_late', 'outcomes_early')
+        group by window_start, model_version
     ) as days
     cross join (
         select 'day' as granularity union all
@@ -114,7 +132,22 @@ orphans as (
         select date_trunc('day', observed_at) as day_start, count(*) as orphans
         from hs_keep_probability__outcome_matches
         where outcome_class = 'orphan'
+            -- earlier ones (an outcome more than 14 days before its key's prediction) are in the stored days below
+            and observed_at >= '2026-11-13 00:00:00'::timestamp_ntz
         group by 1
+        union all
+        -- the days before '2026-11-13 00:00:00'::timestamp_ntz in windows this run recomputes, as stored
+        select
+            window_start as day_start,
+            sum(case when metric = 'outcomes_orphan' then sample_size else 0 end) as outcomes_orphan
+        from hindsight.hindsight_metrics
+        where monitor = 'keep_probability'
+            and granularity = 'day'
+            and window_start >= '2026-11-09 00:00:00'::timestamp_ntz
+            and window_start < '2026-11-13 00:00:00'::timestamp_ntz
+            and segment is null
+            and metric in ('outcomes_orphan')
+        group by window_start
     ) as days
     cross join (
         select 'day' as granularity union all
