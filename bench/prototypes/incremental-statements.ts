@@ -2,8 +2,10 @@
 // is appended, on a copy of a benchmark DuckDB file, plus opening and closing the database (DuckDB
 // checkpoints on close). Where the incremental run's time goes outside the steps:
 //   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full] [--type forecast]
-// (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run)
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+// (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run;
+// --keep <file>: the database after the incremental run is moved there, to compare its rows with
+// another build's or with a full refresh, e.g. by bench/prototypes/compare-outputs.ts)
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAdapter } from '../../src/adapters/index.js';
@@ -38,4 +40,6 @@ async function once(asOf: Date, fullRefresh: boolean, log: boolean) {
 await once(AS_OF_FULL, true, process.argv.includes('--log-full'));
 { const adapter = await openAdapter(target.output as never); for (const s of appendStatements('duckdb')) await adapter.execute(s); await adapter.close(); }
 await once(AS_OF_NEXT, false, true);
+const keep = process.argv.includes('--keep') ? process.argv[process.argv.indexOf('--keep') + 1] : undefined;
+if (keep) renameSync(db, keep);
 rmSync(dir, { recursive: true, force: true });
