@@ -75,7 +75,7 @@ union all
 {#-
   The days from run.windows_from to run.evaluate_from (the first days of a week or month this
   incremental run recomputes, before its range) as their day windows' stored data-quality rows, one
-  row per day (and model version, when `columns` has it): `day_start` then, per name in `metrics`, its
+  row per day (and model version, with `by_version`): `day_start` then, per name in `metrics`, its
   count as a column of that name. A query for the block of windows.from_days. No new data can change
   those counts but for late outcomes, which the caller counts apart (docs/semantics.md §7).
 -#}
@@ -110,7 +110,7 @@ union all
         from {{ rel('outcome_matches') }}
         where {{ class_column }} = 'orphan'
 {% if run.reads_stored_days %}
-            -- earlier ones (an outcome more than {{ m.within.text }} before its key's prediction) are in the stored days below
+            -- earlier ones (an outcome more than {{ m.within.text }} before its key's prediction) are in stored rows: the days below, or windows not recomputed
             and observed_at >= {{ run.evaluate_from }}
 {% endif %}
         group by 1

@@ -19,6 +19,11 @@ create table if not exists {{ tables.metrics }} (
 ){% set layout = d.tableLayout('window_start', ['monitor', 'metric']) %}{% if layout %}
 
 {{ layout }}{% endif %};
+{% for statement in d.createIndex(tables.metrics, 'hindsight_metrics_by_window', ['monitor', 'granularity', 'window_start']) %}
+
+-- one monitor's windows of one granularity, read and replaced by its runs and queried by BI tools
+{{ statement }};
+{% endfor %}
 
 create table if not exists {{ tables.runs }} (
     run_id {{ d.types.text }} not null,

@@ -84,3 +84,33 @@ describe.skipIf(!url)('postgres adapter session', () => {
     expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
   });
 });
+
+// Every monitor's runs read and replace their own windows of hindsight_metrics, which holds every
+// monitor's rows of every run: without the index each of those statements scans them all
+// (docs/performance.md, the twenty-third session: 1.2 s of a 5 s incremental run with 100 other monitors).
+describe.skipIf(!url)('postgres metric table', () => {
+  it("reads one monitor's recent windows through the index setup creates", async () => {
+    const adapter = await openAdapter(output());
+    const schema = `hs_index_${process.pid}`;
+    try {
+      const { loadProject } = await import('../../src/config/load.js');
+      const { compileSetup } = await import('../../src/compiler/compile.js');
+      const monitor = loadProject('examples/shop').monitors[0]!;
+      const run = { asOf: new Date('2026-03-01T00:00:00Z'), runId: 'setup', computedAt: new Date('2026-03-01T00:00:00Z') };
+      for (const statement of compileSetup({ monitor, schema, dialect: adapter.dialect, run }).statements) await adapter.execute(statement);
+      // 200 monitors, 100 day windows each, 10 metrics per window
+      await adapter.execute(`insert into "${schema}".hindsight_metrics (monitor, granularity, window_start, window_end, metric, value, sample_size, run_id, computed_at)
+        select 'm' || m, 'day', timestamp '2026-01-01' + d * interval '1 day', timestamp '2026-01-02' + d * interval '1 day', 'metric_' || k, 1, 1, 'r', now()
+        from generate_series(1, 200) as m, generate_series(0, 99) as d, generate_series(1, 10) as k`);
+      await adapter.execute(`analyze "${schema}".hindsight_metrics`);
+      const plan = async (sql: string) => JSON.stringify((await adapter.query(`explain (format json) ${sql}`))[0]!['QUERY PLAN']);
+      // the shapes of the write step's delete (models/write.sql) and the data-quality step's stored days (macros/data_quality.sql)
+      const deleted = await plan(`delete from "${schema}".hindsight_metrics where monitor = 'm7' and ((granularity = 'day' and window_start >= timestamp '2026-04-01') or (granularity = 'week' and window_start >= timestamp '2026-03-30'))`);
+      const stored = await plan(`select window_start, sum(sample_size) from "${schema}".hindsight_metrics where monitor = 'm7' and granularity = 'day' and window_start >= timestamp '2026-04-01' and window_start < timestamp '2026-04-05' and segment is null group by window_start`);
+      for (const p of [deleted, stored]) expect(p).toContain('hindsight_metrics_by_window');
+    } finally {
+      await adapter.execute(`drop schema if exists "${schema}" cascade`);
+      await adapter.close();
+    }
+  });
+});

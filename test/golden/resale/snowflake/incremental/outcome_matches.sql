@@ -27,13 +27,13 @@ classified as (
         on predictions.item_id = outcomes.item_id
 ),
 
--- An incremental run keeps only what its windows count: outcomes of the recomputed predictions,
--- orphans observed from '2026-11-09 00:00:00'::timestamp_ntz on, and the late outcomes new since the previous run
+-- An incremental run keeps only what its windows count: outcomes of the predictions it evaluates
+-- again, orphans observed from '2026-11-09 00:00:00'::timestamp_ntz on, and the late outcomes new since the previous run
 -- (as of '2026-11-20 00:00:00'::timestamp_ntz) of predictions kept before that, which data_quality.sql counts for
 -- the write step to add to their windows' stored rows. An older outcome of a prediction kept before
--- the range counts in an earlier window, already stored, but it is no orphan: the evaluations table
+-- the range is counted in stored rows already, but it is no orphan: the evaluations table
 -- is read for those keys alone (reading it all to match every outcome was most of this step). "Before"
--- is the test of kept_earlier in prediction_events.sql: a key is either kept there or recomputed here.
+-- is the test of kept_earlier in prediction_events.sql: a key is either kept there or evaluated again here.
 claimed_earlier as (
     select unmatched.item_id, kept.predicted_at, kept.model_version
     from (

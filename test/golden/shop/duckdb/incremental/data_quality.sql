@@ -132,7 +132,7 @@ orphans as (
         select date_trunc('day', observed_at) as day_start, count(*) as orphans
         from "hs_keep_probability__outcome_matches"
         where outcome_class = 'orphan'
-            -- earlier ones (an outcome more than 14 days before its key's prediction) are in the stored days below
+            -- earlier ones (an outcome more than 14 days before its key's prediction) are in stored rows: the days below, or windows not recomputed
             and observed_at >= timestamp '2026-11-13 00:00:00'
         group by 1
         union all

@@ -40,7 +40,7 @@ ranked as (
     from events
 ),
 
--- Keys already kept before the recomputed range: their events in it are duplicates. (A key has
+-- Keys already kept before the evaluated range: their events in it are duplicates. (A key has
 -- one row in the evaluations table, so no distinct is needed.) outcome_matches.sql's claimed_earlier
 -- uses the same test.
 kept_earlier as (
