@@ -1,0 +1,66 @@
+// What other monitors' rows in `hindsight_metrics` cost one monitor's runs on Postgres, between the
+// builds of two checkouts (each built), alternating: the benchmark monitor's full refresh and its
+// incremental run after day 91, when the metric table also holds the rows of K other monitors (copies
+// of the benchmark monitor's own rows under other names: K monitors with the same 90 days).
+//   npx tsx bench/prototypes/postgres-metrics-scale.ts <rows> <checkout A> <checkout B> [...] [rounds] --other-monitors K
+// Each side writes to a schema of its own (hs_a, hs_b, ...), so what one side's setup creates there (an
+// index, say) does not serve the other.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
+import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
+import { benchMonitorConfig, writeProject } from '../project.js';
+
+const otherAt = process.argv.indexOf('--other-monitors');
+const others = otherAt > 0 ? Number(process.argv[otherAt + 1]) : 0;
+const [rowsArg, ...rest] = process.argv.slice(2).filter((x, i, all) => x !== '--other-monitors' && all[i - 1] !== '--other-monitors');
+const roundsArg = /^\d+$/.test(rest.at(-1) ?? '') ? rest.pop() : undefined;
+if (!rowsArg || rest.length < 2) throw new Error('usage: postgres-metrics-scale.ts <rows> <checkout A> <checkout B> [...] [rounds] --other-monitors K');
+
+const server = await startBenchPostgres(() => undefined);
+const dirs: string[] = [];
+try {
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  await client.query(`set time zone 'UTC'`);
+  for (const s of generateStatements('postgres', Number(rowsArg))) await client.query(s);
+  for (const s of appendStatements('postgres')) await client.query(s);
+  const sides = rest.map((checkout, i) => {
+    const name = String.fromCharCode(65 + i);
+    const dir = mkdtempSync(join(tmpdir(), 'pg-scale-'));
+    dirs.push(dir);
+    writeProject(dir, postgresOutput(server.url), [benchMonitorConfig()], `hs_${name.toLowerCase()}`);
+    return { name, checkout, dir, schema: `hs_${name.toLowerCase()}` };
+  });
+  const cli = (side: (typeof sides)[number], args: string[]) => {
+    const cpu0 = postgresCpuSeconds(server.dataDir);
+    const t = performance.now();
+    const out = execFileSync('node', [join(side.checkout, 'bin/hindsight.js'), ...args], { cwd: side.dir, encoding: 'utf8' });
+    const steps = [...out.matchAll(/bench\w* (\w+)[ .]+\d+ rows in ([\d.]+)s/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
+    return `wall ${((performance.now() - t) / 1000).toFixed(2)} s, server CPU ${(postgresCpuSeconds(server.dataDir) - cpu0).toFixed(2)} s  ${steps}`;
+  };
+  const full = ['run', '--full-refresh', '--as-of', AS_OF_FULL.toISOString()];
+  for (const side of sides) {
+    cli(side, full);
+    await client.query(`insert into ${side.schema}.hindsight_metrics
+      select 'other_' || i, model_version, granularity, window_start, window_end, segment, segment_value, metric, qualifier, value, sample_size, run_id, computed_at
+      from ${side.schema}.hindsight_metrics cross join generate_series(1, ${others}) as i
+      where monitor = 'bench'`);
+    await client.query(`vacuum analyze ${side.schema}.hindsight_metrics`);
+    const { rows } = await client.query(`select count(*) as n, pg_size_pretty(pg_total_relation_size('${side.schema}.hindsight_metrics')) as size from ${side.schema}.hindsight_metrics`);
+    console.log(`${side.name}: ${side.checkout}; ${side.schema}.hindsight_metrics holds ${rows[0].n} rows (${others} other monitors), ${rows[0].size} with its indexes`);
+  }
+  await client.end();
+  for (let round = 0; round < Number(roundsArg ?? 2); round++) {
+    for (const side of sides) {
+      console.log(`${side.name} round ${round + 1} full refresh: ${cli(side, full)}`);
+      console.log(`${side.name} round ${round + 1} incremental: ${cli(side, ['run', '--as-of', AS_OF_NEXT.toISOString()])}`);
+    }
+  }
+} finally {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await stopPostgres(server);
+}
