@@ -3,7 +3,7 @@
 // checkpoints on close). Where the incremental run's time goes outside the steps:
 //   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full] [--type forecast]
 // (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run;
-// --keep <file>: the database after the incremental run is moved there, to compare its rows with
+// --other-monitors K: see below; --keep <file>: the database after the incremental run is moved there, to compare its rows with
 // another build's or with a full refresh, e.g. by bench/prototypes/compare-outputs.ts)
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,15 @@ async function once(asOf: Date, fullRefresh: boolean, log: boolean) {
   }
 }
 await once(AS_OF_FULL, true, process.argv.includes('--log-full'));
-{ const adapter = await openAdapter(target.output as never); for (const s of appendStatements('duckdb')) await adapter.execute(s); await adapter.close(); }
+// --other-monitors K: the metric table also holds K other monitors' rows (copies of this one's), as
+// in a project of many monitors, before the incremental run
+const others = process.argv.includes('--other-monitors') ? Number(process.argv[process.argv.indexOf('--other-monitors') + 1]) : 0;
+{
+  const adapter = await openAdapter(target.output as never);
+  for (const s of appendStatements('duckdb')) await adapter.execute(s);
+  if (others) await adapter.execute(`insert into hindsight.hindsight_metrics select 'other_' || i, m.* exclude (monitor) from hindsight.hindsight_metrics as m, range(${others}) as r(i)`);
+  await adapter.close();
+}
 await once(AS_OF_NEXT, false, true);
 const keep = process.argv.includes('--keep') ? process.argv[process.argv.indexOf('--keep') + 1] : undefined;
 if (keep) renameSync(db, keep);
