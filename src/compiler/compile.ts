@@ -81,14 +81,21 @@ export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
 }
 
 /**
+ * Whether the monitor's data quality is the shared step, models/data_quality.sql, which keeps the
+ * stored rows of windows before an incremental run's range and counts the late outcomes to add to
+ * them (docs/semantics.md §7). Forecasts and recommendations have their own, and their plans
+ * recompute those windows instead.
+ */
+const sharedDataQuality = (monitor: Monitor): boolean => stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql';
+
+/**
  * Whether an incremental run can take the first days of a recomputed week or month from what earlier
  * runs stored, instead of evaluating them again: the monitor has day windows, whose data-quality rows
- * before the first recomputed day are final but for late outcomes (docs/semantics.md §7), and the
- * shared data-quality step, which adds those stored day rows up (forecasts and recommendations
- * recompute their windows from their start).
+ * before the first recomputed day are final but for late outcomes, and the shared data-quality step,
+ * which adds those stored day rows up.
  */
 export function daysCarryWindows(monitor: Monitor): boolean {
-  return monitor.granularities.includes('day') && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql';
+  return monitor.granularities.includes('day') && sharedDataQuality(monitor);
 }
 
 /**
@@ -276,9 +283,8 @@ function templateContext(options: CompileOptions) {
       incremental: run.incremental !== undefined,
       recompute_from: timestamps(run.incremental?.recomputeFrom),
       // models/data_quality.sql counts the new late outcomes of windows before recompute_from apart,
-      // for the write step to add to their stored rows; a problem type's own data_quality does not
-      // (its plan recomputes those windows instead)
-      adds_late_outcomes: run.incremental !== undefined && stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql',
+      // for the write step to add to their stored rows (sharedDataQuality)
+      adds_late_outcomes: run.incremental !== undefined && sharedDataQuality(monitor),
       // windows this run recomputes begin before its range: their first days are read as stored
       reads_stored_days: run.incremental !== undefined && run.incremental.evaluateFrom > run.incremental.windowsFrom,
     },
