@@ -3,7 +3,7 @@
 // checkpoints on close). Where the incremental run's time goes outside the steps:
 //   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full] [--type forecast]
 // (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run;
-// --other-monitors K: see below; --keep <file>: the database after the incremental run is moved there, to compare its rows with
+// --other-monitors K, --history-copies H: see below; --keep <file>: the database after the incremental run is moved there, to compare its rows with
 // another build's or with a full refresh, e.g. by bench/prototypes/compare-outputs.ts)
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,10 @@ const others = process.argv.includes('--other-monitors') ? Number(process.argv[p
 {
   const adapter = await openAdapter(target.output as never);
   for (const s of appendStatements('duckdb')) await adapter.execute(s);
+  // --history-copies H: the evaluations table also holds H earlier copies of its 90 days (keys offset,
+  // times 90, 180, ... days earlier), as after a history (H + 1) times as long
+  const copies = process.argv.includes('--history-copies') ? Number(process.argv[process.argv.indexOf('--history-copies') + 1]) : 0;
+  if (copies) await adapter.execute(`insert into hindsight.bench__evaluations select e.* replace (prediction_id + k * 1000000000000 as prediction_id, predicted_at - k * interval 90 day as predicted_at, observed_at - k * interval 90 day as observed_at) from hindsight.bench__evaluations as e, range(1, ${copies + 1}) as r(k)`);
   if (others) await adapter.execute(`insert into hindsight.hindsight_metrics select 'other_' || i, m.* exclude (monitor) from hindsight.hindsight_metrics as m, range(${others}) as r(i)`);
   await adapter.close();
 }

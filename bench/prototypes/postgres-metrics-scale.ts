@@ -3,6 +3,10 @@
 // incremental run after day 91, when the metric table also holds the rows of K other monitors (copies
 // of the benchmark monitor's own rows under other names: K monitors with the same 90 days).
 //   npx tsx bench/prototypes/postgres-metrics-scale.ts <rows> <checkout A> <checkout B> [...] [rounds] --other-monitors K
+// With --history-copies H instead (or too), the monitor's evaluations table also holds H earlier copies of its
+// 90 days (keys offset, times 90, 180, ... days earlier), as after a history (H + 1) times as long: what of an
+// incremental run grows with the history rather than with the days that can change. A checkout may be given
+// twice (two schemas), for two samples per round.
 // Each side writes to a schema of its own (hs_a, hs_b, ...), so what one side's setup creates there (an
 // index, say) does not serve the other.
 import { execFileSync } from 'node:child_process';
@@ -14,9 +18,11 @@ import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '..
 import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
 import { benchMonitorConfig, writeProject } from '../project.js';
 
-const otherAt = process.argv.indexOf('--other-monitors');
-const others = otherAt > 0 ? Number(process.argv[otherAt + 1]) : 0;
-const [rowsArg, ...rest] = process.argv.slice(2).filter((x, i, all) => x !== '--other-monitors' && all[i - 1] !== '--other-monitors');
+const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : 0);
+const others = flag('--other-monitors');
+const historyCopies = flag('--history-copies');
+const valued = ['--other-monitors', '--history-copies'];
+const [rowsArg, ...rest] = process.argv.slice(2).filter((x, i, all) => !valued.includes(x) && !valued.includes(all[i - 1]!));
 const roundsArg = /^\d+$/.test(rest.at(-1) ?? '') ? rest.pop() : undefined;
 if (!rowsArg || rest.length < 2) throw new Error('usage: postgres-metrics-scale.ts <rows> <checkout A> <checkout B> [...] [rounds] --other-monitors K');
 
@@ -43,23 +49,38 @@ try {
     return `wall ${((performance.now() - t) / 1000).toFixed(2)} s, server CPU ${(postgresCpuSeconds(server.dataDir) - cpu0).toFixed(2)} s  ${steps}`;
   };
   const full = ['run', '--full-refresh', '--as-of', AS_OF_FULL.toISOString()];
+  // a full refresh replaces the evaluations table, so the earlier copies are inserted after each one
+  async function padHistory(schema: string) {
+    if (!historyCopies) return;
+    const evaluations = `${schema}.bench__evaluations`;
+    const { rows: cols } = await client.query(`select column_name from information_schema.columns where table_schema = '${schema}' and table_name = 'bench__evaluations' order by ordinal_position`);
+    const shifted = (c: string) =>
+      c === 'prediction_id' ? `prediction_id + k * 1000000000000` : c === 'predicted_at' || c === 'observed_at' ? `${c} - k * interval '90 days'` : c;
+    await client.query(`insert into ${evaluations}
+      select ${cols.map((r) => shifted(r.column_name)).join(', ')}
+      from ${evaluations} cross join generate_series(1, ${historyCopies}) as k`);
+    await client.query(`vacuum analyze ${evaluations}`);
+  }
   for (const side of sides) {
     cli(side, full);
     await client.query(`insert into ${side.schema}.hindsight_metrics
       select 'other_' || i, model_version, granularity, window_start, window_end, segment, segment_value, metric, qualifier, value, sample_size, run_id, computed_at
       from ${side.schema}.hindsight_metrics cross join generate_series(1, ${others}) as i
       where monitor = 'bench'`);
+    await padHistory(side.schema);
     await client.query(`vacuum analyze ${side.schema}.hindsight_metrics`);
     const { rows } = await client.query(`select count(*) as n, pg_size_pretty(pg_total_relation_size('${side.schema}.hindsight_metrics')) as size from ${side.schema}.hindsight_metrics`);
-    console.log(`${side.name}: ${side.checkout}; ${side.schema}.hindsight_metrics holds ${rows[0].n} rows (${others} other monitors), ${rows[0].size} with its indexes`);
+    const history = (await client.query(`select count(*) as n from ${side.schema}.bench__evaluations`)).rows[0].n;
+    console.log(`${side.name}: ${side.checkout}; ${side.schema}.hindsight_metrics holds ${rows[0].n} rows (${others} other monitors), ${rows[0].size} with its indexes; bench__evaluations ${history} rows (${historyCopies} earlier copies)`);
   }
-  await client.end();
   for (let round = 0; round < Number(roundsArg ?? 2); round++) {
     for (const side of sides) {
       console.log(`${side.name} round ${round + 1} full refresh: ${cli(side, full)}`);
+      await padHistory(side.schema);
       console.log(`${side.name} round ${round + 1} incremental: ${cli(side, ['run', '--as-of', AS_OF_NEXT.toISOString()])}`);
     }
   }
+  await client.end();
 } finally {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   await stopPostgres(server);
