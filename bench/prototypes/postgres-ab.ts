@@ -16,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
-import { POSTGRES_SETTINGS, postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
+import { POSTGRES_SETTINGS, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
 import { benchMonitorConfig, writeProject } from '../project.js';
+import { timedCliRun } from './postgres-cli-run.js';
 
 const incremental = process.argv.includes('--incremental');
 const binsAt = process.argv.indexOf('--score-bins');
@@ -55,13 +56,8 @@ try {
       await admin.end();
       const cli = join(checkout, 'bin/hindsight.js');
       if (incremental) execFileSync('node', [cli, 'run', '--full-refresh', '--as-of', asOf], { cwd: dir });
-      const cpu0 = postgresCpuSeconds(server.dataDir);
-      const t = performance.now();
       const args = incremental ? ['run', '--as-of', AS_OF_NEXT.toISOString()] : ['run', '--full-refresh', '--as-of', asOf];
-      const out = execFileSync('node', [cli, ...args], { cwd: dir, encoding: 'utf8' });
-      const wall = (performance.now() - t) / 1000;
-      const steps = [...out.matchAll(/bench\w* (\w+)[ .]+\d+ rows in ([\d.]+)s/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
-      console.log(`${name} round ${round + 1}: wall ${wall.toFixed(2)} s, server CPU ${(postgresCpuSeconds(server.dataDir) - cpu0).toFixed(2)} s  ${steps}`);
+      console.log(`${name} round ${round + 1}: ${timedCliRun(checkout, args, dir, server.dataDir)}`);
     }
   }
 } finally {

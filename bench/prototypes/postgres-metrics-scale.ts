@@ -9,14 +9,14 @@
 // twice (two schemas), for two samples per round.
 // Each side writes to a schema of its own (hs_a, hs_b, ...), so what one side's setup creates there (an
 // index, say) does not serve the other.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { AS_OF_FULL, AS_OF_NEXT, appendStatements, generateStatements } from '../generate.js';
-import { postgresCpuSeconds, postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
+import { postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js';
 import { benchMonitorConfig, writeProject } from '../project.js';
+import { timedCliRun } from './postgres-cli-run.js';
 
 const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : 0);
 const others = flag('--other-monitors');
@@ -41,13 +41,7 @@ try {
     writeProject(dir, postgresOutput(server.url), [benchMonitorConfig()], `hs_${name.toLowerCase()}`);
     return { name, checkout, dir, schema: `hs_${name.toLowerCase()}` };
   });
-  const cli = (side: (typeof sides)[number], args: string[]) => {
-    const cpu0 = postgresCpuSeconds(server.dataDir);
-    const t = performance.now();
-    const out = execFileSync('node', [join(side.checkout, 'bin/hindsight.js'), ...args], { cwd: side.dir, encoding: 'utf8' });
-    const steps = [...out.matchAll(/bench\w* (\w+)[ .]+\d+ rows in ([\d.]+)s/g)].map((m) => `${m[1]} ${m[2]}`).join(', ');
-    return `wall ${((performance.now() - t) / 1000).toFixed(2)} s, server CPU ${(postgresCpuSeconds(server.dataDir) - cpu0).toFixed(2)} s  ${steps}`;
-  };
+  const cli = (side: (typeof sides)[number], args: string[]) => timedCliRun(side.checkout, args, side.dir, server.dataDir);
   const full = ['run', '--full-refresh', '--as-of', AS_OF_FULL.toISOString()];
   // a full refresh replaces the evaluations table, so the earlier copies are inserted after each one
   async function padHistory(schema: string) {

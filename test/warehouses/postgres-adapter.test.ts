@@ -3,6 +3,8 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
+import { compileSetup } from '../../src/compiler/compile.js';
+import { loadProject } from '../../src/config/load.js';
 import { outputSchema } from '../../src/config/schema.js';
 
 const url = process.env.HINDSIGHT_TEST_POSTGRES_URL;
@@ -93,8 +95,6 @@ describe.skipIf(!url)('postgres metric table', () => {
     const adapter = await openAdapter(output());
     const schema = `hs_index_${process.pid}`;
     try {
-      const { loadProject } = await import('../../src/config/load.js');
-      const { compileSetup } = await import('../../src/compiler/compile.js');
       const monitor = loadProject('examples/shop').monitors[0]!;
       const run = { asOf: new Date('2026-03-01T00:00:00Z'), runId: 'setup', computedAt: new Date('2026-03-01T00:00:00Z') };
       for (const statement of compileSetup({ monitor, schema, dialect: adapter.dialect, run }).statements) await adapter.execute(statement);
