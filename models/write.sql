@@ -38,7 +38,7 @@ where stored.monitor = {{ d.string(m.name) }}
 -- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists {{ tables.evaluations }};
 
-alter table {{ rel('evaluations') }} rename to {{ d.quote(m.name + '__evaluations') }};
+alter table {{ rel('evaluations') }} rename to {{ names.evaluations }};
 
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};

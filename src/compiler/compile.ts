@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
+import { monitorIndex, monitorTableName, sessionTable, stagedEvaluations } from './names.js';
 import { shareExpressions } from './shared-expressions.js';
 
 export interface RunContext {
@@ -195,20 +196,6 @@ export interface CompileOptions {
   environment?: nunjucks.Environment;
 }
 
-export function tempRelation(monitor: string, step: string): string {
-  return `hs_${monitor}__${step}`;
-}
-
-/**
- * A full refresh on a warehouse with transactional DDL (DuckDB, Postgres) builds the new evaluations
- * table in the schema under this name, and the write step renames it into place instead of copying
- * a session table: the copy was a tenth of a 10M-prediction full refresh on DuckDB (5.6 of 61 s). The
- * run's id in the name keeps concurrent runs apart; the runner drops the table when a run fails.
- */
-export function stagedEvaluations(monitor: string, runId: string): string {
-  return `hs_${monitor}__evaluations_${runId.slice(0, 8)}`;
-}
-
 /** The evaluations table's time column: rows are placed in windows by it (models/write.sql). */
 export const evaluationsTime = (monitor: Monitor): string => (monitor.forecast ? 'target_time' : 'predicted_at');
 
@@ -219,8 +206,8 @@ const isStaged = ({ dialect, run }: CompileOptions, step: string) =>
 /** The table each step creates, as SQL. */
 function stepRelation(options: CompileOptions, step: string): string {
   const { monitor, schema, dialect, run } = options;
-  if (isStaged(options, step)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(monitor.name, run.runId))}`;
-  return dialect.quote(tempRelation(monitor.name, step));
+  if (isStaged(options, step)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(dialect, monitor.name, run.runId))}`;
+  return dialect.quote(sessionTable(dialect, monitor.name, step));
 }
 
 /** The instants a run's SQL compares with, by the names templates use (`run.<name>`: literals). */
@@ -265,6 +252,11 @@ function templateContext(options: CompileOptions) {
       runs: table('hindsight_runs'),
       evaluations: own('evaluations'),
       mase_history: own('mase_history'),
+    },
+    /** Unqualified and quoted: the name of one of the monitor's own tables, and of an index of one. */
+    names: {
+      evaluations: d.quote(monitorTableName(monitor.name, 'evaluations')),
+      index: (name: string) => d.quote(monitorIndex(dialect, monitor.name, name)),
     },
     rel: (step: string) => stepRelation(options, step),
     mase_history_rows: monitor.forecast ? maseHistoryRows(monitor, dialect, stepRelation(options, 'mase_scales')) : undefined,
@@ -410,7 +402,7 @@ export function compileMonitor(options: CompileOptions): Step[] {
     const sql = render(stepTemplate(monitor.type, name), options, context);
     const relation = stepRelation(options, name);
     if (isStaged(options, name)) return { name, kind: 'table', sql, relation, statements: dialect.createTable(relation, sql.trimEnd(), evaluationsTime(monitor)) };
-    return { name, kind: 'table', sql, relation, statements: tableStatements(dialect, monitor, tempRelation(monitor.name, name), sql.trimEnd()) };
+    return { name, kind: 'table', sql, relation, statements: tableStatements(dialect, monitor, sessionTable(dialect, monitor.name, name), sql.trimEnd()) };
   });
   const write = render('models/write.sql', options, context);
   steps.push({ name: 'write', kind: 'statements', sql: write, statements: splitStatements(write) });
@@ -453,7 +445,7 @@ export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Ste
 
 /** A monitor's own permanent table, `<schema>.<monitor>__<name>`, as SQL. */
 function monitorTable({ monitor, schema, dialect: d }: Omit<CompileOptions, 'run'>, name: 'evaluations' | 'mase_history'): string {
-  return `${d.quote(schema)}.${d.quote(`${monitor.name}__${name}`)}`;
+  return `${d.quote(schema)}.${d.quote(monitorTableName(monitor.name, name))}`;
 }
 
 export function sqlHash(steps: Step[]): string {

@@ -25,6 +25,12 @@ export interface Capabilities {
 export interface Dialect {
   name: string;
   capabilities: Capabilities;
+  /**
+   * The longest table or index name the warehouse keeps, in bytes: Postgres silently cuts longer
+   * names to 63, so two names alike in their first 63 bytes are one table. Names hindsight makes up
+   * are fitted to it (compiler/names.ts).
+   */
+  maxIdentifierLength: number;
   types: { double: string; bigint: string; integer: string; text: string; timestamp: string; boolean: string };
   quote(identifier: string): string;
   /** `schema.table` (or a bare name) with each part quoted. */
@@ -119,6 +125,9 @@ const quoteWith = (q: string) => (id: string) => (id.includes(q) ? `${q}${id.spl
 export const defaultDialect: Dialect = {
   name: 'default',
   capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
+  // DuckDB has no limit; Snowflake's is 255 characters and BigQuery's table names 1,024, beyond the
+  // longest name hindsight makes (about 90 characters for a monitor name of 60)
+  maxIdentifierLength: Number.POSITIVE_INFINITY,
   types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   quote: quoteWith('"'),
   relation(dotted) {

@@ -5,6 +5,8 @@ import { defaultDialect, defineDialect, type Dialect } from './dialect.js';
 export const postgres = defineDialect({
   name: 'postgres',
   types: { double: 'double precision', bigint: 'bigint', integer: 'integer', text: 'text', timestamp: 'timestamp', boolean: 'boolean' },
+  // NAMEDATALEN - 1: a longer name is cut to its first 63 bytes, with a notice only
+  maxIdentifierLength: 63,
   binaryCollate: (expr) => `${expr} collate "C"`,
   // The default frame with an ORDER BY is RANGE UNBOUNDED PRECEDING to CURRENT ROW, and Postgres
   // computes window functions in one pass only when their window clauses are identical: written out,

@@ -8,7 +8,7 @@ import type { Monitor } from '../../src/config/monitor.js';
 import { parseCsv } from '../../src/runner/csv.js';
 import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
-import { compileMonitor, compilePlan, compileSetup, incrementalRange, permanentTables, tempRelation, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, incrementalRange, permanentTables, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
 import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 
