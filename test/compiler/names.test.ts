@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { PIPELINES } from '../../src/compiler/compile.js';
 import { fitName, monitorIndex, sessionTable, stagedEvaluations } from '../../src/compiler/names.js';
-import { dialects } from '../../src/dialects/index.js';
+import { duckdb } from '../../src/dialects/duckdb.js';
+import { postgres } from '../../src/dialects/postgres.js';
 
-const { postgres, duckdb } = dialects;
 const longest = 'a'.repeat(40).padEnd(60, '_b'); // the longest monitor name the schema allows
 const steps = [...new Set(Object.values(PIPELINES).flat())];
 
