@@ -5,13 +5,10 @@
 {% set placed_at = 'target_time' if m.forecast else 'predicted_at' %}
 -- Evaluations before {{ run.rewrite_from }} stay as stored: nothing can have changed
 -- their score, label or label status (docs/semantics.md section 7).
-delete from {{ tables.evaluations }}
-where {{ placed_at }} >= {{ run.rewrite_from }};
+{% for statement in d.replaceRange(tables.evaluations, rel('evaluations'), placed_at, run.rewrite_from, evaluation_key) %}
+{{ statement }};
 
-insert into {{ tables.evaluations }}
-select * from {{ rel('evaluations') }}
-where {{ placed_at }} >= {{ run.rewrite_from }};
-
+{% endfor %}
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }}
     and {{ incremental.recomputed(run, indent='    ') }};
@@ -38,7 +35,7 @@ where stored.monitor = {{ d.string(m.name) }}
 -- The evaluations step built the new table in the schema: it is renamed into place, not copied.
 drop table if exists {{ tables.evaluations }};
 
-alter table {{ rel('evaluations') }} rename to {{ names.evaluations }};
+alter table {{ rel('evaluations') }} rename to {{ evaluations_name }};
 
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};
@@ -53,6 +50,15 @@ select * from {{ rel('evaluations') }};
 
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};
+{% endif %}
+{% if evaluation_indexes.length %}
+
+-- The incremental steps look stored evaluations up by key, and read and replace a range of their
+-- times: where the warehouse has indexes, those of the evaluations table (a table written by an
+-- earlier version of hindsight gets them here)
+{% for statement in evaluation_indexes %}
+{{ statement }};
+{% endfor %}
 {% endif %}
 {% if m.forecast %}
 

@@ -116,6 +116,14 @@ export interface Dialect {
    * a warehouse that skips blocks of rows by their min/max writes the rows in its order.
    */
   createTable(relation: string, select: string, timeColumn?: string): string[];
+  /**
+   * Statements that make the rows of `table` (quoted, qualified) whose `timeColumn` is at or after
+   * `from` (a literal) those of `rows`, a table of the same columns in the same order: by default
+   * a delete of the range and an insert. `key` (column names), when given, names one row of either
+   * table, so that a warehouse where each row written costs index upkeep and a dead row version
+   * (Postgres) can write only the rows that changed.
+   */
+  replaceRange(table: string, rows: string, timeColumn: string, from: string, key: string[]): string[];
 }
 
 // Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:
@@ -185,6 +193,10 @@ export const defaultDialect: Dialect = {
     return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];
   },
   createTable: (relation, select) => [`drop table if exists ${relation}`, `create table ${relation} as\n${select}`],
+  replaceRange: (table, rows, timeColumn, from) => [
+    `delete from ${table}\nwhere ${timeColumn} >= ${from}`,
+    `insert into ${table}\nselect * from ${rows}\nwhere ${timeColumn} >= ${from}`,
+  ],
 };
 
 /** A dialect is the default with its differences laid over it. */

@@ -38,6 +38,21 @@ export const postgres = defineDialect({
   createTable(this: Dialect, relation: string, select: string) {
     return [...defaultDialect.createTable.call(this, relation, select), `analyze ${relation}`];
   },
+  // Each row written costs the upkeep of the table's indexes (the evaluations table's key and time
+  // indexes, models/write.sql) and leaves a dead version for VACUUM, so only the rows that differ
+  // are written: at 1M predictions an incremental run re-evaluates 158 k rows of which 20 k are new
+  // or changed. Rewritten whole, the key index's upkeep was 0.48 s of a 3.4 s run; written this way,
+  // the evaluations' write took 0.33 s against 0.18 s without indexes (docs/performance.md, the
+  // twenty-fourth session). New and changed rows go in first; then the stored rows that no row of
+  // the run repeats go out, which leaves those just written, as they repeat themselves.
+  replaceRange(this: Dialect, table: string, rows: string, timeColumn: string, from: string, key: string[]) {
+    if (!key.length) return defaultDialect.replaceRange.call(this, table, rows, timeColumn, from, key);
+    const same = (a: string, b: string) => [...key.map((k) => `${a}.${this.quote(k)} = ${b}.${this.quote(k)}`), `${a}.${timeColumn} >= ${from}`, `${a} is not distinct from ${b}`].join('\n            and ');
+    return [
+      `insert into ${table}\nselect * from ${rows} as computed\nwhere computed.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${table} as stored\n        where ${same('stored', 'computed')}\n    )`,
+      `delete from ${table} as stored\nwhere stored.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${rows} as computed\n        where ${same('computed', 'stored')}\n    )`,
+    ];
+  },
 });
 
 /** sum(whole units) + sum(1e-15 units of the fraction) / 1e15, as numeric (the product is exact). */

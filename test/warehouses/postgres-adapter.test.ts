@@ -6,8 +6,12 @@ import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { compileSetup } from '../../src/compiler/compile.js';
 import { loadProject } from '../../src/config/load.js';
 import { outputSchema } from '../../src/config/schema.js';
+import { loadFixture, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
+import { randomFixture } from '../integration/random-data.js';
+import { TARGETS } from '../integration/targets.js';
 
 const url = process.env.HINDSIGHT_TEST_POSTGRES_URL;
+const DAY = 86_400_000;
 const JIT_SETTINGS = ['jit', 'jit_above_cost', 'jit_optimize_above_cost', 'jit_inline_above_cost'];
 
 function output(extra: Record<string, unknown> = {}) {
@@ -110,6 +114,77 @@ describe.skipIf(!url)('postgres metric table', () => {
       for (const p of [deleted, stored]) expect(p).toContain('hindsight_metrics_by_window');
     } finally {
       await adapter.execute(`drop schema if exists "${schema}" cascade`);
+      await adapter.close();
+    }
+  });
+});
+
+// An incremental run re-evaluates the last `within` of predictions, most of them unchanged. On
+// Postgres each row written costs the upkeep of the evaluations table's key and time indexes (which
+// keep the run's lookups from scanning the whole history) and leaves a dead version for VACUUM, so
+// only the rows that differ are written (Dialect.replaceRange; docs/performance.md, the
+// twenty-fourth session).
+describe.skipIf(!url)('postgres evaluations table', () => {
+  const target = TARGETS.find((t) => t.name === 'postgres')!;
+  const indexes = ['m__evaluations_by_key', 'm__evaluations_by_time'];
+
+  it('has its indexes, and an incremental run rewrites only the rows that changed', async () => {
+    const adapter = await openAdapter(output());
+    const [src, out, full] = [uniqueName('src'), uniqueName('hs'), uniqueName('hs')];
+    try {
+      const spec: MonitorSpec = { within: '4 days', withinMs: 4 * DAY, granularity: ['day', 'week'] };
+      const fixture = randomFixture({ seed: 21, predictions: 400, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+      const cut = new Date('2026-02-05T00:00:00Z');
+      const asOf = new Date('2026-02-11T00:00:00Z');
+      const arrived = (after: boolean) => ({
+        predictions: fixture.predictions.filter((p) => (p.ts.getTime() > cut.getTime()) === after),
+        outcomes: fixture.outcomes.filter((o) => (o.ts.getTime() > cut.getTime()) === after),
+      });
+      const indexed = async () =>
+        (await adapter.query(`select indexname from pg_indexes where schemaname = '${out}' and tablename = 'm__evaluations' order by indexname`)).map((r) => r.indexname);
+      const stored = async () =>
+        new Map((await adapter.query(`select ctid::text as place, e.* from "${out}".m__evaluations as e`)).map(({ place, ...row }) => [row.pid as string, { place, row: JSON.stringify(row) }]));
+
+      await loadFixture(adapter, src, arrived(false), { segments: [] });
+      const dir = writeProject(target, src, out, spec);
+      expect((await runProject(adapter, dir, { asOf: cut }))[0]!.mode).toBe('full_refresh');
+      expect(await indexed()).toEqual(indexes);
+      const before = await stored();
+
+      // a table written by an earlier version, without the indexes, gets them on its next run
+      for (const name of indexes) await adapter.execute(`drop index "${out}"."${name}"`);
+      await loadFixture(adapter, src, arrived(true), { segments: [], append: true });
+      const [incremental] = await runProject(adapter, dir, { asOf });
+      expect(incremental!.mode).toBe('incremental');
+      expect(await indexed()).toEqual(indexes);
+
+      // a row kept as it was stays where it was stored; a changed row is a new version
+      const after = await stored();
+      let kept = 0;
+      let changed = 0;
+      for (const [pid, now] of after) {
+        const was = before.get(pid);
+        if (was?.row === now.row) {
+          expect(now.place).toBe(was.place);
+          kept += 1;
+        } else {
+          if (was) expect(now.place).not.toBe(was.place);
+          changed += 1;
+        }
+      }
+      // unchanged rows inside the range the run evaluated again (from the first as-of minus within), not only older ones
+      const from = cut.getTime() - 4 * DAY;
+      const keptInRange = [...after].filter(([pid, now]) => before.get(pid)?.row === now.row && Date.parse(JSON.parse(now.row).predicted_at) >= from).length;
+      expect(keptInRange).toBeGreaterThan(20);
+      expect(changed).toBeGreaterThan(20);
+      expect(kept + changed).toBe(after.size);
+
+      // and the rows are a full refresh's
+      await runProject(adapter, writeProject(target, src, full, spec), { asOf, fullRefresh: true });
+      const rows = async (schema: string) => adapter.query(`select * from "${schema}".m__evaluations order by pid`);
+      expect(await rows(out)).toEqual(await rows(full));
+    } finally {
+      for (const schema of [src, out, full]) await adapter.execute(`drop schema if exists "${schema}" cascade`);
       await adapter.close();
     }
   });

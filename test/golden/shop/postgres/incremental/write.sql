@@ -2,12 +2,24 @@
 -- it was, and re-running the same windows replaces them instead of adding copies.
 -- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
 -- their score, label or label status (docs/semantics.md section 7).
-delete from "hindsight"."keep_probability__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
-
 insert into "hindsight"."keep_probability__evaluations"
-select * from "hs_keep_probability__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
+select * from "hs_keep_probability__evaluations" as computed
+where computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hindsight"."keep_probability__evaluations" as stored
+        where stored."prediction_id" = computed."prediction_id"
+            and stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and stored is not distinct from computed
+    );
+
+delete from "hindsight"."keep_probability__evaluations" as stored
+where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hs_keep_probability__evaluations" as computed
+        where computed."prediction_id" = stored."prediction_id"
+            and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and computed is not distinct from stored
+    );
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'keep_probability'
@@ -35,6 +47,12 @@ where stored.monitor = 'keep_probability'
     and stored.window_start = added.window_start
     and stored.model_version is not distinct from added.model_version
     and stored.segment is null;
+
+-- The incremental steps look stored evaluations up by key, and read and replace a range of their
+-- times: where the warehouse has indexes, those of the evaluations table (a table written by an
+-- earlier version of hindsight gets them here)
+create index if not exists "keep_probability__evaluations_by_key" on "hindsight"."keep_probability__evaluations" ("prediction_id");
+create index if not exists "keep_probability__evaluations_by_time" on "hindsight"."keep_probability__evaluations" ("predicted_at");
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,

@@ -2,12 +2,24 @@
 -- it was, and re-running the same windows replaces them instead of adding copies.
 -- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
 -- their score, label or label status (docs/semantics.md section 7).
-delete from "hindsight"."favorite_category__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
-
 insert into "hindsight"."favorite_category__evaluations"
-select * from "hs_favorite_category__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
+select * from "hs_favorite_category__evaluations" as computed
+where computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hindsight"."favorite_category__evaluations" as stored
+        where stored."request_id" = computed."request_id"
+            and stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and stored is not distinct from computed
+    );
+
+delete from "hindsight"."favorite_category__evaluations" as stored
+where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hs_favorite_category__evaluations" as computed
+        where computed."request_id" = stored."request_id"
+            and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and computed is not distinct from stored
+    );
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'favorite_category'
@@ -33,6 +45,12 @@ where stored.monitor = 'favorite_category'
     and stored.window_start = added.window_start
     and stored.model_version is not distinct from added.model_version
     and stored.segment is null;
+
+-- The incremental steps look stored evaluations up by key, and read and replace a range of their
+-- times: where the warehouse has indexes, those of the evaluations table (a table written by an
+-- earlier version of hindsight gets them here)
+create index if not exists "favorite_category__evaluations_by_key" on "hindsight"."favorite_category__evaluations" ("request_id");
+create index if not exists "favorite_category__evaluations_by_time" on "hindsight"."favorite_category__evaluations" ("predicted_at");
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
