@@ -10,10 +10,13 @@ with requests as (
     where copy_rank = 1
 {% if run.incremental %}
     union all
-    -- requests kept before the recomputed range still claim the interactions that count for them
+    -- requests kept before the recomputed range still claim the interactions that count for them;
+    -- an interaction read here is observed from {{ run.outcomes_from }} on, so only a request made
+    -- {{ m.within.text }} before that or later can claim one: older ones are not read
     select {{ src.key_list() }}{% for c in r.matchOnly %}, {{ d.quote(c) }}{% endfor %}, predicted_at{{ ', anchor_item' if r.anchorItem }}
     from {{ tables.evaluations }}
     where predicted_at < {{ run.evaluate_from }}
+        and predicted_at >= {{ run.claims_from }}
 {% endif %}
 )
 

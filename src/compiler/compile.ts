@@ -201,11 +201,11 @@ export const evaluationsTime = (monitor: Monitor): string => (monitor.forecast ?
 
 /**
  * The columns that name one row of the evaluations table, by which an incremental run looks stored
- * rows up (kept_earlier in models/prediction_events.sql, claimed_earlier in outcome_matches.sql,
- * the replaced predictions of the plan): the prediction key, for the problem types that share those
- * models. None for forecasts and recommendations, whose steps are their own.
+ * rows up (kept_earlier in prediction_events.sql, claimed_earlier in outcome_matches.sql, the
+ * replaced predictions or requests of the plan): the prediction key, or a recommendation's request
+ * key (one row per kept request). None for forecasts, with a row per series and target time.
  */
-const evaluationKey = (monitor: Monitor): string[] => (monitor.forecast || monitor.recommendation ? [] : monitor.predictions.key);
+const evaluationKey = (monitor: Monitor): string[] => (monitor.forecast ? [] : monitor.predictions.key);
 
 /**
  * The statements that create the evaluations table's indexes, where the dialect has indexes: by key
@@ -249,6 +249,9 @@ function runInstants({ monitor, run }: CompileOptions) {
     // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within
     replaced_from: run.replacedFrom,
     replaced_outcomes_from: minus(run.replacedFrom, monitor.within.seconds),
+    // the earliest request that can claim an interaction the run reads (from outcomes_from on):
+    // models/recommendation/outcome_matches.sql reads the stored requests from here on
+    claims_from: minus(run.incremental?.outcomesFrom, monitor.within.seconds),
     // forecasts (models/forecast/mase_scales.sql): the stored MASE history this run starts from and
     // the first actual it needs (a seasonal lag before), and the checkpoint it writes
     mase_history_at: maseHistoryAt,

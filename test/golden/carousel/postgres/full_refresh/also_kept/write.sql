@@ -8,6 +8,12 @@ alter table "hindsight"."hs_also_kept__evaluations_00000000" rename to "also_kep
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'also_kept';
 
+-- The incremental steps look stored evaluations up by key, and read and replace a range of their
+-- times: where the warehouse has indexes, those of the evaluations table (a table written by an
+-- earlier version of hindsight gets them here)
+create index if not exists "also_kept__evaluations_by_key" on "hindsight"."also_kept__evaluations" ("impression_id");
+create index if not exists "also_kept__evaluations_by_time" on "hindsight"."also_kept__evaluations" ("predicted_at");
+
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
     metric, qualifier, value, sample_size, run_id, computed_at

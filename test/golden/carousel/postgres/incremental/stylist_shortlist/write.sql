@@ -2,18 +2,36 @@
 -- it was, and re-running the same windows replaces them instead of adding copies.
 -- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
 -- their score, label or label status (docs/semantics.md section 7).
-delete from "hindsight"."stylist_shortlist__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
-
 insert into "hindsight"."stylist_shortlist__evaluations"
-select * from "hs_stylist_shortlist__evaluations"
-where predicted_at >= timestamp '2026-11-13 00:00:00';
+select * from "hs_stylist_shortlist__evaluations" as computed
+where computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hindsight"."stylist_shortlist__evaluations" as stored
+        where stored."shortlist_id" = computed."shortlist_id"
+            and stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and stored is not distinct from computed
+    );
+
+delete from "hindsight"."stylist_shortlist__evaluations" as stored
+where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+    and not exists (
+        select 1 from "hs_stylist_shortlist__evaluations" as computed
+        where computed."shortlist_id" = stored."shortlist_id"
+            and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and computed is not distinct from stored
+    );
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'stylist_shortlist'
     and (
         (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
     );
+
+-- The incremental steps look stored evaluations up by key, and read and replace a range of their
+-- times: where the warehouse has indexes, those of the evaluations table (a table written by an
+-- earlier version of hindsight gets them here)
+create index if not exists "stylist_shortlist__evaluations_by_key" on "hindsight"."stylist_shortlist__evaluations" ("shortlist_id");
+create index if not exists "stylist_shortlist__evaluations_by_time" on "hindsight"."stylist_shortlist__evaluations" ("predicted_at");
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
