@@ -15,7 +15,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
-import { compileMonitor, tempRelation } from '../../src/compiler/compile.js';
+import { compileMonitor } from '../../src/compiler/compile.js';
+import { sessionTable } from '../../src/compiler/names.js';
 import { dispatching } from '../../src/compiler/environment.js';
 import { AS_OF_FULL } from '../generate.js';
 import { benchMonitorFromFlags, flagValue } from './monitor-flags.js';
@@ -42,7 +43,7 @@ const d = dispatching(dialect);
 const monitor = benchMonitorFromFlags();
 const run = { asOf: AS_OF_FULL, runId: 'proto', computedAt: AS_OF_FULL };
 // every step as a session table, as the variants build them (a full refresh on DuckDB or Postgres would
-// stage its evaluations in the schema: compile.ts, stagedEvaluations)
+// stage its evaluations in the schema: compiler/names.ts, stagedEvaluations)
 const sessionTablesOnly = { ...dialect, capabilities: { ...dialect.capabilities, transactionalDdl: false } };
 const current = compileMonitor({ monitor, schema: 'hindsight', dialect: sessionTablesOnly, run }).filter((s) => s.kind === 'table');
 
@@ -91,7 +92,7 @@ for (let rep = 0; rep < repeat; rep++) {
       });
       t[step.name] = Math.min(t[step.name] ?? Infinity, s);
     }
-    for (const o of OUTPUTS) for (const st of dialect.createTempTable(`proto_${name}_${o}`, `select * from ${d.quote(tempRelation(monitor.name, o))}`)) await adapter.execute(st);
+    for (const o of OUTPUTS) for (const st of dialect.createTempTable(`proto_${name}_${o}`, `select * from ${d.quote(sessionTable(dialect, monitor.name, o))}`)) await adapter.execute(st);
   }
 }
 

@@ -15,7 +15,7 @@ const adapter = await openAdapter({ type: 'duckdb', path, memory_limit: limit } 
 if (extra) await adapter.execute(extra);
 const monitor = flagValue('type') ? benchMonitorFromFlags() : normalizeMonitor(monitorSchema.parse(monitorConfig(undefined, Number(bins) || undefined)) as never, 'bench.yml', {});
 const options = { monitor, schema: 'hindsight', dialect: adapter.dialect, run: { asOf: AS_OF_FULL, runId: 'm', computedAt: AS_OF_FULL } };
-// the schema: a full refresh builds its evaluations table there (compile.ts, stagedEvaluations)
+// the schema: a full refresh builds its evaluations table there (compiler/names.ts, stagedEvaluations)
 for (const s of compileSetup(options).statements) await adapter.execute(s);
 const steps = compileMonitor(options).filter((s) => s.kind === 'table');
 for (const s of steps) {

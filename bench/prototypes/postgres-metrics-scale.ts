@@ -6,7 +6,8 @@
 // With --history-copies H instead (or too), the monitor's evaluations table also holds H earlier copies of its
 // 90 days (keys offset, times 90, 180, ... days earlier), as after a history (H + 1) times as long: what of an
 // incremental run grows with the history rather than with the days that can change. A checkout may be given
-// twice (two schemas), for two samples per round.
+// twice (two schemas), for two samples per round. --type T runs the benchmark's monitor of another problem
+// type (bench/project.ts) instead of the binary one; --other-monitors copies the rows of either.
 // Each side writes to a schema of its own (hs_a, hs_b, ...), so what one side's setup creates there (an
 // index, say) does not serve the other.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,10 +19,13 @@ import { postgresOutput, startBenchPostgres, stopPostgres } from '../postgres.js
 import { benchMonitorConfig, writeProject } from '../project.js';
 import { timedCliRun } from './postgres-cli-run.js';
 
-const flag = (name: string) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : 0);
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const flag = (name: string) => Number(option(name) ?? 0);
 const others = flag('--other-monitors');
 const historyCopies = flag('--history-copies');
-const valued = ['--other-monitors', '--history-copies'];
+const type = option('--type');
+const monitor = benchMonitorConfig(type) as { name: string };
+const valued = ['--other-monitors', '--history-copies', '--type'];
 const [rowsArg, ...rest] = process.argv.slice(2).filter((x, i, all) => !valued.includes(x) && !valued.includes(all[i - 1]!));
 const roundsArg = /^\d+$/.test(rest.at(-1) ?? '') ? rest.pop() : undefined;
 if (!rowsArg || rest.length < 2) throw new Error('usage: postgres-metrics-scale.ts <rows> <checkout A> <checkout B> [...] [rounds] --other-monitors K');
@@ -38,7 +42,7 @@ try {
     const name = String.fromCharCode(65 + i);
     const dir = mkdtempSync(join(tmpdir(), 'pg-scale-'));
     dirs.push(dir);
-    writeProject(dir, postgresOutput(server.url), [benchMonitorConfig()], `hs_${name.toLowerCase()}`);
+    writeProject(dir, postgresOutput(server.url), [monitor], `hs_${name.toLowerCase()}`);
     return { name, checkout, dir, schema: `hs_${name.toLowerCase()}` };
   });
   const cli = (side: (typeof sides)[number], args: string[]) => timedCliRun(side.checkout, args, side.dir, server.dataDir);
@@ -46,8 +50,8 @@ try {
   // a full refresh replaces the evaluations table, so the earlier copies are inserted after each one
   async function padHistory(schema: string) {
     if (!historyCopies) return;
-    const evaluations = `${schema}.bench__evaluations`;
-    const { rows: cols } = await client.query(`select column_name from information_schema.columns where table_schema = '${schema}' and table_name = 'bench__evaluations' order by ordinal_position`);
+    const evaluations = `${schema}.${monitor.name}__evaluations`;
+    const { rows: cols } = await client.query(`select column_name from information_schema.columns where table_schema = '${schema}' and table_name = '${monitor.name}__evaluations' order by ordinal_position`);
     const shifted = (c: string) =>
       c === 'prediction_id' ? `prediction_id + k * 1000000000000` : c === 'predicted_at' || c === 'observed_at' ? `${c} - k * interval '90 days'` : c;
     await client.query(`insert into ${evaluations}
@@ -60,12 +64,12 @@ try {
     await client.query(`insert into ${side.schema}.hindsight_metrics
       select 'other_' || i, model_version, granularity, window_start, window_end, segment, segment_value, metric, qualifier, value, sample_size, run_id, computed_at
       from ${side.schema}.hindsight_metrics cross join generate_series(1, ${others}) as i
-      where monitor = 'bench'`);
+      where monitor = '${monitor.name}'`);
     await padHistory(side.schema);
     await client.query(`vacuum analyze ${side.schema}.hindsight_metrics`);
     const { rows } = await client.query(`select count(*) as n, pg_size_pretty(pg_total_relation_size('${side.schema}.hindsight_metrics')) as size from ${side.schema}.hindsight_metrics`);
-    const history = (await client.query(`select count(*) as n from ${side.schema}.bench__evaluations`)).rows[0].n;
-    console.log(`${side.name}: ${side.checkout}; ${side.schema}.hindsight_metrics holds ${rows[0].n} rows (${others} other monitors), ${rows[0].size} with its indexes; bench__evaluations ${history} rows (${historyCopies} earlier copies)`);
+    const history = (await client.query(`select count(*) as n from ${side.schema}.${monitor.name}__evaluations`)).rows[0].n;
+    console.log(`${side.name}: ${side.checkout}; ${side.schema}.hindsight_metrics holds ${rows[0].n} rows (${others} other monitors), ${rows[0].size} with its indexes; ${monitor.name}__evaluations ${history} rows (${historyCopies} earlier copies)`);
   }
   for (let round = 0; round < Number(roundsArg ?? 2); round++) {
     for (const side of sides) {
