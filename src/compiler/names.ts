@@ -1,9 +1,9 @@
 // The names hindsight makes up for tables and indexes: a step's session table, the staged
-// evaluations of a full refresh, a monitor's own tables and their indexes. All but the monitor's own
-// tables are fitted to the warehouse's identifier length (Dialect.maxIdentifierLength): Postgres cuts a name to 63 bytes
-// without an error, and with a monitor name of 50 characters or more "hs_<monitor>__outcome_events"
-// and "hs_<monitor>__outcome_matches" became one table, which the outcome-matches step dropped
-// before reading it.
+// evaluations of a full refresh, a monitor's own tables and their indexes. All but the monitor's
+// own tables are fitted to the warehouse's identifier length (Dialect.maxIdentifierLength):
+// Postgres cuts a name to 63 bytes without an error, and with a monitor name of 50 characters or
+// more "hs_<monitor>__outcome_events" and "hs_<monitor>__outcome_matches" became one table, which
+// the outcome-matches step dropped before reading it.
 import { createHash } from 'node:crypto';
 import type { Dialect } from '../dialects/dialect.js';
 
