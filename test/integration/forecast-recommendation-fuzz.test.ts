@@ -469,6 +469,16 @@ async function runCase(adapter: Adapter, kase: Case): Promise<ChainResult> {
       async inspect(i, dir, outB) {
         // whether the run started from MASE's stored history
         if (kase.config.kind === 'forecast') history.push(readFileSync(join(dir, 'target', 'run', 'm', 'mase_scales.sql'), 'utf8').includes('m__mase_history'));
+        // one evaluation row per request key, which the incremental steps' lookups and Postgres's
+        // changed-row write (Dialect.replaceRange) rely on
+        if (kase.config.kind === 'recommendation') {
+          const c = kase.config as RConfig;
+          const key = (c.compositeKey ? ['request_id', 'site'] : c.keyUser ? ['request_id', 'user_id'] : ['request_id']).join(', ');
+          for (const schema of [out, outB]) {
+            const [row] = await adapter.query(`select count(*) as n from (select ${key} from ${schema}.m__evaluations group by ${key} having count(*) > 1) as repeated`);
+            expect(Number(row!.n)).toBe(0);
+          }
+        }
         if (i === asOfs.length - 1) {
           const [row] = await adapter.query(`select count(*) as n, count(case when metric = 'mase' and value is not null then 1 end) as mase, count(case when metric in ('count', 'requests') then 1 end) as model from ${outB}.hindsight_metrics`);
           rows = [Number(row!.n), Number(row!.mase), Number(row!.model)];

@@ -25,9 +25,11 @@ with events as (
         and "position" is not null
 ),
 
--- Requests already kept before the recomputed range: their copies in it are duplicates.
+-- Requests already kept before the recomputed range: their copies in it are duplicates. (A request
+-- has one row in the evaluations table, so no distinct is needed: at 1M predictions on Postgres, its
+-- aggregate over the stored requests was 1.0 of the step's 3.6 s, docs/performance.md.)
 kept_earlier as (
-    select distinct "impression_id"
+    select "impression_id"
     from "hindsight"."also_kept__evaluations"
     where predicted_at < timestamp '2026-11-09 00:00:00'
 )
