@@ -17,7 +17,8 @@ const dir = mkdtempSync(join(tmpdir(), 'prof-'));
 const db = join(dir, 'w.duckdb');
 copyFileSync(process.argv[2]!, db);
 const type = process.argv.includes('--type') ? process.argv[process.argv.indexOf('--type') + 1] : undefined;
-writeProject(dir, { type: 'duckdb', path: db }, [benchMonitorConfig(type)]);
+const monitor = benchMonitorConfig(type) as { name: string };
+writeProject(dir, { type: 'duckdb', path: db }, [monitor]);
 const project = loadProject(dir);
 const target = loadTarget(project);
 const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
@@ -45,9 +46,10 @@ const others = process.argv.includes('--other-monitors') ? Number(process.argv[p
   const adapter = await openAdapter(target.output as never);
   for (const s of appendStatements('duckdb')) await adapter.execute(s);
   // --history-copies H: the evaluations table also holds H earlier copies of its 90 days (keys offset,
-  // times 90, 180, ... days earlier), as after a history (H + 1) times as long
+  // times 90, 180, ... days earlier), as after a history (H + 1) times as long (a monitor whose evaluations have
+  // prediction_id, predicted_at and observed_at: not a forecast)
   const copies = process.argv.includes('--history-copies') ? Number(process.argv[process.argv.indexOf('--history-copies') + 1]) : 0;
-  if (copies) await adapter.execute(`insert into hindsight.bench__evaluations select e.* replace (prediction_id + k * 1000000000000 as prediction_id, predicted_at - k * interval 90 day as predicted_at, observed_at - k * interval 90 day as observed_at) from hindsight.bench__evaluations as e, range(1, ${copies + 1}) as r(k)`);
+  if (copies) await adapter.execute(`insert into hindsight.${monitor.name}__evaluations select e.* replace (prediction_id + k * 1000000000000 as prediction_id, predicted_at - k * interval 90 day as predicted_at, observed_at - k * interval 90 day as observed_at) from hindsight.${monitor.name}__evaluations as e, range(1, ${copies + 1}) as r(k)`);
   if (others) await adapter.execute(`insert into hindsight.hindsight_metrics select 'other_' || i, m.* exclude (monitor) from hindsight.hindsight_metrics as m, range(${others}) as r(i)`);
   await adapter.close();
 }
