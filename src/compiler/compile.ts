@@ -281,6 +281,7 @@ function templateContext(options: CompileOptions) {
     },
     /** The evaluations table's name, unqualified: what the staged table of a full refresh is renamed to. */
     evaluations_name: d.quote(monitorTableName(monitor.name, 'evaluations')),
+    evaluations_time: evaluationsTime(monitor),
     evaluation_key: evaluationKey(monitor),
     evaluation_indexes: evaluationIndexes(options, own('evaluations')),
     rel: (step: string) => stepRelation(options, step),
