@@ -213,9 +213,11 @@ const evaluationKey = (monitor: Monitor): string[] => (monitor.forecast ? [] : m
  * recomputed week) and replaces. Without them, both scanned the whole history on Postgres: 0.45 s
  * more per 90 days of history at 1M predictions (docs/performance.md, the twenty-third session).
  */
-function evaluationIndexes({ monitor, dialect: d }: Omit<CompileOptions, 'run'>, table: string): string[] {
+function evaluationIndexes(options: Omit<CompileOptions, 'run'>): string[] {
+  const { monitor, dialect: d } = options;
   const key = evaluationKey(monitor);
   if (!key.length) return [];
+  const table = monitorTable(options, 'evaluations');
   return [
     ...d.createIndex(table, monitorIndex(d, monitor.name, 'evaluations_by_key'), key),
     ...d.createIndex(table, monitorIndex(d, monitor.name, 'evaluations_by_time'), [evaluationsTime(monitor)]),
@@ -283,7 +285,7 @@ function templateContext(options: CompileOptions) {
     evaluations_name: d.quote(monitorTableName(monitor.name, 'evaluations')),
     evaluations_time: evaluationsTime(monitor),
     evaluation_key: evaluationKey(monitor),
-    evaluation_indexes: evaluationIndexes(options, own('evaluations')),
+    evaluation_indexes: evaluationIndexes(options),
     rel: (step: string) => stepRelation(options, step),
     mase_history_rows: monitor.forecast ? maseHistoryRows(monitor, dialect, stepRelation(options, 'mase_scales')) : undefined,
     /**

@@ -29,9 +29,10 @@ export const postgres = defineDialect({
   createTempTable(this: Dialect, name: string, select: string) {
     return [...defaultDialect.createTempTable.call(this, name, select), `analyze ${this.quote(name)}`];
   },
-  // Without an index, every statement that reads or replaces one monitor's rows of hindsight_metrics
+  // Without indexes, every statement that reads or replaces one monitor's rows of hindsight_metrics
   // (the write step's delete and update, the data-quality step's stored days) scans every monitor's
-  // rows of every run (docs/performance.md, the twenty-third session).
+  // rows of every run, and an incremental run's lookups of stored evaluations by key or by time scan
+  // the monitor's whole history (docs/performance.md, the twenty-third and twenty-fourth sessions).
   createIndex(this: Dialect, table: string, name: string, columns: string[]) {
     return [`create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`];
   },
