@@ -74,9 +74,16 @@ function uniforms(w: Warehouse, keys: string, salts: number): string {
   return `select k, ${ids.map((i) => `cast(${s.xor(`x${i} >> 16`, `x${i}`)} as ${s.double}) / cast(4294967296 as ${s.double}) as u${i}`).join(', ')} from (${stage2}) as r`;
 }
 
+/**
+ * The key of hash input k: k itself, or k times `stride` (GenerateOptions.keyStride), which leaves
+ * room for other keys between two generated ones.
+ */
+const keyOf = (stride: number) => (stride === 1 ? 'k' : `k * ${stride}`);
+
 /** All prediction events of the 91 days (key, time, score, version, segments, unused columns). */
-export function predictionEventsSql(w: Warehouse, rows: number): string {
+export function predictionEventsSql(w: Warehouse, rows: number, keyStride = 1): string {
   const s = SQL[w];
+  const key = keyOf(keyStride);
   const K = keyCount(rows);
   const day = (ms: string) => `floor(${ms} / ${DAY_MS})`;
   return `
@@ -94,18 +101,19 @@ base as (
         cast(floor(u7 * 900) as integer) as latency_ms
     from u
 )
-select k as prediction_id, ${s.atMs('ms')} as predicted_at, score, model_version, customer_type, region,
+select ${key} as prediction_id, ${s.atMs('ms')} as predicted_at, score, model_version, customer_type, region,
     'production' as environment, latency_ms
 from base
 union all
-select k, ${s.atMs('ms + relog_delay_ms')}, score, model_version, customer_type, region, 'production', latency_ms + 1
+select ${key}, ${s.atMs('ms + relog_delay_ms')}, score, model_version, customer_type, region, 'production', latency_ms + 1
 from base
 where relogged`;
 }
 
 /** All outcome events: first reports (some late), corrections, early ones and orphans. */
-export function outcomeEventsSql(w: Warehouse, rows: number): string {
+export function outcomeEventsSql(w: Warehouse, rows: number, keyStride = 1): string {
   const s = SQL[w];
+  const key = keyOf(keyStride);
   const K = keyCount(rows);
   const span = (HISTORY_DAYS + 1) * DAY_MS;
   const within = WITHIN_DAYS * DAY_MS;
@@ -131,27 +139,38 @@ keyed as (
         u8 < 0.5 as coin
     from u
 )
-select k as prediction_id, ${s.atMs('ms + delay_ms')} as observed_at,
+select ${key} as prediction_id, ${s.atMs('ms + delay_ms')} as observed_at,
     case when wrong_first then 1 - truth else truth end as label, 'tracker' as source
 from keyed where not orphan and reported
 union all
-select k, ${s.atMs('ms + delay_ms + correction_ms')}, truth, 'correction'
+select ${key}, ${s.atMs('ms + delay_ms + correction_ms')}, truth, 'correction'
 from keyed where not orphan and reported and corrected
 union all
-select k, ${s.atMs('ms - early_ms')}, truth, 'tracker'
+select ${key}, ${s.atMs('ms - early_ms')}, truth, 'tracker'
 from keyed where not orphan and early
 union all
-select k, ${s.atMs('ms')}, case when coin then 1 else 0 end, 'tracker'
+select ${key}, ${s.atMs('ms')}, case when coin then 1 else 0 end, 'tracker'
 from keyed where orphan`;
 }
 
 const q = (w: Warehouse, from: Date) => `timestamp '${from.toISOString().replace('T', ' ').replace('.000Z', '')}'`;
 
+export interface GenerateOptions {
+  /**
+   * Keys are multiples of this (1 by default): a prototype can then add earlier history whose keys
+   * fall between the generated ones, as random keys (UUIDs) do, instead of in a range of their own
+   * that DuckDB's min/max filters skip (bench/prototypes/incremental-statements.ts --history-copies).
+   * The bench project's forecast, multiclass and recommendation monitors derive series, classes and
+   * items from the key, so their data changes with it.
+   */
+  keyStride?: number;
+}
+
 /**
  * Statements that build bench.predictions / bench.outcomes (the 90-day history, stored in time
  * order like an append-only log) and bench.predictions_next / bench.outcomes_next (the 91st day).
  */
-export function generateStatements(w: Warehouse, rows: number): string[] {
+export function generateStatements(w: Warehouse, rows: number, { keyStride = 1 }: GenerateOptions = {}): string[] {
   const full = q(w, AS_OF_FULL);
   const next = q(w, AS_OF_NEXT);
   const out: string[] = [
@@ -163,11 +182,11 @@ export function generateStatements(w: Warehouse, rows: number): string[] {
     w === 'duckdb' ? `create table ${SCHEMA}.${table} as ${select}` : `create unlogged table ${SCHEMA}.${table} as ${select}`;
   if (w === 'duckdb') {
     // DuckDB recomputes the generator cheaply; Postgres stages it once in an unlogged table.
-    out.push(`create view ${SCHEMA}.gen_predictions as ${predictionEventsSql(w, rows)}`);
-    out.push(`create view ${SCHEMA}.gen_outcomes as ${outcomeEventsSql(w, rows)}`);
+    out.push(`create view ${SCHEMA}.gen_predictions as ${predictionEventsSql(w, rows, keyStride)}`);
+    out.push(`create view ${SCHEMA}.gen_outcomes as ${outcomeEventsSql(w, rows, keyStride)}`);
   } else {
-    out.push(ctas('gen_predictions', predictionEventsSql(w, rows)));
-    out.push(ctas('gen_outcomes', outcomeEventsSql(w, rows)));
+    out.push(ctas('gen_predictions', predictionEventsSql(w, rows, keyStride)));
+    out.push(ctas('gen_outcomes', outcomeEventsSql(w, rows, keyStride)));
   }
   out.push(
     ctas('predictions', `select * from ${SCHEMA}.gen_predictions where predicted_at < ${full} order by predicted_at, prediction_id`),

@@ -3,7 +3,7 @@
 // checkpoints on close). Where the incremental run's time goes outside the steps:
 //   npx tsx bench/prototypes/incremental-statements.ts /tmp/bench-1e6.duckdb [--log-full] [--type forecast]
 // (--type: the benchmark's monitor of another problem type, whose incremental pass `npm run bench` does not run;
-// --other-monitors K, --history-copies H: see below; --keep <file>: the database after the incremental run is moved there, to compare its rows with
+// --other-monitors K, --history-copies H, --key-stride S: see below; --keep <file>: the database after the incremental run is moved there, to compare its rows with
 // another build's or with a full refresh, e.g. by bench/prototypes/compare-outputs.ts)
 import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,9 +47,15 @@ const others = process.argv.includes('--other-monitors') ? Number(process.argv[p
   for (const s of appendStatements('duckdb')) await adapter.execute(s);
   // --history-copies H: the evaluations table also holds H earlier copies of its 90 days (keys offset,
   // times 90, 180, ... days earlier), as after a history (H + 1) times as long (a monitor whose evaluations have
-  // prediction_id, predicted_at and observed_at: not a forecast)
+  // prediction_id, predicted_at and observed_at: not a forecast). The copies' keys lie above every key of the
+  // data, a range of their own that DuckDB's min/max filters skip, as with keys that grow with time; with
+  // --key-stride S (the database generated with it, S > H) they lie between the data's keys, as random keys
+  // (UUIDs) do. They are written in time order, as a history is.
   const copies = process.argv.includes('--history-copies') ? Number(process.argv[process.argv.indexOf('--history-copies') + 1]) : 0;
-  if (copies) await adapter.execute(`insert into hindsight.${monitor.name}__evaluations select e.* replace (prediction_id + k * 1000000000000 as prediction_id, predicted_at - k * interval 90 day as predicted_at, observed_at - k * interval 90 day as observed_at) from hindsight.${monitor.name}__evaluations as e, range(1, ${copies + 1}) as r(k)`);
+  const stride = process.argv.includes('--key-stride') ? Number(process.argv[process.argv.indexOf('--key-stride') + 1]) : 0;
+  if (stride && stride <= copies) throw new Error('--key-stride must exceed --history-copies');
+  const copyKey = stride ? 'prediction_id + k' : 'prediction_id + k * 1000000000000';
+  if (copies) await adapter.execute(`insert into hindsight.${monitor.name}__evaluations select e.* replace (${copyKey} as prediction_id, predicted_at - k * interval 90 day as predicted_at, observed_at - k * interval 90 day as observed_at) from hindsight.${monitor.name}__evaluations as e, range(1, ${copies + 1}) as r(k) order by predicted_at`);
   if (others) await adapter.execute(`insert into hindsight.hindsight_metrics select 'other_' || i, m.* exclude (monitor) from hindsight.hindsight_metrics as m, range(${others}) as r(i)`);
   await adapter.close();
 }

@@ -51,11 +51,13 @@ try {
   async function padHistory(schema: string) {
     if (!historyCopies) return;
     const evaluations = `${schema}.${monitor.name}__evaluations`;
-    const { rows: cols } = await client.query(`select column_name from information_schema.columns where table_schema = '${schema}' and table_name = '${monitor.name}__evaluations' order by ordinal_position`);
-    const shifted = (c: string) =>
-      c === 'prediction_id' ? `prediction_id + k * 1000000000000` : c === 'predicted_at' || c === 'observed_at' ? `${c} - k * interval '90 days'` : c;
+    const { rows: cols } = await client.query(`select column_name, data_type from information_schema.columns where table_schema = '${schema}' and table_name = '${monitor.name}__evaluations' order by ordinal_position`);
+    // every time moves back (a forecast's forecast_time and target_time too, which with its series
+    // name its row); a prediction or request key moves out of the way
+    const shifted = ({ column_name: c, data_type: type }: { column_name: string; data_type: string }) =>
+      c === 'prediction_id' ? `prediction_id + k * 1000000000000` : type.startsWith('timestamp') ? `${c} - k * interval '90 days'` : c;
     await client.query(`insert into ${evaluations}
-      select ${cols.map((r) => shifted(r.column_name)).join(', ')}
+      select ${cols.map(shifted).join(', ')}
       from ${evaluations} cross join generate_series(1, ${historyCopies}) as k`);
     await client.query(`vacuum analyze ${evaluations}`);
   }
