@@ -52,9 +52,9 @@ where monitor = {{ d.string(m.name) }};
 {% endif %}
 {% if evaluation_indexes.length %}
 
--- The incremental steps look stored evaluations up by key, and read and replace a range of their
--- times: where the warehouse has indexes, those of the evaluations table (a table written by an
--- earlier version of hindsight gets them here)
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
 {% for statement in evaluation_indexes %}
 {{ statement }};
 {% endfor %}

@@ -8,6 +8,11 @@ alter table "hindsight"."hs_weekly_demand__evaluations_00000000" rename to "week
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'weekly_demand';
 
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
+create index if not exists "weekly_demand__evaluations_by_time" on "hindsight"."weekly_demand__evaluations" ("target_time");
+
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again
 drop table if exists "hindsight"."weekly_demand__mase_history";

@@ -16,6 +16,11 @@ where monitor = 'weekly_demand'
         (granularity = 'month' and window_start >= timestamp '2026-11-01 00:00:00')
     );
 
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
+create index if not exists "weekly_demand__evaluations_by_time" on "hindsight"."weekly_demand__evaluations" ("target_time");
+
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again
 delete from "hindsight"."weekly_demand__mase_history"

@@ -48,9 +48,9 @@ where stored.monitor = 'keep_probability'
     and stored.model_version is not distinct from added.model_version
     and stored.segment is null;
 
--- The incremental steps look stored evaluations up by key, and read and replace a range of their
--- times: where the warehouse has indexes, those of the evaluations table (a table written by an
--- earlier version of hindsight gets them here)
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
 create index if not exists "keep_probability__evaluations_by_key" on "hindsight"."keep_probability__evaluations" ("prediction_id");
 create index if not exists "keep_probability__evaluations_by_time" on "hindsight"."keep_probability__evaluations" ("predicted_at");
 

@@ -8,9 +8,9 @@ alter table "hindsight"."hs_favorite_category__evaluations_00000000" rename to "
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'favorite_category';
 
--- The incremental steps look stored evaluations up by key, and read and replace a range of their
--- times: where the warehouse has indexes, those of the evaluations table (a table written by an
--- earlier version of hindsight gets them here)
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
 create index if not exists "favorite_category__evaluations_by_key" on "hindsight"."favorite_category__evaluations" ("request_id");
 create index if not exists "favorite_category__evaluations_by_time" on "hindsight"."favorite_category__evaluations" ("predicted_at");
 

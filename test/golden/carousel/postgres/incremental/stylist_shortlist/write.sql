@@ -27,9 +27,9 @@ where monitor = 'stylist_shortlist'
         (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
     );
 
--- The incremental steps look stored evaluations up by key, and read and replace a range of their
--- times: where the warehouse has indexes, those of the evaluations table (a table written by an
--- earlier version of hindsight gets them here)
+-- Incremental runs read and replace a range of the stored evaluations' times and, but for
+-- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
+-- (a table written by an earlier version of hindsight gets them here)
 create index if not exists "stylist_shortlist__evaluations_by_key" on "hindsight"."stylist_shortlist__evaluations" ("shortlist_id");
 create index if not exists "stylist_shortlist__evaluations_by_time" on "hindsight"."stylist_shortlist__evaluations" ("predicted_at");
 
