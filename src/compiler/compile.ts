@@ -473,6 +473,16 @@ export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Ste
   return tables;
 }
 
+/**
+ * The query of the evaluations a full refresh writes, over the session tables of the steps before
+ * it: the columns a stored evaluations table must have for an incremental run to add to it (an
+ * earlier version of hindsight may have written it with others; src/runner/run.ts).
+ */
+export function fullRefreshEvaluations(options: CompileOptions): string {
+  const full = { ...options, run: { ...options.run, incremental: undefined } };
+  return render(stepTemplate(options.monitor.type, 'evaluations'), full, templateContext(full));
+}
+
 /** A monitor's own permanent table, `<schema>.<monitor>__<name>`, as SQL. */
 function monitorTable({ monitor, schema, dialect: d }: Omit<CompileOptions, 'run'>, name: 'evaluations' | 'mase_history'): string {
   return `${d.quote(schema)}.${d.quote(monitorTableName(monitor.name, name))}`;

@@ -8,7 +8,7 @@ import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compileSetup, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type PermanentTable, type RunContext, type Step } from '../compiler/compile.js';
 import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { insertRunRecord, previousRun, previousSeconds, startOrder } from './run-log.js';
@@ -131,12 +131,25 @@ class Lock {
 }
 
 /**
+ * An incremental run found a permanent table of the monitor whose columns are not those the run
+ * writes to it: a table another version of hindsight wrote (or one changed by hand). Adding to it
+ * would fail, or where DDL is not transactional replace it with an empty one and lose its history,
+ * so the monitor is run again as a full refresh.
+ */
+class StoredColumnsDiffer extends Error {
+  constructor(differing: { reason: string }[]) {
+    super(differing.map((t) => t.reason).join('; '));
+  }
+}
+
+/**
  * `writes` is held from a monitor's `begin` to its commit or rollback, and while a failed run is
  * logged: the transactions of monitors run side by side all write the shared metric and run tables,
  * and BigQuery cancels a transaction that mutates a table another one is mutating. Only the write
  * step and the run record wait; the steps that build session tables, nearly all of a run, do not.
+ * With `rebuildReason` the run is a full refresh, for that reason (StoredColumnsDiffer).
  */
-async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): Promise<MonitorResult> {
+async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, rebuildReason?: string): Promise<MonitorResult> {
   const { project, adapter, target } = options;
   const schema = project.config.schema;
   const dialect = adapter.dialect;
@@ -147,7 +160,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
   const runId = randomUUID();
   adapter.setContext?.({ monitor: monitor.name });
 
-  const plan = await planRun(monitor, options);
+  const plan = rebuildReason ? { reason: rebuildReason } : await planRun(monitor, options);
   const run: RunContext = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
   const steps = compileMonitor({ monitor, schema, dialect, run });
   const runDir = join(project.dir, project.config['target-path'], 'run', monitor.name);
@@ -178,6 +191,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
   let current: Step | undefined;
   let inTransaction = false;
   let release: (() => void) | undefined;
+  let rebuild: StoredColumnsDiffer | undefined;
   // Each session table is dropped once: after the last step that reads it, or at the end of the run
   // (on BigQuery every drop is a job of its own, a round trip of a second or so).
   const dropped = new Set<string>();
@@ -193,8 +207,17 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
       current = step;
       adapter.setContext?.({ monitor: monitor.name, step: step.name });
       const t = performance.now();
+      // The evaluations step of an incremental run reads the stored first days of a recomputed week
+      // as they are: the stored table must have the columns a full refresh writes, checked first.
+      if (plan.range && step.name === 'evaluations') {
+        const [stored] = permanentTables({ monitor, schema, dialect }, steps);
+        const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }]);
+        if (differing.length) throw new StoredColumnsDiffer(differing);
+      }
       if (step.kind === 'statements' && !inTransaction) {
-        if (!dialect.capabilities.transactionalDdl) await preparePermanentTables(adapter, schema, monitor, steps);
+        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, permanentTables({ monitor, schema, dialect }, steps)) : [];
+        if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
+        if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing);
         release = await writes.acquire();
         await adapter.execute('begin');
         inTransaction = true;
@@ -225,32 +248,58 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
     await adapter.execute('commit');
     inTransaction = false;
   } catch (e) {
-    release ??= await writes.acquire();
-    if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
-    const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
-    result.status = 'error';
-    result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
-    await adapter.execute(record('error', result.error.message)).catch(() => undefined);
+    if (e instanceof StoredColumnsDiffer) rebuild = e;
+    else {
+      release ??= await writes.acquire();
+      if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
+      const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
+      result.status = 'error';
+      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
+      await adapter.execute(record('error', result.error.message)).catch(() => undefined);
+    }
   } finally {
     release?.();
   }
   await dropSessionTables();
+  // nothing was written: the monitor runs again, in full
+  if (rebuild) return runMonitor(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
   result.seconds = seconds(started);
   return result;
 }
 
 /**
- * Where DDL cannot be rolled back (BigQuery, Snowflake) the monitor's permanent tables are made
- * before the transaction (permanentTables), with the columns of what this run writes to them. A
- * table is recreated only when its columns changed (a configuration change), which is the one case
- * where such a warehouse cannot replace it atomically.
+ * Of the monitor's permanent tables (permanentTables), those missing or whose columns are not those
+ * of the query of what the run writes to them, each with what differs.
  */
-async function preparePermanentTables(adapter: Adapter, schema: string, monitor: Monitor, steps: Step[]): Promise<void> {
-  for (const table of permanentTables({ monitor, schema, dialect: adapter.dialect }, steps)) {
+async function differingTables(adapter: Adapter, tables: PermanentTable[]) {
+  const differing: { table: PermanentTable; exists: boolean; reason: string }[] = [];
+  for (const table of tables) {
     const wanted = await adapter.columns(table.select);
     const existing = await adapter.columns(`select * from ${table.relation}`).catch(() => undefined);
     if (existing && existing.join(',') === wanted.join(',')) continue;
-    if (existing) await adapter.execute(`drop table ${table.relation}`);
+    differing.push({ table, exists: existing !== undefined, reason: existing ? columnsDiffer(table.relation, existing, wanted) : `${table.relation} is missing` });
+  }
+  return differing;
+}
+
+/** What differs between a table's columns and those a run writes to it, in words. */
+function columnsDiffer(relation: string, existing: string[], wanted: string[]): string {
+  const dropped = existing.filter((c) => !wanted.includes(c));
+  const added = wanted.filter((c) => !existing.includes(c));
+  const parts = [...(dropped.length ? [`no longer written: ${dropped.join(', ')}`] : []), ...(added.length ? [`new: ${added.join(', ')}`] : [])];
+  return `${relation} has other columns than this version of hindsight writes (${parts.length ? parts.join('; ') : 'in another order'})`;
+}
+
+/**
+ * Where DDL cannot be rolled back (BigQuery, Snowflake) the monitor's permanent tables are made
+ * before the transaction, with the columns of what this run writes to them: those missing, and
+ * those with other columns (a full refresh after a configuration change, or after an incremental
+ * run found a table another version wrote), the one case where such a warehouse cannot replace a
+ * table atomically.
+ */
+async function createPermanentTables(adapter: Adapter, tables: { table: PermanentTable; exists: boolean }[]): Promise<void> {
+  for (const { table, exists } of tables) {
+    if (exists) await adapter.execute(`drop table ${table.relation}`);
     await adapter.execute(table.create);
   }
 }

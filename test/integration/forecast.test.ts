@@ -567,6 +567,14 @@ describe.each(TARGETS)('forecast monitors on $name', (target) => {
     expect((await run('2026-03-14T03:00:00Z')).startsFromHistory).toBe(true);
     await expectFullRefreshMetrics('2026-03-14T03:00:00Z');
 
+    // a history table another version of hindsight wrote, with other columns: the next run is a full
+    // refresh, which writes it anew, and says why (src/runner/run.ts, StoredColumnsDiffer)
+    await adapter.execute(`alter table ${out}.m__mase_history add column legacy_flag ${adapter.dialect.types.bigint}`);
+    const reshaped = await run('2026-03-14T15:00:00Z');
+    expect([reshaped.mode, reshaped.reason]).toEqual(['full_refresh', expect.stringMatching(/m__mase_history.* \(no longer written: legacy_flag\)$/)]);
+    await expectFullRefreshMetrics('2026-03-14T15:00:00Z');
+    expect(Object.keys((await history())[0]!)).not.toContain('legacy_flag');
+
     // without the table the next run is a full refresh
     await adapter.execute(`drop table ${out}.m__mase_history`);
     const rebuilt = await run('2026-03-15T03:00:00Z');

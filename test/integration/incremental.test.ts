@@ -2,6 +2,7 @@
 // that fails while writing leaves every row as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
+import type { Dialect } from '../../src/dialects/index.js';
 import type { Fixture } from './harness.js';
 import { referencePipeline } from '../reference/pipeline.js';
 import { expectSameMetrics, expectStoredInOrder, loadFixture, readMetrics, referenceConfig, rejectMetricRows, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
@@ -249,6 +250,24 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(second!.mode).toBe('incremental');
     expect(second!.recomputeFrom!.toISOString()).toBe('2026-01-01T00:00:00.000Z'); // the month of 2026-01-25
 
+    await expectFullRefreshRows(src, out, asOf);
+  });
+
+  // A table written by an earlier version of hindsight, with other columns: adding to it failed (or,
+  // where DDL is not transactional, the runner replaced it with an empty table and the run wrote only
+  // its own range), so the run is a full refresh instead, and says why.
+  it.skipIf(!!target.unavailable).each([
+    { change: 'with a column since removed', alter: (table: string, d: Dialect) => `alter table ${table} add column legacy_flag ${d.types.bigint}`, reason: /m__evaluations.* \(no longer written: legacy_flag\)/ },
+    { change: 'without a column added since', alter: (table: string) => `alter table ${table} drop column label_delay_hours`, reason: /m__evaluations.* \(new: label_delay_hours\)/ },
+  ])('a stored evaluations table $change: the next run is a full refresh', async ({ alter, reason }) => {
+    const { src, out, dir } = await twentyDaysRun(33);
+    await adapter.execute(alter(`${out}.m__evaluations`, adapter.dialect));
+    const asOf = new Date('2026-02-16T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect(second!.error).toBeUndefined();
+    expect([second!.mode, second!.reason]).toEqual(['full_refresh', expect.stringMatching(reason)]);
+    const runs = await adapter.query(`select status, mode from ${out}.hindsight_runs order by started_at`);
+    expect(runs).toEqual([{ status: 'success', mode: 'full_refresh' }, { status: 'success', mode: 'full_refresh' }]);
     await expectFullRefreshRows(src, out, asOf);
   });
 
