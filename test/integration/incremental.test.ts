@@ -35,12 +35,12 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   afterAll(async () => adapter?.close());
 
   /** 20 days of predictions from 2026-01-20 (outcomes up to 4 days late), run in full as of 2026-02-14, after all of them. */
-  async function twentyDaysRun(seed: number) {
+  async function twentyDaysRun(seed: number, m: MonitorSpec = spec) {
     const fixture = randomFixture({ seed, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
     const src = uniqueName('src');
     const out = uniqueName('hs');
     await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
-    const dir = writeProject(target, src, out, spec);
+    const dir = writeProject(target, src, out, m);
     const [first] = await runProject(adapter, dir, { asOf: new Date('2026-02-14T00:00:00Z') });
     return { fixture, src, out, dir, first: first! };
   }
@@ -52,9 +52,9 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   }
 
   /** The metric and evaluation rows in `out` equal those of a full refresh of `src` as of `asOf`. */
-  async function expectFullRefreshRows(src: string, out: string, asOf: Date) {
+  async function expectFullRefreshRows(src: string, out: string, asOf: Date, m: MonitorSpec = spec) {
     const out2 = uniqueName('hs');
-    await runProject(adapter, writeProject(target, src, out2, spec), { asOf, fullRefresh: true });
+    await runProject(adapter, writeProject(target, src, out2, m), { asOf, fullRefresh: true });
     await expectSameRows(out, out2);
   }
 
@@ -253,14 +253,18 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectFullRefreshRows(src, out, asOf);
   });
 
-  // A table written by an earlier version of hindsight, with other columns: adding to it failed (or,
-  // where DDL is not transactional, the runner replaced it with an empty table and the run wrote only
-  // its own range), so the run is a full refresh instead, and says why.
+  // A table written by an earlier version of hindsight, with other columns: adding to it failed (with
+  // day windows, at the evaluations step, which reads the stored first days of a recomputed week),
+  // or where DDL is not transactional the runner replaced it with an empty table and the run wrote
+  // only its own range (week windows alone: every stored evaluation was lost). So the run is a full
+  // refresh instead, and says why.
+  const legacyColumn = (table: string, d: Dialect) => `alter table ${table} add column legacy_flag ${d.types.bigint}`;
   it.skipIf(!!target.unavailable).each([
-    { change: 'with a column since removed', alter: (table: string, d: Dialect) => `alter table ${table} add column legacy_flag ${d.types.bigint}`, reason: /m__evaluations.* \(no longer written: legacy_flag\)/ },
-    { change: 'without a column added since', alter: (table: string) => `alter table ${table} drop column label_delay_hours`, reason: /m__evaluations.* \(new: label_delay_hours\)/ },
-  ])('a stored evaluations table $change: the next run is a full refresh', async ({ alter, reason }) => {
-    const { src, out, dir } = await twentyDaysRun(33);
+    { change: 'with a column since removed', alter: legacyColumn, reason: /m__evaluations.* \(no longer written: legacy_flag\)/, m: spec },
+    { change: 'without a column added since', alter: (table: string) => `alter table ${table} drop column label_delay_hours`, reason: /m__evaluations.* \(new: label_delay_hours\)/, m: spec },
+    { change: 'with a column since removed, week windows alone', alter: legacyColumn, reason: /m__evaluations.* \(no longer written: legacy_flag\)/, m: { ...spec, granularity: ['week'] as MonitorSpec['granularity'] } },
+  ])('a stored evaluations table $change: the next run is a full refresh', async ({ alter, reason, m }) => {
+    const { src, out, dir } = await twentyDaysRun(33, m);
     await adapter.execute(alter(`${out}.m__evaluations`, adapter.dialect));
     const asOf = new Date('2026-02-16T00:00:00Z');
     const [second] = await runProject(adapter, dir, { asOf });
@@ -268,7 +272,7 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect([second!.mode, second!.reason]).toEqual(['full_refresh', expect.stringMatching(reason)]);
     const runs = await adapter.query(`select status, mode from ${out}.hindsight_runs order by started_at`);
     expect(runs).toEqual([{ status: 'success', mode: 'full_refresh' }, { status: 'success', mode: 'full_refresh' }]);
-    await expectFullRefreshRows(src, out, asOf);
+    await expectFullRefreshRows(src, out, asOf, m);
   });
 
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
