@@ -192,6 +192,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   let inTransaction = false;
   let release: (() => void) | undefined;
   let rebuild: StoredColumnsDiffer | undefined;
+  const matching = new Set<string>();
   // Each session table is dropped once: after the last step that reads it, or at the end of the run
   // (on BigQuery every drop is a job of its own, a round trip of a second or so).
   const dropped = new Set<string>();
@@ -213,9 +214,12 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
         const [stored] = permanentTables({ monitor, schema, dialect }, steps);
         const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }]);
         if (differing.length) throw new StoredColumnsDiffer(differing);
+        matching.add(stored!.relation);
       }
       if (step.kind === 'statements' && !inTransaction) {
-        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, permanentTables({ monitor, schema, dialect }, steps)) : [];
+        // (each probe of columns is a dry-run job on BigQuery: a table found matching is not probed again)
+        const tables = permanentTables({ monitor, schema, dialect }, steps).filter((t) => !matching.has(t.relation));
+        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables) : [];
         if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
         if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing);
         release = await writes.acquire();
