@@ -212,14 +212,14 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       // as they are: the stored table must have the columns a full refresh writes, checked first.
       if (plan.range && step.name === 'evaluations') {
         const [stored] = permanentTables({ monitor, schema, dialect }, steps);
-        const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }]);
+        const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }], true);
         if (differing.length) throw new StoredColumnsDiffer(differing);
         matching.add(stored!.relation);
       }
       if (step.kind === 'statements' && !inTransaction) {
         // (each probe of columns is a dry-run job on BigQuery: a table found matching is not probed again)
         const tables = permanentTables({ monitor, schema, dialect }, steps).filter((t) => !matching.has(t.relation));
-        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables) : [];
+        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables, !!plan.range) : [];
         if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
         if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing);
         release = await writes.acquire();
@@ -265,21 +265,26 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
     release?.();
   }
   await dropSessionTables();
-  // nothing was written: the monitor runs again, in full
-  if (rebuild) return runMonitor(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
+  if (rebuild) {
+    // nothing was written: the monitor runs again, in full, and its time includes this attempt's
+    const rebuilt = await runMonitor(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
+    return { ...rebuilt, seconds: seconds(started) };
+  }
   result.seconds = seconds(started);
   return result;
 }
 
 /**
  * Of the monitor's permanent tables (permanentTables), those missing or whose columns are not those
- * of the query of what the run writes to them, each with what differs.
+ * of the query of what the run writes to them, each with what differs. With `stored` (an incremental
+ * run, whose plan read them), a table that cannot be read is an error, not a table to rebuild.
  */
-async function differingTables(adapter: Adapter, tables: PermanentTable[]) {
+async function differingTables(adapter: Adapter, tables: PermanentTable[], stored = false) {
   const differing: { table: PermanentTable; exists: boolean; reason: string }[] = [];
   for (const table of tables) {
     const wanted = await adapter.columns(table.select);
-    const existing = await adapter.columns(`select * from ${table.relation}`).catch(() => undefined);
+    const read = adapter.columns(`select * from ${table.relation}`);
+    const existing = stored ? await read : await read.catch(() => undefined);
     if (existing && existing.join(',') === wanted.join(',')) continue;
     differing.push({ table, exists: existing !== undefined, reason: existing ? columnsDiffer(table.relation, existing, wanted) : `${table.relation} is missing` });
   }

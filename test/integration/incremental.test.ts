@@ -273,6 +273,8 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const runs = await adapter.query(`select status, mode from ${out}.hindsight_runs order by started_at`);
     expect(runs).toEqual([{ status: 'success', mode: 'full_refresh' }, { status: 'success', mode: 'full_refresh' }]);
     await expectFullRefreshRows(src, out, asOf, m);
+    // and the next run adds to the table the full refresh wrote
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
