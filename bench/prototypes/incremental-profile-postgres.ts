@@ -56,7 +56,8 @@ try {
       const file = variant && join(variant, `${step.name}.sql`);
       const own = file && existsSync(file) ? readFileSync(file, 'utf8').split(/;\s*\n\s*\n/).map((s) => s.trim()).filter((s) => s.length > 0 && !/^(--[^\n]*\n?)*$/.test(s)) : step.statements;
       for (const sql of own) {
-        const explainable = /^\s*(create|insert|delete|update|select|with)\b/i.test(sql.replace(/^(\s*--[^\n]*\n)*/, ''));
+        // (`create index` cannot be explained: the write step's evaluation indexes run as they are)
+        const explainable = /^\s*(create\s+(temporary\s+|unlogged\s+)?table|insert|delete|update|select|with)\b/i.test(sql.replace(/^(\s*--[^\n]*\n)*/, ''));
         const t0 = performance.now();
         const plan = explainable ? await adapter.query(`explain (analyze, buffers) ${sql}`) : (await adapter.execute(sql), []);
         const wall = (performance.now() - t0) / 1000;
