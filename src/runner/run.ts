@@ -210,6 +210,9 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       const t = performance.now();
       // The evaluations step of an incremental run reads the stored first days of a recomputed week
       // as they are: the stored table must have the columns a full refresh writes, checked first.
+      // The steps before it read stored evaluations by name (the key, predicted_at, model_version; a
+      // request's match columns and anchor item): a template change that makes one of them read a
+      // column a stored table may lack needs this check before that step.
       if (plan.range && step.name === 'evaluations') {
         const [stored] = permanentTables({ monitor, schema, dialect }, steps);
         const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }], true);
