@@ -109,7 +109,10 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
   for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
   const windowsFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
   const evaluateFrom = daysCarryWindows(monitor) ? recomputeFrom.day! : windowsFrom;
-  const outcomesFrom = new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
+  // An outcome up to `within` before a prediction is an early one, counted in its windows; an
+  // interaction counts only after its request, and one before evaluateFrom lies in no window the
+  // run recomputes (docs/semantics.md, section 5e), so a recommendation's are read from there on.
+  const outcomesFrom = monitor.recommendation ? evaluateFrom : new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
   const range: IncrementalRange = { previousAsOf, recomputeFrom, windowsFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
   if (monitor.forecast) {
     const checkpoint = maseCheckpoint(monitor, previousAsOf);

@@ -7,12 +7,12 @@ with requests as (
     where copy_rank = 1
     union all
     -- requests kept before the recomputed range still claim the interactions that count for them;
-    -- an interaction read here is observed from timestamp '2026-10-26 00:00:00' on, so only a request made
+    -- an interaction read here is observed from timestamp '2026-11-09 00:00:00' on, so only a request made
     -- 14 days before that or later can claim one: older ones are not read
     select "shortlist_id", "customer_id", predicted_at
     from "hindsight"."stylist_shortlist__evaluations"
     where predicted_at < timestamp '2026-11-09 00:00:00'
-        and predicted_at >= timestamp '2026-10-12 00:00:00'
+        and predicted_at >= timestamp '2026-10-26 00:00:00'
 )
 
 select

@@ -13,7 +13,7 @@ from (
     where event_type in ('favorited', 'added_to_box')
 ) as source
 where event_at <= '2026-11-21 00:00:00'::timestamp_ntz
-    and event_at >= '2026-11-02 00:00:00'::timestamp_ntz
+    and event_at >= '2026-11-09 00:00:00'::timestamp_ntz
     and item_id is not null
     -- a NULL, zero or negative relevance is not an interaction
     and cast(gain as float) > 0

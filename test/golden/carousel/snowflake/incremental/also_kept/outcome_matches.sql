@@ -7,12 +7,12 @@ with requests as (
     where copy_rank = 1
     union all
     -- requests kept before the recomputed range still claim the interactions that count for them;
-    -- an interaction read here is observed from '2026-11-02 00:00:00'::timestamp_ntz on, so only a request made
+    -- an interaction read here is observed from '2026-11-09 00:00:00'::timestamp_ntz on, so only a request made
     -- 7 days before that or later can claim one: older ones are not read
     select impression_id, customer_id, predicted_at, anchor_item
     from hindsight.also_kept__evaluations
     where predicted_at < '2026-11-09 00:00:00'::timestamp_ntz
-        and predicted_at >= '2026-10-26 00:00:00'::timestamp_ntz
+        and predicted_at >= '2026-11-02 00:00:00'::timestamp_ntz
 )
 
 select
