@@ -50,7 +50,10 @@ export interface IncrementalRange {
    * re-evaluated or read as stored) equal the stored ones.
    */
   rewriteFrom: Date;
-  /** Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within). */
+  /**
+   * Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within, for early
+   * outcomes); a recommendation's interactions, from evaluateFrom (incrementalRange).
+   */
   outcomesFrom: Date;
   /**
    * Forecasts only: the time of the previous run's MASE checkpoint (maseCheckpoint), when no window
