@@ -4,6 +4,16 @@ import type { Dialect } from '../dialects/index.js';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * A column of a query's result. `type` is the warehouse's name of its type, as precisely as its
+ * client reports it (Snowflake's reports the family alone: `fixed`, `text`, `real`, …); it is
+ * compared only with the types the same adapter reports, never parsed.
+ */
+export interface Column {
+  name: string;
+  type: string;
+}
+
 export interface Adapter {
   readonly type: string;
   readonly dialect: Dialect;
@@ -16,8 +26,8 @@ export interface Adapter {
    */
   readonly reportsCreatedRows?: boolean;
   query(sql: string): Promise<Row[]>;
-  /** Column names of a query's result, without reading its rows. */
-  columns(select: string): Promise<string[]>;
+  /** The columns of a query's result, without reading its rows. */
+  columns(select: string): Promise<Column[]>;
   /**
    * Labels the statements that follow (e.g. {monitor, step}) where the warehouse can show them in
    * its query history (Snowflake's QUERY_TAG); an empty object clears the labels. Optional.

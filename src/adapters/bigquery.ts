@@ -242,7 +242,7 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     },
     // A dry run returns the result's schema without reading any data (and bills nothing).
     async columns(select) {
-      return (await dryRun(select)).fields.map((f) => f.name);
+      return (await dryRun(select)).fields.map((f) => ({ name: f.name, type: f.mode === 'REPEATED' ? `ARRAY<${f.type}>` : f.type }));
     },
     async dryRun(sql) {
       return { bytesProcessed: (await dryRun(sql)).bytesProcessed };

@@ -61,7 +61,8 @@ async function session(instance: DuckDBInstance, ownsInstance: boolean): Promise
     },
     async columns(select) {
       const reader = await connection.runAndReadAll(`select * from (\n${select}\n) as probe limit 0`);
-      return reader.columnNames();
+      const types = reader.columnTypes();
+      return reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
     },
     openSession: () => session(instance, false),
     async close() {

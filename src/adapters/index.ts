@@ -1,7 +1,7 @@
 import type { OutputConfig } from '../config/schema.js';
 import type { Adapter } from './adapter.js';
 
-export type { Adapter, Row } from './adapter.js';
+export type { Adapter, Column, Row } from './adapter.js';
 
 /** Opens the warehouse of a target; each warehouse's client library is loaded only when used. */
 export async function openAdapter(output: OutputConfig): Promise<Adapter> {

@@ -31,6 +31,8 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     application_name: 'hindsight',
     types: types as never,
   });
+  // names of the built-in types' OIDs, as `pg` knows them (INT4, TEXT, FLOAT8, …)
+  const typeNames = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]));
   await client.connect();
   await client.query(`set time zone 'UTC'`);
   if (output.schema) await client.query(`set search_path to ${postgres.quote(output.schema)}, public`);
@@ -70,7 +72,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     },
     async columns(select) {
       const result = await client.query(`select * from (\n${select}\n) as probe limit 0`);
-      return result.fields.map((f) => f.name);
+      return result.fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
     },
     openSession: () => openPostgres(output),
     async close() {

@@ -110,7 +110,7 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
     },
     async columns(select) {
       const { statement } = await run(`select * from (\n${select}\n) as probe limit 0`);
-      return (statement.getColumns() ?? []).map((c) => columnName(c.getName()));
+      return (statement.getColumns() ?? []).map((c) => ({ name: columnName(c.getName()), type: c.getType() }));
     },
     setContext(tags) {
       statementTag = Object.keys(tags).length

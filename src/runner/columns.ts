@@ -43,7 +43,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
     let available: string[];
     try {
-      available = await adapter.columns(sourceSelect(adapter, source));
+      available = (await adapter.columns(sourceSelect(adapter, source))).map((c) => c.name);
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
       issues.push({ file: monitor.file, ...at(sourceKey), key: `monitors.${monitor.name}.${sourceKey}`, message: `cannot read ${what}: ${reason}` });

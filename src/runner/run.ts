@@ -3,9 +3,9 @@
 // `threads`, several monitors run at once, each in a session of its own.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { openSession } from '../adapters/connect.js';
-import type { Adapter } from '../adapters/index.js';
+import type { Adapter, Column } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type PermanentTable, type RunContext, type Step } from '../compiler/compile.js';
@@ -163,7 +163,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   const plan = rebuildReason ? { reason: rebuildReason } : await planRun(monitor, options);
   const run: RunContext = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
   const steps = compileMonitor({ monitor, schema, dialect, run });
-  const runDir = join(project.dir, project.config['target-path'], 'run', monitor.name);
+  const runDir = resolve(project.dir, project.config['target-path'], 'run', monitor.name);
   writeSteps(runDir, steps);
   const hash = sqlHash(steps);
   const result: MonitorResult = {
@@ -278,9 +278,10 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
 }
 
 /**
- * Of the monitor's permanent tables (permanentTables), those missing or whose columns are not those
- * of the query of what the run writes to them, each with what differs. With `stored` (an incremental
- * run, whose plan read them), a table that cannot be read is an error, not a table to rebuild.
+ * Of the monitor's permanent tables (permanentTables), those missing or whose columns (names, order
+ * and types) are not those of the query of what the run writes to them, each with what differs. With
+ * `stored` (an incremental run, whose plan read them), a table that cannot be read is an error, not a
+ * table to rebuild.
  */
 async function differingTables(adapter: Adapter, tables: PermanentTable[], stored = false) {
   const differing: { table: PermanentTable; exists: boolean; reason: string }[] = [];
@@ -288,18 +289,31 @@ async function differingTables(adapter: Adapter, tables: PermanentTable[], store
     const wanted = await adapter.columns(table.select);
     const read = adapter.columns(`select * from ${table.relation}`);
     const existing = stored ? await read : await read.catch(() => undefined);
-    if (existing && existing.join(',') === wanted.join(',')) continue;
-    differing.push({ table, exists: existing !== undefined, reason: existing ? columnsDiffer(table.relation, existing, wanted) : `${table.relation} is missing` });
+    const reason = existing ? columnsDiffer(table.relation, existing, wanted) : `${table.relation} is missing`;
+    if (reason) differing.push({ table, exists: existing !== undefined, reason });
   }
   return differing;
 }
 
-/** What differs between a table's columns and those a run writes to it, in words. */
-function columnsDiffer(relation: string, existing: string[], wanted: string[]): string {
-  const dropped = existing.filter((c) => !wanted.includes(c));
-  const added = wanted.filter((c) => !existing.includes(c));
-  const parts = [...(dropped.length ? [`no longer written: ${dropped.join(', ')}`] : []), ...(added.length ? [`new: ${added.join(', ')}`] : [])];
-  return `${relation} has other columns than this version of hindsight writes (${parts.length ? parts.join('; ') : 'in another order'})`;
+/**
+ * What differs between a table's columns and those a run writes to it, in words; undefined when
+ * nothing does. A type differs when a source column's type changed since the table was written (a
+ * key column from integer to text, say), or another version of hindsight wrote it: added to, the
+ * table would keep the old type, or the insert fail, where a full refresh writes the new one.
+ */
+export function columnsDiffer(relation: string, existing: Column[], wanted: Column[]): string | undefined {
+  const typeOf = (columns: Column[], name: string) => columns.find((c) => c.name === name)?.type;
+  const names = (columns: Column[]) => columns.map((c) => c.name);
+  const dropped = names(existing).filter((c) => typeOf(wanted, c) === undefined);
+  const added = names(wanted).filter((c) => typeOf(existing, c) === undefined);
+  const retyped = wanted.filter((c) => (typeOf(existing, c.name) ?? c.type) !== c.type).map((c) => `${c.name} ${typeOf(existing, c.name)} → ${c.type}`);
+  const parts = [
+    ...(dropped.length ? [`no longer written: ${dropped.join(', ')}`] : []),
+    ...(added.length ? [`new: ${added.join(', ')}`] : []),
+    ...(retyped.length ? [`of another type: ${retyped.join(', ')}`] : []),
+  ];
+  if (!parts.length && names(existing).join(',') === names(wanted).join(',')) return undefined;
+  return `${relation} has other columns than this run writes (${parts.length ? parts.join('; ') : 'in another order'})`;
 }
 
 /**
@@ -338,8 +352,10 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     monitor, schema, dialect: d,
     run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
   };
-  // A planning query that fails means a table the run starts from is gone or unreadable: rebuild from
-  // scratch. Anything else (a template error, say) is a bug to report, not a reason to rebuild.
+  // A planning query that fails means a table the run starts from is gone or unreadable (dropped, or
+  // a key column whose type changed in the source since): rebuild from scratch, and say what the
+  // warehouse said, which names the table. Anything else (a template error, say) is a bug to report,
+  // not a reason to rebuild.
   let queryFailed = false;
   const query = async (sql: string) => {
     try {
@@ -353,6 +369,8 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     return { range: await planIncrementalRange(plan, query) };
   } catch (error) {
     if (!queryFailed) throw error;
-    return { reason: 'no stored tables to start from' };
+    // (Snowflake's message starts "SQL compilation error:" and names the table on its next line)
+    const said = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 300);
+    return { reason: `cannot start from the stored tables (the warehouse said: ${said})` };
   }
 }

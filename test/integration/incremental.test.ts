@@ -277,6 +277,36 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
+  // A key column's type is the source's (values are cast to hindsight's types, keys are not): after
+  // it changes, an incremental run would add keys of the new type to a table of the old one, or fail
+  // to compare them, where a full refresh writes the new type.
+  it.skipIf(!!target.unavailable)('a source key column that changed type since the last run: the next run is a full refresh', async () => {
+    const d = adapter.dialect;
+    const fixture = randomFixture({ seed: 34, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    fixture.outcomes = fixture.outcomes.filter((o) => !String(o.key[0]).startsWith('orphan')); // keys p00042 → 42
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    /** Rewrites the key columns of both source tables as `expr(column)` (a table replaced as users do). */
+    const rekey = async (expr: (column: string) => string) => {
+      for (const [table, key, rest] of [['predictions', 'pid', 'predicted_at, score, model_version, environment, seg_a, seg_b'], ['outcomes', 'outcome_pid', 'observed_at, label']]) {
+        await adapter.execute(`create table ${src}.rekeyed as select ${expr(key!)} as ${key}, ${rest} from ${src}.${table}`);
+        await adapter.execute(`drop table ${src}.${table}`);
+        await adapter.execute(`alter table ${src}.rekeyed rename to ${table}`);
+      }
+    };
+    await rekey((key) => `cast(substr(${key}, 2) as ${d.types.integer})`);
+    const dir = writeProject(target, src, out, spec);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-14T00:00:00Z') }))[0]!.error).toBeUndefined();
+    await rekey((key) => `cast(${key} as ${d.types.text})`);
+    const asOf = new Date('2026-02-16T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect(second!.error).toBeUndefined();
+    expect([second!.mode, second!.reason]).toEqual(['full_refresh', expect.stringMatching(/m__evaluations\W? has other columns than this run writes \(of another type: pid \S+ → \S+\)$|^cannot start from the stored tables \(the warehouse said: .*integer/i)]);
+    await expectFullRefreshRows(src, out, asOf);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
+  });
+
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
     const fixture = randomFixture({ seed: 21, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 8 });
     const src = uniqueName('src');

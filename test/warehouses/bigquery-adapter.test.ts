@@ -87,7 +87,7 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
     // INT64 is 8 bytes; STRING 2 + its length: 1000 × 8, then 1000 × (2 + 3) + 1000 × 8.
     expect(bytes).toEqual({ bytesProcessed: 8000 });
     expect(filtered).toEqual({ bytesProcessed: 13000 });
-    expect(columns).toEqual(['a', 'label']);
+    expect(columns).toEqual([{ name: 'a', type: 'INTEGER' }, { name: 'label', type: 'STRING' }]);
     expect(fake.jobs.size).toBe(jobsBefore);
     expect(insertsOf('select a from ds.sizes')[0].configuration.dryRun).toBe(true);
     await expect(withAdapter({}, (a) => a.columns('select nope from ds.sizes'))).rejects.toThrow(/nope/);

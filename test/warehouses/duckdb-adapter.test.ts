@@ -32,4 +32,20 @@ describe('DuckDB adapter', () => {
       await adapter.close();
     }
   });
+
+  // the runner compares a stored table's columns with those of what it writes (src/runner/run.ts)
+  it("reads a query's columns and their types without its rows", async () => {
+    const adapter = await openAdapter({ type: 'duckdb', path: ':memory:' });
+    try {
+      expect(await adapter.columns("select 1::integer as i, 2::bigint as b, 'x' as s, 0.5::decimal(18, 3) as d, [1.5] as l")).toEqual([
+        { name: 'i', type: 'INTEGER' },
+        { name: 'b', type: 'BIGINT' },
+        { name: 's', type: 'VARCHAR' },
+        { name: 'd', type: 'DECIMAL(18,3)' },
+        { name: 'l', type: 'DECIMAL(2,1)[]' },
+      ]);
+    } finally {
+      await adapter.close();
+    }
+  });
 });

@@ -86,6 +86,18 @@ describe.skipIf(!url)('postgres adapter session', () => {
     await expect(openAdapter(output({ session_settings: { no_such_setting: 1 } }))).rejects.toThrow(/^session_settings: no_such_setting: unrecognized configuration parameter/);
   });
 
+  // the runner compares a stored table's columns with those of what it writes (src/runner/run.ts)
+  it("reads a query's columns and their types without its rows", async () => {
+    adapter = await openAdapter(output());
+    expect(await adapter.columns("select 1::integer as i, 2::bigint as b, 'x'::text as s, 0.5::float8 as f, now()::timestamp as t")).toEqual([
+      { name: 'i', type: 'INT4' },
+      { name: 'b', type: 'INT8' },
+      { name: 's', type: 'TEXT' },
+      { name: 'f', type: 'FLOAT8' },
+      { name: 't', type: 'TIMESTAMP' },
+    ]);
+  });
+
   it('rejects a setting name that is not an identifier before connecting', () => {
     expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
   });

@@ -107,9 +107,13 @@ describe('Snowflake adapter (snowflake-sdk against a fake service)', () => {
     await expect(adapter.query('select 9007199254740993::number(38, 0) as big')).rejects.toThrow(/does not fit a JavaScript number/);
   });
 
-  it('reads the columns of a query with `limit 0`', async () => {
+  it('reads the columns of a query, and their type families, with `limit 0`', async () => {
     const before = fake.history.length;
-    expect(await adapter.columns('select id, label as "Label", flag from s.typed')).toEqual(['id', 'Label', 'flag']);
+    expect(await adapter.columns('select id, label as "Label", flag from s.typed')).toEqual([
+      { name: 'id', type: 'fixed' },
+      { name: 'Label', type: 'text' },
+      { name: 'flag', type: 'boolean' },
+    ]);
     expect(fake.history.slice(before).map((h) => h.sqlText)).toEqual(['select * from (\nselect id, label as "Label", flag from s.typed\n) as probe limit 0']);
   });
 
