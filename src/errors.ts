@@ -42,6 +42,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** A command line that cannot be carried out as given: a bad argument, or files it would overwrite (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** A statement that failed in the warehouse, named by monitor, step and the file holding its SQL. */
 export class WarehouseError extends Error {
   constructor(

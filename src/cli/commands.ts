@@ -1,6 +1,6 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
 import { loadProjectAndTarget, type Project, type Target } from '../config/load.js';
@@ -8,7 +8,7 @@ import type { Monitor } from '../config/monitor.js';
 import { compileMonitor } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
@@ -37,12 +37,25 @@ export function selectMonitors(project: Project, select: string[] | undefined): 
   return project.monitors.filter((m) => select.includes(m.name));
 }
 
+/**
+ * Scaffolds a project from templates/project. A directory that already holds one of its files is
+ * left as it is, with an error naming them: the user's profiles.yml or monitors are never replaced.
+ */
 export function initProject(dir: string): string[] {
   const dest = resolve(dir);
-  if (existsSync(join(dest, 'hindsight.yml'))) throw new Error(`${dest} already has a hindsight.yml`);
-  mkdirSync(dest, { recursive: true });
-  cpSync(join(PACKAGE_ROOT, 'templates', 'project'), dest, { recursive: true });
-  return ['hindsight.yml', 'profiles.yml', 'monitors/example.yml'].map((f) => join(relative(process.cwd(), dest) || '.', f));
+  const source = join(PACKAGE_ROOT, 'templates', 'project');
+  const files = (readdirSync(source, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((f) => f.isFile())
+    .map((f) => relative(source, join(f.parentPath, f.name)))
+    .sort();
+  const shown = (f: string) => join(relative(process.cwd(), dest) || '.', f);
+  const existing = files.filter((f) => existsSync(join(dest, f)));
+  if (existing.length) throw new UsageError(`hindsight init would overwrite ${existing.map(shown).join(', ')}; nothing was written (choose an empty directory)`);
+  for (const f of files) {
+    mkdirSync(dirname(join(dest, f)), { recursive: true });
+    copyFileSync(join(source, f), join(dest, f));
+  }
+  return files.map(shown);
 }
 
 export function validate(options: CommonOptions): { project: Project; target?: Target } {
@@ -63,7 +76,7 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
   const dialect = dialectFor(target.output.type);
   const asOf = parseAsOf(options.asOf);
   const out = [];
-  const root = join(project.dir, project.config['target-path'], 'compiled');
+  const root = resolve(project.dir, project.config['target-path'], 'compiled');
   const files = new CompiledFiles();
   try {
     for (const monitor of selectMonitors(project, options.select)) {
@@ -115,6 +128,10 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   if (options.dryRun) return dryRun(options, adapter);
   const threadsArg = threadsOption(options.threads);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
+  // An orchestrator reads run_results.json after the command: a run stopped before it writes one
+  // (an unknown monitor, a configured column missing from its source) must not leave the previous
+  // run's "success" there.
+  rmSync(runResultsPath(project), { force: true });
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
     line('No monitors found: add one under monitors/ (see `hindsight init`).');
@@ -166,8 +183,7 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
 
 /** target/run_results.json, versioned like dbt's, for orchestrators and CI. */
 function writeRunResults(project: Project, target: Target, asOf: Date, threads: number, results: MonitorResult[], elapsed: number): void {
-  const dir = join(project.dir, project.config['target-path']);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(runResultsPath(project)), { recursive: true });
   const doc = {
     metadata: { schema_version: 'hindsight/run-results/v1', hindsight_version: HINDSIGHT_VERSION, generated_at: new Date().toISOString() },
     target: { name: target.name, type: target.output.type },
@@ -188,7 +204,20 @@ function writeRunResults(project: Project, target: Target, asOf: Date, threads: 
       message: r.error?.message ?? null,
     })),
   };
-  writeFileSync(join(dir, 'run_results.json'), JSON.stringify(doc, null, 2) + '\n');
+  writeFileSync(runResultsPath(project), JSON.stringify(doc, null, 2) + '\n');
+}
+
+const runResultsPath = (project: Project) => resolve(project.dir, project.config['target-path'], 'run_results.json');
+
+/**
+ * What `build` checks before it loads any seed, so that a typo does not reload every seed and then
+ * stop: the configuration, --threads, --as-of and --select.
+ */
+export function checkRunOptions(options: CommonOptions & { asOf?: string; threads?: number }): void {
+  threadsOption(options.threads);
+  parseAsOf(options.asOf);
+  const { project } = loadProjectAndTarget(options.projectDir, options);
+  selectMonitors(project, options.select);
 }
 
 /** What `show` prints by default, per problem type (any metric can be asked for with --metrics). */
@@ -215,6 +244,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   const largestK = monitor!.recommendation?.k.at(-1);
   const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type].map((x) => x.replace(/@k$/, `@${largestK}`));
   const windows = options.windows ?? 8;
+  if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
   return withAdapter(target, async (a) => {
     const d = a.dialect;
     const rows = await a.query(`

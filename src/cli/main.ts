@@ -1,6 +1,6 @@
 // hindsight's command line, in dbt's vocabulary. Exit codes: 0 ok, 1 a run failed, 2 bad configuration.
 import yargs, { type Argv } from 'yargs';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import * as commands from './commands.js';
 import { writeJsonSchemas } from './json-schema.js';
@@ -22,8 +22,7 @@ function runOptions<T>(y: Argv<T>) {
     .option('threads', { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" });
 }
 
-// --threads is checked here, before `build` loads any seed
-const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: commands.threadsOption(a.threads as number | undefined) });
+const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: a.threads as number | undefined });
 
 type Args = Record<string, unknown>;
 const opts = (a: Args): commands.CommonOptions => ({
@@ -61,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command('build', 'seed, then run', runOptions, async (a) => {
       const args = runArgs(a);
+      commands.checkRunOptions(args);
       code = await commands.seed(opts(a));
       if (code === 0) code = await commands.run(args);
     })
@@ -110,4 +110,3 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-class UsageError extends Error {}

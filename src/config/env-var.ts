@@ -39,14 +39,20 @@ function message(e: unknown): string {
   return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"`;
 }
 
-/** Replaces every templated string scalar in place; returns issues for the ones that fail. */
-export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
+/**
+ * Replaces every templated string scalar in place (under `within` only, when given: dbt renders the
+ * profile and target it uses, so another target's variables need not be set); returns issues for
+ * the ones that fail.
+ */
+export function renderEnvVars(parsed: ParsedYaml, within?: Path): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const inside = (path: Path) => !within || within.every((k, i) => String(path[i]) === String(k));
   visit(parsed.doc, {
     // `key: {{ env_var('X') }}` without quotes is a YAML flow mapping, not a template.
     Map(_key, node: YAMLMap, ancestors) {
       if (!node.flow || node.items.length !== 1 || !isMap(node.items[0]?.key)) return;
       const path = keyPath(ancestors, node);
+      if (!inside(path)) return;
       const inner = node.items[0]!.key as YAMLMap;
       const call = isScalar(inner.items[0]?.key) ? String(inner.items[0].key.value) : "env_var('NAME')";
       issues.push({
@@ -59,6 +65,7 @@ export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
     },
     Scalar(_key, node: Scalar, ancestors) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('{{')) return;
+      if (!inside(keyPath(ancestors, node))) return;
       try {
         node.value = env.renderString(node.value, {});
       } catch (e) {

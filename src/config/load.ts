@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { renderEnvVars } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
-import { monitorFileSchema, profilesFileSchema, projectSchema, type OutputConfig, type ProjectConfig } from './schema.js';
+import { monitorFileSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
 import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
@@ -52,13 +52,19 @@ function readYaml(dir: string, path: string, issues: ConfigIssue[], missing?: st
   return syntax.length > 0 ? undefined : parsed;
 }
 
+/**
+ * The YAML files under `dir`, in name order. Hidden entries are skipped, and so are entries that
+ * cannot be read: an editor's lock files (Emacs's `.#x.yml`, a dangling link), macOS's `._x.yml`.
+ */
 function yamlFilesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.')) continue;
     const full = join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...yamlFilesUnder(full));
-    else if (/\.ya?ml$/.test(entry)) out.push(full);
+    const stat = statSync(full, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) out.push(...yamlFilesUnder(full));
+    else if (stat?.isFile() && /\.ya?ml$/.test(entry)) out.push(full);
   }
   return out;
 }
@@ -82,7 +88,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed, raw);
   issues.push(...projectIssues);
   // Without a valid hindsight.yml there is no target path to keep the cache in.
-  const cache = options.partialParse && config ? new PartialParseCache(join(dir, config['target-path'], PARTIAL_PARSE_FILE)) : undefined;
+  const cache = options.partialParse && config ? new PartialParseCache(resolve(dir, config['target-path'], PARTIAL_PARSE_FILE)) : undefined;
 
   // Even when hindsight.yml has problems, the monitor files are checked too: all errors in one pass.
   const rawPaths = isRecord(raw) ? raw['monitor-paths'] : undefined;
@@ -91,13 +97,17 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
 
   const monitors: Monitor[] = [];
   const seen = new Map<string, string>();
+  // monitor-paths that overlap (monitors, monitors/sub) name some files twice: each is read once
+  const read = new Set<string>();
   monitorPaths.forEach((monitorPath, i) => {
-    if (explicitPaths && !existsSync(join(dir, monitorPath))) {
+    if (explicitPaths && !existsSync(resolve(dir, monitorPath))) {
       const dirs = existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [];
       issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, dirs));
       return;
     }
-    for (const full of yamlFilesUnder(join(dir, monitorPath))) {
+    for (const full of yamlFilesUnder(resolve(dir, monitorPath))) {
+      if (read.has(full)) continue;
+      read.add(full);
       const file = relative(dir, full);
       const loaded = loadMonitorFile(dir, file, cache);
       issues.push(...loaded.issues);
@@ -240,9 +250,13 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   }
 }
 
-/** Finds profiles.yml: --profiles-dir, then the project dir, then ~/.hindsight/. */
+/**
+ * Finds profiles.yml: in --profiles-dir when given (there only, as dbt: a profiles.yml found
+ * elsewhere would connect to another warehouse than the one asked for), else in the project dir,
+ * then ~/.hindsight/.
+ */
 export function findProfiles(projectDir: string, profilesDir?: string): string {
-  const candidates = [profilesDir, projectDir, join(homedir(), '.hindsight')].filter((d): d is string => !!d);
+  const candidates = profilesDir ? [profilesDir] : [projectDir, join(homedir(), '.hindsight')];
   for (const d of candidates) if (existsSync(join(d, 'profiles.yml'))) return resolve(d);
   throw new ConfigError([
     { file: 'profiles.yml', line: 1, column: 1, key: '', message: `not found in ${candidates.join(', ')}; create one (see \`hindsight init\`) or pass --profiles-dir` },
@@ -254,16 +268,23 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'profiles.yml', issues);
   if (!parsed) throw new ConfigError(issues);
-  const envIssues = renderEnvVars(parsed);
+  const profileName = project.config.profile;
+  // Only the profile and target this run uses are rendered and checked (selectedProfileSchema).
+  const envIssues = renderEnvVars(parsed, [profileName, 'target']);
+  const profiles = parsed.doc.toJS() as unknown;
+  const defined = isRecord(profiles) ? Object.keys(profiles) : [];
+  const profile = isRecord(profiles) ? profiles[profileName] : undefined;
+  const outputs = isRecord(profile) && isRecord(profile.outputs) ? profile.outputs : undefined;
+  let targetName = options.target ?? (isRecord(profile) && typeof profile.target === 'string' ? profile.target : undefined);
+  if (targetName !== undefined && outputs && Object.hasOwn(outputs, targetName)) envIssues.push(...renderEnvVars(parsed, [profileName, 'outputs', targetName]));
   issues.push(...envIssues);
-  const { value, issues: schemaIssues } = validateYaml(profilesFileSchema, parsed);
+  const { value, issues: schemaIssues } = validateYaml(
+    isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, outputs && targetName !== undefined && Object.hasOwn(outputs, targetName) ? targetName : undefined, options.target !== undefined) : profilesFileSchema,
+    parsed,
+  );
   // A value whose env_var() failed is still the template text: its schema error would be noise.
   issues.push(...schemaIssues.filter((s) => !envIssues.some((e) => e.key === s.key)));
 
-  const profiles = parsed.doc.toJS() as unknown;
-  const defined = isRecord(profiles) ? Object.keys(profiles) : [];
-  const profileName = project.config.profile;
-  const profile = isRecord(profiles) ? profiles[profileName] : undefined;
   if (profile === undefined && isRecord(profiles)) {
     // The name is wrong where it is written: hindsight.yml.
     const at = readYaml(project.dir, 'hindsight.yml', []);
@@ -274,11 +295,11 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
       suggestion: closest(profileName, defined),
     });
   }
-  let targetName: string | undefined;
-  if (value && profile !== undefined) {
-    const outputs = value[profileName]!.outputs;
-    targetName = options.target ?? value[profileName]!.target;
-    if (!outputs[targetName]) {
+  const selected = value && profile !== undefined ? (value as Record<string, { target?: string; outputs: Record<string, unknown> }>)[profileName] : undefined;
+  if (selected) {
+    const outputs = selected.outputs;
+    targetName = options.target ?? selected.target!; // required unless --target is given
+    if (!Object.hasOwn(outputs, targetName)) {
       const names = Object.keys(outputs);
       const message = `target "${targetName}" is not defined in ${profileName}.outputs; defined: ${names.join(', ') || 'none'}`;
       const path: Path = options.target === undefined ? [profileName, 'target'] : [profileName, 'outputs'];
@@ -291,8 +312,8 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
       });
     }
   }
-  if (issues.length || !value || targetName === undefined) throw new ConfigError(issues);
-  const output = value[profileName]!.outputs[targetName]!;
+  if (issues.length || !selected || targetName === undefined) throw new ConfigError(issues);
+  const output = selected.outputs[targetName] as OutputConfig;
   if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path);
   return { profile: profileName, name: targetName, output };
 }

@@ -336,12 +336,23 @@ export const outputSchema = z.discriminatedUnion('type', [duckdbOutput, postgres
 
 export const profileSchema = z.strictObject({
   target: z.string().describe('the name of one of the outputs'),
-  outputs: z.record(z.string(), outputSchema).describe('a mapping of target names to outputs (each with a type: duckdb or postgres)'),
+  outputs: z.record(z.string(), outputSchema).describe(`a mapping of target names to outputs (each with a type: ${outputSchema.options.map((o) => o.shape.type.value).join(', ')})`),
 });
 
 export const profilesFileSchema = z
   .record(z.string(), profileSchema)
   .describe('a mapping of profile names to profiles, each with a target and outputs');
+
+/**
+ * profiles.yml as a run reads it: the profile and target it uses are checked in full, the others
+ * not at all (like dbt: a file shared by projects, or a production target whose variables are not
+ * set on a laptop, does not stop a run on another target). The editor schema is profilesFileSchema.
+ */
+export function selectedProfileSchema(profile: string, target: string | undefined, targetGiven: boolean) {
+  const outputs = target === undefined ? z.record(z.string(), z.unknown()) : z.looseObject({ [target]: outputSchema });
+  const shape = { outputs: outputs.describe(profileSchema.shape.outputs.description!), ...(targetGiven ? { target: profileSchema.shape.target.optional() } : {}) };
+  return z.looseObject({ [profile]: profileSchema.extend(shape) });
+}
 
 export type MonitorConfig = z.infer<typeof monitorSchema>;
 export type BinaryClassificationConfig = z.infer<typeof binaryClassificationSchema>;

@@ -34,7 +34,11 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
       if (open) ({ offset, path } = open);
     }
     const pos = lines.linePos(offset);
-    return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) };
+    // dbt's `key: {{ env_var('X', 'default') }}`, unquoted, is a broken YAML flow mapping (the
+    // one-argument form parses, and renderEnvVars says the same of it)
+    const lineText = text.slice(offset - pos.col + 1).split('\n')[0]!;
+    const template = e.code !== 'DUPLICATE_KEY' && /:\s*\{\{/.test(lineText) ? '; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}"' : '';
+    return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) + template };
   });
   return { parsed, issues };
 }

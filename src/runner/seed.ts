@@ -2,7 +2,7 @@
 // (a CSV directly in the seed path goes to the project schema). Column types are inferred from the
 // values, like dbt seed: integer, double, boolean, timestamp, else text; an empty field is NULL.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project } from '../config/load.js';
 import { parseCsv } from './csv.js';
@@ -31,7 +31,7 @@ export interface SeedResult {
 export function seedFiles(project: Project): { schema: string; table: string; path: string }[] {
   const out: { schema: string; table: string; path: string }[] = [];
   for (const seedPath of project.config['seed-paths']) {
-    const root = join(project.dir, seedPath);
+    const root = resolve(project.dir, seedPath);
     if (!existsSync(root)) continue;
     for (const entry of readdirSync(root).sort()) {
       const full = join(root, entry);

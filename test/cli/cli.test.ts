@@ -1,6 +1,6 @@
 // The command line end to end on a copy of the shop example: build, show, an incremental rerun,
 // deterministic compile, and the exit codes and messages of a failing run.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -121,7 +121,11 @@ describe('hindsight CLI on the shop example', () => {
     const dir = copyOfShop();
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
     writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('score: keep_probability', 'score: keep_probabilty'));
+    // an earlier run's results: an orchestrator must not read its "success" after this one
+    mkdirSync(join(dir, 'target'), { recursive: true });
+    writeFileSync(join(dir, 'target', 'run_results.json'), '{"results": [{"status": "success"}]}\n');
     expect(await main(['build', '--project-dir', dir])).toBe(2);
+    expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
     expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\.keep_probability\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 
@@ -130,5 +134,50 @@ describe('hindsight CLI on the shop example', () => {
     expect(await main(['init', dir])).toBe(0);
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
     expect(out).toMatch(/OK: 1 monitor\(s\)/);
+  });
+
+  it('init never overwrites a file: it writes nothing where one of its files exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-init-'));
+    writeFileSync(join(dir, 'profiles.yml'), 'mine: {}\n');
+    expect(await main(['init', dir])).toBe(2);
+    expect(err).toMatch(/hindsight init would overwrite .*profiles\.yml; nothing was written/);
+    expect(readFileSync(join(dir, 'profiles.yml'), 'utf8')).toBe('mine: {}\n');
+    expect(readdirSync(dir)).toEqual(['profiles.yml']);
+  });
+
+  it('rejects bad arguments with exit code 2 before doing anything', async () => {
+    const dir = copyOfShop();
+    for (const asOf of ['2026-02-30', '2026', 'yesterday', '2026-11-21T25:00']) {
+      err = '';
+      expect(await main(['compile', '--project-dir', dir, '--as-of', asOf])).toBe(2);
+      expect(err).toContain(`--as-of "${asOf}" is not a date or date-time`);
+    }
+    // build checks --select and --as-of before it loads any seed
+    out = '';
+    expect(await main(['build', '--project-dir', dir, '-s', 'nope'])).toBe(2);
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-13-01'])).toBe(2);
+    expect(out).not.toMatch(/Loading/);
+    err = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '0'])).toBe(2);
+    expect(err).toMatch(/--windows expects a whole number of 1 or more, got 0/);
+    // --profiles-dir names the one place to look: never another profiles.yml
+    err = '';
+    expect(await main(['validate', '--project-dir', dir, '--profiles-dir', join(dir, 'nowhere')])).toBe(2);
+    expect(err).toMatch(/profiles\.yml.*not found in .*nowhere; create one/);
+  });
+
+  it('reads monitor files once, skipping hidden and unreadable entries, and writes to an absolute target-path', async () => {
+    const dir = copyOfShop();
+    symlinkSync('user@host.1:1', join(dir, 'monitors', '.#keep_probability.yml')); // an Emacs lock file
+    writeFileSync(join(dir, 'monitors', '._keep_probability.yml'), '\0\0'); // macOS metadata
+    symlinkSync('nowhere.yml', join(dir, 'monitors', 'dangling.yml'));
+    const target = mkdtempSync(join(tmpdir(), 'hindsight-target-'));
+    const config = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
+    writeFileSync(join(dir, 'hindsight.yml'), `${config.replace('monitor-paths: [monitors]', 'monitor-paths: [monitors, monitors/]').trimEnd()}\ntarget-path: ${target}\n`);
+    expect(await main(['validate', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/OK: 1 monitor\(s\)/);
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    expect(readdirSync(join(target, 'compiled', 'keep_probability'))).toContain('metrics.sql');
+    expect(existsSync(join(dir, target))).toBe(false);
   });
 });

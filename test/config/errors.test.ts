@@ -383,12 +383,9 @@ profle: shop
     `);
   });
 
-  it('report problems of profiles.yml', () => {
-    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
-    const text = errors({
-      'hindsight.yml': HINDSIGHT,
-      'monitors/churn.yml': MONITOR,
-      'profiles.yml': `shop:
+  // Like dbt, a run renders and checks only the profile and target it uses: another target's
+  // problems, or its unset variables, do not stop it (src/config/schema.ts, selectedProfileSchema).
+  const BROKEN_PROFILES = `shop:
   outputs:
     dev:
       type: duckdb
@@ -405,14 +402,17 @@ profle: shop
       session_settings:
         work mem: 1GB
         jit: [on]
-`,
-    });
-    expect(text).toMatchInlineSnapshot(`
-      "profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs
-      profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit, settings (did you mean "threads"?)
-      profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)
-      profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"
-      profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
+other_project:
+  target: x
+  outputs:
+    x: {type: redshift, password: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"}
+`;
+  it('report problems of the profile and target a run uses, all of them', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const files = { 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': BROKEN_PROFILES };
+    expect(errors(files)).toMatchInlineSnapshot(`"profiles.yml:1:1: shop.target: required key "target" is missing; expected the name of one of the outputs"`);
+    expect(errors(files, { target: 'prod' })).toMatchInlineSnapshot(`
+      "profiles.yml:9:5: shop.outputs.prod.dbname: required key "dbname" is missing; expected a database name
       profiles.yml:11:13: shop.outputs.prod.host: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
       profiles.yml:12:13: shop.outputs.prod.user: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('PGUSER') }}"
       profiles.yml:13:13: shop.outputs.prod.port: expected a whole number from 1 to 65535; got "lots"
@@ -420,6 +420,21 @@ profle: shop
       profiles.yml:16:9: shop.outputs.prod.session_settings.work mem: invalid key "work mem"; expected a setting name such as work_mem
       profiles.yml:17:14: shop.outputs.prod.session_settings.jit: expected a string, or a number, or true or false; got a list"
     `);
+    expect(errors(files, { target: 'dev' })).toMatchInlineSnapshot(`"profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit, settings (did you mean "threads"?)"`);
+    expect(errors(files, { target: 'staging' })).toMatchInlineSnapshot(`"profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)"`);
+    expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""`);
+  });
+
+  it("say that dbt's unquoted two-argument env_var() must be quoted", () => {
+    const profiles = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {{ env_var('HINDSIGHT_DB', 'a.duckdb') }}\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:6:50: shop.outputs.dev.path: YAML syntax error: Missing , or : between flow map items; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}""`);
+  });
+
+  it("do not report another target's problems, or its unset variables", () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const profiles = BROKEN_PROFILES.replace('      threds: 4\n', '');
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles });
+    expect(loadProjectAndTarget(dir, { target: 'dev' }).target).toEqual({ profile: 'shop', name: 'dev', output: { type: 'duckdb', path: ':memory:' } });
   });
 
   it('report an unknown profile where hindsight.yml names it', () => {
