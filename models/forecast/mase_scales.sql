@@ -66,7 +66,7 @@ history as (
 
 {% endif %}
 checkpoint as (
-    select {{ src.key_list() }}, cast(sum(history_pairs) as {{ d.types.bigint }}) as history_pairs, sum(history_sum) as history_sum
+    select {{ src.key_list() }}, cast(sum(history_pairs) as {{ d.types.bigint }}) as history_pairs, {{ d.addExactSums('history_sum') }} as history_sum
     from (
         select {{ src.key_list() }}, count(*) as history_pairs, {{ d.exactSum('abs_change') }} as history_sum
         from pairs

@@ -69,6 +69,11 @@ export interface Dialect {
   /** exactSum as a window function over `window` (what goes inside `over (...)`). */
   exactSumOver(expr: string, window: string): string;
   /**
+   * The sum of a column of exactSum results, as exact, where a group's rows come from several
+   * branches of a UNION ALL (a forecast's MASE checkpoint: src/dialects/duckdb.ts says why).
+   */
+  addExactSums(column: string): string;
+  /**
    * The same for addends known to stay below 9,000 in absolute value (probabilities, losses of
    * clipped probabilities): each is rounded to an integer number of 1e-15 units and the integers
    * are summed, which warehouses do exactly and far faster than decimals (Postgres accumulates
@@ -179,6 +184,7 @@ export const defaultDialect: Dialect = {
   exactSumOver(expr, window) {
     return `${this.exactSum(expr)} over (${window})`;
   },
+  addExactSums: (column) => `sum(${column})`,
   femtoSum: (expr) => `sum(cast(round((${expr}) * 1e15) as bigint))`,
   percentile: (expr, fraction) => `percentile_cont(${fraction}) within group (order by ${expr})`,
   percentiles(expr, fractions) {

@@ -1,8 +1,9 @@
 // The DuckDB adapter: the profile's settings reach DuckDB, and a further session (threads) is another
 // connection to the same database: it sees the first one's tables, not its temp tables, and closing
-// it leaves the first one open.
+// it leaves the first one open. Also what the DuckDB dialect works around in DuckDB itself.
 import { describe, expect, it } from 'vitest';
 import { openAdapter } from '../../src/adapters/index.js';
+import { duckdb } from '../../src/dialects/duckdb.js';
 
 describe('DuckDB adapter', () => {
   it('applies settings, with memory_limit over a setting of the same name', async () => {
@@ -28,6 +29,26 @@ describe('DuckDB adapter', () => {
       expect(await session.query("select current_setting('TimeZone') as tz")).toEqual([{ tz: 'UTC' }]);
       await session.close();
       expect(await adapter.query('select count(*) as n from shared')).toEqual([{ n: 1 }]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  // DuckDB's own overflow check of decimal sums is skipped over a UNION ALL (src/dialects/duckdb.ts)
+  it('fails a checked exact sum beyond its range rather than wrap it around', async () => {
+    const adapter = await openAdapter({ type: 'duckdb', path: ':memory:' });
+    try {
+      await adapter.execute('create table a as select 9e22::double as x, 1 as k');
+      await adapter.execute('create table b as select 9e22::double as x, 1 as k');
+      const both = 'from (select x, k from a union all select x, k from b) as u';
+      // what DuckDB does unchecked: a negative sum of two positive numbers
+      expect((await adapter.query(`select cast(sum(cast(x as decimal(38, 15))) as double) as s ${both}`))[0]!.s).toBeLessThan(0);
+      // the checked sums the MASE checkpoint uses: an error, DuckDB's where its own check runs
+      const parts = (expr: string) => `from (select ${duckdb.exactSum(expr)} as s, k from a group by k union all select ${duckdb.exactSum(expr)}, k from b group by k) as parts`;
+      await expect(adapter.query(`select ${duckdb.addExactSums('s')} as s ${parts('x')}`)).rejects.toThrow(/beyond the range of exact sums on DuckDB/);
+      await expect(adapter.query(`select ${duckdb.exactSumOver('x', 'partition by k')} as s ${both}`)).rejects.toThrow(/beyond the range of exact sums|Overflow in HUGEINT/);
+      // within the range they are exact, and NULL over no value
+      expect(await adapter.query(`select cast(${duckdb.addExactSums('s')} as double) as s, ${duckdb.addExactSums('cast(null as decimal(38, 15))')} as n ${parts('x / 1e9')}`)).toEqual([{ s: 1.8e14, n: null }]);
     } finally {
       await adapter.close();
     }

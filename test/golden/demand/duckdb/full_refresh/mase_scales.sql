@@ -49,7 +49,7 @@ running as (
         "store_id", "category",
         at_time,
         is_pair,
-        sum(cast(abs_change as decimal(38, 15))) over (partition by "store_id", "category" order by at_time, is_pair rows between unbounded preceding and current row) as sum_abs_change,
+        case when abs(sum(abs_change) over (partition by "store_id", "category" order by at_time, is_pair rows between unbounded preceding and current row)) >= 1e23 then error('a sum is beyond the range of exact sums on DuckDB, 1e23: see docs/semantics.md, Sums') else sum(cast(abs_change as decimal(38, 15))) over (partition by "store_id", "category" order by at_time, is_pair rows between unbounded preceding and current row) end as sum_abs_change,
         sum(is_pair) over (
             partition by "store_id", "category" order by at_time, is_pair rows between unbounded preceding and current row
         ) as pairs_before
@@ -57,7 +57,7 @@ running as (
 ),
 
 checkpoint as (
-    select "store_id", "category", cast(sum(history_pairs) as bigint) as history_pairs, sum(history_sum) as history_sum
+    select "store_id", "category", cast(sum(history_pairs) as bigint) as history_pairs, case when abs(sum(cast(history_sum as double))) >= 1e23 then error('a sum is beyond the range of exact sums on DuckDB, 1e23: see docs/semantics.md, Sums') else sum(history_sum) end as history_sum
     from (
         select "store_id", "category", count(*) as history_pairs, sum(cast(abs_change as decimal(38, 15))) as history_sum
         from pairs
