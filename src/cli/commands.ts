@@ -8,7 +8,8 @@ import type { Monitor } from '../config/monitor.js';
 import { compileMonitor } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { closest } from '../config/suggest.js';
 import { dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
@@ -26,13 +27,14 @@ export interface CommonOptions {
   partialParse?: boolean;
 }
 
-/** `--select a b` keeps those monitors; unknown names are configuration errors. */
-export function selectMonitors(project: Project, select: string[] | undefined): Monitor[] {
+/** `--select a b` keeps those monitors; an unknown name is an error (exit 2), with the closest one. */
+export function selectMonitors(project: Project, select: string[] | undefined, option = '--select'): Monitor[] {
   if (!select || select.length === 0) return project.monitors;
-  const names = new Set(project.monitors.map((m) => m.name));
-  const unknown = select.filter((s) => !names.has(s));
+  const names = project.monitors.map((m) => m.name);
+  const unknown = select.filter((s) => !names.includes(s));
   if (unknown.length) {
-    throw new ConfigError(unknown.map((u) => ({ file: '--select', line: 1, column: 1, key: u, message: `no monitor named "${u}"; monitors: ${[...names].join(', ')}` })));
+    const hint = (u: string) => (closest(u, names) ? ` (did you mean "${closest(u, names)}"?)` : '');
+    throw new UsageError(unknown.map((u) => `${option}: no monitor named "${u}"${hint(u)}; monitors: ${names.join(', ') || 'none'}`).join('\n'));
   }
   return project.monitors.filter((m) => select.includes(m.name));
 }
@@ -60,8 +62,8 @@ export function initProject(dir: string): string[] {
 
 export function validate(options: CommonOptions): { project: Project; target?: Target } {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  // Rendering every monitor also proves the templates accept it.
-  for (const monitor of project.monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
+  // Rendering every (selected) monitor also proves the templates accept it.
+  for (const monitor of selectMonitors(project, options.select)) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
   return { project, target };
 }
 
@@ -121,7 +123,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
 /** `--threads N`: a whole number of 1 or more. */
 export function threadsOption(threads: number | undefined): number | undefined {
   if (threads === undefined || (Number.isInteger(threads) && threads >= 1)) return threads;
-  throw new ConfigError([{ file: '--threads', line: 1, column: 1, key: 'threads', message: `expected a whole number of 1 or more, got ${threads}` }]);
+  throw new UsageError(`--threads expects a whole number of 1 or more, got ${threads}`);
 }
 
 export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {
@@ -239,7 +241,7 @@ function withBound(value: unknown, bound: unknown): string {
 /** The latest windows of one monitor, overall, one row per window and model version. */
 export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const [monitor] = selectMonitors(project, [options.monitor]);
+  const [monitor] = selectMonitors(project, [options.monitor], 'show');
   const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
   const largestK = monitor!.recommendation?.k.at(-1);
   const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type].map((x) => x.replace(/@k$/, `@${largestK}`));

@@ -114,7 +114,7 @@ describe('hindsight CLI on the shop example', () => {
 
     out = '';
     expect(await main(['run', '--project-dir', dir, '--threads', '0'])).toBe(2);
-    expect(err).toMatch(/--threads:1:1: threads: expected a whole number of 1 or more, got 0/);
+    expect(err).toMatch(/--threads expects a whole number of 1 or more, got 0/);
   });
 
   it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
@@ -154,7 +154,8 @@ describe('hindsight CLI on the shop example', () => {
     }
     // build checks --select and --as-of before it loads any seed
     out = '';
-    expect(await main(['build', '--project-dir', dir, '-s', 'nope'])).toBe(2);
+    expect(await main(['build', '--project-dir', dir, '-s', 'keep_probabilty'])).toBe(2);
+    expect(err).toMatch(/--select: no monitor named "keep_probabilty" \(did you mean "keep_probability"\?\); monitors: keep_probability/);
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-13-01'])).toBe(2);
     expect(out).not.toMatch(/Loading/);
     err = '';
