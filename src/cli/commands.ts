@@ -10,7 +10,7 @@ import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
-import { dryRunMonitor } from '../runner/dry-run.js';
+import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
@@ -169,8 +169,9 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const monitors = selectMonitors(project, options.select);
   const asOf = parseAsOf(options.asOf);
-  line(`Dry run of ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}): bytes each step of a full refresh would process`);
   const go = async (a: Adapter) => {
+    checkCanDryRun(a);
+    line(`Dry run of ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}): bytes each step of a full refresh would process`);
     for (const monitor of monitors) {
       for (const step of await dryRunMonitor(a, monitor, project.config.schema, asOf)) {
         line(dotted(`  ${monitor.name} ${step.name}`, formatBytes(step.bytesProcessed)));

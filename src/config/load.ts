@@ -69,6 +69,9 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
+/** The names of a directory's subdirectories (for suggestions). */
+const subdirectories = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e), { throwIfNoEntry: false })?.isDirectory()) : []);
+
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export interface LoadOptions {
@@ -95,14 +98,22 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const explicitPaths = Array.isArray(rawPaths) && rawPaths.every((p) => typeof p === 'string');
   const monitorPaths: string[] = config?.['monitor-paths'] ?? (explicitPaths ? (rawPaths as string[]) : ['monitors']);
 
+  // seed-paths written in hindsight.yml must exist, as monitor-paths must: a typo would load no seed
+  // and say nothing (the default, seeds/, may be absent)
+  const seedPaths = isRecord(raw) && Array.isArray(raw['seed-paths']) ? (raw['seed-paths'] as unknown[]) : [];
+  seedPaths.forEach((seedPath, i) => {
+    if (typeof seedPath === 'string' && !existsSync(resolve(dir, seedPath))) {
+      issue(issues, parsed, ['seed-paths', i], `directory "${seedPath}" does not exist in the project directory`, closest(seedPath, subdirectories(dir)));
+    }
+  });
+
   const monitors: Monitor[] = [];
   const seen = new Map<string, string>();
   // monitor-paths that overlap (monitors, monitors/sub) name some files twice: each is read once
   const read = new Set<string>();
   monitorPaths.forEach((monitorPath, i) => {
     if (explicitPaths && !existsSync(resolve(dir, monitorPath))) {
-      const dirs = existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory()) : [];
-      issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, dirs));
+      issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, subdirectories(dir)));
       return;
     }
     for (const full of yamlFilesUnder(resolve(dir, monitorPath))) {

@@ -8,6 +8,7 @@
 import type { Adapter } from '../adapters/index.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, type Step } from '../compiler/compile.js';
+import { UsageError } from '../errors.js';
 import { checkColumns } from './columns.js';
 
 export interface DryRunStep {
@@ -32,8 +33,13 @@ export function withEarlierSteps(step: Step, steps: Step[]): string {
   return ctes.length === 0 ? step.sql : `with ${ctes.join(',\n')}\nselect * from (\n${step.sql.trimEnd()}\n)`;
 }
 
+/** A target whose warehouse cannot price a query without running it is a usage error (exit 2). */
+export function checkCanDryRun(adapter: Adapter): asserts adapter is Adapter & Required<Pick<Adapter, 'dryRun'>> {
+  if (!adapter.dryRun) throw new UsageError(`--dry-run needs a warehouse that can estimate a query without running it (BigQuery); this target is ${adapter.type}`);
+}
+
 export async function dryRunMonitor(adapter: Adapter, monitor: Monitor, schema: string, asOf: Date): Promise<DryRunStep[]> {
-  if (!adapter.dryRun) throw new Error(`--dry-run needs a warehouse that can estimate a query without running it (BigQuery); this target is ${adapter.type}`);
+  checkCanDryRun(adapter);
   await checkColumns(adapter, monitor);
   const steps = compileMonitor({ monitor, schema, dialect: adapter.dialect, run: { asOf, runId: 'dry-run', computedAt: asOf } });
   const out: DryRunStep[] = [];

@@ -161,6 +161,12 @@ describe('hindsight CLI on the shop example', () => {
     err = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '0'])).toBe(2);
     expect(err).toMatch(/--windows expects a whole number of 1 or more, got 0/);
+    // DuckDB cannot price a query without running it
+    out = '';
+    err = '';
+    expect(await main(['run', '--project-dir', dir, '--dry-run'])).toBe(2);
+    expect(err).toMatch(/--dry-run needs a warehouse that can estimate a query without running it \(BigQuery\); this target is duckdb/);
+    expect(out).toBe('');
     // --profiles-dir names the one place to look: never another profiles.yml
     err = '';
     expect(await main(['validate', '--project-dir', dir, '--profiles-dir', join(dir, 'nowhere')])).toBe(2);

@@ -463,6 +463,7 @@ profile: shop
 schema: 2024-metrics
 monitor-paths: [monitor, more/monitors]
 targets: prod
+seed-paths: [seed]
 `,
       'profiles.yml': PROFILES,
       'monitors/churn.yml': MONITOR,
@@ -471,7 +472,8 @@ targets: prod
       "hindsight.yml:3:9: schema: expected a schema name (letters, digits, _ and $, not starting with a digit); got "2024-metrics"
       hindsight.yml:4:17: monitor-paths[0]: directory "monitor" does not exist in the project directory (did you mean "monitors"?)
       hindsight.yml:4:26: monitor-paths[1]: directory "more/monitors" does not exist in the project directory
-      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version"
+      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version
+      hindsight.yml:6:14: seed-paths[0]: directory "seed" does not exist in the project directory"
     `);
   });
 
