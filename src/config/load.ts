@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { renderEnvVars } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
-import { monitorFileSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type OutputConfig, type ProjectConfig } from './schema.js';
+import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
 import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
@@ -166,7 +166,9 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     const before = issues.length;
     checkMonitor(m, doc, path, issues);
     if (typeof m.name === 'string') declared.push({ name: m.name, key: formatPath([...path, 'name']), ...locate(doc, [...path, 'name']) });
-    const config = value?.monitors[i];
+    // A file with a schema error has no parsed value: each monitor is then parsed alone, so that the
+    // rules of a valid monitor beside an invalid one are reported in the same pass.
+    const config = value ? value.monitors[i] : ownConfig(m);
     if (config && issues.length === before) {
       for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
     }
@@ -183,6 +185,12 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     cache.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
   }
   return { issues, declared, monitors };
+}
+
+/** A monitor's parsed configuration, when it is valid by itself. */
+function ownConfig(m: unknown): MonitorConfig | undefined {
+  const parsed = monitorSchema.safeParse(m);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */

@@ -425,6 +425,19 @@ other_project:
     expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""`);
   });
 
+  it("report a monitor's own rules beside another monitor's schema error", () => {
+    const regression = `  - name: price
+    type: regression
+    predictions: {relation: raw.p, key: id, timestamp: ts}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 1 day}
+`;
+    expect(errors(withMonitors({ 'two.yml': MONITOR.replace('score: p_churn', 'score: 3') + regression }))).toMatchInlineSnapshot(`
+      "monitors/two.yml:8:14: monitors[0].predictions.score: expected a column name (letters, digits, _ and $, not starting with a digit); got 3
+      monitors/two.yml:18:18: monitors[1].predictions: give \`prediction\` (the predicted value column), or \`outputs\` at the monitor level for several outputs"
+    `);
+  });
+
   it("say that dbt's unquoted two-argument env_var() must be quoted", () => {
     const profiles = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {{ env_var('HINDSIGHT_DB', 'a.duckdb') }}\n`;
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:6:50: shop.outputs.dev.path: YAML syntax error: Missing , or : between flow map items; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}""`);
