@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 
-const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+// YYYY-MM-DD, optionally with a time (T or a space; minutes, seconds, any fraction) and a zone (Z or
+// ±HH[:]MM, optionally after a space, as `git log --date=iso` writes it)
+const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(?: ?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /**
  * `--as-of`: an ISO date or date-time; without a zone it is UTC. Default: now, to the second. A
@@ -11,11 +13,12 @@ export function parseAsOf(text: string | undefined): Date {
   const bad = () => new UsageError(`--as-of "${text}" is not a date or date-time (e.g. 2026-11-21 or 2026-11-21T06:00:00Z)`);
   const parts = FORMAT.exec(text.trim());
   if (!parts) throw bad();
-  const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = parts;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = 'Z'] = parts;
+  const day = new Date(0);
+  day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d)); // (Date.UTC reads years 0-99 as 1900-1999)
   const exists = day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d);
   if (!exists || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw bad();
-  const date = new Date(zone ? text.trim().replace(' ', 'T') : `${text.trim().replace(' ', 'T')}${parts[4] ? '' : 'T00:00:00'}Z`);
-  if (Number.isNaN(date.getTime())) throw bad();
-  return date;
+  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  const ms = Math.round(Number(`0${fraction}`) * 1000);
+  return new Date(day.getTime() + ((Number(h) * 60 + Number(mi) - offset) * 60 + Number(s)) * 1000 + ms);
 }

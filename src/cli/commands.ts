@@ -1,5 +1,6 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
@@ -43,6 +44,9 @@ export function selectMonitors(project: Project, select: string[] | undefined, o
  * Scaffolds a project from templates/project. A directory that already holds one of its files is
  * left as it is, with an error naming them: the user's profiles.yml or monitors are never replaced.
  */
+/** `a/b/c.yml` → [`a`, `a/b`]. */
+const ancestors = (file: string) => file.split(/[\\/]/).slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+
 export function initProject(dir: string): string[] {
   const dest = resolve(dir);
   const source = join(PACKAGE_ROOT, 'templates', 'project');
@@ -51,7 +55,9 @@ export function initProject(dir: string): string[] {
     .map((f) => relative(source, join(f.parentPath, f.name)))
     .sort();
   const shown = (f: string) => join(relative(process.cwd(), dest) || '.', f);
-  const existing = files.filter((f) => existsSync(join(dest, f)));
+  // a file of the template, or a file where one of its directories goes (monitors/)
+  const blocked = (f: string) => existsSync(join(dest, f)) || ancestors(f).some((d) => existsSync(join(dest, d)) && !statSync(join(dest, d)).isDirectory());
+  const existing = files.filter(blocked);
   if (existing.length) throw new UsageError(`hindsight init would overwrite ${existing.map(shown).join(', ')}; nothing was written (choose an empty directory)`);
   for (const f of files) {
     mkdirSync(dirname(join(dest, f)), { recursive: true });
@@ -60,11 +66,15 @@ export function initProject(dir: string): string[] {
   return files.map(shown);
 }
 
-export function validate(options: CommonOptions): { project: Project; target?: Target } {
+/**
+ * Every monitor file is checked (as by any command); the selected monitors (all by default) are
+ * also rendered, which proves the templates accept them.
+ */
+export function validate(options: CommonOptions): { project: Project; target?: Target; monitors: Monitor[] } {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  // Rendering every (selected) monitor also proves the templates accept it.
-  for (const monitor of selectMonitors(project, options.select)) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
-  return { project, target };
+  const monitors = selectMonitors(project, options.select);
+  for (const monitor of monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
+  return { project, target, monitors };
 }
 
 const compileContext = (asOf: Date) => ({ asOf, runId: '00000000-0000-0000-0000-000000000000', computedAt: asOf });
@@ -128,12 +138,9 @@ export function threadsOption(threads: number | undefined): number | undefined {
 
 export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {
   if (options.dryRun) return dryRun(options, adapter);
+  removeRunResults(options.projectDir);
   const threadsArg = threadsOption(options.threads);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  // An orchestrator reads run_results.json after the command: a run stopped before it writes one
-  // (an unknown monitor, a configured column missing from its source) must not leave the previous
-  // run's "success" there.
-  rmSync(runResultsPath(project), { force: true });
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
     line('No monitors found: add one under monitors/ (see `hindsight init`).');
@@ -213,10 +220,28 @@ function writeRunResults(project: Project, target: Target, asOf: Date, threads: 
 const runResultsPath = (project: Project) => resolve(project.dir, project.config['target-path'], 'run_results.json');
 
 /**
+ * An orchestrator reads run_results.json after the command: a run stopped before it writes one (a
+ * bad option, a configuration error, a column missing from a source) must not leave the previous
+ * run's "success" there. So it goes first, from hindsight.yml's target-path as far as it can be read.
+ */
+function removeRunResults(projectDir: string): void {
+  let targetPath = 'target';
+  try {
+    const config = parseYaml(readFileSync(join(resolve(projectDir), 'hindsight.yml'), 'utf8')) as unknown;
+    const configured = config && typeof config === 'object' ? (config as Record<string, unknown>)['target-path'] : undefined;
+    if (typeof configured === 'string') targetPath = configured;
+  } catch {
+    // no hindsight.yml, or not YAML: the default target-path
+  }
+  rmSync(resolve(projectDir, targetPath, 'run_results.json'), { force: true });
+}
+
+/**
  * What `build` checks before it loads any seed, so that a typo does not reload every seed and then
  * stop: the configuration, --threads, --as-of and --select.
  */
 export function checkRunOptions(options: CommonOptions & { asOf?: string; threads?: number }): void {
+  removeRunResults(options.projectDir);
   threadsOption(options.threads);
   parseAsOf(options.asOf);
   const { project } = loadProjectAndTarget(options.projectDir, options);

@@ -44,8 +44,9 @@ export async function main(argv: string[]): Promise<number> {
       for (const f of commands.initProject(String(a.dir))) process.stdout.write(`created ${f}\n`);
     })
     .command('validate', 'Check the configuration without touching the warehouse', common, (a) => {
-      const { project } = commands.validate(opts(a));
-      process.stdout.write(`OK: ${project.monitors.length} monitor(s) in ${project.config.name}\n`);
+      const { project, monitors } = commands.validate(opts(a));
+      const of = monitors.length === project.monitors.length ? '' : ` of ${project.monitors.length}`;
+      process.stdout.write(`OK: ${monitors.length}${of} monitor(s) in ${project.config.name}\n`);
     })
     .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', { type: 'string' }), async (a) => {
       for (const c of await commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {

@@ -1,7 +1,7 @@
 // dbt-style `{{ env_var('NAME', 'default') }}` in profiles.yml. Rendered per string value after the
 // YAML is parsed, so positions in error messages stay those of the file the user wrote.
 import nunjucks from 'nunjucks';
-import { isMap, isPair, isScalar, isSeq, visit, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath, locateNode, type ParsedYaml, type Path } from './yaml-validate.js';
 
@@ -39,39 +39,58 @@ function message(e: unknown): string {
   return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"`;
 }
 
-/**
- * Replaces every templated string scalar in place (under `within` only, when given: dbt renders the
- * profile and target it uses, so another target's variables need not be set); returns issues for
- * the ones that fail.
- */
-export function renderEnvVars(parsed: ParsedYaml, within?: Path): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const inside = (path: Path) => !within || within.every((k, i) => String(path[i]) === String(k));
+/** A template that failed to render, with the node it is in. */
+export interface TemplateIssue {
+  issue: ConfigIssue;
+  node: Node;
+}
+
+/** Replaces every templated string scalar in place; returns issues for the ones that fail. */
+export function renderEnvVars(parsed: ParsedYaml): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
   visit(parsed.doc, {
     // `key: {{ env_var('X') }}` without quotes is a YAML flow mapping, not a template.
     Map(_key, node: YAMLMap, ancestors) {
       if (!node.flow || node.items.length !== 1 || !isMap(node.items[0]?.key)) return;
-      const path = keyPath(ancestors, node);
-      if (!inside(path)) return;
       const inner = node.items[0]!.key as YAMLMap;
       const call = isScalar(inner.items[0]?.key) ? String(inner.items[0].key.value) : "env_var('NAME')";
       issues.push({
-        file: parsed.file,
-        ...locateNode(parsed, node),
-        key: formatPath(path),
-        message: `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`,
+        node,
+        issue: {
+          file: parsed.file,
+          ...locateNode(parsed, node),
+          key: formatPath(keyPath(ancestors, node)),
+          message: `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`,
+        },
       });
       return visit.SKIP;
     },
     Scalar(_key, node: Scalar, ancestors) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('{{')) return;
-      if (!inside(keyPath(ancestors, node))) return;
       try {
         node.value = env.renderString(node.value, {});
       } catch (e) {
-        issues.push({ file: parsed.file, ...locateNode(parsed, node), key: formatPath(keyPath(ancestors, node)), message: message(e) });
+        issues.push({ node, issue: { file: parsed.file, ...locateNode(parsed, node), key: formatPath(keyPath(ancestors, node)), message: message(e) } });
       }
     },
   });
   return issues;
+}
+
+/**
+ * Of the issues of renderEnvVars, those in what the keys at `paths` hold, aliases followed (dbt
+ * renders the profile and target it uses: another target's variables need not be set, but one
+ * that the used target reaches through an anchor must).
+ */
+export function issuesReachableFrom(parsed: ParsedYaml, issues: TemplateIssue[], paths: Path[]): ConfigIssue[] {
+  const reached = new Set<unknown>();
+  const walk = (node: unknown): void => {
+    if (!node || reached.has(node)) return;
+    if (isAlias(node)) return walk(node.resolve(parsed.doc));
+    reached.add(node);
+    if (isMap(node)) for (const pair of node.items) walk(pair.value);
+    else if (isSeq(node)) for (const item of node.items) walk(item);
+  };
+  for (const path of paths) walk(parsed.doc.getIn(path, true));
+  return issues.filter((i) => reached.has(i.node)).map((i) => i.issue);
 }

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { renderEnvVars } from './env-var.js';
+import { issuesReachableFrom, renderEnvVars } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
@@ -29,12 +29,12 @@ export const RESERVED_COLUMNS = [
 ];
 
 /** A file's path as messages show it: relative to the working directory. */
-const displayPath = (dir: string, file: string) => relative(process.cwd(), join(dir, file)) || file;
+const displayPath = (dir: string, file: string) => relative(process.cwd(), resolve(dir, file)) || file;
 
 /** A file's text, or an issue at its first line saying why there is none. */
 function readText(dir: string, path: string, missing = 'file not found'): string | ConfigIssue {
   try {
-    return readFileSync(join(dir, path), 'utf8');
+    return readFileSync(resolve(dir, path), 'utf8'); // (a monitor file may be outside the project: absolute monitor-paths)
   } catch {
     return { file: displayPath(dir, path), line: 1, column: 1, key: '', message: missing };
   }
@@ -288,14 +288,16 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const parsed = readYaml(dir, 'profiles.yml', issues);
   if (!parsed) throw new ConfigError(issues);
   const profileName = project.config.profile;
-  // Only the profile and target this run uses are rendered and checked (selectedProfileSchema).
-  const envIssues = renderEnvVars(parsed, [profileName, 'target']);
+  // Only the profile and target this run uses are checked (selectedProfileSchema), and only their
+  // templates' failures reported (issuesReachableFrom).
+  const templates = renderEnvVars(parsed);
   const profiles = parsed.doc.toJS() as unknown;
   const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profile = isRecord(profiles) ? profiles[profileName] : undefined;
   const outputs = isRecord(profile) && isRecord(profile.outputs) ? profile.outputs : undefined;
   let targetName = options.target ?? (isRecord(profile) && typeof profile.target === 'string' ? profile.target : undefined);
-  if (targetName !== undefined && outputs && Object.hasOwn(outputs, targetName)) envIssues.push(...renderEnvVars(parsed, [profileName, 'outputs', targetName]));
+  const used: Path[] = [[profileName, 'target'], ...(targetName !== undefined && outputs && Object.hasOwn(outputs, targetName) ? [[profileName, 'outputs', targetName]] : [])];
+  const envIssues = issuesReachableFrom(parsed, templates, used);
   issues.push(...envIssues);
   const { value, issues: schemaIssues } = validateYaml(
     isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, outputs && targetName !== undefined && Object.hasOwn(outputs, targetName) ? targetName : undefined, options.target !== undefined) : profilesFileSchema,

@@ -115,6 +115,8 @@ describe('hindsight CLI on the shop example', () => {
     out = '';
     expect(await main(['run', '--project-dir', dir, '--threads', '0'])).toBe(2);
     expect(err).toMatch(/--threads expects a whole number of 1 or more, got 0/);
+    // and the previous run's results are gone: an orchestrator must not read their "success"
+    expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
   });
 
   it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
@@ -143,6 +145,11 @@ describe('hindsight CLI on the shop example', () => {
     expect(err).toMatch(/hindsight init would overwrite .*profiles\.yml; nothing was written/);
     expect(readFileSync(join(dir, 'profiles.yml'), 'utf8')).toBe('mine: {}\n');
     expect(readdirSync(dir)).toEqual(['profiles.yml']);
+    // a file where a directory of the template goes: nothing written either
+    const other = mkdtempSync(join(tmpdir(), 'hindsight-init-'));
+    writeFileSync(join(other, 'monitors'), '');
+    expect(await main(['init', other])).toBe(2);
+    expect(readdirSync(other)).toEqual(['monitors']);
   });
 
   it('rejects bad arguments with exit code 2 before doing anything', async () => {

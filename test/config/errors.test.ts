@@ -425,6 +425,21 @@ other_project:
     expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""`);
   });
 
+  it('render and check what the target used reaches through a YAML anchor', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const profiles = (path: string) => `shop:
+  target: dev
+  outputs:
+    prod: &base
+      type: duckdb
+      path: "${path}"
+    dev: *base
+`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles("{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', 'shared.duckdb') }}") });
+    expect(loadProjectAndTarget(dir).target.output).toEqual({ type: 'duckdb', path: join(dir, 'shared.duckdb') });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles("{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}") })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.prod.path: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
+  });
+
   it("report a monitor's own rules beside another monitor's schema error", () => {
     const regression = `  - name: price
     type: regression
