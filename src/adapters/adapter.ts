@@ -44,14 +44,18 @@ export interface Adapter {
   close(): Promise<void>;
 }
 
-/** A profile's session setting the warehouse rejected while the adapter opened its session. */
+/**
+ * A profile's setting the warehouse rejected while the adapter opened its session: Postgres's
+ * `session_settings`, DuckDB's `settings` and `memory_limit`. `field` is its key in the profile.
+ */
 export class SessionSettingError extends Error {
   constructor(
     readonly setting: string,
     readonly value: string,
     readonly serverMessage: string,
+    readonly field = `session_settings.${setting}`,
   ) {
-    super(`session_settings: ${setting}: ${serverMessage}`);
+    super(`${field.split('.').join(': ')}: ${serverMessage}`);
     this.name = 'SessionSettingError';
   }
 }

@@ -35,9 +35,9 @@ export function explainConnectionError(output: OutputConfig, error: unknown): Ex
   const message = e?.message ?? String(error);
   if (error instanceof SessionSettingError) {
     return {
-      field: `session_settings.${error.setting}`,
-      reason: `the server rejects ${error.setting} = ${error.value} (${error.serverMessage})`,
-      hint: 'Check the setting\'s name and value: hindsight sets it for its own session, with set_config().',
+      field: error.field,
+      reason: `the ${output.type === 'duckdb' ? 'database' : 'server'} rejects ${error.setting} = ${error.value} (${error.serverMessage})`,
+      hint: output.type === 'duckdb' ? 'Check the setting\'s name and value (DuckDB\'s configuration options).' : 'Check the setting\'s name and value: hindsight sets it for its own session, with set_config().',
       transient: false,
     };
   }

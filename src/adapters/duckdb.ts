@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { OutputConfig } from '../config/schema.js';
 import { duckdb } from '../dialects/duckdb.js';
-import { plainValue, type Adapter, type Row } from './adapter.js';
+import { plainValue, SessionSettingError, type Adapter, type Row } from './adapter.js';
 
 type DuckdbOutput = Extract<OutputConfig, { type: 'duckdb' }>;
 
@@ -23,8 +23,41 @@ export async function openDuckdb(output: DuckdbOutput): Promise<Adapter> {
   for (const [name, value] of Object.entries(output.settings ?? {})) options[name] = String(value);
   if (output.memory_limit) options.memory_limit = output.memory_limit;
   if (output.path !== ':memory:') mkdirSync(dirname(output.path), { recursive: true });
-  const instance: DuckDBInstance = await Instance.create(output.path, options);
+  let instance: DuckDBInstance;
+  try {
+    instance = await Instance.create(output.path, options);
+  } catch (error) {
+    throw (await rejectedSetting(Instance, output)) ?? error;
+  }
   return session(instance, true);
+}
+
+/**
+ * DuckDB refuses a bad configuration option at startup with "Failed to set config" alone: each of
+ * the profile's is set again on a throwaway in-memory database, which says which one and why
+ * (undefined when none is refused there: the startup error stands).
+ */
+async function rejectedSetting(Instance: typeof DuckDBInstance, output: DuckdbOutput): Promise<SessionSettingError | undefined> {
+  const settings: [string, string, string][] = [
+    ...Object.entries(output.settings ?? {}).map(([name, value]): [string, string, string] => [name, String(value), `settings.${name}`]),
+    ...(output.memory_limit ? [['memory_limit', output.memory_limit, 'memory_limit'] as [string, string, string]] : []),
+  ];
+  const probe = await Instance.create(':memory:');
+  try {
+    const connection = await probe.connect();
+    for (const [name, value, field] of settings) {
+      try {
+        await connection.run(`set ${duckdb.quote(name)} = ${duckdb.string(value)}`);
+      } catch (e) {
+        const message = (e as Error).message.split('\n')[0]!;
+        // an option only a new database takes (access_mode) says nothing of its value here
+        if (!/while (the )?database is running/i.test(message)) return new SessionSettingError(name, value, message, field);
+      }
+    }
+    return undefined;
+  } finally {
+    probe.closeSync();
+  }
 }
 
 /**

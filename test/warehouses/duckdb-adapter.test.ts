@@ -18,6 +18,14 @@ describe('DuckDB adapter', () => {
     }
   });
 
+  // DuckDB itself says only "Failed to set config" when it opens a database with a bad option
+  it('names the setting DuckDB refuses, and why', async () => {
+    const open = (extra: object) => openAdapter({ type: 'duckdb', path: ':memory:', ...extra } as never);
+    await expect(open({ memory_limit: 'lots' })).rejects.toThrow(/^memory_limit: Parser Error: Memory must have a number/);
+    await expect(open({ settings: { threads: 'many' } })).rejects.toThrow(/^settings: threads: .*Could not convert string 'many'/);
+    await expect(open({ settings: { access_mode: 'read_only', no_such_setting: 1 } })).rejects.toThrow(/^settings: no_such_setting: .*unrecognized configuration parameter/);
+  });
+
   it('opens further sessions on the same in-memory database', async () => {
     const adapter = await openAdapter({ type: 'duckdb', path: ':memory:' });
     try {
