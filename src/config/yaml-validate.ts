@@ -18,7 +18,8 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
   const lines = new LineCounter();
   // logLevel 'error': problems are reported as ConfigIssues, not also as Node warnings on stderr (an
   // unquoted {{ env_var(...) }} is a mapping key that toJS() would warn about).
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  // merge: YAML 1.1's `<<: *defaults` merge keys, as dbt users write them in profiles.yml
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error', merge: true });
   const parsed = { file, doc, lines };
   // After the first real syntax error the parser's recovery is guesswork and what follows is noise;
   // duplicate keys before it are reliable and reported too.

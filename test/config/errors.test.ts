@@ -440,6 +440,22 @@ other_project:
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles("{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}") })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.prod.path: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
   });
 
+  it("accept YAML merge keys (dbt's `<<: *defaults`), and point a bad merged value's error at the merge", () => {
+    const profiles = (threads: string) => `defaults: &defaults
+  type: duckdb
+  threads: ${threads}
+shop:
+  target: dev
+  outputs:
+    dev:
+      <<: *defaults
+      path: dev.duckdb
+`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('2') });
+    expect(loadProjectAndTarget(dir).target.output).toEqual({ type: 'duckdb', threads: 2, path: join(dir, 'dev.duckdb') });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('0') })).toMatchInlineSnapshot(`"profiles.yml:8:7: shop.outputs.dev.threads: expected a whole number of 1 or more: how many monitors \`hindsight run\` runs at once, each in a session of its own (dbt's threads; default 1; --threads overrides it); got 0"`);
+  });
+
   it("report a monitor's own rules beside another monitor's schema error", () => {
     const regression = `  - name: price
     type: regression
