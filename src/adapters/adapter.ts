@@ -45,18 +45,21 @@ export interface Adapter {
 }
 
 /**
- * A profile's setting the warehouse rejected while the adapter opened its session: Postgres's
- * `session_settings`, DuckDB's `settings` and `memory_limit`. `field` is its key in the profile.
+ * A profile's setting the warehouse rejected while the adapter opened its session: one of a group
+ * of settings (Postgres's `session_settings`, DuckDB's `settings`) or a key of its own (DuckDB's
+ * `memory_limit`: `group` undefined).
  */
 export class SessionSettingError extends Error {
+  readonly field: string;
   constructor(
     readonly setting: string,
     readonly value: string,
     readonly serverMessage: string,
-    readonly field = `session_settings.${setting}`,
+    group: string | undefined,
   ) {
-    super(`${field.split('.').join(': ')}: ${serverMessage}`);
+    super(`${group ? `${group}: ` : ''}${setting}: ${serverMessage}`);
     this.name = 'SessionSettingError';
+    this.field = group ? `${group}.${setting}` : setting;
   }
 }
 

@@ -27,31 +27,36 @@ export async function openDuckdb(output: DuckdbOutput): Promise<Adapter> {
   try {
     instance = await Instance.create(output.path, options);
   } catch (error) {
+    // DuckDB names an unknown option, or one whose extension is missing, itself
+    if (!/^Failed to set config$/.test((error as Error).message)) throw error;
     throw (await rejectedSetting(Instance, output)) ?? error;
   }
   return session(instance, true);
 }
 
 /**
- * DuckDB refuses a bad configuration option at startup with "Failed to set config" alone: each of
- * the profile's is set again on a throwaway in-memory database, which says which one and why
+ * DuckDB refuses a bad value of a configuration option at startup with "Failed to set config"
+ * alone: each of the profile's options DuckDB itself knows (not an extension's, whose setting might
+ * install it) is set again on a throwaway in-memory database, which says which one and why
  * (undefined when none is refused there: the startup error stands).
  */
 async function rejectedSetting(Instance: typeof DuckDBInstance, output: DuckdbOutput): Promise<SessionSettingError | undefined> {
-  const settings: [string, string, string][] = [
-    ...Object.entries(output.settings ?? {}).map(([name, value]): [string, string, string] => [name, String(value), `settings.${name}`]),
-    ...(output.memory_limit ? [['memory_limit', output.memory_limit, 'memory_limit'] as [string, string, string]] : []),
+  const settings: [string, string, string | undefined][] = [
+    ...Object.entries(output.settings ?? {}).map(([name, value]): [string, string, string] => [name, String(value), 'settings']),
+    ...(output.memory_limit ? [['memory_limit', output.memory_limit, undefined] as [string, string, undefined]] : []),
   ];
   const probe = await Instance.create(':memory:');
   try {
     const connection = await probe.connect();
-    for (const [name, value, field] of settings) {
+    const known = new Set((await connection.runAndReadAll('select name from duckdb_settings()')).getRows().map(([name]) => String(name)));
+    for (const [name, value, group] of settings) {
+      if (!known.has(name)) continue;
       try {
         await connection.run(`set ${duckdb.quote(name)} = ${duckdb.string(value)}`);
       } catch (e) {
-        const message = (e as Error).message.split('\n')[0]!;
+        const message = (e as Error).message.replace(/\s+/g, ' ').trim();
         // an option only a new database takes (access_mode) says nothing of its value here
-        if (!/while (the )?database is running/i.test(message)) return new SessionSettingError(name, value, message, field);
+        if (!/while (the )?database is running/i.test(message)) return new SessionSettingError(name, value, message, group);
       }
     }
     return undefined;

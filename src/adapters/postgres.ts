@@ -51,7 +51,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       await client.query('select set_config($1, $2, false)', [name, String(value)]);
     } catch (e) {
       await client.end();
-      throw new SessionSettingError(name, String(value), (e as Error).message);
+      throw new SessionSettingError(name, String(value), (e as Error).message, 'session_settings');
     }
   }
   return {

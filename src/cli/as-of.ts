@@ -18,7 +18,9 @@ export function parseAsOf(text: string | undefined): Date {
   day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d)); // (Date.UTC reads years 0-99 as 1900-1999)
   const exists = day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d);
   if (!exists || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw bad();
-  const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-  const ms = Math.round(Number(`0${fraction}`) * 1000);
+  const [zoneHours, zoneMinutes] = zone === 'Z' ? [0, 0] : [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  if (zoneHours > 23 || zoneMinutes > 59) throw bad();
+  const offset = (zone.startsWith('-') ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
+  const ms = Number(fraction.slice(1, 4).padEnd(3, '0')); // truncated, as Date reads a fraction: never past the instant given
   return new Date(day.getTime() + ((Number(h) * 60 + Number(mi) - offset) * 60 + Number(s)) * 1000 + ms);
 }

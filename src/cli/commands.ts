@@ -1,16 +1,16 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
-import { loadProjectAndTarget, type Project, type Target } from '../config/load.js';
+import { loadProjectAndTarget, subdirectories, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { compileMonitor } from '../compiler/compile.js';
 import { PACKAGE_ROOT } from '../compiler/environment.js';
 import { dialectFor } from '../dialects/index.js';
 import { UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
+import { parseYaml as parseYamlFile } from '../config/yaml-validate.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, seedFiles } from '../runner/seed.js';
@@ -117,6 +117,13 @@ async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const files = seedFiles(project);
+  // a seed-paths directory that does not exist loads nothing: say so (not an error: the default,
+  // seeds/, which earlier `hindsight init` projects name, may be absent)
+  for (const seedPath of project.config['seed-paths']) {
+    if (existsSync(resolve(project.dir, seedPath))) continue;
+    const suggestion = closest(seedPath, subdirectories(project.dir));
+    line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+  }
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
     for (const [i, file] of files.entries()) {
@@ -222,18 +229,19 @@ const runResultsPath = (project: Project) => resolve(project.dir, project.config
 /**
  * An orchestrator reads run_results.json after the command: a run stopped before it writes one (a
  * bad option, a configuration error, a column missing from a source) must not leave the previous
- * run's "success" there. So it goes first, from hindsight.yml's target-path as far as it can be read.
+ * run's "success" there. So it goes first, from hindsight.yml's target-path, read as the loader
+ * reads it; where hindsight.yml cannot be read, the file is left (it might be another tool's: dbt's
+ * is target/run_results.json too).
  */
 function removeRunResults(projectDir: string): void {
-  let targetPath = 'target';
-  try {
-    const config = parseYaml(readFileSync(join(resolve(projectDir), 'hindsight.yml'), 'utf8')) as unknown;
-    const configured = config && typeof config === 'object' ? (config as Record<string, unknown>)['target-path'] : undefined;
-    if (typeof configured === 'string') targetPath = configured;
-  } catch {
-    // no hindsight.yml, or not YAML: the default target-path
-  }
-  rmSync(resolve(projectDir, targetPath, 'run_results.json'), { force: true });
+  const file = join(resolve(projectDir), 'hindsight.yml');
+  if (!existsSync(file)) return;
+  const { parsed, issues } = parseYamlFile('hindsight.yml', readFileSync(file, 'utf8'));
+  if (issues.length) return;
+  const config = parsed.doc.toJS() as unknown;
+  const configured = config && typeof config === 'object' ? (config as Record<string, unknown>)['target-path'] : undefined;
+  if (configured !== undefined && typeof configured !== 'string') return;
+  rmSync(resolve(projectDir, configured ?? 'target', 'run_results.json'), { force: true });
 }
 
 /**

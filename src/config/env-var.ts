@@ -1,7 +1,7 @@
 // dbt-style `{{ env_var('NAME', 'default') }}` in profiles.yml. Rendered per string value after the
 // YAML is parsed, so positions in error messages stay those of the file the user wrote.
 import nunjucks from 'nunjucks';
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Scalar, visit, type Node, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath, locateNode, type ParsedYaml, type Path } from './yaml-validate.js';
 
@@ -39,38 +39,40 @@ function message(e: unknown): string {
   return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"`;
 }
 
-/** A template that failed to render, with the node it is in. */
-export interface TemplateIssue {
-  issue: ConfigIssue;
-  node: Node;
-}
+/**
+ * What a template that failed to render is replaced with: a marker naming its issue. After the
+ * document is read (aliases and merge keys resolved, overridden keys gone), the markers in the
+ * values a run uses are the failures that matter (markedIn).
+ */
+const marker = (index: number) => `\u0000unrendered ${index}\u0000`;
+const MARKER = /\u0000unrendered (\d+)\u0000/g;
 
-/** Replaces every templated string scalar in place; returns issues for the ones that fail. */
-export function renderEnvVars(parsed: ParsedYaml): TemplateIssue[] {
-  const issues: TemplateIssue[] = [];
+/**
+ * Replaces every templated string scalar in place; one that fails becomes a marker of its issue,
+ * which is returned at the marker's index (an unquoted template, which YAML reads as a mapping, too).
+ */
+export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const fail = (node: Node, ancestors: readonly unknown[], message: string) => {
+    issues.push({ file: parsed.file, ...locateNode(parsed, node), key: formatPath(keyPath(ancestors, node)), message });
+    return marker(issues.length - 1);
+  };
   visit(parsed.doc, {
     // `key: {{ env_var('X') }}` without quotes is a YAML flow mapping, not a template.
     Map(_key, node: YAMLMap, ancestors) {
       if (!node.flow || node.items.length !== 1 || !isMap(node.items[0]?.key)) return;
       const inner = node.items[0]!.key as YAMLMap;
       const call = isScalar(inner.items[0]?.key) ? String(inner.items[0].key.value) : "env_var('NAME')";
-      issues.push({
-        node,
-        issue: {
-          file: parsed.file,
-          ...locateNode(parsed, node),
-          key: formatPath(keyPath(ancestors, node)),
-          message: `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`,
-        },
-      });
-      return visit.SKIP;
+      const replaced = new Scalar(fail(node, ancestors, `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`));
+      replaced.range = node.range;
+      return replaced;
     },
     Scalar(_key, node: Scalar, ancestors) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('{{')) return;
       try {
         node.value = env.renderString(node.value, {});
       } catch (e) {
-        issues.push({ node, issue: { file: parsed.file, ...locateNode(parsed, node), key: formatPath(keyPath(ancestors, node)), message: message(e) } });
+        node.value = fail(node, ancestors, message(e));
       }
     },
   });
@@ -78,19 +80,12 @@ export function renderEnvVars(parsed: ParsedYaml): TemplateIssue[] {
 }
 
 /**
- * Of the issues of renderEnvVars, those in what the keys at `paths` hold, aliases followed (dbt
- * renders the profile and target it uses: another target's variables need not be set, but one
- * that the used target reaches through an anchor must).
+ * The markers of failed templates (renderEnvVars) in a value read from the document, each with its
+ * path under `path` and its issue: a value a run uses that holds one was not rendered.
  */
-export function issuesReachableFrom(parsed: ParsedYaml, issues: TemplateIssue[], paths: Path[]): ConfigIssue[] {
-  const reached = new Set<unknown>();
-  const walk = (node: unknown): void => {
-    if (!node || reached.has(node)) return;
-    if (isAlias(node)) return walk(node.resolve(parsed.doc));
-    reached.add(node);
-    if (isMap(node)) for (const pair of node.items) walk(pair.value);
-    else if (isSeq(node)) for (const item of node.items) walk(item);
-  };
-  for (const path of paths) walk(parsed.doc.getIn(path, true));
-  return issues.filter((i) => reached.has(i.node)).map((i) => i.issue);
+export function markedIn(value: unknown, path: Path, issues: ConfigIssue[]): { path: Path; issue: ConfigIssue }[] {
+  if (typeof value === 'string') return [...value.matchAll(MARKER)].map((m) => ({ path, issue: issues[Number(m[1])]! }));
+  if (Array.isArray(value)) return value.flatMap((v, i) => markedIn(v, [...path, i], issues));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => markedIn(v, [...path, k], issues));
+  return [];
 }

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { issuesReachableFrom, renderEnvVars } from './env-var.js';
+import { markedIn, renderEnvVars } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
@@ -70,7 +70,7 @@ function yamlFilesUnder(dir: string): string[] {
 }
 
 /** The names of a directory's subdirectories (for suggestions). */
-const subdirectories = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e), { throwIfNoEntry: false })?.isDirectory()) : []);
+export const subdirectories = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((e) => statSync(join(dir, e), { throwIfNoEntry: false })?.isDirectory()) : []);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -97,15 +97,6 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const rawPaths = isRecord(raw) ? raw['monitor-paths'] : undefined;
   const explicitPaths = Array.isArray(rawPaths) && rawPaths.every((p) => typeof p === 'string');
   const monitorPaths: string[] = config?.['monitor-paths'] ?? (explicitPaths ? (rawPaths as string[]) : ['monitors']);
-
-  // seed-paths written in hindsight.yml must exist, as monitor-paths must: a typo would load no seed
-  // and say nothing (the default, seeds/, may be absent)
-  const seedPaths = isRecord(raw) && Array.isArray(raw['seed-paths']) ? (raw['seed-paths'] as unknown[]) : [];
-  seedPaths.forEach((seedPath, i) => {
-    if (typeof seedPath === 'string' && !existsSync(resolve(dir, seedPath))) {
-      issue(issues, parsed, ['seed-paths', i], `directory "${seedPath}" does not exist in the project directory`, closest(seedPath, subdirectories(dir)));
-    }
-  });
 
   const monitors: Monitor[] = [];
   const seen = new Map<string, string>();
@@ -288,23 +279,27 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const parsed = readYaml(dir, 'profiles.yml', issues);
   if (!parsed) throw new ConfigError(issues);
   const profileName = project.config.profile;
-  // Only the profile and target this run uses are checked (selectedProfileSchema), and only their
-  // templates' failures reported (issuesReachableFrom).
+  // Only the profile and target this run uses are checked (selectedProfileSchema), and only the
+  // templates that failed in what they hold, as read (anchors and merge keys resolved), reported.
   const templates = renderEnvVars(parsed);
   const profiles = parsed.doc.toJS() as unknown;
   const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profile = isRecord(profiles) ? profiles[profileName] : undefined;
   const outputs = isRecord(profile) && isRecord(profile.outputs) ? profile.outputs : undefined;
-  let targetName = options.target ?? (isRecord(profile) && typeof profile.target === 'string' ? profile.target : undefined);
-  const used: Path[] = [[profileName, 'target'], ...(targetName !== undefined && outputs && Object.hasOwn(outputs, targetName) ? [[profileName, 'outputs', targetName]] : [])];
-  const envIssues = issuesReachableFrom(parsed, templates, used);
-  issues.push(...envIssues);
+  const targetKey = isRecord(profile) && options.target === undefined ? profile.target : undefined;
+  const failed = markedIn(targetKey, [profileName, 'target'], templates);
+  const targetFailed = failed.length > 0; // (reported as such, not as an undefined target)
+  let targetName = options.target ?? (typeof targetKey === 'string' && !targetFailed ? targetKey : undefined);
+  const known = targetName !== undefined && outputs !== undefined && Object.hasOwn(outputs, targetName);
+  if (known) failed.push(...markedIn(outputs[targetName!], [profileName, 'outputs', targetName!], templates));
+  issues.push(...new Set(failed.map((f) => f.issue)));
   const { value, issues: schemaIssues } = validateYaml(
-    isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, outputs && targetName !== undefined && Object.hasOwn(outputs, targetName) ? targetName : undefined, options.target !== undefined) : profilesFileSchema,
+    isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, known ? targetName : undefined, options.target !== undefined) : profilesFileSchema,
     parsed,
   );
-  // A value whose env_var() failed is still the template text: its schema error would be noise.
-  issues.push(...schemaIssues.filter((s) => !envIssues.some((e) => e.key === s.key)));
+  // A value whose env_var() failed holds a marker of it: its schema error would be noise.
+  const unrendered = new Set(failed.map((f) => formatPath(f.path)));
+  issues.push(...schemaIssues.filter((s) => !unrendered.has(s.key)));
 
   if (profile === undefined && isRecord(profiles)) {
     // The name is wrong where it is written: hindsight.yml.
@@ -317,7 +312,7 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
     });
   }
   const selected = value && profile !== undefined ? (value as Record<string, { target?: string; outputs: Record<string, unknown> }>)[profileName] : undefined;
-  if (selected) {
+  if (selected && !targetFailed) {
     const outputs = selected.outputs;
     targetName = options.target ?? selected.target!; // required unless --target is given
     if (!Object.hasOwn(outputs, targetName)) {

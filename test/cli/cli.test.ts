@@ -117,6 +117,11 @@ describe('hindsight CLI on the shop example', () => {
     expect(err).toMatch(/--threads expects a whole number of 1 or more, got 0/);
     // and the previous run's results are gone: an orchestrator must not read their "success"
     expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
+    // unless hindsight.yml cannot be read, which leaves target/ alone (dbt writes there too)
+    writeFileSync(join(dir, 'target', 'run_results.json'), '{}\n');
+    writeFileSync(join(dir, 'hindsight.yml'), `${readFileSync(join(dir, 'hindsight.yml'), 'utf8')}\nbroken: "unclosed\n`);
+    expect(await main(['run', '--project-dir', dir])).toBe(2);
+    expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(true);
   });
 
   it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
@@ -136,6 +141,19 @@ describe('hindsight CLI on the shop example', () => {
     expect(await main(['init', dir])).toBe(0);
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
     expect(out).toMatch(/OK: 1 monitor\(s\)/);
+  });
+
+  it('says when a seed-paths directory does not exist, and still runs a project without one', async () => {
+    const dir = copyOfShop();
+    const config = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
+    // as earlier `hindsight init` projects have it: seeds/ named, and absent
+    writeFileSync(join(dir, 'hindsight.yml'), `${config.trimEnd()}\nseed-paths: [seeds, seedz]\n`);
+    rmSync(join(dir, 'seeds'), { recursive: true, force: true });
+    expect(await main(['validate', '--project-dir', dir])).toBe(0);
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/Note: seed-paths: directory "seeds" does not exist in the project directory\n/);
+    expect(out).toMatch(/Note: seed-paths: directory "seedz" does not exist in the project directory/);
+    expect(out).toMatch(/Loading 0 seed file\(s\)/);
   });
 
   it('init never overwrites a file: it writes nothing where one of its files exists', async () => {

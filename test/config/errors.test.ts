@@ -456,6 +456,33 @@ shop:
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('0') })).toMatchInlineSnapshot(`"profiles.yml:8:7: shop.outputs.dev.threads: expected a whole number of 1 or more: how many monitors \`hindsight run\` runs at once, each in a session of its own (dbt's threads; default 1; --threads overrides it); got 0"`);
   });
 
+  it('render what the target used holds after merge keys, and only that', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    process.env.HINDSIGHT_TEST_DEV_DB = 'dev.duckdb';
+    try {
+      // dev overrides the anchor's path, whose variable is not set: nothing of it is used
+      const overriding = `shop:
+  target: dev
+  outputs:
+    prod: &prod {type: duckdb, path: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}", threads: 2}
+    dev: {<<: *prod, path: "{{ env_var('HINDSIGHT_TEST_DEV_DB') }}"}
+`;
+      const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': overriding });
+      expect(loadProjectAndTarget(dir).target.output).toEqual({ type: 'duckdb', path: join(dir, 'dev.duckdb'), threads: 2 });
+      // the whole profile merged from another: its target and path are used, and reported where written
+      const merged = (target: string) => `base: &base
+  target: ${target}
+  outputs:
+    dev: {type: duckdb, path: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"}
+shop: {<<: *base}
+`;
+      expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': merged('dev') })).toMatchInlineSnapshot(`"profiles.yml:4:31: base.outputs.dev.path: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
+      expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': merged(`"{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"`) })).toMatchInlineSnapshot(`"profiles.yml:2:11: base.target: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
+    } finally {
+      delete process.env.HINDSIGHT_TEST_DEV_DB;
+    }
+  });
+
   it("report a monitor's own rules beside another monitor's schema error", () => {
     const regression = `  - name: price
     type: regression
@@ -507,7 +534,6 @@ profile: shop
 schema: 2024-metrics
 monitor-paths: [monitor, more/monitors]
 targets: prod
-seed-paths: [seed]
 `,
       'profiles.yml': PROFILES,
       'monitors/churn.yml': MONITOR,
@@ -516,8 +542,7 @@ seed-paths: [seed]
       "hindsight.yml:3:9: schema: expected a schema name (letters, digits, _ and $, not starting with a digit); got "2024-metrics"
       hindsight.yml:4:17: monitor-paths[0]: directory "monitor" does not exist in the project directory (did you mean "monitors"?)
       hindsight.yml:4:26: monitor-paths[1]: directory "more/monitors" does not exist in the project directory
-      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version
-      hindsight.yml:6:14: seed-paths[0]: directory "seed" does not exist in the project directory"
+      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version"
     `);
   });
 
