@@ -48,9 +48,9 @@ async function rejectedSetting(Instance: typeof DuckDBInstance, output: DuckdbOu
   const probe = await Instance.create(':memory:');
   try {
     const connection = await probe.connect();
-    const known = new Set((await connection.runAndReadAll('select name from duckdb_settings()')).getRows().map(([name]) => String(name)));
+    const known = new Set((await connection.runAndReadAll('select name from duckdb_settings()')).getRows().map(([name]) => String(name).toLowerCase()));
     for (const [name, value, group] of settings) {
-      if (!known.has(name)) continue;
+      if (!known.has(name.toLowerCase())) continue; // (DuckDB's option names are case-insensitive)
       try {
         await connection.run(`set ${duckdb.quote(name)} = ${duckdb.string(value)}`);
       } catch (e) {

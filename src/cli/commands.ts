@@ -120,7 +120,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
   // a seed-paths directory that does not exist loads nothing: say so (not an error: the default,
   // seeds/, which earlier `hindsight init` projects name, may be absent)
   for (const seedPath of project.config['seed-paths']) {
-    if (existsSync(resolve(project.dir, seedPath))) continue;
+    if (seedPath === 'seeds' || existsSync(resolve(project.dir, seedPath))) continue; // (the default may be absent)
     const suggestion = closest(seedPath, subdirectories(project.dir));
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }

@@ -45,7 +45,8 @@ function message(e: unknown): string {
  * values a run uses are the failures that matter (markedIn).
  */
 const marker = (index: number) => `\u0000unrendered ${index}\u0000`;
-const MARKER = /\u0000unrendered (\d+)\u0000/g;
+// (as written, or as a message quotes it: JSON escapes the NUL)
+const MARKER = /(?:\u0000|\\u0000)unrendered (\d+)(?:\u0000|\\u0000)/g;
 
 /**
  * Replaces every templated string scalar in place; one that fails becomes a marker of its issue,
@@ -65,6 +66,7 @@ export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
       const call = isScalar(inner.items[0]?.key) ? String(inner.items[0].key.value) : "env_var('NAME')";
       const replaced = new Scalar(fail(node, ancestors, `a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ ${call} }}"`));
       replaced.range = node.range;
+      replaced.anchor = node.anchor; // (`path: &p {{ … }}`: its aliases resolve to the marker)
       return replaced;
     },
     Scalar(_key, node: Scalar, ancestors) {
@@ -80,11 +82,26 @@ export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
 }
 
 /**
+ * Issues as a user reads them: one that shows a marker (a schema error of a map key or of a whole
+ * profile whose template failed, say) is replaced by the failed template's own issue.
+ */
+export function withoutMarkers(issues: ConfigIssue[], templates: ConfigIssue[]): ConfigIssue[] {
+  const out = new Set<ConfigIssue>();
+  for (const issue of issues) {
+    const marked = markedIn([issue.key, issue.message, issue.suggestion ?? ''], [], templates);
+    if (marked.length) for (const m of marked) out.add(m.issue);
+    else out.add(issue);
+  }
+  return [...out];
+}
+
+/**
  * The markers of failed templates (renderEnvVars) in a value read from the document, each with its
  * path under `path` and its issue: a value a run uses that holds one was not rendered.
  */
 export function markedIn(value: unknown, path: Path, issues: ConfigIssue[]): { path: Path; issue: ConfigIssue }[] {
-  if (typeof value === 'string') return [...value.matchAll(MARKER)].map((m) => ({ path, issue: issues[Number(m[1])]! }));
+  // (text that only looks like a marker names no issue)
+  if (typeof value === 'string') return [...value.matchAll(MARKER)].flatMap((m) => (issues[Number(m[1])] ? [{ path, issue: issues[Number(m[1])]! }] : []));
   if (Array.isArray(value)) return value.flatMap((v, i) => markedIn(v, [...path, i], issues));
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => markedIn(v, [...path, k], issues));
   return [];

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { markedIn, renderEnvVars } from './env-var.js';
+import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
 import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
@@ -328,7 +328,7 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
       });
     }
   }
-  if (issues.length || !selected || targetName === undefined) throw new ConfigError(issues);
+  if (issues.length || !selected || targetName === undefined) throw new ConfigError(withoutMarkers(issues, templates));
   const output = selected.outputs[targetName] as OutputConfig;
   if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path);
   return { profile: profileName, name: targetName, output };

@@ -483,6 +483,27 @@ shop: {<<: *base}
     }
   });
 
+  it('never show the marker of a failed template: its own issue instead', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const files = (profiles: string) => ({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles });
+    // an unquoted template with an anchor, in a target not used: dev loads
+    const anchored = `shop:
+  target: dev
+  outputs:
+    prod: {type: duckdb, path: &p {{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}}
+    replica: {type: duckdb, path: *p}
+    dev: {type: duckdb, path: dev.duckdb}
+`;
+    const dir = project(files(anchored));
+    expect(loadProjectAndTarget(dir).target.output).toEqual({ type: 'duckdb', path: join(dir, 'dev.duckdb') });
+    expect(errors(files(anchored.replace('target: dev', 'target: replica')))).toMatchInlineSnapshot(`"profiles.yml:4:35: shop.outputs.prod.path: a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}""`);
+    // a template where a mapping or a key goes
+    expect(errors(files(`shop: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"\n`))).toMatchInlineSnapshot(`"profiles.yml:1:7: shop: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
+    expect(errors(files(`shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      settings: {"{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}": 4}\n`))).toMatchInlineSnapshot(`"profiles.yml:6:18: shop.outputs.dev.settings: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
+    // text that only looks like a marker is text
+    expect(errors(files(`shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, threads: "\\0unrendered 0\\0"}\n`))).toMatch(/shop\.outputs\.dev\.threads: expected a whole number/);
+  });
+
   it("report a monitor's own rules beside another monitor's schema error", () => {
     const regression = `  - name: price
     type: regression

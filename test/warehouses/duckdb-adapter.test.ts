@@ -24,6 +24,7 @@ describe('DuckDB adapter', () => {
     const open = (extra: object) => openAdapter({ type: 'duckdb', path: ':memory:', ...extra } as never);
     await expect(open({ memory_limit: 'lots' })).rejects.toThrow(/^memory_limit: Parser Error: Memory must have a number/);
     await expect(open({ settings: { threads: 'many' } })).rejects.toThrow(/^settings: threads: .*Could not convert string 'many'/);
+    await expect(open({ settings: { Threads: 'many' } })).rejects.toThrow(/^settings: Threads: .*Could not convert string 'many'/);
     // a bad value beside an option only a new database takes: the bad one is named
     await expect(open({ settings: { access_mode: 'read_only', threads: 'many' } })).rejects.toThrow(/^settings: threads: /);
     // what DuckDB names itself is left as it says it (an extension's option is not tried: that could install it)
