@@ -4,8 +4,10 @@
 import { connect, ConnectionError, GENERIC_HINT, openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import { findProfiles, loadProjectAndTarget, type Project, type Target } from '../config/load.js';
+import type { Monitor } from '../config/monitor.js';
 import { ConfigError } from '../errors.js';
 import { checkColumns } from '../runner/columns.js';
+import { selectMonitors } from './commands.js';
 import { dotted } from './output.js';
 
 type Check = { name: string; ok: boolean; detail: string };
@@ -15,7 +17,7 @@ const VERSION_QUERY: Record<string, string> = {
   postgres: 'select version() as version',
 };
 
-export async function debug(options: { projectDir: string; profilesDir?: string; target?: string }): Promise<number> {
+export async function debug(options: { projectDir: string; profilesDir?: string; target?: string; select?: string[] }): Promise<number> {
   const checks: Check[] = [];
   const report = (c: Check) => {
     checks.push(c);
@@ -24,8 +26,10 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   process.stdout.write(`hindsight debug: ${options.projectDir}\n`);
   let project: Project;
   let target: Target;
+  let monitors: Monitor[];
   try {
     ({ project, target } = loadProjectAndTarget(options.projectDir, options));
+    monitors = selectMonitors(project, options.select); // (-s: the monitors whose columns are checked)
     report({ name: 'project', ok: true, detail: `${project.config.name}, ${project.monitors.length} monitor(s)` });
     report({ name: 'profile', ok: true, detail: `${findProfiles(project.dir, options.profilesDir)}/profiles.yml: profile ${target.profile}, target ${target.name} (${target.output.type})` });
   } catch (e) {
@@ -59,7 +63,7 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     } finally {
       await adapter.execute('rollback').catch(() => undefined);
     }
-    for (const monitor of project.monitors) {
+    for (const monitor of monitors) {
       try {
         await checkColumns(adapter, monitor);
         report({ name: `monitor ${monitor.name}`, ok: true, detail: 'every configured column is in its source' });

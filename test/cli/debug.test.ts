@@ -1,5 +1,5 @@
 // `hindsight debug` and connection errors: one sentence naming profile, target and field.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -34,6 +34,16 @@ describe('hindsight debug', () => {
     expect(out).toMatch(/schema hindsight \.+ OK/);
     expect(out).toMatch(/monitor keep_probability \.+ OK/);
     expect(out).toMatch(/All checks passed/);
+    // -s checks the columns of the monitors selected, and names an unknown one
+    writeFileSync(join(dir, 'monitors', 'broken.yml'), readFileSync(join(dir, 'monitors', 'keep_probability.yml'), 'utf8').replace('name: keep_probability', 'name: broken').replace('score: keep_probability', 'score: no_such_column'));
+    out = '';
+    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(out).toMatch(/monitor broken \.+ ERROR/);
+    out = '';
+    expect(await main(['debug', '--project-dir', dir, '-s', 'keep_probability'])).toBe(0);
+    expect(out).not.toMatch(/monitor broken/);
+    expect(await main(['debug', '--project-dir', dir, '-s', 'brokn'])).toBe(2);
+    expect(out).toMatch(/--select: no monitor named "brokn" \(did you mean "broken"\?\)/);
   });
 
   it('opens as many sessions as threads asks for', async () => {
