@@ -117,10 +117,10 @@ async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const files = seedFiles(project);
-  // a seed-paths directory that does not exist loads nothing: say so (not an error: the default,
-  // seeds/, which earlier `hindsight init` projects name, may be absent)
+  // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
+  // of the default seeds/, which projects of earlier `hindsight init`s name without having it.
   for (const seedPath of project.config['seed-paths']) {
-    if (seedPath === 'seeds' || existsSync(resolve(project.dir, seedPath))) continue; // (the default may be absent)
+    if (seedPath === 'seeds' || existsSync(resolve(project.dir, seedPath))) continue;
     const suggestion = closest(seedPath, subdirectories(project.dir));
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
