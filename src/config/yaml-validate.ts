@@ -405,7 +405,8 @@ export function validateYaml<S extends AnySchema>(
         missing.push({ path, issue: missingIssue });
         continue;
       }
-      const message = expected ? `expected ${expected}; got ${shown(given)}` : issue.message;
+      // a refinement's own message says what is wrong with a value of the right form
+      const message = issue.code === 'custom' ? `${issue.message}; got ${shown(given)}` : expected ? `expected ${expected}; got ${shown(given)}` : issue.message;
       const suggestion = enumerated && typeof given === 'string' ? closest(given, choices) : undefined;
       issues.push({ file: parsed.file, ...locate(parsed, path), key: formatPath(path), message, suggestion });
     }

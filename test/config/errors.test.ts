@@ -504,6 +504,11 @@ shop: {<<: *base}
     expect(errors(files(`shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, threads: "\\0unrendered 0\\0"}\n`))).toMatch(/shop\.outputs\.dev\.threads: expected a whole number/);
   });
 
+  it('report a duration beyond what warehouses hold where it is written', () => {
+    expect(errors(withMonitors({ 'churn.yml': MONITOR.replace('within: 30 days', 'within: 100000000000 weeks') }))).toMatchInlineSnapshot(`"monitors/churn.yml:15:15: monitors[0].join.within: expected a duration of at most 36500 days (100 years); got "100000000000 weeks""`);
+    expect(() => loadProject(project(withMonitors({ 'churn.yml': MONITOR.replace('within: 30 days', 'within: 5214 weeks') })))).not.toThrow();
+  });
+
   it("report a monitor's own rules beside another monitor's schema error", () => {
     const regression = `  - name: price
     type: regression
