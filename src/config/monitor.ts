@@ -2,7 +2,7 @@
 // in seconds. Derived from the validated config, never written by hand.
 import { createHash } from 'node:crypto';
 import type { ForecastConfig, Granularity, MonitorConfig, RecommendationConfig } from './schema.js';
-import { durationSeconds } from './duration.js';
+import { durationSeconds, UNIT_SECONDS } from './duration.js';
 
 export interface SourceSpec {
   relation?: string;
@@ -195,7 +195,6 @@ function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs
   }
 }
 
-const UNIT_SECONDS = { hour: 3600, day: 86_400, week: 604_800 } as const;
 
 /** The forecast fields of a forecast monitor: value columns under hindsight's names, horizons, quantiles. */
 function forecastSpec(config: ForecastConfig): ForecastSpec {

@@ -2,6 +2,7 @@
 // the TypeScript types are derived from these schemas, and `schema/*.json` (for editors) is exported
 // from them by `hindsight schema`. Every object is strict: an unknown key is an error, not ignored.
 import { z } from 'zod';
+import { DURATION_PATTERN, durationSeconds, UNIT_SECONDS } from './duration.js';
 
 // Descriptions say what a value must be: they are the "expected …" of error messages and the hover
 // text of editors (they end up in the JSON Schemas).
@@ -27,18 +28,13 @@ const relationName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/, 'expected [database.][schema.]table')
   .describe('a table or view: [database.][schema.]table');
 
-export const DURATION_PATTERN = /^\s*(\d+)\s*(second|minute|hour|day|week)s?\s*$/;
-export const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 604800 };
 // A longer one is beyond what warehouses' intervals and timestamps hold (Postgres and DuckDB failed
 // at run time with "interval out of range"): said here, where it is written.
 const MAX_DURATION_DAYS = 36500;
 const duration = z
   .string()
   .regex(DURATION_PATTERN, 'expected a duration like "14 days", "36 hours" or "2 weeks"')
-  .refine((text) => {
-    const m = DURATION_PATTERN.exec(text);
-    return !m || Number(m[1]) * UNIT_SECONDS[m[2]!]! <= MAX_DURATION_DAYS * 86400;
-  }, `expected a duration of at most ${MAX_DURATION_DAYS} days (100 years)`)
+  .refine((text) => !DURATION_PATTERN.test(text) || durationSeconds(text) <= MAX_DURATION_DAYS * UNIT_SECONDS.day, `expected a duration of at most ${MAX_DURATION_DAYS} days (100 years)`)
   .describe('a duration like "14 days", "36 hours" or "2 weeks"');
 
 const keyColumns = z
