@@ -15,6 +15,8 @@ function allowTemplates(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(allowTemplates);
   if (!schema || typeof schema !== 'object') return schema;
   const out: JsonSchema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, allowTemplates(v)]));
+  // a number that is one option of several (wholeNumber's) gains its template option beside them
+  if (Array.isArray(out.anyOf)) out.anyOf = out.anyOf.flatMap((o: JsonSchema) => (Object.keys(o).length === 1 && Array.isArray(o.anyOf) ? o.anyOf : [o]));
   if (out.type === 'number' || out.type === 'integer') {
     const { description, default: fallback, ...number } = out;
     return {

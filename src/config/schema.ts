@@ -243,11 +243,19 @@ export const projectSchema = z.strictObject({
   version: z.union([z.string(), z.number()]).optional(),
 });
 
+/**
+ * A whole number in profiles.yml, written as a number or as the digits an `{{ env_var() }}` template
+ * renders to. Not `z.coerce` alone: that reads `true` as 1, `[4]` as 4 and `0x10` as 16. (A pipe, not a
+ * transform, so that the JSON Schema keeps a field's default.)
+ */
+function wholeNumber(min: number, max?: number) {
+  const n = max === undefined ? z.number().int().min(min) : z.number().int().min(min).max(max);
+  const words = max === undefined ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+  return z.union([n, z.string().regex(/^\s*\d+\s*$/).pipe(z.coerce.number<string>().pipe(n))]).describe(words);
+}
+
 // dbt's `threads`, on every output: how many monitors run side by side, each in a session of its own.
-const threads = z.coerce
-  .number()
-  .int()
-  .min(1)
+const threads = wholeNumber(1)
   .describe('a whole number of 1 or more: how many monitors `hindsight run` runs at once, each in a session of its own (dbt\'s threads; default 1; --threads overrides it)')
   .optional();
 
@@ -266,14 +274,14 @@ const duckdbOutput = z.strictObject({
 const postgresOutput = z.strictObject({
   type: z.literal('postgres'),
   host: z.string().describe('a host name'),
-  port: z.coerce.number().int().min(1).max(65535).default(5432),
+  port: wholeNumber(1, 65535).default(5432),
   user: z.string().describe('a user name'),
   password: z.string().optional(),
   dbname: z.string().describe('a database name'),
   schema: z.string().optional(),
   threads,
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
-  connect_timeout: z.coerce.number().int().min(1).optional(),
+  connect_timeout: wholeNumber(1).optional(),
   session_settings: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem'), z.union([z.string(), z.number(), z.boolean()]))
     .describe("server settings for hindsight's session, e.g. work_mem: 512MB; set after hindsight's own (jit_optimize_above_cost and jit_inline_above_cost -1: no LLVM optimization or inlining of its statements, docs/performance.md)")
@@ -295,7 +303,7 @@ const snowflakeOutput = z.strictObject({
   threads,
   query_tag: z.string().describe('a QUERY_TAG for every statement; during a monitor run the tag is JSON with this value, the monitor and the step').optional(),
   client_session_keep_alive: z.boolean().describe('true or false: keep the session alive with heartbeats').optional(),
-  connect_retries: z.coerce.number().int().min(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
+  connect_retries: wholeNumber(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
   access_url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected a URL like https://host or http://127.0.0.1:8085').describe('the URL of the Snowflake service, when not https://<account>.snowflakecomputing.com (private endpoints, tests)').optional(),
 });
 
@@ -321,12 +329,12 @@ const bigqueryOutput = z
       .describe('oauth (application-default credentials, e.g. `gcloud auth application-default login`), service-account (a keyfile), or anonymous (no credentials: for emulators at api_endpoint)')
       .default('oauth'),
     keyfile: z.string().min(1).describe('a service-account JSON key file, for method: service-account').optional(),
-    maximum_bytes_billed: z.coerce.number().int().min(1).describe('a cap on the bytes each query may bill; a query over it fails instead of running').optional(),
+    maximum_bytes_billed: wholeNumber(1).describe('a cap on the bytes each query may bill; a query over it fails instead of running').optional(),
     labels: z
       .record(labelKey, labelValue)
       .describe('job labels for every query, a mapping of label keys to values (hindsight adds hindsight_monitor and hindsight_step)')
       .optional(),
-    job_timeout_seconds: z.coerce.number().int().min(1).describe('how long a query may run before BigQuery cancels it, in seconds').optional(),
+    job_timeout_seconds: wholeNumber(1).describe('how long a query may run before BigQuery cancels it, in seconds').optional(),
     priority: z.enum(['interactive', 'batch']).describe('interactive or batch (batch queries wait for idle capacity)').default('interactive'),
     api_endpoint: z
       .string()

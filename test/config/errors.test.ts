@@ -425,6 +425,32 @@ other_project:
     expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""`);
   });
 
+  it('read whole numbers as written or as the digits a template renders to, and nothing else as one', () => {
+    process.env.HINDSIGHT_TEST_PGPORT = '5433';
+    const profiles = (extra: string) => `shop:
+  target: prod
+  outputs:
+    prod:
+      type: postgres
+      host: localhost
+      user: u
+      dbname: d
+      port: "{{ env_var('HINDSIGHT_TEST_PGPORT') }}"
+${extra}`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      threads: " 3 "\n      connect_timeout: 10\n') });
+    expect(loadProjectAndTarget(dir).target.output).toMatchObject({ port: 5433, threads: 3, connect_timeout: 10 });
+    // z.coerce read the first three as 1, 4 and 16
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      threads: true\n      connect_timeout: [4]\n') })).toMatchInlineSnapshot(`
+      "profiles.yml:10:16: shop.outputs.prod.threads: expected a whole number of 1 or more: how many monitors \`hindsight run\` runs at once, each in a session of its own (dbt's threads; default 1; --threads overrides it); got true
+      profiles.yml:11:24: shop.outputs.prod.connect_timeout: expected a whole number of at least 1; got a list"
+    `);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      threads: "0x10"\n      connect_timeout: "0"\n') })).toMatchInlineSnapshot(`
+      "profiles.yml:10:16: shop.outputs.prod.threads: expected a whole number of 1 or more: how many monitors \`hindsight run\` runs at once, each in a session of its own (dbt's threads; default 1; --threads overrides it); got "0x10"
+      profiles.yml:11:24: shop.outputs.prod.connect_timeout: expected a whole number of at least 1; got "0""
+    `);
+    delete process.env.HINDSIGHT_TEST_PGPORT;
+  });
+
   it('render and check what the target used reaches through a YAML anchor', () => {
     delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
     const profiles = (path: string) => `shop:
