@@ -47,9 +47,9 @@ function readYaml(dir: string, path: string, issues: ConfigIssue[], missing?: st
     issues.push(text);
     return undefined;
   }
-  const { parsed, issues: syntax } = parseYaml(file, text);
+  const { parsed, issues: syntax, readable } = parseYaml(file, text);
   issues.push(...syntax);
-  return syntax.length > 0 ? undefined : parsed;
+  return readable ? parsed : undefined;
 }
 
 /**
@@ -143,8 +143,8 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
   const cached = cache?.get(file, sha256);
   if (cached) return { issues: [], declared: cached.declared, monitors: cached.monitors.map((m) => ({ ...m, file: shown }) as Monitor) };
 
-  const { parsed: doc, issues } = parseYaml(shown, text);
-  if (issues.length > 0) return { issues, declared: [], monitors: [] };
+  const { parsed: doc, issues, readable } = parseYaml(shown, text);
+  if (!readable) return { issues, declared: [], monitors: [] };
   const data = doc.doc.toJS() as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
   issues.push(...fileIssues);

@@ -14,7 +14,11 @@ export interface ParsedYaml {
   lines: LineCounter;
 }
 
-export function parseYaml(file: string, text: string): { parsed: ParsedYaml; issues: ConfigIssue[] } {
+/**
+ * `readable` is false after a syntax error. Duplicate keys alone leave a readable document (the last
+ * value of a key wins), so that the file's other problems are reported beside them in one pass.
+ */
+export function parseYaml(file: string, text: string): { parsed: ParsedYaml; issues: ConfigIssue[]; readable: boolean } {
   const lines = new LineCounter();
   // logLevel 'error': problems are reported as ConfigIssues, not also as Node warnings on stderr (an
   // unquoted {{ env_var(...) }} is a mapping key that toJS() would warn about).
@@ -41,7 +45,7 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
     const template = e.code !== 'DUPLICATE_KEY' && /:\s*\{\{/.test(lineText) ? '; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}"' : '';
     return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) + template };
   });
-  return { parsed, issues };
+  return { parsed, issues, readable: first < 0 };
 }
 
 /** The last quoted string that runs up to `offset`, with its path. */

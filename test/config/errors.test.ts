@@ -383,6 +383,16 @@ profle: shop
     `);
   });
 
+  it("report a duplicate key beside the same file's other problems, in one pass", () => {
+    const text = errors(withMonitors({
+      'b.yml': MONITOR.replace('      score: p_churn\n', '      score: p_churn\n      score: p_stay\n').replace('binary_classification', 'binary_clasification'),
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/b.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/b.yml:9:7: monitors[0].predictions.score: duplicate key "score"; a key may appear only once in a mapping"
+    `);
+  });
+
   // Like dbt, a run renders and checks only the profile and target it uses: another target's
   // problems, or its unset variables, do not stop it (src/config/schema.ts, selectedProfileSchema).
   const BROKEN_PROFILES = `shop:
