@@ -185,19 +185,19 @@ function ownConfig(m: unknown): MonitorConfig | undefined {
 }
 
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */
-function positionsOf(doc: ParsedYaml, path: Path, m: Monitor): Record<string, { line: number; column: number }> {
+function positionsOf(doc: ParsedYaml, path: Path, m: Monitor): Monitor['positions'] {
   const keys = [m.predictions.configKeys?.key ?? 'predictions.key', m.predictions.configKeys?.timestamp ?? 'predictions.timestamp',
     'predictions.model_version', 'predictions.relation', 'predictions.sql', m.outcomes.configKeys?.key ?? 'outcomes.key',
     m.outcomes.configKeys?.timestamp ?? 'outcomes.timestamp', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`),
     ...m.predictions.values.map((v) => v.configKey), ...m.outcomes.values.map((v) => v.configKey),
     ...(m.recommendation ? ['predictions.match', 'catalog.relation', 'catalog.sql', 'catalog.item'] : [])];
-  const out: Record<string, { line: number; column: number }> = {};
+  const out: Monitor['positions'] = {};
   for (const key of keys) {
     const steps: Path = key.split('.').flatMap((part) => {
       const seg = /^(\w+)\[(\d+)\]$/.exec(part);
       return seg ? [seg[1]!, Number(seg[2])] : [part];
     });
-    out[key] = locate(doc, [...path, ...steps]);
+    out[key] = { ...locate(doc, [...path, ...steps]), key: formatPath([...path, ...steps]) };
   }
   return out;
 }

@@ -118,8 +118,11 @@ export interface Monitor {
   segments: SegmentSpec[];
   /** Changes whenever anything that affects results changes; a change forces a full refresh. */
   configHash: string;
-  /** Where each configured key sits in its file (`predictions.score` -> line, column), for messages. */
-  positions: Record<string, { line: number; column: number }>;
+  /**
+   * Where each configured key sits in its file, for messages: `predictions.score` -> its line, column
+   * and key as validation names it (`monitors[0].predictions.score`).
+   */
+  positions: Record<string, { line: number; column: number; key: string }>;
 }
 
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);

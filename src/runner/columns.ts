@@ -37,7 +37,8 @@ function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes' | 'cat
 
 export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<void> {
   const issues: ConfigIssue[] = [];
-  const at = (key: string) => monitor.positions[key] ?? { line: 1, column: 1 };
+  // (a monitor built in code, not read from a file, has no positions)
+  const at = (key: string) => monitor.positions[key] ?? { line: 1, column: 1, key: `${monitor.name}.${key}` };
   for (const [side, source, wanted] of configuredColumns(monitor)) {
     const what = source.relation ?? `the ${side} sql`;
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
@@ -46,7 +47,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
       available = (await adapter.columns(sourceSelect(adapter, source))).map((c) => c.name);
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      issues.push({ file: monitor.file, ...at(sourceKey), key: `monitors.${monitor.name}.${sourceKey}`, message: `cannot read ${what}: ${reason}` });
+      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${reason}` });
       continue;
     }
     const reported = new Set<string>();
@@ -56,7 +57,6 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
       issues.push({
         file: monitor.file,
         ...at(key),
-        key: `monitors.${monitor.name}.${key}`,
         message: `column "${column}" is not in ${what}; it has: ${available.join(', ')}`,
         suggestion: closest(column, available),
       });

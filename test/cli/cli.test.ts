@@ -133,7 +133,7 @@ describe('hindsight CLI on the shop example', () => {
     writeFileSync(join(dir, 'target', 'run_results.json'), '{"results": [{"status": "success"}]}\n');
     expect(await main(['build', '--project-dir', dir])).toBe(2);
     expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
-    expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\.keep_probability\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
+    expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 
   it('scaffolds a project with init that validates', async () => {

@@ -204,7 +204,7 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     const s = fresh();
     const error = await runProject(tracked(adapter, s), writeMonitors(target, out, monitors, { threads: 2 }), { asOf: FIRST }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues.map((i) => i.key)).toEqual(['monitors.m2.segments[0]', 'monitors.m4.segments[0]']);
+    expect((error as ConfigError).issues.map((i) => i.key)).toEqual(['monitors[1].segments[0]', 'monitors[3].segments[0]']);
     expect(String((error as Error).message)).toMatch(/column "no_such_column" is not in[^]*column "nor_this_one" is not in/);
     expect(s).toMatchObject({ opened: 1, closed: 1, inFlight: 0, maxTransactions: 0 });
     expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
