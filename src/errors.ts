@@ -50,16 +50,33 @@ export class UsageError extends Error {
   }
 }
 
-/** A statement that failed in the warehouse, named by monitor, step and the file holding its SQL. */
+/**
+ * A monitor's run that failed, named by monitor, step and the file holding the step's SQL: a
+ * statement the warehouse refused, or before any step (`plan`: the queries that decide what to
+ * recompute, or writing the compiled steps), where there is no file to name. The step `commit`
+ * commits the statements of the write step.
+ */
 export class WarehouseError extends Error {
   constructor(
     readonly monitor: string,
     readonly step: string,
-    readonly compiledPath: string,
+    readonly compiledPath: string | undefined,
     readonly cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`monitor ${monitor}, step ${step} failed (SQL in ${compiledPath}):\n  ${reason.split('\n').join('\n  ')}`);
+    const where = compiledPath === undefined ? '' : step === 'commit' ? ` (committing the SQL in ${compiledPath})` : ` (SQL in ${compiledPath})`;
+    super(`monitor ${monitor}, step ${step} failed${where}:\n  ${reasonOf(cause).split('\n').join('\n  ')}`);
     this.name = 'WarehouseError';
   }
+}
+
+/**
+ * What a failure says. PostgreSQL (pg) puts part of what it says beside the message: DETAIL (which
+ * view depends on a table, which key is duplicated), HINT, and the statement's position.
+ */
+function reasonOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const pg = cause as Error & { detail?: string; hint?: string; position?: string };
+  return [cause.message, pg.detail && `DETAIL: ${pg.detail}`, pg.hint && `HINT: ${pg.hint}`, pg.position && `at character ${pg.position} of the statement`]
+    .filter(Boolean)
+    .join('\n');
 }

@@ -160,11 +160,23 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   const runId = randomUUID();
   adapter.setContext?.({ monitor: monitor.name });
 
-  const plan = rebuildReason ? { reason: rebuildReason } : await planRun(monitor, options);
-  const run: RunContext = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
-  const steps = compileMonitor({ monitor, schema, dialect, run });
+  // Before any step: the plan's queries, and the compiled steps written to target/run/. A failure
+  // here is this monitor's result too, so that the other monitors' results are still reported.
+  let plan: Awaited<ReturnType<typeof planRun>>;
+  let run: RunContext;
+  let steps: Step[];
   const runDir = resolve(project.dir, project.config['target-path'], 'run', monitor.name);
-  writeSteps(runDir, steps);
+  try {
+    plan = rebuildReason ? { reason: rebuildReason } : await planRun(monitor, options);
+    run = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
+    steps = compileMonitor({ monitor, schema, dialect, run });
+    writeSteps(runDir, steps);
+  } catch (e) {
+    return {
+      monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId, steps: [],
+      rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, e),
+    };
+  }
   const hash = sqlHash(steps);
   const result: MonitorResult = {
     monitor: monitor.name,
@@ -261,6 +273,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
       const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
       result.status = 'error';
+      result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
       result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
       await adapter.execute(record('error', result.error.message)).catch(() => undefined);
     }

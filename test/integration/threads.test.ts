@@ -2,6 +2,8 @@
 // one at a time, their transactions one after another; a monitor that fails, before its transaction
 // or inside it, leaves its tables as they were while the others run; a configured column missing from
 // any monitor's source stops the run before any monitor runs, and closes the sessions it opened.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Monitor } from '../../src/config/monitor.js';
@@ -182,17 +184,32 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     const results = await runProject(tracked(adapter, s), writeMonitors(target, out, broken, { threads: 3 }), { asOf: SECOND });
     expect(outcomes(results)).toEqual([['m1', 'success', 'incremental'], ['m2', 'error', 'full_refresh'], ['m3', 'error', 'incremental'], ['m4', 'success', 'incremental']]);
     expect(results[1]!.error?.message).toMatch(/monitor m2, step prediction_events/);
-    expect(results[2]!.error?.message).toMatch(/monitor m3, step commit[^]*injected failure of m3's commit/);
+    expect(results[2]!.error?.message).toMatch(/monitor m3, step commit failed \(committing the SQL in \S+write\.sql\)[^]*injected failure of m3's commit/);
+    expect(results[2]!.rowsWritten).toBe(0); // (its write step's rows were rolled back)
     expect(s).toMatchObject({ opened: 2, closed: 2, transactions: 0, maxTransactions: 1 });
     expect(await snapshot('m2')).toEqual(before.m2);
     expect(await snapshot('m3')).toEqual(before.m3);
     // the first run's four records, then the second's (in the order they finished)
-    const runs = await adapter.query(`select monitor, status from ${out}.hindsight_runs order by started_at`);
+    const runs = await adapter.query(`select monitor, status, rows_written from ${out}.hindsight_runs order by started_at`);
     const second = runs.slice(NAMES.length).sort((a, b) => String(a.monitor).localeCompare(String(b.monitor)));
     expect(runs.slice(0, NAMES.length).map((r) => r.status)).toEqual(NAMES.map(() => 'success'));
-    expect(second).toEqual([
+    expect(second.map(({ monitor, status }) => ({ monitor, status }))).toEqual([
       { monitor: 'm1', status: 'success' }, { monitor: 'm2', status: 'error' }, { monitor: 'm3', status: 'error' }, { monitor: 'm4', status: 'success' },
     ]);
+    expect(second.filter((r) => r.status === 'error').map((r) => Number(r.rows_written))).toEqual([0, 0]);
+  });
+
+  it.skipIf(target.unavailable)('report a monitor that fails before its first step as its result, and run the others', async () => {
+    const { src } = await loadFirst();
+    const out = uniqueName('hs');
+    const dir = writeMonitors(target, out, SPECS.map((s) => binaryMonitor(src, s)), { threads: 2 });
+    // a file where m3's compiled steps go (target/run/m3/)
+    mkdirSync(join(dir, 'target', 'run'), { recursive: true });
+    writeFileSync(join(dir, 'target', 'run', 'm3'), '');
+    const results = await runProject(adapter, dir, { asOf: FIRST });
+    expect(outcomes(results)).toEqual([['m1', 'success', 'full_refresh'], ['m2', 'success', 'full_refresh'], ['m3', 'error', 'incremental'], ['m4', 'success', 'full_refresh']]);
+    expect(results[2]!.error?.message).toMatch(/^monitor m3, step plan failed:\n {2}EEXIST/);
+    expect((await adapter.query(`select monitor from ${out}.hindsight_runs order by monitor`)).map((r) => r.monitor)).toEqual(['m1', 'm2', 'm4']);
   });
 
   it.skipIf(target.unavailable)('run none when a monitor\'s configured column is missing, listing every such monitor', async () => {
