@@ -31,11 +31,11 @@ where stored.monitor = {{ d.string(m.name) }}
     and stored.segment is null;
 {% endif %}
 {% elif d.capabilities.transactionalDdl %}
--- The evaluations step built the new table in the schema: it is renamed into place, not copied.
-drop table if exists {{ tables.evaluations }};
+-- The evaluations step built the new table in the schema: it takes the stored table's place.
+{% for statement in d.replaceTable(tables.evaluations, rel('evaluations'), evaluations_name) %}
+{{ statement }};
 
-alter table {{ rel('evaluations') }} rename to {{ evaluations_name }};
-
+{% endfor %}
 delete from {{ tables.metrics }}
 where monitor = {{ d.string(m.name) }};
 {% else %}

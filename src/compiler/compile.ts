@@ -364,12 +364,20 @@ function tidyAnyLineBreaks(sql: string): string {
   return parts.join('').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }
 
-/** Splits a rendered file of `;`-terminated statements (our own SQL only, never user SQL). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^(\s*--[^\n]*\n)+/g, '').trim())
-    .filter((s) => s.length > 0);
+/**
+ * Splits a rendered file of `;`-terminated statements (our own SQL only, never user SQL) at each
+ * `;` that ends a line outside a dollar-quoted body (a Postgres `do $tag$ … $tag$` block).
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let start = 0;
+  for (const m of sql.matchAll(/\$(\w*)\$[^]*?\$\1\$|;[ \t]*(?=\n|$)/g)) {
+    if (!m[0].startsWith(';')) continue;
+    statements.push(sql.slice(start, m.index));
+    start = m.index + m[0].length;
+  }
+  statements.push(sql.slice(start));
+  return statements.map((s) => s.replace(/^(\s*--[^\n]*\n)+/g, '').trim()).filter((s) => s.length > 0);
 }
 
 export function compileSetup(options: CompileOptions): Step {

@@ -129,6 +129,13 @@ export interface Dialect {
    * (Postgres) can write only the rows that changed.
    */
   replaceRange(table: string, rows: string, timeColumn: string, from: string, key: string[]): string[];
+  /**
+   * Statements, inside the run's transaction, that put `staged` (a permanent table built by the
+   * run; quoted, qualified) in place of `table` (the same schema, named `name`, quoted): by default
+   * the stored table is dropped and the staged one renamed, where the warehouse lets views on the
+   * stored table be dropped with it, or keeps them (DuckDB binds a view when it is read).
+   */
+  replaceTable(table: string, staged: string, name: string): string[];
 }
 
 // Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:
@@ -199,6 +206,7 @@ export const defaultDialect: Dialect = {
     return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];
   },
   createTable: (relation, select) => [`drop table if exists ${relation}`, `create table ${relation} as\n${select}`],
+  replaceTable: (table, staged, name) => [`drop table if exists ${table}`, `alter table ${staged} rename to ${name}`],
   replaceRange: (table, rows, timeColumn, from) => [
     `delete from ${table}\nwhere ${timeColumn} >= ${from}`,
     `insert into ${table}\nselect * from ${rows}\nwhere ${timeColumn} >= ${from}`,

@@ -56,6 +56,55 @@ export const postgres = defineDialect({
       `insert into ${table}\nselect * from ${rows} as computed\nwhere computed.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${table} as stored\n        where ${sameKey('stored', 'computed')}\n    )`,
     ];
   },
+  // A stored table a view depends on cannot be dropped, and a dropped table's grants go with it: a
+  // BI tool's drill-down view on the evaluations table stopped every full refresh, and its grants
+  // went at each one. With views on it, the stored table keeps its identity and takes the staged
+  // rows (a copy, only then); else the staged table is renamed into place with the stored one's
+  // grants. A configuration that changes the columns cannot keep the views: it says which they are.
+  replaceTable(this: Dialect, table: string, staged: string, name: string) {
+    return [`do $hindsight$
+declare
+    stored regclass := to_regclass(${this.string(table)});
+    staged regclass := ${this.string(staged)}::regclass;
+    views text;
+    stored_columns text;
+    staged_columns text;
+    grants text[];
+begin
+    select string_agg(distinct r.ev_class::regclass::text, ', ') into views
+    from pg_depend d join pg_rewrite r on r.oid = d.objid
+    where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored;
+    if views is not null then
+        select string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = stored),
+            string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = staged)
+        into stored_columns, staged_columns
+        from pg_attribute
+        where attrelid in (stored, staged) and attnum > 0 and not attisdropped;
+        if stored_columns is distinct from staged_columns then
+            raise exception 'cannot replace % with a table of other columns while views depend on it: %', stored, views
+                using detail = format('stored: %s; this run writes: %s', stored_columns, staged_columns),
+                      hint = 'drop the views, run again, then create them again';
+        end if;
+        truncate ${table};
+        insert into ${table} select * from ${staged};
+        drop table ${staged};
+        analyze ${table};
+    else
+        select array_agg(format('grant %s on %s to %s%s', a.privilege_type, stored,
+            case when a.grantee = 0 then 'public' else a.grantee::regrole::text end,
+            case when a.is_grantable then ' with grant option' else '' end))
+        into grants
+        from pg_class c, aclexplode(c.relacl) a
+        where c.oid = stored and a.grantee <> c.relowner;
+        drop table if exists ${table};
+        alter table ${staged} rename to ${name};
+        for i in 1 .. coalesce(array_length(grants, 1), 0) loop
+            execute grants[i];
+        end loop;
+    end if;
+end
+$hindsight$`];
+  },
 });
 
 /** sum(whole units) + sum(1e-15 units of the fraction) / 1e15, as numeric (the product is exact). */

@@ -200,4 +200,50 @@ describe.skipIf(!url)('postgres evaluations table', () => {
       await adapter.close();
     }
   });
+
+  it("keeps a view on it and its grants through a full refresh, and names the view when its columns must change", async () => {
+    const adapter = await openAdapter(output());
+    const [src, out, full, role] = [uniqueName('src'), uniqueName('hs'), uniqueName('hs'), uniqueName('bi')];
+    try {
+      const spec: MonitorSpec = { within: '4 days', withinMs: 4 * DAY, granularity: ['day'] };
+      const fixture = randomFixture({ seed: 22, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+      const [first, second] = [new Date('2026-02-05T00:00:00Z'), new Date('2026-02-11T00:00:00Z')];
+      await loadFixture(adapter, src, fixture, { segments: ['seg_a'] });
+      const dir = writeProject(target, src, out, spec);
+      await runProject(adapter, dir, { asOf: first });
+      await adapter.execute(`create view "${out}".drill as select pid, score from "${out}".m__evaluations`);
+      await adapter.execute(`create role "${role}"`);
+      await adapter.execute(`grant select on "${out}".m__evaluations to "${role}" with grant option`);
+      const grants = async () =>
+        (await adapter.query(`select privilege_type, is_grantable from information_schema.role_table_grants where table_schema = '${out}' and table_name = 'm__evaluations' and grantee = '${role}'`));
+      const rows = async (schema: string, table = 'm__evaluations') => adapter.query(`select * from "${schema}".${table} order by pid`);
+
+      // with the view: the stored table takes the new rows, which the view shows
+      const [refreshed] = await runProject(adapter, dir, { asOf: second, fullRefresh: true });
+      expect(refreshed!.status).toBe('success');
+      await runProject(adapter, writeProject(target, src, full, spec), { asOf: second, fullRefresh: true });
+      expect(await rows(out)).toEqual(await rows(full));
+      expect(await adapter.query(`select * from "${out}".drill order by pid`)).toEqual((await rows(full)).map((r) => ({ pid: r.pid, score: r.score })));
+      expect(await grants()).toEqual([{ privilege_type: 'SELECT', is_grantable: 'YES' }]);
+
+      // without it: the new table is renamed into place, with the stored one's grants
+      await adapter.execute(`drop view "${out}".drill`);
+      expect((await runProject(adapter, dir, { asOf: second, fullRefresh: true }))[0]!.status).toBe('success');
+      expect(await rows(out)).toEqual(await rows(full));
+      expect(await grants()).toEqual([{ privilege_type: 'SELECT', is_grantable: 'YES' }]);
+
+      // a segment adds a column: the view stays, the run fails naming it, and nothing changes
+      await adapter.execute(`create view "${out}".drill as select pid, score from "${out}".m__evaluations`);
+      const before = await rows(out);
+      const [failed] = await runProject(adapter, writeProject(target, src, out, { ...spec, segments: [{ column: 'seg_a', top: 3 }] }), { asOf: second });
+      expect(failed!.status).toBe('error');
+      expect(failed!.error!.message).toMatch(/step write failed[^]*cannot replace \S*m__evaluations with a table of other columns while views depend on it: \S*drill\n\s*DETAIL: stored: [^;]*; this run writes: [^]*seg_a[^]*\n\s*HINT: drop the views/);
+      expect(await rows(out)).toEqual(before);
+      expect((await adapter.query(`select count(*) as n from "${out}".drill`))[0]!.n).toBe(before.length);
+    } finally {
+      for (const schema of [src, out, full]) await adapter.execute(`drop schema if exists "${schema}" cascade`);
+      await adapter.execute(`drop role if exists "${role}"`);
+      await adapter.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- The evaluations step built the new table in the schema: it is renamed into place, not copied.
+-- The evaluations step built the new table in the schema: it takes the stored table's place.
 drop table if exists "hindsight"."stylist_shortlist__evaluations";
 
 alter table "hindsight"."hs_stylist_shortlist__evaluations_00000000" rename to "stylist_shortlist__evaluations";

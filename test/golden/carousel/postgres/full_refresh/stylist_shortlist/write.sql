@@ -1,9 +1,48 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- The evaluations step built the new table in the schema: it is renamed into place, not copied.
-drop table if exists "hindsight"."stylist_shortlist__evaluations";
-
-alter table "hindsight"."hs_stylist_shortlist__evaluations_00000000" rename to "stylist_shortlist__evaluations";
+-- The evaluations step built the new table in the schema: it takes the stored table's place.
+do $hindsight$
+declare
+    stored regclass := to_regclass('"hindsight"."stylist_shortlist__evaluations"');
+    staged regclass := '"hindsight"."hs_stylist_shortlist__evaluations_00000000"'::regclass;
+    views text;
+    stored_columns text;
+    staged_columns text;
+    grants text[];
+begin
+    select string_agg(distinct r.ev_class::regclass::text, ', ') into views
+    from pg_depend d join pg_rewrite r on r.oid = d.objid
+    where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored;
+    if views is not null then
+        select string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = stored),
+            string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = staged)
+        into stored_columns, staged_columns
+        from pg_attribute
+        where attrelid in (stored, staged) and attnum > 0 and not attisdropped;
+        if stored_columns is distinct from staged_columns then
+            raise exception 'cannot replace % with a table of other columns while views depend on it: %', stored, views
+                using detail = format('stored: %s; this run writes: %s', stored_columns, staged_columns),
+                      hint = 'drop the views, run again, then create them again';
+        end if;
+        truncate "hindsight"."stylist_shortlist__evaluations";
+        insert into "hindsight"."stylist_shortlist__evaluations" select * from "hindsight"."hs_stylist_shortlist__evaluations_00000000";
+        drop table "hindsight"."hs_stylist_shortlist__evaluations_00000000";
+        analyze "hindsight"."stylist_shortlist__evaluations";
+    else
+        select array_agg(format('grant %s on %s to %s%s', a.privilege_type, stored,
+            case when a.grantee = 0 then 'public' else a.grantee::regrole::text end,
+            case when a.is_grantable then ' with grant option' else '' end))
+        into grants
+        from pg_class c, aclexplode(c.relacl) a
+        where c.oid = stored and a.grantee <> c.relowner;
+        drop table if exists "hindsight"."stylist_shortlist__evaluations";
+        alter table "hindsight"."hs_stylist_shortlist__evaluations_00000000" rename to "stylist_shortlist__evaluations";
+        for i in 1 .. coalesce(array_length(grants, 1), 0) loop
+            execute grants[i];
+        end loop;
+    end if;
+end
+$hindsight$;
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'stylist_shortlist';
