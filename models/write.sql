@@ -2,9 +2,9 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
 {% if run.incremental %}
--- Evaluations before {{ run.rewrite_from }} stay as stored: nothing can have changed
--- their score, label or label status (docs/semantics.md section 7).
-{% for statement in d.replaceRange(tables.evaluations, rel('evaluations'), evaluations_time, run.rewrite_from, evaluation_key) %}
+-- Evaluations before {{ run.evaluate_from }} stay as stored: the run evaluated the predictions
+-- from there on again (docs/semantics.md section 7).
+{% for statement in d.replaceRange(tables.evaluations, rel('evaluations'), evaluations_time, run.evaluate_from, evaluation_key) %}
 {{ statement }};
 
 {% endfor %}

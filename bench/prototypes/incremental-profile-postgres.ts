@@ -44,7 +44,7 @@ try {
   const schema = project.config.schema;
   const range = await planIncrementalRange({ monitor, schema, dialect: d, run: { asOf: AS_OF_NEXT, runId: 'plan', computedAt: AS_OF_NEXT, previousAsOf: AS_OF_FULL } }, (sql) => adapter.query(sql));
   const day = (t: Date) => (t.getTime() - AS_OF_FULL.getTime()) / DAY_MS + 90;
-  console.log(`evaluate from day ${day(range.evaluateFrom)}, rewrite from day ${day(range.rewriteFrom)}`);
+  console.log(`evaluate (and rewrite) from day ${day(range.evaluateFrom)}`);
   const full = args.includes('--full');
   const steps = compileMonitor({ monitor, schema, dialect: d, run: full ? { asOf: AS_OF_FULL, runId: 'profile0', computedAt: AS_OF_FULL } : { asOf: AS_OF_NEXT, runId: 'profile0', computedAt: AS_OF_NEXT, incremental: range } });
   const dump = flag('--dump');

@@ -45,12 +45,6 @@ export interface IncrementalRange {
    */
   evaluateFrom: Date;
   /**
-   * Evaluation rows from here on are rewritten: the earliest time whose score, label or label
-   * status can have changed, not a window start. The session's earlier rows (a week's first days,
-   * re-evaluated or read as stored) equal the stored ones.
-   */
-  rewriteFrom: Date;
-  /**
    * Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within, for early
    * outcomes); a recommendation's interactions, from evaluateFrom (incrementalRange).
    */
@@ -116,7 +110,7 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
   // interaction counts only after its request, and one before evaluateFrom lies in no window the
   // run recomputes (docs/semantics.md, section 5e), so a recommendation's are read from there on.
   const outcomesFrom = monitor.recommendation ? evaluateFrom : new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  const range: IncrementalRange = { previousAsOf, recomputeFrom, windowsFrom, evaluateFrom, rewriteFrom: affectedFrom, outcomesFrom };
+  const range: IncrementalRange = { previousAsOf, recomputeFrom, windowsFrom, evaluateFrom, outcomesFrom };
   if (monitor.forecast) {
     const checkpoint = maseCheckpoint(monitor, previousAsOf);
     if (evaluateFrom.getTime() >= checkpoint.getTime()) range.maseHistoryAt = checkpoint;
@@ -253,7 +247,6 @@ function runInstants({ monitor, run }: CompileOptions) {
     computed_at: run.computedAt,
     windows_from: run.incremental?.windowsFrom,
     evaluate_from: run.incremental?.evaluateFrom,
-    rewrite_from: run.incremental?.rewriteFrom,
     outcomes_from: run.incremental?.outcomesFrom,
     previous_as_of: run.incremental?.previousAsOf ?? run.previousAsOf,
     // the second pass of models/plan.sql: the earliest replaced prediction, and that minus within

@@ -238,6 +238,27 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectFullRefreshRows(src, out, new Date('2026-02-16T00:00:00Z'));
   });
 
+  it.skipIf(!!target.unavailable)('an outcome logged after a run with an earlier time counts when its prediction is at or after the evaluated start', async () => {
+    // Out of time order (docs/semantics.md §7): the previous as-of is at noon, so the run evaluates
+    // again from midnight before its affected_from; the evaluation rows from there on are rewritten
+    // too, and a week recomputed later reads them as this run left them.
+    const fixture = randomFixture({ seed: 35, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    const p: Fixture['predictions'][number] = { key: ['late-1'], ts: new Date('2026-02-09T08:00:00Z'), score: 0.8, modelVersion: null, segments: { seg_a: 'a', seg_b: 'b' } };
+    const [src, out] = [uniqueName('src'), uniqueName('hs')];
+    await loadFixture(adapter, src, { predictions: [...fixture.predictions, p], outcomes: fixture.outcomes }, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, spec);
+    await runProject(adapter, dir, { asOf: new Date('2026-02-14T12:00:00Z') }); // its window closed at 08:00: missing
+    const status = async () => (await adapter.query(`select label_status from ${adapter.dialect.quote(out)}.m__evaluations where pid = 'late-1'`))[0]!.label_status;
+    expect(await status()).toBe('missing');
+    await loadFixture(adapter, src, { predictions: [], outcomes: [{ key: ['late-1'], ts: new Date('2026-02-11T00:00:00Z'), label: 1 }] }, { segments: ['seg_a', 'seg_b'], append: true });
+    for (const asOf of ['2026-02-15T00:00:00Z', '2026-02-20T00:00:00Z']) {
+      const [run] = await runProject(adapter, dir, { asOf: new Date(asOf) });
+      expect(run!.mode).toBe('incremental');
+    }
+    expect(await status()).toBe('observed');
+    await expectFullRefreshRows(src, out, new Date('2026-02-20T00:00:00Z'));
+  });
+
   it.skipIf(!!target.unavailable)('a re-logged prediction of an old key (dedupe: latest) recomputes from the window it leaves', async () => {
     const { fixture, src, out, dir } = await twentyDaysRun(32);
 

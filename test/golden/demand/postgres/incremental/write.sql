@@ -1,13 +1,13 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
--- their score, label or label status (docs/semantics.md section 7).
+-- Evaluations before timestamp '2026-11-01 00:00:00' stay as stored: the run evaluated the predictions
+-- from there on again (docs/semantics.md section 7).
 delete from "hindsight"."weekly_demand__evaluations"
-where target_time >= timestamp '2026-11-13 00:00:00';
+where target_time >= timestamp '2026-11-01 00:00:00';
 
 insert into "hindsight"."weekly_demand__evaluations"
 select * from "hs_weekly_demand__evaluations"
-where target_time >= timestamp '2026-11-13 00:00:00';
+where target_time >= timestamp '2026-11-01 00:00:00';
 
 delete from "hindsight"."hindsight_metrics"
 where monitor = 'weekly_demand'

@@ -1,23 +1,23 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
--- their score, label or label status (docs/semantics.md section 7).
+-- Evaluations before timestamp '2026-11-09 00:00:00' stay as stored: the run evaluated the predictions
+-- from there on again (docs/semantics.md section 7).
 delete from "hindsight"."resale__evaluations" as stored
-where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+where stored.predicted_at >= timestamp '2026-11-09 00:00:00'
     and not exists (
         select 1 from "hs_resale__evaluations" as computed
         where computed."item_id" = stored."item_id"
-            and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and computed.predicted_at >= timestamp '2026-11-09 00:00:00'
             and computed is not distinct from stored
     );
 
 insert into "hindsight"."resale__evaluations"
 select * from "hs_resale__evaluations" as computed
-where computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+where computed.predicted_at >= timestamp '2026-11-09 00:00:00'
     and not exists (
         select 1 from "hindsight"."resale__evaluations" as stored
         where stored."item_id" = computed."item_id"
-            and stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and stored.predicted_at >= timestamp '2026-11-09 00:00:00'
     );
 
 delete from "hindsight"."hindsight_metrics"

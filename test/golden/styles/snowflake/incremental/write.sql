@@ -1,13 +1,13 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- Evaluations before '2026-11-13 00:00:00'::timestamp_ntz stay as stored: nothing can have changed
--- their score, label or label status (docs/semantics.md section 7).
+-- Evaluations before '2026-11-09 00:00:00'::timestamp_ntz stay as stored: the run evaluated the predictions
+-- from there on again (docs/semantics.md section 7).
 delete from hindsight.favorite_category__evaluations
-where predicted_at >= '2026-11-13 00:00:00'::timestamp_ntz;
+where predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz;
 
 insert into hindsight.favorite_category__evaluations
 select * from hs_favorite_category__evaluations
-where predicted_at >= '2026-11-13 00:00:00'::timestamp_ntz;
+where predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz;
 
 delete from hindsight.hindsight_metrics
 where monitor = 'favorite_category'

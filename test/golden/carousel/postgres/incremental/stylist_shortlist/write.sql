@@ -1,23 +1,23 @@
 -- Replace what this run recomputed, inside the run's transaction: a failed run leaves every row as
 -- it was, and re-running the same windows replaces them instead of adding copies.
--- Evaluations before timestamp '2026-11-13 00:00:00' stay as stored: nothing can have changed
--- their score, label or label status (docs/semantics.md section 7).
+-- Evaluations before timestamp '2026-11-09 00:00:00' stay as stored: the run evaluated the predictions
+-- from there on again (docs/semantics.md section 7).
 delete from "hindsight"."stylist_shortlist__evaluations" as stored
-where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+where stored.predicted_at >= timestamp '2026-11-09 00:00:00'
     and not exists (
         select 1 from "hs_stylist_shortlist__evaluations" as computed
         where computed."shortlist_id" = stored."shortlist_id"
-            and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and computed.predicted_at >= timestamp '2026-11-09 00:00:00'
             and computed is not distinct from stored
     );
 
 insert into "hindsight"."stylist_shortlist__evaluations"
 select * from "hs_stylist_shortlist__evaluations" as computed
-where computed.predicted_at >= timestamp '2026-11-13 00:00:00'
+where computed.predicted_at >= timestamp '2026-11-09 00:00:00'
     and not exists (
         select 1 from "hindsight"."stylist_shortlist__evaluations" as stored
         where stored."shortlist_id" = computed."shortlist_id"
-            and stored.predicted_at >= timestamp '2026-11-13 00:00:00'
+            and stored.predicted_at >= timestamp '2026-11-09 00:00:00'
     );
 
 delete from "hindsight"."hindsight_metrics"
