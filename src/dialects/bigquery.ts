@@ -15,6 +15,7 @@ export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
   capabilities: { transactionalDdl: false, aggregatePercentile: false, havingSeesAliases: true, reusesCommonTableExpressions: false },
   types: { double: 'float64', bigint: 'int64', integer: 'int64', text: 'string', timestamp: 'timestamp', boolean: 'bool' },
+  fail: (message) => `error(${message})`,
   // Quoted identifiers escape with a backslash, not by doubling.
   quote: (id) => `\`${id.replace(/[\\`]/g, (c) => `\\${c}`)}\``,
   // '' is not an escaped quote in GoogleSQL: backslash escapes are.

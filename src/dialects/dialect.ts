@@ -47,8 +47,17 @@ export interface Dialect {
   timeFilter(column: string, op: '<' | '<=' | '>' | '>=', at: Date): string;
   toDouble(expr: string): string;
   toText(expr: string): string;
-  /** 1/0 from a 1/0 integer or a boolean column. */
-  toLabel(expr: string): string;
+  /**
+   * 1/0 from a 1/0 integer or a boolean column (`what`: the configuration key, for the error). Any
+   * other value stops the run: a label of 2 or -1 made the counts and the probability metrics
+   * disagree. A column of another type is cast to an integer first, as the warehouse rounds.
+   */
+  toLabel(expr: string, what: string): string;
+  /**
+   * An expression that, when evaluated, stops the statement with `message` (a SQL text expression):
+   * DuckDB's and BigQuery's error(); elsewhere a cast of the text to a number, whose error quotes it.
+   */
+  fail(message: string): string;
   /** Start of the UTC window that holds `expr`; weeks are ISO weeks (Monday) in every dialect. */
   windowStart(granularity: Granularity, expr: string): string;
   /** Start of the next window after the one starting at `expr`. */
@@ -174,8 +183,13 @@ export const defaultDialect: Dialect = {
   toText(expr) {
     return `cast(${expr} as ${this.types.text})`;
   },
-  toLabel(expr) {
-    return `cast(${expr} as ${this.types.integer})`;
+  toLabel(expr, what) {
+    const label = `cast(${expr} as ${this.types.integer})`;
+    const message = `${this.string(`${what} must be 1/0 or true/false; got `)} || ${this.toText(label)}`;
+    return `case when ${label} in (0, 1) or ${label} is null then ${label} else ${this.fail(message)} end`;
+  },
+  fail(message) {
+    return `cast(${message} as ${this.types.integer})`;
   },
   windowStart: (granularity, expr) => `date_trunc('${granularity}', ${expr})`,
   windowEnd: (granularity, expr) => `${expr} + interval '${granularity === 'week' ? '7 days' : `1 ${granularity}`}'`,

@@ -5,13 +5,14 @@ import { defineDialect, type Dialect } from './dialect.js';
  * which compares above every number in DuckDB): then an error. NULL stays NULL.
  */
 function withinExactRange(approximate: string, exact: string): string {
-  return `case when abs(${approximate}) >= 1e23 then error('a sum is beyond the range of exact sums on DuckDB, 1e23: see docs/semantics.md, Sums') else ${exact} end`;
+  return `case when abs(${approximate}) >= 1e23 then ${duckdb.fail("'a sum is beyond the range of exact sums on DuckDB, 1e23: see docs/semantics.md, Sums'")} else ${exact} end`;
 }
 
 // DuckDB: date_trunc('week') is already the ISO (Monday) week; quantile_cont is exact.
 export const duckdb = defineDialect({
   name: 'duckdb',
   types: { double: 'double', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
+  fail: (message) => `error(${message})`,
   hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
   // `/` on integers is a double in DuckDB.
   intDivide: (a, b) => `(${a}) // (${b})`,

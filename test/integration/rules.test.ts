@@ -171,6 +171,18 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     expect(valueOf(rows, 'brier_score')).toBeCloseTo((0.09 + 0.04) / 2, 12);
   });
 
+  on('stops at a label that is not 1/0, naming its key, and writes nothing', async () => {
+    // a label of 2 was summed as 2 positives by the counts but as a negative by log_loss
+    for (const bad of [2, -1]) {
+      const [source, output] = [uniqueName('src'), uniqueName('hs')];
+      await loadFixture(adapter, source, { predictions: [pred('a', p0, 0.9), pred('b', p0, 0.1)], outcomes: [out('a', plus(p0, HOUR), bad), out('b', plus(p0, HOUR), 0)] }, { segments: ['seg_a', 'seg_b'] });
+      const [result] = await runProject(adapter, writeProject(target, source, output, TWO_DAYS), { asOf });
+      expect(result!.status).toBe('error');
+      expect(result!.error!.message).toMatch(new RegExp(`monitor m, step outcome_events failed[^]*outcomes\\.label must be 1/0 or true/false; got ${bad}`));
+      expect(await adapter.query(`select count(*) as n from ${output}.hindsight_metrics`)).toEqual([{ n: 0 }]);
+    }
+  });
+
   on('matches the scikit-learn example: roc_auc 0.75, average_precision 0.8333', async () => {
     // roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75; average_precision_score(...) = 0.8333…
     const scores = [0.1, 0.4, 0.35, 0.8];

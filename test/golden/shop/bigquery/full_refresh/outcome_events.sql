@@ -3,7 +3,7 @@
 select
     `prediction_id`,
     cast(`checked_in_at` as timestamp) as observed_at,
-    cast(`kept` as int64) as label
+    case when cast(`kept` as int64) in (0, 1) or cast(`kept` as int64) is null then cast(`kept` as int64) else error('outcomes.label must be 1/0 or true/false; got ' || cast(cast(`kept` as int64) as string)) end as label
 from (
     select shipment_item_id as prediction_id, checked_in_at, kept
     from oltp.shipment_items where status <> 'lost'
