@@ -54,7 +54,8 @@ case
 {% call windows.from_days(['days.segment_value', 'days.n'], '        ') %}
             select {{ d.windowStart('day', 'predicted_at') }} as day_start, {{ d.quote(s.column) }} as segment_value, count(*) as n
             from {{ source or rel('evaluations') }}
-            where {{ d.quote(s.column) }} is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where {{ d.quote(s.column) }} is not null and {{ d.quote(s.column) }} <> '__other__'
             group by 1, 2
 {% endcall %}
     ) as segment_values

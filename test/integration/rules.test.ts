@@ -155,6 +155,22 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'x' })).toBeUndefined();
   });
 
+  on('folds a segment value spelled __other__ into the bucket: one __other__ group per window', async () => {
+    const seg = (b: string) => ({ segments: { seg_a: null, seg_b: b } });
+    const values = ['__other__', '__other__', '__other__', 'a', 'a', 'b'];
+    const { rows } = await run(
+      values.map((v, i) => pred(`k${i}`, p0, 0.1 * (i + 1), seg(v))),
+      values.map((_, i) => out(`k${i}`, plus(p0, HOUR), i % 2)),
+      // the most counted value is "__other__", which is never kept: a and b keep their groups
+      { ...TWO_DAYS, segments: [{ column: 'seg_b', top: 2 }] },
+      asOf,
+    );
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'a' })).toBe(2);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: 'b' })).toBe(1);
+    expect(valueOf(rows, 'count', { segment: 'seg_b', segmentValue: '__other__' })).toBe(3);
+    expect(rows.filter((r) => r.granularity === 'day' && r.segmentValue === '__other__' && r.metric === 'count')).toHaveLength(1);
+  });
+
   on('writes NULL, not 0 or an error, for metrics a one-class window cannot define', async () => {
     const { rows } = await run(
       [pred('a', p0, 0.3), pred('b', p0, 0.2)],

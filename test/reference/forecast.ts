@@ -8,7 +8,7 @@
  * it. Incremental runs are not modelled (they are checked against a full refresh). Only the small
  * generic helpers (text order, UTC windows, row order, percentiles) come from the other references.
  */
-import { compareMetricRows, compareText, OTHER, windowEndOf, windowStartOf, type Granularity, type LabelStatus, type MetricRow } from './pipeline.js';
+import { compareMetricRows, compareText, OTHER, topValues, windowEndOf, windowStartOf, type Granularity, type LabelStatus, type MetricRow } from './pipeline.js';
 import { percentileCont } from './quantile.js';
 
 export interface ForecastRow {
@@ -257,10 +257,7 @@ function modelMetricRows(
       c.set(v, (c.get(v) ?? 0) + 1);
       counts.set(w, c);
     }
-    for (const [w, c] of counts) {
-      const ranked = [...c.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-      topOf.set(JSON.stringify([w, s.column]), new Set(ranked.slice(0, s.top).map(([v]) => v)));
-    }
+    for (const [w, c] of counts) topOf.set(JSON.stringify([w, s.column]), topValues(c, s.top));
   }
 
   interface Group { w: Date; modelVersion: string | null; segment: string | null; segmentValue: string | null; rows: ForecastEvaluation[] }

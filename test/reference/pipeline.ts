@@ -93,6 +93,15 @@ export type OutcomeClass = 'counting' | 'late' | 'early' | 'orphan';
 /** The value that top-N folding gives to the values outside the top. */
 export const OTHER = '__other__';
 
+/**
+ * The segment values of a window that keep their own group: the `top` most counted, ties by value;
+ * a value spelled like the fold bucket never does (it folds into it, so the bucket stays one group).
+ */
+export function topValues(counts: Map<string, number>, top: number): Set<string> {
+  const ranked = [...counts.entries()].filter(([v]) => v !== OTHER).sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+  return new Set(ranked.slice(0, Math.max(0, top)).map(([v]) => v));
+}
+
 /** Data-quality metrics written for every granularity, window and model version with a prediction event. */
 export const DATA_QUALITY_METRICS = [
   'prediction_events',
@@ -453,13 +462,7 @@ function modelMetricRows<P, L>(
       if (!counts) countsByWindow.set(w, (counts = new Map()));
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
-    for (const [w, counts] of countsByWindow) {
-      const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-      keepByWindowAndColumn.set(
-        JSON.stringify([w, column]),
-        new Set(ranked.slice(0, Math.max(0, top)).map(([v]) => v)),
-      );
-    }
+    for (const [w, counts] of countsByWindow) keepByWindowAndColumn.set(JSON.stringify([w, column]), topValues(counts, top));
   }
 
   interface Group {

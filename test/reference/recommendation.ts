@@ -8,7 +8,7 @@
  * refresh). Shared pieces (windows, text order, row order, percentiles) come from pipeline.ts.
  */
 import { createHash } from 'node:crypto';
-import { compareMetricRows, compareText, OTHER, windowEndOf, windowStartOf, type Granularity, type MetricRow } from './pipeline.js';
+import { compareMetricRows, compareText, OTHER, topValues, windowEndOf, windowStartOf, type Granularity, type MetricRow } from './pipeline.js';
 import { percentileCont } from './quantile.js';
 
 type Value = string | number | null | undefined;
@@ -278,10 +278,7 @@ function modelMetrics(
       counts.set(w(r.ts), m);
       m.set(v, (m.get(v) ?? 0) + 1);
     }
-    for (const [win, m] of counts) {
-      const ranked = [...m.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-      keep.set(JSON.stringify([win, column]), new Set(ranked.slice(0, top).map(([v]) => v)));
-    }
+    for (const [win, m] of counts) keep.set(JSON.stringify([win, column]), topValues(m, top));
   }
   // the windows' catalogs and item popularity
   const windowCatalog = new Map<string, Set<string>>();

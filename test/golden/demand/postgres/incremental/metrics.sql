@@ -27,7 +27,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "category" as segment_value, count(*) as n
             from "hs_weekly_demand__forecast_rows"
-            where "category" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "category" is not null and "category" <> '__other__'
             group by 1, 2
         ) as days
         cross join (
@@ -60,7 +61,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "region" as segment_value, count(*) as n
             from "hs_weekly_demand__forecast_rows"
-            where "region" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "region" is not null and "region" <> '__other__'
             group by 1, 2
         ) as days
         cross join (

@@ -28,7 +28,8 @@ with segment_ranks as (
         from (
             select timestamp_trunc(predicted_at, day) as day_start, `customer_type` as segment_value, count(*) as n
             from `hs_favorite_category__evaluations`
-            where `customer_type` is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where `customer_type` is not null and `customer_type` <> '__other__'
             group by 1, 2
         ) as days
         cross join (
@@ -59,7 +60,8 @@ with segment_ranks as (
         from (
             select timestamp_trunc(predicted_at, day) as day_start, `region` as segment_value, count(*) as n
             from `hs_favorite_category__evaluations`
-            where `region` is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where `region` is not null and `region` <> '__other__'
             group by 1, 2
         ) as days
         cross join (

@@ -28,7 +28,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "customer_type" as segment_value, count(*) as n
             from "hindsight"."hs_favorite_category__evaluations_00000000"
-            where "customer_type" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "customer_type" is not null and "customer_type" <> '__other__'
             group by 1, 2
         ) as days
         cross join (
@@ -56,7 +57,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "region" as segment_value, count(*) as n
             from "hindsight"."hs_favorite_category__evaluations_00000000"
-            where "region" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "region" is not null and "region" <> '__other__'
             group by 1, 2
         ) as days
         cross join (

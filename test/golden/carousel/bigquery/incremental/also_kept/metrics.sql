@@ -30,7 +30,8 @@ with segment_ranks as (
         from (
             select timestamp_trunc(predicted_at, day) as day_start, `device` as segment_value, count(*) as n
             from `hs_also_kept__evaluations`
-            where `device` is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where `device` is not null and `device` <> '__other__'
             group by 1, 2
         ) as days
         cross join (
@@ -63,7 +64,8 @@ with segment_ranks as (
         from (
             select timestamp_trunc(predicted_at, day) as day_start, `viewed_category` as segment_value, count(*) as n
             from `hs_also_kept__evaluations`
-            where `viewed_category` is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where `viewed_category` is not null and `viewed_category` <> '__other__'
             group by 1, 2
         ) as days
         cross join (

@@ -30,7 +30,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "device" as segment_value, count(*) as n
             from "hindsight"."hs_also_kept__evaluations_00000000"
-            where "device" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "device" is not null and "device" <> '__other__'
             group by 1, 2
         ) as days
         cross join (
@@ -59,7 +60,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, "viewed_category" as segment_value, count(*) as n
             from "hindsight"."hs_also_kept__evaluations_00000000"
-            where "viewed_category" is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where "viewed_category" is not null and "viewed_category" <> '__other__'
             group by 1, 2
         ) as days
         cross join (

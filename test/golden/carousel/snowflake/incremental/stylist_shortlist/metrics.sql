@@ -30,7 +30,8 @@ with segment_ranks as (
         from (
             select date_trunc('day', predicted_at) as day_start, customer_type as segment_value, count(*) as n
             from hs_stylist_shortlist__evaluations
-            where customer_type is not null
+            -- (a value spelled like the fold bucket folds into it: one __other__ group per window)
+            where customer_type is not null and customer_type <> '__other__'
             group by 1, 2
         ) as days
         cross join (
