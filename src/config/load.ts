@@ -3,9 +3,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { isMap, isScalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
-import { evaluationColumns, normalizeMonitor, problemTypeRules, type Monitor } from './monitor.js';
+import { evaluationColumns, normalizeMonitor, problemTypeRules, type KeyOrder, type Monitor } from './monitor.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
@@ -164,7 +165,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
       for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
     }
     if (config && issues.length === before) {
-      const monitor = normalizeMonitor(config, doc.file);
+      const monitor = normalizeMonitor(config, doc.file, keyOrderOf(doc, path));
       monitor.positions = positionsOf(doc, path, monitor);
       const columns = evaluationColumns(monitor);
       const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
@@ -176,6 +177,16 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     cache.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
   }
   return { issues, declared, monitors };
+}
+
+/** The file's order of the keys of a monitor's mappings whose order matters (normalizeMonitor). */
+function keyOrderOf(doc: ParsedYaml, path: Path): KeyOrder {
+  const order: KeyOrder = {};
+  for (const key of ['predictions.class_scores', 'outputs']) {
+    const node = doc.doc.getIn([...path, ...key.split('.')], true);
+    if (isMap(node)) order[key] = node.items.map((pair) => String(isScalar(pair.key) ? pair.key.value : pair.key));
+  }
+  return order;
 }
 
 /** A monitor's parsed configuration, when it is valid by itself. */

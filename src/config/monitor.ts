@@ -131,7 +131,13 @@ const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const cleanSql = (sql: string | undefined) => sql?.replace(/[\s;]+$/, '');
 
 /** The value columns of each side, per problem type (what the shared pipeline steps carry along). */
-function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {
+function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {
+  // a mapping's entries in the file's order (class scores break ties in it, §1.2)
+  const entries = <T>(record: Record<string, T>, key: string): [string, T][] => {
+    const order = keyOrder[key] ?? [];
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    return Object.entries(record).sort(([a], [b]) => rank(a) - rank(b));
+  };
   const v = (alias: string, column: string, kind: ValueColumn['kind'], configKey: string): ValueColumn => ({
     alias, column, kind, configKey, internal: ['score', 'label', 'predicted_class', 'prediction'].includes(alias),
   });
@@ -144,7 +150,7 @@ function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs
         outputs: [],
       };
     case 'multiclass_classification': {
-      const scores = Object.entries(config.predictions.class_scores ?? {});
+      const scores = entries(config.predictions.class_scores ?? {}, 'predictions.class_scores');
       return {
         predictions: [
           v('predicted_class', config.predictions.predicted_class, 'text', 'predictions.predicted_class'),
@@ -157,7 +163,7 @@ function valueColumns(config: MonitorConfig): Pick<Monitor, 'classes' | 'outputs
     }
     case 'regression': {
       const outputs = config.outputs
-        ? Object.entries(config.outputs).map(([name, o]) => ({
+        ? entries(config.outputs, 'outputs').map(([name, o]) => ({
             name,
             prediction: v(o.prediction, o.prediction, 'number', `outputs.${name}.prediction`),
             label: v(o.label, o.label, 'number', `outputs.${name}.label`),
@@ -341,16 +347,18 @@ export function evaluationColumns(m: Monitor): string[] {
   ];
 }
 
-export function normalizeMonitor(
-  config: MonitorConfig,
-  file: string,
-  positions: Monitor['positions'] = {},
-): Monitor {
+/**
+ * The order of a mapping's keys in the file, by its key (`predictions.class_scores`, `outputs`):
+ * a parsed mapping is a JavaScript object, which puts keys like "2" before "1" whatever the file says.
+ */
+export type KeyOrder = Record<string, string[]>;
+
+export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: KeyOrder = {}): Monitor {
   const p = config.predictions;
   const o = config.outcomes;
   const order: Granularity[] = ['day', 'week', 'month'];
   const granularities = order.filter((g) => asList(config.granularity).includes(g));
-  const values = valueColumns(config);
+  const values = valueColumns(config, keyOrder);
   // A forecast's series is the key of both sides; its forecast_time and the actuals' time their timestamps.
   const [key, timestamp, outcomeKey, outcomeTimestamp] = config.type === 'forecast'
     ? [asList(config.predictions.series), config.predictions.forecast_time, asList(config.outcomes.series), config.outcomes.time]
@@ -393,5 +401,5 @@ export function normalizeMonitor(
   };
   const { file: _file, ...semantic } = monitor;
   const configHash = createHash('sha256').update(JSON.stringify(semantic)).digest('hex').slice(0, 16);
-  return { ...monitor, configHash, positions };
+  return { ...monitor, configHash, positions: {} };
 }
