@@ -1,6 +1,6 @@
 // What each CLI command does, independent of argument parsing (so tests can call them directly).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { connect } from '../adapters/connect.js';
 import { loadProjectAndTarget, subdirectories, type Project, type Target } from '../config/load.js';
@@ -26,6 +26,8 @@ export interface CommonOptions {
   select?: string[];
   /** Reuse target/partial_parse.json for unchanged monitor files (default: false; the CLI's default: true). */
   partialParse?: boolean;
+  /** --debug: a failed monitor's message is followed by the stack of what failed. */
+  debug?: boolean;
 }
 
 /** `--select a b` keeps those monitors; an unknown name is an error (exit 2), with the closest one. */
@@ -59,11 +61,22 @@ export function initProject(dir: string): string[] {
   const blocked = (f: string) => existsSync(join(dest, f)) || ancestors(f).some((d) => existsSync(join(dest, d)) && !statSync(join(dest, d)).isDirectory());
   const existing = files.filter(blocked);
   if (existing.length) throw new UsageError(`hindsight init would overwrite ${existing.map(shown).join(', ')}; nothing was written (choose an empty directory)`);
+  // The project and its profile are named after the directory, as dbt init names them; editors
+  // find the JSON Schemas in this installation of hindsight (schema/), by a path relative to each file.
+  const name = projectName(dest);
   for (const f of files) {
-    mkdirSync(dirname(join(dest, f)), { recursive: true });
-    copyFileSync(join(source, f), join(dest, f));
+    const to = join(dest, f);
+    mkdirSync(dirname(to), { recursive: true });
+    const schemas = relative(dirname(to), join(PACKAGE_ROOT, 'schema')).split('\\').join('/');
+    writeFileSync(to, readFileSync(join(source, f), 'utf8').replaceAll('my_project', name).replaceAll('{{ schemas }}', schemas));
   }
   return files.map(shown);
+}
+
+/** A project name from a directory's: lower case letters, digits and underscores, not starting with a digit. */
+export function projectName(dir: string): string {
+  const name = basename(dir).toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return !name ? 'my_project' : /^[0-9]/.test(name) ? `project_${name}` : name;
 }
 
 /**
@@ -116,7 +129,7 @@ async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<
 
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const files = seedFiles(project);
+  const files = selectSeeds(seedFiles(project), options.select);
   // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
   // of the default seeds/, which projects of earlier `hindsight init`s name without having it.
   for (const seedPath of project.config['seed-paths']) {
@@ -135,6 +148,19 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
   if (adapter) await go(adapter);
   else await withAdapter(target, go);
   return 0;
+}
+
+/** `seed --select a b`: the seeds whose table is named so (`orders`, or `raw.orders`), as in dbt. */
+function selectSeeds<T extends { schema: string; table: string }>(seeds: T[], select: string[] | undefined): T[] {
+  if (!select?.length) return seeds;
+  const names = (s: T) => [s.table, `${s.schema}.${s.table}`];
+  const unknown = select.filter((n) => !seeds.some((s) => names(s).includes(n)));
+  if (unknown.length) {
+    const all = seeds.map((s) => `${s.schema}.${s.table}`);
+    const hint = (u: string) => (closest(u, seeds.flatMap(names)) ? ` (did you mean "${closest(u, seeds.flatMap(names))}"?)` : '');
+    throw new UsageError(unknown.map((u) => `--select: no seed named "${u}"${hint(u)}; seeds: ${all.join(', ') || 'none'}`).join('\n'));
+  }
+  return seeds.filter((s) => select.some((n) => names(s).includes(n)));
 }
 
 /** `--threads N`: a whole number of 1 or more. */
@@ -166,12 +192,18 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   for (const r of results) {
     const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : `full refresh${r.reason ? ` (${r.reason})` : ''}`;
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
-    else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}`);
+    else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
   }
   writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
   const failed = results.filter((r) => r.status === 'error').length;
   line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
   return failed > 0 ? 1 : 0;
+}
+
+/** The stack of what a monitor's failure wraps (a WarehouseError's cause), else its own. */
+function stackOf(error: Error | undefined): string {
+  const cause = error?.cause;
+  return (cause instanceof Error ? cause.stack : undefined) ?? error?.stack ?? '';
 }
 
 // --- run --dry-run --------------------------------------------------------------------------
@@ -277,19 +309,34 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const [monitor] = selectMonitors(project, [options.monitor], 'show');
   const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
+  if (!monitor!.granularities.includes(granularity as never)) {
+    throw new UsageError(`--granularity ${granularity}: monitor ${monitor!.name} has ${monitor!.granularities.join(', ')} windows`);
+  }
   const largestK = monitor!.recommendation?.k.at(-1);
   const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type].map((x) => x.replace(/@k$/, `@${largestK}`));
   const windows = options.windows ?? 8;
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
   return withAdapter(target, async (a) => {
     const d = a.dialect;
+    const metricsTable = `${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}`;
+    const ofMonitor = `monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)}`;
+    if (options.metrics?.length) {
+      const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
+      const unknown = options.metrics.filter((x) => !written.includes(x));
+      if (written.length && unknown.length) {
+        const hint = (u: string) => (closest(u, written) ? ` (did you mean "${closest(u, written)}"?)` : '');
+        throw new UsageError(unknown.map((u) => `--metrics: monitor ${monitor!.name} has no metric "${u}"${hint(u)}; metrics: ${written.join(', ')}`).join('\n'));
+      }
+    }
+    // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
+    const shown = metrics.map((x) => d.string(x)).join(', ');
     const rows = await a.query(`
 select window_start, model_version, metric, value
-from ${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}
-where monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)} and segment is null and qualifier is null
+from ${metricsTable}
+where ${ofMonitor} and segment is null and qualifier is null
   and window_start in (
-    select distinct window_start from ${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}
-    where monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)}
+    select distinct window_start from ${metricsTable}
+    where ${ofMonitor} and metric in (${shown}) and value is not null
     order by window_start desc limit ${windows}
   )
 order by window_start, model_version`);

@@ -10,7 +10,8 @@ import { checkColumns } from '../runner/columns.js';
 import { selectMonitors } from './commands.js';
 import { dotted } from './output.js';
 
-type Check = { name: string; ok: boolean; detail: string };
+/** `configuration`: a problem of the project's files (exit 2, as `run` exits), not of the warehouse. */
+type Check = { name: string; ok: boolean; detail: string; configuration?: boolean };
 
 const VERSION_QUERY: Record<string, string> = {
   duckdb: 'select version() as version',
@@ -68,15 +69,16 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
         await checkColumns(adapter, monitor);
         report({ name: `monitor ${monitor.name}`, ok: true, detail: 'every configured column is in its source' });
       } catch (e) {
-        report({ name: `monitor ${monitor.name}`, ok: false, detail: e instanceof ConfigError ? `\n${e.message}` : String(e) });
+        report({ name: `monitor ${monitor.name}`, ok: false, detail: e instanceof ConfigError ? `\n${e.message}` : String(e), configuration: e instanceof ConfigError });
       }
     }
   } finally {
     await adapter.close();
   }
-  const failed = checks.filter((c) => !c.ok).length;
-  process.stdout.write(failed ? `${failed} check(s) failed.\n` : 'All checks passed.\n');
-  return failed ? 1 : 0;
+  const failed = checks.filter((c) => !c.ok);
+  process.stdout.write(failed.length ? `${failed.length} check(s) failed.\n` : 'All checks passed.\n');
+  // a configured column missing from its source is a configuration error, as `run` says (exit 2)
+  return failed.length === 0 ? 0 : failed.every((c) => c.configuration) ? 2 : 1;
 }
 
 /**

@@ -15,10 +15,12 @@ function common<T>(y: Argv<T>) {
     .option('partial-parse', { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' });
 }
 
+const AS_OF = { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' } as const;
+
 function runOptions<T>(y: Argv<T>) {
   return common(y)
     .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' })
-    .option('as-of', { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' })
+    .option('as-of', AS_OF)
     .option('threads', { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" });
 }
 
@@ -31,6 +33,7 @@ const opts = (a: Args): commands.CommonOptions => ({
   target: a.target as string | undefined,
   select: (a.select as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
   partialParse: a['partial-parse'] !== false,
+  debug: a.debug === true,
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       const of = monitors.length === project.monitors.length ? '' : ` of ${project.monitors.length}`;
       process.stdout.write(`OK: ${monitors.length}${of} monitor(s) in ${project.config.name}\n`);
     })
-    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', { type: 'string' }), async (a) => {
+    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', AS_OF), async (a) => {
       for (const c of await commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {
         process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
       }
@@ -56,13 +59,13 @@ export async function main(argv: string[]): Promise<number> {
     .command('run', 'Compute the metrics of each monitor in the warehouse', (y) => runOptions(y).option('dry-run', { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' }), async (a) => {
       code = await commands.run({ ...runArgs(a), dryRun: Boolean(a['dry-run']) });
     })
-    .command('seed', 'Load the CSV files of seeds/ into the target', common, async (a) => {
+    .command('seed', 'Load the CSV files of seeds/ into the target (--select: seeds by table name)', common, async (a) => {
       code = await commands.seed(opts(a));
     })
     .command('build', 'seed, then run', runOptions, async (a) => {
       const args = runArgs(a);
       commands.checkRunOptions(args);
-      code = await commands.seed(opts(a));
+      code = await commands.seed({ ...opts(a), select: undefined }); // (--select picks monitors here: every seed is loaded)
       if (code === 0) code = await commands.run(args);
     })
     .command(
@@ -75,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('windows', { type: 'number', default: 8 })
           .option('metrics', { type: 'string', array: true }),
       async (a) => {
+        if (a.select !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select');
         code = await commands.show({
           ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
           metrics: (a.metrics as string[] | undefined)?.flatMap((s) => s.split(',')),

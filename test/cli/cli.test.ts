@@ -2,7 +2,7 @@
 // deterministic compile, and the exit codes and messages of a failing run.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 
@@ -45,6 +45,20 @@ describe('hindsight CLI on the shop example', () => {
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
     expect(out).toMatch(/window_start\s+version\s+count\s+positive_rate/);
     expect(out).toMatch(/2026-11-09\s+v2\s+168\s/);
+    // what show cannot show is said, not printed as an empty table
+    err = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--granularity', 'month'])).toBe(2);
+    expect(err).toMatch(/--granularity month: monitor keep_probability has day, week windows/);
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--metrics', 'roc_aucc'])).toBe(2);
+    expect(err).toMatch(/--metrics: monitor keep_probability has no metric "roc_aucc" \(did you mean "roc_auc"\?\)/);
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '-s', 'keep_probability'])).toBe(2);
+    expect(err).toMatch(/show takes one monitor, as its argument/);
+    // seed --select picks seeds by table name, as dbt's does
+    out = '';
+    expect(await main(['seed', '--project-dir', dir, '-s', 'prediction_events'])).toBe(0);
+    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
+    expect(await main(['seed', '--project-dir', dir, '-s', 'shipment_item'])).toBe(2);
+    expect(err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
   });
 
   it('shows approximate ranking metrics with their error bounds', async () => {
@@ -136,11 +150,18 @@ describe('hindsight CLI on the shop example', () => {
     expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 
-  it('scaffolds a project with init that validates', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'new');
+  it('scaffolds a project with init that validates, named after its directory', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
-    expect(out).toMatch(/OK: 1 monitor\(s\)/);
+    expect(out).toMatch(/OK: 1 monitor\(s\) in churn_models/);
+    expect(readFileSync(join(dir, 'profiles.yml'), 'utf8')).toMatch(/^churn_models:$/m);
+    // each file's $schema is this installation's schema/, relative to the file
+    for (const [file, schema] of [['hindsight.yml', 'hindsight'], ['profiles.yml', 'profiles'], ['monitors/example.yml', 'monitors']] as const) {
+      const path = /\$schema=(\S+)/.exec(readFileSync(join(dir, file), 'utf8'))![1]!;
+      expect(path.endsWith(`/${schema}.schema.json`)).toBe(true);
+      expect(existsSync(resolve(dirname(join(dir, file)), path))).toBe(true);
+    }
   });
 
   it('says when a seed-paths directory does not exist, and still runs a project without one', async () => {

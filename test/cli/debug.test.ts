@@ -37,7 +37,7 @@ describe('hindsight debug', () => {
     // -s checks the columns of the monitors selected, and names an unknown one
     writeFileSync(join(dir, 'monitors', 'broken.yml'), readFileSync(join(dir, 'monitors', 'keep_probability.yml'), 'utf8').replace('name: keep_probability', 'name: broken').replace('score: keep_probability', 'score: no_such_column'));
     out = '';
-    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(await main(['debug', '--project-dir', dir])).toBe(2); // a configuration error, as `run` exits
     expect(out).toMatch(/monitor broken \.+ ERROR/);
     out = '';
     expect(await main(['debug', '--project-dir', dir, '-s', 'keep_probability'])).toBe(0);
@@ -48,7 +48,7 @@ describe('hindsight debug', () => {
 
   it('opens as many sessions as threads asks for', async () => {
     const dir = shopWithOutput({ type: 'duckdb', path: 'target/shop.duckdb', threads: 3 });
-    expect(await main(['debug', '--project-dir', dir])).toBe(1); // unseeded: the columns check fails
+    expect(await main(['debug', '--project-dir', dir])).toBe(2); // unseeded: the columns check fails
     expect(out).toMatch(/threads \.+ OK\s+3 sessions open at once/);
   });
 
@@ -71,7 +71,7 @@ describe('hindsight debug', () => {
 
   it('says which columns are missing when the sources are not there', async () => {
     const dir = shopWithOutput();
-    expect(await main(['debug', '--project-dir', dir])).toBe(1);
+    expect(await main(['debug', '--project-dir', dir])).toBe(2);
     expect(out).toMatch(/monitor keep_probability \.+ ERROR/);
     expect(out).toMatch(/cannot read raw\.prediction_events/);
   });
