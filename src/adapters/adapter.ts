@@ -41,6 +41,12 @@ export interface Adapter {
    * (`threads`). Closing it leaves this one open. Optional: without it monitors run one at a time.
    */
   openSession?(): Promise<Adapter>;
+  /**
+   * Stops the statement this session is running, if any, which then fails with the warehouse's
+   * own error; the session stays usable (a rollback follows). Optional: without it a statement runs
+   * to its end. For Ctrl-C during `hindsight run` (RunOptions.signal).
+   */
+  interrupt?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -217,10 +217,16 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     }
   }
 
+  let running: Job | undefined;
   async function run(sql: string, rows: boolean) {
     const statement = TRANSACTION[sql.trim().toLowerCase()] ?? sql;
     const { job } = await submit(statement, false);
-    return finish(job, rows);
+    running = job;
+    try {
+      return await finish(job, rows);
+    } finally {
+      running = undefined;
+    }
   }
 
   async function dryRun(sql: string): Promise<{ bytesProcessed: number; fields: Field[] }> {
@@ -252,6 +258,10 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     },
     // a session (and client) of its own: BigQuery runs one session's jobs one after another
     openSession: () => openBigquery(output),
+    // the job fails with BigQuery's "Job execution was cancelled", which the waiting run reports
+    async interrupt() {
+      await running?.cancel();
+    },
     async close() {
       if (!sessionId) return;
       // Ends the session now rather than after its idle timeout; its temp tables go with it.

@@ -103,6 +103,9 @@ async function session(instance: DuckDBInstance, ownsInstance: boolean): Promise
       return reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
     },
     openSession: () => session(instance, false),
+    async interrupt() {
+      connection.interrupt();
+    },
     async close() {
       connection.closeSync();
       if (ownsInstance) instance.closeSync();

@@ -20,7 +20,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       return pg.types.getTypeParser(oid, format as 'text');
     },
   };
-  const client = new pg.Client({
+  const config = {
     host: output.host,
     port: output.port,
     user: output.user,
@@ -30,7 +30,8 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     connectionTimeoutMillis: (output.connect_timeout ?? 10) * 1000,
     application_name: 'hindsight',
     types: types as never,
-  });
+  };
+  const client = new pg.Client(config);
   // names of the built-in types' OIDs, as `pg` knows them (INT4, TEXT, FLOAT8, …)
   const typeNames = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]));
   await client.connect();
@@ -54,16 +55,23 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       throw new SessionSettingError(name, String(value), (e as Error).message, 'session_settings');
     }
   }
+  let cancelling: Promise<void> | undefined;
+  /** A statement, once an interrupt's cancel request (if any) has been delivered. */
+  const run = async (sql: string) => {
+    if (cancelling) await cancelling.catch(() => undefined);
+    cancelling = undefined;
+    return client.query(sql);
+  };
   return {
     type: 'postgres',
     dialect: postgres,
     reportsCreatedRows: true, // `create table … as` answers "SELECT <rows>"
     async execute(sql) {
-      const result = await client.query(sql);
+      const result = await run(sql);
       return result.rowCount ?? 0;
     },
     async query(sql) {
-      const result = await client.query(sql);
+      const result = await run(sql);
       return result.rows.map((row: Row) => {
         const out: Row = {};
         for (const [k, v] of Object.entries(row)) out[k] = plainValue(v);
@@ -71,10 +79,27 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       });
     },
     async columns(select) {
-      const result = await client.query(`select * from (\n${select}\n) as probe limit 0`);
+      const result = await run(`select * from (\n${select}\n) as probe limit 0`);
       return result.fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
     },
     openSession: () => openPostgres(output),
+    // A cancel request is the server's, for a session's backend: sent from a connection of its own.
+    // It cancels whatever the backend runs when it arrives, so the next statement (the rollback)
+    // waits until it has been delivered (run): a backend between statements ignores it.
+    async interrupt() {
+      const pid = (client as unknown as { processID: number | null }).processID;
+      if (pid === null) return;
+      cancelling = (async () => {
+        const canceller = new pg.Client({ ...config, application_name: 'hindsight (cancel)' });
+        await canceller.connect();
+        try {
+          await canceller.query('select pg_cancel_backend($1)', [pid]);
+        } finally {
+          await canceller.end();
+        }
+      })();
+      await cancelling;
+    },
     async close() {
       await client.end();
     },

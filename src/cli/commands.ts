@@ -183,12 +183,26 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   const started = performance.now();
   const threads = threadCount(threadsArg, target, monitors.length);
   line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
+  // Ctrl-C (or a SIGTERM) stops the run cleanly: the running monitors roll back, leaving every table
+  // as it was, and the run's results are still written. A second one quits at once.
+  const interrupted = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (interrupted.signal.aborted) process.exit(130);
+    line(`${name}: stopping; the running monitors roll back (${name} again quits at once, leaving their staged tables)`);
+    interrupted.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const go = (a: Adapter) =>
     runMonitors({
-      project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false, threads,
+      project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false, threads, signal: interrupted.signal,
       onStep: (m, s) => line(dotted(`  ${m.name} ${s.name}`, `${s.rows} rows in ${s.seconds.toFixed(2)}s`)),
     });
-  const results = adapter ? await go(adapter) : await withAdapter(target, go);
+  let results: MonitorResult[];
+  try {
+    results = adapter ? await go(adapter) : await withAdapter(target, go);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
   for (const r of results) {
     const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : `full refresh${r.reason ? ` (${r.reason})` : ''}`;
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
@@ -197,7 +211,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
   const failed = results.filter((r) => r.status === 'error').length;
   line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
-  return failed > 0 ? 1 : 0;
+  return interrupted.signal.aborted ? 130 : failed > 0 ? 1 : 0;
 }
 
 /** The stack of what a monitor's failure wraps (a WarehouseError's cause), else its own. */

@@ -48,6 +48,12 @@ export interface RunOptions {
   threads?: number;
   /** Called with each finished step, for progress lines. */
   onStep?: (monitor: Monitor, step: StepResult) => void;
+  /**
+   * Aborted (Ctrl-C): the running statements are interrupted where the warehouse can, each running
+   * monitor stops before its next statement and rolls back as on any failure (its staged tables
+   * dropped, the failure logged), and monitors not started are not run. The reason is their error.
+   */
+  signal?: AbortSignal;
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -67,6 +73,10 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   const threads = threadCount(options.threads, options.target, monitors.length);
   const sessions = [adapter];
   const writes = new Lock();
+  const interrupt = () => {
+    for (const session of sessions) session.interrupt?.().catch(() => undefined);
+  };
+  options.signal?.addEventListener('abort', interrupt);
   try {
     while (sessions.length < threads) {
       const session = await openSession(options.target, adapter);
@@ -90,9 +100,17 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     await inTurn(sessions, monitors.length, async (session, k) => {
       const i = order[k]!;
       results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session }, writes);
-    });
+    }, options.signal);
+    // monitors an interrupted run did not start
+    for (const [i, monitor] of monitors.entries()) {
+      results[i] ??= {
+        monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId: '', steps: [],
+        rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${reasonOf(options.signal)}`),
+      };
+    }
     return results;
   } finally {
+    options.signal?.removeEventListener('abort', interrupt);
     for (const session of sessions.slice(1)) await session.close().catch(() => undefined);
   }
 }
@@ -102,12 +120,12 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
  * task that throws (a monitor's failure in the warehouse is its result, not an exception) stops the
  * handing out; the running tasks finish, and the exception of the lowest i is thrown.
  */
-async function inTurn(sessions: Adapter[], count: number, task: (session: Adapter, i: number) => Promise<void>): Promise<void> {
+async function inTurn(sessions: Adapter[], count: number, task: (session: Adapter, i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const thrown: { i: number; error: unknown }[] = [];
   await Promise.all(
     sessions.map(async (session) => {
-      while (thrown.length === 0 && next < count) {
+      while (thrown.length === 0 && next < count && !signal?.aborted) {
         const i = next++;
         await task(session, i).catch((error: unknown) => thrown.push({ i, error }));
       }
@@ -115,6 +133,9 @@ async function inTurn(sessions: Adapter[], count: number, task: (session: Adapte
   );
   if (thrown.length) throw thrown.reduce((a, b) => (b.i < a.i ? b : a)).error;
 }
+
+/** What an aborted signal's reason says. */
+const reasonOf = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'interrupted'));
 
 const runsTable = (adapter: Adapter, options: RunOptions) => `${adapter.dialect.quote(options.project.config.schema)}.${adapter.dialect.quote('hindsight_runs')}`;
 
@@ -244,6 +265,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       let rows = 0;
       let created: number | undefined;
       for (const statement of step.statements) {
+        options.signal?.throwIfAborted();
         const changed = await adapter.execute(statement);
         // rows written = metric rows, whether the warehouse rebuilt the evaluations with CTAS or not
         if (/^\s*insert\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
@@ -263,6 +285,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
     }
     current = undefined;
     adapter.setContext?.({ monitor: monitor.name });
+    options.signal?.throwIfAborted(); // (interrupted after its write: rolled back, not committed)
     await adapter.execute(record('success'));
     await adapter.execute('commit');
     inTransaction = false;
@@ -274,7 +297,10 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
       result.status = 'error';
       result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
-      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, e);
+      // a statement the interrupt stopped fails with the warehouse's words; the reason comes first
+      const signal = options.signal;
+      const cause = signal?.aborted && e !== signal.reason ? new Error(`${reasonOf(signal)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e }) : e;
+      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, cause);
       await adapter.execute(record('error', result.error.message)).catch(() => undefined);
     }
   } finally {

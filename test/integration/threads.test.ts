@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Monitor } from '../../src/config/monitor.js';
+import { loadProject, loadTarget } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { runMonitors } from '../../src/runner/run.js';
 import { previousSeconds, startOrder } from '../../src/runner/run-log.js';
 import { diffSchemas } from './chains.js';
 import { binaryMonitor, loadFixture, readMetrics, runProject, uniqueName, writeMonitors, type Fixture, type MonitorSpec } from './harness.js';
@@ -197,6 +199,39 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       { monitor: 'm1', status: 'success' }, { monitor: 'm2', status: 'error' }, { monitor: 'm3', status: 'error' }, { monitor: 'm4', status: 'success' },
     ]);
     expect(second.filter((r) => r.status === 'error').map((r) => Number(r.rows_written))).toEqual([0, 0]);
+  });
+
+  it.skipIf(target.unavailable)('stop on an interrupt: running monitors roll back and drop their staged tables, the rest do not start', async () => {
+    const { src, rest } = await loadFirst();
+    const out = uniqueName('hs');
+    const dir = writeMonitors(target, out, SPECS.map((s) => binaryMonitor(src, s)), { threads: 2 });
+    await runProject(adapter, dir, { asOf: FIRST });
+    // (where DDL is transactional a full refresh stages its evaluations table in the schema)
+    const tables = async () => adapter.dialect.capabilities.transactionalDdl
+      ? (await adapter.query(`select table_name from information_schema.tables where table_schema = '${out}' order by table_name`)).map((r) => r.table_name)
+      : [];
+    const state = async () => ({
+      tables: await tables(),
+      metrics: await adapter.query(`select monitor, metric, window_start, value from ${out}.hindsight_metrics order by 1, 2, 3, 4`),
+    });
+    const before = await state();
+    await loadFixture(adapter, src, rest, { segments: ['seg_a', 'seg_b'], append: true });
+    // Ctrl-C once the second monitor to start has built its evaluations (a staged table on DuckDB and Postgres)
+    const interrupted = new AbortController();
+    const project = loadProject(dir);
+    const results = await runMonitors({
+      project, target: loadTarget(project), adapter, monitors: project.monitors, asOf: SECOND, fullRefresh: true, signal: interrupted.signal,
+      onStep: (m, step) => {
+        if (step.name === 'evaluations' && !interrupted.signal.aborted) interrupted.abort(new Error('interrupted by SIGINT'));
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error']);
+    const messages = results.map((r) => r.error!.message);
+    expect(messages.filter((m) => /^monitor m\d, step \w+ failed[^]*interrupted by SIGINT/.test(m))).toHaveLength(2); // the two running
+    expect(messages.filter((m) => m === 'not run: interrupted by SIGINT')).toHaveLength(2);
+    expect(await state()).toEqual(before); // no staged table left, every row as it was
+    const runs = await adapter.query(`select status from ${out}.hindsight_runs order by started_at`);
+    expect(runs.map((r) => r.status)).toEqual([...NAMES.map(() => 'success'), 'error', 'error']);
   });
 
   it.skipIf(target.unavailable)('report a monitor that fails before its first step as its result, and run the others', async () => {

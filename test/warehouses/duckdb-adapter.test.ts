@@ -71,6 +71,19 @@ describe('DuckDB adapter', () => {
   });
 
   // the runner compares a stored table's columns with those of what it writes (src/runner/run.ts)
+  it('interrupts the statement a session is running, and runs the next one', async () => {
+    const adapter = await openAdapter({ type: 'duckdb', path: ':memory:' });
+    try {
+      await adapter.interrupt!(); // (nothing running: nothing happens)
+      const long = adapter.query('select count(*) as n from range(100000000000) as t(x) where x % 7 = 3');
+      setTimeout(() => void adapter.interrupt!(), 100);
+      await expect(long).rejects.toThrow(/Interrupted/);
+      expect(await adapter.query('select 42 as n')).toEqual([{ n: 42 }]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it("reads a query's columns and their types without its rows", async () => {
     const adapter = await openAdapter({ type: 'duckdb', path: ':memory:' });
     try {

@@ -98,6 +98,16 @@ describe.skipIf(!url)('postgres adapter session', () => {
     ]);
   });
 
+  it('interrupts the statement a session is running, and runs the next one', async () => {
+    adapter = await openAdapter(output());
+    await adapter.interrupt!(); // (nothing running: the server ignores the request)
+    expect(await adapter.query('select 41 as n')).toEqual([{ n: 41 }]);
+    const long = adapter.query('select pg_sleep(30)');
+    setTimeout(() => void adapter!.interrupt!(), 200);
+    await expect(long).rejects.toThrow(/canceling statement due to user request/);
+    expect(await adapter.query('select 42 as n')).toEqual([{ n: 42 }]);
+  });
+
   it('rejects a setting name that is not an identifier before connecting', () => {
     expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
   });
