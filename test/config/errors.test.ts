@@ -714,6 +714,6 @@ describe('hindsight validate', () => {
     const code = await main(['validate', '--project-dir', dir]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toBe('OK: 1 monitor(s) in my_project\n');
+    expect(stdout).toBe('OK: 1 monitor(s) in new_project\n');
   });
 });
