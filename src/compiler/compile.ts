@@ -364,7 +364,8 @@ function tidyAnyLineBreaks(sql: string): string {
 export function splitStatements(sql: string): string[] {
   const statements: string[] = [];
   let start = 0;
-  for (const m of sql.matchAll(/\$(\w*)\$[^]*?\$\1\$|;[ \t]*(?=\n|$)/g)) {
+  // (a dollar quote opens after a space, never inside a name: "hs$v2$" is an identifier)
+  for (const m of sql.matchAll(/(?<![^\s(])\$(\w*)\$[^]*?\$\1\$|;[ \t]*(?=[\r\n]|$)/g)) {
     if (!m[0].startsWith(';')) continue;
     statements.push(sql.slice(start, m.index));
     start = m.index + m[0].length;

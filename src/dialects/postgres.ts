@@ -58,32 +58,39 @@ export const postgres = defineDialect({
   },
   // A stored table a view depends on cannot be dropped, and a dropped table's grants go with it: a
   // BI tool's drill-down view on the evaluations table stopped every full refresh, and its grants
-  // went at each one. With views on it, the stored table keeps its identity and takes the staged
-  // rows (a copy, only then); else the staged table is renamed into place with the stored one's
-  // grants. A configuration that changes the columns cannot keep the views: it says which they are.
+  // went at each one. So the staged table is renamed into place with the stored one's table-level
+  // grants, unless the stored table has what a rename would lose or weaken: views on it, row-level
+  // security (a role limited to some rows must not see all of them) or column privileges. Then it
+  // keeps its identity and takes the staged rows (a copy, only then); and a configuration that
+  // changes its columns fails, saying what to drop first.
   replaceTable(this: Dialect, table: string, staged: string, name: string) {
-    return [`do $hindsight$
-declare
+    const body = `declare
     stored regclass := to_regclass(${this.string(table)});
     staged regclass := ${this.string(staged)}::regclass;
-    views text;
+    kept text;
     stored_columns text;
     staged_columns text;
     grants text[];
 begin
-    select string_agg(distinct r.ev_class::regclass::text, ', ') into views
-    from pg_depend d join pg_rewrite r on r.oid = d.objid
-    where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored;
-    if views is not null then
+    select concat_ws('; ',
+            'views ' || (select string_agg(distinct r.ev_class::regclass::text, ', ')
+                from pg_depend d join pg_rewrite r on r.oid = d.objid
+                where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored),
+            case when c.relrowsecurity or exists (select 1 from pg_policy where polrelid = stored) then 'row-level security' end,
+            case when exists (select 1 from pg_attribute where attrelid = stored and attacl is not null) then 'column privileges' end)
+        into kept
+    from pg_class c
+    where c.oid = stored;
+    if kept <> '' then
         select string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = stored),
             string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = staged)
         into stored_columns, staged_columns
         from pg_attribute
         where attrelid in (stored, staged) and attnum > 0 and not attisdropped;
         if stored_columns is distinct from staged_columns then
-            raise exception 'cannot replace % with a table of other columns while views depend on it: %', stored, views
+            raise exception 'cannot replace % with a table of other columns and keep its %', stored, kept
                 using detail = format('stored: %s; this run writes: %s', stored_columns, staged_columns),
-                      hint = 'drop the views, run again, then create them again';
+                      hint = 'drop the views, disable row-level security and revoke the column privileges it lists, run again, then restore them';
         end if;
         truncate ${table};
         insert into ${table} select * from ${staged};
@@ -102,8 +109,11 @@ begin
             execute grants[i];
         end loop;
     end if;
-end
-$hindsight$`];
+end`;
+    // a dollar-quote tag the body does not hold (a schema may be named s$hindsight$x)
+    let tag = 'hindsight';
+    while (body.includes(`$${tag}$`)) tag += '_';
+    return [`do $${tag}$\n${body}\n$${tag}$`];
   },
 });
 

@@ -64,20 +64,23 @@ export function threadCount(requested: number | undefined, target: Target, monit
 }
 
 export async function runMonitors(options: RunOptions): Promise<MonitorResult[]> {
-  const { project, adapter } = options;
+  const { project, adapter, monitors, signal } = options;
   const schema = project.config.schema;
-  const setupContext: RunContext = { asOf: options.asOf, runId: 'setup', computedAt: options.asOf };
-  const setup = compileSetup({ monitor: options.monitors[0]!, schema, dialect: adapter.dialect, run: setupContext });
-  for (const statement of setup.statements) await adapter.execute(statement);
-  const { monitors } = options;
   const threads = threadCount(options.threads, options.target, monitors.length);
   const sessions = [adapter];
   const writes = new Lock();
   const interrupt = () => {
     for (const session of sessions) session.interrupt?.().catch(() => undefined);
   };
-  options.signal?.addEventListener('abort', interrupt);
+  signal?.addEventListener('abort', interrupt);
+  const results: MonitorResult[] = new Array(monitors.length);
   try {
+    const setupContext: RunContext = { asOf: options.asOf, runId: 'setup', computedAt: options.asOf };
+    const setup = compileSetup({ monitor: monitors[0]!, schema, dialect: adapter.dialect, run: setupContext });
+    for (const statement of setup.statements) {
+      signal?.throwIfAborted();
+      await adapter.execute(statement);
+    }
     while (sessions.length < threads) {
       const session = await openSession(options.target, adapter);
       if (!session) break;
@@ -92,27 +95,31 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
         if (!(error instanceof ConfigError)) throw error;
         issues[i] = error.issues;
       });
-    });
+    }, signal);
+    // (an interrupted check's "cannot read" is the interrupt's, not a configuration error)
+    signal?.throwIfAborted();
     if (issues.length) throw new ConfigError(issues.flat());
-    const results: MonitorResult[] = new Array(monitors.length);
     adapter.setContext?.({});
     const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
     await inTurn(sessions, monitors.length, async (session, k) => {
       const i = order[k]!;
       results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session }, writes);
-    }, options.signal);
-    // monitors an interrupted run did not start
-    for (const [i, monitor] of monitors.entries()) {
-      results[i] ??= {
-        monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId: '', steps: [],
-        rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${reasonOf(options.signal)}`),
-      };
-    }
-    return results;
+    }, signal);
+  } catch (error) {
+    // interrupted before the monitors ran (setup, the column checks, the order): none ran
+    if (!signal?.aborted) throw error;
   } finally {
-    options.signal?.removeEventListener('abort', interrupt);
+    signal?.removeEventListener('abort', interrupt);
     for (const session of sessions.slice(1)) await session.close().catch(() => undefined);
   }
+  // monitors an interrupted run did not start
+  for (const [i, monitor] of monitors.entries()) {
+    results[i] ??= {
+      monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId: '', steps: [],
+      rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${reasonOf(signal)}`),
+    };
+  }
+  return results;
 }
 
 /**

@@ -234,6 +234,25 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(runs.map((r) => r.status)).toEqual([...NAMES.map(() => 'success'), 'error', 'error']);
   });
 
+  it.skipIf(target.unavailable)('stop on an interrupt during the column checks: no monitor runs, and it is no configuration error', async () => {
+    const { src } = await loadFirst();
+    const out = uniqueName('hs');
+    const project = loadProject(writeMonitors(target, out, SPECS.map((s) => binaryMonitor(src, s))));
+    const interrupted = new AbortController();
+    // the interrupt comes while the first monitor's source is read (a lock held elsewhere, say)
+    const checking: Adapter = {
+      ...adapter,
+      columns: async (select) => {
+        const read = adapter.columns(select);
+        interrupted.abort(new Error('interrupted by SIGINT'));
+        return read;
+      },
+    };
+    const results = await runMonitors({ project, target: loadTarget(project), adapter: checking, monitors: project.monitors, asOf: FIRST, fullRefresh: false, signal: interrupted.signal });
+    expect(results.map((r) => [r.monitor, r.error?.message])).toEqual(NAMES.map((n) => [n, 'not run: interrupted by SIGINT']));
+    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+  });
+
   it.skipIf(target.unavailable)('report a monitor that fails before its first step as its result, and run the others', async () => {
     const { src } = await loadFirst();
     const out = uniqueName('hs');

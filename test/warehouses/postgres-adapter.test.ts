@@ -211,7 +211,7 @@ describe.skipIf(!url)('postgres evaluations table', () => {
     }
   });
 
-  it("keeps a view on it and its grants through a full refresh, and names the view when its columns must change", async () => {
+  it("keeps views on it, its grants and its row and column security through a full refresh, and names them when its columns must change", async () => {
     const adapter = await openAdapter(output());
     const [src, out, full, role] = [uniqueName('src'), uniqueName('hs'), uniqueName('hs'), uniqueName('bi')];
     try {
@@ -242,12 +242,35 @@ describe.skipIf(!url)('postgres evaluations table', () => {
       expect(await rows(out)).toEqual(await rows(full));
       expect(await grants()).toEqual([{ privilege_type: 'SELECT', is_grantable: 'YES' }]);
 
-      // a segment adds a column: the view stays, the run fails naming it, and nothing changes
+      // row-level security and column privileges: the stored table keeps its identity, so that a
+      // role limited to some rows does not see all of them after the refresh
+      await adapter.execute(`grant usage on schema "${out}" to "${role}"`);
+      await adapter.execute(`alter table "${out}".m__evaluations enable row level security`);
+      await adapter.execute(`create policy low_scores on "${out}".m__evaluations to "${role}" using (score < 0.5)`);
+      await adapter.execute(`grant update (label) on "${out}".m__evaluations to "${role}"`);
+      const seen = async () => {
+        await adapter.execute(`set role "${role}"`);
+        try {
+          return (await adapter.query(`select count(*) as n from "${out}".m__evaluations`))[0]!.n;
+        } finally {
+          await adapter.execute('reset role');
+        }
+      };
+      const lowScores = (await rows(full)).filter((r) => Number(r.score) < 0.5).length;
+      expect(lowScores).toBeGreaterThan(0);
+      expect(lowScores).toBeLessThan((await rows(full)).length);
+      expect(await seen()).toBe(lowScores);
+      expect((await runProject(adapter, dir, { asOf: second, fullRefresh: true }))[0]!.status).toBe('success');
+      expect(await rows(out)).toEqual(await rows(full));
+      expect(await seen()).toBe(lowScores);
+      expect(await adapter.query(`select column_name, privilege_type from information_schema.column_privileges where table_schema = '${out}' and grantee = '${role}' and privilege_type = 'UPDATE'`)).toEqual([{ column_name: 'label', privilege_type: 'UPDATE' }]);
+
+      // a segment adds a column: the view stays, the run fails naming what it keeps, and nothing changes
       await adapter.execute(`create view "${out}".drill as select pid, score from "${out}".m__evaluations`);
       const before = await rows(out);
       const [failed] = await runProject(adapter, writeProject(target, src, out, { ...spec, segments: [{ column: 'seg_a', top: 3 }] }), { asOf: second });
       expect(failed!.status).toBe('error');
-      expect(failed!.error!.message).toMatch(/step write failed[^]*cannot replace \S*m__evaluations with a table of other columns while views depend on it: \S*drill\n\s*DETAIL: stored: [^;]*; this run writes: [^]*seg_a[^]*\n\s*HINT: drop the views/);
+      expect(failed!.error!.message).toMatch(/step write failed[^]*cannot replace \S*m__evaluations with a table of other columns and keep its views \S*drill; row-level security; column privileges\n\s*DETAIL: stored: [^;]*; this run writes: [^]*seg_a[^]*\n\s*HINT: drop the views, disable row-level security/);
       expect(await rows(out)).toEqual(before);
       expect((await adapter.query(`select count(*) as n from "${out}".drill`))[0]!.n).toBe(before.length);
     } finally {

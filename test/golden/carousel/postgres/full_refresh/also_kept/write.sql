@@ -5,24 +5,30 @@ do $hindsight$
 declare
     stored regclass := to_regclass('"hindsight"."also_kept__evaluations"');
     staged regclass := '"hindsight"."hs_also_kept__evaluations_00000000"'::regclass;
-    views text;
+    kept text;
     stored_columns text;
     staged_columns text;
     grants text[];
 begin
-    select string_agg(distinct r.ev_class::regclass::text, ', ') into views
-    from pg_depend d join pg_rewrite r on r.oid = d.objid
-    where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored;
-    if views is not null then
+    select concat_ws('; ',
+            'views ' || (select string_agg(distinct r.ev_class::regclass::text, ', ')
+                from pg_depend d join pg_rewrite r on r.oid = d.objid
+                where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored),
+            case when c.relrowsecurity or exists (select 1 from pg_policy where polrelid = stored) then 'row-level security' end,
+            case when exists (select 1 from pg_attribute where attrelid = stored and attacl is not null) then 'column privileges' end)
+        into kept
+    from pg_class c
+    where c.oid = stored;
+    if kept <> '' then
         select string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = stored),
             string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = staged)
         into stored_columns, staged_columns
         from pg_attribute
         where attrelid in (stored, staged) and attnum > 0 and not attisdropped;
         if stored_columns is distinct from staged_columns then
-            raise exception 'cannot replace % with a table of other columns while views depend on it: %', stored, views
+            raise exception 'cannot replace % with a table of other columns and keep its %', stored, kept
                 using detail = format('stored: %s; this run writes: %s', stored_columns, staged_columns),
-                      hint = 'drop the views, run again, then create them again';
+                      hint = 'drop the views, disable row-level security and revoke the column privileges it lists, run again, then restore them';
         end if;
         truncate "hindsight"."also_kept__evaluations";
         insert into "hindsight"."also_kept__evaluations" select * from "hindsight"."hs_also_kept__evaluations_00000000";
