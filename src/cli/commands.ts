@@ -204,7 +204,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   for (const r of results) {
-    const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : `full refresh${r.reason ? ` (${r.reason})` : ''}`;
+    const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : r.mode ? `full refresh${r.reason ? ` (${r.reason})` : ''}` : 'not planned';
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
     else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
   }
@@ -256,7 +256,7 @@ function writeRunResults(project: Project, target: Target, asOf: Date, threads: 
     results: results.map((r) => ({
       unique_id: `monitor.${project.config.name}.${r.monitor}`,
       status: r.status,
-      mode: r.mode,
+      mode: r.mode ?? null,
       reason: r.reason ?? null,
       run_id: r.runId,
       recompute_from: r.recomputeFrom?.toISOString() ?? null,

@@ -22,7 +22,8 @@ export interface StepResult {
 export interface MonitorResult {
   monitor: string;
   status: 'success' | 'error';
-  mode: 'full_refresh' | 'incremental';
+  /** Undefined for a monitor that failed before its plan, or did not start (an interrupted run). */
+  mode?: 'full_refresh' | 'incremental';
   /** Why the run was a full refresh when incremental was allowed. */
   reason?: string;
   runId: string;
@@ -115,7 +116,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   // monitors an interrupted run did not start
   for (const [i, monitor] of monitors.entries()) {
     results[i] ??= {
-      monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId: '', steps: [],
+      monitor: monitor.name, status: 'error', runId: '', steps: [],
       rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${reasonOf(signal)}`),
     };
   }
@@ -201,15 +202,16 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
     writeSteps(runDir, steps);
   } catch (e) {
     return {
-      monitor: monitor.name, status: 'error', mode: options.fullRefresh ? 'full_refresh' : 'incremental', runId, steps: [],
+      monitor: monitor.name, status: 'error', runId, steps: [],
       rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, e),
     };
   }
   const hash = sqlHash(steps);
+  const mode = plan.range ? 'incremental' : 'full_refresh';
   const result: MonitorResult = {
     monitor: monitor.name,
     status: 'success',
-    mode: plan.range ? 'incremental' : 'full_refresh',
+    mode,
     reason: plan.reason,
     runId,
     steps: [],
@@ -221,7 +223,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   const record = (status: 'success' | 'error', error?: string) =>
     insertRunRecord(adapter, runs, {
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
-      rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode: result.mode,
+      rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode,
       recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
     });
 
