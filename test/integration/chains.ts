@@ -4,12 +4,10 @@
 // incremental, is compared row for row with a full refresh of the same project into a fresh schema.
 import type { Adapter } from '../../src/adapters/index.js';
 import type { MetricRow } from '../reference/pipeline.js';
-import { columnLiteral, readMetrics, runProject, uniqueName, type Column } from './harness.js';
+import { columnLiteral, readMetrics, rowKey, runProject, uniqueName, type Column } from './harness.js';
 
 /** One row that differs: its table, key, and what each side has. */
 export interface Diff { table: string; key: string; incremental: unknown; full: unknown }
-
-const rowKey = (r: MetricRow) => [r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier].join('|');
 
 /** Metric rows of the incremental side against the full refresh's, by group and metric (duplicates too). */
 export function diffMetrics(a: MetricRow[], b: MetricRow[]): Diff[] {

@@ -210,7 +210,8 @@ export async function readMetrics(adapter: Adapter, schema: string, monitor = 'm
     .sort(compareMetricRows);
 }
 
-const rowKey = (r: MetricRow) => [r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier].join('|');
+/** A metric row's group and metric, as one string (JSON: a NULL and an empty segment value differ). */
+export const rowKey = (r: MetricRow) => JSON.stringify([r.granularity, r.windowStart, r.modelVersion, r.segment, r.segmentValue, r.metric, r.qualifier]);
 
 /** Same rows, same sample sizes and window ends, values equal to 1e-9 (relative). */
 export function expectSameMetrics(actual: MetricRow[], expected: MetricRow[]): void {

@@ -1,6 +1,6 @@
 // Randomized prediction and outcome events with everything the contract has rules for: re-logged
-// duplicates (some at the very same time), tied scores, filtered rows, NULL versions and segments,
-// late corrections, outcomes before the prediction, late outcomes and orphans.
+// duplicates (some at the very same time), tied scores, filtered rows, NULL versions and segments
+// (and empty ones), late corrections, outcomes before the prediction, late outcomes and orphans.
 import type { Fixture } from './harness.js';
 
 export function prng(seed: number): () => number {
@@ -41,7 +41,7 @@ export function randomFixture(o: RandomOptions): Fixture {
       score: rand() < 0.01 ? null : score,
       modelVersion: rand() < 0.1 ? null : pick(['v1', 'v2']),
       segments: {
-        seg_a: rand() < 0.1 ? null : pick(['a', 'b', 'c']),
+        seg_a: rand() < 0.1 ? null : pick(['a', 'b', 'c', '']), // ('' is a value, not NULL)
         seg_b: pick(['x1', 'x1', 'x1', 'x2', 'x2', 'x3', 'x4', 'x5', 'x6']),
       },
       environment: rand() < 0.05 ? 'staging' : 'production',
