@@ -145,6 +145,12 @@ async function inTurn(sessions: Adapter[], count: number, task: (session: Adapte
 /** What an aborted signal's reason says. */
 const reasonOf = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'interrupted'));
 
+/** A failure during an interrupted run: a statement the interrupt stopped fails with the warehouse's words, so the reason comes first. */
+function interrupted(signal: AbortSignal | undefined, error: unknown): unknown {
+  if (!signal?.aborted || error === signal.reason) return error;
+  return new Error(`${reasonOf(signal)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
 const runsTable = (adapter: Adapter, options: RunOptions) => `${adapter.dialect.quote(options.project.config.schema)}.${adapter.dialect.quote('hindsight_runs')}`;
 
 /** One holder at a time, in the order they asked. */
@@ -203,7 +209,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   } catch (e) {
     return {
       monitor: monitor.name, status: 'error', runId, steps: [],
-      rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, e),
+      rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, interrupted(options.signal, e)),
     };
   }
   const hash = sqlHash(steps);
@@ -306,10 +312,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
       const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
       result.status = 'error';
       result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
-      // a statement the interrupt stopped fails with the warehouse's words; the reason comes first
-      const signal = options.signal;
-      const cause = signal?.aborted && e !== signal.reason ? new Error(`${reasonOf(signal)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e }) : e;
-      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, cause);
+      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
       await adapter.execute(record('error', result.error.message)).catch(() => undefined);
     }
   } finally {
@@ -416,7 +419,8 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   try {
     return { range: await planIncrementalRange(plan, query) };
   } catch (error) {
-    if (!queryFailed) throw error;
+    // (a query an interrupt cancelled says nothing about the stored tables)
+    if (!queryFailed || options.signal?.aborted) throw error;
     // (Snowflake's message starts "SQL compilation error:" and names the table on its next line)
     const said = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 300);
     return { reason: `cannot start from the stored tables (the warehouse said: ${said})` };
