@@ -30,15 +30,18 @@ export interface CommonOptions {
   debug?: boolean;
 }
 
+/** A usage error with a line per unknown name, each saying it with the closest known name as a hint. */
+function unknownNames(unknown: string[], known: string[], says: (name: string, hint: string) => string): UsageError {
+  const hint = (u: string) => (closest(u, known) ? ` (did you mean "${closest(u, known)}"?)` : '');
+  return new UsageError(unknown.map((u) => says(u, hint(u))).join('\n'));
+}
+
 /** `--select a b` keeps those monitors; an unknown name is an error (exit 2), with the closest one. */
 export function selectMonitors(project: Project, select: string[] | undefined, option = '--select'): Monitor[] {
   if (!select || select.length === 0) return project.monitors;
   const names = project.monitors.map((m) => m.name);
   const unknown = select.filter((s) => !names.includes(s));
-  if (unknown.length) {
-    const hint = (u: string) => (closest(u, names) ? ` (did you mean "${closest(u, names)}"?)` : '');
-    throw new UsageError(unknown.map((u) => `${option}: no monitor named "${u}"${hint(u)}; monitors: ${names.join(', ') || 'none'}`).join('\n'));
-  }
+  if (unknown.length) throw unknownNames(unknown, names, (u, hint) => `${option}: no monitor named "${u}"${hint}; monitors: ${names.join(', ') || 'none'}`);
   return project.monitors.filter((m) => select.includes(m.name));
 }
 
@@ -157,8 +160,7 @@ function selectSeeds<T extends { schema: string; table: string }>(seeds: T[], se
   const unknown = select.filter((n) => !seeds.some((s) => names(s).includes(n)));
   if (unknown.length) {
     const all = seeds.map((s) => `${s.schema}.${s.table}`);
-    const hint = (u: string) => (closest(u, seeds.flatMap(names)) ? ` (did you mean "${closest(u, seeds.flatMap(names))}"?)` : '');
-    throw new UsageError(unknown.map((u) => `--select: no seed named "${u}"${hint(u)}; seeds: ${all.join(', ') || 'none'}`).join('\n'));
+    throw unknownNames(unknown, seeds.flatMap(names), (u, hint) => `--select: no seed named "${u}"${hint}; seeds: ${all.join(', ') || 'none'}`);
   }
   return seeds.filter((s) => select.some((n) => names(s).includes(n)));
 }
@@ -338,8 +340,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
       const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
       const unknown = options.metrics.filter((x) => !written.includes(x));
       if (written.length && unknown.length) {
-        const hint = (u: string) => (closest(u, written) ? ` (did you mean "${closest(u, written)}"?)` : '');
-        throw new UsageError(unknown.map((u) => `--metrics: monitor ${monitor!.name} has no metric "${u}"${hint(u)}; metrics: ${written.join(', ')}`).join('\n'));
+        throw unknownNames(unknown, written, (u, hint) => `--metrics: monitor ${monitor!.name} has no metric "${u}"${hint}; metrics: ${written.join(', ')}`);
       }
     }
     // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
