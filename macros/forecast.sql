@@ -40,9 +40,11 @@
 ) %}
 {% endif %}
 
-{#- The interval score of one row, α = 1 - level: width plus 2/α times the miss on either side. -#}
+{#- The interval score of one row, α = 1 - level: width plus 2/α times the miss on either side. 2/α in
+    double precision: Snowflake divides exact numbers to 6 decimals (2 / 0.3 = 6.666667). -#}
 {% macro interval_score(lower, upper, actual) -%}
-({{ upper }} - {{ lower }}) + case when {{ actual }} < {{ lower }} then 2 / (1 - {{ d.number(f.interval.level) }}) * ({{ lower }} - {{ actual }}) else 0 end + case when {{ actual }} > {{ upper }} then 2 / (1 - {{ d.number(f.interval.level) }}) * ({{ actual }} - {{ upper }}) else 0 end
+{%- set factor = d.toDouble('2') + ' / (1 - ' + d.number(f.interval.level) + ')' -%}
+({{ upper }} - {{ lower }}) + case when {{ actual }} < {{ lower }} then {{ factor }} * ({{ lower }} - {{ actual }}) else 0 end + case when {{ actual }} > {{ upper }} then {{ factor }} * ({{ actual }} - {{ upper }}) else 0 end
 {%- endmacro %}
 
 {#- The pinball loss of one row at quantile level q: max(q (y - ŷ), (q - 1)(y - ŷ)); NULL without ŷ. -#}

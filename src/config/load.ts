@@ -24,10 +24,15 @@ export interface Target {
   output: OutputConfig;
 }
 
-/** Columns hindsight adds to its own tables; a key or segment column cannot take these names. */
+/**
+ * Columns hindsight adds to its own tables and queries; a key or segment column cannot take these
+ * names, in any case: BigQuery's column names, and Snowflake's unquoted ones, ignore case.
+ */
 export const RESERVED_COLUMNS = [
-  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours',
+  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', 'duplicate_rank',
 ];
+/** Column names as warehouses that ignore case compare them. */
+const folded = (column: string) => column.toLowerCase();
 
 /** A file's path as messages show it: relative to the working directory. */
 const displayPath = (dir: string, file: string) => relative(process.cwd(), resolve(dir, file)) || file;
@@ -167,7 +172,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     if (config && issues.length === before) {
       const monitor = normalizeMonitor(config, doc.file, keyOrderOf(doc, path));
       monitor.positions = positionsOf(doc, path, monitor);
-      const columns = evaluationColumns(monitor);
+      const columns = evaluationColumns(monitor).map(folded);
       const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
       if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
       else monitors.push(monitor);
@@ -252,20 +257,23 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   // [column, where it is written] of each segment: `- country` or `- {column: country}`.
   const segments = rawSegments.map((s: unknown, i): [string, Path] | undefined =>
     isColumn(s) ? [s, [...path, 'segments', i]] : isRecord(s) && isColumn(s.column) ? [s.column, [...path, 'segments', i, 'column']] : undefined);
-  const used = new Set<string>();
+  const used = new Map<string, string>();
+  const caseNote = (col: string, as: string) => (as === col ? '' : ` (as "${as}": BigQuery and Snowflake ignore the case of names)`);
   for (const segment of segments) {
     if (!segment) continue;
     const [col, at] = segment;
-    if (used.has(col)) issue(issues, doc, at, `segment column "${col}" is listed twice`);
-    if (pk?.includes(col)) issue(issues, doc, at, `"${col}" is a key column; segment by another column`);
-    used.add(col);
+    const earlier = used.get(folded(col));
+    if (earlier !== undefined) issue(issues, doc, at, `segment column "${col}" is listed twice${caseNote(col, earlier)}`);
+    const key = pk?.find((k) => folded(k) === folded(col));
+    if (key !== undefined) issue(issues, doc, at, `"${col}" is a key column${caseNote(col, key)}; segment by another column`);
+    used.set(folded(col), earlier ?? col);
   }
   const named: [Path, string][] = [
     ...(pk ?? []).map((c, i): [Path, string] => [[...path, 'predictions', 'key', ...(Array.isArray(predictions.key) ? [i] : [])], c]),
     ...segments.flatMap((s): [Path, string][] => (s ? [[s[1], s[0]]] : [])),
   ];
   for (const [p, col] of named) {
-    if (RESERVED_COLUMNS.includes(col)) {
+    if (RESERVED_COLUMNS.includes(folded(col))) {
       issue(issues, doc, p, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source (select ${col} as my_${col} …)`);
     }
   }

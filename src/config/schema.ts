@@ -25,7 +25,8 @@ const monitorName = z
 
 const relationName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$/, 'expected [database.][schema.]table')
+  // (a hyphen for BigQuery's project IDs, my-project.raw.events; every part is quoted where it is used)
+  .regex(/^[A-Za-z_][A-Za-z0-9_$-]*(\.[A-Za-z_][A-Za-z0-9_$-]*){0,2}$/, 'expected [database.][schema.]table')
   .describe('a table or view: [database.][schema.]table');
 
 // A longer one is beyond what warehouses' intervals and timestamps hold (Postgres and DuckDB failed

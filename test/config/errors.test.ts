@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import { initProject } from '../../src/cli/commands.js';
 import { loadProject, loadProjectAndTarget, loadTarget } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { dialectFor } from '../../src/dialects/index.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -329,7 +330,7 @@ profle: shop
       label: churned
     join:
       within: 30 days
-    segments: [score, {column: model_version}, label, country, country]
+    segments: [score, {column: model_version}, label, country, country, Score, Duplicate_Rank, COUNTRY, LABEL]
 `,
     }));
     expect(text).toMatchInlineSnapshot(`
@@ -338,8 +339,22 @@ profle: shop
       monitors/churn.yml:16:32: monitors[0].segments[1].column: "model_version" is a column hindsight writes itself; rename it in a \`sql:\` source (select model_version as my_model_version …)
       monitors/churn.yml:16:48: monitors[0].segments[2]: "label" is a key column; segment by another column
       monitors/churn.yml:16:48: monitors[0].segments[2]: "label" is a column hindsight writes itself; rename it in a \`sql:\` source (select label as my_label …)
-      monitors/churn.yml:16:64: monitors[0].segments[4]: segment column "country" is listed twice"
+      monitors/churn.yml:16:64: monitors[0].segments[4]: segment column "country" is listed twice
+      monitors/churn.yml:16:73: monitors[0].segments[5]: segment column "Score" is listed twice (as "score": BigQuery and Snowflake ignore the case of names)
+      monitors/churn.yml:16:73: monitors[0].segments[5]: "Score" is a column hindsight writes itself; rename it in a \`sql:\` source (select Score as my_Score …)
+      monitors/churn.yml:16:80: monitors[0].segments[6]: "Duplicate_Rank" is a column hindsight writes itself; rename it in a \`sql:\` source (select Duplicate_Rank as my_Duplicate_Rank …)
+      monitors/churn.yml:16:96: monitors[0].segments[7]: segment column "COUNTRY" is listed twice (as "country": BigQuery and Snowflake ignore the case of names)
+      monitors/churn.yml:16:105: monitors[0].segments[8]: segment column "LABEL" is listed twice (as "label": BigQuery and Snowflake ignore the case of names)
+      monitors/churn.yml:16:105: monitors[0].segments[8]: "LABEL" is a key column (as "label": BigQuery and Snowflake ignore the case of names); segment by another column
+      monitors/churn.yml:16:105: monitors[0].segments[8]: "LABEL" is a column hindsight writes itself; rename it in a \`sql:\` source (select LABEL as my_LABEL …)"
     `);
+  });
+
+  it("accept a BigQuery project ID's hyphen in a relation, each part quoted where it is used", () => {
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR.replace('relation: raw.predictions', 'relation: my-project.raw.predictions') });
+    const [monitor] = loadProject(dir).monitors;
+    expect(monitor!.predictions.relation).toBe('my-project.raw.predictions');
+    expect(dialectFor('bigquery').relation(monitor!.predictions.relation!)).toBe('`my-project`.`raw`.`predictions`');
   });
 
   it('reject a monitor name declared twice, across files too', () => {

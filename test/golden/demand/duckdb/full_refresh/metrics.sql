@@ -176,7 +176,7 @@ cells as (
         sum(case when interval_lower is not null and interval_upper is not null then 1 else 0 end) as n_interval,
         sum(case when interval_lower <= actual and actual <= interval_upper then 1 else 0 end) as n_covered,
         sum(cast(interval_upper - interval_lower as decimal(38, 15))) as sum_width,
-        sum(cast((interval_upper - interval_lower) + case when actual < interval_lower then 2 / (1 - 0.8) * (interval_lower - actual) else 0 end + case when actual > interval_upper then 2 / (1 - 0.8) * (actual - interval_upper) else 0 end as decimal(38, 15))) as sum_interval_score,
+        sum(cast((interval_upper - interval_lower) + case when actual < interval_lower then cast(2 as double) / (1 - 0.8) * (interval_lower - actual) else 0 end + case when actual > interval_upper then cast(2 as double) / (1 - 0.8) * (actual - interval_upper) else 0 end as decimal(38, 15))) as sum_interval_score,
         count("p10") as n_q0,
         sum(cast(case when actual >= "p10" then 0.1 * (actual - "p10") else (0.1 - 1) * (actual - "p10") end as decimal(38, 15))) as sum_pinball_q0,
         count("p50") as n_q1,
