@@ -28,17 +28,31 @@
 ] %}
 
 {#-
-  Each row's score terms, as select columns over its class score columns (qualified by `prefix`) and
-  its `label`: usable (1 when no score is NULL and their total is not 0), p_1, p_2, … (the scores
-  renormalized to sum 1, NULL unless usable), p_true (the label's probability, 0 for a label without
-  a score column) and has_score (1 when the label has a score column).
+  A row's class scores (qualified by `prefix`) summed once, as select columns: hs_score_total, and
+  hs_score_usable (1 when no score is NULL and their total is not 0). Written into every p_i, the
+  sum and the NULL test made each statement grow with the square of the classes: over BigQuery's
+  1,024K characters at 108 classes.
+-#}
+{% macro score_totals(prefix) -%}
+{% set scores = [] %}
+{% for c in m.classes %}{% set _ = scores.push(prefix + d.quote(c.alias)) %}{% endfor %}
+{% set total = '(' + scores.join(' + ') + ')' %}
+{{ total }} as hs_score_total,
+        case when {{ scores.join(' is not null and ') }} is not null and {{ total }} <> 0 then 1 else 0 end as hs_score_usable
+{%- endmacro %}
+
+{#-
+  Each row's score terms, as select columns over its class score columns (qualified by `prefix`, with
+  score_totals' columns) and its `label`: usable, p_1, p_2, … (the scores renormalized to sum 1, NULL
+  unless usable), p_true (the label's probability, 0 for a label without a score column) and
+  has_score (1 when the label has a score column).
 -#}
 {% macro score_columns(prefix, label) -%}
 {% set scores = [] %}
 {% for c in m.classes %}{% set _ = scores.push(prefix + d.quote(c.alias)) %}{% endfor %}
-{% set total = '(' + scores.join(' + ') + ')' %}
-{% set usable = scores.join(' is not null and ') + ' is not null and ' + total + ' <> 0' %}
-case when {{ usable }} then 1 else 0 end as usable,
+{% set total = prefix + 'hs_score_total' %}
+{% set usable = prefix + 'hs_score_usable = 1' %}
+{{ prefix }}hs_score_usable as usable,
 {% for s in scores %}
         case when {{ usable }} then {{ s }} / {{ total }} end as p_{{ loop.index }},
 {% endfor %}

@@ -27,8 +27,11 @@ with {% if m.segments.length %}segment_ranks as (
 {% set cell_columns = ['evaluated.label as label', 'evaluated.predicted_class as predicted_class'] %}
 {% if m.classes.length %}{% set _ = cell_columns.push(multiclass.score_columns('evaluated.', 'evaluated.label')) %}{% endif %}
 -- each evaluated row once per granularity, with its score terms (macros/multiclass_classification.sql)
+{% if m.classes.length %}
+{% set scored = '(\n        select evaluated.*,\n        ' + multiclass.score_totals('evaluated.') + '\n        from ' + rel('evaluations') + ' as evaluated\n    )' %}
+{% endif %}
 cell_rows as (
-{{ slices.cell_rows(cell_columns, evaluated, m.classes.length > 0) }}
+{{ slices.cell_rows(cell_columns, evaluated, m.classes.length > 0, scored) }}
 ),
 
 {% set cell_keys = ['window_start', 'base_key'] %}

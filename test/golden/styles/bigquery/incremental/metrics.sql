@@ -99,24 +99,29 @@ cell_rows as (
         end as value_2,
         evaluated.label as label,
         evaluated.predicted_class as predicted_class,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then 1 else 0 end as usable,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_shirt` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_1,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_pants` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_2,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_dress` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_3,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_knitwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_4,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then evaluated.`p_outerwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) end as p_5,
-        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then
+        evaluated.hs_score_usable as usable,
+        case when evaluated.hs_score_usable = 1 then evaluated.`p_shirt` / evaluated.hs_score_total end as p_1,
+        case when evaluated.hs_score_usable = 1 then evaluated.`p_pants` / evaluated.hs_score_total end as p_2,
+        case when evaluated.hs_score_usable = 1 then evaluated.`p_dress` / evaluated.hs_score_total end as p_3,
+        case when evaluated.hs_score_usable = 1 then evaluated.`p_knitwear` / evaluated.hs_score_total end as p_4,
+        case when evaluated.hs_score_usable = 1 then evaluated.`p_outerwear` / evaluated.hs_score_total end as p_5,
+        case when evaluated.hs_score_usable = 1 then
             case evaluated.label
-                when 'shirt' then evaluated.`p_shirt` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
-                when 'pants' then evaluated.`p_pants` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
-                when 'dress' then evaluated.`p_dress` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
-                when 'knitwear' then evaluated.`p_knitwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
-                when 'outerwear' then evaluated.`p_outerwear` / (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`)
+                when 'shirt' then evaluated.`p_shirt` / evaluated.hs_score_total
+                when 'pants' then evaluated.`p_pants` / evaluated.hs_score_total
+                when 'dress' then evaluated.`p_dress` / evaluated.hs_score_total
+                when 'knitwear' then evaluated.`p_knitwear` / evaluated.hs_score_total
+                when 'outerwear' then evaluated.`p_outerwear` / evaluated.hs_score_total
                 else 0
             end
         end as p_true,
         case when evaluated.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
-    from `hs_favorite_category__evaluations` as evaluated
+    from (
+        select evaluated.*,
+        (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) as hs_score_total,
+        case when evaluated.`p_shirt` is not null and evaluated.`p_pants` is not null and evaluated.`p_dress` is not null and evaluated.`p_knitwear` is not null and evaluated.`p_outerwear` is not null and (evaluated.`p_shirt` + evaluated.`p_pants` + evaluated.`p_dress` + evaluated.`p_knitwear` + evaluated.`p_outerwear`) <> 0 then 1 else 0 end as hs_score_usable
+        from `hs_favorite_category__evaluations` as evaluated
+    ) as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
     left join segment_ranks as ranks_1
