@@ -31,6 +31,10 @@ export const snowflake: Dialect = defineDialect({
   // A backslash starts an escape sequence in Snowflake string literals too.
   string: (value) => `'${value.replace(/\\/g, '\\\\').split("'").join("''")}'`,
   timestamp: (value) => `'${value.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace('Z', '')}'::timestamp_ntz`,
+  // A cast of a TIMESTAMP_TZ to TIMESTAMP_NTZ keeps its wall-clock time and drops its offset: a value
+  // stored with +02:00 would be read two hours late. Through TIMESTAMP_TZ and UTC, every time type is
+  // read as its UTC instant (an NTZ or LTZ column, or a DATE, is taken in the session's time zone, UTC).
+  toTimestamp: (expr) => `cast(convert_timezone('UTC', cast(${expr} as timestamp_tz)) as timestamp_ntz)`,
   // DATE_TRUNC('week') follows the WEEK_START parameter; DAYOFWEEKISO is always 1 on Monday.
   windowStart: (granularity, expr) =>
     granularity === 'week'

@@ -6,9 +6,9 @@ with events as (
     select
         store_id,
         category,
-        cast(forecast_at as timestamp_ntz) as forecast_time,
-        cast(week_start as timestamp_ntz) as target_time,
-        cast(published_at as timestamp_ntz) as logged_at,
+        cast(convert_timezone('UTC', cast(forecast_at as timestamp_tz)) as timestamp_ntz) as forecast_time,
+        cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) as target_time,
+        cast(convert_timezone('UTC', cast(published_at as timestamp_tz)) as timestamp_ntz) as logged_at,
         cast(model_version as varchar) as model_version,
         cast(units as float) as prediction,
         cast(p10 as float) as interval_lower,
@@ -18,7 +18,7 @@ with events as (
         cast(p90 as float) as p90,
         cast(region as varchar) as region,
         -- whole horizon units (weeks) from the forecast to its target, rounded up
-        cast(ceil(cast(date_part(epoch_microsecond, cast(week_start as timestamp_ntz)) - date_part(epoch_microsecond, cast(forecast_at as timestamp_ntz)) as float) / 3600000000 / 168) as number) as horizon
+        cast(ceil(cast(date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz)) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(forecast_at as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 168) as number) as horizon
     from raw.demand_forecasts
     where published_at <= '2026-11-21 00:00:00'::timestamp_ntz
         and store_id is not null

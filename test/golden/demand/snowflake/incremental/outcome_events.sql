@@ -15,8 +15,8 @@ from (
     select
         store_id,
         category,
-        cast(week_start as timestamp_ntz) as actual_time,
-        cast(loaded_at as timestamp_ntz) as logged_at,
+        cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) as actual_time,
+        cast(convert_timezone('UTC', cast(loaded_at as timestamp_tz)) as timestamp_ntz) as logged_at,
         cast(units as float) as actual
     from (
         select store_id, category, date_trunc('week', sale_date) as week_start,

@@ -4,7 +4,7 @@
 with events as (
     select
         item_id,
-        cast(predicted_at as timestamp_ntz) as predicted_at,
+        cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
         cast(predicted_price as float) as predicted_price,
         cast(predicted_days as float) as predicted_days,
         cast(model_version as varchar) as model_version,

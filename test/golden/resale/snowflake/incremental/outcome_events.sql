@@ -2,7 +2,7 @@
 -- predictions, labels as 1/0, nothing after the run's as-of time.
 select
     item_id,
-    cast(recorded_at as timestamp_ntz) as observed_at,
+    cast(convert_timezone('UTC', cast(recorded_at as timestamp_tz)) as timestamp_ntz) as observed_at,
     cast(sale_price as float) as sale_price,
     cast(days_listed as float) as days_listed
 from (

@@ -2,7 +2,7 @@
 -- predictions, labels as 1/0, nothing after the run's as-of time.
 select
     prediction_id,
-    cast(checked_in_at as timestamp_ntz) as observed_at,
+    cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) as observed_at,
     case when cast(kept as number) in (0, 1) or cast(kept as number) is null then cast(kept as number) else cast('outcomes.label must be 1/0 or true/false; got ' || cast(cast(kept as number) as varchar) as number) end as label
 from (
     select shipment_item_id as prediction_id, checked_in_at, kept

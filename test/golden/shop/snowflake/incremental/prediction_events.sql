@@ -4,7 +4,7 @@
 with events as (
     select
         prediction_id,
-        cast(predicted_at as timestamp_ntz) as predicted_at,
+        cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
         cast(keep_probability as float) as score,
         cast(model_version as varchar) as model_version,
         cast(customer_type as varchar) as customer_type,

@@ -2,7 +2,7 @@
 -- predictions, labels as 1/0, nothing after the run's as-of time.
 select
     request_id,
-    cast(checked_in_at as timestamp_ntz) as observed_at,
+    cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) as observed_at,
     cast(favorite_category as varchar) as label
 from oltp.box_feedback
 where checked_in_at <= '2026-11-21 00:00:00'::timestamp_ntz

@@ -4,7 +4,7 @@
 with events as (
     select
         request_id,
-        cast(predicted_at as timestamp_ntz) as predicted_at,
+        cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
         cast(predicted_category as varchar) as predicted_class,
         cast(p_shirt as float) as p_shirt,
         cast(p_pants as float) as p_pants,

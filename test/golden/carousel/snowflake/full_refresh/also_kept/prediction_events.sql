@@ -6,7 +6,7 @@ with events as (
     select
         impression_id,
         customer_id,
-        cast(shown_at as timestamp_ntz) as predicted_at,
+        cast(convert_timezone('UTC', cast(shown_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
         cast(item_id as varchar) as item,
         cast(position as float) as list_rank,
         cast(score as float) as score,

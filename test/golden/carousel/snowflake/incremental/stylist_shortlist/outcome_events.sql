@@ -3,7 +3,7 @@
 -- the run's as-of time.
 select
     customer_id,
-    cast(event_at as timestamp_ntz) as observed_at,
+    cast(convert_timezone('UTC', cast(event_at as timestamp_tz)) as timestamp_ntz) as observed_at,
     cast(item_id as varchar) as item,
     cast(1 as float) as relevance
 from (
