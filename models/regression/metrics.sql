@@ -136,10 +136,11 @@ per_output_metrics as (
 
 select {{ group_keys }}, metric, qualifier, value, sample_size
 from per_output_metrics
-{% if m.outputs.length > 1 %}
+{% if m.outputs[0].name %}
 union all
 -- the uniform average over outputs (scikit-learn's multioutput='uniform_average'), NULLs left
--- out; `count` is the largest output's, like every average row's sample size
+-- out; `count` is the largest output's, like every average row's sample size. Written for every
+-- `outputs:` monitor, one output too: its NULL-qualifier rows are the ones a BI query reads
 select
     {{ group_keys }},
     metric,

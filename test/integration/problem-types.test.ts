@@ -100,8 +100,11 @@ describe.each(TARGETS)('problem types on $name', (target) => {
     expectSameMetrics(await readMetrics(adapter, out), expected.metrics);
   });
 
-  for (const multiOutput of [false, true]) {
-    on.each([41, 42])(`${multiOutput ? 'multi-output' : 'single-output'} regression equals the reference (seed %i)`, async (seed) => {
+  // single output (prediction: / label:), `outputs:` with one output (its average rows too), two outputs
+  for (const outputs of [[], ['price'], ['price', 'days']] as const) {
+    const multiOutput = outputs.length > 0;
+    const kind = outputs.length === 0 ? 'single-output' : outputs.length === 1 ? 'one-entry outputs:' : 'multi-output';
+    on.each([41, 42])(`${kind} regression equals the reference (seed %i)`, async (seed) => {
       const data = regressionData(seed);
       const src = uniqueName('src');
       const out = uniqueName('hs');
@@ -110,19 +113,21 @@ describe.each(TARGETS)('problem types on $name', (target) => {
         data.predictions.map((p) => [p.key[0], p.ts, p.predictions.price, p.predictions.days, p.modelVersion, p.segments.seg]));
       await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'price', type: 'double' }, { name: 'days', type: 'double' }],
         data.outcomes.map((o) => [o.key[0], o.ts, o.labels?.price ?? null, o.labels?.days ?? null]));
+      const columns = { price: { prediction: 'pred_price', label: 'price' }, days: { prediction: 'pred_days', label: 'days' } };
       const dir = writeProjectWith(target, out, {
         type: 'regression',
         predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', model_version: 'mv', ...(multiOutput ? {} : { prediction: 'pred_price' }) },
         outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', ...(multiOutput ? {} : { label: 'price' }) },
-        ...(multiOutput ? { outputs: { price: { prediction: 'pred_price', label: 'price' }, days: { prediction: 'pred_days', label: 'days' } } } : {}),
+        ...(multiOutput ? { outputs: Object.fromEntries(outputs.map((o) => [o, columns[o]])) } : {}),
         ...monitorCommon,
       });
       const [result] = await runProject(adapter, dir, { asOf });
       if (result!.error) throw result!.error;
-      // single output: the reference sees the price output only
-      const predictions = multiOutput ? data.predictions : data.predictions.map((p) => ({ ...p, predictions: { price: p.predictions.price ?? null } }));
-      const outcomes = multiOutput ? data.outcomes : data.outcomes.map((o) => ({ ...o, labels: { price: o.labels?.price ?? null } }));
-      const expected = referenceRegressionPipeline(predictions, outcomes, { ...common, outputs: multiOutput ? ['price', 'days'] : ['price'], multiOutput });
+      // the reference sees the price output only, but with both outputs configured
+      const named: string[] = outputs.length === 2 ? [...outputs] : ['price'];
+      const predictions = outputs.length === 2 ? data.predictions : data.predictions.map((p) => ({ ...p, predictions: { price: p.predictions.price ?? null } }));
+      const outcomes = outputs.length === 2 ? data.outcomes : data.outcomes.map((o) => ({ ...o, labels: { price: o.labels?.price ?? null } }));
+      const expected = referenceRegressionPipeline(predictions, outcomes, { ...common, outputs: named, multiOutput });
       expectSameMetrics(await readMetrics(adapter, out), expected.metrics);
     });
   }
