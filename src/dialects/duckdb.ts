@@ -13,6 +13,11 @@ export const duckdb = defineDialect({
   name: 'duckdb',
   types: { double: 'double', bigint: 'bigint', integer: 'integer', text: 'varchar', timestamp: 'timestamp', boolean: 'boolean' },
   fail: (message) => `error(${message})`,
+  // DuckDB writes a whole double as '1.0' where Postgres, BigQuery and Snowflake write '1': a class,
+  // item or segment column of doubles (pandas writes integers with NULLs so) named other classes on
+  // DuckDB than configured, and than on the other warehouses. typeof() is folded when the query is
+  // bound: a text column is cast as before, at no cost.
+  toText: (expr) => `case when typeof(${expr}) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(${expr} as varchar), '\\.0$', '') else cast(${expr} as varchar) end`,
   hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
   // `/` on integers is a double in DuckDB.
   intDivide: (a, b) => `(${a}) // (${b})`,

@@ -199,6 +199,16 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     }
   });
 
+  // A class, item or segment column of doubles (pandas writes integers with NULLs so) is text the way
+  // every warehouse writes it: DuckDB's own cast gave '1.0' where the others give '1'. (The fakes
+  // answer from DuckDB, whose casts are not BigQuery's or Snowflake's.)
+  it.skipIf(!!target.unavailable || target.name.endsWith('-fake'))('reads a double as the text every warehouse writes for it', async () => {
+    const t = (sql: string) => adapter.dialect.toText(sql);
+    const d = adapter.dialect.types.double;
+    expect(await adapter.query(`select ${t(`cast(1 as ${d})`)} as whole, ${t(`cast(2.5 as ${d})`)} as half, ${t(`cast(-3 as ${d})`)} as negative, ${t("'1.0'")} as text`))
+      .toEqual([{ whole: '1', half: '2.5', negative: '-3', text: '1.0' }]);
+  });
+
   on('matches the scikit-learn example: roc_auc 0.75, average_precision 0.8333', async () => {
     // roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) = 0.75; average_precision_score(...) = 0.8333…
     const scores = [0.1, 0.4, 0.35, 0.8];

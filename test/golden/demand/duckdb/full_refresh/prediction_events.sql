@@ -9,14 +9,14 @@ with events as (
         cast("forecast_at" as timestamp) as forecast_time,
         cast("week_start" as timestamp) as target_time,
         cast("published_at" as timestamp) as logged_at,
-        cast("model_version" as varchar) as model_version,
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
         cast("units" as double) as prediction,
         cast("p10" as double) as interval_lower,
         cast("p90" as double) as interval_upper,
         cast("p10" as double) as "p10",
         cast("p50" as double) as "p50",
         cast("p90" as double) as "p90",
-        cast("region" as varchar) as "region",
+        case when typeof("region") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("region" as varchar), '\.0$', '') else cast("region" as varchar) end as "region",
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil((epoch_us(cast("week_start" as timestamp)) - epoch_us(cast("forecast_at" as timestamp))) / 3600000000.0 / 168) as bigint) as horizon
     from "raw"."demand_forecasts"

@@ -8,7 +8,7 @@ select
     evaluations.model_version,
     evaluations.label_status,
     evaluations.horizon,
-    cast(evaluations."category" as varchar) as "category",
+    case when typeof(evaluations."category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluations."category" as varchar), '\.0$', '') else cast(evaluations."category" as varchar) end as "category",
     evaluations."region" as "region",
     evaluations.prediction,
     evaluations.actual,

@@ -303,7 +303,7 @@ summary as (
         window_start,
         model_version,
         case when horizon is null then segment else 'horizon' end as segment,
-        case when horizon is null then segment_value else cast(horizon as varchar) end as segment_value,
+        case when horizon is null then segment_value else case when typeof(horizon) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(horizon as varchar), '\.0$', '') else cast(horizon as varchar) end end as segment_value,
         n,
         sum_prediction,
         sum_actual,

@@ -7,8 +7,8 @@ with events as (
         cast("predicted_at" as timestamp) as predicted_at,
         cast("predicted_price" as double) as "predicted_price",
         cast("predicted_days" as double) as "predicted_days",
-        cast("model_version" as varchar) as model_version,
-        cast("category" as varchar) as "category"
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
+        case when typeof("category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("category" as varchar), '\.0$', '') else cast("category" as varchar) end as "category"
     from "raw"."resale_predictions"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
         and "item_id" is not null

@@ -3,7 +3,7 @@
 select
     "prediction_id",
     cast("checked_in_at" as timestamp) as observed_at,
-    case when cast("kept" as integer) in (0, 1) or cast("kept" as integer) is null then cast("kept" as integer) else error('outcomes.label must be 1/0 or true/false; got ' || cast(cast("kept" as integer) as varchar)) end as label
+    case when cast("kept" as integer) in (0, 1) or cast("kept" as integer) is null then cast("kept" as integer) else error('outcomes.label must be 1/0 or true/false; got ' || case when typeof(cast("kept" as integer)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("kept" as integer) as varchar), '\.0$', '') else cast(cast("kept" as integer) as varchar) end) end as label
 from (
     select shipment_item_id as prediction_id, checked_in_at, kept
     from oltp.shipment_items where status <> 'lost'

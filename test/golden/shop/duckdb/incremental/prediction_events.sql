@@ -6,9 +6,9 @@ with events as (
         "prediction_id",
         cast("predicted_at" as timestamp) as predicted_at,
         cast("keep_probability" as double) as score,
-        cast("model_version" as varchar) as model_version,
-        cast("customer_type" as varchar) as "customer_type",
-        cast("region" as varchar) as "region"
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
+        case when typeof("customer_type") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("customer_type" as varchar), '\.0$', '') else cast("customer_type" as varchar) end as "customer_type",
+        case when typeof("region") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("region" as varchar), '\.0$', '') else cast("region" as varchar) end as "region"
     from "raw"."prediction_events"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
         and "predicted_at" >= timestamp '2026-11-13 00:00:00'

@@ -3,7 +3,7 @@
 select
     "request_id",
     cast("checked_in_at" as timestamp) as observed_at,
-    cast("favorite_category" as varchar) as label
+    case when typeof("favorite_category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("favorite_category" as varchar), '\.0$', '') else cast("favorite_category" as varchar) end as label
 from "oltp"."box_feedback"
 where "checked_in_at" <= timestamp '2026-11-21 00:00:00'
     and "checked_in_at" >= timestamp '2026-10-26 00:00:00'

@@ -5,15 +5,15 @@ with events as (
     select
         "request_id",
         cast("predicted_at" as timestamp) as predicted_at,
-        cast("predicted_category" as varchar) as predicted_class,
+        case when typeof("predicted_category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("predicted_category" as varchar), '\.0$', '') else cast("predicted_category" as varchar) end as predicted_class,
         cast("p_shirt" as double) as "p_shirt",
         cast("p_pants" as double) as "p_pants",
         cast("p_dress" as double) as "p_dress",
         cast("p_knitwear" as double) as "p_knitwear",
         cast("p_outerwear" as double) as "p_outerwear",
-        cast("model_version" as varchar) as model_version,
-        cast("customer_type" as varchar) as "customer_type",
-        cast("region" as varchar) as "region"
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
+        case when typeof("customer_type") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("customer_type" as varchar), '\.0$', '') else cast("customer_type" as varchar) end as "customer_type",
+        case when typeof("region") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("region" as varchar), '\.0$', '') else cast("region" as varchar) end as "region"
     from "raw"."category_predictions"
     where "predicted_at" <= timestamp '2026-11-21 00:00:00'
         and "predicted_at" >= timestamp '2026-11-09 00:00:00'

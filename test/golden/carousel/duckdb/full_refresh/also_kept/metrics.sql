@@ -106,8 +106,8 @@ cell_rows as (
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
         evaluated.ap_at_10,
-        md5(cast(evaluated."impression_id" as varchar)) as key_hash,
-        cast(evaluated."impression_id" as varchar) as key_text_0
+        md5(case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end) as key_hash,
+        case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end as key_text_0
     from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -148,8 +148,8 @@ cell_rows as (
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
         evaluated.ap_at_10,
-        md5(cast(evaluated."impression_id" as varchar)) as key_hash,
-        cast(evaluated."impression_id" as varchar) as key_text_0
+        md5(case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end) as key_hash,
+        case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end as key_text_0
     from "hindsight"."hs_also_kept__evaluations_00000000" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version

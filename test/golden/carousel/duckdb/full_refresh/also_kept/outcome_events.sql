@@ -4,7 +4,7 @@
 select
     "customer_id",
     cast("event_at" as timestamp) as observed_at,
-    cast("item_id" as varchar) as item,
+    case when typeof("item_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("item_id" as varchar), '\.0$', '') else cast("item_id" as varchar) end as item,
     cast("gain" as double) as relevance
 from (
     select customer_id, event_at, item_id,

@@ -114,8 +114,8 @@ cell_rows as (
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
         evaluated.ap_at_10,
-        md5(cast(evaluated."impression_id" as varchar)) as key_hash,
-        cast(evaluated."impression_id" as varchar) as key_text_0
+        md5(case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end) as key_hash,
+        case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end as key_text_0
     from "hs_also_kept__evaluations" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -156,8 +156,8 @@ cell_rows as (
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
         evaluated.ap_at_10,
-        md5(cast(evaluated."impression_id" as varchar)) as key_hash,
-        cast(evaluated."impression_id" as varchar) as key_text_0
+        md5(case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end) as key_hash,
+        case when typeof(evaluated."impression_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."impression_id" as varchar), '\.0$', '') else cast(evaluated."impression_id" as varchar) end as key_text_0
     from "hs_also_kept__evaluations" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version

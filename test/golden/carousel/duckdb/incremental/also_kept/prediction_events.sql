@@ -7,15 +7,15 @@ with events as (
         "impression_id",
         "customer_id",
         cast("shown_at" as timestamp) as predicted_at,
-        cast("item_id" as varchar) as item,
+        case when typeof("item_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("item_id" as varchar), '\.0$', '') else cast("item_id" as varchar) end as item,
         cast("position" as double) as list_rank,
         cast("score" as double) as score,
-        cast("viewed_item_id" as varchar) as anchor_item,
+        case when typeof("viewed_item_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("viewed_item_id" as varchar), '\.0$', '') else cast("viewed_item_id" as varchar) end as anchor_item,
         -- the match columns as text, to order copies
-        cast("customer_id" as varchar) as hs_match_0,
-        cast("model_version" as varchar) as model_version,
-        cast("device" as varchar) as "device",
-        cast("viewed_category" as varchar) as "viewed_category"
+        case when typeof("customer_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("customer_id" as varchar), '\.0$', '') else cast("customer_id" as varchar) end as hs_match_0,
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
+        case when typeof("device") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("device" as varchar), '\.0$', '') else cast("device" as varchar) end as "device",
+        case when typeof("viewed_category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("viewed_category" as varchar), '\.0$', '') else cast("viewed_category" as varchar) end as "viewed_category"
     from "raw"."carousel_impressions"
     where "shown_at" <= timestamp '2026-11-21 00:00:00'
         and "shown_at" >= timestamp '2026-11-09 00:00:00'

@@ -73,8 +73,8 @@ cell_rows as (
         evaluated.hits_at_10,
         evaluated.ndcg_at_10,
         evaluated.ap_at_10,
-        md5(cast(evaluated."shortlist_id" as varchar)) as key_hash,
-        cast(evaluated."shortlist_id" as varchar) as key_text_0
+        md5(case when typeof(evaluated."shortlist_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."shortlist_id" as varchar), '\.0$', '') else cast(evaluated."shortlist_id" as varchar) end) as key_hash,
+        case when typeof(evaluated."shortlist_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast(evaluated."shortlist_id" as varchar), '\.0$', '') else cast(evaluated."shortlist_id" as varchar) end as key_text_0
     from "hs_stylist_shortlist__evaluations" as evaluated
     left join model_versions as versions
         on versions.model_version = evaluated.model_version
@@ -208,7 +208,7 @@ group_items as (
 
 -- the configured catalog, read whole
 catalog_items as (
-    select distinct cast("item_id" as varchar) as item
+    select distinct case when typeof("item_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("item_id" as varchar), '\.0$', '') else cast("item_id" as varchar) end as item
     from (
         select item_id from oltp.items where status = 'active'
     ) as source

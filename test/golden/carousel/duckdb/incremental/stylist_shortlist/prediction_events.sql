@@ -7,13 +7,13 @@ with events as (
         "shortlist_id",
         "customer_id",
         cast("generated_at" as timestamp) as predicted_at,
-        cast("item_id" as varchar) as item,
+        case when typeof("item_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("item_id" as varchar), '\.0$', '') else cast("item_id" as varchar) end as item,
         cast("rank" as double) as list_rank,
         cast("score" as double) as score,
         -- the match columns as text, to order copies
-        cast("customer_id" as varchar) as hs_match_0,
-        cast("model_version" as varchar) as model_version,
-        cast("customer_type" as varchar) as "customer_type"
+        case when typeof("customer_id") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("customer_id" as varchar), '\.0$', '') else cast("customer_id" as varchar) end as hs_match_0,
+        case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
+        case when typeof("customer_type") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("customer_type" as varchar), '\.0$', '') else cast("customer_type" as varchar) end as "customer_type"
     from "raw"."stylist_shortlists"
     where "generated_at" <= timestamp '2026-11-21 00:00:00'
         and "generated_at" >= timestamp '2026-11-09 00:00:00'
