@@ -12,7 +12,15 @@ type SnowflakeOutput = Extract<OutputConfig, { type: 'snowflake' }>;
 type Sdk = typeof import('snowflake-sdk');
 
 /** Snowflake reports unquoted identifiers in upper case; hindsight's SQL names them in lower case. */
-const columnName = (name: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name);
+export const columnName = (name: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name);
+
+/**
+ * A source column as a monitor must name it (the pre-run column check): the dialect leaves a simple
+ * lower-case name unquoted, which Snowflake reads upper-cased, so a column stored lower-case (quoted
+ * when it was created, as pandas' write_pandas does) cannot be reached by any name: it is listed
+ * quoted, matching none, for the check to say so (rename it in a `sql:` source).
+ */
+export const configuredName = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? `"${name}"` : columnName(name));
 
 /** Driver values to plain JS: NUMBER and FLOAT as numbers, timestamps as Dates (TIMESTAMP_NTZ read as UTC). */
 function plainSnowflakeValue(value: unknown, column: Column): unknown {
@@ -110,7 +118,7 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
     },
     async columns(select) {
       const { statement } = await run(`select * from (\n${select}\n) as probe limit 0`);
-      return (statement.getColumns() ?? []).map((c) => ({ name: columnName(c.getName()), type: c.getType() }));
+      return (statement.getColumns() ?? []).map((c) => ({ name: configuredName(c.getName()), type: c.getType() }));
     },
     setContext(tags) {
       statementTag = Object.keys(tags).length

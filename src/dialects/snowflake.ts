@@ -19,7 +19,10 @@ const RESERVED = new Set(
     'trigger true try_cast union unique update using values view when whenever where with').split(' '),
 );
 
-const quote = (id: string) => (/^[a-z_][a-z0-9_$]*$/.test(id) && !RESERVED.has(id) ? id : `"${id.split('"').join('""')}"`);
+// A reserved word must be quoted, and so is compared exactly: a lower-case one is quoted upper-cased,
+// the name an unquoted column of that word is stored under (`start` reads START, as `score` reads SCORE).
+const quote = (id: string) =>
+  /^[a-z_][a-z0-9_$]*$/.test(id) ? (RESERVED.has(id) ? `"${id.toUpperCase()}"` : id) : `"${id.split('"').join('""')}"`;
 
 export const snowflake: Dialect = defineDialect({
   name: 'snowflake',

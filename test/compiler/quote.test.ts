@@ -27,3 +27,18 @@ describe('identifier quoting', () => {
     }
   });
 });
+
+// Snowflake stores an unquoted name upper-cased: the dialect leaves simple lower-case names unquoted
+// so that they find such columns, and the adapter reports source columns under the name that
+// reaches them (the pre-run column check compares those with the configuration).
+describe('Snowflake names', () => {
+  it('quotes a reserved word upper-cased, the column an unquoted one is stored as', () => {
+    const d = dialectFor('snowflake');
+    expect(['score', 'start', 'sample', 'Mixed', 'with space'].map((n) => d.quote(n))).toEqual(['score', '"START"', '"SAMPLE"', '"Mixed"', '"with space"']);
+  });
+
+  it('reports a column stored lower-case (quoted when made) under no name a monitor can write', async () => {
+    const { configuredName } = await import('../../src/adapters/snowflake.js');
+    expect(['PREDICTION_ID', 'START', 'prediction_id', 'Mixed'].map(configuredName)).toEqual(['prediction_id', 'start', '"prediction_id"', 'Mixed']);
+  });
+});
