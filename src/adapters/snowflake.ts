@@ -5,7 +5,7 @@
 // option, because the driver then overwrites every statement-level QUERY_TAG with it.
 import type { Column, Connection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import type { OutputConfig } from '../config/schema.js';
-import { snowflake } from '../dialects/snowflake.js';
+import { isReserved, snowflake } from '../dialects/snowflake.js';
 import type { Adapter, Row } from './adapter.js';
 
 type SnowflakeOutput = Extract<OutputConfig, { type: 'snowflake' }>;
@@ -15,12 +15,18 @@ type Sdk = typeof import('snowflake-sdk');
 export const columnName = (name: string) => (/^[A-Z_][A-Z0-9_$]*$/.test(name) ? name.toLowerCase() : name);
 
 /**
- * A source column as a monitor must name it (the pre-run column check): the dialect leaves a simple
- * lower-case name unquoted, which Snowflake reads upper-cased, so a column stored lower-case (quoted
- * when it was created, as pandas' write_pandas does) cannot be reached by any name: it is listed
- * quoted, matching none, for the check to say so (rename it in a `sql:` source).
+ * A source column as a monitor must name it (the pre-run column check). The dialect leaves a simple
+ * lower-case name unquoted, which Snowflake reads upper-cased: a column stored as PREDICTION_ID is
+ * `prediction_id`. A reserved word is quoted, so compared exactly: START is `START`, and a column
+ * stored lower-case is `start`. Any other column stored lower-case (quoted when it was created, as
+ * pandas' write_pandas does) is reached by no name: it is listed quoted, matching none, so that the
+ * check says so (rename it in a `sql:` source).
  */
-export const configuredName = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? `"${name}"` : columnName(name));
+export function configuredName(name: string): string {
+  if (/^[A-Z_][A-Z0-9_$]*$/.test(name)) return isReserved(name.toLowerCase()) ? name : name.toLowerCase();
+  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !isReserved(name)) return `"${name}"`;
+  return name;
+}
 
 /** Driver values to plain JS: NUMBER and FLOAT as numbers, timestamps as Dates (TIMESTAMP_NTZ read as UTC). */
 function plainSnowflakeValue(value: unknown, column: Column): unknown {

@@ -19,10 +19,10 @@ const RESERVED = new Set(
     'trigger true try_cast union unique update using values view when whenever where with').split(' '),
 );
 
-// A reserved word must be quoted, and so is compared exactly: a lower-case one is quoted upper-cased,
-// the name an unquoted column of that word is stored under (`start` reads START, as `score` reads SCORE).
-const quote = (id: string) =>
-  /^[a-z_][a-z0-9_$]*$/.test(id) ? (RESERVED.has(id) ? `"${id.toUpperCase()}"` : id) : `"${id.split('"').join('""')}"`;
+const quote = (id: string) => (/^[a-z_][a-z0-9_$]*$/.test(id) && !RESERVED.has(id) ? id : `"${id.split('"').join('""')}"`);
+
+/** Whether a lower-case name is a word Snowflake reserves (quoted, so compared exactly). */
+export const isReserved = (id: string) => RESERVED.has(id);
 
 export const snowflake: Dialect = defineDialect({
   name: 'snowflake',
@@ -51,8 +51,9 @@ export const snowflake: Dialect = defineDialect({
   hoursBetween(this: Dialect, start: string, end: string) {
     return `${this.toDouble(`date_part(epoch_microsecond, ${end}) - date_part(epoch_microsecond, ${start})`)} / 3600000000`;
   },
-  // NUMBER division keeps decimals (and analyzers call it FLOAT64): floor, then back to an integer.
-  intDivide: (a, b) => `cast(floor((${a}) / (${b})) as bigint)`,
+  // NUMBER division keeps 6 decimals, rounded (and analyzers call it FLOAT64): a quotient within 5e-7
+  // below an integer would floor to that integer. Less the remainder, the division is exact.
+  intDivide: (a, b) => `cast(((${a}) - mod(${a}, ${b})) / (${b}) as bigint)`,
   exactSum: (expr) => `sum(cast(${expr} as number(38, 15)))`,
   // 'utf8' compares by UTF-8 bytes, whatever DEFAULT_DDL_COLLATION gave the column.
   binaryCollate: (expr) => `collate(${expr}, 'utf8')`,

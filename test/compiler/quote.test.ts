@@ -32,13 +32,21 @@ describe('identifier quoting', () => {
 // so that they find such columns, and the adapter reports source columns under the name that
 // reaches them (the pre-run column check compares those with the configuration).
 describe('Snowflake names', () => {
-  it('quotes a reserved word upper-cased, the column an unquoted one is stored as', () => {
+  it('quotes what is not a simple lower-case name, reserved words too', () => {
     const d = dialectFor('snowflake');
-    expect(['score', 'start', 'sample', 'Mixed', 'with space'].map((n) => d.quote(n))).toEqual(['score', '"START"', '"SAMPLE"', '"Mixed"', '"with space"']);
+    expect(['score', 'start', 'START', 'Mixed', 'with space'].map((n) => d.quote(n))).toEqual(['score', '"start"', '"START"', '"Mixed"', '"with space"']);
   });
 
-  it('reports a column stored lower-case (quoted when made) under no name a monitor can write', async () => {
+  it('reports each source column under the name whose quoting reaches it, and a lower-case one under none', async () => {
     const { configuredName } = await import('../../src/adapters/snowflake.js');
-    expect(['PREDICTION_ID', 'START', 'prediction_id', 'Mixed'].map(configuredName)).toEqual(['prediction_id', 'start', '"prediction_id"', 'Mixed']);
+    const d = dialectFor('snowflake');
+    const stored = ['PREDICTION_ID', 'START', 'start', 'prediction_id', 'Mixed'];
+    expect(stored.map(configuredName)).toEqual(['prediction_id', 'START', 'start', '"prediction_id"', 'Mixed']);
+    // what the SQL then names: unquoted, Snowflake reads it upper-cased; quoted, exactly
+    const reads = (sql: string) => (sql.startsWith('"') ? sql.slice(1, -1) : sql.toUpperCase());
+    for (const [i, name] of stored.entries()) {
+      const configured = configuredName(name);
+      if (!configured.startsWith('"')) expect(reads(d.quote(configured))).toBe(stored[i]);
+    }
   });
 });

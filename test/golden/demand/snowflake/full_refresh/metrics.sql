@@ -187,7 +187,7 @@ cells as (
     from (
         select
             cell_rows.*,
-            abs(prediction - actual) / case mod(cast(floor((base_key) / (156)) as bigint), 2) when 0 then hs_scale_0 when 1 then hs_scale_1 end as scaled_error
+            abs(prediction - actual) / case mod(cast(((base_key) - mod(base_key, 156)) / (156) as bigint), 2) when 0 then hs_scale_0 when 1 then hs_scale_1 end as scaled_error
         from cell_rows
     ) as terms
     group by window_start, base_key, value_1, value_2, horizon
@@ -268,10 +268,10 @@ totals as (
 
 named_groups as (
     select
-        case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'week' when 1 then 'month' end as granularity,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 2) when 0 then 'week' when 1 then 'month' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3) when 1 then 'category' when 2 then 'region' end as segment,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3) when 1 then 'category' when 2 then 'region' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -280,11 +280,11 @@ named_groups as (
         keyed.horizon, keyed.n, keyed.sum_prediction, keyed.sum_actual, keyed.sum_error, keyed.sum_abs_error, keyed.sum_sq_error, keyed.n_nonzero, keyed.sum_ape, keyed.sum_sape, keyed.sum_abs_actual, keyed.n_scaled, keyed.sum_scaled, keyed.n_interval, keyed.n_covered, keyed.sum_width, keyed.sum_interval_score, keyed.n_q0, keyed.sum_pinball_q0, keyed.n_q1, keyed.sum_pinball_q1, keyed.n_q2, keyed.sum_pinball_q2
     from totals as keyed
     left join model_versions as versions
-        on versions.version_index = cast(floor((keyed.slice_key) / (312)) as bigint)
+        on versions.version_index = cast(((keyed.slice_key) - mod(keyed.slice_key, 312)) / (312) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'week' when 1 then 'month' end
-        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3)
+        and ranks.granularity = case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 2) when 0 then 'week' when 1 then 'month' end
+        and ranks.segment_index = mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 ),

@@ -209,10 +209,10 @@ summary as (
 
 named_groups as (
     select
-        case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end as granularity,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint), 1) when 0 then 'week' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2) when 1 then 'category' end as segment,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 2) when 1 then 'category' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -221,11 +221,11 @@ named_groups as (
         keyed.output, keyed.n, keyed.sum_prediction, keyed.sum_label, keyed.sum_error, keyed.sum_abs_error, keyed.sum_sq_error, keyed.n_nonzero, keyed.sum_ape, keyed.sum_sape, keyed.sum_abs_label, keyed.label_min, keyed.label_max, keyed.max_abs_error, keyed.ss_label, keyed.ss_error, keyed.abs_error_p50, keyed.abs_error_p90, keyed.abs_error_p99
     from summary as keyed
     left join model_versions as versions
-        on versions.version_index = cast(floor((keyed.slice_key) / (104)) as bigint)
+        on versions.version_index = cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end
-        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2)
+        and ranks.granularity = case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint), 1) when 0 then 'week' end
+        and ranks.segment_index = mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 2)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 ),

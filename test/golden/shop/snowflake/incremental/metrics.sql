@@ -284,10 +284,10 @@ summary as (
 
 named_groups as (
     select
-        case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end as granularity,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 2) when 0 then 'day' when 1 then 'week' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -296,11 +296,11 @@ named_groups as (
         keyed.positives, keyed.negatives, keyed.n, keyed.sum_score, keyed.tp, keyed.fp, keyed.log_loss_sum, keyed.brier_sum, keyed.ece_gap_sum, keyed.auc_pairs_x2, keyed.ks_max, keyed.ap_sum
     from summary as keyed
     left join model_versions as versions
-        on versions.version_index = cast(floor((keyed.slice_key) / (312)) as bigint)
+        on versions.version_index = cast(((keyed.slice_key) - mod(keyed.slice_key, 312)) / (312) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 2) when 0 then 'day' when 1 then 'week' end
-        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3)
+        and ranks.granularity = case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 2) when 0 then 'day' when 1 then 'week' end
+        and ranks.segment_index = mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 )

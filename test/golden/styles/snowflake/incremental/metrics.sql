@@ -513,10 +513,10 @@ group_slices as (
 
 named_groups as (
     select
-        case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 1) when 0 then 'week' end as granularity,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 1) when 0 then 'week' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3) when 1 then 'customer_type' when 2 then 'region' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -525,11 +525,11 @@ named_groups as (
         keyed.group_key
     from group_slices as keyed
     left join model_versions as versions
-        on versions.version_index = cast(floor((keyed.slice_key) / (156)) as bigint)
+        on versions.version_index = cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (156)) as bigint), 1) when 0 then 'week' end
-        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 3)
+        and ranks.granularity = case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 156)) / (156) as bigint), 1) when 0 then 'week' end
+        and ranks.segment_index = mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 3)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 )

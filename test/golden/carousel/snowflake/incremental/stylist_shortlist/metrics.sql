@@ -107,7 +107,7 @@ cell_items as (
     inner join hs_stylist_shortlist__list_items as list_items
         on list_items.shortlist_id = cell_rows.shortlist_id
     left join item_interactions
-        on item_interactions.granularity_index = mod(cast(floor((cell_rows.base_key) / (104)) as bigint), 1)
+        on item_interactions.granularity_index = mod(cast(((cell_rows.base_key) - mod(cell_rows.base_key, 104)) / (104) as bigint), 1)
         and item_interactions.window_start = cell_rows.window_start
         and item_interactions.item = list_items.item
     where list_items.list_position <= 10
@@ -326,10 +326,10 @@ summary as (
 
 named_groups as (
     select
-        case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end as granularity,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint), 1) when 0 then 'week' end as granularity,
         keyed.window_start,
         versions.model_version,
-        case mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2) when 1 then 'customer_type' end as segment,
+        case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 2) when 1 then 'customer_type' end as segment,
         case
             when mod(keyed.slice_key, 52) = 0 then cast(null as varchar)
             when mod(keyed.slice_key, 52) = 51 then '__other__'
@@ -338,11 +338,11 @@ named_groups as (
         keyed.n, keyed.n_observed, keyed.hit_5, keyed.hits_5, keyed.recall_sum_5, keyed.ndcg_sum_5, keyed.ap_sum_5, keyed.rr_sum_5, keyed.slots_5, keyed.interactions_5, keyed.hit_10, keyed.hits_10, keyed.recall_sum_10, keyed.ndcg_sum_10, keyed.ap_sum_10, keyed.rr_sum_10, keyed.slots_10, keyed.interactions_10, keyed.sampled, keyed.covered_5, keyed.personalization_5, keyed.covered_10, keyed.personalization_10
     from summary as keyed
     left join model_versions as versions
-        on versions.version_index = cast(floor((keyed.slice_key) / (104)) as bigint)
+        on versions.version_index = cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint)
     left join segment_ranks as ranks
         on ranks.window_start = keyed.window_start
-        and ranks.granularity = case mod(cast(floor((keyed.slice_key) / (104)) as bigint), 1) when 0 then 'week' end
-        and ranks.segment_index = mod(cast(floor((keyed.slice_key) / (52)) as bigint), 2)
+        and ranks.granularity = case mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 104)) / (104) as bigint), 1) when 0 then 'week' end
+        and ranks.segment_index = mod(cast(((keyed.slice_key) - mod(keyed.slice_key, 52)) / (52) as bigint), 2)
         and ranks.value_rank = mod(keyed.slice_key, 52)
 
 ),
