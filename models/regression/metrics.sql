@@ -136,11 +136,10 @@ per_output_metrics as (
 
 select {{ group_keys }}, metric, qualifier, value, sample_size
 from per_output_metrics
-{% if m.outputs[0].name %}
+{% if m.outputs.length > 1 %}
 union all
 -- the uniform average over outputs (scikit-learn's multioutput='uniform_average'), NULLs left
--- out; `count` is the largest output's, like every average row's sample size. Written for every
--- `outputs:` monitor, one output too: its NULL-qualifier rows are the ones a BI query reads
+-- out; `count` is the largest output's, like every average row's sample size
 select
     {{ group_keys }},
     metric,
@@ -149,4 +148,11 @@ select
     max(n)
 from per_output_metrics
 group by {{ group_keys }}, metric
+{% elif m.outputs[0].name %}
+union all
+-- one output under `outputs:`: its rows are the average too, with the NULL qualifier a BI query reads
+-- and the output's count as sample size, as average rows have (copied, not averaged: an exact sum
+-- of one value could only overflow)
+select {{ group_keys }}, metric, cast(null as {{ d.types.text }}), value, n
+from per_output_metrics
 {% endif %}

@@ -28,8 +28,10 @@ export interface Target {
  * Columns hindsight adds to its own tables and queries; a key or segment column cannot take these
  * names, in any case: BigQuery's column names, and Snowflake's unquoted ones, ignore case.
  */
+/** Names hindsight's queries give columns beside a source's own (prediction_events, the multiclass metric step). */
+const QUERY_COLUMNS = ['duplicate_rank', 'hs_score_total', 'hs_score_usable'];
 export const RESERVED_COLUMNS = [
-  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', 'duplicate_rank',
+  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', ...QUERY_COLUMNS,
 ];
 /** Column names as warehouses that ignore case compare them. */
 const folded = (column: string) => column.toLowerCase();
@@ -174,8 +176,14 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
       monitor.positions = positionsOf(doc, path, monitor);
       const columns = evaluationColumns(monitor).map(folded);
       const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
+      // value columns that keep their own names (class scores, forecast quantiles) beside the query's
+      const clashing = [...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && QUERY_COLUMNS.includes(folded(v.column)));
+      for (const v of clashing) {
+        const at = monitor.positions[v.configKey];
+        issues.push({ file: doc.file, line: at?.line ?? 1, column: at?.column ?? 1, key: at?.key ?? v.configKey, message: `"${v.column}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source` });
+      }
       if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
-      else monitors.push(monitor);
+      else if (!clashing.length) monitors.push(monitor);
     }
   });
   if (cache && issues.length === 0) {

@@ -348,6 +348,15 @@ export function evaluationColumns(m: Monitor): string[] {
 }
 
 /**
+ * Raised whenever this version of hindsight writes other rows for a configuration than the one
+ * before it (a fixed rule, a value written another way): part of every monitor's configHash, so
+ * the first run after an upgrade is a full refresh, and no incremental run adds rows written the
+ * new way to rows written the old way. 2: DuckDB's text of whole doubles, a one-output `outputs:`
+ * monitor's average rows, the `__other__` value, class scores in the file's order.
+ */
+export const RESULTS_VERSION = 2;
+
+/**
  * The order of a mapping's keys in the file, by its key (`predictions.class_scores`, `outputs`):
  * a parsed mapping is a JavaScript object, which puts keys like "2" before "1" whatever the file says.
  */
@@ -400,6 +409,6 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
     segments: config.segments.map((s) => (typeof s === 'string' ? { column: s, top: 50 } : { column: s.column, top: s.top })),
   };
   const { file: _file, ...semantic } = monitor;
-  const configHash = createHash('sha256').update(JSON.stringify(semantic)).digest('hex').slice(0, 16);
+  const configHash = createHash('sha256').update(`${RESULTS_VERSION}\n${JSON.stringify(semantic)}`).digest('hex').slice(0, 16);
   return { ...monitor, configHash, positions: {} };
 }

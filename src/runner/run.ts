@@ -397,7 +397,8 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   const schema = project.config.schema;
   const previous = await previousRun(adapter, runsTable(adapter, options), monitor);
   if (!previous) return { reason: 'first run' };
-  if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed' };
+  // (the hash holds RESULTS_VERSION: an upgrade that computes other rows rebuilds too)
+  if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed, or hindsight computes it differently since the last run' };
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };
   const plan = {
     monitor, schema, dialect: d,

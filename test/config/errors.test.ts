@@ -350,6 +350,22 @@ profle: shop
     `);
   });
 
+  it("reject class score columns named like the columns hindsight's queries add", () => {
+    const text = errors(withMonitors({
+      'sizes.yml': `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {a: pa, b: HS_Score_Usable, c: duplicate_rank}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/sizes.yml:4:105: monitors[0].predictions.class_scores.b: "HS_Score_Usable" is a column hindsight's queries add themselves; rename it in a \`sql:\` source
+      monitors/sizes.yml:4:125: monitors[0].predictions.class_scores.c: "duplicate_rank" is a column hindsight's queries add themselves; rename it in a \`sql:\` source"
+    `);
+  });
+
   it("accept a BigQuery project ID's hyphen in a relation, each part quoted where it is used", () => {
     const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR.replace('relation: raw.predictions', 'relation: my-project.raw.predictions') });
     const [monitor] = loadProject(dir).monitors;

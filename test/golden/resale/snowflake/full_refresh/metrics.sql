@@ -377,8 +377,7 @@ select granularity, window_start, model_version, segment, segment_value, metric,
 from per_output_metrics
 union all
 -- the uniform average over outputs (scikit-learn's multioutput='uniform_average'), NULLs left
--- out; `count` is the largest output's, like every average row's sample size. Written for every
--- `outputs:` monitor, one output too: its NULL-qualifier rows are the ones a BI query reads
+-- out; `count` is the largest output's, like every average row's sample size
 select
     granularity, window_start, model_version, segment, segment_value,
     metric,
