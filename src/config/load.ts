@@ -24,12 +24,12 @@ export interface Target {
   output: OutputConfig;
 }
 
+/** Names hindsight's queries give columns beside a source's own (prediction_events, the multiclass metric step). */
+const QUERY_COLUMNS = ['duplicate_rank', 'hs_score_total', 'hs_score_usable'];
 /**
  * Columns hindsight adds to its own tables and queries; a key or segment column cannot take these
  * names, in any case: BigQuery's column names, and Snowflake's unquoted ones, ignore case.
  */
-/** Names hindsight's queries give columns beside a source's own (prediction_events, the multiclass metric step). */
-const QUERY_COLUMNS = ['duplicate_rank', 'hs_score_total', 'hs_score_usable'];
 export const RESERVED_COLUMNS = [
   'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', ...QUERY_COLUMNS,
 ];
