@@ -24,15 +24,18 @@ export interface Target {
   output: OutputConfig;
 }
 
-/** Names hindsight's queries give columns beside a source's own (prediction_events, the multiclass metric step). */
-const QUERY_COLUMNS = ['duplicate_rank', 'hs_score_total', 'hs_score_usable'];
 /**
  * Columns hindsight adds to its own tables and queries; a key or segment column cannot take these
  * names, in any case: BigQuery's column names, and Snowflake's unquoted ones, ignore case.
  */
 export const RESERVED_COLUMNS = [
-  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', ...QUERY_COLUMNS,
+  'predicted_at', 'score', 'model_version', 'label', 'label_status', 'observed_at', 'label_delay_hours', 'duplicate_rank',
 ];
+/**
+ * Names a monitor's queries give columns beside a source's own (prediction_events' duplicate_rank;
+ * the multiclass metric step's score totals): no key, segment or value column may take them.
+ */
+const queryColumns = (type: unknown) => ['duplicate_rank', ...(type === 'multiclass_classification' ? ['hs_score_total', 'hs_score_usable'] : [])];
 /** Column names as warehouses that ignore case compare them. */
 const folded = (column: string) => column.toLowerCase();
 
@@ -177,7 +180,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
       const columns = evaluationColumns(monitor).map(folded);
       const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
       // value columns that keep their own names (class scores, forecast quantiles) beside the query's
-      const clashing = [...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && QUERY_COLUMNS.includes(folded(v.column)));
+      const clashing = [...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && queryColumns(monitor.type).includes(folded(v.column)));
       for (const v of clashing) {
         const at = monitor.positions[v.configKey];
         issues.push({ file: doc.file, line: at?.line ?? 1, column: at?.column ?? 1, key: at?.key ?? v.configKey, message: `"${v.column}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source` });
@@ -281,8 +284,9 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     ...segments.flatMap((s): [Path, string][] => (s ? [[s[1], s[0]]] : [])),
   ];
   for (const [p, col] of named) {
-    if (RESERVED_COLUMNS.includes(folded(col))) {
-      issue(issues, doc, p, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source (select ${col} as my_${col} …)`);
+    if (RESERVED_COLUMNS.includes(folded(col)) || queryColumns(m.type).includes(folded(col))) {
+      const adds = RESERVED_COLUMNS.includes(folded(col)) ? 'hindsight writes itself' : "hindsight's queries add themselves";
+      issue(issues, doc, p, `"${col}" is a column ${adds}; rename it in a \`sql:\` source (select ${col} as my_${col} …)`);
     }
   }
 }

@@ -350,7 +350,7 @@ profle: shop
     `);
   });
 
-  it("reject class score columns named like the columns hindsight's queries add", () => {
+  it("reject class score columns and segments named like the columns hindsight's queries add", () => {
     const text = errors(withMonitors({
       'sizes.yml': `monitors:
   - name: sizes
@@ -359,11 +359,25 @@ profle: shop
     outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
     join: {within: 2 days}
 `,
+      'sizes_by_segment.yml': `monitors:
+  - name: sizes_by_segment
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {a: pa}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+    segments: [hs_score_total]
+`,
     }));
     expect(text).toMatchInlineSnapshot(`
       "monitors/sizes.yml:4:105: monitors[0].predictions.class_scores.b: "HS_Score_Usable" is a column hindsight's queries add themselves; rename it in a \`sql:\` source
-      monitors/sizes.yml:4:125: monitors[0].predictions.class_scores.c: "duplicate_rank" is a column hindsight's queries add themselves; rename it in a \`sql:\` source"
+      monitors/sizes.yml:4:125: monitors[0].predictions.class_scores.c: "duplicate_rank" is a column hindsight's queries add themselves; rename it in a \`sql:\` source
+      monitors/sizes_by_segment.yml:7:16: monitors[0].segments[0]: "hs_score_total" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select hs_score_total as my_hs_score_total …)"
     `);
+  });
+
+  it("accept the multiclass step's own column names in other monitor types, where no query adds them", () => {
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': `${MONITOR}    segments: [hs_score_total, hs_score_usable]\n` });
+    expect(loadProject(dir).monitors[0]!.segments.map((s) => s.column)).toEqual(['hs_score_total', 'hs_score_usable']);
   });
 
   it("accept a BigQuery project ID's hyphen in a relation, each part quoted where it is used", () => {
