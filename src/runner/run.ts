@@ -117,7 +117,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   for (const [i, monitor] of monitors.entries()) {
     results[i] ??= {
       monitor: monitor.name, status: 'error', runId: '', steps: [],
-      rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${reasonOf(signal)}`),
+      rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${abortReason(signal)}`),
     };
   }
   return results;
@@ -143,12 +143,12 @@ async function inTurn(sessions: Adapter[], count: number, task: (session: Adapte
 }
 
 /** What an aborted signal's reason says. */
-const reasonOf = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'interrupted'));
+const abortReason = (signal: AbortSignal | undefined) => (signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'interrupted'));
 
 /** A failure during an interrupted run: a statement the interrupt stopped fails with the warehouse's words, so the reason comes first. */
 function interrupted(signal: AbortSignal | undefined, error: unknown): unknown {
   if (!signal?.aborted || error === signal.reason) return error;
-  return new Error(`${reasonOf(signal)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new Error(`${abortReason(signal)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 const runsTable = (adapter: Adapter, options: RunOptions) => `${adapter.dialect.quote(options.project.config.schema)}.${adapter.dialect.quote('hindsight_runs')}`;
