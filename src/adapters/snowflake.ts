@@ -83,15 +83,20 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
   });
 
   let statementTag: string | undefined = output.query_tag;
+  let running: RowStatement | undefined;
   const run = (sql: string) =>
     new Promise<{ statement: RowStatement; rows: unknown[][] }>((resolve, reject) => {
-      connection.execute({
+      const statement = connection.execute({
         sqlText: sql,
         rowMode: 'array',
         ...(statementTag ? { parameters: { QUERY_TAG: statementTag } } : {}),
-        complete: (err: SnowflakeError | undefined, statement, rows) =>
-          err ? reject(err) : resolve({ statement, rows: (rows ?? []) as unknown[][] }),
+        complete: (err: SnowflakeError | undefined, done, rows) => {
+          if (running === statement) running = undefined;
+          if (err) reject(err);
+          else resolve({ statement: done, rows: (rows ?? []) as unknown[][] });
+        },
       });
+      running = statement;
     });
 
   try {
@@ -132,6 +137,13 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
         : output.query_tag;
     },
     openSession: () => openSnowflake(output),
+    // The driver asks the service to abort the statement (by its request ID); the statement then
+    // fails with Snowflake's "SQL execution canceled", which the waiting run reports.
+    async interrupt() {
+      const statement = running;
+      if (!statement) return;
+      await new Promise<void>((resolve, reject) => statement.cancel((err) => (err ? reject(err) : resolve())));
+    },
     async close() {
       await new Promise<void>((resolve, reject) => connection.destroy((err) => (err ? reject(err) : resolve())));
     },

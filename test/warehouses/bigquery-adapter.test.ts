@@ -218,6 +218,29 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
     expect(fake.requests.some((r) => r.method === 'POST' && r.path.endsWith(`/jobs/${jobId}/cancel`))).toBe(true);
   });
 
+  it('interrupts the job a session is running (jobs.cancel), and runs the next one in the same session', async () => {
+    const adapter = await openAdapter(bigqueryOutput());
+    try {
+      const cancels = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/cancel')).map((r) => r.path);
+      const before = cancels().length;
+      await adapter.interrupt!(); // (nothing running: nothing is sent)
+      await adapter.execute('create temp table session_marker as select 7 as n');
+      fake.configure({ jobLatencyMs: 120_000, maxWaitMs: 500 });
+      const long = adapter.query('select 1 as interrupted');
+      setTimeout(() => void adapter.interrupt!(), 300);
+      await expect(long).rejects.toThrow('Job execution was cancelled: User requested cancellation');
+      const jobId = insertsOf('select 1 as interrupted')[0].jobReference.jobId;
+      expect(cancels().slice(before)).toEqual([
+        `/bigquery/v2/projects/test-project/jobs/${jobId}/cancel`,
+      ]);
+      fake.configure(DEFAULTS);
+      expect(await adapter.query('select n from session_marker')).toEqual([{ n: 7 }]);
+    } finally {
+      fake.configure(DEFAULTS);
+      await adapter.close();
+    }
+  });
+
   it('ends its session on close', async () => {
     const before = fake.openSessions();
     const adapter = await openAdapter(bigqueryOutput());

@@ -139,6 +139,20 @@ describe('Snowflake adapter (snowflake-sdk against a fake service)', () => {
     expect(await adapter.query('select 1 as ok')).toEqual([{ ok: 1 }]); // the session carries on
   });
 
+  it('interrupts the statement a session is running (an abort request), and runs the next one', async () => {
+    await adapter.interrupt!(); // (nothing running: nothing is sent)
+    await fake.inspect('create table analytics.s.spin as select range as i from range(20000)');
+    const sql = 'select count(*) as n from s.spin a cross join s.spin b cross join s.spin c';
+    const long = adapter.query(sql);
+    setTimeout(() => void adapter.interrupt!(), 300);
+    const error = await long.then(() => undefined, (e: unknown) => e as Error & { code?: string });
+    expect(error?.message).toBe('SQL execution canceled');
+    expect(error?.code).toBe('000604');
+    expect(fake.requests.filter((r) => r.startsWith('POST /queries/v1/abort-request'))).toHaveLength(1);
+    expect(fake.history.filter((h) => h.sqlText === sql).map((h) => h.status)).toEqual(['FAILED']);
+    expect(await adapter.query('select 42 as n')).toEqual([{ n: 42 }]);
+  });
+
   it('begin … rollback leaves a table as it was; begin … commit keeps the change', async () => {
     await adapter.execute('create table s.tx (id number)');
     await adapter.execute('insert into s.tx values (1)');

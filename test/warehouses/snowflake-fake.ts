@@ -10,7 +10,9 @@
 //                                    iss/sub as Snowflake forms them); SESSION_PARAMETERS applied
 //   POST /queries/v1/query-request   one statement per request (MULTI_STATEMENT_COUNT 1), with the
 //                                    request's `parameters` as statement-level parameters (QUERY_TAG)
-//   POST /queries/v1/abort-request   accepted (statements run synchronously, so nothing is running)
+//   POST /queries/v1/abort-request   cancels the statement of that requestId, if it is running (its
+//                                    DuckDB connection is interrupted and the statement fails with
+//                                    Snowflake's 000604 "SQL execution canceled"); else accepted
 //   POST /session/heartbeat, POST /session/token-request (renewal), POST /session?delete=true,
 //   POST /telemetry/send             as Snowflake answers them
 // Session behaviour it emulates: ALTER SESSION SET/UNSET and SHOW PARAMETERS … IN SESSION (TIMEZONE
@@ -29,8 +31,9 @@
 // when quoted; a failed statement aborts DuckDB's transaction (Snowflake would keep it open); result
 // names that DuckDB reports in lower case are upper-cased whether or not they were quoted; MERGE
 // reports all changed rows as inserted. No TLS, OCSP or CRL checks happen: the driver uses plain HTTP
-// for an http:// accessUrl. Statements run synchronously, so the driver's polling of a long query
-// (GET /queries/<id>/result after a "query in progress" answer) is not exercised; results are always
+// for an http:// accessUrl. A statement's request is answered when it ends, however long it runs, so
+// the driver's polling of a long query (GET /queries/<id>/result after a "query in progress"
+// answer) is not exercised; results are always
 // inline, so the chunks Snowflake serves large results in (downloaded from cloud storage) are not
 // either.
 //
@@ -308,6 +311,8 @@ export class FakeSnowflake {
   private nextSession = 1;
   private failures: { path: string; status: number; remaining: number }[] = [];
   private rejected?: { pattern: RegExp; message: string };
+  /** Statements running, by the requestId the driver sent them with (for abort-request). */
+  private readonly running = new Map<string, { session: Session; cancelled: boolean }>();
   private server?: Server;
   private instance?: DuckDBInstance;
   private admin?: DuckDBConnection;
@@ -414,8 +419,15 @@ export class FakeSnowflake {
     }
     if (req.method === 'POST' && url.pathname === '/session/heartbeat') return ok({});
     if (req.method === 'POST' && url.pathname === '/telemetry/send') return ok('Log Received');
-    if (req.method === 'POST' && url.pathname === '/queries/v1/abort-request') return ok(null);
-    if (req.method === 'POST' && url.pathname === '/queries/v1/query-request') return this.query(session, body, ok, fail);
+    if (req.method === 'POST' && url.pathname === '/queries/v1/abort-request') {
+      const running = this.running.get(String(body.requestId ?? ''));
+      if (running?.session === session) {
+        running.cancelled = true;
+        session.connection.interrupt();
+      }
+      return ok(null);
+    }
+    if (req.method === 'POST' && url.pathname === '/queries/v1/query-request') return this.query(session, body, url.searchParams.get('requestId') ?? randomUUID(), ok, fail);
     this.send(res, 404, { success: false, code: '404', message: `the fake does not implement ${req.method} ${url.pathname}` });
   }
 
@@ -506,7 +518,7 @@ export class FakeSnowflake {
     session.parameters.set(name, value);
   }
 
-  private async query(session: Session, body: Json, ok: (d: unknown) => void, fail: (code: string, message: string, data?: Json) => void): Promise<void> {
+  private async query(session: Session, body: Json, requestId: string, ok: (d: unknown) => void, fail: (code: string, message: string, data?: Json) => void): Promise<void> {
     const sqlText = String(body.sqlText ?? '');
     const statementParameters = (body.parameters ?? {}) as Record<string, unknown>;
     const queryId = randomUUID();
@@ -517,6 +529,8 @@ export class FakeSnowflake {
       status: 'SUCCESS',
     };
     this.history.push(entry);
+    const running = { session, cancelled: false };
+    this.running.set(requestId, running);
     try {
       const result = await this.statement(session, sqlText, entry);
       ok({
@@ -527,10 +541,12 @@ export class FakeSnowflake {
         statementTypeId: result.statementTypeId, version: 1, sendResultTime: Date.now(), queryResultFormat: 'json',
       });
     } catch (e) {
-      const error = snowflakeError(e);
+      const error = running.cancelled ? new SnowflakeSqlError('000604', '57014', 'SQL execution canceled') : snowflakeError(e);
       entry.status = 'FAILED';
       entry.errorMessage = error.message;
       fail(error.code, error.message, { internalError: false, errorCode: error.code, age: 0, sqlState: error.sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' });
+    } finally {
+      this.running.delete(requestId);
     }
   }
 
