@@ -52,18 +52,7 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     const version = query ? (String((await adapter.query(query))[0]?.version ?? '').split(' on ')[0] ?? '') : 'connected';
     report({ name: 'connection', ok: true, detail: version });
     await checkThreads(target, adapter, report);
-    const d = adapter.dialect;
-    const probe = `${d.quote(project.config.schema)}.${d.quote('hindsight_debug_probe')}`;
-    try {
-      await adapter.execute('begin');
-      await adapter.execute(`create schema if not exists ${d.quote(project.config.schema)}`);
-      await adapter.execute(`create table ${probe} (x ${d.types.integer})`);
-      report({ name: `schema ${project.config.schema}`, ok: true, detail: 'can create tables (checked in a transaction, rolled back)' });
-    } catch (e) {
-      report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${e instanceof Error ? e.message.split('\n')[0] : e}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
-    } finally {
-      await adapter.execute('rollback').catch(() => undefined);
-    }
+    await checkSchema(project, adapter, report);
     for (const monitor of monitors) {
       try {
         await checkColumns(adapter, monitor);
@@ -79,6 +68,37 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   process.stdout.write(failed.length ? `${failed.length} check(s) failed.\n` : 'All checks passed.\n');
   // a configured column missing from its source is a configuration error, as `run` says (exit 2)
   return failed.length === 0 ? 0 : failed.every((c) => c.configuration) ? 2 : 1;
+}
+
+/**
+ * Whether the user can create hindsight's tables: a probe table is created in the output schema and
+ * removed. Where DDL is transactional (DuckDB, Postgres) that happens in a transaction rolled back;
+ * elsewhere DDL commits at once (Snowflake) or is refused inside a transaction (BigQuery), so the
+ * schema is created as `run` would create it and the probe, named for this process, is dropped.
+ */
+async function checkSchema(project: Project, adapter: Adapter, report: (c: Check) => void): Promise<void> {
+  const d = adapter.dialect;
+  const schema = d.quote(project.config.schema);
+  const probe = `${schema}.${d.quote(`hindsight_debug_probe_${process.pid}`)}`;
+  const transactional = d.capabilities.transactionalDdl;
+  let created = false;
+  try {
+    if (transactional) await adapter.execute('begin');
+    await adapter.execute(`create schema if not exists ${schema}`);
+    await adapter.execute(`create table ${probe} (x ${d.types.integer})`);
+    created = true;
+    const how = transactional ? 'checked in a transaction, rolled back' : 'a probe table created and dropped';
+    report({ name: `schema ${project.config.schema}`, ok: true, detail: `can create tables (${how})` });
+  } catch (e) {
+    report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${e instanceof Error ? e.message.split('\n')[0] : e}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
+  } finally {
+    if (transactional) await adapter.execute('rollback').catch(() => undefined);
+    else if (created) {
+      await adapter.execute(`drop table if exists ${probe}`).catch((e: unknown) => {
+        report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot drop the probe table ${probe} it created: ${e instanceof Error ? e.message.split('\n')[0] : e}. Drop it by hand.` });
+      });
+    }
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import * as commands from '../../src/cli/commands.js';
+import { debug } from '../../src/cli/debug.js';
 import { compileMonitor } from '../../src/compiler/compile.js';
 import { loadProject, type Project } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
@@ -276,6 +277,20 @@ describe('the shop example on the fake BigQuery', () => {
     await bq?.close();
     await duck?.close();
   });
+
+  it('`hindsight debug` checks the schema without a transaction (BigQuery refuses DDL in one) and drops its probe table', async () => {
+    let printed = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((printed += String(s)), true));
+    let code: number;
+    try {
+      code = await debug({ projectDir: dir });
+    } finally {
+      out.mockRestore();
+    }
+    expect(printed).toMatch(/schema hindsight \.+ OK\s+can create tables \(a probe table created and dropped\)/);
+    expect(code).toBe(0);
+    expect(await fake.sql(`select count(*)::int as n from information_schema.tables where table_name like 'hindsight_debug_probe%'`)).toEqual([{ n: 0 }]);
+  }, 120_000);
 
   it('`hindsight run --dry-run` reports the bytes of each step and runs nothing', async () => {
     const jobsBefore = fake.jobs.size;

@@ -5,8 +5,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
+import { debug } from '../../src/cli/debug.js';
 import { outputSchema, type OutputConfig } from '../../src/config/schema.js';
 import { expectSameMetrics, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
 import { randomFixture } from '../integration/random-data.js';
@@ -259,6 +260,28 @@ describe('a monitor end to end through the Snowflake adapter', () => {
     // The only statements that failed are the runner's probes of whether a table exists yet.
     const failed = fake.history.slice(first).filter((h) => h.status === 'FAILED');
     expect(failed.map((h) => h.sqlText).filter((sql) => !sql.endsWith(') as probe limit 0'))).toEqual([]);
+  });
+
+  it('`hindsight debug` checks the schema outside a transaction (DDL commits on Snowflake) and drops its probe table', async () => {
+    const adapter = await openAdapter(profile());
+    const source = uniqueName('src');
+    try {
+      await loadFixture(adapter, source, fixture, { segments: ['seg_a', 'seg_b'] });
+    } finally {
+      await adapter.close();
+    }
+    const dir = writeProject({ name: 'snowflake', output: () => profile() }, source, uniqueName('hs'), spec);
+    let printed = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((printed += String(s)), true));
+    let code: number;
+    try {
+      code = await debug({ projectDir: dir });
+    } finally {
+      out.mockRestore();
+    }
+    expect(printed).toMatch(/can create tables \(a probe table created and dropped\)/);
+    expect(code).toBe(0);
+    expect(await fake.inspect(`select count(*)::int as n from information_schema.tables where table_name ilike 'hindsight_debug_probe%'`)).toEqual([{ n: 0 }]);
   });
 
   it('leaves the metric and evaluations tables as they were when the write step fails', async () => {
