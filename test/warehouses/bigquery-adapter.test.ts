@@ -5,10 +5,11 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import * as commands from '../../src/cli/commands.js';
 import { debug } from '../../src/cli/debug.js';
+import { captureStdout } from '../stdout.js';
 import { compileMonitor } from '../../src/compiler/compile.js';
 import { loadProject, type Project } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
@@ -279,14 +280,7 @@ describe('the shop example on the fake BigQuery', () => {
   });
 
   it('`hindsight debug` checks the schema without a transaction (BigQuery refuses DDL in one) and drops its probe table', async () => {
-    let printed = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((printed += String(s)), true));
-    let code: number;
-    try {
-      code = await debug({ projectDir: dir });
-    } finally {
-      out.mockRestore();
-    }
+    const { result: code, printed } = await captureStdout(() => debug({ projectDir: dir }));
     expect(printed).toMatch(/schema hindsight \.+ OK\s+can create tables \(a probe table created and dropped\)/);
     expect(code).toBe(0);
     expect(await fake.sql(`select count(*)::int as n from information_schema.tables where table_name like 'hindsight_debug_probe%'`)).toEqual([{ n: 0 }]);
@@ -294,14 +288,7 @@ describe('the shop example on the fake BigQuery', () => {
 
   it('`hindsight run --dry-run` reports the bytes of each step and runs nothing', async () => {
     const jobsBefore = fake.jobs.size;
-    let printed = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((printed += String(s)), true));
-    let code: number;
-    try {
-      code = await commands.run({ projectDir: dir, asOf: '2026-11-21', dryRun: true });
-    } finally {
-      out.mockRestore();
-    }
+    const { result: code, printed } = await captureStdout(() => commands.run({ projectDir: dir, asOf: '2026-11-21', dryRun: true }));
     expect(code).toBe(0);
     const tableSteps = compileMonitor({ monitor: project.monitors[0]!, schema: 'hindsight', dialect: bq.dialect, run: { asOf, runId: 'x', computedAt: asOf } })
       .filter((s) => s.kind === 'table')

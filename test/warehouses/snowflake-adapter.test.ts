@@ -5,9 +5,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { debug } from '../../src/cli/debug.js';
+import { captureStdout } from '../stdout.js';
 import { outputSchema, type OutputConfig } from '../../src/config/schema.js';
 import { expectSameMetrics, loadFixture, readMetrics, runProject, uniqueName, writeProject, type MonitorSpec } from '../integration/harness.js';
 import { randomFixture } from '../integration/random-data.js';
@@ -271,14 +272,7 @@ describe('a monitor end to end through the Snowflake adapter', () => {
       await adapter.close();
     }
     const dir = writeProject({ name: 'snowflake', output: () => profile() }, source, uniqueName('hs'), spec);
-    let printed = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((printed += String(s)), true));
-    let code: number;
-    try {
-      code = await debug({ projectDir: dir });
-    } finally {
-      out.mockRestore();
-    }
+    const { result: code, printed } = await captureStdout(() => debug({ projectDir: dir }));
     expect(printed).toMatch(/can create tables \(a probe table created and dropped\)/);
     expect(code).toBe(0);
     expect(await fake.inspect(`select count(*)::int as n from information_schema.tables where table_name ilike 'hindsight_debug_probe%'`)).toEqual([{ n: 0 }]);
