@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
-import { evaluationColumns, normalizeMonitor, problemTypeRules, type KeyOrder, type Monitor } from './monitor.js';
+import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, type KeyOrder, type Monitor } from './monitor.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
@@ -36,8 +36,6 @@ export const RESERVED_COLUMNS = [
  * the multiclass metric step's score totals): no key, segment or value column may take them.
  */
 const queryColumns = (type: unknown) => ['duplicate_rank', ...(type === 'multiclass_classification' ? ['hs_score_total', 'hs_score_usable'] : [])];
-/** Column names as warehouses that ignore case compare them. */
-const folded = (column: string) => column.toLowerCase();
 
 /** A file's path as messages show it: relative to the working directory. */
 const displayPath = (dir: string, file: string) => relative(process.cwd(), resolve(dir, file)) || file;

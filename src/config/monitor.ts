@@ -79,6 +79,9 @@ export interface RecommendationSpec {
   personalizationSample: number;
 }
 
+/** Column names as warehouses that ignore case compare them (BigQuery, Snowflake's unquoted names, DuckDB). */
+export const folded = (column: string) => column.toLowerCase();
+
 /** Names of hindsight's own columns in a recommendation pipeline's tables (not for key, match or segment columns). */
 export const RECOMMENDATION_COLUMNS = [
   'item', 'list_rank', 'list_position', 'score', 'anchor_item', 'relevance', 'gain', 'copy_rank', 'interaction_class',
@@ -268,7 +271,7 @@ function recommendationRules(config: RecommendationConfig): [(string | number)[]
   if (c && (c.relation === undefined) === (c.sql === undefined)) {
     rules.push([['catalog'], 'give either `relation` (a table or view) or `sql` (a query), exactly one']);
   }
-  const own = (col: string) => RECOMMENDATION_COLUMNS.includes(col);
+  const own = (col: string) => RECOMMENDATION_COLUMNS.includes(folded(col));
   asList(config.predictions.match).forEach((col, i) => {
     if (own(col)) rules.push([['predictions', 'match', ...(Array.isArray(config.predictions.match) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
   });
@@ -278,7 +281,7 @@ function recommendationRules(config: RecommendationConfig): [(string | number)[]
   config.segments.forEach((s, i) => {
     const col = typeof s === 'string' ? s : s.column;
     if (own(col)) rules.push([['segments', i], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
-    else if (match.includes(col)) rules.push([['segments', i], `"${col}" is a match column; segment by another column`]);
+    else if (match.some((m) => folded(m) === folded(col))) rules.push([['segments', i], `"${col}" is a match column; segment by another column`]);
   });
   return rules;
 }
@@ -315,7 +318,7 @@ function forecastRules(config: ForecastConfig): [(string | number)[], string][] 
     else levels.set(text, level);
   }
   config.segments.forEach((s, i) => {
-    if ((typeof s === 'string' ? s : s.column) === 'horizon') {
+    if (folded(typeof s === 'string' ? s : s.column) === 'horizon') {
       rules.push([['segments', i], 'a forecast monitor has its own `horizon` slice; a segment column cannot be named horizon (rename it in a `sql:` source)']);
     }
   });

@@ -94,6 +94,15 @@ describe('recommendation monitors', () => {
     expect(errorsOf(MONITOR + '    segments: [user_id]\n')).toEqual(['18:16 monitors[0].segments[0]: "user_id" is a match column; segment by another column']);
   });
 
+  it('compare those names ignoring case, as BigQuery, Snowflake and DuckDB do', () => {
+    expect(errorsOf(MONITOR.replace('match: [user_id]', 'match: [Item]') + '    segments: [List_Rank, GAIN, User_Id]\n')).toEqual([
+      '8:15 monitors[0].predictions.match[0]: "Item" is a column hindsight writes itself; rename it in a `sql:` source',
+      '18:16 monitors[0].segments[0]: "List_Rank" is a column hindsight writes itself; rename it in a `sql:` source',
+      '18:27 monitors[0].segments[1]: "GAIN" is a column hindsight writes itself; rename it in a `sql:` source',
+    ]);
+    expect(errorsOf(MONITOR + '    segments: [User_Id]\n')).toEqual(['18:16 monitors[0].segments[0]: "User_Id" is a match column; segment by another column']);
+  });
+
   it('have no `missing` policy and no outcome dedupe', () => {
     const errors = errorsOf(MONITOR.replace('      within: 7 days\n', '      within: 7 days\n      missing: drop\n').replace('      item: item_id\n    join', '      item: item_id\n      dedupe: latest\n    join'));
     expect(errors.map((e) => e.split(':')[0] + ' ' + e.split(' ')[1]!.replace(/:$/, ''))).toEqual(['16 monitors[0].outcomes.dedupe', '19 monitors[0].join.missing']);

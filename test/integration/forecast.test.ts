@@ -265,11 +265,11 @@ function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'wee
 // ---------------------------------------------------------------------------------------------
 
 describe('forecast configuration', () => {
-  it('rejects series of different lengths and a segment named horizon', () => {
+  it('rejects series of different lengths and a segment named horizon, in any case', () => {
     const dir = writeProjectWith(TARGETS[0]!, 'hs', {
       ...monitorYaml('src', HAND_OPTIONS),
       outcomes: { relation: 'src.actuals', series: ['store_id'], time: 'day', value: 'units' },
-      segments: ['horizon'],
+      segments: ['Horizon'], // (case ignored, as the warehouses do)
     });
     let error: unknown;
     try {
