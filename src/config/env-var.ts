@@ -1,5 +1,6 @@
-// dbt-style `{{ env_var('NAME', 'default') }}` in profiles.yml. Rendered per string value after the
-// YAML is parsed, so positions in error messages stay those of the file the user wrote.
+// dbt-style `{{ env_var('NAME', 'default') }}` in profiles.yml, hindsight.yml and monitor files.
+// Rendered per string value after the YAML is parsed, so positions in error messages stay those of
+// the file the user wrote.
 import nunjucks from 'nunjucks';
 import { isMap, isPair, isScalar, isSeq, Scalar, visit, type Node, type YAMLMap } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
@@ -14,6 +15,11 @@ env.addGlobal('env_var', (name: string, fallback?: string) => {
   if (fallback !== undefined) return fallback;
   throw new MissingEnvVar(`environment variable ${name} is not set and env_var() was given no default; set it or write env_var('${name}', '<default>')`);
 });
+
+// dbt's filters that turn env_var()'s text into a YAML number or boolean. They change nothing here:
+// profiles.yml's numbers and booleans accept the rendered text (schema.ts's wholeNumber and flag),
+// and elsewhere templates belong in text values (a relation, a `where:`, a schema name).
+for (const name of ['as_number', 'as_bool', 'as_native', 'as_text']) env.addFilter(name, (value: unknown) => value);
 
 /** The dotted key of a node from the ancestors `visit` passes (documents, maps, pairs, sequences). */
 function keyPath(ancestors: readonly unknown[], node: unknown): Path {

@@ -96,9 +96,10 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'hindsight.yml', issues, `no hindsight.yml in ${dir}; create a project with \`hindsight init\` or pass --project-dir`);
   if (!parsed) throw new ConfigError(issues);
+  const templates = renderEnvVars(parsed); // (every value of hindsight.yml is used: each failure is reported)
   const raw = parsed.doc.toJS() as unknown;
   const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed, raw);
-  issues.push(...projectIssues);
+  issues.push(...new Set([...templates, ...withoutMarkers(projectIssues, templates)]));
   // Without a valid hindsight.yml there is no target path to keep the cache in.
   const cache = options.partialParse && config ? new PartialParseCache(resolve(dir, config['target-path'], PARTIAL_PARSE_FILE)) : undefined;
 
@@ -114,6 +115,10 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   monitorPaths.forEach((monitorPath, i) => {
     if (explicitPaths && !existsSync(resolve(dir, monitorPath))) {
       issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, subdirectories(dir)));
+      return;
+    }
+    if (explicitPaths && !statSync(resolve(dir, monitorPath)).isDirectory()) {
+      issue(issues, parsed, ['monitor-paths', i], `"${monitorPath}" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read`);
       return;
     }
     for (const full of yamlFilesUnder(resolve(dir, monitorPath))) {
@@ -148,15 +153,18 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
   const shown = displayPath(dir, file);
   const text = readText(dir, file);
   if (typeof text !== 'string') return { issues: [text], declared: [], monitors: [] };
-  const sha256 = cache ? contentHash(text) : '';
-  const cached = cache?.get(file, sha256);
+  // A file with templates reads the environment, which its text does not show: it is not cached.
+  const cacheable = cache && !text.includes('{{') ? cache : undefined;
+  const sha256 = cacheable ? contentHash(text) : '';
+  const cached = cacheable?.get(file, sha256);
   if (cached) return { issues: [], declared: cached.declared, monitors: cached.monitors.map((m) => ({ ...m, file: shown }) as Monitor) };
 
   const { parsed: doc, issues, readable } = parseYaml(shown, text);
   if (!readable) return { issues, declared: [], monitors: [] };
+  const templates = renderEnvVars(doc);
   const data = doc.doc.toJS() as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
-  issues.push(...fileIssues);
+  issues.push(...new Set([...templates, ...withoutMarkers(fileIssues, templates)]));
   const declared: Declared[] = [];
   const monitors: Monitor[] = [];
   const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
@@ -187,8 +195,8 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
       else if (!clashing.length) monitors.push(monitor);
     }
   });
-  if (cache && issues.length === 0) {
-    cache.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
+  if (cacheable && issues.length === 0) {
+    cacheable.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
   }
   return { issues, declared, monitors };
 }

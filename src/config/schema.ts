@@ -255,6 +255,11 @@ function wholeNumber(min: number, max?: number) {
   return z.union([n, z.string().regex(/^\s*\d+\s*$/).pipe(z.coerce.number<string>().pipe(n))]).describe(words);
 }
 
+/** true or false in profiles.yml, written as a boolean or as the text an `{{ env_var() }}` template renders to. */
+function flag() {
+  return z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+}
+
 // dbt's `threads`, on every output: how many monitors run side by side, each in a session of its own.
 const threads = wholeNumber(1)
   .describe('a whole number of 1 or more: how many monitors `hindsight run` runs at once, each in a session of its own (dbt\'s threads; default 1; --threads overrides it)')
@@ -303,7 +308,7 @@ const snowflakeOutput = z.strictObject({
   schema: z.string().min(1).describe('the default schema of the session').optional(),
   threads,
   query_tag: z.string().describe('a QUERY_TAG for every statement; during a monitor run the tag is JSON with this value, the monitor and the step').optional(),
-  client_session_keep_alive: z.boolean().describe('true or false: keep the session alive with heartbeats').optional(),
+  client_session_keep_alive: flag().describe('true or false: keep the session alive with heartbeats').optional(),
   connect_retries: wholeNumber(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
   access_url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected a URL like https://host or http://127.0.0.1:8085').describe('the URL of the Snowflake service, when not https://<account>.snowflakecomputing.com (private endpoints, tests)').optional(),
 });

@@ -603,6 +603,60 @@ shop: {<<: *base}
     `);
   });
 
+  it('render env_var() in hindsight.yml and monitor files too, and report a template that is not env_var()', () => {
+    process.env.HINDSIGHT_TEST_ENV = 'staging';
+    try {
+      const hindsight = `name: shop\nprofile: shop\nschema: "hs_{{ env_var('HINDSIGHT_TEST_ENV') }}"\n`;
+      const monitor = MONITOR.replace('      score: p_churn\n', `      score: p_churn\n      where: "environment = '{{ env_var('HINDSIGHT_TEST_ENV', 'production') }}'"\n`);
+      const dir = project({ 'hindsight.yml': hindsight, 'monitors/churn.yml': monitor, 'profiles.yml': PROFILES });
+      for (const partialParse of [true, true]) {
+        const { project: loaded } = loadProjectAndTarget(dir, { partialParse });
+        expect(loaded.config.schema).toBe('hs_staging');
+        expect(loaded.monitors[0]!.predictions.where).toBe("environment = 'staging'");
+      }
+      // the partial-parse cache does not keep a templated file: another value is read on the next load
+      process.env.HINDSIGHT_TEST_ENV = 'prod';
+      expect(loadProjectAndTarget(dir, { partialParse: true }).project.monitors[0]!.predictions.where).toBe("environment = 'prod'");
+    } finally {
+      delete process.env.HINDSIGHT_TEST_ENV;
+    }
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    expect(errors({
+      'hindsight.yml': `name: shop\nprofile: shop\nschema: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"\n`,
+      'monitors/churn.yml': MONITOR.replace('relation: raw.outcomes', `sql: "select * from {{ ref('outcomes') }}"`),
+      'profiles.yml': PROFILES,
+    })).toMatchInlineSnapshot(`
+      "hindsight.yml:3:9: schema: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
+      monitors/churn.yml:10:12: monitors[0].outcomes.sql: cannot render this {{ … }} template: Unable to call \`ref\`, which is undefined or falsey; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""
+    `);
+  });
+
+  it("accept dbt's as_number and as_bool filters, and a boolean's text from env_var()", () => {
+    process.env.HINDSIGHT_TEST_KEEP = 'true';
+    try {
+      const profiles = `shop:
+  target: prod
+  outputs:
+    prod:
+      type: snowflake
+      account: xy12345
+      user: u
+      password: p
+      database: d
+      threads: "{{ env_var('HINDSIGHT_TEST_THREADS', 2) | as_number }}"
+      client_session_keep_alive: "{{ env_var('HINDSIGHT_TEST_KEEP') | as_bool }}"
+`;
+      const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles });
+      expect(loadProjectAndTarget(dir).target.output).toMatchObject({ threads: 2, client_session_keep_alive: true });
+    } finally {
+      delete process.env.HINDSIGHT_TEST_KEEP;
+    }
+  });
+
+  it('say that monitor-paths lists directories when it names a file', () => {
+    expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
+  });
+
   it("say that dbt's unquoted two-argument env_var() must be quoted", () => {
     const profiles = `shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {{ env_var('HINDSIGHT_DB', 'a.duckdb') }}\n`;
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:6:50: shop.outputs.dev.path: YAML syntax error: Missing , or : between flow map items; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}""`);
