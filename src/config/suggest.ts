@@ -28,3 +28,11 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   const allowed = Math.max(2, Math.floor(word.length / 3));
   return bestDistance <= allowed ? best : undefined;
 }
+
+/** Other names dbt's adapters accept for a profile field (dbt-postgres: pass, database; dbt-bigquery: database, schema). */
+const DBT_ALIASES: Record<string, string[]> = { pass: ['password'], database: ['dbname', 'project'], schema: ['dataset'] };
+
+/** The key a misspelt or dbt-aliased key most likely means, among the keys still absent. */
+export function closestKey(key: string, absent: string[]): string | undefined {
+  return closest(key, absent) ?? DBT_ALIASES[key]?.find((k) => absent.includes(k));
+}

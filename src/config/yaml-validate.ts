@@ -4,7 +4,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
-import { closest } from './suggest.js';
+import { closest, closestKey } from './suggest.js';
 
 export type Path = (string | number)[];
 
@@ -368,7 +368,7 @@ export function validateYaml<S extends AnySchema>(
         const present = Object.keys((given as object | null) ?? {});
         const absent = allowed.filter((k) => !present.includes(k));
         for (const key of issue.keys ?? []) {
-          const suggestion = closest(key, absent);
+          const suggestion = closestKey(key, absent);
           if (suggestion) typoOf.push([...path, suggestion]);
           issues.push({
             file: parsed.file,

@@ -653,6 +653,24 @@ shop: {<<: *base}
     }
   });
 
+  it("suggest hindsight's name for a field dbt's adapters also accept under another (pass, database, schema)", () => {
+    const profiles = `shop:
+  target: pg
+  outputs:
+    pg: {type: postgres, host: h, user: u, pass: p, database: d}
+    bq: {type: bigquery, database: my-project, schema: analytics, method: oauth}
+`;
+    const files = { 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles };
+    expect(errors(files)).toMatchInlineSnapshot(`
+      "profiles.yml:4:44: shop.outputs.pg.pass: unknown key "pass"; expected one of: type, host, port, user, password, dbname, schema, threads, sslmode, connect_timeout, session_settings (did you mean "password"?)
+      profiles.yml:4:53: shop.outputs.pg.database: unknown key "database"; expected one of: type, host, port, user, password, dbname, schema, threads, sslmode, connect_timeout, session_settings (did you mean "dbname"?)"
+    `);
+    expect(errors(files, { target: 'bq' })).toMatchInlineSnapshot(`
+      "profiles.yml:5:26: shop.outputs.bq.database: unknown key "database"; expected one of: type, project, dataset, location, threads, method, keyfile, maximum_bytes_billed, labels, job_timeout_seconds, priority, api_endpoint (did you mean "project"?)
+      profiles.yml:5:48: shop.outputs.bq.schema: unknown key "schema"; expected one of: type, project, dataset, location, threads, method, keyfile, maximum_bytes_billed, labels, job_timeout_seconds, priority, api_endpoint (did you mean "dataset"?)"
+    `);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
