@@ -14,11 +14,18 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate, if it is close enough to be a plausible typo. */
+/**
+ * The closest candidate, if it is close enough to be a plausible typo; first, the one candidate
+ * that has the word as a whole part of its name (auc: roc_auc, not the nearer mcc).
+ */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const all = [...candidates];
+  const lower = word.toLowerCase();
+  const holding = all.filter((c) => c.toLowerCase() !== lower && c.toLowerCase().split(/[_.@-]/).includes(lower));
+  if (lower.length >= 2 && holding.length === 1) return holding[0];
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of candidates) {
+  for (const candidate of all) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;

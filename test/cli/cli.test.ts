@@ -25,6 +25,9 @@ function copyOfShop(): string {
 describe('hindsight CLI on the shop example', () => {
   it('builds, shows, reruns incrementally and writes run results', async () => {
     const dir = copyOfShop();
+    // before any run, show says so (not the warehouse's "table does not exist")
+    expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
+    expect(err).toMatch(/^hindsight\.hindsight_metrics does not exist on target dev: nothing has been run there yet; run it first: hindsight run -s keep_probability\n/);
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(0);
     expect(out).toMatch(/seed raw\.prediction_events \.+ 6044 rows/);
     expect(out).toMatch(/keep_probability: OK, full refresh \(first run\)/);
@@ -51,6 +54,8 @@ describe('hindsight CLI on the shop example', () => {
     expect(err).toMatch(/--granularity month: monitor keep_probability has day, week windows/);
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--metrics', 'roc_aucc'])).toBe(2);
     expect(err).toMatch(/--metrics: monitor keep_probability has no metric "roc_aucc" \(did you mean "roc_auc"\?\)/);
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--metrics', 'auc'])).toBe(2);
+    expect(err).toMatch(/no metric "auc" \(did you mean "roc_auc"\?\)/); // (a part of the name, not the nearer "mcc")
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '-s', 'keep_probability'])).toBe(2);
     expect(err).toMatch(/show takes one monitor, as its argument/);
     // seed --select picks seeds by table name, as dbt's does
@@ -59,6 +64,12 @@ describe('hindsight CLI on the shop example', () => {
     expect(out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
     expect(await main(['seed', '--project-dir', dir, '-s', 'shipment_item'])).toBe(2);
     expect(err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
+    // a monitor not run yet, beside one that was
+    const file = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(join(dir, 'monitors', 'second.yml'), readFileSync(file, 'utf8').replace('name: keep_probability', 'name: second'));
+    err = '';
+    expect(await main(['show', 'second', '--project-dir', dir])).toBe(1);
+    expect(err).toMatch(/^monitor second has no week rows in hindsight\.hindsight_metrics on target dev; run it first: hindsight run -s second\n/);
   });
 
   it('shows approximate ranking metrics with their error bounds', async () => {
