@@ -671,6 +671,15 @@ shop: {<<: *base}
     `);
   });
 
+  it('check a monitor whose type is misspelt as the type it most likely means, so that its other errors come too', () => {
+    const monitor = MONITOR.replace('type: binary_classification', 'type: binary_clasification').replace('timestamp: predicted_at', 'timestmap: predicted_at').replace('within: 30 days', 'within: 30 dayz');
+    expect(errors(withMonitors({ 'churn.yml': monitor }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
+      monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
+    `);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
