@@ -3,7 +3,7 @@
 // and says in plain words what is wrong.
 import { connect, ConnectionError, GENERIC_HINT, openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
-import { findProfiles, loadProjectAndTarget, type Project, type Target } from '../config/load.js';
+import { findProfiles, loadProjectAndTarget, loadTarget, projectForTarget, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { ConfigError } from '../errors.js';
 import { checkColumns } from '../runner/columns.js';
@@ -35,8 +35,12 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     report({ name: 'profile', ok: true, detail: `${findProfiles(project.dir, options.profilesDir)}/profiles.yml: profile ${target.profile}, target ${target.name} (${target.output.type})` });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    report({ name: 'configuration', ok: false, detail: `${e.issues.length} error(s):\n${e.message}` });
-    return 2;
+    report({ name: 'configuration', ok: false, detail: `${e.issues.length} error(s):\n${e.message}`, configuration: true });
+    // As dbt debug, the connection is checked even so, when the profile and target can be read.
+    const alone = projectForTarget(options.projectDir);
+    const found = alone && tryLoadTarget(alone, options);
+    if (!alone || !found) return 2;
+    [project, target, monitors] = [alone, found, []];
   }
   let adapter: Adapter;
   try {
@@ -52,7 +56,7 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     const version = query ? (String((await adapter.query(query))[0]?.version ?? '').split(' on ')[0] ?? '') : 'connected';
     report({ name: 'connection', ok: true, detail: version });
     await checkThreads(target, adapter, report);
-    await checkSchema(project, adapter, report);
+    if (project.config.schema) await checkSchema(project, adapter, report);
     for (const monitor of monitors) {
       try {
         await checkColumns(adapter, monitor);
@@ -68,6 +72,16 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   process.stdout.write(failed.length ? `${failed.length} check(s) failed.\n` : 'All checks passed.\n');
   // a configured column missing from its source is a configuration error, as `run` says (exit 2)
   return failed.length === 0 ? 0 : failed.every((c) => c.configuration) ? 2 : 1;
+}
+
+/** The target, or undefined when profiles.yml has problems of its own (already reported with the configuration's). */
+function tryLoadTarget(project: Project, options: { profilesDir?: string; target?: string }): Target | undefined {
+  try {
+    return loadTarget(project, options);
+  } catch (e) {
+    if (e instanceof ConfigError) return undefined;
+    throw e;
+  }
 }
 
 /**

@@ -391,6 +391,23 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
 }
 
 /**
+ * What finding the target needs of a project that does not load (its monitors have problems, say):
+ * the profile hindsight.yml names, and its schema when that is valid; no monitors.
+ */
+export function projectForTarget(projectDir: string): Project | undefined {
+  const dir = resolve(projectDir);
+  if (!existsSync(join(dir, 'hindsight.yml'))) return undefined;
+  const parsed = readYaml(dir, 'hindsight.yml', []);
+  if (!parsed) return undefined;
+  renderEnvVars(parsed);
+  const raw = parsed.doc.toJS() as unknown;
+  const profile = isRecord(raw) ? raw.profile : undefined;
+  if (typeof profile !== 'string' || !profile || profile.includes('\u0000')) return undefined; // (\u0000: its env_var() failed)
+  const schema = projectSchema.shape.schema.safeParse(isRecord(raw) ? raw.schema : undefined);
+  return { dir, config: { profile, ...(schema.success ? { schema: schema.data } : {}) } as ProjectConfig, monitors: [] };
+}
+
+/**
  * The project and its target, with the problems of hindsight.yml, of the monitor files and of
  * profiles.yml reported together in one ConfigError (profiles.yml is checked even when the project
  * has errors, as long as hindsight.yml names a profile).
@@ -404,14 +421,7 @@ export function loadProjectAndTarget(projectDir: string, options: { profilesDir?
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);
   }
-  const dir = resolve(projectDir);
-  let profile: unknown;
-  if (!project && existsSync(join(dir, 'hindsight.yml'))) {
-    const parsed = readYaml(dir, 'hindsight.yml', []);
-    const raw = parsed?.doc.toJS() as unknown;
-    profile = isRecord(raw) ? raw.profile : undefined;
-  }
-  const forTarget = project ?? (typeof profile === 'string' && profile ? { dir, config: { profile } as ProjectConfig, monitors: [] } : undefined);
+  const forTarget = project ?? projectForTarget(projectDir);
   let target: Target | undefined;
   if (forTarget) {
     try {

@@ -69,6 +69,23 @@ describe('hindsight debug', () => {
     }
   });
 
+  it('checks the connection and the schema even when a monitor file has errors, as dbt debug does', async () => {
+    const dir = shopWithOutput({ type: 'duckdb', path: 'target/shop.duckdb', threads: 2 });
+    const file = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('threshold: 0.5', 'threshold: 5'));
+    expect(await main(['debug', '--project-dir', dir])).toBe(2); // (a configuration error, as `run` exits)
+    expect(out).toMatch(/configuration \.+ ERROR\s+1 error\(s\):\n.*threshold/);
+    expect(out).toMatch(/connection \.+ OK/);
+    expect(out).toMatch(/threads \.+ OK\s+2 sessions open at once/);
+    expect(out).toMatch(/schema hindsight \.+ OK/);
+    // a profile that cannot be read is reported with the rest, and nothing connects
+    writeFileSync(join(dir, 'profiles.yml'), 'shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, paht: x}\n');
+    out = '';
+    expect(await main(['debug', '--project-dir', dir])).toBe(2);
+    expect(out).toMatch(/unknown key "paht"/);
+    expect(out).not.toMatch(/connection/);
+  });
+
   it('says which columns are missing when the sources are not there', async () => {
     const dir = shopWithOutput();
     expect(await main(['debug', '--project-dir', dir])).toBe(2);
