@@ -45,13 +45,13 @@ export function selectMonitors(project: Project, select: string[] | undefined, o
   return project.monitors.filter((m) => select.includes(m.name));
 }
 
+/** `a/b/c.yml` → [`a`, `a/b`]. */
+const ancestors = (file: string) => file.split(/[\\/]/).slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+
 /**
  * Scaffolds a project from templates/project. A directory that already holds one of its files is
  * left as it is, with an error naming them: the user's profiles.yml or monitors are never replaced.
  */
-/** `a/b/c.yml` → [`a`, `a/b`]. */
-const ancestors = (file: string) => file.split(/[\\/]/).slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
-
 export function initProject(dir: string): string[] {
   const dest = resolve(dir);
   const source = join(PACKAGE_ROOT, 'templates', 'project');
@@ -78,7 +78,8 @@ export function initProject(dir: string): string[] {
 
 /** A project name from a directory's: lower case letters, digits and underscores, not starting with a digit. */
 export function projectName(dir: string): string {
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  // (accents dropped, not the letters that carry them: Prüfung is prufung)
+  const name = basename(dir).normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
   return !name ? 'my_project' : /^[0-9]/.test(name) ? `project_${name}` : name;
 }
 

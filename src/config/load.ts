@@ -161,6 +161,8 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
 
   const { parsed: doc, issues, readable } = parseYaml(shown, text);
   if (!readable) return { issues, declared: [], monitors: [] };
+  // an empty or comment-only file declares nothing (a placeholder, a monitor commented out), as in dbt
+  if (doc.doc.contents === null && issues.length === 0) return { issues, declared: [], monitors: [] };
   const templates = renderEnvVars(doc);
   const data = doc.doc.toJS() as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);

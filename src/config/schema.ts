@@ -232,6 +232,7 @@ export const monitorSchema = z.discriminatedUnion('type', [binaryClassificationS
 
 export const monitorFileSchema = z.strictObject({
   monitors: z.array(monitorSchema).describe('a list of monitors, each a mapping with name, type, predictions, outcomes and join'),
+  version: z.union([z.string(), z.number()]).describe('ignored, as in hindsight.yml (dbt property files begin with version: 2)').optional(),
 });
 
 export const projectSchema = z.strictObject({

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { projectName } from '../../src/cli/commands.js';
 
 let out = '';
 let err = '';
@@ -173,6 +174,8 @@ describe('hindsight CLI on the shop example', () => {
       expect(path.endsWith(`/${schema}.schema.json`)).toBe(true);
       expect(existsSync(resolve(dirname(join(dir, file)), path))).toBe(true);
     }
+    // names made of other letters than a-z keep the letters, not the accents
+    expect(['Prüfung-Ümlaut', '2026 models', '日本'].map((d) => projectName(join(tmpdir(), d)))).toEqual(['prufung_umlaut', 'project_2026_models', 'my_project']);
   });
 
   it('says when a seed-paths directory does not exist, and still runs a project without one', async () => {

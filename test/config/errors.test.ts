@@ -143,7 +143,7 @@ profle: shop
       monitors/churn.yml:17:51: monitors[0].segments[1].topp: unknown key "topp"; expected one of: column, top (did you mean "top"?)
       monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "join"?)
       monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "segments"?)
-      monitors/other.yml:1:1: monitor: unknown key "monitor"; expected one of: monitors (did you mean "monitors"?)"
+      monitors/other.yml:1:1: monitor: unknown key "monitor"; expected one of: monitors, version (did you mean "monitors"?)"
     `);
   });
 
@@ -248,8 +248,12 @@ profle: shop
     join: {}
   - type: binary_classification
 `,
+      // an empty or comment-only file declares nothing, and a dbt property file's version: 2 is ignored
       'monitors/empty.yml': ``,
-      'monitors/null.yml': `monitors:
+      'monitors/comments.yml': `# churn_v2 goes here
+`,
+      'monitors/null.yml': `version: 2
+monitors:
 `,
     });
     expect(text).toMatchInlineSnapshot(`
@@ -261,8 +265,7 @@ profle: shop
       monitors/churn.yml:9:5: monitors[1].predictions: required key "predictions" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, model_version, where, score
       monitors/churn.yml:9:5: monitors[1].outcomes: required key "outcomes" is missing; expected a mapping with keys: relation, sql, key, timestamp, dedupe, label
       monitors/churn.yml:9:5: monitors[1].join: required key "join" is missing; expected a mapping with keys: within, missing
-      monitors/empty.yml:1:1: the file is empty; expected a mapping with keys: monitors
-      monitors/null.yml:1:1: monitors: expected a list of monitors, each a mapping with name, type, predictions, outcomes and join; got nothing"
+      monitors/null.yml:2:1: monitors: expected a list of monitors, each a mapping with name, type, predictions, outcomes and join; got nothing"
     `);
   });
 
