@@ -1,4 +1,4 @@
-// The two kinds of failure a user sees, each with enough context to act on without a stack trace.
+// The kinds of failure a user sees (configuration, command line, warehouse), each with enough context to act on without a stack trace.
 
 /** One problem in a configuration file, located by file, line and column. */
 export interface ConfigIssue {

@@ -226,7 +226,7 @@ function evaluationIndexes(options: Omit<CompileOptions, 'run'>): string[] {
   ];
 }
 
-/** Whether a step builds the staged evaluations table (above) rather than a session table. */
+/** Whether a step builds the staged evaluations table (beside the stored one, which the write step replaces with it) rather than a session table. */
 const isStaged = ({ dialect, run }: CompileOptions, step: string) =>
   step === 'evaluations' && run.incremental === undefined && dialect.capabilities.transactionalDdl;
 

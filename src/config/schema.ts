@@ -382,4 +382,3 @@ export type RecommendationConfig = z.infer<typeof recommendationSchema>;
 export type ProjectConfig = z.infer<typeof projectSchema>;
 export type OutputConfig = z.infer<typeof outputSchema>;
 export type Granularity = z.infer<typeof granularitySchema>;
-export type WarehouseType = OutputConfig['type'];
