@@ -339,9 +339,9 @@ export async function show(options: CommonOptions & { monitor: string; granulari
     const ofMonitor = `monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)}`;
     // nothing written yet is said as such, not as the warehouse's "table does not exist" or an empty table
     const notRun = `run it first: hindsight run -s ${monitor!.name}${options.target ? ` -t ${options.target}` : ''}`;
-    const written = await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`).then((r) => Number(r[0]?.n), () => undefined);
-    if (written === undefined) throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun}`);
-    if (written === 0) throw new Error(`monitor ${monitor!.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
+    const stored = await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`).then((r) => Number(r[0]?.n), () => undefined);
+    if (stored === undefined) throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun}`);
+    if (stored === 0) throw new Error(`monitor ${monitor!.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
     if (options.metrics?.length) {
       const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
       const unknown = options.metrics.filter((x) => !written.includes(x));
