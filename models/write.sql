@@ -99,9 +99,11 @@ select
     {{ d.string(run.run_id) }},
     {{ run.computed_at }}
 from (
-    select * from {{ rel('data_quality') }}
+{% set metric_columns = 'model_version, granularity, window_start, segment, segment_value, metric, qualifier, value, sample_size' %}
+    -- (columns named: a union matches them by position)
+    select {{ metric_columns }} from {{ rel('data_quality') }}
     union all
-    select * from {{ rel('metrics') }}
+    select {{ metric_columns }} from {{ rel('metrics') }}
 ) as metric_rows
 {% if run.incremental %}
 {% if run.adds_late_outcomes %}

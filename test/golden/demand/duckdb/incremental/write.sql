@@ -48,9 +48,10 @@ select
     '00000000-0000-0000-0000-000000000000',
     timestamp '2026-11-21 00:00:00'
 from (
-    select * from "hs_weekly_demand__data_quality"
+    -- (columns named: a union matches them by position)
+    select model_version, granularity, window_start, segment, segment_value, metric, qualifier, value, sample_size from "hs_weekly_demand__data_quality"
     union all
-    select * from "hs_weekly_demand__metrics"
+    select model_version, granularity, window_start, segment, segment_value, metric, qualifier, value, sample_size from "hs_weekly_demand__metrics"
 ) as metric_rows
 -- data_quality's rows of earlier windows are partial: those windows keep their stored rows
 where (
