@@ -176,13 +176,13 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   if (options.dryRun) return dryRun(options, adapter);
   removeRunResults(options.projectDir);
   const threadsArg = threadsOption(options.threads);
+  const asOf = parseAsOf(options.asOf);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
   const monitors = selectMonitors(project, options.select);
   if (monitors.length === 0) {
     line('No monitors found: add one under monitors/ (see `hindsight init`).');
     return 0;
   }
-  const asOf = parseAsOf(options.asOf);
   const started = performance.now();
   const threads = threadCount(threadsArg, target, monitors.length);
   line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
