@@ -1,12 +1,14 @@
 // hindsight's command line, in dbt's vocabulary. Exit codes: 0 ok, 1 a run failed, 2 bad configuration.
 import yargs, { type Options } from 'yargs';
+import { closest } from '../config/suggest.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import * as commands from './commands.js';
 import { writeJsonSchemas } from './json-schema.js';
 import { debug as runDebug } from './debug.js';
 
-// Each command's options, as data.
+// Each command's options, as data: yargs is given them, and an unknown option is compared with them
+// for a "did you mean" (yargs's own message names its camelCase twin too, and suggests nothing).
 const SELECTION = 'names (wildcards: m_*), tag:<tag>, path:<directory or file>, file:<file name>; space-separated: any of them, comma-joined (a,b): all of them';
 const COMMON = {
   'project-dir': { type: 'string', default: '.', describe: 'Directory with hindsight.yml' },
@@ -47,6 +49,9 @@ const COMMANDS = {
   schema: {},
 } as const satisfies Record<string, Record<string, Options>>;
 
+/** Options of every command (yargs's own beside them). */
+const GLOBAL: Record<string, Options> = { debug: { type: 'boolean' }, help: { type: 'boolean' }, version: { type: 'boolean' } };
+
 const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: a.threads as number | undefined });
 
 type Args = Record<string, unknown>;
@@ -60,6 +65,50 @@ const opts = (a: Args): commands.CommonOptions => ({
   partialParse: a['partial-parse'] !== false,
   debug: a.debug === true,
 });
+
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * What yargs's "Unknown argument(s): ful-refresh, fulRefresh" is about, in the words the user typed:
+ * an unknown command or option, with the closest known one, or an argument the command does not take.
+ */
+export function unknownArguments(message: string, argv: string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const tokens = end === -1 ? argv : argv.slice(0, end);
+  const command = tokens.find((t) => !t.startsWith('-'));
+  const names = Object.keys(COMMANDS);
+  if (command !== undefined && !names.includes(command)) {
+    const near = closest(command, names);
+    return `unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${names.join(', ')}`;
+  }
+  const options: Record<string, Options> = { ...GLOBAL, ...(command ? COMMANDS[command as keyof typeof COMMANDS] : {}) };
+  const long = new Set<string>();
+  const short = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    for (const n of [name, ...[o.alias ?? []].flat()]) (n.length === 1 ? short : long).add(n);
+  }
+  const known = (name: string) => long.has(name) || [...long].some((n) => camelCase(n) === name || `no-${n}` === name || camelCase(`no-${n}`) === name);
+  const suggestions = [...long, ...[...long].filter((n) => options[n]?.type === 'boolean' && options[n]?.default === true).map((n) => `no-${n}`)];
+  const problems: string[] = [];
+  for (const token of tokens) {
+    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue; // (a negative number is a value)
+    const typed = token.replace(/=[^]*$/, '');
+    const name = typed.replace(/^--?/, '');
+    // `-st` is -s -t, as yargs reads it
+    if (typed.startsWith('--') ? known(name) : [...name].every((c) => short.has(c))) continue;
+    const of = names.filter((c) => c !== command && Object.hasOwn(COMMANDS[c as keyof typeof COMMANDS], name));
+    // (-full-refresh: the option, with one dash)
+    const near = name.length === 1 ? [...short].find((s) => s.toLowerCase() === name.toLowerCase()) : long.has(name) ? name : closest(name, suggestions);
+    const hint = of.length && command && !long.has(name) ? ` (an option of ${of.join(', ')}, not of ${command})` : near ? ` (did you mean ${near.length === 1 ? '-' : '--'}${near}?)` : '';
+    problems.push(`unknown option ${typed}${command ? ` for ${command}` : ''}${hint}`);
+  }
+  if (problems.length) return problems.join('\n');
+  // no unknown option: yargs's names are arguments the command does not take (`run keep_probability`)
+  const extra = message.replace(/^Unknown arguments?: /, '');
+  if (!command || extra === message) return undefined;
+  const select = Object.hasOwn(COMMANDS[command as keyof typeof COMMANDS], 'select') && command !== 'show';
+  return `${command} takes no argument ${extra.split(', ').map((x) => `"${x}"`).join(', ')}${select ? `; to pick ${command === 'seed' ? 'seeds' : 'monitors'}, use --select (-s ${extra.split(', ').join(' ')})` : ''}`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -114,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')}`)
     .strict()
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError((/^Unknown arguments?: /.test(message) && unknownArguments(message, argv)) || message);
     })
     .help();
   try {
