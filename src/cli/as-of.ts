@@ -5,11 +5,13 @@ import { UsageError } from '../errors.js';
 const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(?: ?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /**
- * `--as-of`: an ISO date or date-time; without a zone it is UTC. Default: now, to the second. A
+ * `--as-of`: an ISO date or date-time; without a zone it is UTC. Default (undefined): now, to the second. A
  * date that does not exist (2026-02-30) is an error, not the day JavaScript's Date rolls it over to.
  */
 export function parseAsOf(text: string | undefined): Date {
-  if (!text) return new Date(Math.floor(Date.now() / 1000) * 1000);
+  if (text === undefined) return new Date(Math.floor(Date.now() / 1000) * 1000);
+  // `--as-of` without a value (or `--as-of=`, `--as-of "$UNSET"`) is a mistake, not "now"
+  if (text.trim() === '') throw new UsageError('--as-of needs a UTC date or date-time (e.g. 2026-11-21 or 2026-11-21T06:00:00Z); leave --as-of out to mean now');
   const bad = () => new UsageError(`--as-of "${text}" is not a date or date-time (e.g. 2026-11-21 or 2026-11-21T06:00:00Z)`);
   const parts = FORMAT.exec(text.trim());
   if (!parts) throw bad();

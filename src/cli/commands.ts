@@ -18,12 +18,16 @@ import { HINDSIGHT_VERSION } from '../version.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, formatNumber, line, table } from './output.js';
 import { parseAsOf } from './as-of.js';
+import { selectFrom, type SelectionKind } from './select.js';
 
 export interface CommonOptions {
   projectDir: string;
   profilesDir?: string;
   target?: string;
+  /** --select: selectors (select.ts); undefined selects every monitor (seed: every seed). */
   select?: string[];
+  /** --exclude: selectors of what to leave out. */
+  exclude?: string[];
   /** Reuse target/partial_parse.json for unchanged monitor files (default: false; the CLI's default: true). */
   partialParse?: boolean;
   /** --debug: a failed monitor's message is followed by the stack of what failed. */
@@ -36,13 +40,24 @@ function unknownNames(unknown: string[], known: string[], says: (name: string, h
   return new UsageError(unknown.map((u) => says(u, hint(u))).join('\n'));
 }
 
-/** `--select a b` keeps those monitors; an unknown name is an error (exit 2), with the closest one. */
-export function selectMonitors(project: Project, select: string[] | undefined, option = '--select'): Monitor[] {
-  if (!select || select.length === 0) return project.monitors;
+const MONITORS: SelectionKind = { noun: 'monitor', listed: (all) => all.flatMap((s) => s.names) };
+const SEEDS: SelectionKind = { noun: 'seed', listed: (all) => all.map((s) => s.names.at(-1)!) };
+
+/**
+ * The monitors `--select` and `--exclude` pick (every one without --select), in dbt's syntax
+ * (select.ts): names with wildcards, tag:, path:, file:, spaces for either, commas for both. A
+ * selector that matches nothing is an error (exit 2), with the closest name or tag.
+ */
+export function selectMonitors(project: Project, options: { select?: string[]; exclude?: string[] }): Monitor[] {
+  return selectFrom(project.monitors, (m) => ({ names: [m.name], tags: m.tags, file: resolve(m.file) }), { ...options, projectDir: project.dir }, MONITORS);
+}
+
+/** `show <monitor>`: one monitor, by its exact name. */
+function monitorNamed(project: Project, name: string): Monitor {
   const names = project.monitors.map((m) => m.name);
-  const unknown = select.filter((s) => !names.includes(s));
-  if (unknown.length) throw unknownNames(unknown, names, (u, hint) => `${option}: no monitor named "${u}"${hint}; monitors: ${names.join(', ') || 'none'}`);
-  return project.monitors.filter((m) => select.includes(m.name));
+  const monitor = project.monitors.find((m) => m.name === name);
+  if (!monitor) throw unknownNames([name], names, (u, hint) => `show: no monitor named "${u}"${hint}; monitors: ${names.join(', ') || 'none'}`);
+  return monitor;
 }
 
 /** `a/b/c.yml` → [`a`, `a/b`]. */
@@ -89,7 +104,7 @@ export function projectName(dir: string): string {
  */
 export function validate(options: CommonOptions): { project: Project; target?: Target; monitors: Monitor[] } {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const monitors = selectMonitors(project, options.select);
+  const monitors = selectMonitors(project, options);
   for (const monitor of monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
   return { project, target, monitors };
 }
@@ -108,7 +123,7 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
   const root = resolve(project.dir, project.config['target-path'], 'compiled');
   const files = new CompiledFiles();
   try {
-    for (const monitor of selectMonitors(project, options.select)) {
+    for (const monitor of selectMonitors(project, options)) {
       const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
       const dir = join(root, monitor.name);
       files.write(monitor.name, dir, steps);
@@ -133,7 +148,7 @@ async function withAdapter<T>(target: Target, fn: (adapter: Adapter) => Promise<
 
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const files = selectSeeds(seedFiles(project), options.select);
+  const files = selectSeeds(seedFiles(project), { ...options, projectDir: project.dir });
   // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
   // of the default seeds/, which projects of earlier `hindsight init`s name without having it.
   for (const seedPath of project.config['seed-paths']) {
@@ -154,16 +169,12 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
   return 0;
 }
 
-/** `seed --select a b`: the seeds whose table is named so (`orders`, or `raw.orders`), as in dbt. */
-function selectSeeds<T extends { schema: string; table: string }>(seeds: T[], select: string[] | undefined): T[] {
-  if (!select?.length) return seeds;
-  const names = (s: T) => [s.table, `${s.schema}.${s.table}`];
-  const unknown = select.filter((n) => !seeds.some((s) => names(s).includes(n)));
-  if (unknown.length) {
-    const all = seeds.map((s) => `${s.schema}.${s.table}`);
-    throw unknownNames(unknown, seeds.flatMap(names), (u, hint) => `--select: no seed named "${u}"${hint}; seeds: ${all.join(', ') || 'none'}`);
-  }
-  return seeds.filter((s) => select.some((n) => names(s).includes(n)));
+/**
+ * `seed --select a b`: the seeds whose table is named so (`orders`, or `raw.orders`), as in dbt, with
+ * the rest of --select's syntax but tags, which seeds do not have.
+ */
+export function selectSeeds<T extends { schema: string; table: string; path: string }>(seeds: T[], options: CommonOptions): T[] {
+  return selectFrom(seeds, (s) => ({ names: [s.table, `${s.schema}.${s.table}`], file: resolve(s.path) }), { select: options.select, exclude: options.exclude, projectDir: options.projectDir }, SEEDS);
 }
 
 /** `--threads N`: a whole number of 1 or more. */
@@ -176,13 +187,14 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   if (options.dryRun) return dryRun(options, adapter);
   removeRunResults(options.projectDir);
   const threadsArg = threadsOption(options.threads);
+  const asOf = parseAsOf(options.asOf);
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const monitors = selectMonitors(project, options.select);
+  const monitors = selectMonitors(project, options);
   if (monitors.length === 0) {
-    line('No monitors found: add one under monitors/ (see `hindsight init`).');
+    // (--select matched something, or it is an error: only --exclude leaves nothing)
+    line(project.monitors.length === 0 ? 'No monitors found: add one under monitors/ (see `hindsight init`).' : `Nothing to run: --exclude leaves none of the ${project.monitors.length} monitor(s) selected.`);
     return 0;
   }
-  const asOf = parseAsOf(options.asOf);
   const started = performance.now();
   const threads = threadCount(threadsArg, target, monitors.length);
   line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
@@ -230,7 +242,7 @@ const formatBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n 
 /** `run --dry-run`: the bytes each step of a full refresh would process; nothing runs (see runner/dry-run.ts). */
 async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const monitors = selectMonitors(project, options.select);
+  const monitors = selectMonitors(project, options);
   const asOf = parseAsOf(options.asOf);
   const go = async (a: Adapter) => {
     checkCanDryRun(a);
@@ -302,7 +314,7 @@ export function checkRunOptions(options: CommonOptions & { asOf?: string; thread
   threadsOption(options.threads);
   parseAsOf(options.asOf);
   const { project } = loadProjectAndTarget(options.projectDir, options);
-  selectMonitors(project, options.select);
+  selectMonitors(project, options);
 }
 
 /** What `show` prints by default, per problem type (any metric can be asked for with --metrics). */
@@ -324,29 +336,29 @@ function withBound(value: unknown, bound: unknown): string {
 /** The latest windows of one monitor, overall, one row per window and model version. */
 export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const [monitor] = selectMonitors(project, [options.monitor], 'show');
-  const granularity = options.granularity ?? monitor!.granularities[monitor!.granularities.length - 1]!;
-  if (!monitor!.granularities.includes(granularity as never)) {
-    throw new UsageError(`--granularity ${granularity}: monitor ${monitor!.name} has ${monitor!.granularities.join(', ')} windows`);
+  const monitor = monitorNamed(project, options.monitor);
+  const granularity = options.granularity ?? monitor.granularities[monitor.granularities.length - 1]!;
+  if (!monitor.granularities.includes(granularity as never)) {
+    throw new UsageError(`--granularity ${granularity}: monitor ${monitor.name} has ${monitor.granularities.join(', ')} windows`);
   }
-  const largestK = monitor!.recommendation?.k.at(-1);
-  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor!.type].map((x) => x.replace(/@k$/, `@${largestK}`));
+  const largestK = monitor.recommendation?.k.at(-1);
+  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor.type].map((x) => x.replace(/@k$/, `@${largestK}`));
   const windows = options.windows ?? 8;
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
   return withAdapter(target, async (a) => {
     const d = a.dialect;
     const metricsTable = `${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}`;
-    const ofMonitor = `monitor = ${d.string(monitor!.name)} and granularity = ${d.string(granularity)}`;
+    const ofMonitor = `monitor = ${d.string(monitor.name)} and granularity = ${d.string(granularity)}`;
     // nothing written yet is said as such, not as the warehouse's "table does not exist" or an empty table
-    const notRun = `run it first: hindsight run -s ${monitor!.name}${options.target ? ` -t ${options.target}` : ''}`;
+    const notRun = `run it first: hindsight run -s ${monitor.name}${options.target ? ` -t ${options.target}` : ''}`;
     const stored = await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`).then((r) => Number(r[0]?.n), () => undefined);
     if (stored === undefined) throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun}`);
-    if (stored === 0) throw new Error(`monitor ${monitor!.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
+    if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
     if (options.metrics?.length) {
       const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
       const unknown = options.metrics.filter((x) => !written.includes(x));
       if (written.length && unknown.length) {
-        throw unknownNames(unknown, written, (u, hint) => `--metrics: monitor ${monitor!.name} has no metric "${u}"${hint}; metrics: ${written.join(', ')}`);
+        throw unknownNames(unknown, written, (u, hint) => `--metrics: monitor ${monitor.name} has no metric "${u}"${hint}; metrics: ${written.join(', ')}`);
       }
     }
     // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
@@ -367,7 +379,7 @@ order by window_start, model_version`);
       if (!byKey.has(key)) byKey.set(key, new Map());
       byKey.get(key)!.set(String(r.metric), r.value);
     }
-    process.stdout.write(`${monitor!.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run)\n\n`);
+    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run)\n\n`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
     const body = [...byKey.entries()]
       .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))

@@ -18,7 +18,7 @@ const VERSION_QUERY: Record<string, string> = {
   postgres: 'select version() as version',
 };
 
-export async function debug(options: { projectDir: string; profilesDir?: string; target?: string; select?: string[] }): Promise<number> {
+export async function debug(options: { projectDir: string; profilesDir?: string; target?: string; select?: string[]; exclude?: string[] }): Promise<number> {
   const checks: Check[] = [];
   const report = (c: Check) => {
     checks.push(c);
@@ -30,7 +30,7 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   let monitors: Monitor[];
   try {
     ({ project, target } = loadProjectAndTarget(options.projectDir, options));
-    monitors = selectMonitors(project, options.select); // (-s: the monitors whose columns are checked)
+    monitors = selectMonitors(project, options); // (-s, --exclude: the monitors whose columns are checked)
     report({ name: 'project', ok: true, detail: `${project.config.name}, ${project.monitors.length} monitor(s)` });
     report({ name: 'profile', ok: true, detail: `${findProfiles(project.dir, options.profilesDir)}/profiles.yml: profile ${target.profile}, target ${target.name} (${target.output.type})` });
   } catch (e) {

@@ -1,28 +1,56 @@
 // hindsight's command line, in dbt's vocabulary. Exit codes: 0 ok, 1 a run failed, 2 bad configuration.
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Options } from 'yargs';
+import { closest } from '../config/suggest.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import * as commands from './commands.js';
 import { writeJsonSchemas } from './json-schema.js';
 import { debug as runDebug } from './debug.js';
 
-function common<T>(y: Argv<T>) {
-  return y
-    .option('project-dir', { type: 'string', default: '.', describe: 'Directory with hindsight.yml' })
-    .option('profiles-dir', { type: 'string', describe: 'Directory with profiles.yml (default: project dir, then ~/.hindsight)' })
-    .option('target', { alias: 't', type: 'string', describe: 'Target in the profile (default: its `target`)' })
-    .option('select', { alias: 's', type: 'string', array: true, describe: 'Monitors to include (default: all)' })
-    .option('partial-parse', { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' });
-}
+// Each command's options, as data: yargs is given them, and an unknown option is compared with them
+// for a "did you mean" (yargs's own message names its camelCase twin too, and suggests nothing).
+const SELECTION = 'names (wildcards: m_*), tag:<tag>, path:<directory or file>, file:<file name>; space-separated: any of them, comma-joined (a,b): all of them';
+const COMMON = {
+  'project-dir': { type: 'string', default: '.', describe: 'Directory with hindsight.yml' },
+  'profiles-dir': { type: 'string', describe: 'Directory with profiles.yml (default: project dir, then ~/.hindsight)' },
+  target: { alias: 't', type: 'string', describe: 'Target in the profile (default: its `target`)' },
+  select: { alias: 's', type: 'string', array: true, describe: `Monitors to include (default: all): ${SELECTION}` },
+  exclude: { type: 'string', array: true, describe: 'Monitors to leave out, in --select\'s syntax' },
+  'partial-parse': { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' },
+} as const satisfies Record<string, Options>;
 
-const AS_OF = { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' } as const;
+const AS_OF = { type: 'string', describe: 'Treat this UTC time as now (e.g. 2026-11-21); default: now' } as const satisfies Options;
 
-function runOptions<T>(y: Argv<T>) {
-  return common(y)
-    .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' })
-    .option('as-of', AS_OF)
-    .option('threads', { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" });
-}
+const RUN = {
+  ...COMMON,
+  'full-refresh': { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' },
+  'as-of': AS_OF,
+  threads: { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" },
+} as const satisfies Record<string, Options>;
+
+const COMMANDS = {
+  init: {},
+  validate: COMMON,
+  compile: { ...COMMON, 'as-of': AS_OF },
+  run: { ...RUN, 'dry-run': { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' } },
+  seed: {
+    ...COMMON,
+    select: { ...COMMON.select, describe: `Seeds to load, by table (orders or raw.orders; default: all): ${SELECTION.replace('m_*', 'raw.*').replace(' tag:<tag>,', '')}` },
+    exclude: { ...COMMON.exclude, describe: 'Seeds to leave out, in --select\'s syntax' },
+  },
+  build: RUN,
+  show: {
+    ...COMMON,
+    granularity: { type: 'string', choices: ['day', 'week', 'month'] },
+    windows: { type: 'number', default: 8 },
+    metrics: { type: 'string', array: true },
+  },
+  debug: COMMON,
+  schema: {},
+} as const satisfies Record<string, Record<string, Options>>;
+
+/** Options of every command (yargs's own beside them). */
+const GLOBAL: Record<string, Options> = { debug: { type: 'boolean' }, help: { type: 'boolean' }, version: { type: 'boolean' } };
 
 const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: a.threads as number | undefined });
 
@@ -31,10 +59,56 @@ const opts = (a: Args): commands.CommonOptions => ({
   projectDir: String(a['project-dir']),
   profilesDir: a['profiles-dir'] as string | undefined,
   target: a.target as string | undefined,
-  select: (a.select as string[] | undefined)?.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean),
+  // (given without a selector, an empty list: an error, not every monitor; select.ts)
+  select: a.select as string[] | undefined,
+  exclude: a.exclude as string[] | undefined,
   partialParse: a['partial-parse'] !== false,
   debug: a.debug === true,
 });
+
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * What yargs's "Unknown argument(s): ful-refresh, fulRefresh" is about, in the words the user typed:
+ * an unknown command or option, with the closest known one, or an argument the command does not take.
+ */
+export function unknownArguments(message: string, argv: string[]): string | undefined {
+  const end = argv.indexOf('--');
+  const tokens = end === -1 ? argv : argv.slice(0, end);
+  const command = tokens.find((t) => !t.startsWith('-'));
+  const names = Object.keys(COMMANDS);
+  if (command !== undefined && !names.includes(command)) {
+    const near = closest(command, names);
+    return `unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}; commands: ${names.join(', ')}`;
+  }
+  const options: Record<string, Options> = { ...GLOBAL, ...(command ? COMMANDS[command as keyof typeof COMMANDS] : {}) };
+  const long = new Set<string>();
+  const short = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    for (const n of [name, ...[o.alias ?? []].flat()]) (n.length === 1 ? short : long).add(n);
+  }
+  const known = (name: string) => long.has(name) || [...long].some((n) => camelCase(n) === name || `no-${n}` === name || camelCase(`no-${n}`) === name);
+  const suggestions = [...long, ...[...long].filter((n) => options[n]?.type === 'boolean' && options[n]?.default === true).map((n) => `no-${n}`)];
+  const problems: string[] = [];
+  for (const token of tokens) {
+    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) continue; // (a negative number is a value)
+    const typed = token.replace(/=[^]*$/, '');
+    const name = typed.replace(/^--?/, '');
+    // `-st` is -s -t, as yargs reads it
+    if (typed.startsWith('--') ? known(name) : [...name].every((c) => short.has(c))) continue;
+    const of = names.filter((c) => c !== command && Object.hasOwn(COMMANDS[c as keyof typeof COMMANDS], name));
+    // (-full-refresh: the option, with one dash)
+    const near = name.length === 1 ? [...short].find((s) => s.toLowerCase() === name.toLowerCase()) : long.has(name) ? name : closest(name, suggestions);
+    const hint = of.length && command && !long.has(name) ? ` (an option of ${of.join(', ')}, not of ${command})` : near ? ` (did you mean ${near.length === 1 ? '-' : '--'}${near}?)` : '';
+    problems.push(`unknown option ${typed}${command ? ` for ${command}` : ''}${hint}`);
+  }
+  if (problems.length) return problems.join('\n');
+  // no unknown option: yargs's names are arguments the command does not take (`run keep_probability`)
+  const extra = message.replace(/^Unknown arguments?: /, '');
+  if (!command || extra === message) return undefined;
+  const select = Object.hasOwn(COMMANDS[command as keyof typeof COMMANDS], 'select') && command !== 'show';
+  return `${command} takes no argument ${extra.split(', ').map((x) => `"${x}"`).join(', ')}${select ? `; to pick ${command === 'seed' ? 'seeds' : 'monitors'}, use --select (-s ${extra.split(', ').join(' ')})` : ''}`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -46,55 +120,50 @@ export async function main(argv: string[]): Promise<number> {
     .command('init [dir]', 'Create a new project', (y) => y.positional('dir', { type: 'string', default: '.' }), (a) => {
       for (const f of commands.initProject(String(a.dir))) process.stdout.write(`created ${f}\n`);
     })
-    .command('validate', 'Check the configuration without touching the warehouse', common, (a) => {
+    .command('validate', 'Check the configuration without touching the warehouse', (y) => y.options(COMMANDS.validate), (a) => {
       const { project, monitors } = commands.validate(opts(a));
       const of = monitors.length === project.monitors.length ? '' : ` of ${project.monitors.length}`;
       process.stdout.write(`OK: ${monitors.length}${of} monitor(s) in ${project.config.name}\n`);
     })
-    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => common(y).option('as-of', AS_OF), async (a) => {
-      for (const c of await commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined })) {
-        process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
-      }
+    .command('compile', 'Write the SQL of each monitor to target/compiled/', (y) => y.options(COMMANDS.compile), async (a) => {
+      const compiled = await commands.compile({ ...opts(a), asOf: a['as-of'] as string | undefined });
+      for (const c of compiled) process.stdout.write(`compiled ${c.monitor}: ${c.steps.length} steps in ${c.dir}\n`);
+      if (compiled.length === 0) process.stdout.write('Nothing to compile: no monitor is selected.\n');
     })
-    .command('run', 'Compute the metrics of each monitor in the warehouse', (y) => runOptions(y).option('dry-run', { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' }), async (a) => {
+    .command('run', 'Compute the metrics of each monitor in the warehouse', (y) => y.options(COMMANDS.run), async (a) => {
       code = await commands.run({ ...runArgs(a), dryRun: Boolean(a['dry-run']) });
     })
-    .command('seed', 'Load the CSV files of seeds/ into the target (--select: seeds by table name)', common, async (a) => {
+    .command('seed', 'Load the CSV files of seeds/ into the target (--select: seeds by table name)', (y) => y.options(COMMANDS.seed), async (a) => {
       code = await commands.seed(opts(a));
     })
-    .command('build', 'seed, then run', runOptions, async (a) => {
+    .command('build', 'seed, then run (--select, --exclude: monitors; every seed is loaded)', (y) => y.options(COMMANDS.build), async (a) => {
       const args = runArgs(a);
       commands.checkRunOptions(args);
-      code = await commands.seed({ ...opts(a), select: undefined }); // (--select picks monitors here: every seed is loaded)
+      code = await commands.seed({ ...opts(a), select: undefined, exclude: undefined }); // (--select picks monitors here: every seed is loaded)
       if (code === 0) code = await commands.run(args);
     })
     .command(
       'show <monitor>',
       'Print the latest metrics of a monitor',
-      (y) =>
-        common(y)
-          .positional('monitor', { type: 'string', demandOption: true })
-          .option('granularity', { type: 'string', choices: ['day', 'week', 'month'] })
-          .option('windows', { type: 'number', default: 8 })
-          .option('metrics', { type: 'string', array: true }),
+      (y) => y.options(COMMANDS.show).positional('monitor', { type: 'string', demandOption: true }),
       async (a) => {
-        if (a.select !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select');
+        if (a.select !== undefined || a.exclude !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select or --exclude');
         code = await commands.show({
           ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
           metrics: (a.metrics as string[] | undefined)?.flatMap((s) => s.split(',')),
         });
       },
     )
-    .command('debug', 'Check the project, profile, connection and permissions', common, async (a) => {
+    .command('debug', 'Check the project, profile, connection and permissions', (y) => y.options(COMMANDS.debug), async (a) => {
       code = await runDebug(opts(a));
     })
     .command('schema [dir]', 'Write JSON Schemas of the config files (for editors)', (y) => y.positional('dir', { type: 'string', default: 'schema' }), (a) => {
       for (const f of writeJsonSchemas(String(a.dir))) process.stdout.write(`wrote ${f}\n`);
     })
-    .demandCommand(1, 'Name a command: init, validate, compile, run, seed, build, show, debug, schema')
+    .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')}`)
     .strict()
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError((/^Unknown arguments?: /.test(message) && unknownArguments(message, argv)) || message);
     })
     .help();
   try {

@@ -119,6 +119,8 @@ export interface Monitor {
   recommendation?: RecommendationSpec;
   granularities: Granularity[];
   segments: SegmentSpec[];
+  /** `tags:`, for --select tag:<tag>; not part of configHash (they change nothing computed). */
+  tags: string[];
   /** Changes whenever anything that affects results changes; a change forces a full refresh. */
   configHash: string;
   /**
@@ -377,7 +379,7 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
     : [asList(config.predictions.key), config.predictions.timestamp, asList(config.outcomes.key), config.outcomes.timestamp];
   const forecastKeys = (side: string, timestampKey: string) =>
     config.type === 'forecast' ? { configKeys: { key: `${side}.series`, timestamp: `${side}.${timestampKey}` } } : {};
-  const monitor: Omit<Monitor, 'configHash' | 'positions'> = {
+  const monitor: Omit<Monitor, 'configHash' | 'positions' | 'tags'> = {
     name: config.name,
     type: config.type,
     file,
@@ -413,5 +415,6 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
   };
   const { file: _file, ...semantic } = monitor;
   const configHash = createHash('sha256').update(`${RESULTS_VERSION}\n${JSON.stringify(semantic)}`).digest('hex').slice(0, 16);
-  return { ...monitor, configHash, positions: {} };
+  // tags select monitors; a new tag must not make the next run a full refresh
+  return { ...monitor, tags: [...new Set(asList(config.tags))], configHash, positions: {} };
 }

@@ -81,8 +81,19 @@ const dropOnlyJoinSchema = z.strictObject({
   missing: z.literal('drop').describe('drop (the only policy for this problem type)').default('drop'),
 });
 
+// dbt's tags: `--select tag:nightly` picks the monitors that have one. What selectors split on
+// (spaces, commas), their methods' colon, wildcards and graph operators cannot be part of one.
+const tag = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'expected a tag: letters, digits, _, . and -, not starting with . or -')
+  .describe('a tag: letters, digits, _, . and -, not starting with . or - (select its monitors with --select tag:<tag>)');
+
 const monitorFields = {
   description: z.string().optional(),
+  tags: z
+    .union([tag, z.array(tag)])
+    .describe('a tag (letters, digits, _, . and -, not starting with . or -) or a list of tags, for --select tag:<tag>; tags change nothing computed')
+    .default([]),
   granularity: z
     .union([granularitySchema, z.array(granularitySchema).min(1)])
     .describe('day, week or month, or a list of them')

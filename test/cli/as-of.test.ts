@@ -24,6 +24,10 @@ describe('--as-of', () => {
     expect(() => parseAsOf(text)).toThrow(`--as-of "${text}" is not a date or date-time`);
   });
 
+  it.each(['', ' '])('rejects %j, which a shell gives for `--as-of=` or an unset variable: it is not now', (text) => {
+    expect(() => parseAsOf(text)).toThrow('--as-of needs a UTC date or date-time (e.g. 2026-11-21 or 2026-11-21T06:00:00Z); leave --as-of out to mean now');
+  });
+
   it('is now, to the second, by default', () => {
     const before = Date.now();
     const asOf = parseAsOf(undefined).getTime();

@@ -1,0 +1,130 @@
+// The command line's arguments, before anything touches the warehouse: an option given without a
+// value is an error (not "every monitor" or "now"), --select and --exclude behave alike in every
+// command that takes them, and an unknown command or option gets a "did you mean" in the words typed.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The shop example with a second monitor, tagged nightly, in a file of its own. */
+function shop(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-args-'));
+  made.push(dir);
+  cpSync('examples/shop', dir, { recursive: true, filter: (src) => !src.includes(join('shop', 'target')) });
+  const keep = readFileSync(join(dir, 'monitors', 'keep_probability.yml'), 'utf8');
+  writeFileSync(join(dir, 'monitors', 'keep_nightly.yml'), keep.replace('name: keep_probability', 'name: keep_nightly\n    tags: [nightly]'));
+  return dir;
+}
+
+describe('options without a value', () => {
+  it.each([
+    [['run', '-s']],
+    [['run', '--full-refresh', '-s', '']],
+    [['run', '--select=']],
+    [['run', '-s', '--full-refresh']],
+    [['build', '-s']],
+    [['compile', '--select', ' ']],
+    [['validate', '-s']],
+    [['debug', '-s']],
+    [['seed', '-s']],
+  ])('%j is a usage error, not every monitor', async (args) => {
+    const dir = shop();
+    expect(await main([...args, '--project-dir', dir])).toBe(2);
+    expect(err).toMatch(/^--select needs at least one selector \(a (monitor|seed) name/);
+    expect(out).not.toMatch(/Loading|Running|compiled|OK/);
+    expect(existsSync(join(dir, 'target', 'compiled'))).toBe(false);
+  });
+
+  it.each([[['run', '--exclude']], [['compile', '--exclude=']], [['seed', '--exclude', '']]])('%j is a usage error, not "exclude nothing"', async (args) => {
+    expect(await main([...args, '--project-dir', shop()])).toBe(2);
+    expect(err).toMatch(/^--exclude needs at least one selector .*; to exclude nothing, leave --exclude out/);
+  });
+
+  it.each([[['compile', '--as-of']], [['run', '--as-of=']], [['build', '--as-of', '', '--full-refresh']], [['run', '--as-of', '--full-refresh']]])('%j is a usage error, not now', async (args) => {
+    expect(await main([...args, '--project-dir', shop()])).toBe(2);
+    expect(err).toMatch(/^--as-of needs a UTC date or date-time \(e\.g\. 2026-11-21 or 2026-11-21T06:00:00Z\); leave --as-of out to mean now/);
+    expect(out).not.toMatch(/Loading|Running|compiled/);
+  });
+});
+
+describe('--select and --exclude in every command', () => {
+  it('validate and compile select by tag, wildcard, path and file, and exclude', async () => {
+    const dir = shop();
+    expect(await main(['validate', '--project-dir', dir, '-s', 'tag:nightly'])).toBe(0);
+    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+    out = '';
+    expect(await main(['validate', '--project-dir', dir, '-s', 'keep_*', '--exclude', 'tag:nightly'])).toBe(0);
+    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+    out = '';
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '-s', 'path:monitors/keep_nightly.yml keep_probability'])).toBe(0);
+    expect(out).toMatch(/^compiled keep_nightly: .*\ncompiled keep_probability: /);
+    out = '';
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '--select', 'keep_*,file:keep_nightly.yml'])).toBe(0);
+    expect(out).toMatch(/^compiled keep_nightly: [^\n]*\n$/);
+    out = '';
+    expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '--exclude', 'keep_*'])).toBe(0);
+    expect(out).toBe('Nothing to compile: no monitor is selected.\n');
+  });
+
+  it('run says when --exclude leaves nothing to run', async () => {
+    const dir = shop();
+    expect(await main(['run', '--project-dir', dir, '-s', 'tag:nightly', '--exclude', 'keep_nightly'])).toBe(0);
+    expect(out).toMatch(/^\S+ +Nothing to run: --exclude leaves none of the 2 monitor\(s\) selected\.\n$/);
+  });
+
+  it.each([
+    [['run', '-s', 'tag:nighty'], /^--select: no monitor has a tag matching "nighty" \(did you mean "tag:nightly"\?\); tags: nightly$/m],
+    [['build', '-s', '+keep_probability'], /^--select \+keep_probability: graph operators \(\+ and @, dbt's parents and children\) are not supported: monitors do not depend on one another; select "keep_probability" itself$/m],
+    [['compile', '--exclude', 'state:modified'], /^--exclude state:modified: dbt's selection method "state:" is not supported/m],
+    [['debug', '-s', 'path:monitors/nope'], /^--select: path:monitors\/nope: no such file or directory/m],
+    [['validate', '-s', 'keep_nightly,keep_probability'], /^--select keep_nightly,keep_probability: no monitor matches all of keep_nightly, keep_probability \(a comma joins criteria/m],
+    [['seed', '-s', 'tag:nightly'], /^--select tag:nightly: seeds have no tags/m],
+    [['show', 'keep_probability', '--exclude', 'keep_nightly'], /^show takes one monitor, as its argument \(`hindsight show <monitor>`\), not --select or --exclude$/m],
+  ])('%j is a usage error before anything runs', async (args, message) => {
+    expect(await main([...args, '--project-dir', shop()])).toBe(2);
+    expect(err).toMatch(message);
+    expect(out).not.toMatch(/Loading|Running|compiled/);
+  });
+});
+
+describe('unknown commands and options', () => {
+  it.each([
+    [['run', '--ful-refresh'], 'unknown option --ful-refresh for run (did you mean --full-refresh?)'],
+    [['run', '--fulRefresh'], 'unknown option --fulRefresh for run (did you mean --full-refresh?)'],
+    [['run', '--ful-refresh=true', '--thread', '2'], 'unknown option --ful-refresh for run (did you mean --full-refresh?)\nunknown option --thread for run (did you mean --threads?)'],
+    [['compile', '--exlude', 'x'], 'unknown option --exlude for compile (did you mean --exclude?)'],
+    [['validate', '--full-refresh'], 'unknown option --full-refresh for validate (an option of run, build, not of validate)'],
+    [['compile', '-S', 'keep_probability'], 'unknown option -S for compile (did you mean -s?)'],
+    [['run', '-full-refresh'], 'unknown option -full-refresh for run (did you mean --full-refresh?)'],
+    [['run', '--no-partial-pars'], 'unknown option --no-partial-pars for run (did you mean --no-partial-parse?)'],
+    [['rnu', '-s', 'x'], 'unknown command "rnu" (did you mean "run"?); commands: init, validate, compile, run, seed, build, show, debug, schema'],
+    [['run', 'keep_probability'], 'run takes no argument "keep_probability"; to pick monitors, use --select (-s keep_probability)'],
+    [['complie'], 'unknown command "complie" (did you mean "compile"?); commands: init, validate, compile, run, seed, build, show, debug, schema'],
+  ])('%j', async (args, message) => {
+    expect(await main([...args, '--project-dir', 'nowhere'])).toBe(2);
+    expect(err).toBe(`${message}\nRun \`hindsight --help\` for usage.\n`);
+    expect(err).not.toMatch(/Unknown argument/);
+  });
+
+  it('keeps accepting what yargs accepts: camelCase, negations, short flags', async () => {
+    const dir = shop();
+    expect(await main(['validate', '--projectDir', dir, '--no-partial-parse', '-s', 'keep_nightly'])).toBe(0);
+    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+  });
+});
