@@ -58,6 +58,7 @@ describe('hindsight seed', () => {
     const dir = await project({ 'seeds/events/outcomes.csv': good, 'seeds/events/labels.csv': 'id,label\n1,1\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
     const before = await query(dir, 'select * from events.outcomes order by id');
+    out = '';
 
     write(dir, {
       'seeds/events/outcomes.csv': 'id,observed_at,label\n1,2026-11-03,1,extra\n2,2026-11-04\n3,"2026-11-05,1\n4,2026-11-06,0\n',

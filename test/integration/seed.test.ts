@@ -12,7 +12,7 @@ import { uniqueName } from './harness.js';
 import { openTarget, TARGETS } from './targets.js';
 
 const CSV = [
-  '\uFEFFid,name,score,flag,at,day',
+  '\uFEFFid,name,score,flag,seen_at,day',
   '1,"Smith, Jane",0.5,true,2026-11-02T10:00:00+01:00,2026-11-02',
   '2,"said ""hi""\r\non two lines",-1.25e2,FALSE,2026-11-02 09:30:00.25Z,',
   '3,,,,2026-11-02T23:30:00-01:30,2026-11-03',
@@ -21,10 +21,10 @@ const CSV = [
 ].join('\r\n');
 
 const EXPECTED = [
-  { id: 1, name: 'Smith, Jane', score: 0.5, flag: true, at: '2026-11-02T09:00:00.000Z', day: '2026-11-02T00:00:00.000Z' },
-  { id: 2, name: 'said "hi"\r\non two lines', score: -125, flag: false, at: '2026-11-02T09:30:00.250Z', day: null },
-  { id: 3, name: null, score: null, flag: null, at: '2026-11-03T01:00:00.000Z', day: '2026-11-03T00:00:00.000Z' },
-  { id: 4, name: 'é ü 中 🙂', score: 7, flag: true, at: '2026-11-03T00:00:00.000Z', day: '2026-11-04T00:00:00.000Z' },
+  { id: 1, name: 'Smith, Jane', score: 0.5, flag: true, seen_at: '2026-11-02T09:00:00.000Z', day: '2026-11-02T00:00:00.000Z' },
+  { id: 2, name: 'said "hi"\r\non two lines', score: -125, flag: false, seen_at: '2026-11-02T09:30:00.250Z', day: null },
+  { id: 3, name: null, score: null, flag: null, seen_at: '2026-11-03T01:00:00.000Z', day: '2026-11-03T00:00:00.000Z' },
+  { id: 4, name: 'é ü 中 🙂', score: 7, flag: true, seen_at: '2026-11-03T00:00:00.000Z', day: '2026-11-04T00:00:00.000Z' },
 ];
 
 /** A row as plain values: lower-case names (Snowflake's client reports them in upper case), numbers, ISO times. */
