@@ -139,7 +139,7 @@ export function seedFiles(project: Project): SeedFile[] {
     if (earlier) {
       issues.push({
         file: seed.name ?? seed.path, line: 1, column: 1, key: '',
-        message: `loads into ${seed.schema}.${seed.table}, as ${earlier.name ?? earlier.path} does (a seed's table is named by its file, whatever the directories between the schema's and it); rename one of them`,
+        message: `loads into ${seed.schema}.${seed.table}, as ${earlier.name ?? earlier.path} does (as in dbt, the directories below the schema's only organize seeds: a table is named by its file alone); rename one of them`,
       });
     } else first.set(key, seed);
   }

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openAdapter, type Row } from '../../src/adapters/index.js';
+import { openAdapter, type Adapter, type Row } from '../../src/adapters/index.js';
+import { seed } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
 
 let out = '';
@@ -88,7 +89,7 @@ describe('hindsight seed', () => {
     // two files for one table: refused, naming both, rather than one silently replacing the other
     write(dir, { 'seeds/events/Outcomes.csv': 'id,label\n3,1\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does/);
+    expect(err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does \(as in dbt/);
     expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
   });
 
@@ -119,6 +120,25 @@ describe('hindsight seed', () => {
     expect(err).toContain('seeds/events/predictions.csv:3:3: predicted_at: "2026-02-30T10:00:00+01:00" is not a date that exists, in a column of dates and times');
     expect(err).toContain('seeds/events/predictions.csv:4:3: predicted_at: "2026-11-02T24:00:00Z" is not a time of day');
     expect(await query(dir, 'select count(*)::int as n from events.predictions')).toEqual([{ n: 6 }]);
+  });
+
+  it('names the seed and its file when the warehouse fails its load, which leaves its table as it was', async () => {
+    const dir = await project({ 'seeds/events/a.csv': 'id\n1\n', 'seeds/events/kept.csv': 'id,label\n1,1\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    write(dir, { 'seeds/events/kept.csv': 'id,label\n1,0\n2,1\n' });
+    const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'warehouse.duckdb') });
+    const failing: Adapter = {
+      type: adapter.type, dialect: adapter.dialect, query: (s) => adapter.query(s), columns: (s) => adapter.columns(s), close: () => adapter.close(),
+      execute: (s) => (/^insert into "events"\."kept"/.test(s) ? Promise.reject(new Error('disk full (test)')) : adapter.execute(s)),
+    };
+    try {
+      await expect(seed({ projectDir: dir }, failing)).rejects.toThrow(
+        /^seed events\.kept \(seeds\/events\/kept\.csv\) failed, and its table is as it was; the 1 seed\(s\) before it are loaded:\n {2}disk full \(test\)$/,
+      );
+      expect(await adapter.query('select id, label from events.kept')).toEqual([{ id: 1, label: 1 }]);
+    } finally {
+      await adapter.close();
+    }
   });
 
   it('reports every problem of every file at once: headers, quotes, encodings', async () => {
