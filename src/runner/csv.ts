@@ -108,8 +108,3 @@ export function readCsvRecords(text: string): CsvRecord[] {
   if (!atFieldStart || fields.length > 0) endRecord(text.length);
   return records;
 }
-
-/** The fields of each record of a CSV text (see readCsvRecords). */
-export function parseCsv(text: string): string[][] {
-  return readCsvRecords(text).map((r) => r.fields);
-}
