@@ -34,6 +34,8 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
 /** All the configuration problems of a project, reported together (exit code 2). */
 export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
+  /** What the issues are, after their count in the last line `hindsight` prints. */
+  readonly summary: string = 'configuration error(s)';
   constructor(issues: ConfigIssue[]) {
     const sorted = sortIssues(issues);
     super(sorted.map(formatIssue).join('\n'));

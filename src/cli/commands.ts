@@ -13,7 +13,7 @@ import { closest } from '../config/suggest.js';
 import { parseYaml as parseYamlFile } from '../config/yaml-validate.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
-import { loadSeed, seedFiles } from '../runner/seed.js';
+import { loadSeed, readSeeds, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, formatNumber, line, table } from './output.js';
@@ -156,11 +156,19 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
     const suggestion = closest(seedPath, subdirectories(project.dir));
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
+  // Every file is read and checked before any is loaded: a bad one stops the command with nothing loaded.
+  const seeds = readSeeds(files);
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
-    for (const [i, file] of files.entries()) {
+    for (const [i, seed] of seeds.entries()) {
       const t = performance.now();
-      const result = await loadSeed(a, file);
+      let result;
+      try {
+        result = await loadSeed(a, seed);
+      } catch (e) {
+        const loaded = i === 0 ? '' : `; the ${i} seed(s) before it are loaded`;
+        throw new Error(`seed ${seed.file.schema}.${seed.file.table} (${seed.file.name ?? seed.file.path}) failed, and its table is as it was${loaded}:\n  ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
       line(dotted(`  ${i + 1} of ${files.length} seed ${result.table}`, `${result.rows} rows in ${((performance.now() - t) / 1000).toFixed(2)}s`));
     }
   };

@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     debug = Boolean(parsed.debug);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n${e.issues.length} configuration error(s).\n`);
+      process.stderr.write(`${e.message}\n${e.issues.length} ${e.summary}.\n`);
       return 2;
     }
     if (e instanceof UsageError) {

@@ -1,19 +1,35 @@
 // `hindsight seed`: loads <seed-path>/<schema>/<table>.csv into the target as <schema>.<table>
-// (a CSV directly in the seed path goes to the project schema). Column types are inferred from the
-// values, like dbt seed: integer, double, boolean, timestamp, else text; an empty field is NULL.
+// (a CSV directly in the seed path goes to the project schema). As in dbt, subdirectories below
+// that only organize the files: <seed-path>/<schema>/<any>/<path>/<table>.csv loads into
+// <schema>.<table> too, and two files that would load into one table are refused. Column types are
+// inferred from the values, like dbt seed: integer, double, boolean, timestamp, else text; an empty
+// field is NULL.
+//
+// Every file is read and checked before anything is loaded, and a file that is not what it should
+// be (ragged rows, an unclosed quote, a date that does not exist, …) is refused with its
+// file:line:column: nothing is loaded then. Each table is replaced atomically: a seed that fails in
+// the warehouse leaves its table as it was.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project } from '../config/load.js';
-import { parseCsv } from './csv.js';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { CsvSyntaxError, readCsvRecords } from './csv.js';
 
 export type ColumnType = 'bigint' | 'double' | 'boolean' | 'timestamp' | 'text';
+
+/**
+ * A date, or a date and time, optionally with fractional seconds (up to microseconds) and, after a
+ * time, a UTC offset (`Z`, `+01:00`, `+0100`, `+01`). A time without an offset is UTC, as every
+ * time hindsight reads is.
+ */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?|Z)?$/;
 
 const PATTERNS: [ColumnType, RegExp][] = [
   ['bigint', /^-?\d{1,18}$/],
   ['double', /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/],
   ['boolean', /^(true|false)$/i],
-  ['timestamp', /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?Z?$/],
+  ['timestamp', TIMESTAMP],
 ];
 
 /** The type `hindsight seed` gives a column, from its values. */
@@ -23,64 +39,252 @@ export function inferType(values: string[]): ColumnType {
   return 'text';
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * A timestamp value as the UTC time it names, `YYYY-MM-DD HH:MM:SS[.ffffff]`, which every
+ * warehouse casts to the same timestamp; or why it names none (a date that does not exist).
+ */
+export function utcTimestamp(value: string): { utc: string } | { error: string } {
+  const m = TIMESTAMP.exec(value);
+  if (!m) return { error: 'is not a date or date-time' };
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone = ''] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { error: 'is not a date that exists' };
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return { error: 'is not a time of day (00:00:00 to 23:59:59)' };
+  let offsetMinutes = 0;
+  if (zone && zone !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2) || '0');
+    if (oh > 23 || om > 59) return { error: `has an offset (${zone}) that is not one` };
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  date.setUTCHours(Number(h), Number(mi) - offsetMinutes, Number(s), 0);
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) return { error: 'is outside the years 0001 to 9999 in UTC' };
+  const utc =
+    `${pad(utcYear, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}${fraction}`;
+  return { utc };
+}
+
 export interface SeedResult {
   table: string;
   rows: number;
 }
 
-export function seedFiles(project: Project): { schema: string; table: string; path: string }[] {
-  const out: { schema: string; table: string; path: string }[] = [];
+/** A seed file and the table it loads into. */
+export interface SeedFile {
+  schema: string;
+  table: string;
+  path: string;
+  /** The path shown in messages: relative to the project directory. Default: `path`. */
+  name?: string;
+}
+
+/** A seed file read and checked: its columns, and its values as the warehouse is given them. */
+export interface ParsedSeed {
+  file: SeedFile;
+  columns: { name: string; type: ColumnType }[];
+  /** Per row, per column: null for an empty field; a timestamp as its UTC time (utcTimestamp). */
+  rows: (string | null)[][];
+}
+
+/** One or more seed files that cannot be loaded as they are (exit code 2): nothing was loaded. */
+export class SeedFileError extends ConfigError {
+  override readonly summary = 'seed file problem(s); nothing was loaded';
+  constructor(issues: ConfigIssue[]) {
+    super(issues);
+    this.name = 'SeedFileError';
+  }
+}
+
+/**
+ * The seed files of a project, in the order they are loaded. Refuses (SeedFileError) two files that
+ * would load into the same table, compared ignoring case, as DuckDB and Snowflake's unquoted names do.
+ */
+export function seedFiles(project: Project): SeedFile[] {
+  const out: SeedFile[] = [];
+  const csvsUnder = (dir: string): string[] =>
+    readdirSync(dir)
+      .sort()
+      .flatMap((entry) => {
+        const full = join(dir, entry);
+        if (statSync(full).isDirectory()) return csvsUnder(full);
+        return entry.endsWith('.csv') ? [full] : [];
+      });
   for (const seedPath of project.config['seed-paths']) {
     const root = resolve(project.dir, seedPath);
     if (!existsSync(root)) continue;
     for (const entry of readdirSync(root).sort()) {
       const full = join(root, entry);
+      const name = (path: string) => relative(project.dir, path) || path;
       if (statSync(full).isDirectory()) {
-        for (const file of readdirSync(full).sort()) {
-          if (file.endsWith('.csv')) out.push({ schema: entry, table: basename(file, '.csv'), path: join(full, file) });
-        }
+        for (const file of csvsUnder(full)) out.push({ schema: entry, table: basename(file, '.csv'), path: file, name: name(file) });
       } else if (entry.endsWith('.csv')) {
-        out.push({ schema: project.config.schema, table: basename(entry, '.csv'), path: full });
+        out.push({ schema: project.config.schema, table: basename(entry, '.csv'), path: full, name: name(full) });
       }
     }
   }
+  const issues: ConfigIssue[] = [];
+  const first = new Map<string, SeedFile>();
+  for (const seed of out) {
+    const key = `${seed.schema}.${seed.table}`.toLowerCase();
+    const earlier = first.get(key);
+    if (earlier) {
+      issues.push({
+        file: seed.name ?? seed.path, line: 1, column: 1, key: '',
+        message: `loads into ${seed.schema}.${seed.table}, as ${earlier.name ?? earlier.path} does (as in dbt, the directories below the schema's only organize seeds: a table is named by its file alone); rename one of them`,
+      });
+    } else first.set(key, seed);
+  }
+  if (issues.length) throw new SeedFileError(issues);
   return out;
 }
 
-export async function loadSeed(adapter: Adapter, seed: { schema: string; table: string; path: string }): Promise<SeedResult> {
+/** At most this many problems are reported per file (a file of ragged rows would give one per row). */
+const MAX_ISSUES_PER_FILE = 10;
+
+/** Reads and checks a seed file; its problems, each with the file, line and column, when it has any. */
+export function readSeed(file: SeedFile): { seed?: ParsedSeed; issues: ConfigIssue[] } {
+  const shown = file.name ?? file.path;
+  const issue = (line: number, column: number, message: string, key = ''): ConfigIssue => ({ file: shown, line, column, key, message });
+  const bytes = readFileSync(file.path);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { issues: [issue(1, 1, 'is UTF-16 text; save it as UTF-8 (Excel: "CSV UTF-8 (Comma delimited)")')] };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = bytes.toString('utf8');
+    const at = lenient.indexOf('\uFFFD');
+    const before = lenient.slice(0, Math.max(at, 0)).split(/\r\n|\r|\n/);
+    return { issues: [issue(before.length, (before.at(-1)?.length ?? 0) + 1, 'is not UTF-8 text here (Latin-1 or Windows-1252?); save the file as UTF-8 (Excel: "CSV UTF-8 (Comma delimited)")')] };
+  }
+  // Excel's "CSV UTF-8" starts the file with a byte order mark, which is no part of the first column's name.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  let records;
+  const issues: ConfigIssue[] = [];
+  try {
+    records = readCsvRecords(text);
+  } catch (e) {
+    if (!(e instanceof CsvSyntaxError)) throw e;
+    // the records before it are checked too: all the file's problems at once
+    issues.push(issue(e.line, e.column, e.message));
+    records = e.before;
+  }
+  const [header, ...rows] = records;
+  if (!header) return { issues: issues.length ? issues : [issue(1, 1, 'is empty: its first line must name the columns')] };
+  const seen = new Map<string, number>();
+  header.fields.forEach((name, i) => {
+    const at = header.starts[i]!;
+    if (name.trim() === '') issues.push(issue(at.line, at.column, `column ${i + 1} has no name${i === header.fields.length - 1 && i > 0 ? ' (a comma at the end of the line?)' : ''}`));
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined && name.trim() !== '') {
+      issues.push(issue(at.line, at.column, `column ${i + 1} is named "${name}", as column ${earlier + 1} ("${header.fields[earlier]}") is; column names must differ, ignoring case`));
+    } else seen.set(name.toLowerCase(), i);
+  });
+  const width = header.fields.length;
+  const ragged = rows.filter((r) => r.fields.length !== width);
+  for (const row of ragged.slice(0, MAX_ISSUES_PER_FILE)) {
+    const n = row.fields.length;
+    const where = n > width ? row.starts[width]! : row.end;
+    const what =
+      n > width
+        ? n - width === 1 ? `field ${n} ("${row.fields[width]}") is one too many` : `fields ${width + 1} to ${n} are too many`
+        : `${header.fields.slice(n).join(', ')} ${width - n === 1 ? 'is' : 'are'} missing (an empty field, as in ",,", is NULL)`;
+    issues.push(issue(where.line, where.column, `this row has ${n} field(s), the header ${width}: ${what}`));
+  }
+  if (ragged.length > MAX_ISSUES_PER_FILE) issues.push(issue(ragged[MAX_ISSUES_PER_FILE]!.line, 1, `and ${ragged.length - MAX_ISSUES_PER_FILE} more row(s) of the wrong number of fields`));
+  if (issues.length) return { issues };
+
+  const columns = header.fields.map((name, i) => ({ name, type: inferType(rows.map((r) => r.fields[i]!)) }));
+  const badTimes: ConfigIssue[] = [];
+  const values = rows.map((r) =>
+    r.fields.map((v, i) => {
+      if (v === '') return null;
+      const { name, type } = columns[i]!;
+      if (type === 'bigint') return BigInt(v).toString();
+      if (type === 'boolean') return v.toLowerCase();
+      if (type !== 'timestamp') return v;
+      const t = utcTimestamp(v);
+      if ('utc' in t) return t.utc;
+      badTimes.push(issue(r.starts[i]!.line, r.starts[i]!.column, `"${v}" ${t.error}, in a column of dates and times`, name));
+      return null;
+    }),
+  );
+  if (badTimes.length) {
+    const more = badTimes.length - MAX_ISSUES_PER_FILE;
+    return { issues: [...badTimes.slice(0, MAX_ISSUES_PER_FILE), ...(more > 0 ? [{ ...badTimes[MAX_ISSUES_PER_FILE]!, message: `and ${more} more value(s) that are not dates and times` }] : [])] };
+  }
+  return { seed: { file, columns, rows: values }, issues: [] };
+}
+
+/** Reads and checks every file before any is loaded: all their problems at once (SeedFileError). */
+export function readSeeds(files: SeedFile[]): ParsedSeed[] {
+  const read = files.map(readSeed);
+  const issues = read.flatMap((r) => r.issues);
+  if (issues.length) throw new SeedFileError(issues);
+  return read.map((r) => r.seed!);
+}
+
+/**
+ * Loads one seed into its table, replacing the table atomically: on DuckDB and Postgres in one
+ * transaction; where DDL is not transactional (BigQuery, Snowflake) into a staging table first,
+ * which then replaces the table in one statement. A failure leaves the table as it was.
+ */
+export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): Promise<SeedResult> {
+  const seed = 'columns' in input ? input : readSeeds([input])[0]!;
+  const { schema, table: tableName } = seed.file;
   const d = adapter.dialect;
-  const [header, ...rows] = parseCsv(readFileSync(seed.path, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
-  if (!header) throw new Error(`${seed.path} is empty`);
-  const types = header.map((_, i) => inferType(rows.map((r) => r[i] ?? '')));
   const sqlType = (t: ColumnType) => (t === 'text' ? d.types.text : t === 'double' ? d.types.double : d.types[t]);
-  const literal = (value: string, t: ColumnType) => {
-    if (value === '') return 'null';
-    if (t === 'bigint' || t === 'double') return value;
-    if (t === 'boolean') return value.toLowerCase();
+  const literal = (value: string | null, t: ColumnType) => {
+    if (value === null) return 'null';
+    if (t === 'bigint' || t === 'double' || t === 'boolean') return value;
     if (t === 'timestamp') return `cast(${d.string(value)} as ${d.types.timestamp})`;
     return d.string(value);
   };
-  const table = `${d.quote(seed.schema)}.${d.quote(seed.table)}`;
-  const ddl = [
-    `create schema if not exists ${d.quote(seed.schema)}`,
-    `drop table if exists ${table}`,
-    `create table ${table} (${header.map((h, i) => `${d.quote(h)} ${sqlType(types[i]!)}`).join(', ')})`,
-  ];
-  // Where a transaction cannot hold DDL (BigQuery rejects it), the table is made first and only
-  // the inserts are atomic.
-  if (!d.capabilities.transactionalDdl) for (const statement of ddl) await adapter.execute(statement);
-  await adapter.execute('begin');
-  try {
-    if (d.capabilities.transactionalDdl) for (const statement of ddl) await adapter.execute(statement);
-    for (let start = 0; start < rows.length; start += 1000) {
-      const batch = rows.slice(start, start + 1000);
-      const values = batch.map((r) => `(${header.map((_, i) => literal(r[i] ?? '', types[i]!)).join(', ')})`).join(',\n');
-      await adapter.execute(`insert into ${table} values\n${values}`);
+  const qualified = (name: string) => `${d.quote(schema)}.${d.quote(name)}`;
+  const table = qualified(tableName);
+  const createAs = (target: string) => `create table ${target} (${seed.columns.map((c) => `${d.quote(c.name)} ${sqlType(c.type)}`).join(', ')})`;
+  const insertInto = async (target: string) => {
+    for (let start = 0; start < seed.rows.length; start += 1000) {
+      const batch = seed.rows.slice(start, start + 1000);
+      const values = batch.map((r) => `(${r.map((v, i) => literal(v, seed.columns[i]!.type)).join(', ')})`).join(',\n');
+      await adapter.execute(`insert into ${target} values\n${values}`);
     }
-    await adapter.execute('commit');
-  } catch (e) {
-    await adapter.execute('rollback').catch(() => undefined);
-    throw e;
+  };
+  const createSchema = `create schema if not exists ${d.quote(schema)}`;
+  if (d.capabilities.transactionalDdl) {
+    await adapter.execute('begin');
+    try {
+      await adapter.execute(createSchema);
+      await adapter.execute(`drop table if exists ${table}`);
+      await adapter.execute(createAs(table));
+      await insertInto(table);
+      await adapter.execute('commit');
+    } catch (e) {
+      await adapter.execute('rollback').catch(() => undefined);
+      throw e;
+    }
+  } else {
+    // A table of this name left behind (the process was killed while it loaded) can be dropped.
+    const staged = qualified(`hs_${tableName}__seed`);
+    await adapter.execute(createSchema);
+    try {
+      await adapter.execute(`drop table if exists ${staged}`);
+      await adapter.execute(createAs(staged));
+      await insertInto(staged);
+      await adapter.execute(`create or replace table ${table} as select * from ${staged}`);
+    } finally {
+      await adapter.execute(`drop table if exists ${staged}`).catch(() => undefined);
+    }
   }
-  return { table: `${seed.schema}.${seed.table}`, rows: rows.length };
+  return { table: `${schema}.${tableName}`, rows: seed.rows.length };
 }

@@ -2,11 +2,10 @@
 // granularity, segments with top-N, missing: negative, earliest dedupe, boolean labels, outcomes
 // read through `sql:`, no model version), each as a full refresh and as an incremental run,
 // with the setup and planning statements too.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Monitor } from '../../src/config/monitor.js';
-import { parseCsv } from '../../src/runner/csv.js';
-import { inferType, seedFiles, type ColumnType } from '../../src/runner/seed.js';
+import { readSeeds, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
 import { compileMonitor, compilePlan, compileSetup, incrementalRange, permanentTables, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
 import type { Dialect } from '../../src/dialects/index.js';
@@ -51,13 +50,10 @@ function portable(monitor: Monitor): Monitor {
 /** Every example's seed tables, typed as `hindsight seed` types them. */
 function exampleTables(): SourceTable[] {
   return EXAMPLES.flatMap((example) =>
-    seedFiles(loadProject(join('examples', example))).map((seed) => {
-      const [header, ...rows] = parseCsv(readFileSync(seed.path, 'utf8')).filter((r) => r.length > 1 || r[0] !== '');
-      return {
-        path: [seed.schema, seed.table],
-        columns: header!.map((name, i): [string, ColumnKind] => [name, KIND[inferType(rows.map((r) => r[i] ?? ''))]]),
-      };
-    }),
+    readSeeds(seedFiles(loadProject(join('examples', example)))).map((seed) => ({
+      path: [seed.file.schema, seed.file.table],
+      columns: seed.columns.map(({ name, type }): [string, ColumnKind] => [name, KIND[type]]),
+    })),
   );
 }
 

@@ -1,0 +1,163 @@
+// `hindsight seed` end to end on DuckDB: what a CSV file from a spreadsheet brings (a byte order
+// mark, times with a UTC offset), seeds in subdirectories, and bad input refused with its
+// file:line:column and nothing loaded. (test/integration/seed.test.ts loads the same on every warehouse.)
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openAdapter, type Adapter, type Row } from '../../src/adapters/index.js';
+import { seed } from '../../src/cli/commands.js';
+import { main } from '../../src/cli/main.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** A project from `hindsight init` (DuckDB in warehouse.duckdb) with these files written into it. */
+async function project(files: Record<string, string | Buffer>): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-seed-')), 'seeded');
+  expect(await main(['init', dir])).toBe(0);
+  write(dir, files);
+  return dir;
+}
+
+function write(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+async function query(dir: string, sql: string): Promise<Row[]> {
+  const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'warehouse.duckdb') });
+  try {
+    return await adapter.query(sql);
+  } finally {
+    await adapter.close();
+  }
+}
+
+describe('hindsight seed', () => {
+  it('reads a CSV file with a UTF-8 byte order mark (Excel\'s "CSV UTF-8") without it in the first column\'s name', async () => {
+    const dir = await project({ 'seeds/events/predictions.csv': '\uFEFFprediction_id,score\r\n1,0.25\r\n2,0.75\r\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/seed events\.predictions \.+ 2 rows/);
+    expect(await query(dir, 'select prediction_id, score from events.predictions order by 1')).toEqual([
+      { prediction_id: 1, score: 0.25 },
+      { prediction_id: 2, score: 0.75 },
+    ]);
+  });
+
+  it('refuses ragged rows and an unclosed quote with file:line:column, and loads nothing', async () => {
+    const good = 'id,observed_at,label\n1,2026-11-03,1\n2,2026-11-04,0\n';
+    const dir = await project({ 'seeds/events/outcomes.csv': good, 'seeds/events/labels.csv': 'id,label\n1,1\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    const before = await query(dir, 'select * from events.outcomes order by id');
+    out = '';
+
+    write(dir, {
+      'seeds/events/outcomes.csv': 'id,observed_at,label\n1,2026-11-03,1,extra\n2,2026-11-04\n3,"2026-11-05,1\n4,2026-11-06,0\n',
+      'seeds/events/labels.csv': 'id,label\n1,1\n2,0\n',
+    });
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(err).toContain('seeds/events/outcomes.csv:2:16: this row has 4 field(s), the header 3: field 4 ("extra") is one too many');
+    expect(err).toContain('seeds/events/outcomes.csv:3:13: this row has 2 field(s), the header 3: label is missing (an empty field, as in ",,", is NULL)');
+    expect(err).toContain('seeds/events/outcomes.csv:4:3: this quoted field is never closed');
+    expect(err).toContain('3 seed file problem(s); nothing was loaded.');
+    expect(out).not.toMatch(/Loading/);
+    // nothing loaded: not the bad file, nor the good one beside it
+    expect(await query(dir, 'select * from events.outcomes order by id')).toEqual(before);
+    expect(await query(dir, 'select count(*)::int as n from events.labels')).toEqual([{ n: 1 }]);
+  });
+
+  it('loads a seed in a subdirectory, as dbt does: the schema of its first directory, the table of its file name', async () => {
+    const dir = await project({ 'seeds/events/archive/outcomes.csv': 'id,label\n1,1\n2,0\n', 'seeds/events/predictions.csv': 'id,score\n1,0.5\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    expect(out).toMatch(/Loading 2 seed file\(s\)[^]*seed events\.outcomes \.+ 2 rows[^]*seed events\.predictions \.+ 1 rows/);
+    expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
+    // --select finds it by its table's name
+    out = '';
+    expect(await main(['seed', '--project-dir', dir, '-s', 'events.outcomes'])).toBe(0);
+    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.outcomes/);
+
+    // two files for one table: refused, naming both, rather than one silently replacing the other
+    write(dir, { 'seeds/events/Outcomes.csv': 'id,label\n3,1\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does \(as in dbt/);
+    expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
+  });
+
+  it('loads times with a UTC offset as the UTC time they name, and refuses a date that does not exist', async () => {
+    const dir = await project({
+      'seeds/events/predictions.csv': [
+        'prediction_id,predicted_at',
+        '1,2026-11-02T10:00:00+01:00',
+        '2,2026-11-02 09:30:00.25Z',
+        '3,2026-11-02T23:30:00-0130',
+        '4,2026-11-03',
+        '5,2026-11-03T08:00:00',
+        '6,',
+      ].join('\n'),
+    });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    expect(await query(dir, 'select prediction_id, typeof(predicted_at) as type, cast(predicted_at as varchar) as utc from events.predictions order by 1')).toEqual([
+      { prediction_id: 1, type: 'TIMESTAMP', utc: '2026-11-02 09:00:00' },
+      { prediction_id: 2, type: 'TIMESTAMP', utc: '2026-11-02 09:30:00.25' },
+      { prediction_id: 3, type: 'TIMESTAMP', utc: '2026-11-03 01:00:00' },
+      { prediction_id: 4, type: 'TIMESTAMP', utc: '2026-11-03 00:00:00' },
+      { prediction_id: 5, type: 'TIMESTAMP', utc: '2026-11-03 08:00:00' },
+      { prediction_id: 6, type: 'TIMESTAMP', utc: null },
+    ]);
+
+    write(dir, { 'seeds/events/predictions.csv': 'prediction_id,predicted_at\n1,2026-11-02T10:00:00+01:00\n2,2026-02-30T10:00:00+01:00\n3,2026-11-02T24:00:00Z\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(err).toContain('seeds/events/predictions.csv:3:3: predicted_at: "2026-02-30T10:00:00+01:00" is not a date that exists, in a column of dates and times');
+    expect(err).toContain('seeds/events/predictions.csv:4:3: predicted_at: "2026-11-02T24:00:00Z" is not a time of day');
+    expect(await query(dir, 'select count(*)::int as n from events.predictions')).toEqual([{ n: 6 }]);
+  });
+
+  it('names the seed and its file when the warehouse fails its load, which leaves its table as it was', async () => {
+    const dir = await project({ 'seeds/events/a.csv': 'id\n1\n', 'seeds/events/kept.csv': 'id,label\n1,1\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    write(dir, { 'seeds/events/kept.csv': 'id,label\n1,0\n2,1\n' });
+    const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'warehouse.duckdb') });
+    const failing: Adapter = {
+      type: adapter.type, dialect: adapter.dialect, query: (s) => adapter.query(s), columns: (s) => adapter.columns(s), close: () => adapter.close(),
+      execute: (s) => (/^insert into "events"\."kept"/.test(s) ? Promise.reject(new Error('disk full (test)')) : adapter.execute(s)),
+    };
+    try {
+      await expect(seed({ projectDir: dir }, failing)).rejects.toThrow(
+        /^seed events\.kept \(seeds\/events\/kept\.csv\) failed, and its table is as it was; the 1 seed\(s\) before it are loaded:\n {2}disk full \(test\)$/,
+      );
+      expect(await adapter.query('select id, label from events.kept')).toEqual([{ id: 1, label: 1 }]);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  it('reports every problem of every file at once: headers, quotes, encodings', async () => {
+    const dir = await project({
+      'seeds/raw/headers.csv': 'id,Label,label,\n1,0,1,\n',
+      'seeds/raw/quotes.csv': 'id,note\n1,5" screen\n',
+      'seeds/raw/quoted.csv': 'id,note\n2,"said ""hi"" "twice\n',
+      'seeds/raw/latin1.csv': Buffer.concat([Buffer.from('id,city\n1,M'), Buffer.from([0xfc]), Buffer.from('nchen\n')]),
+      'seeds/raw/utf16.csv': Buffer.from('\uFEFFid\n1\n', 'utf16le'),
+      'seeds/raw/empty.csv': '\n',
+    });
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(err).toContain('seeds/raw/empty.csv:1:1: is empty: its first line must name the columns');
+    expect(err).toContain('seeds/raw/headers.csv:1:10: column 3 is named "label", as column 2 ("Label") is; column names must differ, ignoring case');
+    expect(err).toContain('seeds/raw/headers.csv:1:16: column 4 has no name (a comma at the end of the line?)');
+    expect(err).toContain('seeds/raw/latin1.csv:2:4: is not UTF-8 text here');
+    expect(err).toContain('seeds/raw/quoted.csv:2:17: text after the closing quote of a quoted field');
+    expect(err).toContain('seeds/raw/quotes.csv:2:4: a quote (") inside a field that does not start with one');
+    expect(err).toContain('seeds/raw/utf16.csv:1:1: is UTF-16 text; save it as UTF-8');
+    expect(out).not.toMatch(/Loading/);
+  });
+});

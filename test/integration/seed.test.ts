@@ -1,0 +1,87 @@
+// `hindsight seed` on every target: the same CSV file (a byte order mark, CRLF, quoted commas,
+// quotes and line breaks, times with UTC offsets, NULLs) gives the same typed rows everywhere, and a
+// load the warehouse fails leaves the table as it was (BigQuery and Snowflake, which cannot roll back
+// DDL, load a staging table first). test/cli/seed.test.ts has the file problems refused before loading.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Adapter, Row } from '../../src/adapters/index.js';
+import { loadSeed, type SeedFile } from '../../src/runner/seed.js';
+import { uniqueName } from './harness.js';
+import { openTarget, TARGETS } from './targets.js';
+
+const CSV = [
+  '\uFEFFid,name,score,flag,seen_at,day',
+  '1,"Smith, Jane",0.5,true,2026-11-02T10:00:00+01:00,2026-11-02',
+  '2,"said ""hi""\r\non two lines",-1.25e2,FALSE,2026-11-02 09:30:00.25Z,',
+  '3,,,,2026-11-02T23:30:00-01:30,2026-11-03',
+  '4,é ü 中 🙂,7,True,2026-11-03,2026-11-04',
+  '',
+].join('\r\n');
+
+const EXPECTED = [
+  { id: 1, name: 'Smith, Jane', score: 0.5, flag: true, seen_at: '2026-11-02T09:00:00.000Z', day: '2026-11-02T00:00:00.000Z' },
+  { id: 2, name: 'said "hi"\r\non two lines', score: -125, flag: false, seen_at: '2026-11-02T09:30:00.250Z', day: null },
+  { id: 3, name: null, score: null, flag: null, seen_at: '2026-11-03T01:00:00.000Z', day: '2026-11-03T00:00:00.000Z' },
+  { id: 4, name: 'é ü 中 🙂', score: 7, flag: true, seen_at: '2026-11-03T00:00:00.000Z', day: '2026-11-04T00:00:00.000Z' },
+];
+
+/** A row as plain values: lower-case names (Snowflake's client reports them in upper case), numbers, ISO times. */
+function plain(row: Row): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k.toLowerCase(),
+      v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? Number(v) : v,
+    ]),
+  );
+}
+
+/** The adapter, with statements that match `failing` failing as a warehouse's error would. */
+function failingOn(adapter: Adapter, failing: RegExp): Adapter {
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      if (prop === 'execute') {
+        return async (sql: string) => {
+          if (failing.test(sql)) throw new Error('the warehouse refused this statement (test)');
+          return target.execute(sql);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe.each(TARGETS)('seed on $name', (target) => {
+  let adapter: Adapter;
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-seed-'));
+  beforeAll(async () => {
+    if (!target.unavailable) adapter = await openTarget(target);
+  });
+  afterAll(async () => adapter?.close());
+
+  const read = async (seed: SeedFile) =>
+    (await adapter.query(`select * from ${adapter.dialect.quote(seed.schema)}.${adapter.dialect.quote(seed.table)} order by 1`)).map(plain);
+
+  it.skipIf(target.unavailable)('loads the same typed rows from a CSV file as every other warehouse', async () => {
+    const path = join(dir, 'tricky.csv');
+    writeFileSync(path, CSV);
+    const seed = { schema: uniqueName('seed'), table: 'tricky', path };
+    expect(await loadSeed(adapter, seed)).toEqual({ table: `${seed.schema}.tricky`, rows: 4 });
+    expect(await read(seed)).toEqual(EXPECTED);
+  });
+
+  it.skipIf(target.unavailable)('leaves the table as it was when the warehouse fails the load', async () => {
+    const path = join(dir, 'kept.csv');
+    writeFileSync(path, 'id,label\n1,1\n2,0\n');
+    const seed = { schema: uniqueName('seed'), table: 'kept', path };
+    await loadSeed(adapter, seed);
+    writeFileSync(path, 'id,label,note\n1,0,changed\n2,1,changed\n3,1,new\n');
+    await expect(loadSeed(failingOn(adapter, /^insert into/), seed)).rejects.toThrow(/refused this statement/);
+    expect(await read(seed)).toEqual([{ id: 1, label: 1 }, { id: 2, label: 0 }]);
+    // and the next load replaces it
+    await loadSeed(adapter, seed);
+    expect(await read(seed)).toEqual([{ id: 1, label: 0, note: 'changed' }, { id: 2, label: 1, note: 'changed' }, { id: 3, label: 1, note: 'new' }]);
+  });
+});
