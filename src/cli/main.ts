@@ -35,6 +35,8 @@ const COMMANDS = {
   run: { ...RUN, 'dry-run': { type: 'boolean', default: false, describe: 'Only report the bytes each step of a full refresh would process (BigQuery); run nothing' } },
   seed: {
     ...COMMON,
+    // (dbt seed --full-refresh drops and recreates each table; hindsight's seed always replaces it)
+    'full-refresh': { type: 'boolean', default: false, describe: "Accepted, as in dbt: seed always replaces each table (its columns and types are the CSV's)" },
     select: { ...COMMON.select, describe: `Seeds to load, by table (orders or raw.orders; default: all): ${SELECTION.replace('m_*', 'raw.*').replace(' tag:<tag>,', '')}` },
     exclude: { ...COMMON.exclude, describe: 'Seeds to leave out, in --select\'s syntax' },
   },

@@ -81,9 +81,9 @@ describe('hindsight seed', () => {
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
     expect(out).toMatch(/Loading 2 seed file\(s\)[^]*seed events\.outcomes \.+ 2 rows[^]*seed events\.predictions \.+ 1 rows/);
     expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
-    // --select finds it by its table's name
+    // --select finds it by its table's name; dbt's --full-refresh is accepted (a seed always replaces its table)
     out = '';
-    expect(await main(['seed', '--project-dir', dir, '-s', 'events.outcomes'])).toBe(0);
+    expect(await main(['seed', '--project-dir', dir, '-s', 'events.outcomes', '--full-refresh'])).toBe(0);
     expect(out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.outcomes/);
 
     // two files for one table: refused, naming both, rather than one silently replacing the other
