@@ -109,7 +109,7 @@ describe('unknown commands and options', () => {
     [['run', '--fulRefresh'], 'unknown option --fulRefresh for run (did you mean --full-refresh?)'],
     [['run', '--ful-refresh=true', '--thread', '2'], 'unknown option --ful-refresh for run (did you mean --full-refresh?)\nunknown option --thread for run (did you mean --threads?)'],
     [['compile', '--exlude', 'x'], 'unknown option --exlude for compile (did you mean --exclude?)'],
-    [['validate', '--full-refresh'], 'unknown option --full-refresh for validate (an option of run, build, not of validate)'],
+    [['validate', '--full-refresh'], 'unknown option --full-refresh for validate (an option of run, seed, build, not of validate)'],
     [['compile', '-S', 'keep_probability'], 'unknown option -S for compile (did you mean -s?)'],
     [['run', '-full-refresh'], 'unknown option -full-refresh for run (did you mean --full-refresh?)'],
     [['run', '--no-partial-pars'], 'unknown option --no-partial-pars for run (did you mean --no-partial-parse?)'],
