@@ -122,6 +122,14 @@ export interface Dialect {
    * Snowflake skip blocks by their min/max values, BigQuery by partitions and clustering.
    */
   createIndex(table: string, name: string, columns: string[]): string[];
+  /**
+   * Queries that take and give back a lock named `name` for the session, where the warehouse has
+   * such locks (Postgres's advisory locks): `take` returns one row whose `taken` is true when the
+   * lock was free, without waiting. A run holds its monitor's lock from its plan to its commit, so
+   * that two runs of one monitor never plan from the same stored state. None by default: DuckDB's
+   * file lock keeps a second process out; BigQuery and Snowflake have no such locks.
+   */
+  sessionLock(name: string): { take: string; release: string } | undefined;
   /** Statements that (re)create a session-scoped table from a query. */
   createTempTable(name: string, select: string): string[];
   /**
@@ -215,6 +223,7 @@ export const defaultDialect: Dialect = {
   binaryCollate: (expr) => expr,
   tableLayout: () => '',
   createIndex: () => [],
+  sessionLock: () => undefined,
   md5: (expr) => `md5(${expr})`,
   createTempTable(name, select) {
     return [`drop table if exists ${this.quote(name)}`, `create temporary table ${this.quote(name)} as\n${select}`];

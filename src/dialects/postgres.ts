@@ -36,6 +36,11 @@ export const postgres = defineDialect({
   createIndex(this: Dialect, table: string, name: string, columns: string[]) {
     return [`create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`];
   },
+  // (a 64-bit key from the name: hashtextextended, PostgreSQL 11 and later)
+  sessionLock(this: Dialect, name: string) {
+    const key = `hashtextextended(${this.string(name)}, 0)`;
+    return { take: `select pg_try_advisory_lock(${key}) as taken`, release: `select pg_advisory_unlock(${key}) as released` };
+  },
   createTable(this: Dialect, relation: string, select: string) {
     return [...defaultDialect.createTable.call(this, relation, select), `analyze ${relation}`];
   },

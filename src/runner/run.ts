@@ -177,6 +177,41 @@ class StoredColumnsDiffer extends Error {
   }
 }
 
+/** The result of a monitor that failed before its first step (`plan`: there is no step file to name). */
+const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown): MonitorResult => ({
+  monitor: monitor.name, status: 'error', runId, steps: [],
+  rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, error),
+});
+
+/**
+ * A monitor's run, holding the monitor's lock from its plan to its commit where the warehouse has
+ * such locks (Dialect.sessionLock). Two runs of one monitor at once (an overlapping cron job, two CI
+ * jobs) would both plan from the same stored state, and both add the late outcomes that came in
+ * since to the earlier windows: counted twice, for good. The second run fails instead, having
+ * written nothing; the next run takes up what it would have added.
+ */
+async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): Promise<MonitorResult> {
+  const { adapter, project } = options;
+  const lock = adapter.dialect.sessionLock(`hindsight:${project.config.schema}.${monitor.name}`);
+  if (!lock) return runPlanned(monitor, options, writes);
+  const started = performance.now();
+  let taken: boolean;
+  try {
+    taken = (await adapter.query(lock.take))[0]?.taken === true;
+  } catch (e) {
+    return failedBeforeSteps(monitor, randomUUID(), started, interrupted(options.signal, e));
+  }
+  if (!taken) {
+    const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock); this run wrote nothing: run it again once that one has finished`);
+    return failedBeforeSteps(monitor, randomUUID(), started, busy);
+  }
+  try {
+    return await runPlanned(monitor, options, writes);
+  } finally {
+    await adapter.query(lock.release).catch(() => undefined); // (a session that ended has released it)
+  }
+}
+
 /**
  * `writes` is held from a monitor's `begin` to its commit or rollback, and while a failed run is
  * logged: the transactions of monitors run side by side all write the shared metric and run tables,
@@ -184,7 +219,7 @@ class StoredColumnsDiffer extends Error {
  * step and the run record wait; the steps that build session tables, nearly all of a run, do not.
  * With `rebuildReason` the run is a full refresh, for that reason (StoredColumnsDiffer).
  */
-async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, rebuildReason?: string): Promise<MonitorResult> {
+async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, rebuildReason?: string): Promise<MonitorResult> {
   const { project, adapter, target } = options;
   const schema = project.config.schema;
   const dialect = adapter.dialect;
@@ -207,10 +242,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
     steps = compileMonitor({ monitor, schema, dialect, run });
     writeSteps(runDir, steps);
   } catch (e) {
-    return {
-      monitor: monitor.name, status: 'error', runId, steps: [],
-      rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, interrupted(options.signal, e)),
-    };
+    return failedBeforeSteps(monitor, runId, started, interrupted(options.signal, e));
   }
   const hash = sqlHash(steps);
   const mode = plan.range ? 'incremental' : 'full_refresh';
@@ -321,7 +353,7 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock, r
   await dropSessionTables();
   if (rebuild) {
     // nothing was written: the monitor runs again, in full, and its time includes this attempt's
-    const rebuilt = await runMonitor(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
+    const rebuilt = await runPlanned(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
     return { ...rebuilt, seconds: seconds(started) };
   }
   result.seconds = seconds(started);

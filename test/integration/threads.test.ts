@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { loadProject, loadTarget } from '../../src/config/load.js';
+import { dialectFor } from '../../src/dialects/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { runMonitors } from '../../src/runner/run.js';
 import { previousSeconds, startOrder } from '../../src/runner/run-log.js';
@@ -86,9 +87,10 @@ function tracked(adapter: Adapter, s: Sessions, id = 0): Adapter {
     dialect: adapter.dialect,
     execute,
     query: (sql) => {
-      // each monitor's run starts by reading its last successful run (previousRun)
-      const planned = /select as_of, config_hash from [^]*where monitor = '(\w+)'/.exec(sql)?.[1];
-      if (planned) s.planned.push(planned);
+      // each monitor's run starts by taking its lock (where the warehouse has locks: Dialect.sessionLock),
+      // or else by reading its last successful run (previousRun)
+      const planned = (/advisory_lock\(hashtextextended\('hindsight:\w+\.(\w+)'/.exec(sql) ?? /select as_of, config_hash from [^]*where monitor = '(\w+)'/.exec(sql))?.[1];
+      if (planned && !s.planned.includes(planned)) s.planned.push(planned);
       return count(() => adapter.query(sql));
     },
     columns: (select) => count(() => adapter.columns(select)),
@@ -199,6 +201,37 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       { monitor: 'm1', status: 'success' }, { monitor: 'm2', status: 'error' }, { monitor: 'm3', status: 'error' }, { monitor: 'm4', status: 'success' },
     ]);
     expect(second.filter((r) => r.status === 'error').map((r) => Number(r.rows_written))).toEqual([0, 0]);
+  });
+
+  // Two runs of one monitor at once (an overlapping cron job) would both plan from the same stored
+  // state and add the same late outcomes twice. Where the warehouse has session locks the second one
+  // fails, having written nothing (DuckDB's file lock keeps a second process out altogether).
+  const lockable = (name: string) => dialectFor(target.name.replace(/-fake$/, '')).sessionLock(name);
+  it.skipIf(target.unavailable || !lockable('x'))("a run of a monitor whose lock another session holds fails, writes nothing, and the next one runs", async () => {
+    const { src, rest } = await loadFirst();
+    const out = uniqueName('hs');
+    const dir = writeMonitors(target, out, [binaryMonitor(src, SPECS[0]!)]);
+    await runProject(adapter, dir, { asOf: FIRST });
+    await loadFixture(adapter, src, rest, { segments: ['seg_a', 'seg_b'], append: true });
+    const state = async () => adapter.query(`select metric, window_start, segment, segment_value, value from ${out}.hindsight_metrics order by 1, 2, 3, 4`);
+    const before = await state();
+    const lock = lockable(`hindsight:${out}.m1`)!;
+    const other = (await adapter.openSession!())!;
+    try {
+      expect(await other.query(lock.take)).toEqual([{ taken: true }]); // (another run, holding it)
+      const [busy] = await runProject(adapter, dir, { asOf: SECOND });
+      expect(busy!.status).toBe('error');
+      expect(busy!.error!.message).toMatch(/^monitor m1, step plan failed[^]*another hindsight run of monitor m1 is in progress on this database[^]*this run wrote nothing/);
+      expect(await state()).toEqual(before);
+      await other.query(lock.release);
+      const [next] = await runProject(adapter, dir, { asOf: SECOND });
+      expect([next!.status, next!.mode]).toEqual(['success', 'incremental']);
+      // the run gave the lock back
+      expect(await other.query(lock.take)).toEqual([{ taken: true }]);
+      await other.query(lock.release);
+    } finally {
+      await other.close();
+    }
   });
 
   it.skipIf(target.unavailable)('stop on an interrupt: running monitors roll back and drop their staged tables, the rest do not start', async () => {
