@@ -301,7 +301,14 @@ const postgresOutput = z.strictObject({
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
   connect_timeout: wholeNumber(1).optional(),
   session_settings: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem'), z.union([z.string(), z.number(), z.boolean()]))
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem')
+        // (timestamptz values would be read as that zone's wall-clock times, and fall into other windows)
+        .refine((name) => name.toLowerCase() !== 'timezone', "a setting other than TimeZone: hindsight's session is UTC, which its windows are in"),
+      z.union([z.string(), z.number(), z.boolean()]),
+    )
     .describe("server settings for hindsight's session, e.g. work_mem: 512MB; set after hindsight's own (jit_optimize_above_cost and jit_inline_above_cost -1: no LLVM optimization or inlining of its statements, docs/performance.md)")
     .optional(),
 });

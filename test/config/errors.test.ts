@@ -683,6 +683,11 @@ shop: {<<: *base}
     `);
   });
 
+  it("refuse a Postgres session's TimeZone: hindsight's session is UTC", () => {
+    const profiles = `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {work_mem: 64MB, TimeZone: America/New_York}}\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:4:90: shop.outputs.pg.session_settings.TimeZone: invalid key "TimeZone"; expected a setting other than TimeZone: hindsight's session is UTC, which its windows are in"`);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
