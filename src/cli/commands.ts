@@ -359,8 +359,15 @@ export async function show(options: CommonOptions & { monitor: string; granulari
     const ofMonitor = `monitor = ${d.string(monitor.name)} and granularity = ${d.string(granularity)}`;
     // nothing written yet is said as such, not as the warehouse's "table does not exist" or an empty table
     const notRun = `run it first: hindsight run -s ${monitor.name}${options.target ? ` -t ${options.target}` : ''}`;
-    const stored = await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`).then((r) => Number(r[0]?.n), () => undefined);
-    if (stored === undefined) throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun}`);
+    let stored: number;
+    try {
+      stored = Number((await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`))[0]?.n);
+    } catch (e) {
+      // (only a table that is not there; a permission or connection problem is the warehouse's to say)
+      const said = e instanceof Error ? e.message : String(e);
+      if (!/\b(table|relation|object|schema)\b[^\n]* does not exist|not found: (table|dataset)/i.test(said)) throw e;
+      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${said.split('\n')[0]})`);
+    }
     if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
     if (options.metrics?.length) {
       const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { openAdapter } from '../../src/adapters/index.js';
 import { projectName } from '../../src/cli/commands.js';
 
 let out = '';
@@ -28,7 +29,7 @@ describe('hindsight CLI on the shop example', () => {
     const dir = copyOfShop();
     // before any run, show says so (not the warehouse's "table does not exist")
     expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
-    expect(err).toMatch(/^hindsight\.hindsight_metrics does not exist on target dev: nothing has been run there yet; run it first: hindsight run -s keep_probability\n/);
+    expect(err).toMatch(/^hindsight\.hindsight_metrics does not exist on target dev: nothing has been run there yet; run it first: hindsight run -s keep_probability \(the warehouse said: Catalog Error: Table with name "hindsight\.hindsight_metrics" does not exist/);
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(0);
     expect(out).toMatch(/seed raw\.prediction_events \.+ 6044 rows/);
     expect(out).toMatch(/keep_probability: OK, full refresh \(first run\)/);
@@ -71,6 +72,20 @@ describe('hindsight CLI on the shop example', () => {
     err = '';
     expect(await main(['show', 'second', '--project-dir', dir])).toBe(1);
     expect(err).toMatch(/^monitor second has no week rows in hindsight\.hindsight_metrics on target dev; run it first: hindsight run -s second\n/);
+  });
+
+  it("show passes on the warehouse's error when the metric table is there but cannot be read", async () => {
+    const dir = copyOfShop();
+    const db = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'shop.duckdb') });
+    try {
+      await db.execute('create schema hindsight');
+      await db.execute('create table hindsight.hindsight_metrics (monitor varchar)'); // (not hindsight's)
+    } finally {
+      await db.close();
+    }
+    expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
+    expect(err).toMatch(/granularity/);
+    expect(err).not.toMatch(/nothing has been run/);
   });
 
   it('shows approximate ranking metrics with their error bounds', async () => {
