@@ -68,6 +68,22 @@ const opts = (a: Args): commands.CommonOptions => ({
   debug: a.debug === true,
 });
 
+/** Names (and aliases) of the options of any command that take a value: the token after one is its value. */
+const TAKES_VALUE = new Set(
+  Object.values(COMMANDS).flatMap((options) =>
+    Object.entries(options as Record<string, Options>).filter(([, o]) => o.type !== 'boolean').flatMap(([name, o]) => [name, ...[o.alias ?? []].flat()])),
+);
+
+/** The command among the arguments: the first that is neither an option nor an option's value (`--project-dir shop validate`). */
+function commandOf(tokens: string[]): string | undefined {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!token.startsWith('-')) return token;
+    if (!token.includes('=') && TAKES_VALUE.has(token.replace(/^--?/, ''))) i++;
+  }
+  return undefined;
+}
+
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
@@ -77,7 +93,7 @@ const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => 
 export function unknownArguments(message: string, argv: string[]): string | undefined {
   const end = argv.indexOf('--');
   const tokens = end === -1 ? argv : argv.slice(0, end);
-  const command = tokens.find((t) => !t.startsWith('-'));
+  const command = commandOf(tokens);
   const names = Object.keys(COMMANDS);
   if (command !== undefined && !names.includes(command)) {
     const near = closest(command, names);
@@ -165,7 +181,9 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')}`)
     .strict()
     .fail((message, error) => {
-      throw error ?? new UsageError((/^Unknown arguments?: /.test(message) && unknownArguments(message, argv)) || message);
+      // (yargs's own validation errors, such as an option given without its value, are usage errors: exit 2)
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError((/^Unknown arguments?: /.test(message) && unknownArguments(message, argv)) || message || error!.message);
     })
     .help();
   try {

@@ -116,6 +116,11 @@ describe('unknown commands and options', () => {
     [['rnu', '-s', 'x'], 'unknown command "rnu" (did you mean "run"?); commands: init, validate, compile, run, seed, build, show, debug, schema'],
     [['run', 'keep_probability'], 'run takes no argument "keep_probability"; to pick monitors, use --select (-s keep_probability)'],
     [['complie'], 'unknown command "complie" (did you mean "compile"?); commands: init, validate, compile, run, seed, build, show, debug, schema'],
+    // options before the command, and their values, are not the command
+    [['--profiles-dir', 'shop', 'validate', '--full-refresh'], 'unknown option --full-refresh for validate (an option of run, seed, build, not of validate)'],
+    [['-t', 'dev', 'validate', '--bogus'], 'unknown option --bogus for validate'],
+    // yargs's own checks are usage errors too (exit 2)
+    [['run', '--threads'], 'Not enough arguments following: threads'],
   ])('%j', async (args, message) => {
     expect(await main([...args, '--project-dir', 'nowhere'])).toBe(2);
     expect(err).toBe(`${message}\nRun \`hindsight --help\` for usage.\n`);
