@@ -16,10 +16,24 @@ env.addGlobal('env_var', (name: string, fallback?: string) => {
   throw new MissingEnvVar(`environment variable ${name} is not set and env_var() was given no default; set it or write env_var('${name}', '<default>')`);
 });
 
-// dbt's filters that turn env_var()'s text into a YAML number or boolean. They change nothing here:
-// profiles.yml's numbers and booleans accept the rendered text (schema.ts's wholeNumber and flag),
-// and elsewhere templates belong in text values (a relation, a `where:`, a schema name).
-for (const name of ['as_number', 'as_bool', 'as_native', 'as_text']) env.addFilter(name, (value: unknown) => value);
+// dbt's filters that turn env_var()'s text into a number or a boolean, when the template is the whole
+// value (`threshold: "{{ env_var('T', '0.5') | as_number }}"`): the filter marks the text, and the
+// value is converted once rendered (typed). Inside a longer text the marks are dropped.
+const TYPED = /\u0001(number|bool|native)\u0001([^\u0001]*)\u0001/g;
+for (const kind of ['number', 'bool', 'native']) env.addFilter(`as_${kind}`, (value: unknown) => `\u0001${kind}\u0001${String(value)}\u0001`);
+env.addFilter('as_text', (value: unknown) => value);
+
+/** A rendered value: a number or boolean where a filter asked for one and the text is one, else text. */
+function typed(rendered: string): string | number | boolean {
+  const whole = new RegExp(`^${TYPED.source}$`).exec(rendered);
+  if (!whole) return rendered.replace(TYPED, '$2');
+  const [, kind, text] = whole as unknown as [string, string, string];
+  const number = text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined;
+  const bool = /^(true|false)$/i.test(text.trim()) ? text.trim().toLowerCase() === 'true' : undefined;
+  if (kind === 'number') return number ?? text;
+  if (kind === 'bool') return bool ?? text;
+  return number ?? bool ?? text;
+}
 
 /** The dotted key of a node from the ancestors `visit` passes (documents, maps, pairs, sequences). */
 function keyPath(ancestors: readonly unknown[], node: unknown): Path {
@@ -42,7 +56,7 @@ function message(e: unknown): string {
     .replace(/^(Template render error:\s*)?(\w*Error:\s*)?/, '')
     .trim();
   if (text.startsWith('environment variable ')) return text;
-  return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}"`;
+  return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}" (a literal {{ in SQL is written {{ '{{' }})`;
 }
 
 /**
@@ -78,7 +92,7 @@ export function renderEnvVars(parsed: ParsedYaml): ConfigIssue[] {
     Scalar(_key, node: Scalar, ancestors) {
       if (!isScalar(node) || typeof node.value !== 'string' || !node.value.includes('{{')) return;
       try {
-        node.value = env.renderString(node.value, {});
+        node.value = typed(env.renderString(node.value, {}));
       } catch (e) {
         node.value = fail(node, ancestors, message(e));
       }

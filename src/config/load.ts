@@ -166,7 +166,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
   const templates = renderEnvVars(doc);
   const data = doc.doc.toJS() as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
-  issues.push(...new Set([...templates, ...withoutMarkers(fileIssues, templates), ...asMeantType(doc, data)]));
+  issues.push(...new Set([...templates, ...withoutMarkers([...fileIssues, ...asMeantType(doc, data)], templates)]));
   const declared: Declared[] = [];
   const monitors: Monitor[] = [];
   const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];

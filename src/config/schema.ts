@@ -267,9 +267,9 @@ function wholeNumber(min: number, max?: number) {
   return z.union([n, z.string().regex(/^\s*\d+\s*$/).pipe(z.coerce.number<string>().pipe(n))]).describe(words);
 }
 
-/** true or false in profiles.yml, written as a boolean or as the text an `{{ env_var() }}` template renders to. */
+/** true or false in profiles.yml, written as a boolean or as the text an `{{ env_var() }}` template renders to (True, false, …). */
 function flag() {
-  return z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+  return z.union([z.boolean(), z.string().regex(/^(true|false)$/i).transform((v) => v.toLowerCase() === 'true')]);
 }
 
 // dbt's `threads`, on every output: how many monitors run side by side, each in a session of its own.

@@ -480,7 +480,7 @@ other_project:
     `);
     expect(errors(files, { target: 'dev' })).toMatchInlineSnapshot(`"profiles.yml:5:7: shop.outputs.dev.threds: unknown key "threds"; expected one of: type, path, threads, memory_limit, settings (did you mean "threads"?)"`);
     expect(errors(files, { target: 'staging' })).toMatchInlineSnapshot(`"profiles.yml:7:13: shop.outputs.staging.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)"`);
-    expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""`);
+    expect(errors(files, { target: 'local' })).toMatchInlineSnapshot(`"profiles.yml:8:33: shop.outputs.local.path: cannot render this {{ … }} template: parseSignature: expected comma after expression; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}" (a literal {{ in SQL is written {{ '{{' }})"`);
   });
 
   it('read whole numbers as written or as the digits a template renders to, and nothing else as one', () => {
@@ -630,12 +630,28 @@ shop: {<<: *base}
       'profiles.yml': PROFILES,
     })).toMatchInlineSnapshot(`
       "hindsight.yml:3:9: schema: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
-      monitors/churn.yml:10:12: monitors[0].outcomes.sql: cannot render this {{ … }} template: Unable to call \`ref\`, which is undefined or falsey; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}""
+      monitors/churn.yml:10:12: monitors[0].outcomes.sql: cannot render this {{ … }} template: Unable to call \`ref\`, which is undefined or falsey; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}" (a literal {{ in SQL is written {{ '{{' }})"
     `);
   });
 
+  it("turn a value into a number or boolean with dbt's as_number, as_bool and as_native, in monitor files too", () => {
+    process.env.HINDSIGHT_TEST_T = '0.7';
+    try {
+      const monitor = MONITOR.replace('      score: p_churn\n', `      score: p_churn\n      where: "x = {{ env_var('HINDSIGHT_TEST_T') | as_number }}"\n`).replace('      within: 30 days\n', `      within: 30 days\n    threshold: "{{ env_var('HINDSIGHT_TEST_T', '0.5') | as_number }}"\n`);
+      const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': monitor, 'profiles.yml': PROFILES });
+      const [m] = loadProjectAndTarget(dir).project.monitors;
+      expect(m!.threshold).toBe(0.7);
+      expect(m!.predictions.where).toBe('x = 0.7'); // (inside a longer text, the text)
+      // text that is no number stays text, and the schema says what it expected
+      process.env.HINDSIGHT_TEST_T = 'high';
+      expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': monitor, 'profiles.yml': PROFILES })).toMatch(/threshold: expected a number from 0 to 1[^\n]*; got "high"/);
+    } finally {
+      delete process.env.HINDSIGHT_TEST_T;
+    }
+  });
+
   it("accept dbt's as_number and as_bool filters, and a boolean's text from env_var()", () => {
-    process.env.HINDSIGHT_TEST_KEEP = 'true';
+    process.env.HINDSIGHT_TEST_KEEP = 'True';
     try {
       const profiles = `shop:
   target: prod
@@ -675,7 +691,11 @@ shop: {<<: *base}
   });
 
   it('check a monitor whose type is misspelt as the type it most likely means, so that its other errors come too', () => {
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
     const monitor = MONITOR.replace('type: binary_classification', 'type: binary_clasification').replace('timestamp: predicted_at', 'timestmap: predicted_at').replace('within: 30 days', 'within: 30 dayz');
+    // (a template that failed is reported as such, not as the placeholder it left)
+    const templated = monitor.replace('      within: 30 dayz\n', `      within: 30 dayz\n    granularity: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}"\n`);
+    expect(errors(withMonitors({ 'churn.yml': templated }))).not.toMatch(/unrendered|\\u0000/);
     expect(errors(withMonitors({ 'churn.yml': monitor }))).toMatchInlineSnapshot(`
       "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
       monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
