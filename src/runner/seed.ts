@@ -104,15 +104,14 @@ export class SeedFileError extends ConfigError {
   }
 }
 
-/**
- * The seed files of a project, in the order they are loaded. Refuses (SeedFileError) two files that
- * would load into the same table, compared ignoring case, as DuckDB and Snowflake's unquoted names do.
- */
+/** The seed files of a project, in the order they are loaded. */
 export function seedFiles(project: Project): SeedFile[] {
   const out: SeedFile[] = [];
+  // (hidden entries, such as Jupyter's .ipynb_checkpoints, are skipped, as monitor files' are)
   const csvsUnder = (dir: string): string[] =>
     readdirSync(dir)
       .sort()
+      .filter((entry) => !entry.startsWith('.'))
       .flatMap((entry) => {
         const full = join(dir, entry);
         if (statSync(full).isDirectory()) return csvsUnder(full);
@@ -121,7 +120,7 @@ export function seedFiles(project: Project): SeedFile[] {
   for (const seedPath of project.config['seed-paths']) {
     const root = resolve(project.dir, seedPath);
     if (!existsSync(root)) continue;
-    for (const entry of readdirSync(root).sort()) {
+    for (const entry of readdirSync(root).sort().filter((e) => !e.startsWith('.'))) {
       const full = join(root, entry);
       const name = (path: string) => relative(project.dir, path) || path;
       if (statSync(full).isDirectory()) {
@@ -131,9 +130,14 @@ export function seedFiles(project: Project): SeedFile[] {
       }
     }
   }
+  return out;
+}
+
+/** A file for a table that an earlier file loads into already. */
+function oneFilePerTable(files: SeedFile[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const first = new Map<string, SeedFile>();
-  for (const seed of out) {
+  for (const seed of files) {
     const key = `${seed.schema}.${seed.table}`.toLowerCase();
     const earlier = first.get(key);
     if (earlier) {
@@ -143,8 +147,7 @@ export function seedFiles(project: Project): SeedFile[] {
       });
     } else first.set(key, seed);
   }
-  if (issues.length) throw new SeedFileError(issues);
-  return out;
+  return issues;
 }
 
 /** At most this many problems are reported per file (a file of ragged rows would give one per row). */
@@ -226,10 +229,14 @@ export function readSeed(file: SeedFile): { seed?: ParsedSeed; issues: ConfigIss
   return { seed: { file, columns, rows: values }, issues: [] };
 }
 
-/** Reads and checks every file before any is loaded: all their problems at once (SeedFileError). */
+/**
+ * Reads and checks every file before any is loaded: all their problems at once (SeedFileError),
+ * among them two files that would load into the same table, compared ignoring case, as DuckDB and
+ * Snowflake's unquoted names do (only among the files given: those --select picked).
+ */
 export function readSeeds(files: SeedFile[]): ParsedSeed[] {
   const read = files.map(readSeed);
-  const issues = read.flatMap((r) => r.issues);
+  const issues = [...oneFilePerTable(files), ...read.flatMap((r) => r.issues)];
   if (issues.length) throw new SeedFileError(issues);
   return read.map((r) => r.seed!);
 }

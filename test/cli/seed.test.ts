@@ -91,6 +91,15 @@ describe('hindsight seed', () => {
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
     expect(err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does \(as in dbt/);
     expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
+    // … which does not stop loading the other seeds by --select
+    out = '';
+    expect(await main(['seed', '--project-dir', dir, '-s', 'events.predictions'])).toBe(0);
+    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.predictions/);
+    // hidden directories and files (a notebook's checkpoints) are not seeds
+    write(dir, { 'seeds/events/.ipynb_checkpoints/predictions-checkpoint.csv': 'id,score\n9,0.1\n', 'seeds/.hidden.csv': 'a\n1\n' });
+    out = '';
+    expect(await main(['seed', '--project-dir', dir, '-s', 'events.predictions'])).toBe(0);
+    expect(await main(['seed', '--project-dir', dir, '-s', 'predictions-checkpoint'])).toBe(2);
   });
 
   it('loads times with a UTC offset as the UTC time they name, and refuses a date that does not exist', async () => {
