@@ -13,7 +13,7 @@ const LAST_DAY = Date.UTC(9999, 11, 31);
 
 export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
-  capabilities: { transactionalDdl: false, aggregatePercentile: false, havingSeesAliases: true, reusesCommonTableExpressions: false },
+  capabilities: { transactionalDdl: false, textTimestamps: true, aggregatePercentile: false, havingSeesAliases: true, reusesCommonTableExpressions: false },
   types: { double: 'float64', bigint: 'int64', integer: 'int64', text: 'string', timestamp: 'timestamp', boolean: 'bool' },
   fail: (message) => `error(${message})`,
   // Quoted identifiers escape with a backslash, not by doubling.

@@ -6,6 +6,12 @@ import type { Granularity } from '../config/schema.js';
 export interface Capabilities {
   /** DDL (create/drop table) can be rolled back with the surrounding transaction. */
   transactionalDdl: boolean;
+  /**
+   * A time column of text (ISO 8601) is compared with timestamps and cast to one: BigQuery and
+   * Snowflake do; DuckDB and Postgres refuse to compare text with a timestamp, so the column check
+   * before a run says so.
+   */
+  textTimestamps: boolean;
   /** The warehouse has an aggregate percentile; when false, templates prefer `percentileOver` in a subquery. */
   aggregatePercentile: boolean;
   /**
@@ -161,7 +167,7 @@ const quoteWith = (q: string) => (id: string) => (id.includes(q) ? `${q}${id.spl
 
 export const defaultDialect: Dialect = {
   name: 'default',
-  capabilities: { transactionalDdl: true, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
+  capabilities: { transactionalDdl: true, textTimestamps: false, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
   // DuckDB has no limit; Snowflake's is 255 characters and BigQuery's table names 1,024, beyond the
   // longest name hindsight makes (about 90 characters for a monitor name of 60)
   maxIdentifierLength: Number.POSITIVE_INFINITY,

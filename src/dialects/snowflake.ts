@@ -28,7 +28,7 @@ export const snowflake: Dialect = defineDialect({
   name: 'snowflake',
   // A WITH clause referenced twice is one WithClause operator feeding two WithReference operators
   // in Snowflake's query profile: computed once (not verified on a live account here).
-  capabilities: { transactionalDdl: false, aggregatePercentile: true, havingSeesAliases: true, reusesCommonTableExpressions: true },
+  capabilities: { transactionalDdl: false, textTimestamps: true, aggregatePercentile: true, havingSeesAliases: true, reusesCommonTableExpressions: true },
   types: { double: 'float', bigint: 'number', integer: 'number', text: 'varchar', timestamp: 'timestamp_ntz', boolean: 'boolean' },
   quote,
   // A backslash starts an escape sequence in Snowflake string literals too.

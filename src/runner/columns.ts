@@ -35,6 +35,25 @@ function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes' | 'cat
   ];
 }
 
+/** The columns of a side that hindsight compares with times: its timestamp, and a forecast's other times. */
+function times(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string[] {
+  if (side === 'catalog') return [];
+  const source = monitor[side];
+  return [source.timestamp, ...source.values.filter((v) => v.kind === 'timestamp').map((v) => v.column)];
+}
+
+/**
+ * Why a column of this type (as the adapter names it) cannot be one of a monitor's times, if it
+ * cannot: a number (epoch seconds, say) nowhere; text where the warehouse does not compare it with
+ * timestamps (Capabilities.textTimestamps). Otherwise the warehouse would fail deep in a step.
+ */
+function notATime(type: string, adapter: Adapter): string | undefined {
+  const t = type.trim();
+  if (/^(u?(tiny|small|big|huge)?int(eger)?\d*|(big)?numeric.*|decimal.*|double.*|float\d*|real|number.*|fixed)$/i.test(t)) return 'a number, not a timestamp or a date';
+  if (/^((var)?char.*|bpchar|text|string)$/i.test(t) && !adapter.dialect.capabilities.textTimestamps) return `text, which ${adapter.type} does not compare with timestamps`;
+  return undefined;
+}
+
 export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<void> {
   const issues: ConfigIssue[] = [];
   // (a monitor built in code, not read from a file, has no positions)
@@ -42,16 +61,23 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
   for (const [side, source, wanted] of configuredColumns(monitor)) {
     const what = source.relation ?? `the ${side} sql`;
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
-    let available: string[];
+    let columns: { name: string; type: string }[];
     try {
-      available = (await adapter.columns(sourceSelect(adapter, source))).map((c) => c.name);
+      columns = await adapter.columns(sourceSelect(adapter, source));
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
       issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${reason}` });
       continue;
     }
+    const available = columns.map((c) => c.name);
     const reported = new Set<string>();
     for (const [column, key] of wanted) {
+      const type = columns.find((c) => c.name === column)?.type;
+      const problem = type !== undefined && times(monitor, side).includes(column) ? notATime(type, adapter) : undefined;
+      if (problem && !reported.has(column)) {
+        reported.add(column);
+        issues.push({ file: monitor.file, ...at(key), message: `column "${column}" of ${what} is ${type}, ${problem}; convert it to a timestamp in a \`sql:\` source` });
+      }
       if (available.includes(column) || reported.has(column)) continue;
       reported.add(column);
       issues.push({

@@ -314,4 +314,23 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
     expect(await adapter.query('select 1 as x')).toEqual([{ x: 1 }]);
   });
+
+  it.skipIf(target.unavailable)('run none when a time column is a number, or text where the warehouse does not compare text with timestamps', async () => {
+    const { src } = await loadFirst();
+    const out = uniqueName('hs');
+    const d = adapter.dialect;
+    const withTime = (spec: MonitorSpec, time: string) => {
+      const m = binaryMonitor(src, { ...spec, outcomesSql: true });
+      return { ...m, outcomes: { ...(m.outcomes as object), sql: `select outcome_pid as pid, ${time} as observed_at, label from ${src}.outcomes` } };
+    };
+    const monitors = [withTime(SPECS[0]!, `cast(observed_at as ${d.types.text})`), withTime(SPECS[1]!, `cast(1767225600 as ${d.types.bigint})`), binaryMonitor(src, SPECS[2]!)];
+    const error = await runProject(adapter, writeMonitors(target, out, monitors), { asOf: FIRST }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`);
+    expect(issues).toEqual([
+      ...(d.capabilities.textTimestamps ? [] : [expect.stringMatching(/^monitors\[0\]\.outcomes\.timestamp: column "observed_at" of the outcomes sql is \S+, text, which \w+ does not compare with timestamps; convert it to a timestamp in a `sql:` source$/)]),
+      expect.stringMatching(/^monitors\[1\]\.outcomes\.timestamp: column "observed_at" of the outcomes sql is \S+, a number, not a timestamp or a date; convert it/),
+    ]);
+    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+  });
 });
