@@ -366,7 +366,8 @@ export async function show(options: CommonOptions & { monitor: string; granulari
       // (only a table that is not there; a permission or connection problem is the warehouse's to say)
       const said = e instanceof Error ? e.message : String(e);
       if (!/\b(table|relation|object|schema)\b[^\n]* does not exist|not found: (table|dataset)/i.test(said)) throw e;
-      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${said.split('\n')[0]})`);
+      // (Snowflake says "does not exist or not authorized" of both: its words are kept, whole)
+      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${said.replace(/\s+/g, ' ').trim()})`);
     }
     if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
     if (options.metrics?.length) {

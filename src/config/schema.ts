@@ -269,7 +269,8 @@ function wholeNumber(min: number, max?: number) {
 
 /** true or false in profiles.yml, written as a boolean or as the text an `{{ env_var() }}` template renders to (True, false, …). */
 function flag() {
-  return z.union([z.boolean(), z.string().regex(/^(true|false)$/i).transform((v) => v.toLowerCase() === 'true')]);
+  // (no /i flag: the JSON Schema's pattern keeps none)
+  return z.union([z.boolean(), z.string().regex(/^(true|True|TRUE|false|False|FALSE)$/).transform((v) => v.toLowerCase() === 'true')]);
 }
 
 // dbt's `threads`, on every output: how many monitors run side by side, each in a session of its own.
@@ -301,14 +302,15 @@ const postgresOutput = z.strictObject({
   sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
   connect_timeout: wholeNumber(1).optional(),
   session_settings: z
-    .record(
-      z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem')
-        // (timestamptz values would be read as that zone's wall-clock times, and fall into other windows)
-        .refine((name) => name.toLowerCase() !== 'timezone', "a setting other than TimeZone: hindsight's session is UTC, which its windows are in"),
-      z.union([z.string(), z.number(), z.boolean()]),
-    )
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a setting name such as work_mem'), z.union([z.string(), z.number(), z.boolean()]))
+    // Another time zone would read timestamptz values as its wall-clock times, in other windows.
+    .superRefine((settings, ctx) => {
+      for (const [name, value] of Object.entries(settings)) {
+        if (name.toLowerCase() === 'timezone' && !/^\s*(utc|etc\/utc|gmt|etc\/gmt|z|zulu|universal|etc\/universal)\s*$/i.test(String(value))) {
+          ctx.addIssue({ code: 'custom', path: [name], message: "expected UTC (or no TimeZone): hindsight's session is UTC, which its windows are in" });
+        }
+      }
+    })
     .describe("server settings for hindsight's session, e.g. work_mem: 512MB; set after hindsight's own (jit_optimize_above_cost and jit_inline_above_cost -1: no LLVM optimization or inlining of its statements, docs/performance.md)")
     .optional(),
 });

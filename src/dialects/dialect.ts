@@ -131,11 +131,12 @@ export interface Dialect {
   /**
    * Queries that take and give back a lock named `name` for the session, where the warehouse has
    * such locks (Postgres's advisory locks): `take` returns one row whose `taken` is true when the
-   * lock was free, without waiting. A run holds its monitor's lock from its plan to its commit, so
-   * that two runs of one monitor never plan from the same stored state. None by default: DuckDB's
-   * file lock keeps a second process out; BigQuery and Snowflake have no such locks.
+   * lock was free, without waiting; `holder` a row whose `holder` says which session holds it and
+   * how to end that session. A run holds its monitor's lock from its plan to its commit, so that
+   * two runs of one monitor never plan from the same stored state. None by default: DuckDB's file
+   * lock keeps a second process out; BigQuery and Snowflake have no such locks.
    */
-  sessionLock(name: string): { take: string; release: string } | undefined;
+  sessionLock(name: string): { take: string; release: string; holder: string } | undefined;
   /** Statements that (re)create a session-scoped table from a query. */
   createTempTable(name: string, select: string): string[];
   /**

@@ -36,10 +36,16 @@ export const postgres = defineDialect({
   createIndex(this: Dialect, table: string, name: string, columns: string[]) {
     return [`create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`];
   },
-  // (a 64-bit key from the name: hashtextextended, PostgreSQL 11 and later)
+  // (a 64-bit key from the name: hashtextextended, PostgreSQL 11 and later; pg_locks shows a key's
+  // high and low 32 bits as classid and objid)
   sessionLock(this: Dialect, name: string) {
     const key = `hashtextextended(${this.string(name)}, 0)`;
-    return { take: `select pg_try_advisory_lock(${key}) as taken`, release: `select pg_advisory_unlock(${key}) as released` };
+    return {
+      take: `select pg_try_advisory_lock(${key}) as taken`,
+      release: `select pg_advisory_unlock(${key}) as released`,
+      holder: `select 'server process ' || pid || ' (pg_stat_activity); if its run was killed, the session ends when its statement does, or at once with select pg_terminate_backend(' || pid || ')' as holder
+from pg_locks where locktype = 'advisory' and objsubid = 1 and ((classid::bigint << 32) | objid::bigint) = ${key} and granted limit 1`,
+    };
   },
   createTable(this: Dialect, relation: string, select: string) {
     return [...defaultDialect.createTable.call(this, relation, select), `analyze ${relation}`];

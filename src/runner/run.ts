@@ -202,7 +202,8 @@ async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): 
     return failedBeforeSteps(monitor, randomUUID(), started, interrupted(options.signal, e));
   }
   if (!taken) {
-    const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock); this run wrote nothing: run it again once that one has finished`);
+    const holder = await adapter.query(lock.holder).then((rows) => rows[0]?.holder as string | undefined, () => undefined);
+    const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock${holder ? `: ${holder}` : ''}); this run wrote nothing: run it again once that one has finished`);
     return failedBeforeSteps(monitor, randomUUID(), started, busy);
   }
   try {

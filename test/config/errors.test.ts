@@ -703,9 +703,11 @@ shop: {<<: *base}
     `);
   });
 
-  it("refuse a Postgres session's TimeZone: hindsight's session is UTC", () => {
-    const profiles = `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {work_mem: 64MB, TimeZone: America/New_York}}\n`;
-    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:4:90: shop.outputs.pg.session_settings.TimeZone: invalid key "TimeZone"; expected a setting other than TimeZone: hindsight's session is UTC, which its windows are in"`);
+  it("refuse a Postgres session's TimeZone other than UTC: hindsight's session is UTC", () => {
+    const profiles = (zone: string) => `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {work_mem: 64MB, TimeZone: ${zone}}}\n`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('Etc/UTC') });
+    expect(loadProjectAndTarget(dir).target.output).toMatchObject({ session_settings: { TimeZone: 'Etc/UTC' } });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('America/New_York') })).toMatchInlineSnapshot(`"profiles.yml:4:100: shop.outputs.pg.session_settings.TimeZone: expected UTC (or no TimeZone): hindsight's session is UTC, which its windows are in; got "America/New_York""`);
   });
 
   it('say that monitor-paths lists directories when it names a file', () => {
