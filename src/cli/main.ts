@@ -12,8 +12,8 @@ import { debug as runDebug } from './debug.js';
 const SELECTION = 'names (wildcards: m_*), tag:<tag>, path:<directory or file>, file:<file name>; space-separated: any of them, comma-joined (a,b): all of them';
 const COMMON = {
   'project-dir': { type: 'string', default: '.', describe: 'Directory with hindsight.yml' },
-  'profiles-dir': { type: 'string', describe: 'Directory with profiles.yml (default: project dir, then ~/.hindsight)' },
-  target: { alias: 't', type: 'string', describe: 'Target in the profile (default: its `target`)' },
+  'profiles-dir': { type: 'string', describe: 'Directory with profiles.yml (default: $HINDSIGHT_PROFILES_DIR, else the project dir, then ~/.hindsight)' },
+  target: { alias: 't', type: 'string', describe: "Target in the profile (default: $HINDSIGHT_TARGET, else the profile's `target`)" },
   select: { alias: 's', type: 'string', array: true, describe: `Monitors to include (default: all): ${SELECTION}` },
   exclude: { type: 'string', array: true, describe: 'Monitors to leave out, in --select\'s syntax' },
   'partial-parse': { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' },

@@ -324,15 +324,26 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
  * then ~/.hindsight/.
  */
 export function findProfiles(projectDir: string, profilesDir?: string): string {
-  const candidates = profilesDir ? [profilesDir] : [projectDir, join(homedir(), '.hindsight')];
+  // (as dbt's DBT_PROFILES_DIR: the option, else the environment's)
+  const given = profilesDir ?? (process.env.HINDSIGHT_PROFILES_DIR || undefined);
+  const candidates = given ? [given] : [projectDir, join(homedir(), '.hindsight')];
   for (const d of candidates) if (existsSync(join(d, 'profiles.yml'))) return resolve(d);
+  const from = profilesDir === undefined && given ? ' (HINDSIGHT_PROFILES_DIR)' : '';
   throw new ConfigError([
-    { file: 'profiles.yml', line: 1, column: 1, key: '', message: `not found in ${candidates.join(', ')}; create one (see \`hindsight init\`) or pass --profiles-dir` },
+    { file: 'profiles.yml', line: 1, column: 1, key: '', message: `not found in ${candidates.join(', ')}${from}; create one (see \`hindsight init\`) or pass --profiles-dir` },
   ]);
+}
+
+/** The target asked for: --target, else (as dbt's DBT_TARGET) HINDSIGHT_TARGET, with where it was asked for. */
+function targetAsked(target: string | undefined): { name?: string; from?: string } {
+  if (target !== undefined) return { name: target, from: '--target' };
+  const env = process.env.HINDSIGHT_TARGET;
+  return env ? { name: env, from: 'HINDSIGHT_TARGET' } : {};
 }
 
 export function loadTarget(project: Project, options: { profilesDir?: string; target?: string } = {}): Target {
   const dir = findProfiles(project.dir, options.profilesDir);
+  const asked = targetAsked(options.target);
   const issues: ConfigIssue[] = [];
   const parsed = readYaml(dir, 'profiles.yml', issues);
   if (!parsed) throw new ConfigError(issues);
@@ -344,15 +355,15 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profile = isRecord(profiles) ? profiles[profileName] : undefined;
   const outputs = isRecord(profile) && isRecord(profile.outputs) ? profile.outputs : undefined;
-  const targetKey = isRecord(profile) && options.target === undefined ? profile.target : undefined;
+  const targetKey = isRecord(profile) && asked.name === undefined ? profile.target : undefined;
   const failed = markedIn(targetKey, [profileName, 'target'], templates);
   const targetFailed = failed.length > 0; // (reported as such, not as an undefined target)
-  let targetName = options.target ?? (typeof targetKey === 'string' && !targetFailed ? targetKey : undefined);
+  let targetName = asked.name ?? (typeof targetKey === 'string' && !targetFailed ? targetKey : undefined);
   const known = targetName !== undefined && outputs !== undefined && Object.hasOwn(outputs, targetName);
   if (known) failed.push(...markedIn(outputs[targetName!], [profileName, 'outputs', targetName!], templates));
   issues.push(...new Set(failed.map((f) => f.issue)));
   const { value, issues: schemaIssues } = validateYaml(
-    isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, known ? targetName : undefined, options.target !== undefined) : profilesFileSchema,
+    isRecord(profiles) && profile !== undefined ? selectedProfileSchema(profileName, known ? targetName : undefined, asked.name !== undefined) : profilesFileSchema,
     parsed,
   );
   // A value whose env_var() failed holds a marker of it: its schema error would be noise.
@@ -372,15 +383,15 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const selected = value && profile !== undefined ? (value as Record<string, { target?: string; outputs: Record<string, unknown> }>)[profileName] : undefined;
   if (selected && !targetFailed) {
     const outputs = selected.outputs;
-    targetName = options.target ?? selected.target!; // required unless --target is given
+    targetName = asked.name ?? selected.target!; // required unless --target is given
     if (!Object.hasOwn(outputs, targetName)) {
       const names = Object.keys(outputs);
       const message = `target "${targetName}" is not defined in ${profileName}.outputs; defined: ${names.join(', ') || 'none'}`;
-      const path: Path = options.target === undefined ? [profileName, 'target'] : [profileName, 'outputs'];
+      const path: Path = asked.name === undefined ? [profileName, 'target'] : [profileName, 'outputs'];
       issues.push({
         file: parsed.file,
-        ...(options.target === undefined ? locate(parsed, path) : locateKey(parsed, path)),
-        key: options.target === undefined ? formatPath(path) : '--target',
+        ...(asked.name === undefined ? locate(parsed, path) : locateKey(parsed, path)),
+        key: asked.name === undefined ? formatPath(path) : asked.from!,
         message,
         suggestion: closest(targetName, names),
       });

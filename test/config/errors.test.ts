@@ -743,6 +743,25 @@ profile: shopp
     expect(errors({ ...files, 'profiles.yml': PROFILES }, { target: 'prod' })).toMatchInlineSnapshot(`"profiles.yml:3:3: --target: target "prod" is not defined in shop.outputs; defined: dev"`);
   });
 
+  it("take the target and profiles directory from HINDSIGHT_TARGET and HINDSIGHT_PROFILES_DIR, as dbt's DBT_TARGET and DBT_PROFILES_DIR", () => {
+    const profiles = PROFILES + '    ci:\n      type: duckdb\n      path: ci.duckdb\n';
+    const elsewhere = project({ 'profiles.yml': profiles });
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR });
+    process.env.HINDSIGHT_PROFILES_DIR = elsewhere;
+    process.env.HINDSIGHT_TARGET = 'ci';
+    try {
+      expect(loadProjectAndTarget(dir).target).toMatchObject({ name: 'ci', output: { path: join(dir, 'ci.duckdb') } });
+      expect(loadProjectAndTarget(dir, { target: 'dev' }).target.name).toBe('dev'); // (the option first)
+      process.env.HINDSIGHT_TARGET = 'prod';
+      expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR })).toMatch(/profiles\.yml:3:3: HINDSIGHT_TARGET: target "prod" is not defined in shop\.outputs; defined: dev, ci$/);
+      process.env.HINDSIGHT_PROFILES_DIR = join(elsewhere, 'nowhere');
+      expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR })).toMatch(/profiles\.yml:1:1: not found in \S+nowhere \(HINDSIGHT_PROFILES_DIR\)/);
+    } finally {
+      delete process.env.HINDSIGHT_PROFILES_DIR;
+      delete process.env.HINDSIGHT_TARGET;
+    }
+  });
+
   it('report problems of hindsight.yml', () => {
     const { error, dir } = configError({});
     expect(shown(error.message, dir)).toMatchInlineSnapshot(`"hindsight.yml:1:1: no hindsight.yml in <project>; create a project with \`hindsight init\` or pass --project-dir"`);
