@@ -54,7 +54,8 @@ per_request_list as (
         count(*) as list_length,
         min(case when gain > 0 then list_position end) as first_relevant_position,
 {% for k in r.k %}
-        sum(case when list_position <= {{ k }} and gain > 0 then 1 else 0 end) as hits_{{ k }},
+        -- (count, not sum: a BIGINT on every warehouse, where DuckDB's sum of integers is a HUGEINT BI tools may not read)
+        count(case when list_position <= {{ k }} and gain > 0 then 1 end) as hits_{{ k }},
         {{ d.exactSum('case when list_position <= ' + k + ' then gain / ' + rec.log2('list_position + 1') + ' else 0 end') }} as dcg_{{ k }}{{ ',' if not loop.last }}
 {% endfor %}
     from {{ rel('list_items') }}

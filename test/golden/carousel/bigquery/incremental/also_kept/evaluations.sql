@@ -44,9 +44,11 @@ per_request_list as (
         `impression_id`,
         count(*) as list_length,
         min(case when gain > 0 then list_position end) as first_relevant_position,
-        sum(case when list_position <= 4 and gain > 0 then 1 else 0 end) as hits_4,
+        -- (count, not sum: a BIGINT on every warehouse, where DuckDB's sum of integers is a HUGEINT BI tools may not read)
+        count(case when list_position <= 4 and gain > 0 then 1 end) as hits_4,
         sum(cast(case when list_position <= 4 then gain / (ln(cast(list_position + 1 as float64)) / ln(cast(2 as float64))) else 0 end as bignumeric)) as dcg_4,
-        sum(case when list_position <= 10 and gain > 0 then 1 else 0 end) as hits_10,
+        -- (count, not sum: a BIGINT on every warehouse, where DuckDB's sum of integers is a HUGEINT BI tools may not read)
+        count(case when list_position <= 10 and gain > 0 then 1 end) as hits_10,
         sum(cast(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as float64)) / ln(cast(2 as float64))) else 0 end as bignumeric)) as dcg_10
     from `hs_also_kept__list_items`
     group by `impression_id`

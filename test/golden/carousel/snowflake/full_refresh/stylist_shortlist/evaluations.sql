@@ -42,9 +42,11 @@ per_request_list as (
         shortlist_id,
         count(*) as list_length,
         min(case when gain > 0 then list_position end) as first_relevant_position,
-        sum(case when list_position <= 5 and gain > 0 then 1 else 0 end) as hits_5,
+        -- (count, not sum: a BIGINT on every warehouse, where DuckDB's sum of integers is a HUGEINT BI tools may not read)
+        count(case when list_position <= 5 and gain > 0 then 1 end) as hits_5,
         sum(cast(case when list_position <= 5 then gain / (ln(cast(list_position + 1 as float)) / ln(cast(2 as float))) else 0 end as number(38, 15))) as dcg_5,
-        sum(case when list_position <= 10 and gain > 0 then 1 else 0 end) as hits_10,
+        -- (count, not sum: a BIGINT on every warehouse, where DuckDB's sum of integers is a HUGEINT BI tools may not read)
+        count(case when list_position <= 10 and gain > 0 then 1 end) as hits_10,
         sum(cast(case when list_position <= 10 then gain / (ln(cast(list_position + 1 as float)) / ln(cast(2 as float))) else 0 end as number(38, 15))) as dcg_10
     from hs_stylist_shortlist__list_items
     group by shortlist_id
