@@ -315,8 +315,9 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
       for (const statement of step.statements) {
         options.signal?.throwIfAborted();
         const changed = await adapter.execute(statement);
-        // rows written = metric rows, whether the warehouse rebuilt the evaluations with CTAS or not
-        if (/^\s*insert\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
+        // rows written = metric rows inserted or changed (late outcomes added to stored windows), whether
+        // the warehouse rebuilt the evaluations with CTAS or not: the rows that carry the run's run_id
+        if (/^\s*(insert|update)\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
         if (step.relation && /^\s*create\b/i.test(statement) && statement.includes(step.relation)) created = changed;
       }
       // A step's rows are its table's: as `create table … as` reported them where the warehouse does

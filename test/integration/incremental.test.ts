@@ -233,6 +233,9 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect(Number(row(rows, 'outcomes_late').value)).toBe(Number(row(before, 'outcomes_late').value) + 1);
     expect(Number(row(rows, 'outcomes_late').sample_size)).toBe(Number(row(before, 'outcomes_late').sample_size) + 1);
     expect(new Set(rows.map((r) => r.metric)).size).toBe(rows.length); // no metric written twice
+    // rows written: the metric rows the run inserted and those it added late outcomes to, every row of its run_id
+    const ofRun = await adapter.query(`select count(*) as n from ${d.quote(out)}.hindsight_metrics where run_id = ${d.string(second!.runId)}`);
+    expect(second!.rowsWritten).toBe(Number(ofRun[0]!.n));
 
     // and the tables equal a full refresh's
     await expectFullRefreshRows(src, out, new Date('2026-02-16T00:00:00Z'));
