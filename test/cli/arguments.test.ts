@@ -4,18 +4,11 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { captureOutput } from '../stdout.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 const made: string[] = [];
 afterAll(() => {
@@ -46,20 +39,20 @@ describe('options without a value', () => {
   ])('%j is a usage error, not every monitor', async (args) => {
     const dir = shop();
     expect(await main([...args, '--project-dir', dir])).toBe(2);
-    expect(err).toMatch(/^--select needs at least one selector \(a (monitor|seed) name/);
-    expect(out).not.toMatch(/Loading|Running|compiled|OK/);
+    expect(io.err).toMatch(/^--select needs at least one selector \(a (monitor|seed) name/);
+    expect(io.out).not.toMatch(/Loading|Running|compiled|OK/);
     expect(existsSync(join(dir, 'target', 'compiled'))).toBe(false);
   });
 
   it.each([[['run', '--exclude']], [['compile', '--exclude=']], [['seed', '--exclude', '']]])('%j is a usage error, not "exclude nothing"', async (args) => {
     expect(await main([...args, '--project-dir', shop()])).toBe(2);
-    expect(err).toMatch(/^--exclude needs at least one selector .*; to exclude nothing, leave --exclude out/);
+    expect(io.err).toMatch(/^--exclude needs at least one selector .*; to exclude nothing, leave --exclude out/);
   });
 
   it.each([[['compile', '--as-of']], [['run', '--as-of=']], [['build', '--as-of', '', '--full-refresh']], [['run', '--as-of', '--full-refresh']]])('%j is a usage error, not now', async (args) => {
     expect(await main([...args, '--project-dir', shop()])).toBe(2);
-    expect(err).toMatch(/^--as-of needs a UTC date or date-time \(e\.g\. 2026-11-21 or 2026-11-21T06:00:00Z\); leave --as-of out to mean now/);
-    expect(out).not.toMatch(/Loading|Running|compiled/);
+    expect(io.err).toMatch(/^--as-of needs a UTC date or date-time \(e\.g\. 2026-11-21 or 2026-11-21T06:00:00Z\); leave --as-of out to mean now/);
+    expect(io.out).not.toMatch(/Loading|Running|compiled/);
   });
 });
 
@@ -67,25 +60,25 @@ describe('--select and --exclude in every command', () => {
   it('validate and compile select by tag, wildcard, path and file, and exclude', async () => {
     const dir = shop();
     expect(await main(['validate', '--project-dir', dir, '-s', 'tag:nightly'])).toBe(0);
-    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
-    out = '';
+    expect(io.out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+    io.out = '';
     expect(await main(['validate', '--project-dir', dir, '-s', 'keep_*', '--exclude', 'tag:nightly'])).toBe(0);
-    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
-    out = '';
+    expect(io.out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+    io.out = '';
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '-s', 'path:monitors/keep_nightly.yml keep_probability'])).toBe(0);
-    expect(out).toMatch(/^compiled keep_nightly: .*\ncompiled keep_probability: /);
-    out = '';
+    expect(io.out).toMatch(/^compiled keep_nightly: .*\ncompiled keep_probability: /);
+    io.out = '';
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '--select', 'keep_*,file:keep_nightly.yml'])).toBe(0);
-    expect(out).toMatch(/^compiled keep_nightly: [^\n]*\n$/);
-    out = '';
+    expect(io.out).toMatch(/^compiled keep_nightly: [^\n]*\n$/);
+    io.out = '';
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21', '--exclude', 'keep_*'])).toBe(0);
-    expect(out).toBe('Nothing to compile: no monitor is selected.\n');
+    expect(io.out).toBe('Nothing to compile: no monitor is selected.\n');
   });
 
   it('run says when --exclude leaves nothing to run', async () => {
     const dir = shop();
     expect(await main(['run', '--project-dir', dir, '-s', 'tag:nightly', '--exclude', 'keep_nightly'])).toBe(0);
-    expect(out).toMatch(/^\S+ +Nothing to run: --exclude leaves none of the 2 monitor\(s\) selected\.\n$/);
+    expect(io.out).toMatch(/^\S+ +Nothing to run: --exclude leaves none of the 2 monitor\(s\) selected\.\n$/);
   });
 
   it.each([
@@ -98,8 +91,8 @@ describe('--select and --exclude in every command', () => {
     [['show', 'keep_probability', '--exclude', 'keep_nightly'], /^show takes one monitor, as its argument \(`hindsight show <monitor>`\), not --select or --exclude$/m],
   ])('%j is a usage error before anything runs', async (args, message) => {
     expect(await main([...args, '--project-dir', shop()])).toBe(2);
-    expect(err).toMatch(message);
-    expect(out).not.toMatch(/Loading|Running|compiled/);
+    expect(io.err).toMatch(message);
+    expect(io.out).not.toMatch(/Loading|Running|compiled/);
   });
 });
 
@@ -123,13 +116,13 @@ describe('unknown commands and options', () => {
     [['run', '--threads'], 'Not enough arguments following: threads'],
   ])('%j', async (args, message) => {
     expect(await main([...args, '--project-dir', 'nowhere'])).toBe(2);
-    expect(err).toBe(`${message}\nRun \`hindsight --help\` for usage.\n`);
-    expect(err).not.toMatch(/Unknown argument/);
+    expect(io.err).toBe(`${message}\nRun \`hindsight --help\` for usage.\n`);
+    expect(io.err).not.toMatch(/Unknown argument/);
   });
 
   it('keeps accepting what yargs accepts: camelCase, negations, short flags', async () => {
     const dir = shop();
     expect(await main(['validate', '--projectDir', dir, '--no-partial-parse', '-s', 'keep_nightly'])).toBe(0);
-    expect(out).toBe('OK: 1 of 2 monitor(s) in shop\n');
+    expect(io.out).toBe('OK: 1 of 2 monitor(s) in shop\n');
   });
 });

@@ -3,20 +3,13 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { captureOutput } from '../stdout.js';
 import { openAdapter } from '../../src/adapters/index.js';
 import { projectName } from '../../src/cli/commands.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 function copyOfShop(): string {
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
@@ -29,15 +22,15 @@ describe('hindsight CLI on the shop example', () => {
     const dir = copyOfShop();
     // before any run, show says so (not the warehouse's "table does not exist")
     expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
-    expect(err).toMatch(/^hindsight\.hindsight_metrics does not exist on target dev: nothing has been run there yet; run it first: hindsight run -s keep_probability \(the warehouse said: Catalog Error: Table with name "hindsight\.hindsight_metrics" does not exist/);
+    expect(io.err).toMatch(/^hindsight\.hindsight_metrics does not exist on target dev: nothing has been run there yet; run it first: hindsight run -s keep_probability \(the warehouse said: Catalog Error: Table with name "hindsight\.hindsight_metrics" does not exist/);
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(0);
-    expect(out).toMatch(/seed raw\.prediction_events \.+ 6044 rows/);
-    expect(out).toMatch(/keep_probability: OK, full refresh \(first run\)/);
-    expect(out).toMatch(/Finished: 1 succeeded, 0 failed/);
+    expect(io.out).toMatch(/seed raw\.prediction_events \.+ 6044 rows/);
+    expect(io.out).toMatch(/keep_probability: OK, full refresh \(first run\)/);
+    expect(io.out).toMatch(/Finished: 1 succeeded, 0 failed/);
 
-    out = '';
+    io.out = '';
     expect(await main(['run', '--project-dir', dir, '--as-of', '2026-11-21', '-s', 'keep_probability'])).toBe(0);
-    expect(out).toMatch(/keep_probability: OK, incremental from 2026-10-26T00:00:00.000Z/);
+    expect(io.out).toMatch(/keep_probability: OK, incremental from 2026-10-26T00:00:00.000Z/);
     const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
     expect(results.metadata.schema_version).toBe('hindsight/run-results/v1');
     expect(results.results[0]).toMatchObject({ unique_id: 'monitor.shop.keep_probability', status: 'success', mode: 'incremental' });
@@ -46,32 +39,32 @@ describe('hindsight CLI on the shop example', () => {
     ]);
     expect(readdirSync(join(dir, 'target', 'run', 'keep_probability'))).toContain('write.sql');
 
-    out = '';
+    io.out = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
-    expect(out).toMatch(/window_start\s+version\s+count\s+positive_rate/);
-    expect(out).toMatch(/2026-11-09\s+v2\s+168\s/);
+    expect(io.out).toMatch(/window_start\s+version\s+count\s+positive_rate/);
+    expect(io.out).toMatch(/2026-11-09\s+v2\s+168\s/);
     // what show cannot show is said, not printed as an empty table
-    err = '';
+    io.err = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--granularity', 'month'])).toBe(2);
-    expect(err).toMatch(/--granularity month: monitor keep_probability has day, week windows/);
+    expect(io.err).toMatch(/--granularity month: monitor keep_probability has day, week windows/);
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--metrics', 'roc_aucc'])).toBe(2);
-    expect(err).toMatch(/--metrics: monitor keep_probability has no metric "roc_aucc" \(did you mean "roc_auc"\?\)/);
+    expect(io.err).toMatch(/--metrics: monitor keep_probability has no metric "roc_aucc" \(did you mean "roc_auc"\?\)/);
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--metrics', 'auc'])).toBe(2);
-    expect(err).toMatch(/no metric "auc" \(did you mean "roc_auc"\?\)/); // (a part of the name, not the nearer "mcc")
+    expect(io.err).toMatch(/no metric "auc" \(did you mean "roc_auc"\?\)/); // (a part of the name, not the nearer "mcc")
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '-s', 'keep_probability'])).toBe(2);
-    expect(err).toMatch(/show takes one monitor, as its argument/);
+    expect(io.err).toMatch(/show takes one monitor, as its argument/);
     // seed --select picks seeds by table name, as dbt's does
-    out = '';
+    io.out = '';
     expect(await main(['seed', '--project-dir', dir, '-s', 'prediction_events'])).toBe(0);
-    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
+    expect(io.out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
     expect(await main(['seed', '--project-dir', dir, '-s', 'shipment_item'])).toBe(2);
-    expect(err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
+    expect(io.err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
     // a monitor not run yet, beside one that was
     const file = join(dir, 'monitors', 'keep_probability.yml');
     writeFileSync(join(dir, 'monitors', 'second.yml'), readFileSync(file, 'utf8').replace('name: keep_probability', 'name: second'));
-    err = '';
+    io.err = '';
     expect(await main(['show', 'second', '--project-dir', dir])).toBe(1);
-    expect(err).toMatch(/^monitor second has no week rows in hindsight\.hindsight_metrics on target dev; run it first: hindsight run -s second\n/);
+    expect(io.err).toMatch(/^monitor second has no week rows in hindsight\.hindsight_metrics on target dev; run it first: hindsight run -s second\n/);
   });
 
   it("show passes on the warehouse's error when the metric table is there but cannot be read", async () => {
@@ -84,8 +77,8 @@ describe('hindsight CLI on the shop example', () => {
       await db.close();
     }
     expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
-    expect(err).toMatch(/granularity/);
-    expect(err).not.toMatch(/nothing has been run/);
+    expect(io.err).toMatch(/granularity/);
+    expect(io.err).not.toMatch(/nothing has been run/);
   });
 
   it('shows approximate ranking metrics with their error bounds', async () => {
@@ -93,10 +86,10 @@ describe('hindsight CLI on the shop example', () => {
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
     writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('    threshold: 0.5\n', '    threshold: 0.5\n    approximate_ranking: {score_bins: 100}\n'));
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
-    out = '';
+    io.out = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
     // roc_auc and average_precision, each with ± its bound; log_loss, exact, without
-    expect(out).toMatch(/2026-11-09\s+v2\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
+    expect(io.out).toMatch(/2026-11-09\s+v2\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
   });
 
   it('compiles byte-identical SQL twice', async () => {
@@ -128,7 +121,7 @@ describe('hindsight CLI on the shop example', () => {
     rmSync(compiled, { recursive: true, force: true });
     writeFileSync(compiled, '');
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(1);
-    expect(err).toMatch(/cannot write the compiled SQL of monitor keep_probability to .*target\/compiled\/keep_probability: ENOTDIR/);
+    expect(io.err).toMatch(/cannot write the compiled SQL of monitor keep_probability to .*target\/compiled\/keep_probability: ENOTDIR/);
   });
 
   it('exits 1 and names the monitor, step and compiled file when the warehouse rejects a step', async () => {
@@ -136,9 +129,9 @@ describe('hindsight CLI on the shop example', () => {
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
     writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace(`where: "environment = 'production'"`, `where: "environmnt = 'production'"`));
     expect(await main(['build', '--project-dir', dir])).toBe(1);
-    expect(out).toMatch(/keep_probability: ERROR/);
-    expect(out).toMatch(/monitor keep_probability, step prediction_events failed \(SQL in .*target\/run\/keep_probability\/prediction_events\.sql\)/);
-    expect(out).toMatch(/environmnt/);
+    expect(io.out).toMatch(/keep_probability: ERROR/);
+    expect(io.out).toMatch(/monitor keep_probability, step prediction_events failed \(SQL in .*target\/run\/keep_probability\/prediction_events\.sql\)/);
+    expect(io.out).toMatch(/environmnt/);
   });
 
   it('runs monitors side by side with --threads, reporting them in their order', async () => {
@@ -146,16 +139,16 @@ describe('hindsight CLI on the shop example', () => {
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
     writeFileSync(join(dir, 'monitors', 'also_kept.yml'), readFileSync(monitorFile, 'utf8').replace('name: keep_probability', 'name: also_kept'));
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14', '--threads', '2'])).toBe(0);
-    expect(out).toMatch(/Running 2 monitor\(s\) on target dev \(duckdb\), as of 2026-11-14T00:00:00.000Z, 2 at a time/);
-    expect(out).toMatch(/also_kept: OK, full refresh \(first run\), \d+ rows written[^]*keep_probability: OK, full refresh \(first run\)/);
+    expect(io.out).toMatch(/Running 2 monitor\(s\) on target dev \(duckdb\), as of 2026-11-14T00:00:00.000Z, 2 at a time/);
+    expect(io.out).toMatch(/also_kept: OK, full refresh \(first run\), \d+ rows written[^]*keep_probability: OK, full refresh \(first run\)/);
     const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
     expect(results.threads).toBe(2);
     expect(results.results.map((r: { unique_id: string; rows_written: number }) => r.unique_id)).toEqual(['monitor.shop.also_kept', 'monitor.shop.keep_probability']);
     expect(results.results[0].rows_written).toBe(results.results[1].rows_written);
 
-    out = '';
+    io.out = '';
     expect(await main(['run', '--project-dir', dir, '--threads', '0'])).toBe(2);
-    expect(err).toMatch(/--threads expects a whole number of 1 or more, got 0/);
+    expect(io.err).toMatch(/--threads expects a whole number of 1 or more, got 0/);
     // and the previous run's results are gone: an orchestrator must not read their "success"
     expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
     // unless hindsight.yml cannot be read, which leaves target/ alone (dbt writes there too)
@@ -174,14 +167,14 @@ describe('hindsight CLI on the shop example', () => {
     writeFileSync(join(dir, 'target', 'run_results.json'), '{"results": [{"status": "success"}]}\n');
     expect(await main(['build', '--project-dir', dir])).toBe(2);
     expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
-    expect(err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
+    expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 
   it('scaffolds a project with init that validates, named after its directory', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
-    expect(out).toMatch(/OK: 1 monitor\(s\) in churn_models/);
+    expect(io.out).toMatch(/OK: 1 monitor\(s\) in churn_models/);
     expect(readFileSync(join(dir, 'profiles.yml'), 'utf8')).toMatch(/^churn_models:$/m);
     // each file's $schema is this installation's schema/, relative to the file
     for (const [file, schema] of [['hindsight.yml', 'hindsight'], ['profiles.yml', 'profiles'], ['monitors/example.yml', 'monitors']] as const) {
@@ -201,16 +194,16 @@ describe('hindsight CLI on the shop example', () => {
     rmSync(join(dir, 'seeds'), { recursive: true, force: true });
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
-    expect(out).not.toMatch(/directory "seeds"/); // the default: a project need not have seeds
-    expect(out).toMatch(/Note: seed-paths: directory "seedz" does not exist in the project directory/);
-    expect(out).toMatch(/Loading 0 seed file\(s\)/);
+    expect(io.out).not.toMatch(/directory "seeds"/); // the default: a project need not have seeds
+    expect(io.out).toMatch(/Note: seed-paths: directory "seedz" does not exist in the project directory/);
+    expect(io.out).toMatch(/Loading 0 seed file\(s\)/);
   });
 
   it('init never overwrites a file: it writes nothing where one of its files exists', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-init-'));
     writeFileSync(join(dir, 'profiles.yml'), 'mine: {}\n');
     expect(await main(['init', dir])).toBe(2);
-    expect(err).toMatch(/hindsight init would overwrite .*profiles\.yml; nothing was written/);
+    expect(io.err).toMatch(/hindsight init would overwrite .*profiles\.yml; nothing was written/);
     expect(readFileSync(join(dir, 'profiles.yml'), 'utf8')).toBe('mine: {}\n');
     expect(readdirSync(dir)).toEqual(['profiles.yml']);
     // a file where a directory of the template goes: nothing written either
@@ -223,29 +216,29 @@ describe('hindsight CLI on the shop example', () => {
   it('rejects bad arguments with exit code 2 before doing anything', async () => {
     const dir = copyOfShop();
     for (const asOf of ['2026-02-30', '2026', 'yesterday', '2026-11-21T25:00']) {
-      err = '';
+      io.err = '';
       expect(await main(['compile', '--project-dir', dir, '--as-of', asOf])).toBe(2);
-      expect(err).toContain(`--as-of "${asOf}" is not a date or date-time`);
+      expect(io.err).toContain(`--as-of "${asOf}" is not a date or date-time`);
     }
     // build checks --select and --as-of before it loads any seed
-    out = '';
+    io.out = '';
     expect(await main(['build', '--project-dir', dir, '-s', 'keep_probabilty'])).toBe(2);
-    expect(err).toMatch(/--select: no monitor named "keep_probabilty" \(did you mean "keep_probability"\?\); monitors: keep_probability/);
+    expect(io.err).toMatch(/--select: no monitor named "keep_probabilty" \(did you mean "keep_probability"\?\); monitors: keep_probability/);
     expect(await main(['build', '--project-dir', dir, '--as-of', '2026-13-01'])).toBe(2);
-    expect(out).not.toMatch(/Loading/);
-    err = '';
+    expect(io.out).not.toMatch(/Loading/);
+    io.err = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '0'])).toBe(2);
-    expect(err).toMatch(/--windows expects a whole number of 1 or more, got 0/);
+    expect(io.err).toMatch(/--windows expects a whole number of 1 or more, got 0/);
     // DuckDB cannot price a query without running it
-    out = '';
-    err = '';
+    io.out = '';
+    io.err = '';
     expect(await main(['run', '--project-dir', dir, '--dry-run'])).toBe(2);
-    expect(err).toMatch(/--dry-run needs a warehouse that can estimate a query without running it \(BigQuery\); this target is duckdb/);
-    expect(out).toBe('');
+    expect(io.err).toMatch(/--dry-run needs a warehouse that can estimate a query without running it \(BigQuery\); this target is duckdb/);
+    expect(io.out).toBe('');
     // --profiles-dir names the one place to look: never another profiles.yml
-    err = '';
+    io.err = '';
     expect(await main(['validate', '--project-dir', dir, '--profiles-dir', join(dir, 'nowhere')])).toBe(2);
-    expect(err).toMatch(/profiles\.yml.*not found in .*nowhere; create one/);
+    expect(io.err).toMatch(/profiles\.yml.*not found in .*nowhere; create one/);
   });
 
   it('reads monitor files once, skipping hidden and unreadable entries, and writes to an absolute target-path', async () => {
@@ -257,7 +250,7 @@ describe('hindsight CLI on the shop example', () => {
     const config = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
     writeFileSync(join(dir, 'hindsight.yml'), `${config.replace('monitor-paths: [monitors]', 'monitor-paths: [monitors, monitors/]').trimEnd()}\ntarget-path: ${target}\n`);
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
-    expect(out).toMatch(/OK: 1 monitor\(s\)/);
+    expect(io.out).toMatch(/OK: 1 monitor\(s\)/);
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
     expect(readdirSync(join(target, 'compiled', 'keep_probability'))).toContain('metrics.sql');
     expect(existsSync(join(dir, target))).toBe(false);

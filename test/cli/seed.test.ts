@@ -4,20 +4,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openAdapter, type Adapter, type Row } from '../../src/adapters/index.js';
 import { seed } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
+import { captureOutput } from '../stdout.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const io = captureOutput();
 
 /** A project from `hindsight init` (DuckDB in warehouse.duckdb) with these files written into it. */
 async function project(files: Record<string, string | Buffer>): Promise<string> {
@@ -47,7 +40,7 @@ describe('hindsight seed', () => {
   it('reads a CSV file with a UTF-8 byte order mark (Excel\'s "CSV UTF-8") without it in the first column\'s name', async () => {
     const dir = await project({ 'seeds/events/predictions.csv': '\uFEFFprediction_id,score\r\n1,0.25\r\n2,0.75\r\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
-    expect(out).toMatch(/seed events\.predictions \.+ 2 rows/);
+    expect(io.out).toMatch(/seed events\.predictions \.+ 2 rows/);
     expect(await query(dir, 'select prediction_id, score from events.predictions order by 1')).toEqual([
       { prediction_id: 1, score: 0.25 },
       { prediction_id: 2, score: 0.75 },
@@ -59,18 +52,18 @@ describe('hindsight seed', () => {
     const dir = await project({ 'seeds/events/outcomes.csv': good, 'seeds/events/labels.csv': 'id,label\n1,1\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
     const before = await query(dir, 'select * from events.outcomes order by id');
-    out = '';
+    io.out = '';
 
     write(dir, {
       'seeds/events/outcomes.csv': 'id,observed_at,label\n1,2026-11-03,1,extra\n2,2026-11-04\n3,"2026-11-05,1\n4,2026-11-06,0\n',
       'seeds/events/labels.csv': 'id,label\n1,1\n2,0\n',
     });
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(err).toContain('seeds/events/outcomes.csv:2:16: this row has 4 field(s), the header 3: field 4 ("extra") is one too many');
-    expect(err).toContain('seeds/events/outcomes.csv:3:13: this row has 2 field(s), the header 3: label is missing (an empty field, as in ",,", is NULL)');
-    expect(err).toContain('seeds/events/outcomes.csv:4:3: this quoted field is never closed');
-    expect(err).toContain('3 seed file problem(s); nothing was loaded.');
-    expect(out).not.toMatch(/Loading/);
+    expect(io.err).toContain('seeds/events/outcomes.csv:2:16: this row has 4 field(s), the header 3: field 4 ("extra") is one too many');
+    expect(io.err).toContain('seeds/events/outcomes.csv:3:13: this row has 2 field(s), the header 3: label is missing (an empty field, as in ",,", is NULL)');
+    expect(io.err).toContain('seeds/events/outcomes.csv:4:3: this quoted field is never closed');
+    expect(io.err).toContain('3 seed file problem(s); nothing was loaded.');
+    expect(io.out).not.toMatch(/Loading/);
     // nothing loaded: not the bad file, nor the good one beside it
     expect(await query(dir, 'select * from events.outcomes order by id')).toEqual(before);
     expect(await query(dir, 'select count(*)::int as n from events.labels')).toEqual([{ n: 1 }]);
@@ -79,25 +72,25 @@ describe('hindsight seed', () => {
   it('loads a seed in a subdirectory, as dbt does: the schema of its first directory, the table of its file name', async () => {
     const dir = await project({ 'seeds/events/archive/outcomes.csv': 'id,label\n1,1\n2,0\n', 'seeds/events/predictions.csv': 'id,score\n1,0.5\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
-    expect(out).toMatch(/Loading 2 seed file\(s\)[^]*seed events\.outcomes \.+ 2 rows[^]*seed events\.predictions \.+ 1 rows/);
+    expect(io.out).toMatch(/Loading 2 seed file\(s\)[^]*seed events\.outcomes \.+ 2 rows[^]*seed events\.predictions \.+ 1 rows/);
     expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
     // --select finds it by its table's name; dbt's --full-refresh is accepted (a seed always replaces its table)
-    out = '';
+    io.out = '';
     expect(await main(['seed', '--project-dir', dir, '-s', 'events.outcomes', '--full-refresh'])).toBe(0);
-    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.outcomes/);
+    expect(io.out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.outcomes/);
 
     // two files for one table: refused, naming both, rather than one silently replacing the other
     write(dir, { 'seeds/events/Outcomes.csv': 'id,label\n3,1\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does \(as in dbt/);
+    expect(io.err).toMatch(/seeds\/events\/archive\/outcomes\.csv:1:1: loads into events\.outcomes, as seeds\/events\/Outcomes\.csv does \(as in dbt/);
     expect(await query(dir, 'select count(*)::int as n from events.outcomes')).toEqual([{ n: 2 }]);
     // … which does not stop loading the other seeds by --select
-    out = '';
+    io.out = '';
     expect(await main(['seed', '--project-dir', dir, '-s', 'events.predictions'])).toBe(0);
-    expect(out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.predictions/);
+    expect(io.out).toMatch(/Loading 1 seed file\(s\)[^]*seed events\.predictions/);
     // hidden directories and files (a notebook's checkpoints) are not seeds
     write(dir, { 'seeds/events/.ipynb_checkpoints/predictions-checkpoint.csv': 'id,score\n9,0.1\n', 'seeds/.hidden.csv': 'a\n1\n' });
-    out = '';
+    io.out = '';
     expect(await main(['seed', '--project-dir', dir, '-s', 'events.predictions'])).toBe(0);
     expect(await main(['seed', '--project-dir', dir, '-s', 'predictions-checkpoint'])).toBe(2);
   });
@@ -126,8 +119,8 @@ describe('hindsight seed', () => {
 
     write(dir, { 'seeds/events/predictions.csv': 'prediction_id,predicted_at\n1,2026-11-02T10:00:00+01:00\n2,2026-02-30T10:00:00+01:00\n3,2026-11-02T24:00:00Z\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(err).toContain('seeds/events/predictions.csv:3:3: predicted_at: "2026-02-30T10:00:00+01:00" is not a date that exists, in a column of dates and times');
-    expect(err).toContain('seeds/events/predictions.csv:4:3: predicted_at: "2026-11-02T24:00:00Z" is not a time of day');
+    expect(io.err).toContain('seeds/events/predictions.csv:3:3: predicted_at: "2026-02-30T10:00:00+01:00" is not a date that exists, in a column of dates and times');
+    expect(io.err).toContain('seeds/events/predictions.csv:4:3: predicted_at: "2026-11-02T24:00:00Z" is not a time of day');
     expect(await query(dir, 'select count(*)::int as n from events.predictions')).toEqual([{ n: 6 }]);
   });
 
@@ -160,13 +153,13 @@ describe('hindsight seed', () => {
       'seeds/raw/empty.csv': '\n',
     });
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(err).toContain('seeds/raw/empty.csv:1:1: is empty: its first line must name the columns');
-    expect(err).toContain('seeds/raw/headers.csv:1:10: column 3 is named "label", as column 2 ("Label") is; column names must differ, ignoring case');
-    expect(err).toContain('seeds/raw/headers.csv:1:16: column 4 has no name (a comma at the end of the line?)');
-    expect(err).toContain('seeds/raw/latin1.csv:2:4: is not UTF-8 text here');
-    expect(err).toContain('seeds/raw/quoted.csv:2:17: text after the closing quote of a quoted field');
-    expect(err).toContain('seeds/raw/quotes.csv:2:4: a quote (") inside a field that does not start with one');
-    expect(err).toContain('seeds/raw/utf16.csv:1:1: is UTF-16 text; save it as UTF-8');
-    expect(out).not.toMatch(/Loading/);
+    expect(io.err).toContain('seeds/raw/empty.csv:1:1: is empty: its first line must name the columns');
+    expect(io.err).toContain('seeds/raw/headers.csv:1:10: column 3 is named "label", as column 2 ("Label") is; column names must differ, ignoring case');
+    expect(io.err).toContain('seeds/raw/headers.csv:1:16: column 4 has no name (a comma at the end of the line?)');
+    expect(io.err).toContain('seeds/raw/latin1.csv:2:4: is not UTF-8 text here');
+    expect(io.err).toContain('seeds/raw/quoted.csv:2:17: text after the closing quote of a quoted field');
+    expect(io.err).toContain('seeds/raw/quotes.csv:2:4: a quote (") inside a field that does not start with one');
+    expect(io.err).toContain('seeds/raw/utf16.csv:1:1: is UTF-16 text; save it as UTF-8');
+    expect(io.out).not.toMatch(/Loading/);
   });
 });
