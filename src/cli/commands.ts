@@ -13,6 +13,7 @@ import { closest } from '../config/suggest.js';
 import { parseYaml as parseYamlFile } from '../config/yaml-validate.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
+import { previousRun } from '../runner/run-log.js';
 import { loadSeed, readSeeds, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import { CompiledFiles } from './compiled-files.js';
@@ -380,7 +381,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
     // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
     const shown = metrics.map((x) => d.string(x)).join(', ');
     const rows = await a.query(`
-select window_start, model_version, metric, value
+select window_start, window_end, model_version, metric, value
 from ${metricsTable}
 where ${ofMonitor} and segment is null and qualifier is null
   and window_start in (
@@ -389,18 +390,25 @@ where ${ofMonitor} and segment is null and qualifier is null
     order by window_start desc limit ${windows}
   )
 order by window_start, model_version`);
+    // A window is final once each of its predictions has had its whole `within` by the last run's
+    // as-of (README, Output tables); a forecast's never is: a late actual still counts.
+    const last = await previousRun(a, `${d.quote(project.config.schema)}.${d.quote('hindsight_runs')}`, monitor);
+    const final = (windowEnd: Date) =>
+      monitor.forecast ? undefined : last && windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';
     const byKey = new Map<string, Map<string, unknown>>();
     for (const r of rows) {
-      const key = `${(r.window_start as Date).toISOString().slice(0, 10)}\t${r.model_version ?? '—'}`;
+      const key = [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');
       if (!byKey.has(key)) byKey.set(key, new Map());
       byKey.get(key)!.set(String(r.metric), r.value);
     }
-    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run)\n\n`);
+    const asOf = last ? `, as of ${last.asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z')}` : '';
+    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run${asOf})\n\n`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
     const body = [...byKey.entries()]
       .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))
       .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => withBound(m.get(x), m.get(`${x}_error_bound`)))]);
-    process.stdout.write(table(['window_start', 'version', ...metrics], body) + '\n');
+    const keys = ['window_start', 'version', ...(monitor.forecast ? [] : ['final'])];
+    process.stdout.write(table([...keys, ...metrics], body) + '\n');
     return 0;
   });
 }

@@ -41,8 +41,14 @@ describe('hindsight CLI on the shop example', () => {
 
     io.out = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
-    expect(io.out).toMatch(/window_start\s+version\s+count\s+positive_rate/);
-    expect(io.out).toMatch(/2026-11-09\s+v2\s+168\s/);
+    expect(io.out).toMatch(/as written by the last run, as of 2026-11-21\)/);
+    expect(io.out).toMatch(/window_start\s+version\s+final\s+count\s+positive_rate/);
+    // final: the week's end (11-16) plus within (14 days) is after the as-of (11-21)
+    expect(io.out).toMatch(/2026-11-09\s+v2\s+no\s+168\s/);
+    io.out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '4'])).toBe(0);
+    expect(io.out).toMatch(/2026-11-02\s+v2\s+no\s/); // (11-09 + 14 days)
+    expect(io.out).toMatch(/2026-10-26\s+v2\s+yes\s/); // (11-02 + 14 days: final on 11-16)
     // what show cannot show is said, not printed as an empty table
     io.err = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--granularity', 'month'])).toBe(2);
@@ -89,7 +95,7 @@ describe('hindsight CLI on the shop example', () => {
     io.out = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '2'])).toBe(0);
     // roc_auc and average_precision, each with ± its bound; log_loss, exact, without
-    expect(io.out).toMatch(/2026-11-09\s+v2\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
+    expect(io.out).toMatch(/2026-11-09\s+v2\s+no\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
   });
 
   it('compiles byte-identical SQL twice', async () => {
