@@ -64,16 +64,22 @@ where monitor = {{ d.string(m.name) }};
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again
 {% if not run.incremental and d.capabilities.transactionalDdl %}
-drop table if exists {{ tables.mase_history }};
+-- (staged and put in the stored table's place as the evaluations are: on Postgres it keeps the views
+-- on it, its grants and its row-level security)
+{% for statement in d.createTable(mase_history_staged, mase_history_rows) %}
+{{ statement }};
 
-create table {{ tables.mase_history }} as
+{% endfor %}
+{% for statement in d.replaceTable(tables.mase_history, mase_history_staged, mase_history_name) %}
+{{ statement }};
+{% endfor %}
 {% else %}
 delete from {{ tables.mase_history }}
 where true;
 
 insert into {{ tables.mase_history }}
-{% endif %}
 {{ mase_history_rows }};
+{% endif %}
 {% endif %}
 
 insert into {{ tables.metrics }} (

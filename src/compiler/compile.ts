@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
-import { monitorIndex, monitorTableName, sessionTable, stagedEvaluations } from './names.js';
+import { monitorIndex, monitorTableName, sessionTable, stagedTable } from './names.js';
 import { shareExpressions } from './shared-expressions.js';
 
 export interface RunContext {
@@ -233,7 +233,7 @@ const isStaged = ({ dialect, run }: CompileOptions, step: string) =>
 /** The table each step creates, as SQL. */
 function stepRelation(options: CompileOptions, step: string): string {
   const { monitor, schema, dialect, run } = options;
-  if (isStaged(options, step)) return `${dialect.quote(schema)}.${dialect.quote(stagedEvaluations(dialect, monitor.name, run.runId))}`;
+  if (isStaged(options, step)) return `${dialect.quote(schema)}.${dialect.quote(stagedTable(dialect, monitor.name, 'evaluations', run.runId))}`;
   return dialect.quote(sessionTable(dialect, monitor.name, step));
 }
 
@@ -284,6 +284,9 @@ function templateContext(options: CompileOptions) {
     },
     /** The evaluations table's name, unqualified: what the staged table of a full refresh is renamed to. */
     evaluations_name: d.quote(monitorTableName(monitor.name, 'evaluations')),
+    /** A forecast's MASE history, as evaluations: its name, and the table a full refresh stages it in. */
+    mase_history_name: d.quote(monitorTableName(monitor.name, 'mase_history')),
+    mase_history_staged: table(stagedTable(dialect, monitor.name, 'mase_history', run.runId)),
     evaluations_time: evaluationsTime(monitor),
     evaluation_key: evaluationKey(monitor),
     evaluation_indexes: evaluationIndexes(options),

@@ -26,13 +26,15 @@ export function sessionTable(dialect: Dialect, monitor: string, step: string): s
 }
 
 /**
- * A full refresh on a warehouse with transactional DDL (DuckDB, Postgres) builds the new evaluations
- * table in the schema under this name, and the write step renames it into place instead of copying
- * a session table: the copy was a tenth of a 10M-prediction full refresh on DuckDB (5.6 of 61 s). The
- * run's id in the name keeps concurrent runs apart; the runner drops the table when a run fails.
+ * A full refresh on a warehouse with transactional DDL (DuckDB, Postgres) builds a monitor's new
+ * table in the schema under this name, and the write step puts it in the stored one's place
+ * (Dialect.replaceTable) instead of copying a session table: the copy was a tenth of a
+ * 10M-prediction full refresh on DuckDB (5.6 of 61 s). The run's id in the name keeps concurrent runs
+ * apart; the runner drops the staged evaluations table when a run fails (the staged MASE history is
+ * made in the write step's transaction, which a failure rolls back).
  */
-export function stagedEvaluations(dialect: Dialect, monitor: string, runId: string): string {
-  return fitName(dialect, `hs_${monitor}__evaluations_${runId.slice(0, 8)}`);
+export function stagedTable(dialect: Dialect, monitor: string, name: 'evaluations' | 'mase_history', runId: string): string {
+  return fitName(dialect, `hs_${monitor}__${name}_${runId.slice(0, 8)}`);
 }
 
 /**

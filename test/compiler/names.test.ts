@@ -1,7 +1,7 @@
 // The names hindsight makes up fit the warehouse's identifier length and stay apart (src/compiler/names.ts).
 import { describe, expect, it } from 'vitest';
 import { PIPELINES } from '../../src/compiler/compile.js';
-import { fitName, monitorIndex, sessionTable, stagedEvaluations } from '../../src/compiler/names.js';
+import { fitName, monitorIndex, sessionTable, stagedTable } from '../../src/compiler/names.js';
 import { duckdb } from '../../src/dialects/duckdb.js';
 import { postgres } from '../../src/dialects/postgres.js';
 
@@ -11,15 +11,15 @@ const steps = [...new Set(Object.values(PIPELINES).flat())];
 describe('made-up names', () => {
   it('are kept whole where they fit, and on DuckDB', () => {
     expect(sessionTable(postgres, 'orders', 'outcome_matches')).toBe('hs_orders__outcome_matches');
-    expect(stagedEvaluations(postgres, 'orders', 'f3a9c2d1-0000')).toBe('hs_orders__evaluations_f3a9c2d1');
+    expect(stagedTable(postgres, 'orders', 'evaluations', 'f3a9c2d1-0000')).toBe('hs_orders__evaluations_f3a9c2d1');
     expect(sessionTable(duckdb, longest, 'outcome_matches')).toBe(`hs_${longest}__outcome_matches`);
   });
 
   it('fit in 63 bytes on Postgres and stay apart, for every step of every problem type', () => {
     const names = [
       ...steps.map((step) => sessionTable(postgres, longest, step)),
-      stagedEvaluations(postgres, longest, '11111111-run'),
-      stagedEvaluations(postgres, longest, '22222222-run'),
+      stagedTable(postgres, longest, 'evaluations', '11111111-run'),
+      stagedTable(postgres, longest, 'evaluations', '22222222-run'),
       monitorIndex(postgres, longest, 'evaluations_by_key'),
       monitorIndex(postgres, longest, 'evaluations_by_time'),
     ];

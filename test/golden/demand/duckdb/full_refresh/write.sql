@@ -10,12 +10,15 @@ where monitor = 'weekly_demand';
 
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again
-drop table if exists "hindsight"."weekly_demand__mase_history";
-
-create table "hindsight"."weekly_demand__mase_history" as
+-- (staged and put in the stored table's place as the evaluations are: on Postgres it keeps the views
+-- on it, its grants and its row-level security)
+create or replace table "hindsight"."hs_weekly_demand__mase_history_00000000" as
 select "store_id", "category", history_pairs, history_sum, window_start as checkpoint_at
 from "hs_weekly_demand__mase_scales"
 where granularity is null;
+
+drop table if exists "hindsight"."weekly_demand__mase_history";
+alter table "hindsight"."hs_weekly_demand__mase_history_00000000" rename to "weekly_demand__mase_history";
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,

@@ -60,12 +60,65 @@ create index if not exists "weekly_demand__evaluations_by_time" on "hindsight"."
 
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again
-drop table if exists "hindsight"."weekly_demand__mase_history";
+-- (staged and put in the stored table's place as the evaluations are: on Postgres it keeps the views
+-- on it, its grants and its row-level security)
+drop table if exists "hindsight"."hs_weekly_demand__mase_history_00000000";
 
-create table "hindsight"."weekly_demand__mase_history" as
+create table "hindsight"."hs_weekly_demand__mase_history_00000000" as
 select "store_id", "category", history_pairs, history_sum, window_start as checkpoint_at
 from "hs_weekly_demand__mase_scales"
 where granularity is null;
+
+analyze "hindsight"."hs_weekly_demand__mase_history_00000000";
+
+do $hindsight$
+declare
+    stored regclass := to_regclass('"hindsight"."weekly_demand__mase_history"');
+    staged regclass := '"hindsight"."hs_weekly_demand__mase_history_00000000"'::regclass;
+    kept text;
+    stored_columns text;
+    staged_columns text;
+    grants text[];
+begin
+    select concat_ws('; ',
+            'views ' || (select string_agg(distinct r.ev_class::regclass::text, ', ')
+                from pg_depend d join pg_rewrite r on r.oid = d.objid
+                where d.refobjid = stored and d.classid = 'pg_rewrite'::regclass and r.ev_class <> stored),
+            case when c.relrowsecurity or exists (select 1 from pg_policy where polrelid = stored) then 'row-level security' end,
+            case when exists (select 1 from pg_attribute where attrelid = stored and attacl is not null) then 'column privileges' end)
+        into kept
+    from pg_class c
+    where c.oid = stored;
+    if kept <> '' then
+        select string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = stored),
+            string_agg(format('%I %s', attname, format_type(atttypid, atttypmod)), ', ' order by attnum) filter (where attrelid = staged)
+        into stored_columns, staged_columns
+        from pg_attribute
+        where attrelid in (stored, staged) and attnum > 0 and not attisdropped;
+        if stored_columns is distinct from staged_columns then
+            raise exception 'cannot replace % with a table of other columns and keep its %', stored, kept
+                using detail = format('stored: %s; this run writes: %s', stored_columns, staged_columns),
+                      hint = 'drop the views, disable row-level security and revoke the column privileges it lists, run again, then restore them';
+        end if;
+        truncate "hindsight"."weekly_demand__mase_history";
+        insert into "hindsight"."weekly_demand__mase_history" select * from "hindsight"."hs_weekly_demand__mase_history_00000000";
+        drop table "hindsight"."hs_weekly_demand__mase_history_00000000";
+        analyze "hindsight"."weekly_demand__mase_history";
+    else
+        select array_agg(format('grant %s on %s to %s%s', a.privilege_type, stored,
+            case when a.grantee = 0 then 'public' else a.grantee::regrole::text end,
+            case when a.is_grantable then ' with grant option' else '' end))
+        into grants
+        from pg_class c, aclexplode(c.relacl) a
+        where c.oid = stored and a.grantee <> c.relowner;
+        drop table if exists "hindsight"."weekly_demand__mase_history";
+        alter table "hindsight"."hs_weekly_demand__mase_history_00000000" rename to "weekly_demand__mase_history";
+        for i in 1 .. coalesce(array_length(grants, 1), 0) loop
+            execute grants[i];
+        end loop;
+    end if;
+end
+$hindsight$;
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
