@@ -32,19 +32,21 @@ values (${[
 }
 
 export interface PreviousRun {
+  runId: string;
   asOf: Date;
   configHash: string;
 }
 
+/** The monitor's last successful run, which an incremental run starts from. */
 export async function previousRun(adapter: Adapter, runsTable: string, monitor: Monitor): Promise<PreviousRun | undefined> {
   const rows = await adapter.query(
-    `select as_of, config_hash from ${runsTable}
+    `select run_id, as_of, config_hash from ${runsTable}
 where monitor = ${adapter.dialect.string(monitor.name)} and status = 'success'
 order by finished_at desc, as_of desc
 limit 1`,
   );
   const row = rows[0];
-  return row ? { asOf: row.as_of as Date, configHash: String(row.config_hash) } : undefined;
+  return row ? { runId: String(row.run_id), asOf: row.as_of as Date, configHash: String(row.config_hash) } : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type PermanentTable, type RunContext, type Step } from '../compiler/compile.js';
 import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
-import { insertRunRecord, previousRun, previousSeconds, startOrder } from './run-log.js';
+import { insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
   name: string;
@@ -177,6 +177,22 @@ class StoredColumnsDiffer extends Error {
   }
 }
 
+/**
+ * Before an incremental run commits, inside its transaction and after its writes (which on Snowflake
+ * wait for another transaction's table locks): the last successful run is still the one it planned
+ * from. Another run of the monitor that committed meanwhile (an overlapping cron job on a warehouse
+ * without session locks: BigQuery, Snowflake) added the same late outcomes to the same windows; this
+ * run is rolled back rather than count them twice.
+ */
+async function stillPlannedFrom(adapter: Adapter, runs: string, monitor: Monitor, planned: PreviousRun): Promise<void> {
+  const latest = await previousRun(adapter, runs, monitor);
+  if (latest?.runId === planned.runId) return;
+  throw new Error(
+    `another run of monitor ${monitor.name} committed while this one ran (run ${latest?.runId ?? '?'}, as of ${latest?.asOf.toISOString() ?? '?'}): ` +
+      'this run planned from the state before it, and was rolled back; run it again',
+  );
+}
+
 /** The result of a monitor that failed before its first step (`plan`: there is no step file to name). */
 const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown): MonitorResult => ({
   monitor: monitor.name, status: 'error', runId, steps: [],
@@ -335,6 +351,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     current = undefined;
     adapter.setContext?.({ monitor: monitor.name });
     options.signal?.throwIfAborted(); // (interrupted after its write: rolled back, not committed)
+    if (plan.previous) await stillPlannedFrom(adapter, runs, monitor, plan.previous);
     await adapter.execute(record('success'));
     await adapter.execute('commit');
     inTransaction = false;
@@ -424,7 +441,7 @@ export function writeSteps(dir: string, steps: Step[]): void {
  * Full refresh or incremental, and for incremental the range to recompute: every window from the
  * earliest prediction that data newer than the previous run can have changed (docs/semantics.md §7).
  */
-async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?: IncrementalRange; reason?: string }> {
+async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?: IncrementalRange; reason?: string; previous?: PreviousRun }> {
   if (options.fullRefresh) return { reason: '--full-refresh' };
   const { adapter, project } = options;
   const d = adapter.dialect;
@@ -452,7 +469,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     }
   };
   try {
-    return { range: await planIncrementalRange(plan, query) };
+    return { range: await planIncrementalRange(plan, query), previous };
   } catch (error) {
     // (a query an interrupt cancelled says nothing about the stored tables)
     if (!queryFailed || options.signal?.aborted) throw error;
