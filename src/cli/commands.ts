@@ -392,9 +392,11 @@ where ${ofMonitor} and segment is null and qualifier is null
 order by window_start, model_version`);
     // A window is final once each of its predictions has had its whole `within` by the last run's
     // as-of (README, Output tables); a forecast's never is: a late actual still counts.
+    // (unknown, `?`, when the run's configuration is not this one: `within` may have changed)
     const last = await previousRun(a, `${d.quote(project.config.schema)}.${d.quote('hindsight_runs')}`, monitor);
+    const known = last !== undefined && last.configHash === monitor.configHash;
     const final = (windowEnd: Date) =>
-      monitor.forecast ? undefined : last && windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';
+      monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';
     const byKey = new Map<string, Map<string, unknown>>();
     for (const r of rows) {
       const key = [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');
@@ -402,7 +404,8 @@ order by window_start, model_version`);
       byKey.get(key)!.set(String(r.metric), r.value);
     }
     const asOf = last ? `, as of ${last.asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z')}` : '';
-    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run${asOf})\n\n`);
+    const unknown = monitor.forecast || known ? '' : last ? '; its configuration was another: final is known after the next run' : '; no successful run is recorded: final is not known';
+    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run${asOf}${unknown})\n\n`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
     const body = [...byKey.entries()]
       .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))

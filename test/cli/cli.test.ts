@@ -65,8 +65,16 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
     expect(await main(['seed', '--project-dir', dir, '-s', 'shipment_item'])).toBe(2);
     expect(io.err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
-    // a monitor not run yet, beside one that was
+    // final is not known when the configuration changed since the last run (within, say)
     const file = join(dir, 'monitors', 'keep_probability.yml');
+    const yaml = readFileSync(file, 'utf8');
+    writeFileSync(file, yaml.replace(/within: 14 days/, 'within: 3 days'));
+    io.out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '4'])).toBe(0);
+    expect(io.out).toMatch(/its configuration was another: final is known after the next run\)/);
+    expect(io.out).toMatch(/2026-10-26\s+v2\s+\?\s/);
+    writeFileSync(file, yaml);
+    // a monitor not run yet, beside one that was
     writeFileSync(join(dir, 'monitors', 'second.yml'), readFileSync(file, 'utf8').replace('name: keep_probability', 'name: second'));
     io.err = '';
     expect(await main(['show', 'second', '--project-dir', dir])).toBe(1);
