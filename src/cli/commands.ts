@@ -14,6 +14,7 @@ import { parseYaml as parseYamlFile } from '../config/yaml-validate.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { previousRun } from '../runner/run-log.js';
+import { projectTable } from '../compiler/names.js';
 import { loadSeed, readSeeds, seedFiles } from '../runner/seed.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import { CompiledFiles } from './compiled-files.js';
@@ -356,7 +357,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
   return withAdapter(target, async (a) => {
     const d = a.dialect;
-    const metricsTable = `${d.quote(project.config.schema)}.${d.quote('hindsight_metrics')}`;
+    const metricsTable = projectTable(d, project.config.schema, 'hindsight_metrics');
     const ofMonitor = `monitor = ${d.string(monitor.name)} and granularity = ${d.string(granularity)}`;
     // nothing written yet is said as such, not as the warehouse's "table does not exist" or an empty table
     const notRun = `run it first: hindsight run -s ${monitor.name}${options.target ? ` -t ${options.target}` : ''}`;
@@ -393,7 +394,7 @@ order by window_start, model_version`);
     // A window is final once each of its predictions has had its whole `within` by the last run's
     // as-of (README, Output tables); a forecast's never is: a late actual still counts.
     // (unknown, `?`, when the run's configuration is not this one: `within` may have changed)
-    const last = await previousRun(a, `${d.quote(project.config.schema)}.${d.quote('hindsight_runs')}`, monitor);
+    const last = await previousRun(a, projectTable(d, project.config.schema, 'hindsight_runs'), monitor);
     const known = last !== undefined && last.configHash === monitor.configHash;
     const final = (windowEnd: Date) =>
       monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
 import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
-import { monitorIndex, monitorTableName, sessionTable, stagedTable } from './names.js';
+import { monitorIndex, monitorTableName, projectTable, sessionTable, stagedTable } from './names.js';
 import { shareExpressions } from './shared-expressions.js';
 
 export interface RunContext {
@@ -277,8 +277,8 @@ function templateContext(options: CompileOptions) {
     d,
     project: { schema },
     tables: {
-      metrics: table('hindsight_metrics'),
-      runs: table('hindsight_runs'),
+      metrics: projectTable(d, schema, 'hindsight_metrics'),
+      runs: projectTable(d, schema, 'hindsight_runs'),
       evaluations: own('evaluations'),
       mase_history: own('mase_history'),
     },

@@ -51,3 +51,8 @@ export function monitorTableName(monitor: string, name: 'evaluations' | 'mase_hi
 export function monitorIndex(dialect: Dialect, monitor: string, name: string): string {
   return fitName(dialect, `${monitor}__${name}`);
 }
+
+/** One of the tables every monitor of a project writes (`hindsight_metrics`, `hindsight_runs`), quoted and qualified. */
+export function projectTable(dialect: Dialect, schema: string, name: 'hindsight_metrics' | 'hindsight_runs'): string {
+  return `${dialect.quote(schema)}.${dialect.quote(name)}`;
+}

@@ -11,6 +11,7 @@ import type { Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type PermanentTable, type RunContext, type Step } from '../compiler/compile.js';
 import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
+import { projectTable } from '../compiler/names.js';
 import { insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
@@ -151,7 +152,7 @@ function interrupted(signal: AbortSignal | undefined, error: unknown): unknown {
   return new Error(`${abortReason(signal)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-const runsTable = (adapter: Adapter, options: RunOptions) => `${adapter.dialect.quote(options.project.config.schema)}.${adapter.dialect.quote('hindsight_runs')}`;
+const runsTable = (adapter: Adapter, options: RunOptions) => projectTable(adapter.dialect, options.project.config.schema, 'hindsight_runs');
 
 /** One holder at a time, in the order they asked. */
 class Lock {
@@ -241,7 +242,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
   const schema = project.config.schema;
   const dialect = adapter.dialect;
   const runs = runsTable(adapter, options);
-  const metricsTable = `${dialect.quote(schema)}.${dialect.quote('hindsight_metrics')}`;
+  const metricsTable = projectTable(dialect, schema, 'hindsight_metrics');
   const started = performance.now();
   const startedAt = new Date();
   const runId = randomUUID();
