@@ -1,6 +1,6 @@
 {% import "macros/sources.sql" as src with context %}
 {#-
-  Incremental runs: which windows a run recomputes (run.recompute_from, src/compiler/compile.ts
+  Incremental runs: which windows a run recomputes (run.recompute_from, src/compiler/incremental-range.ts
   incrementalRange). Rows of earlier windows stay as stored, but for the late-outcome counts the
   write step adds to them (docs/semantics.md §7).
 -#}

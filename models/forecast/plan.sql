@@ -8,7 +8,7 @@
 select
     min(affected_at) as affected_from,
     -- the time of the stored MASE history's checkpoint: the run starts from it only if it is the
-    -- previous run's (src/compiler/compile.ts, rangeFromPlan)
+    -- previous run's (src/compiler/incremental-range.ts, rangeFromPlan)
     (select max(checkpoint_at) from {{ tables.mase_history }}) as history_at
 from (
     -- new forecast rows (by {{ event_time }}): the period they are for

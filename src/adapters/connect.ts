@@ -91,6 +91,16 @@ export function connect(target: Target, options: RetryOptions = {}): Promise<Ada
   return withRetries(target, () => openAdapter(target.output), options);
 }
 
+/** `fn` with a connection to the target, closed after it whether it succeeds or fails. */
+export async function withConnection<T>(target: Target, fn: (adapter: Adapter) => Promise<T>): Promise<T> {
+  const adapter = await connect(target);
+  try {
+    return await fn(adapter);
+  } finally {
+    await adapter.close();
+  }
+}
+
 /**
  * Another session on the warehouse of an open adapter (for monitors run side by side), failing and
  * retrying as `connect` does; undefined where the adapter has no way to open one.

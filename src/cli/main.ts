@@ -4,6 +4,8 @@ import { closest } from '../config/suggest.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 import * as commands from './commands.js';
+import { initProject } from './init.js';
+import { show } from './show.js';
 import { writeJsonSchemas } from './json-schema.js';
 import { debug as runDebug } from './debug.js';
 
@@ -136,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(HINDSIGHT_VERSION)
     .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces' })
     .command('init [dir]', 'Create a new project', (y) => y.positional('dir', { type: 'string', default: '.' }), (a) => {
-      for (const f of commands.initProject(String(a.dir))) process.stdout.write(`created ${f}\n`);
+      for (const f of initProject(String(a.dir))) process.stdout.write(`created ${f}\n`);
     })
     .command('validate', 'Check the configuration without touching the warehouse', (y) => y.options(COMMANDS.validate), (a) => {
       const { project, monitors } = commands.validate(opts(a));
@@ -166,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.options(COMMANDS.show).positional('monitor', { type: 'string', demandOption: true }),
       async (a) => {
         if (a.select !== undefined || a.exclude !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select or --exclude');
-        code = await commands.show({
+        code = await show({
           ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
           metrics: (a.metrics as string[] | undefined)?.flatMap((s) => s.split(',')),
         });

@@ -2,13 +2,12 @@
 import { createHash } from 'node:crypto';
 import type { Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
-import { windowStart } from '../config/windows.js';
 import type { Dialect } from '../dialects/index.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type nunjucks from 'nunjucks';
-import { dispatching, PACKAGE_ROOT, templateEnvironment } from './environment.js';
+import { dispatching, templateEnvironment } from './environment.js';
+import { maseCheckpoint, rangeFromPlan, sharedDataQuality, type IncrementalRange } from './incremental-range.js';
 import { monitorIndex, monitorTableName, projectTable, sessionTable, stagedTable } from './names.js';
+import { PIPELINES, stepTemplate } from './pipelines.js';
 import { shareExpressions } from './shared-expressions.js';
 
 export interface RunContext {
@@ -26,38 +25,6 @@ export interface RunContext {
   replacedFrom?: Date;
 }
 
-export interface IncrementalRange {
-  /** The previous successful run's as-of: data after it are new to this run. */
-  previousAsOf: Date;
-  /**
-   * Per granularity, the first window start that is recomputed, model metrics and data quality alike.
-   * Earlier windows keep their rows; the late outcomes new since the previous run are added to their
-   * `outcomes_late` counts (models/write.sql).
-   */
-  recomputeFrom: Partial<Record<Granularity, Date>>;
-  /** The earliest recomputed window start: the session's evaluations hold every kept prediction from here on. */
-  windowsFrom: Date;
-  /**
-   * Kept predictions from here on are re-evaluated: the first recomputed day window when the monitor
-   * keeps day rows its data quality can add up (daysCarryWindows), else windowsFrom. Between
-   * windowsFrom and this, a week's or month's first days are read as stored: their evaluation rows
-   * and their day windows' data-quality counts (models/evaluations.sql, models/data_quality.sql).
-   */
-  evaluateFrom: Date;
-  /**
-   * Outcomes from here on can touch a re-evaluated prediction (evaluateFrom - within, for early
-   * outcomes); a recommendation's interactions, from evaluateFrom (incrementalRange).
-   */
-  outcomesFrom: Date;
-  /**
-   * Forecasts only: the time of the previous run's MASE checkpoint (maseCheckpoint), when no window
-   * before it is recomputed. The run then takes MASE's history before this time from the stored
-   * `<monitor>__mase_history` table and reads actuals only from a seasonal lag before it. Absent when
-   * new data reach further back: the run reads every actual, as a full refresh does.
-   */
-  maseHistoryAt?: Date;
-}
-
 /**
  * The rows of `<monitor>__mase_history` from the MASE step's table `relation`: per series its key and
  * its pairs' count and exact sum, and a row without a series (no pairs) so that a checkpoint with no
@@ -66,73 +33,6 @@ export interface IncrementalRange {
 export function maseHistoryRows(monitor: Monitor, dialect: Dialect, relation: string): string {
   const columns = [...monitor.predictions.key.map((k) => dialect.quote(k)), 'history_pairs', 'history_sum', 'window_start as checkpoint_at'];
   return `select ${columns.join(', ')}\nfrom ${relation}\nwhere granularity is null`;
-}
-
-/**
- * Where a forecast run as of `asOf` checkpoints MASE's history (models/forecast/mase_scales.sql,
- * written to `<monitor>__mase_history`): the earliest window start the next run recomputes when no
- * new data point further back, since labels can change up to `within` before this as-of.
- */
-export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
-  const close = new Date(asOf.getTime() - monitor.within.seconds * 1000);
-  return new Date(Math.min(...monitor.granularities.map((g) => windowStart(g, close).getTime())));
-}
-
-/**
- * Whether the monitor's data quality is the shared step, models/data_quality.sql, which keeps the
- * stored rows of windows before an incremental run's range and counts the late outcomes to add to
- * them (docs/semantics.md §7). Forecasts and recommendations have their own, and their plans
- * recompute those windows instead.
- */
-const sharedDataQuality = (monitor: Monitor): boolean => stepTemplate(monitor.type, 'data_quality') === 'models/data_quality.sql';
-
-/**
- * Whether an incremental run can take the first days of a recomputed week or month from what earlier
- * runs stored, instead of evaluating them again: the monitor has day windows, whose data-quality rows
- * before the first recomputed day are final but for late outcomes, and the shared data-quality step,
- * which adds those stored day rows up.
- */
-export function daysCarryWindows(monitor: Monitor): boolean {
-  return monitor.granularities.includes('day') && sharedDataQuality(monitor);
-}
-
-/**
- * The incremental range of a run after `previousAsOf` in which new data can have changed the score,
- * label or label status of predictions from `affectedFrom` on (docs/semantics.md §7): per
- * granularity, the window holding that time and every later one.
- */
-export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousAsOf: Date): IncrementalRange {
-  const recomputeFrom: IncrementalRange['recomputeFrom'] = {};
-  for (const g of monitor.granularities) recomputeFrom[g] = windowStart(g, affectedFrom);
-  const windowsFrom = new Date(Math.min(...Object.values(recomputeFrom).map((t) => t.getTime())));
-  const evaluateFrom = daysCarryWindows(monitor) ? recomputeFrom.day! : windowsFrom;
-  // An outcome up to `within` before a prediction is an early one, counted in its windows; an
-  // interaction counts only after its request, and one before evaluateFrom lies in no window the
-  // run recomputes (docs/semantics.md, section 5e), so a recommendation's are read from there on.
-  const outcomesFrom = monitor.recommendation ? evaluateFrom : new Date(evaluateFrom.getTime() - monitor.within.seconds * 1000);
-  const range: IncrementalRange = { previousAsOf, recomputeFrom, windowsFrom, evaluateFrom, outcomesFrom };
-  if (monitor.forecast) {
-    const checkpoint = maseCheckpoint(monitor, previousAsOf);
-    if (evaluateFrom.getTime() >= checkpoint.getTime()) range.maseHistoryAt = checkpoint;
-  }
-  return range;
-}
-
-/**
- * The incremental range from the planning query's row (models/plan.sql, or a problem type's own).
- * Labels of predictions made after the previous as-of minus `within` can change without new data
- * (pending ones become missing), so the range never starts later than that.
- */
-function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
-  const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
-  const planned = row?.affected_from;
-  const range = incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
-  // A forecast starts from MASE's stored history only if it is the previous run's checkpoint
-  // (models/forecast/plan.sql reads its time): an empty table left by a failed first run where DDL
-  // cannot be rolled back, or one another version wrote, is read again from every actual.
-  const stored = row?.history_at;
-  if (range.maseHistoryAt && !(stored instanceof Date && stored.getTime() === range.maseHistoryAt.getTime())) delete range.maseHistoryAt;
-  return range;
 }
 
 /**
@@ -151,40 +51,6 @@ export interface Step {
    * the write step reads are dropped after the run), as SQL.
    */
   dropAfter?: string[];
-}
-
-/**
- * The steps of a problem type's pipeline, in order, before the write. A step renders
- * models/<problem type>/<step>.sql when that exists, else the shared models/<step>.sql (like dbt's
- * adapter.dispatch, by problem type); every type has its own models/<type>/metrics.sql. A type with
- * a different shape (forecasts, recommendations) lists its own steps here. The write step reads the
- * session tables `evaluations`, `data_quality` and `metrics`, so every pipeline makes those three.
- */
-const SHARED_PIPELINE = ['prediction_events', 'outcome_events', 'outcome_matches', 'evaluations', 'data_quality', 'metrics'];
-export const PIPELINES: Record<Monitor['type'], string[]> = {
-  binary_classification: SHARED_PIPELINE,
-  multiclass_classification: SHARED_PIPELINE,
-  regression: SHARED_PIPELINE,
-  // docs/semantics.md §5d: forecast rows and actuals, their evaluations, MASE's scales, the evaluations
-  // with their scales as the metric step slices them (a table, so that Postgres has their statistics),
-  // then as usual
-  forecast: ['prediction_events', 'outcome_events', 'evaluations', 'mase_scales', 'data_quality', 'forecast_rows', 'metrics'],
-  // docs/semantics.md §5e: list rows and interactions, which requests each interaction counts for,
-  // the deduplicated lists with their gains, one evaluation per request, then as usual
-  recommendation: ['prediction_events', 'outcome_events', 'outcome_matches', 'list_items', 'evaluations', 'data_quality', 'metrics'],
-};
-
-const templates = new Map<string, string>();
-
-/** The template of a step: the problem type's own, else the shared one. */
-export function stepTemplate(type: string, step: string): string {
-  const own = `models/${type}/${step}.sql`;
-  let template = templates.get(own);
-  if (template === undefined) {
-    template = existsSync(join(PACKAGE_ROOT, own)) ? own : `models/${step}.sql`;
-    templates.set(own, template);
-  }
-  return template;
 }
 
 export interface CompileOptions {
@@ -487,7 +353,7 @@ export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Ste
 /**
  * The query of the evaluations a full refresh writes, over the session tables of the steps before
  * it: the columns a stored evaluations table must have for an incremental run to add to it (an
- * earlier version of hindsight may have written it with others; src/runner/run.ts).
+ * earlier version of hindsight may have written it with others; src/runner/stored-tables.ts).
  */
 export function fullRefreshEvaluations(options: CompileOptions): string {
   const full = { ...options, run: { ...options.run, incremental: undefined } };

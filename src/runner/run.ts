@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { openSession } from '../adapters/connect.js';
-import type { Adapter, Column } from '../adapters/index.js';
+import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type IncrementalRange, type PermanentTable, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
+import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
+import { createPermanentTables, differingTables, StoredColumnsDiffer } from './stored-tables.js';
 import { insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
@@ -163,18 +165,6 @@ class Lock {
     let release!: () => void;
     this.tail = new Promise<void>((resolve) => (release = resolve));
     return previous.then(() => release);
-  }
-}
-
-/**
- * An incremental run found a permanent table of the monitor whose columns are not those the run
- * writes to it: a table another version of hindsight wrote (or one changed by hand). Adding to it
- * would fail, or where DDL is not transactional replace it with an empty one and lose its history,
- * so the monitor is run again as a full refresh.
- */
-class StoredColumnsDiffer extends Error {
-  constructor(differing: { reason: string }[]) {
-    super(differing.map((t) => t.reason).join('; '));
   }
 }
 
@@ -378,59 +368,6 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
   }
   result.seconds = seconds(started);
   return result;
-}
-
-/**
- * Of the monitor's permanent tables (permanentTables), those missing or whose columns (names, order
- * and types) are not those of the query of what the run writes to them, each with what differs. With
- * `stored` (an incremental run, whose plan read them), a table that cannot be read is an error, not a
- * table to rebuild.
- */
-async function differingTables(adapter: Adapter, tables: PermanentTable[], stored = false) {
-  const differing: { table: PermanentTable; exists: boolean; reason: string }[] = [];
-  for (const table of tables) {
-    const wanted = await adapter.columns(table.select);
-    const read = adapter.columns(`select * from ${table.relation}`);
-    const existing = stored ? await read : await read.catch(() => undefined);
-    const reason = existing ? columnsDiffer(table.relation, existing, wanted) : `${table.relation} is missing`;
-    if (reason) differing.push({ table, exists: existing !== undefined, reason });
-  }
-  return differing;
-}
-
-/**
- * What differs between a table's columns and those a run writes to it, in words; undefined when
- * nothing does. A type differs when a source column's type changed since the table was written (a
- * key column from integer to text, say), or another version of hindsight wrote it: added to, the
- * table would keep the old type, or the insert fail, where a full refresh writes the new one.
- */
-export function columnsDiffer(relation: string, existing: Column[], wanted: Column[]): string | undefined {
-  const typeOf = (columns: Column[], name: string) => columns.find((c) => c.name === name)?.type;
-  const names = (columns: Column[]) => columns.map((c) => c.name);
-  const dropped = names(existing).filter((c) => typeOf(wanted, c) === undefined);
-  const added = names(wanted).filter((c) => typeOf(existing, c) === undefined);
-  const retyped = wanted.filter((c) => (typeOf(existing, c.name) ?? c.type) !== c.type).map((c) => `${c.name} ${typeOf(existing, c.name)} → ${c.type}`);
-  const parts = [
-    ...(dropped.length ? [`no longer written: ${dropped.join(', ')}`] : []),
-    ...(added.length ? [`new: ${added.join(', ')}`] : []),
-    ...(retyped.length ? [`of another type: ${retyped.join(', ')}`] : []),
-  ];
-  if (!parts.length && names(existing).join(',') === names(wanted).join(',')) return undefined;
-  return `${relation} has other columns than this run writes (${parts.length ? parts.join('; ') : 'in another order'})`;
-}
-
-/**
- * Where DDL cannot be rolled back (BigQuery, Snowflake) the monitor's permanent tables are made
- * before the transaction, with the columns of what this run writes to them: those missing, and
- * those with other columns (a full refresh after a configuration change, or after an incremental
- * run found a table another version wrote), the one case where such a warehouse cannot replace a
- * table atomically.
- */
-async function createPermanentTables(adapter: Adapter, tables: { table: PermanentTable; exists: boolean }[]): Promise<void> {
-  for (const { table, exists } of tables) {
-    if (exists) await adapter.execute(`drop table ${table.relation}`);
-    await adapter.execute(table.create);
-  }
 }
 
 export function writeSteps(dir: string, steps: Step[]): void {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { captureOutput } from '../stdout.js';
 import { openAdapter } from '../../src/adapters/index.js';
-import { projectName } from '../../src/cli/commands.js';
+import { projectName } from '../../src/cli/init.js';
 
 const io = captureOutput();
 

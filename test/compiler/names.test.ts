@@ -1,6 +1,6 @@
 // The names hindsight makes up fit the warehouse's identifier length and stay apart (src/compiler/names.ts).
 import { describe, expect, it } from 'vitest';
-import { PIPELINES } from '../../src/compiler/compile.js';
+import { PIPELINES } from '../../src/compiler/pipelines.js';
 import { fitName, monitorIndex, sessionTable, stagedTable } from '../../src/compiler/names.js';
 import { duckdb } from '../../src/dialects/duckdb.js';
 import { postgres } from '../../src/dialects/postgres.js';

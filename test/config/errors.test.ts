@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { initProject } from '../../src/cli/commands.js';
+import { initProject } from '../../src/cli/init.js';
 import { loadProject, loadProjectAndTarget, loadTarget } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { dialectFor } from '../../src/dialects/index.js';

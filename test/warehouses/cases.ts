@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Monitor } from '../../src/config/monitor.js';
 import { readSeeds, seedFiles, type ColumnType } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
-import { compileMonitor, compilePlan, compileSetup, incrementalRange, permanentTables, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { compileMonitor, compilePlan, compileSetup, permanentTables, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
+import { incrementalRange } from '../../src/compiler/incremental-range.js';
 import type { Dialect } from '../../src/dialects/index.js';
 import { writeProject, type MonitorSpec } from '../integration/harness.js';
 

@@ -1,0 +1,114 @@
+// `hindsight show <monitor>`: the latest windows of one monitor, read back from the metric table.
+import { withConnection } from '../adapters/connect.js';
+import { loadProjectAndTarget, type Project } from '../config/load.js';
+import type { Monitor } from '../config/monitor.js';
+import { closest } from '../config/suggest.js';
+import { projectTable } from '../compiler/names.js';
+import { UsageError } from '../errors.js';
+import { previousRun } from '../runner/run-log.js';
+import type { CommonOptions } from './commands.js';
+import { formatNumber, table } from './output.js';
+
+/** A usage error with a line per unknown name, each saying it with the closest known name as a hint. */
+function unknownNames(unknown: string[], known: string[], says: (name: string, hint: string) => string): UsageError {
+  const hint = (u: string) => (closest(u, known) ? ` (did you mean "${closest(u, known)}"?)` : '');
+  return new UsageError(unknown.map((u) => says(u, hint(u))).join('\n'));
+}
+
+/** `show <monitor>`: one monitor, by its exact name. */
+function monitorNamed(project: Project, name: string): Monitor {
+  const names = project.monitors.map((m) => m.name);
+  const monitor = project.monitors.find((m) => m.name === name);
+  if (!monitor) throw unknownNames([name], names, (u, hint) => `show: no monitor named "${u}"${hint}; monitors: ${names.join(', ') || 'none'}`);
+  return monitor;
+}
+
+/** What `show` prints by default, per problem type (any metric can be asked for with --metrics). */
+const SHOW_METRICS: Record<Monitor['type'], string[]> = {
+  binary_classification: ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'],
+  multiclass_classification: ['count', 'accuracy', 'balanced_accuracy', 'f1_macro', 'cohen_kappa', 'log_loss', 'top_2_accuracy', 'label_coverage', 'pending'],
+  regression: ['count', 'mean_error', 'mae', 'rmse', 'r2', 'mape', 'wape', 'label_coverage', 'pending'],
+  forecast: ['count', 'bias', 'mae', 'wape', 'mase', 'interval_coverage', 'mean_pinball_loss', 'label_coverage', 'pending'],
+  // @k: the monitor's largest k
+  recommendation: ['requests', 'hit_rate@k', 'precision@k', 'recall@k', 'ndcg@k', 'coverage@k', 'personalization@k', 'label_coverage', 'pending'],
+};
+
+/** A value, with ± its error bound when it has one (approximate_ranking). */
+function withBound(value: unknown, bound: unknown): string {
+  if (typeof value !== 'number' || typeof bound !== 'number') return formatNumber(value);
+  return `${formatNumber(value)} ±${bound.toPrecision(2)}`;
+}
+
+/** The latest windows of one monitor, overall, one row per window and model version. */
+export async function show(options: CommonOptions & { monitor: string; granularity?: string; windows?: number; metrics?: string[] }): Promise<number> {
+  const { project, target } = loadProjectAndTarget(options.projectDir, options);
+  const monitor = monitorNamed(project, options.monitor);
+  const granularity = options.granularity ?? monitor.granularities[monitor.granularities.length - 1]!;
+  if (!monitor.granularities.includes(granularity as never)) {
+    throw new UsageError(`--granularity ${granularity}: monitor ${monitor.name} has ${monitor.granularities.join(', ')} windows`);
+  }
+  const largestK = monitor.recommendation?.k.at(-1);
+  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor.type].map((x) => x.replace(/@k$/, `@${largestK}`));
+  const windows = options.windows ?? 8;
+  if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
+  return withConnection(target, async (a) => {
+    const d = a.dialect;
+    const metricsTable = projectTable(d, project.config.schema, 'hindsight_metrics');
+    const ofMonitor = `monitor = ${d.string(monitor.name)} and granularity = ${d.string(granularity)}`;
+    // nothing written yet is said as such, not as the warehouse's "table does not exist" or an empty table
+    const notRun = `run it first: hindsight run -s ${monitor.name}${options.target ? ` -t ${options.target}` : ''}`;
+    let stored: number;
+    try {
+      stored = Number((await a.query(`select count(*) as n from ${metricsTable} where ${ofMonitor}`))[0]?.n);
+    } catch (e) {
+      // (only a table that is not there; a permission or connection problem is the warehouse's to say)
+      const said = e instanceof Error ? e.message : String(e);
+      if (!/\b(table|relation|object|schema)\b[^\n]* does not exist|not found: (table|dataset)/i.test(said)) throw e;
+      // (Snowflake says "does not exist or not authorized" of both: its words are kept, whole)
+      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${said.replace(/\s+/g, ' ').trim()})`);
+    }
+    if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
+    if (options.metrics?.length) {
+      const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
+      const unknown = options.metrics.filter((x) => !written.includes(x));
+      if (written.length && unknown.length) {
+        throw unknownNames(unknown, written, (u, hint) => `--metrics: monitor ${monitor.name} has no metric "${u}"${hint}; metrics: ${written.join(', ')}`);
+      }
+    }
+    // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
+    const shown = metrics.map((x) => d.string(x)).join(', ');
+    const rows = await a.query(`
+select window_start, window_end, model_version, metric, value
+from ${metricsTable}
+where ${ofMonitor} and segment is null and qualifier is null
+  and window_start in (
+    select distinct window_start from ${metricsTable}
+    where ${ofMonitor} and metric in (${shown}) and value is not null
+    order by window_start desc limit ${windows}
+  )
+order by window_start, model_version`);
+    // A window is final once each of its predictions has had its whole `within` by the last run's
+    // as-of (README, Output tables); a forecast's never is: a late actual still counts.
+    // (unknown, `?`, when the run's configuration is not this one: `within` may have changed)
+    const last = await previousRun(a, projectTable(d, project.config.schema, 'hindsight_runs'), monitor);
+    const known = last !== undefined && last.configHash === monitor.configHash;
+    const final = (windowEnd: Date) =>
+      monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';
+    const byKey = new Map<string, Map<string, unknown>>();
+    for (const r of rows) {
+      const key = [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');
+      if (!byKey.has(key)) byKey.set(key, new Map());
+      byKey.get(key)!.set(String(r.metric), r.value);
+    }
+    const asOf = last ? `, as of ${last.asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z')}` : '';
+    const unknown = monitor.forecast || known ? '' : last ? '; its configuration was another: final is known after the next run' : '; no successful run is recorded: final is not known';
+    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run${asOf}${unknown})\n\n`);
+    // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
+    const body = [...byKey.entries()]
+      .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))
+      .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => withBound(m.get(x), m.get(`${x}_error_bound`)))]);
+    const keys = ['window_start', 'version', ...(monitor.forecast ? [] : ['final'])];
+    process.stdout.write(table([...keys, ...metrics], body) + '\n');
+    return 0;
+  });
+}
