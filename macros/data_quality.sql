@@ -1,4 +1,5 @@
 {% import "macros/windows.sql" as windows with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {#-
   Data-quality rows, shared by every problem type: `per_window` has one row per granularity, window
   and model version with a column per count; this writes each named metric as a metric row.
@@ -14,23 +15,22 @@
 {#- The label-delay columns of a counts row that has none (the percentiles come from their own rows). -#}
 {% set no_label_delays = ['cast(null as ' + d.types.double + ') as label_delay_p50', 'cast(null as ' + d.types.double + ') as label_delay_p90'] %}
 
+{#- The keys of a data-quality row: every one is of a window and model version (none for orphans), overall. -#}
+{% set overall = 'cast(null as ' + d.types.text + ') as segment, cast(null as ' + d.types.text + ') as segment_value' %}
+{% set window_keys = 'granularity, window_start, model_version, ' + overall %}
+{% set orphan_keys = 'granularity, window_start, cast(null as ' + d.types.text + ') as model_version, ' + overall %}
+
 {% macro per_window_rows(metrics) %}
 {% set derived = {
     'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],
     'label_delay_p50': ['label_delay_p50', 'observed'],
     'label_delay_p90': ['label_delay_p90', 'observed']
 } %}
+{% set rows = [] %}
 {% for metric in metrics %}
-{% set value = derived[metric][0] if derived[metric] else metric %}
-{% set sample_size = derived[metric][1] if derived[metric] else metric %}
-select
-    granularity, window_start, model_version,
-    cast(null as {{ d.types.text }}) as segment, cast(null as {{ d.types.text }}) as segment_value,
-    '{{ metric }}' as metric, cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value, cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
-from per_window
-union all
+{% set _ = rows.push([metric].concat(derived[metric] or [metric, metric])) %}
 {% endfor %}
+{{ output.metric_rows(rows, 'per_window', keys=window_keys, union_after=true) -}}
 {%- endmacro %}
 
 {#-

@@ -1,5 +1,6 @@
 {% import "macros/data_quality.sql" as quality with context %}
 {% import "macros/incremental.sql" as incremental %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% import "macros/windows.sql" as windows with context %}
 -- Data-quality rows of monitor {{ m.name }}: what was read, what was dropped as a duplicate, how many
 -- labels arrived, how late, and which outcomes matched nothing. One row per metric, like the metrics.
@@ -80,31 +81,11 @@ per_window as (
 
 orphans as (
 {{ quality.orphans('outcome_class') }}
-)
+){% if run.adds_late_outcomes %},
 
-{{ quality.per_window_rows(quality.outcome_window_metrics) -}}
-select
-    granularity, window_start, cast(null as {{ d.types.text }}),
-    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
-    'outcomes_orphan', cast(null as {{ d.types.text }}),
-    {{ d.toDouble('sum(orphan)') }}, cast(sum(orphan) as {{ d.types.bigint }})
-from orphans
-{% if run.incremental %}
-where {{ incremental.recomputed(run) }}
-{% endif %}
-group by granularity, window_start
-{% if run.adds_late_outcomes %}
-union all
--- Windows this run does not recompute changed only by late outcomes new since the previous run (as
--- of {{ run.previous_as_of }}; plan.sql): their counts, which the write step adds to the stored
--- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
-select
-    granularity, window_start, model_version,
-    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
-    'outcomes_late', cast(null as {{ d.types.text }}),
-    {{ d.toDouble('sum(late_outcomes)') }}, cast(sum(late_outcomes) as {{ d.types.bigint }})
-from (
-    -- counted per day of their prediction, and added up into each granularity's windows
+-- late outcomes new since the previous run, counted per day of their prediction and added up into
+-- each granularity's windows
+late_windows as (
 {% call windows.from_days(['days.model_version', 'days.late_outcomes']) %}
         select {{ d.windowStart('day', 'predicted_at') }} as day_start, model_version, count(*) as late_outcomes
         from {{ rel('outcome_matches') }}
@@ -112,7 +93,14 @@ from (
             and observed_at > {{ run.previous_as_of }}
         group by 1, 2
 {% endcall %}
-) as late_windows
-where not {{ incremental.recomputed(run) }}
-group by granularity, window_start, model_version
+){% endif %}
+
+{{ quality.per_window_rows(quality.outcome_window_metrics) -}}
+{{ output.metric_rows([['outcomes_orphan', 'sum(orphan)', 'sum(orphan)']], 'orphans', keys=quality.orphan_keys, where=incremental.recomputed(run) if run.incremental, group_by='granularity, window_start') -}}
+{% if run.adds_late_outcomes %}
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of {{ run.previous_as_of }}; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+{{ output.metric_rows([['outcomes_late', 'sum(late_outcomes)', 'sum(late_outcomes)']], 'late_windows', keys=quality.window_keys, where='not ' + incremental.recomputed(run), group_by='granularity, window_start, model_version') -}}
 {% endif %}

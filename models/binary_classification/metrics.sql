@@ -1,6 +1,7 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/binary_classification.sql" as binary with context %}
 {% import "macros/ranking.sql" as ranking with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% set group_keys = 'window_start, slice_key' %}
 -- Binary-classification metrics of monitor {{ m.name }} (threshold {{ m.threshold }}), per window,
 -- model version and slice. Exact ranking metrics (ROC AUC, average precision, KS) come from the
@@ -193,15 +194,4 @@ named_groups as (
 {{ slices.slice_groups('summary', binary.summary_columns) }}
 )
 
-{% for metric, value in binary.metrics %}
-select
-    granularity, window_start, model_version, segment, segment_value,
-    '{{ metric }}' as metric,
-    cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value,
-    cast(n as {{ d.types.bigint }}) as sample_size
-from named_groups
-{% if not loop.last %}
-union all
-{% endif %}
-{% endfor %}
+{{ output.metric_rows(binary.metrics, 'named_groups', sample_size='n') -}}

@@ -1,4 +1,5 @@
 {% import "macros/data_quality.sql" as quality with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% import "macros/sources.sql" as src with context %}
 {% import "macros/windows.sql" as windows with context %}
 {% set f = m.forecast %}
@@ -97,9 +98,4 @@ orphans as (
 )
 
 {{ quality.per_window_rows(quality.outcome_window_metrics) -}}
-select
-    granularity, window_start, cast(null as {{ d.types.text }}),
-    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
-    'outcomes_orphan', cast(null as {{ d.types.text }}),
-    {{ d.toDouble('orphan_count') }}, cast(orphan_count as {{ d.types.bigint }})
-from orphans
+{{ output.metric_rows([['outcomes_orphan', 'orphan_count', 'orphan_count']], 'orphans', keys=quality.orphan_keys) -}}

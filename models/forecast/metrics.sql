@@ -1,7 +1,7 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/forecast.sql" as forecast with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% set f = m.forecast %}
-{% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 {% set quantile_columns = forecast.quantile_columns %}
 {% set value_columns = forecast.value_columns %}
 -- Forecast metrics of monitor {{ m.name }}, per window (of target_time), model version and slice:
@@ -92,22 +92,9 @@ summary as (
     from named_groups
 )
 
-{% for metric, value, sample_size in forecast.metrics %}
-select
-    {{ group_keys }},
-    '{{ metric }}' as metric,
-    cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value,
-    cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
-from summary
-{% if not loop.last or f.quantiles.length %}
-union all
-{% endif %}
-{% endfor %}
+{{ output.metric_rows(forecast.metrics, 'summary', union_after=f.quantiles.length) -}}
 {% for q in f.quantiles %}
-select {{ group_keys }}, 'pinball_loss', {{ d.string(q.text) }}, {{ d.divide('sum_pinball_q' + loop.index0, 'n_q' + loop.index0) }}, cast(n_q{{ loop.index0 }} as {{ d.types.bigint }})
-from summary
-union all
+{{ output.metric_rows([['pinball_loss', d.divide('sum_pinball_q' + loop.index0, 'n_q' + loop.index0), 'n_q' + loop.index0]], 'summary', qualifier=d.string(q.text), union_after=true) -}}
 {% endfor %}
 {% if f.quantiles.length %}
 {% set present = [] %}
@@ -119,11 +106,5 @@ union all
 {% set _ = counts.push('n_q' + loop.index0) %}
 {% endfor %}
 -- the mean over quantiles of their pinball loss, quantiles without a forecast left out
-select
-    {{ group_keys }},
-    'mean_pinball_loss',
-    cast(null as {{ d.types.text }}),
-    ({{ values | join(' + ') }}) / nullif({{ present | join(' + ') }}, 0),
-    cast({{ ('greatest(' + counts.join(', ') + ')') if counts.length > 1 else counts[0] }} as {{ d.types.bigint }})
-from summary
+{{ output.metric_rows([['mean_pinball_loss', '(' + values.join(' + ') + ') / nullif(' + present.join(' + ') + ', 0)', ('greatest(' + counts.join(', ') + ')') if counts.length > 1 else counts[0]]], 'summary') -}}
 {% endif %}

@@ -2,6 +2,7 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/multiclass_classification.sql" as multiclass with context %}
 {% import "macros/ranking.sql" as ranking with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% set group_keys = 'group_key' %}
 {% set evaluated = "evaluated.label_status = 'observed' and evaluated.predicted_class is not null" %}
 {% set p = [] %}
@@ -236,20 +237,11 @@ score_rows as (
 
 -- every metric row, under its group's key
 keyed_metrics as (
-{% for metric, value in multiclass.class_metrics %}
-select {{ group_keys }}, '{{ metric }}' as metric, class as qualifier, {{ metric }} as value, cast(n as {{ d.types.bigint }}) as sample_size
-from per_class_metrics
-union all
-{% endfor %}
-select {{ group_keys }}, 'roc_auc', class, roc_auc, cast(n as {{ d.types.bigint }})
-from per_class_metrics
-union all
-{% for metric, value in multiclass.window_metrics %}
-select {{ group_keys }}, '{{ metric }}', cast(null as {{ d.types.text }}), {{ d.toDouble(value) }}, cast(max(n) as {{ d.types.bigint }})
-from per_class_metrics
-group by {{ group_keys }}
-union all
-{% endfor %}
+{% set class_rows = [] %}
+{% for metric, value in multiclass.class_metrics %}{% set _ = class_rows.push([metric, metric]) %}{% endfor %}
+{% set _ = class_rows.push(['roc_auc', 'roc_auc']) %}
+{{ output.metric_rows(class_rows, 'per_class_metrics', sample_size='n', qualifier='class', keys=group_keys, union_after=true) -}}
+{{ output.metric_rows(multiclass.window_metrics, 'per_class_metrics', sample_size='max(n)', keys=group_keys, group_by=group_keys, union_after=true) -}}
 {% if m.classes.length %}
 {% set score_metrics = [
     ['log_loss', d.divide('log_loss_sum', 'n_scored')],
@@ -257,14 +249,9 @@ union all
     ['roc_auc_ovr_macro', 'case when auc_classes >= 2 and auc_defined = auc_classes then ' + d.divide('auc_sum', 'auc_classes') + ' end']
 ] %}
 {% for k in m.topK %}{% set _ = score_metrics.push(['top_' + k + '_accuracy', d.divide('top_' + k + '_hits', 'n_scored')]) %}{% endfor %}
-{% for metric, value in score_metrics %}
-select {{ group_keys }}, '{{ metric }}', cast(null as {{ d.types.text }}), {{ d.toDouble(value) }}, cast(n_scored as {{ d.types.bigint }})
-from score_rows
-union all
-{% endfor %}
+{{ output.metric_rows(score_metrics, 'score_rows', sample_size='n_scored', keys=group_keys, union_after=true) -}}
 {% endif %}
-select {{ group_keys }}, 'confusion', label || '→' || predicted_class, {{ d.toDouble('pairs') }}, cast(n as {{ d.types.bigint }})
-from confusion
+{{ output.metric_rows([['confusion', 'pairs']], 'confusion', sample_size='n', qualifier="label || '→' || predicted_class", keys=group_keys) -}}
 ),
 
 group_slices as (

@@ -1,4 +1,5 @@
 {% import "macros/data_quality.sql" as quality with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% import "macros/sources.sql" as src with context %}
 {% import "macros/windows.sql" as windows with context %}
 -- Data-quality rows of monitor {{ m.name }} (docs/semantics.md §5e): copies of request lists read and
@@ -69,10 +70,4 @@ orphans as (
 )
 
 {{ quality.per_window_rows(quality.request_window_metrics) -}}
-select
-    granularity, window_start, cast(null as {{ d.types.text }}),
-    cast(null as {{ d.types.text }}), cast(null as {{ d.types.text }}),
-    'outcomes_orphan', cast(null as {{ d.types.text }}),
-    {{ d.toDouble('sum(orphan)') }}, cast(sum(orphan) as {{ d.types.bigint }})
-from orphans
-group by granularity, window_start
+{{ output.metric_rows([['outcomes_orphan', 'sum(orphan)', 'sum(orphan)']], 'orphans', keys=quality.orphan_keys, group_by='granularity, window_start') -}}

@@ -2,8 +2,8 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/recommendation.sql" as rec with context %}
 {% import "macros/windows.sql" as windows with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% set r = m.recommendation %}
-{% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 {% set max_k = r.k[r.k.length - 1] %}
 {% set evaluated = "evaluated.label_status <> 'pending'" %}
 {% set key_columns = [] %}
@@ -310,15 +310,4 @@ with_catalog as (
     ['personalization@' + k, 'personalization_' + k, 'sampled']
 ) %}
 {% endfor %}
-{% for metric, value, sample_size in rows %}
-select
-    {{ group_keys }},
-    '{{ metric }}' as metric,
-    cast(null as {{ d.types.text }}) as qualifier,
-    {{ d.toDouble(value) }} as value,
-    cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size
-from with_catalog
-{% if not loop.last %}
-union all
-{% endif %}
-{% endfor %}
+{{ output.metric_rows(rows, 'with_catalog') -}}

@@ -1,6 +1,7 @@
 {% import "macros/sources.sql" as src with context %}
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/regression.sql" as regression with context %}
+{% import "macros/metric_rows.sql" as output with context %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 -- Regression metrics of monitor {{ m.name }}, per window, model version, slice{{ ' and output' if m.outputs.length > 1 }}.
 -- Formulas are in macros/regression.sql. Sums of doubles are exact (d.exactSum), so the values
@@ -119,19 +120,7 @@ named_groups as (
 ),
 
 per_output_metrics as (
-{% for metric, value, sample_size in regression.metrics %}
-    select
-        {{ group_keys }},
-        '{{ metric }}' as metric,
-        output as qualifier,
-        {{ d.toDouble(value) }} as value,
-        cast({{ sample_size }} as {{ d.types.bigint }}) as sample_size,
-        n
-    from named_groups
-{% if not loop.last %}
-    union all
-{% endif %}
-{% endfor %}
+{{ output.metric_rows(regression.metrics, 'named_groups', qualifier='output', extra='n') -}}
 )
 
 select {{ group_keys }}, metric, qualifier, value, sample_size

@@ -433,20 +433,35 @@ select
     cast(n_interval as int64) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.1', safe_divide(cast(sum_pinball_q0 as float64), n_q0), cast(n_q0 as int64)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.1' as qualifier,
+    cast(safe_divide(cast(sum_pinball_q0 as float64), n_q0) as float64) as value,
+    cast(n_q0 as int64) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.5', safe_divide(cast(sum_pinball_q1 as float64), n_q1), cast(n_q1 as int64)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.5' as qualifier,
+    cast(safe_divide(cast(sum_pinball_q1 as float64), n_q1) as float64) as value,
+    cast(n_q1 as int64) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.9', safe_divide(cast(sum_pinball_q2 as float64), n_q2), cast(n_q2 as int64)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.9' as qualifier,
+    cast(safe_divide(cast(sum_pinball_q2 as float64), n_q2) as float64) as value,
+    cast(n_q2 as int64) as sample_size
 from summary
 union all
 -- the mean over quantiles of their pinball loss, quantiles without a forecast left out
 select
     granularity, window_start, model_version, segment, segment_value,
-    'mean_pinball_loss',
-    cast(null as string),
-    (coalesce(safe_divide(cast(sum_pinball_q0 as float64), n_q0), 0) + coalesce(safe_divide(cast(sum_pinball_q1 as float64), n_q1), 0) + coalesce(safe_divide(cast(sum_pinball_q2 as float64), n_q2), 0)) / nullif(case when n_q0 > 0 then 1 else 0 end + case when n_q1 > 0 then 1 else 0 end + case when n_q2 > 0 then 1 else 0 end, 0),
-    cast(greatest(n_q0, n_q1, n_q2) as int64)
+    'mean_pinball_loss' as metric,
+    cast(null as string) as qualifier,
+    cast((coalesce(safe_divide(cast(sum_pinball_q0 as float64), n_q0), 0) + coalesce(safe_divide(cast(sum_pinball_q1 as float64), n_q1), 0) + coalesce(safe_divide(cast(sum_pinball_q2 as float64), n_q2), 0)) / nullif(case when n_q0 > 0 then 1 else 0 end + case when n_q1 > 0 then 1 else 0 end + case when n_q2 > 0 then 1 else 0 end, 0) as float64) as value,
+    cast(greatest(n_q0, n_q1, n_q2) as int64) as sample_size
 from summary

@@ -425,20 +425,35 @@ select
     cast(n_interval as number) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.1', cast(sum_pinball_q0 as float) / nullif(n_q0, 0), cast(n_q0 as number)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.1' as qualifier,
+    cast(cast(sum_pinball_q0 as float) / nullif(n_q0, 0) as float) as value,
+    cast(n_q0 as number) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.5', cast(sum_pinball_q1 as float) / nullif(n_q1, 0), cast(n_q1 as number)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.5' as qualifier,
+    cast(cast(sum_pinball_q1 as float) / nullif(n_q1, 0) as float) as value,
+    cast(n_q1 as number) as sample_size
 from summary
 union all
-select granularity, window_start, model_version, segment, segment_value, 'pinball_loss', '0.9', cast(sum_pinball_q2 as float) / nullif(n_q2, 0), cast(n_q2 as number)
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'pinball_loss' as metric,
+    '0.9' as qualifier,
+    cast(cast(sum_pinball_q2 as float) / nullif(n_q2, 0) as float) as value,
+    cast(n_q2 as number) as sample_size
 from summary
 union all
 -- the mean over quantiles of their pinball loss, quantiles without a forecast left out
 select
     granularity, window_start, model_version, segment, segment_value,
-    'mean_pinball_loss',
-    cast(null as varchar),
-    (coalesce(cast(sum_pinball_q0 as float) / nullif(n_q0, 0), 0) + coalesce(cast(sum_pinball_q1 as float) / nullif(n_q1, 0), 0) + coalesce(cast(sum_pinball_q2 as float) / nullif(n_q2, 0), 0)) / nullif(case when n_q0 > 0 then 1 else 0 end + case when n_q1 > 0 then 1 else 0 end + case when n_q2 > 0 then 1 else 0 end, 0),
-    cast(greatest(n_q0, n_q1, n_q2) as number)
+    'mean_pinball_loss' as metric,
+    cast(null as varchar) as qualifier,
+    cast((coalesce(cast(sum_pinball_q0 as float) / nullif(n_q0, 0), 0) + coalesce(cast(sum_pinball_q1 as float) / nullif(n_q1, 0), 0) + coalesce(cast(sum_pinball_q2 as float) / nullif(n_q2, 0), 0)) / nullif(case when n_q0 > 0 then 1 else 0 end + case when n_q1 > 0 then 1 else 0 end + case when n_q2 > 0 then 1 else 0 end, 0) as float) as value,
+    cast(greatest(n_q0, n_q1, n_q2) as number) as sample_size
 from summary

@@ -131,78 +131,89 @@ orphans as (
 )
 
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'prediction_events' as metric, cast(null as varchar) as qualifier,
-    cast(prediction_events as float) as value, cast(prediction_events as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(prediction_events as float) as value,
+    cast(prediction_events as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
-    cast(duplicates_removed as float) as value, cast(duplicates_removed as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(duplicates_removed as float) as value,
+    cast(duplicates_removed as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'observed' as metric, cast(null as varchar) as qualifier,
-    cast(observed as float) as value, cast(observed as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(observed as float) as value,
+    cast(observed as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'pending' as metric, cast(null as varchar) as qualifier,
-    cast(pending as float) as value, cast(pending as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric,
+    cast(null as varchar) as qualifier,
+    cast(pending as float) as value,
+    cast(pending as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'missing' as metric, cast(null as varchar) as qualifier,
-    cast(missing as float) as value, cast(missing as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric,
+    cast(null as varchar) as qualifier,
+    cast(missing as float) as value,
+    cast(missing as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_coverage' as metric, cast(null as varchar) as qualifier,
-    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value, cast(observed + missing as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value,
+    cast(observed + missing as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_late' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_late as float) as value, cast(outcomes_late as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_late as float) as value,
+    cast(outcomes_late as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_early' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_early as float) as value, cast(outcomes_early as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_early as float) as value,
+    cast(outcomes_early as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p50 as float) as value, cast(observed as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as float) as value,
+    cast(observed as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p90 as float) as value, cast(observed as number) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as float) as value,
+    cast(observed as number) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, cast(null as varchar),
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_orphan', cast(null as varchar),
-    cast(orphan_count as float), cast(orphan_count as number)
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as varchar) as qualifier,
+    cast(orphan_count as float) as value,
+    cast(orphan_count as number) as sample_size
 from orphans

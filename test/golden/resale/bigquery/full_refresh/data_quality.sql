@@ -107,81 +107,91 @@ orphans as (
     from per_window
     where prediction_events > 0
 )
-
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'prediction_events' as metric, cast(null as string) as qualifier,
-    cast(prediction_events as float64) as value, cast(prediction_events as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric,
+    cast(null as string) as qualifier,
+    cast(prediction_events as float64) as value,
+    cast(prediction_events as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'duplicates_removed' as metric, cast(null as string) as qualifier,
-    cast(duplicates_removed as float64) as value, cast(duplicates_removed as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as string) as qualifier,
+    cast(duplicates_removed as float64) as value,
+    cast(duplicates_removed as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'observed' as metric, cast(null as string) as qualifier,
-    cast(observed as float64) as value, cast(observed as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'observed' as metric,
+    cast(null as string) as qualifier,
+    cast(observed as float64) as value,
+    cast(observed as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'pending' as metric, cast(null as string) as qualifier,
-    cast(pending as float64) as value, cast(pending as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'pending' as metric,
+    cast(null as string) as qualifier,
+    cast(pending as float64) as value,
+    cast(pending as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'missing' as metric, cast(null as string) as qualifier,
-    cast(missing as float64) as value, cast(missing as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'missing' as metric,
+    cast(null as string) as qualifier,
+    cast(missing as float64) as value,
+    cast(missing as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_coverage' as metric, cast(null as string) as qualifier,
-    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value, cast(observed + missing as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_coverage' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value,
+    cast(observed + missing as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'outcomes_late' as metric, cast(null as string) as qualifier,
-    cast(outcomes_late as float64) as value, cast(outcomes_late as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as string) as qualifier,
+    cast(outcomes_late as float64) as value,
+    cast(outcomes_late as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'outcomes_early' as metric, cast(null as string) as qualifier,
-    cast(outcomes_early as float64) as value, cast(outcomes_early as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as string) as qualifier,
+    cast(outcomes_early as float64) as value,
+    cast(outcomes_early as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_delay_p50' as metric, cast(null as string) as qualifier,
-    cast(label_delay_p50 as float64) as value, cast(observed as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as string) as qualifier,
+    cast(label_delay_p50 as float64) as value,
+    cast(observed as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_delay_p90' as metric, cast(null as string) as qualifier,
-    cast(label_delay_p90 as float64) as value, cast(observed as int64) as sample_size
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as string) as qualifier,
+    cast(label_delay_p90 as float64) as value,
+    cast(observed as int64) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, cast(null as string),
-    cast(null as string), cast(null as string),
-    'outcomes_orphan', cast(null as string),
-    cast(sum(orphan) as float64), cast(sum(orphan) as int64)
+    granularity, window_start, cast(null as string) as model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as string) as qualifier,
+    cast(sum(orphan) as float64) as value,
+    cast(sum(orphan) as int64) as sample_size
 from orphans
 group by granularity, window_start

@@ -228,149 +228,149 @@ named_groups as (
 ),
 
 per_output_metrics as (
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'count' as metric,
-        output as qualifier,
-        cast(n as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mean_prediction' as metric,
-        output as qualifier,
-        cast(cast(sum_prediction as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mean_label' as metric,
-        output as qualifier,
-        cast(cast(sum_label as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mean_error' as metric,
-        output as qualifier,
-        cast(cast(sum_error as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mae' as metric,
-        output as qualifier,
-        cast(cast(sum_abs_error as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mse' as metric,
-        output as qualifier,
-        cast(cast(sum_sq_error as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'rmse' as metric,
-        output as qualifier,
-        cast(sqrt(cast(sum_sq_error as double) / nullif(n, 0)) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'r2' as metric,
-        output as qualifier,
-        cast(case when not (label_min = label_max) then 1 - cast(sum_sq_error as double) / nullif(ss_label, 0) end as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'explained_variance' as metric,
-        output as qualifier,
-        cast(case when not (label_min = label_max) then 1 - cast(ss_error as double) / nullif(ss_label, 0) end as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'mape' as metric,
-        output as qualifier,
-        cast(cast(sum_ape as double) / nullif(n_nonzero, 0) as double) as value,
-        cast(n_nonzero as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'smape' as metric,
-        output as qualifier,
-        cast(cast(sum_sape as double) / nullif(n, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'wape' as metric,
-        output as qualifier,
-        cast(cast(sum_abs_error as double) / nullif(sum_abs_label, 0) as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'median_absolute_error' as metric,
-        output as qualifier,
-        cast(abs_error_p50 as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'max_error' as metric,
-        output as qualifier,
-        cast(max_abs_error as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'abs_error_p90' as metric,
-        output as qualifier,
-        cast(abs_error_p90 as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
-    union all
-    select
-        granularity, window_start, model_version, segment, segment_value,
-        'abs_error_p99' as metric,
-        output as qualifier,
-        cast(abs_error_p99 as double) as value,
-        cast(n as bigint) as sample_size,
-        n
-    from named_groups
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'count' as metric,
+    output as qualifier,
+    cast(n as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mean_prediction' as metric,
+    output as qualifier,
+    cast(cast(sum_prediction as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mean_label' as metric,
+    output as qualifier,
+    cast(cast(sum_label as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mean_error' as metric,
+    output as qualifier,
+    cast(cast(sum_error as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mae' as metric,
+    output as qualifier,
+    cast(cast(sum_abs_error as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mse' as metric,
+    output as qualifier,
+    cast(cast(sum_sq_error as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'rmse' as metric,
+    output as qualifier,
+    cast(sqrt(cast(sum_sq_error as double) / nullif(n, 0)) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'r2' as metric,
+    output as qualifier,
+    cast(case when not (label_min = label_max) then 1 - cast(sum_sq_error as double) / nullif(ss_label, 0) end as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'explained_variance' as metric,
+    output as qualifier,
+    cast(case when not (label_min = label_max) then 1 - cast(ss_error as double) / nullif(ss_label, 0) end as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'mape' as metric,
+    output as qualifier,
+    cast(cast(sum_ape as double) / nullif(n_nonzero, 0) as double) as value,
+    cast(n_nonzero as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'smape' as metric,
+    output as qualifier,
+    cast(cast(sum_sape as double) / nullif(n, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'wape' as metric,
+    output as qualifier,
+    cast(cast(sum_abs_error as double) / nullif(sum_abs_label, 0) as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'median_absolute_error' as metric,
+    output as qualifier,
+    cast(abs_error_p50 as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'max_error' as metric,
+    output as qualifier,
+    cast(max_abs_error as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'abs_error_p90' as metric,
+    output as qualifier,
+    cast(abs_error_p90 as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
+union all
+select
+    granularity, window_start, model_version, segment, segment_value,
+    'abs_error_p99' as metric,
+    output as qualifier,
+    cast(abs_error_p99 as double) as value,
+    cast(n as bigint) as sample_size,
+    n
+from named_groups
 )
 
 select granularity, window_start, model_version, segment, segment_value, metric, qualifier, value, sample_size

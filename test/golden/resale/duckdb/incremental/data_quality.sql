@@ -104,99 +104,11 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
-)
+),
 
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'prediction_events' as metric, cast(null as varchar) as qualifier,
-    cast(prediction_events as double) as value, cast(prediction_events as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
-    cast(duplicates_removed as double) as value, cast(duplicates_removed as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'observed' as metric, cast(null as varchar) as qualifier,
-    cast(observed as double) as value, cast(observed as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'pending' as metric, cast(null as varchar) as qualifier,
-    cast(pending as double) as value, cast(pending as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'missing' as metric, cast(null as varchar) as qualifier,
-    cast(missing as double) as value, cast(missing as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_coverage' as metric, cast(null as varchar) as qualifier,
-    cast(cast(observed as double) / nullif(observed + missing, 0) as double) as value, cast(observed + missing as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_late' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_late as double) as value, cast(outcomes_late as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_early' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_early as double) as value, cast(outcomes_early as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p50 as double) as value, cast(observed as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p90 as double) as value, cast(observed as bigint) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, cast(null as varchar),
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_orphan', cast(null as varchar),
-    cast(sum(orphan) as double), cast(sum(orphan) as bigint)
-from orphans
-where (
-    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
-)
-group by granularity, window_start
-union all
--- Windows this run does not recompute changed only by late outcomes new since the previous run (as
--- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
--- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
-select
-    granularity, window_start, model_version,
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_late', cast(null as varchar),
-    cast(sum(late_outcomes) as double), cast(sum(late_outcomes) as bigint)
-from (
-    -- counted per day of their prediction, and added up into each granularity's windows
+-- late outcomes new since the previous run, counted per day of their prediction and added up into
+-- each granularity's windows
+late_windows as (
     select
         granularities.granularity,
         case granularities.granularity when 'week' then date_trunc('week', days.day_start) end as window_start,
@@ -212,7 +124,109 @@ from (
     cross join (
         select 'week' as granularity
     ) as granularities
-) as late_windows
+)
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(prediction_events as double) as value,
+    cast(prediction_events as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(duplicates_removed as double) as value,
+    cast(duplicates_removed as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(observed as double) as value,
+    cast(observed as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric,
+    cast(null as varchar) as qualifier,
+    cast(pending as double) as value,
+    cast(pending as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric,
+    cast(null as varchar) as qualifier,
+    cast(missing as double) as value,
+    cast(missing as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(observed as double) / nullif(observed + missing, 0) as double) as value,
+    cast(observed + missing as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_late as double) as value,
+    cast(outcomes_late as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_early as double) as value,
+    cast(outcomes_early as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as double) as value,
+    cast(observed as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as double) as value,
+    cast(observed as bigint) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as varchar) as qualifier,
+    cast(sum(orphan) as double) as value,
+    cast(sum(orphan) as bigint) as sample_size
+from orphans
+where (
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
+group by granularity, window_start
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(sum(late_outcomes) as double) as value,
+    cast(sum(late_outcomes) as bigint) as sample_size
+from late_windows
 where not (
     (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 )

@@ -171,100 +171,11 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
-)
+),
 
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'prediction_events' as metric, cast(null as string) as qualifier,
-    cast(prediction_events as float64) as value, cast(prediction_events as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'duplicates_removed' as metric, cast(null as string) as qualifier,
-    cast(duplicates_removed as float64) as value, cast(duplicates_removed as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'observed' as metric, cast(null as string) as qualifier,
-    cast(observed as float64) as value, cast(observed as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'pending' as metric, cast(null as string) as qualifier,
-    cast(pending as float64) as value, cast(pending as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'missing' as metric, cast(null as string) as qualifier,
-    cast(missing as float64) as value, cast(missing as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_coverage' as metric, cast(null as string) as qualifier,
-    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value, cast(observed + missing as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'outcomes_late' as metric, cast(null as string) as qualifier,
-    cast(outcomes_late as float64) as value, cast(outcomes_late as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'outcomes_early' as metric, cast(null as string) as qualifier,
-    cast(outcomes_early as float64) as value, cast(outcomes_early as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_delay_p50' as metric, cast(null as string) as qualifier,
-    cast(label_delay_p50 as float64) as value, cast(observed as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as string) as segment, cast(null as string) as segment_value,
-    'label_delay_p90' as metric, cast(null as string) as qualifier,
-    cast(label_delay_p90 as float64) as value, cast(observed as int64) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, cast(null as string),
-    cast(null as string), cast(null as string),
-    'outcomes_orphan', cast(null as string),
-    cast(sum(orphan) as float64), cast(sum(orphan) as int64)
-from orphans
-where (
-    (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
-    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
-)
-group by granularity, window_start
-union all
--- Windows this run does not recompute changed only by late outcomes new since the previous run (as
--- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
--- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
-select
-    granularity, window_start, model_version,
-    cast(null as string), cast(null as string),
-    'outcomes_late', cast(null as string),
-    cast(sum(late_outcomes) as float64), cast(sum(late_outcomes) as int64)
-from (
-    -- counted per day of their prediction, and added up into each granularity's windows
+-- late outcomes new since the previous run, counted per day of their prediction and added up into
+-- each granularity's windows
+late_windows as (
     select
         granularities.granularity,
         case granularities.granularity when 'day' then timestamp_trunc(days.day_start, day) when 'week' then timestamp_trunc(days.day_start, isoweek) end as window_start,
@@ -281,7 +192,110 @@ from (
         select 'day' as granularity union all
         select 'week' as granularity
     ) as granularities
-) as late_windows
+)
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric,
+    cast(null as string) as qualifier,
+    cast(prediction_events as float64) as value,
+    cast(prediction_events as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as string) as qualifier,
+    cast(duplicates_removed as float64) as value,
+    cast(duplicates_removed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'observed' as metric,
+    cast(null as string) as qualifier,
+    cast(observed as float64) as value,
+    cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'pending' as metric,
+    cast(null as string) as qualifier,
+    cast(pending as float64) as value,
+    cast(pending as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'missing' as metric,
+    cast(null as string) as qualifier,
+    cast(missing as float64) as value,
+    cast(missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_coverage' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(observed as float64), observed + missing) as float64) as value,
+    cast(observed + missing as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as string) as qualifier,
+    cast(outcomes_late as float64) as value,
+    cast(outcomes_late as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as string) as qualifier,
+    cast(outcomes_early as float64) as value,
+    cast(outcomes_early as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as string) as qualifier,
+    cast(label_delay_p50 as float64) as value,
+    cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as string) as qualifier,
+    cast(label_delay_p90 as float64) as value,
+    cast(observed as int64) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as string) as model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as string) as qualifier,
+    cast(sum(orphan) as float64) as value,
+    cast(sum(orphan) as int64) as sample_size
+from orphans
+where (
+    (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
+    (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
+)
+group by granularity, window_start
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as string) as qualifier,
+    cast(sum(late_outcomes) as float64) as value,
+    cast(sum(late_outcomes) as int64) as sample_size
+from late_windows
 where not (
     (granularity = 'day' and window_start >= timestamp '2026-11-13 00:00:00') or
     (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')

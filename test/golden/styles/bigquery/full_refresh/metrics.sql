@@ -422,80 +422,190 @@ score_rows as (
 
 -- every metric row, under its group's key
 keyed_metrics as (
-select group_key, 'precision' as metric, class as qualifier, precision as value, cast(n as int64) as sample_size
+select
+    group_key,
+    'precision' as metric,
+    class as qualifier,
+    cast(precision as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'recall' as metric, class as qualifier, recall as value, cast(n as int64) as sample_size
+select
+    group_key,
+    'recall' as metric,
+    class as qualifier,
+    cast(recall as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'f1' as metric, class as qualifier, f1 as value, cast(n as int64) as sample_size
+select
+    group_key,
+    'f1' as metric,
+    class as qualifier,
+    cast(f1 as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'support' as metric, class as qualifier, support as value, cast(n as int64) as sample_size
+select
+    group_key,
+    'support' as metric,
+    class as qualifier,
+    cast(support as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'predicted_count' as metric, class as qualifier, predicted_count as value, cast(n as int64) as sample_size
+select
+    group_key,
+    'predicted_count' as metric,
+    class as qualifier,
+    cast(predicted_count as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'roc_auc', class, roc_auc, cast(n as int64)
+select
+    group_key,
+    'roc_auc' as metric,
+    class as qualifier,
+    cast(roc_auc as float64) as value,
+    cast(n as int64) as sample_size
 from per_class_metrics
 union all
-select group_key, 'count', cast(null as string), cast(max(n) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'count' as metric,
+    cast(null as string) as qualifier,
+    cast(max(n) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'accuracy', cast(null as string), cast(safe_divide(cast(sum(tp) as float64), max(n)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'accuracy' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(tp) as float64), max(n)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'balanced_accuracy', cast(null as string), cast(safe_divide(cast(sum(cast(recall as bignumeric)) as float64), count(recall)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'balanced_accuracy' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(recall as bignumeric)) as float64), count(recall)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_macro', cast(null as string), cast(safe_divide(cast(sum(cast(precision as bignumeric)) as float64), count(precision)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'precision_macro' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(precision as bignumeric)) as float64), count(precision)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_macro', cast(null as string), cast(safe_divide(cast(sum(cast(recall as bignumeric)) as float64), count(recall)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'recall_macro' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(recall as bignumeric)) as float64), count(recall)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_macro', cast(null as string), cast(safe_divide(cast(sum(cast(f1 as bignumeric)) as float64), count(f1)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'f1_macro' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(f1 as bignumeric)) as float64), count(f1)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_weighted', cast(null as string), cast(safe_divide(cast(sum(cast(support * precision as bignumeric)) as float64), sum(case when precision is not null then support end)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'precision_weighted' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(support * precision as bignumeric)) as float64), sum(case when precision is not null then support end)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_weighted', cast(null as string), cast(safe_divide(cast(sum(cast(support * recall as bignumeric)) as float64), sum(case when recall is not null then support end)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'recall_weighted' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(support * recall as bignumeric)) as float64), sum(case when recall is not null then support end)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_weighted', cast(null as string), cast(safe_divide(cast(sum(cast(support * f1 as bignumeric)) as float64), sum(case when f1 is not null then support end)) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'f1_weighted' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(sum(cast(support * f1 as bignumeric)) as float64), sum(case when f1 is not null then support end)) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'cohen_kappa', cast(null as string), cast((safe_divide(cast(sum(tp) as float64), max(n)) - safe_divide(cast(sum(support * predicted_count) as float64), max(n) * max(n))) / nullif(1 - safe_divide(cast(sum(support * predicted_count) as float64), max(n) * max(n)), 0) as float64), cast(max(n) as int64)
+select
+    group_key,
+    'cohen_kappa' as metric,
+    cast(null as string) as qualifier,
+    cast((safe_divide(cast(sum(tp) as float64), max(n)) - safe_divide(cast(sum(support * predicted_count) as float64), max(n) * max(n))) / nullif(1 - safe_divide(cast(sum(support * predicted_count) as float64), max(n) * max(n)), 0) as float64) as value,
+    cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'log_loss', cast(null as string), cast(safe_divide(cast(log_loss_sum as float64), n_scored) as float64), cast(n_scored as int64)
+select
+    group_key,
+    'log_loss' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(log_loss_sum as float64), n_scored) as float64) as value,
+    cast(n_scored as int64) as sample_size
 from score_rows
 union all
-select group_key, 'brier_score', cast(null as string), cast(safe_divide(cast(brier_sum as float64), n_scored) as float64), cast(n_scored as int64)
+select
+    group_key,
+    'brier_score' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(brier_sum as float64), n_scored) as float64) as value,
+    cast(n_scored as int64) as sample_size
 from score_rows
 union all
-select group_key, 'roc_auc_ovr_macro', cast(null as string), cast(case when auc_classes >= 2 and auc_defined = auc_classes then safe_divide(cast(auc_sum as float64), auc_classes) end as float64), cast(n_scored as int64)
+select
+    group_key,
+    'roc_auc_ovr_macro' as metric,
+    cast(null as string) as qualifier,
+    cast(case when auc_classes >= 2 and auc_defined = auc_classes then safe_divide(cast(auc_sum as float64), auc_classes) end as float64) as value,
+    cast(n_scored as int64) as sample_size
 from score_rows
 union all
-select group_key, 'top_2_accuracy', cast(null as string), cast(safe_divide(cast(top_2_hits as float64), n_scored) as float64), cast(n_scored as int64)
+select
+    group_key,
+    'top_2_accuracy' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(top_2_hits as float64), n_scored) as float64) as value,
+    cast(n_scored as int64) as sample_size
 from score_rows
 union all
-select group_key, 'top_3_accuracy', cast(null as string), cast(safe_divide(cast(top_3_hits as float64), n_scored) as float64), cast(n_scored as int64)
+select
+    group_key,
+    'top_3_accuracy' as metric,
+    cast(null as string) as qualifier,
+    cast(safe_divide(cast(top_3_hits as float64), n_scored) as float64) as value,
+    cast(n_scored as int64) as sample_size
 from score_rows
 union all
-select group_key, 'confusion', label || '→' || predicted_class, cast(pairs as float64), cast(n as int64)
+select
+    group_key,
+    'confusion' as metric,
+    label || '→' || predicted_class as qualifier,
+    cast(pairs as float64) as value,
+    cast(n as int64) as sample_size
 from confusion
 ),
 

@@ -100,81 +100,91 @@ orphans as (
     from per_window
     where prediction_events > 0
 )
-
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'prediction_events' as metric, cast(null as varchar) as qualifier,
-    cast(prediction_events as double) as value, cast(prediction_events as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(prediction_events as double) as value,
+    cast(prediction_events as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
-    cast(duplicates_removed as double) as value, cast(duplicates_removed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(duplicates_removed as double) as value,
+    cast(duplicates_removed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'observed' as metric, cast(null as varchar) as qualifier,
-    cast(observed as double) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(observed as double) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'pending' as metric, cast(null as varchar) as qualifier,
-    cast(pending as double) as value, cast(pending as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric,
+    cast(null as varchar) as qualifier,
+    cast(pending as double) as value,
+    cast(pending as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'missing' as metric, cast(null as varchar) as qualifier,
-    cast(missing as double) as value, cast(missing as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric,
+    cast(null as varchar) as qualifier,
+    cast(missing as double) as value,
+    cast(missing as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_coverage' as metric, cast(null as varchar) as qualifier,
-    cast(cast(observed as double) / nullif(observed + missing, 0) as double) as value, cast(observed + missing as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(observed as double) / nullif(observed + missing, 0) as double) as value,
+    cast(observed + missing as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_late' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_late as double) as value, cast(outcomes_late as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_late as double) as value,
+    cast(outcomes_late as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_early' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_early as double) as value, cast(outcomes_early as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_early as double) as value,
+    cast(outcomes_early as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p50 as double) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as double) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p90 as double) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as double) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, cast(null as varchar),
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_orphan', cast(null as varchar),
-    cast(sum(orphan) as double), cast(sum(orphan) as bigint)
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as varchar) as qualifier,
+    cast(sum(orphan) as double) as value,
+    cast(sum(orphan) as bigint) as sample_size
 from orphans
 group by granularity, window_start

@@ -422,80 +422,190 @@ score_rows as (
 
 -- every metric row, under its group's key
 keyed_metrics as (
-select group_key, 'precision' as metric, class as qualifier, precision as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'precision' as metric,
+    class as qualifier,
+    cast(precision as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'recall' as metric, class as qualifier, recall as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'recall' as metric,
+    class as qualifier,
+    cast(recall as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'f1' as metric, class as qualifier, f1 as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'f1' as metric,
+    class as qualifier,
+    cast(f1 as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'support' as metric, class as qualifier, support as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'support' as metric,
+    class as qualifier,
+    cast(support as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'predicted_count' as metric, class as qualifier, predicted_count as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'predicted_count' as metric,
+    class as qualifier,
+    cast(predicted_count as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'roc_auc', class, roc_auc, cast(n as bigint)
+select
+    group_key,
+    'roc_auc' as metric,
+    class as qualifier,
+    cast(roc_auc as double) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'count', cast(null as varchar), cast(max(n) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'count' as metric,
+    cast(null as varchar) as qualifier,
+    cast(max(n) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'accuracy', cast(null as varchar), cast(cast(sum(tp) as double) / nullif(max(n), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'accuracy' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(tp) as double) / nullif(max(n), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'balanced_accuracy', cast(null as varchar), cast(cast(sum(cast(recall as decimal(38, 15))) as double) / nullif(count(recall), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'balanced_accuracy' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(recall as decimal(38, 15))) as double) / nullif(count(recall), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_macro', cast(null as varchar), cast(cast(sum(cast(precision as decimal(38, 15))) as double) / nullif(count(precision), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'precision_macro' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(precision as decimal(38, 15))) as double) / nullif(count(precision), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_macro', cast(null as varchar), cast(cast(sum(cast(recall as decimal(38, 15))) as double) / nullif(count(recall), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'recall_macro' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(recall as decimal(38, 15))) as double) / nullif(count(recall), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_macro', cast(null as varchar), cast(cast(sum(cast(f1 as decimal(38, 15))) as double) / nullif(count(f1), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'f1_macro' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(f1 as decimal(38, 15))) as double) / nullif(count(f1), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_weighted', cast(null as varchar), cast(cast(sum(cast(support * precision as decimal(38, 15))) as double) / nullif(sum(case when precision is not null then support end), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'precision_weighted' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(support * precision as decimal(38, 15))) as double) / nullif(sum(case when precision is not null then support end), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_weighted', cast(null as varchar), cast(cast(sum(cast(support * recall as decimal(38, 15))) as double) / nullif(sum(case when recall is not null then support end), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'recall_weighted' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(support * recall as decimal(38, 15))) as double) / nullif(sum(case when recall is not null then support end), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_weighted', cast(null as varchar), cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double) / nullif(sum(case when f1 is not null then support end), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'f1_weighted' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double) / nullif(sum(case when f1 is not null then support end), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'cohen_kappa', cast(null as varchar), cast((cast(sum(tp) as double) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double) / nullif(max(n) * max(n), 0), 0) as double), cast(max(n) as bigint)
+select
+    group_key,
+    'cohen_kappa' as metric,
+    cast(null as varchar) as qualifier,
+    cast((cast(sum(tp) as double) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double) / nullif(max(n) * max(n), 0), 0) as double) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'log_loss', cast(null as varchar), cast(cast(log_loss_sum as double) / nullif(n_scored, 0) as double), cast(n_scored as bigint)
+select
+    group_key,
+    'log_loss' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(log_loss_sum as double) / nullif(n_scored, 0) as double) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'brier_score', cast(null as varchar), cast(cast(brier_sum as double) / nullif(n_scored, 0) as double), cast(n_scored as bigint)
+select
+    group_key,
+    'brier_score' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(brier_sum as double) / nullif(n_scored, 0) as double) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'roc_auc_ovr_macro', cast(null as varchar), cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double) / nullif(auc_classes, 0) end as double), cast(n_scored as bigint)
+select
+    group_key,
+    'roc_auc_ovr_macro' as metric,
+    cast(null as varchar) as qualifier,
+    cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double) / nullif(auc_classes, 0) end as double) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'top_2_accuracy', cast(null as varchar), cast(cast(top_2_hits as double) / nullif(n_scored, 0) as double), cast(n_scored as bigint)
+select
+    group_key,
+    'top_2_accuracy' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(top_2_hits as double) / nullif(n_scored, 0) as double) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'top_3_accuracy', cast(null as varchar), cast(cast(top_3_hits as double) / nullif(n_scored, 0) as double), cast(n_scored as bigint)
+select
+    group_key,
+    'top_3_accuracy' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(top_3_hits as double) / nullif(n_scored, 0) as double) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'confusion', label || '→' || predicted_class, cast(pairs as double), cast(n as bigint)
+select
+    group_key,
+    'confusion' as metric,
+    label || '→' || predicted_class as qualifier,
+    cast(pairs as double) as value,
+    cast(n as bigint) as sample_size
 from confusion
 ),
 

@@ -422,80 +422,190 @@ score_rows as (
 
 -- every metric row, under its group's key
 keyed_metrics as (
-select group_key, 'precision' as metric, class as qualifier, precision as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'precision' as metric,
+    class as qualifier,
+    cast(precision as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'recall' as metric, class as qualifier, recall as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'recall' as metric,
+    class as qualifier,
+    cast(recall as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'f1' as metric, class as qualifier, f1 as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'f1' as metric,
+    class as qualifier,
+    cast(f1 as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'support' as metric, class as qualifier, support as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'support' as metric,
+    class as qualifier,
+    cast(support as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'predicted_count' as metric, class as qualifier, predicted_count as value, cast(n as bigint) as sample_size
+select
+    group_key,
+    'predicted_count' as metric,
+    class as qualifier,
+    cast(predicted_count as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'roc_auc', class, roc_auc, cast(n as bigint)
+select
+    group_key,
+    'roc_auc' as metric,
+    class as qualifier,
+    cast(roc_auc as double precision) as value,
+    cast(n as bigint) as sample_size
 from per_class_metrics
 union all
-select group_key, 'count', cast(null as text), cast(max(n) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'count' as metric,
+    cast(null as text) as qualifier,
+    cast(max(n) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'accuracy', cast(null as text), cast(cast(sum(tp) as double precision) / nullif(max(n), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'accuracy' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(sum(tp) as double precision) / nullif(max(n), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'balanced_accuracy', cast(null as text), cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'balanced_accuracy' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_macro', cast(null as text), cast(cast((sum(cast(trunc(precision) as bigint)) + sum(cast(round((precision - trunc(precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(precision), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'precision_macro' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(precision) as bigint)) + sum(cast(round((precision - trunc(precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(precision), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_macro', cast(null as text), cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'recall_macro' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_macro', cast(null as text), cast(cast((sum(cast(trunc(f1) as bigint)) + sum(cast(round((f1 - trunc(f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(f1), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'f1_macro' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(f1) as bigint)) + sum(cast(round((f1 - trunc(f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(f1), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'precision_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * precision) as bigint)) + sum(cast(round((support * precision - trunc(support * precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'precision_weighted' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(support * precision) as bigint)) + sum(cast(round((support * precision - trunc(support * precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'recall_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * recall) as bigint)) + sum(cast(round((support * recall - trunc(support * recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'recall_weighted' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(support * recall) as bigint)) + sum(cast(round((support * recall - trunc(support * recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'f1_weighted', cast(null as text), cast(cast((sum(cast(trunc(support * f1) as bigint)) + sum(cast(round((support * f1 - trunc(support * f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'f1_weighted' as metric,
+    cast(null as text) as qualifier,
+    cast(cast((sum(cast(trunc(support * f1) as bigint)) + sum(cast(round((support * f1 - trunc(support * f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'cohen_kappa', cast(null as text), cast((cast(sum(tp) as double precision) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0), 0) as double precision), cast(max(n) as bigint)
+select
+    group_key,
+    'cohen_kappa' as metric,
+    cast(null as text) as qualifier,
+    cast((cast(sum(tp) as double precision) / nullif(max(n), 0) - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0)) / nullif(1 - cast(sum(support * predicted_count) as double precision) / nullif(max(n) * max(n), 0), 0) as double precision) as value,
+    cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
 union all
-select group_key, 'log_loss', cast(null as text), cast(cast(log_loss_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select
+    group_key,
+    'log_loss' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(log_loss_sum as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'brier_score', cast(null as text), cast(cast(brier_sum as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select
+    group_key,
+    'brier_score' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(brier_sum as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'roc_auc_ovr_macro', cast(null as text), cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double precision) / nullif(auc_classes, 0) end as double precision), cast(n_scored as bigint)
+select
+    group_key,
+    'roc_auc_ovr_macro' as metric,
+    cast(null as text) as qualifier,
+    cast(case when auc_classes >= 2 and auc_defined = auc_classes then cast(auc_sum as double precision) / nullif(auc_classes, 0) end as double precision) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'top_2_accuracy', cast(null as text), cast(cast(top_2_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select
+    group_key,
+    'top_2_accuracy' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(top_2_hits as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'top_3_accuracy', cast(null as text), cast(cast(top_3_hits as double precision) / nullif(n_scored, 0) as double precision), cast(n_scored as bigint)
+select
+    group_key,
+    'top_3_accuracy' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(top_3_hits as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(n_scored as bigint) as sample_size
 from score_rows
 union all
-select group_key, 'confusion', label || '→' || predicted_class, cast(pairs as double precision), cast(n as bigint)
+select
+    group_key,
+    'confusion' as metric,
+    label || '→' || predicted_class as qualifier,
+    cast(pairs as double precision) as value,
+    cast(n as bigint) as sample_size
 from confusion
 ),
 

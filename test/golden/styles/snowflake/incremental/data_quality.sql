@@ -104,99 +104,11 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
-)
+),
 
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'prediction_events' as metric, cast(null as varchar) as qualifier,
-    cast(prediction_events as float) as value, cast(prediction_events as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'duplicates_removed' as metric, cast(null as varchar) as qualifier,
-    cast(duplicates_removed as float) as value, cast(duplicates_removed as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'observed' as metric, cast(null as varchar) as qualifier,
-    cast(observed as float) as value, cast(observed as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'pending' as metric, cast(null as varchar) as qualifier,
-    cast(pending as float) as value, cast(pending as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'missing' as metric, cast(null as varchar) as qualifier,
-    cast(missing as float) as value, cast(missing as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_coverage' as metric, cast(null as varchar) as qualifier,
-    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value, cast(observed + missing as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_late' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_late as float) as value, cast(outcomes_late as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'outcomes_early' as metric, cast(null as varchar) as qualifier,
-    cast(outcomes_early as float) as value, cast(outcomes_early as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p50' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p50 as float) as value, cast(observed as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, model_version,
-    cast(null as varchar) as segment, cast(null as varchar) as segment_value,
-    'label_delay_p90' as metric, cast(null as varchar) as qualifier,
-    cast(label_delay_p90 as float) as value, cast(observed as number) as sample_size
-from per_window
-union all
-select
-    granularity, window_start, cast(null as varchar),
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_orphan', cast(null as varchar),
-    cast(sum(orphan) as float), cast(sum(orphan) as number)
-from orphans
-where (
-    (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
-)
-group by granularity, window_start
-union all
--- Windows this run does not recompute changed only by late outcomes new since the previous run (as
--- of '2026-11-20 00:00:00'::timestamp_ntz; plan.sql): their counts, which the write step adds to the stored
--- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
-select
-    granularity, window_start, model_version,
-    cast(null as varchar), cast(null as varchar),
-    'outcomes_late', cast(null as varchar),
-    cast(sum(late_outcomes) as float), cast(sum(late_outcomes) as number)
-from (
-    -- counted per day of their prediction, and added up into each granularity's windows
+-- late outcomes new since the previous run, counted per day of their prediction and added up into
+-- each granularity's windows
+late_windows as (
     select
         granularities.granularity,
         case granularities.granularity when 'week' then dateadd(day, 1 - dayofweekiso(days.day_start), date_trunc('day', days.day_start)) end as window_start,
@@ -212,7 +124,109 @@ from (
     cross join (
         select 'week' as granularity
     ) as granularities
-) as late_windows
+)
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(prediction_events as float) as value,
+    cast(prediction_events as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(duplicates_removed as float) as value,
+    cast(duplicates_removed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'observed' as metric,
+    cast(null as varchar) as qualifier,
+    cast(observed as float) as value,
+    cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'pending' as metric,
+    cast(null as varchar) as qualifier,
+    cast(pending as float) as value,
+    cast(pending as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'missing' as metric,
+    cast(null as varchar) as qualifier,
+    cast(missing as float) as value,
+    cast(missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_coverage' as metric,
+    cast(null as varchar) as qualifier,
+    cast(cast(observed as float) / nullif(observed + missing, 0) as float) as value,
+    cast(observed + missing as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_late as float) as value,
+    cast(outcomes_late as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_early' as metric,
+    cast(null as varchar) as qualifier,
+    cast(outcomes_early as float) as value,
+    cast(outcomes_early as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p50 as float) as value,
+    cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as varchar) as qualifier,
+    cast(label_delay_p90 as float) as value,
+    cast(observed as number) as sample_size
+from per_window
+union all
+select
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as varchar) as qualifier,
+    cast(sum(orphan) as float) as value,
+    cast(sum(orphan) as number) as sample_size
+from orphans
+where (
+    (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
+)
+group by granularity, window_start
+union all
+-- Windows this run does not recompute changed only by late outcomes new since the previous run (as
+-- of '2026-11-20 00:00:00'::timestamp_ntz; plan.sql): their counts, which the write step adds to the stored
+-- outcomes_late rows. outcome_matches.sql keeps them for predictions kept before the range too.
+select
+    granularity, window_start, model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'outcomes_late' as metric,
+    cast(null as varchar) as qualifier,
+    cast(sum(late_outcomes) as float) as value,
+    cast(sum(late_outcomes) as number) as sample_size
+from late_windows
 where not (
     (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
 )

@@ -117,72 +117,82 @@ orphans as (
 )
 
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'prediction_events' as metric, cast(null as text) as qualifier,
-    cast(prediction_events as double precision) as value, cast(prediction_events as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'prediction_events' as metric,
+    cast(null as text) as qualifier,
+    cast(prediction_events as double precision) as value,
+    cast(prediction_events as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'duplicates_removed' as metric, cast(null as text) as qualifier,
-    cast(duplicates_removed as double precision) as value, cast(duplicates_removed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'duplicates_removed' as metric,
+    cast(null as text) as qualifier,
+    cast(duplicates_removed as double precision) as value,
+    cast(duplicates_removed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'duplicate_items' as metric, cast(null as text) as qualifier,
-    cast(duplicate_items as double precision) as value, cast(duplicate_items as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'duplicate_items' as metric,
+    cast(null as text) as qualifier,
+    cast(duplicate_items as double precision) as value,
+    cast(duplicate_items as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'observed' as metric, cast(null as text) as qualifier,
-    cast(observed as double precision) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'observed' as metric,
+    cast(null as text) as qualifier,
+    cast(observed as double precision) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'pending' as metric, cast(null as text) as qualifier,
-    cast(pending as double precision) as value, cast(pending as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'pending' as metric,
+    cast(null as text) as qualifier,
+    cast(pending as double precision) as value,
+    cast(pending as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'missing' as metric, cast(null as text) as qualifier,
-    cast(missing as double precision) as value, cast(missing as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'missing' as metric,
+    cast(null as text) as qualifier,
+    cast(missing as double precision) as value,
+    cast(missing as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'label_coverage' as metric, cast(null as text) as qualifier,
-    cast(cast(observed as double precision) / nullif(observed + missing, 0) as double precision) as value, cast(observed + missing as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'label_coverage' as metric,
+    cast(null as text) as qualifier,
+    cast(cast(observed as double precision) / nullif(observed + missing, 0) as double precision) as value,
+    cast(observed + missing as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'label_delay_p50' as metric, cast(null as text) as qualifier,
-    cast(label_delay_p50 as double precision) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'label_delay_p50' as metric,
+    cast(null as text) as qualifier,
+    cast(label_delay_p50 as double precision) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, model_version,
-    cast(null as text) as segment, cast(null as text) as segment_value,
-    'label_delay_p90' as metric, cast(null as text) as qualifier,
-    cast(label_delay_p90 as double precision) as value, cast(observed as bigint) as sample_size
+    granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'label_delay_p90' as metric,
+    cast(null as text) as qualifier,
+    cast(label_delay_p90 as double precision) as value,
+    cast(observed as bigint) as sample_size
 from per_window
 union all
 select
-    granularity, window_start, cast(null as text),
-    cast(null as text), cast(null as text),
-    'outcomes_orphan', cast(null as text),
-    cast(sum(orphan) as double precision), cast(sum(orphan) as bigint)
+    granularity, window_start, cast(null as text) as model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'outcomes_orphan' as metric,
+    cast(null as text) as qualifier,
+    cast(sum(orphan) as double precision) as value,
+    cast(sum(orphan) as bigint) as sample_size
 from orphans
 group by granularity, window_start
