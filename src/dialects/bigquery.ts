@@ -1,5 +1,5 @@
 import type { Granularity } from '../config/schema.js';
-import { defineDialect, type Dialect } from './dialect.js';
+import { dayBoundedTimeFilter, defineDialect, type Dialect } from './dialect.js';
 
 // BigQuery (GoogleSQL). Timestamps are TIMESTAMP, which BigQuery truncates and converts in UTC
 // unless told otherwise. Strings already compare byte by byte, so binaryCollate is the default.
@@ -7,9 +7,6 @@ import { defineDialect, type Dialect } from './dialect.js';
 // can), so the write step replaces rows of tables created beforehand (see models/write.sql).
 
 const TRUNC_PART: Record<Granularity, string> = { day: 'day', week: 'isoweek', month: 'month' };
-const DAY_MS = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const LAST_DAY = Date.UTC(9999, 11, 31);
 
 export const bigquery: Dialect = defineDialect({
   name: 'bigquery',
@@ -22,16 +19,9 @@ export const bigquery: Dialect = defineDialect({
   string: (value) => `'${value.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`,
   windowStart: (granularity, expr) => `timestamp_trunc(${expr}, ${TRUNC_PART[granularity]})`,
   // GoogleSQL compares no DATE or DATETIME with a TIMESTAMP, and prunes partitions only by the
-  // column against a constant. A STRING literal of a day coerces to the column's type, whichever of
-  // the three it is (as midnight UTC for a TIMESTAMP), so the column is bounded by the days around
-  // the instant, which prunes, then compared exactly as a timestamp. (The exact comparison also keeps
-  // a midnight right for a column of text timestamps, which would compare with the day as text.)
+  // column against a constant: the column is bounded by days, as a string literal it coerces.
   timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
-    const day = Math.floor(at.getTime() / DAY_MS) * DAY_MS;
-    const exact = `${this.toTimestamp(column)} ${op} ${this.timestamp(at)}`;
-    if (op.startsWith('>')) return `${column} >= '${isoDay(day)}' and ${exact}`;
-    // no day after 9999-12-31 to bound by
-    return day + DAY_MS > LAST_DAY ? exact : `${column} < '${isoDay(day + DAY_MS)}' and ${exact}`;
+    return dayBoundedTimeFilter(this, column, op, at);
   },
   // TIMESTAMP_ADD has no MONTH; a window start is midnight UTC, so whole dates are exact.
   windowEnd: (granularity, expr) =>

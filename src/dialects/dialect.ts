@@ -244,6 +244,27 @@ export const defaultDialect: Dialect = {
 };
 
 /** A dialect is the default with its differences laid over it. */
+const DAY_MS = 86_400_000;
+const FIRST_DAY = new Date(0).setUTCFullYear(1, 0, 1); // (Date.UTC reads years 0-99 as 1900-1999)
+const LAST_DAY = Date.UTC(9999, 11, 31);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * timeFilter where a source's time column may be a date, a timestamp of any kind or ISO 8601 text
+ * (BigQuery, Snowflake; Capabilities.textTimestamps). A string literal of a day compares with each:
+ * coerced to the column's type for a date or timestamp (a constant, which partitions prune by), and
+ * as text for text, whose date is its local one: up to a day from the UTC date for an offset such
+ * as +08:00. So the column is bounded by the days around the instant widened by one on each side,
+ * then compared exactly as the UTC instant the pipeline reads it as (Dialect.toTimestamp).
+ */
+export function dayBoundedTimeFilter(d: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date): string {
+  const day = Math.floor(at.getTime() / DAY_MS) * DAY_MS;
+  const exact = `${d.toTimestamp(column)} ${op} ${d.timestamp(at)}`;
+  // (no day before 0001-01-01 or after 9999-12-31 to bound by)
+  if (op.startsWith('>')) return day - DAY_MS < FIRST_DAY ? exact : `${column} >= '${isoDay(day - DAY_MS)}' and ${exact}`;
+  return day + 2 * DAY_MS > LAST_DAY ? exact : `${column} < '${isoDay(day + 2 * DAY_MS)}' and ${exact}`;
+}
+
 export function defineDialect(overrides: Partial<Dialect> & { name: string }): Dialect {
   return { ...defaultDialect, ...overrides };
 }

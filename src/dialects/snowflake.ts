@@ -1,4 +1,4 @@
-import { defineDialect, type Dialect } from './dialect.js';
+import { dayBoundedTimeFilter, defineDialect, type Dialect } from './dialect.js';
 
 // Snowflake. Timestamps are TIMESTAMP_NTZ holding UTC (literals are cast explicitly: what plain
 // TIMESTAMP means depends on TIMESTAMP_TYPE_MAPPING). DDL, temporary tables included, commits the
@@ -38,6 +38,12 @@ export const snowflake: Dialect = defineDialect({
   // stored with +02:00 would be read two hours late. Through TIMESTAMP_TZ and UTC, every time type is
   // read as its UTC instant (an NTZ or LTZ column, or a DATE, is taken in the session's time zone, UTC).
   toTimestamp: (expr) => `cast(convert_timezone('UTC', cast(${expr} as timestamp_tz)) as timestamp_ntz)`,
+  // A VARCHAR column compared with a TIMESTAMP_NTZ literal is cast to one, which drops an offset
+  // (+08:00): the column is bounded by days, as a string literal it compares with as text or as its
+  // own time type, then compared as the UTC instant the pipeline reads it as.
+  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
+    return dayBoundedTimeFilter(this, column, op, at);
+  },
   // DATE_TRUNC('week') follows the WEEK_START parameter; DAYOFWEEKISO is always 1 on Monday.
   windowStart: (granularity, expr) =>
     granularity === 'week'

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { referencePipeline, type MetricRow, type OutcomeEvent, type PredictionEvent } from '../reference/pipeline.js';
-import { expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, valueOf, writeProject, type MonitorSpec } from './harness.js';
+import { dialectFor } from '../../src/dialects/index.js';
+import { createTable, expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, valueOf, writeProject, writeProjectWith, type MonitorSpec } from './harness.js';
 import { openTarget, TARGETS } from './targets.js';
 
 const HOUR = 3_600_000;
@@ -207,6 +208,48 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     const d = adapter.dialect.types.double;
     expect(await adapter.query(`select ${t(`cast(1 as ${d})`)} as whole, ${t(`cast(2.5 as ${d})`)} as half, ${t(`cast(-3 as ${d})`)} as negative, ${t("'1.0'")} as text`))
       .toEqual([{ whole: '1', half: '2.5', negative: '-3', text: '1.0' }]);
+  });
+
+  // ISO 8601 text time columns (BigQuery, Snowflake) are read as their UTC instant, an offset's local
+  // date included: the filters' day bounds compared the text with the UTC day, so an event at
+  // 06:00+08:00 on the 12th (22:00Z on the 11th) fell outside an as-of at 23:00Z on the 11th, and one at
+  // 20:00-05:00 on the 10th (01:00Z on the 11th) before an incremental run's range from the 11th.
+  const textTimes = !target.unavailable && dialectFor(target.type).capabilities.textTimestamps;
+  it.skipIf(!textTimes)('reads text times with a UTC offset by their instant, at both ends of a run\'s range', async () => {
+    const source = uniqueName('src');
+    const text = [{ name: 'pid', type: 'text' }, { name: 'ts', type: 'text' }] as const;
+    await createTable(adapter, source, 'predictions', [...text, { name: 'score', type: 'double' }], [
+      ['p1', '2025-01-10T20:00:00-05:00', 0.9], // 01:00Z on the 11th
+      ['p2', '2025-01-11T10:00:00Z', 0.2],
+      ['p3', '2025-01-12T06:00:00+08:00', 0.7], // 22:00Z on the 11th
+    ]);
+    await createTable(adapter, source, 'outcomes', [...text, { name: 'label', type: 'integer' }], [
+      ['p1', '2025-01-11T02:00:00Z', 1],
+      ['p2', '2025-01-11T11:00:00Z', 0],
+      ['p3', '2025-01-12T07:00:00+08:00', 1], // 23:00Z on the 11th: at the as-of
+    ]);
+    const monitor = {
+      type: 'binary_classification',
+      predictions: { relation: `${source}.predictions`, key: ['pid'], timestamp: 'ts', score: 'score' },
+      outcomes: { relation: `${source}.outcomes`, key: ['pid'], timestamp: 'ts', label: 'label' },
+      join: { within: '12 hours' },
+      granularity: ['day'],
+    };
+    const day = { windowStart: '2025-01-11T00:00:00.000Z', segment: null };
+    const output = uniqueName('hs');
+    const dir = writeProjectWith(target, output, monitor);
+    const first = await runProject(adapter, dir, { asOf: t('2025-01-11T23:00:00Z') });
+    expect(first.map((r) => r.error?.message ?? r.mode)).toEqual(['full_refresh']);
+    const stored = await readMetrics(adapter, output);
+    expect([valueOf(stored, 'prediction_events', day), valueOf(stored, 'count', day), valueOf(stored, 'roc_auc', day)]).toEqual([3, 3, 1]);
+    // incremental from the 11th (the previous as-of less `within`): every row as it was
+    const second = await runProject(adapter, dir, { asOf: t('2025-01-12T12:00:00Z') });
+    expect(second.map((r) => r.error?.message ?? `${r.mode} ${r.recomputeFrom?.toISOString()}`)).toEqual(['incremental 2025-01-11T00:00:00.000Z']);
+    const full = uniqueName('hs');
+    await runProject(adapter, writeProjectWith(target, full, monitor), { asOf: t('2025-01-12T12:00:00Z') });
+    const rebuilt = await readMetrics(adapter, full);
+    expect(valueOf(rebuilt, 'prediction_events', day)).toBe(3);
+    expectSameMetrics(await readMetrics(adapter, output), rebuilt);
   });
 
   on('matches the scikit-learn example: roc_auc 0.75, average_precision 0.8333', async () => {

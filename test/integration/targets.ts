@@ -11,6 +11,8 @@ import { startFakeSnowflake, type FakeSnowflake } from '../warehouses/snowflake-
 
 export interface TestTarget {
   name: string;
+  /** The warehouse type (its dialect), known before the target starts. */
+  type: OutputConfig['type'];
   output(): OutputConfig;
   /** Why the target is not available here, if it is not (its tests are skipped, saying so). */
   unavailable?: string;
@@ -36,14 +38,16 @@ let bigqueryFake: FakeBigQuery | undefined;
 let snowflakeFake: FakeSnowflake | undefined;
 
 export const TARGETS: TestTarget[] = [
-  { name: 'duckdb', output: () => ({ type: 'duckdb', path: ':memory:' }) },
+  { name: 'duckdb', type: 'duckdb', output: () => ({ type: 'duckdb', path: ':memory:' }) },
   {
     name: 'postgres',
+    type: 'postgres',
     output: () => postgresOutput(pgUrl!),
     unavailable: pgUrl ? undefined : 'HINDSIGHT_TEST_POSTGRES_URL is not set (HINDSIGHT_TEST_POSTGRES=skip)',
   },
   {
     name: 'bigquery-fake',
+    type: 'bigquery',
     output: () => outputSchema.parse({ type: 'bigquery', project: 'test-project', method: 'anonymous', api_endpoint: bigqueryFake!.url }),
     async start() {
       bigqueryFake ??= await FakeBigQuery.start();
@@ -51,6 +55,7 @@ export const TARGETS: TestTarget[] = [
   },
   {
     name: 'snowflake-fake',
+    type: 'snowflake',
     output: () => outputSchema.parse({ type: 'snowflake', account: 'xy12345', user: 'hindsight', password: 'secret', database: 'ANALYTICS', access_url: snowflakeFake!.url }),
     async start() {
       snowflakeFake ??= await startFakeSnowflake({ account: 'xy12345', users: [{ name: 'HINDSIGHT', password: 'secret' }], databases: ['analytics'] });
@@ -58,11 +63,13 @@ export const TARGETS: TestTarget[] = [
   },
   {
     name: 'bigquery',
+    type: 'bigquery',
     output: () => outputSchema.parse({ type: 'bigquery', project: env.HINDSIGHT_TEST_BIGQUERY_PROJECT, location: env.HINDSIGHT_TEST_BIGQUERY_LOCATION, method: env.HINDSIGHT_TEST_BIGQUERY_KEYFILE ? 'service-account' : 'oauth', keyfile: env.HINDSIGHT_TEST_BIGQUERY_KEYFILE }),
     unavailable: env.HINDSIGHT_TEST_BIGQUERY_PROJECT ? undefined : 'set HINDSIGHT_TEST_BIGQUERY_PROJECT (and HINDSIGHT_TEST_BIGQUERY_KEYFILE, or application-default credentials) to run the suite on real BigQuery',
   },
   {
     name: 'snowflake',
+    type: 'snowflake',
     output: () => outputSchema.parse({ type: 'snowflake', account: env.HINDSIGHT_TEST_SNOWFLAKE_ACCOUNT, user: env.HINDSIGHT_TEST_SNOWFLAKE_USER, password: env.HINDSIGHT_TEST_SNOWFLAKE_PASSWORD, role: env.HINDSIGHT_TEST_SNOWFLAKE_ROLE, warehouse: env.HINDSIGHT_TEST_SNOWFLAKE_WAREHOUSE, database: env.HINDSIGHT_TEST_SNOWFLAKE_DATABASE }),
     unavailable: env.HINDSIGHT_TEST_SNOWFLAKE_ACCOUNT ? undefined : 'set HINDSIGHT_TEST_SNOWFLAKE_ACCOUNT, _USER, _PASSWORD, _DATABASE (and _ROLE, _WAREHOUSE) to run the suite on real Snowflake',
   },

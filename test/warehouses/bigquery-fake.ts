@@ -119,7 +119,11 @@ function toDuckdb(sql: string): string[] {
       // DECIMAL(38, x). 15 decimals, those of the other dialects' exact sums, leave 23 digits for
       // sums in units of 1e-15 (d.femtoSum), which 18 decimals would overflow or round on the way
       // to a double.
-      .replace(/\bAS BIGNUMERIC\)/gi, 'AS DECIMAL(38, 15))'),
+      .replace(/\bAS BIGNUMERIC\)/gi, 'AS DECIMAL(38, 15))')
+      // CAST(x AS TIMESTAMP) is an instant in GoogleSQL: text with an offset (+08:00) is read at it.
+      // DuckDB's TIMESTAMP cast keeps the text's wall time; through TIMESTAMPTZ, in the session's
+      // UTC, it is read as BigQuery reads it (and a timestamp or date as before).
+      .replace(/\bCAST\(([^()]+) AS TIMESTAMP\)/gi, 'CAST(CAST($1 AS TIMESTAMPTZ) AS TIMESTAMP)'),
   );
 }
 

@@ -96,7 +96,7 @@ function incremental(monitor: Monitor, affected: Date): RunContext {
 }
 
 function monitors(): { monitor: Monitor; schema: string }[] {
-  const target = { name: 'dev', output: () => ({ type: 'duckdb' as const, path: ':memory:' }) };
+  const target = { name: 'dev', type: 'duckdb' as const, output: () => ({ type: 'duckdb' as const, path: ':memory:' }) };
   return [
     ...EXAMPLES.flatMap((example) => {
       const project = loadProject(join('examples', example));

@@ -249,8 +249,8 @@ describe('a monitor end to end through the Snowflake adapter', () => {
 
   it('writes the same metric rows as DuckDB, every statement tagged with the monitor and step', async () => {
     const first = fake.history.length;
-    const snowflake = await runOn({ name: 'snowflake', output: () => profile() });
-    const duckdb = await runOn({ name: 'duckdb', output: () => ({ type: 'duckdb', path: ':memory:' }) });
+    const snowflake = await runOn({ name: 'snowflake', type: 'snowflake', output: () => profile() });
+    const duckdb = await runOn({ name: 'duckdb', type: 'duckdb', output: () => ({ type: 'duckdb', path: ':memory:' }) });
     expect(snowflake.rows.length).toBeGreaterThan(100);
     expectSameMetrics(snowflake.rows, duckdb.rows);
 
@@ -271,7 +271,7 @@ describe('a monitor end to end through the Snowflake adapter', () => {
     } finally {
       await adapter.close();
     }
-    const dir = writeProject({ name: 'snowflake', output: () => profile() }, source, uniqueName('hs'), spec);
+    const dir = writeProject({ name: 'snowflake', type: 'snowflake', output: () => profile() }, source, uniqueName('hs'), spec);
     const { result: code, printed } = await captureStdout(() => debug({ projectDir: dir }));
     expect(printed).toMatch(/can create tables \(a probe table created and dropped\)/);
     expect(code).toBe(0);
@@ -283,7 +283,7 @@ describe('a monitor end to end through the Snowflake adapter', () => {
     try {
       const source = uniqueName('src');
       const output = uniqueName('hs');
-      const target: TestTarget = { name: 'snowflake', output: () => profile() };
+      const target: TestTarget = { name: 'snowflake', type: 'snowflake', output: () => profile() };
       await loadFixture(adapter, source, fixture, { segments: ['seg_a', 'seg_b'] });
       const dir = writeProject(target, source, output, spec);
       const [first] = await runProject(adapter, dir, { asOf });
