@@ -15,12 +15,13 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A lower bound on a source's time column as the dialect renders it (Dialect.timeFilter), for any
- * instant: a midnight and a time of day are rendered, and their digits made any digits.
+ * instant: a midnight and a time of day are rendered, and their dates (the instant's, or a day bound
+ * around it) and times made any digits.
  */
 function lowerBound(d: Dialect, column: string): RegExp {
   const samples = [new Date('2000-01-01T00:00:00Z'), new Date('2000-01-01T12:34:56.789Z')];
   const shapes = (['>=', '>'] as const).flatMap((op) => samples.map((at) => d.timeFilter(column, op, at)));
-  const patterns = shapes.map((shape) => escape(shape).replace(/2000-01-01/g, '[0-9]{4}-[0-9]{2}-[0-9]{2}').replace(/12:34:56\\.789/g, '[0-9:.]+'));
+  const patterns = shapes.map((shape) => escape(shape).replace(/[0-9]{4}-[0-9]{2}-[0-9]{2}/g, '[0-9]{4}-[0-9]{2}-[0-9]{2}').replace(/12:34:56\\.789/g, '[0-9:.]+'));
   return new RegExp(`^(${patterns.join('|')})$`);
 }
 
