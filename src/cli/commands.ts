@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import { withConnection } from '../adapters/connect.js';
 import { loadProjectAndTarget, subdirectories, type Project, type Target } from '../config/load.js';
-import type { Monitor } from '../config/monitor.js';
+import { monitorAsOf, type Monitor } from '../config/monitor.js';
 import { compileMonitor } from '../compiler/compile.js';
 import { dialectFor } from '../dialects/index.js';
 import { UsageError } from '../errors.js';
@@ -71,7 +71,7 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
   const files = new CompiledFiles();
   try {
     for (const monitor of selectMonitors(project, options)) {
-      const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(asOf) });
+      const steps = compileMonitor({ monitor, schema: project.config.schema, dialect, run: compileContext(monitorAsOf(monitor, asOf)) });
       const dir = join(root, monitor.name);
       files.write(monitor.name, dir, steps);
       // Names only: holding every monitor's SQL until the end made the heap, and garbage collection, grow.
@@ -166,7 +166,9 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   }
   for (const r of results) {
     const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : r.mode ? `full refresh${r.reason ? ` (${r.reason})` : ''}` : 'not planned';
-    if (r.status === 'success') line(`${r.monitor}: OK, ${mode}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
+    // (a monitor with a load_delay reads its data as of an earlier time than the run's)
+    const dataAsOf = r.asOf && r.asOf.getTime() !== asOf.getTime() ? `, data as of ${r.asOf.toISOString()} (load_delay)` : '';
+    if (r.status === 'success') line(`${r.monitor}: OK, ${mode}${dataAsOf}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
     else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
   }
   writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
@@ -194,7 +196,7 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
     checkCanDryRun(a);
     line(`Dry run of ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}): bytes each step of a full refresh would process`);
     for (const monitor of monitors) {
-      for (const step of await dryRunMonitor(a, monitor, project.config.schema, asOf)) {
+      for (const step of await dryRunMonitor(a, monitor, project.config.schema, monitorAsOf(monitor, asOf))) {
         line(dotted(`  ${monitor.name} ${step.name}`, formatBytes(step.bytesProcessed)));
       }
     }

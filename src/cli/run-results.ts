@@ -21,6 +21,8 @@ export function writeRunResults(project: Project, target: Target, asOf: Date, th
       mode: r.mode ?? null,
       reason: r.reason ?? null,
       run_id: r.runId,
+      // the as-of its data were read as of: the run's less the monitor's load_delay
+      as_of: r.asOf?.toISOString() ?? null,
       recompute_from: r.recomputeFrom?.toISOString() ?? null,
       rows_written: r.rowsWritten,
       execution_time: r.seconds,

@@ -102,6 +102,12 @@ export interface Monitor {
   predictions: PredictionSource;
   outcomes: OutcomeSource;
   within: { text: string; seconds: number };
+  /**
+   * `load_delay:`: rows arrive in the warehouse up to this long after their timestamps, so a run as
+   * of T reads data as of T less this (monitorAsOf). Absent when not configured (then not part of
+   * configHash, which stays that of a monitor written before the key existed).
+   */
+  loadDelay?: { text: string; seconds: number };
   missing: 'drop' | 'negative';
   /** Binary classification: a score >= threshold predicts the positive class. */
   threshold: number;
@@ -353,6 +359,15 @@ export function evaluationColumns(m: Monitor): string[] {
 }
 
 /**
+ * The as-of a monitor's run reads its data as of, in a run as of `asOf`: that less the monitor's
+ * `load_delay`, before which every row has arrived. It is the as-of the run's SQL, its run record
+ * and the next incremental run's plan use.
+ */
+export function monitorAsOf(monitor: Monitor, asOf: Date): Date {
+  return monitor.loadDelay ? new Date(asOf.getTime() - monitor.loadDelay.seconds * 1000) : asOf;
+}
+
+/**
  * Raised whenever this version of hindsight writes other rows for a configuration than the one
  * before it (a fixed rule, a value written another way): part of every monitor's configHash, so
  * the first run after an upgrade is a full refresh, and no incremental run adds rows written the
@@ -401,6 +416,7 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
       ...forecastKeys('outcomes', 'time'),
     },
     within: { text: config.join.within.trim(), seconds: durationSeconds(config.join.within) },
+    ...(config.load_delay ? { loadDelay: { text: config.load_delay.trim(), seconds: durationSeconds(config.load_delay) } } : {}),
     // recommendations: a request without a relevant item is a miss, like `missing: negative`
     missing: 'missing' in config.join ? config.join.missing : 'negative',
     threshold: config.type === 'binary_classification' ? config.threshold : 0.5,

@@ -102,6 +102,11 @@ const monitorFields = {
     .array(segmentSchema)
     .describe('a list of columns to break the metrics down by, each a column name or {column: <column name>, top: <n>}')
     .default([]),
+  // A nightly load puts yesterday's outcomes in the warehouse today, timed yesterday: an incremental
+  // run after the previous one's as-of would never see them (README, Runs are atomic and incremental).
+  load_delay: duration
+    .describe('a duration like "1 day": how long after their timestamps the sources\' rows can still arrive in the warehouse (a nightly load: 1 day); a run as of T reads the data as of T less this, all arrived')
+    .optional(),
 };
 
 export const binaryClassificationSchema = z.strictObject({

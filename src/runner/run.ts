@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
-import type { Monitor } from '../config/monitor.js';
+import { monitorAsOf, type Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
 import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
@@ -34,6 +34,8 @@ export interface MonitorResult {
   rowsWritten: number;
   seconds: number;
   sqlSha256: string;
+  /** The as-of the monitor's data were read as of: the run's, less its `load_delay` (monitorAsOf). */
+  asOf?: Date;
   recomputeFrom?: Date;
   error?: Error;
 }
@@ -197,7 +199,9 @@ const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, err
  * since to the earlier windows: counted twice, for good. The second run fails instead, having
  * written nothing; the next run takes up what it would have added.
  */
-async function runMonitor(monitor: Monitor, options: RunOptions, writes: Lock): Promise<MonitorResult> {
+async function runMonitor(monitor: Monitor, runOptions: RunOptions, writes: Lock): Promise<MonitorResult> {
+  // from here on, the run's as-of is the monitor's: what its SQL, its record and its plan use
+  const options = { ...runOptions, asOf: monitorAsOf(monitor, runOptions.asOf) };
   const { adapter, project } = options;
   const lock = adapter.dialect.sessionLock(`hindsight:${project.config.schema}.${monitor.name}`);
   if (!lock) return runPlanned(monitor, options, writes);
@@ -264,6 +268,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     rowsWritten: 0,
     seconds: 0,
     sqlSha256: hash,
+    asOf: options.asOf,
     recomputeFrom: plan.range?.windowsFrom,
   };
   const record = (status: 'success' | 'error', error?: string) =>

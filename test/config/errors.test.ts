@@ -138,11 +138,11 @@ profle: shop
       "hindsight.yml:2:1: profle: unknown key "profle"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "profile"?)
       monitors/churn.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "score"?)
       monitors/churn.yml:15:7: monitors[0].join.witin: unknown key "witin"; expected one of: within, missing (did you mean "within"?)
-      monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, tags, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "granularity"?)
+      monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, tags, granularity, segments, load_delay, predictions, outcomes, join, threshold, approximate_ranking (did you mean "granularity"?)
       monitors/churn.yml:17:17: monitors[0].segments[0].colum: unknown key "colum"; expected one of: column, top (did you mean "column"?)
       monitors/churn.yml:17:51: monitors[0].segments[1].topp: unknown key "topp"; expected one of: column, top (did you mean "top"?)
-      monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, tags, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "join"?)
-      monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, tags, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "segments"?)
+      monitors/churn.yml:22:5: monitors[1].joni: unknown key "joni"; expected one of: name, type, description, tags, granularity, segments, load_delay, predictions, outcomes, join, threshold, approximate_ranking (did you mean "join"?)
+      monitors/churn.yml:23:5: monitors[1].segmnets: unknown key "segmnets"; expected one of: name, type, description, tags, granularity, segments, load_delay, predictions, outcomes, join, threshold, approximate_ranking (did you mean "segments"?)
       monitors/other.yml:1:1: monitor: unknown key "monitor"; expected one of: monitors, version (did you mean "monitors"?)"
     `);
   });
@@ -868,7 +868,7 @@ describe('hindsight validate', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(shown(stderr, dir)).toMatchInlineSnapshot(`
-      "monitors/a.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, tags, granularity, segments, predictions, outcomes, join, threshold, approximate_ranking (did you mean "granularity"?)
+      "monitors/a.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, tags, granularity, segments, load_delay, predictions, outcomes, join, threshold, approximate_ranking (did you mean "granularity"?)
       monitors/b.yml:9:15: monitors[0].predictions.dedupe: expected one of: latest, earliest; got "newest"
       2 configuration error(s).
       "

@@ -91,6 +91,8 @@ export interface MonitorSpec {
   outcomesSql?: boolean;
   /** approximate_ranking.score_bins */
   scoreBins?: number;
+  /** load_delay */
+  loadDelay?: string;
 }
 
 export function referenceConfig(spec: MonitorSpec, asOf: Date): ReferenceConfig {
@@ -144,6 +146,7 @@ export function binaryMonitor(sourceSchema: string, spec: MonitorSpec): Record<s
     ...(spec.scoreBins ? { approximate_ranking: { score_bins: spec.scoreBins } } : {}),
     granularity: spec.granularity ?? ['day'],
     segments: spec.segments ?? [],
+    ...(spec.loadDelay ? { load_delay: spec.loadDelay } : {}),
   };
 }
 
