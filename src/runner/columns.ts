@@ -35,11 +35,27 @@ function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes' | 'cat
   ];
 }
 
-/** The columns of a side that hindsight compares with times: its timestamp, and a forecast's other times. */
-function times(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string[] {
+/**
+ * The config keys of a side's columns that hindsight compares with times: its timestamp, and a
+ * forecast's other times (a column also named by a key is checked where it is a time).
+ */
+function timeKeys(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string[] {
   if (side === 'catalog') return [];
   const source = monitor[side];
-  return [source.timestamp, ...source.values.filter((v) => v.kind === 'timestamp').map((v) => v.column)];
+  return [source.configKeys?.timestamp ?? `${side}.timestamp`, ...source.values.filter((v) => v.kind === 'timestamp').map((v) => v.configKey)];
+}
+
+/**
+ * The family of a column type as the adapter names it (DuckDB's BIGINT, Postgres's int8, BigQuery's
+ * INT64, Snowflake's fixed, …), for the checks that compare types; undefined for one it does not know.
+ */
+export function typeFamily(type: string): 'number' | 'text' | 'time' | 'boolean' | undefined {
+  const t = type.trim();
+  if (/^(u?(tiny|small|big|huge)?int(eger)?\d*|(big)?numeric.*|decimal.*|double.*|float\d*|real|number.*|fixed)$/i.test(t)) return 'number';
+  if (/^((var)?char.*|character.*|bpchar|text|string)$/i.test(t)) return 'text';
+  if (/^(date|datetime|timestamp.*)$/i.test(t)) return 'time';
+  if (/^bool(ean)?$/i.test(t)) return 'boolean';
+  return undefined;
 }
 
 /**
@@ -48,16 +64,34 @@ function times(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): 
  * timestamps (Capabilities.textTimestamps). Otherwise the warehouse would fail deep in a step.
  */
 function notATime(type: string, adapter: Adapter): string | undefined {
-  const t = type.trim();
-  if (/^(u?(tiny|small|big|huge)?int(eger)?\d*|(big)?numeric.*|decimal.*|double.*|float\d*|real|number.*|fixed)$/i.test(t)) return 'a number, not a timestamp or a date';
-  if (/^((var)?char.*|bpchar|text|string)$/i.test(t) && !adapter.dialect.capabilities.textTimestamps) return `text, which ${adapter.type} does not compare with timestamps`;
+  const family = typeFamily(type);
+  if (family === 'number') return 'a number, not a timestamp or a date';
+  if (family === 'text' && !adapter.dialect.capabilities.textTimestamps) return `text, which ${adapter.type} does not compare with timestamps`;
   return undefined;
+}
+
+/**
+ * Why a column of this type cannot be a 1/0 label, if it cannot: text. A warehouse casts '1' and
+ * '0' and fails on 'yes', 'true' or ' 1' with its own words, deep in a step (docs/semantics.md §2
+ * promises a message that names outcomes.label).
+ */
+function notALabel(type: string): string | undefined {
+  return typeFamily(type) === 'text' ? 'text, not 1/0 or a boolean' : undefined;
+}
+
+/** [prediction-side column, outcome-side column] matched position by position, with the config keys naming them. */
+function matchedKeys(monitor: Monitor): { predictions: string[]; outcomes: string[]; predictionsKey: string } {
+  const r = monitor.recommendation;
+  return r
+    ? { predictions: r.match, outcomes: monitor.outcomes.key, predictionsKey: 'predictions.match' }
+    : { predictions: monitor.predictions.key, outcomes: monitor.outcomes.key, predictionsKey: monitor.predictions.configKeys?.key ?? 'predictions.key' };
 }
 
 export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<void> {
   const issues: ConfigIssue[] = [];
   // (a monitor built in code, not read from a file, has no positions)
   const at = (key: string) => monitor.positions[key] ?? { line: 1, column: 1, key: `${monitor.name}.${key}` };
+  const typesOf: Partial<Record<'predictions' | 'outcomes', Map<string, string>>> = {};
   for (const [side, source, wanted] of configuredColumns(monitor)) {
     const what = source.relation ?? `the ${side} sql`;
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
@@ -70,13 +104,18 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
       continue;
     }
     const available = columns.map((c) => c.name);
+    if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));
     const reported = new Set<string>();
+    const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.column) : [];
     for (const [column, key] of wanted) {
       const type = columns.find((c) => c.name === column)?.type;
-      const problem = type !== undefined && times(monitor, side).includes(column) ? notATime(type, adapter) : undefined;
+      const [problem, fix] = type === undefined ? []
+        : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
+        : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source (\`case when ${column} = 'yes' then 1 else 0 end as ${column}\`, say)`]
+        : [];
       if (problem && !reported.has(column)) {
         reported.add(column);
-        issues.push({ file: monitor.file, ...at(key), message: `column "${column}" of ${what} is ${type}, ${problem}; convert it to a timestamp in a \`sql:\` source` });
+        issues.push({ file: monitor.file, ...at(key), message: `column "${column}" of ${what} is ${type}, ${problem}; ${fix}` });
       }
       if (available.includes(column) || reported.has(column)) continue;
       reported.add(column);
@@ -87,6 +126,22 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
         suggestion: closest(column, available),
       });
     }
+  }
+  // Keys are compared as they are (docs/semantics.md §2): a text key against a number's is cast by
+  // DuckDB ('2.5' matched prediction 3, '01' matched 1) and refused by the other warehouses, deep in
+  // a step and naming the wrong side's column.
+  const keys = matchedKeys(monitor);
+  const [predicted, observed] = [typesOf.predictions, typesOf.outcomes];
+  for (const [i, column] of keys.outcomes.entries()) {
+    const other = keys.predictions[i];
+    const [type, otherType] = [observed?.get(column), other === undefined ? undefined : predicted?.get(other)];
+    const [family, otherFamily] = [type && typeFamily(type), otherType && typeFamily(otherType)];
+    if (!family || !otherFamily || family === otherFamily) continue;
+    issues.push({
+      file: monitor.file,
+      ...at(monitor.outcomes.configKeys?.key ?? 'outcomes.key'),
+      message: `column "${column}" of ${monitor.outcomes.relation ?? 'the outcomes sql'} is ${type} (${family}), and the ${keys.predictionsKey} column it is matched to, "${other}" of ${monitor.predictions.relation ?? 'the predictions sql'}, is ${otherType} (${otherFamily}): keys are compared as they are; cast one side to the other's type in a \`sql:\` source`,
+    });
   }
   if (issues.length) throw new ConfigError(issues);
 }
