@@ -22,7 +22,7 @@
 
 {#- A value column read from the user's table, typed for hindsight. -#}
 {% macro read(v) -%}
-{% if v.kind == 'number' %}{{ d.toDouble(d.quote(v.column)) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column), v.configKey) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
+{% if v.kind == 'number' %}{{ d.toDouble(d.quote(v.column)) }}{% elif v.kind == 'probability' %}{{ d.toProbability(d.quote(v.column), v.configKey) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column), v.configKey) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
 {%- endmacro %}
 
 {#- Sort order that prefers the higher value: numbers descending, text descending byte by byte. -#}

@@ -20,7 +20,8 @@ export interface ValueColumn {
   alias: string;
   /** The user's column. */
   column: string;
-  kind: 'number' | 'text' | 'label01' | 'timestamp';
+  /** How it is read (macros/sources.sql): `probability`, a number in [0, 1] (a binary score). */
+  kind: 'number' | 'probability' | 'text' | 'label01' | 'timestamp';
   /** The configuration key that names it, for messages. */
   configKey: string;
   /** A fixed name of hindsight's (`score`, `label`, …), written unquoted; else the user's column, quoted. */
@@ -155,7 +156,7 @@ function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 
   switch (config.type) {
     case 'binary_classification':
       return {
-        predictions: [v('score', config.predictions.score, 'number', 'predictions.score')],
+        predictions: [v('score', config.predictions.score, 'probability', 'predictions.score')],
         outcomes: [v('label', config.outcomes.label, 'label01', 'outcomes.label')],
         classes: [],
         outputs: [],

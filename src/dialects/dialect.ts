@@ -60,6 +60,12 @@ export interface Dialect {
    */
   toLabel(expr: string, what: string): string;
   /**
+   * A double from a probability column (`what`: the configuration key, for the error). A value
+   * outside [0, 1] (a margin, a 0-100 scale) stops the run: log_loss, brier_score and ece read it as
+   * a probability, and one of 96 or more overflowed femtoSum's integers with the warehouse's words.
+   */
+  toProbability(expr: string, what: string): string;
+  /**
    * An expression that, when evaluated, stops the statement with `message` (a SQL text expression):
    * DuckDB's and BigQuery's error(); elsewhere a cast of the text to a number, whose error quotes it.
    */
@@ -202,6 +208,11 @@ export const defaultDialect: Dialect = {
     const label = `cast(${expr} as ${this.types.integer})`;
     const message = `${this.string(`${what} must be 1/0 or true/false; got `)} || ${this.toText(label)}`;
     return `case when ${label} in (0, 1) or ${label} is null then ${label} else ${this.fail(message)} end`;
+  },
+  toProbability(expr, what) {
+    const p = this.toDouble(expr);
+    const message = `${this.string(`${what} must be a probability between 0 and 1 (map another scale into it in a \`sql:\` source); got `)} || ${this.toText(p)}`;
+    return `case when ${p} between 0 and 1 or ${p} is null then ${p} else ${this.fail(message)} end`;
   },
   fail(message) {
     return `cast(${message} as ${this.types.integer})`;

@@ -200,6 +200,18 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     }
   });
 
+  on('stops at a score outside [0, 1], naming its key, and writes nothing', async () => {
+    // 0-10 was read as a probability (ece 3.9); 96 or more overflowed the brier sum's integers
+    for (const bad of [1.5, -0.25, 96]) {
+      const [source, output] = [uniqueName('src'), uniqueName('hs')];
+      await loadFixture(adapter, source, { predictions: [pred('a', p0, bad), pred('b', p0, 0.1), pred('c', p0, 1), pred('d', p0, 0)], outcomes: [out('a', plus(p0, HOUR), 1), out('b', plus(p0, HOUR), 0)] }, { segments: ['seg_a', 'seg_b'] });
+      const [result] = await runProject(adapter, writeProject(target, source, output, TWO_DAYS), { asOf });
+      expect(result!.status).toBe('error');
+      expect(result!.error!.message).toMatch(new RegExp(`monitor m, step prediction_events failed[^]*predictions\\.score must be a probability between 0 and 1 \\(map another scale into it in a \`sql:\` source\\); got ${String(bad).replace('.', '\\.')}`));
+      expect(await adapter.query(`select count(*) as n from ${output}.hindsight_metrics`)).toEqual([{ n: 0 }]);
+    }
+  });
+
   // A class, item or segment column of doubles (pandas writes integers with NULLs so) is text the way
   // every warehouse writes it: DuckDB's own cast gave '1.0' where the others give '1'. (The fakes
   // answer from DuckDB, whose casts are not BigQuery's or Snowflake's.)
