@@ -126,7 +126,7 @@ export function selectSeeds<T extends { schema: string; table: string; path: str
 /** `--threads N`: a whole number of 1 or more. */
 export function threadsOption(threads: number | undefined): number | undefined {
   if (threads === undefined || (Number.isInteger(threads) && threads >= 1)) return threads;
-  throw new UsageError(`--threads expects a whole number of 1 or more, got ${threads}`);
+  throw new UsageError(`--threads expects a whole number of 1 or more, got ${Number.isNaN(threads) ? 'a value that is not a number' : threads}`);
 }
 
 export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {

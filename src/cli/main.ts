@@ -13,9 +13,9 @@ import { debug as runDebug } from './debug.js';
 // for a "did you mean" (yargs's own message names its camelCase twin too, and suggests nothing).
 const SELECTION = 'names (wildcards: m_*), tag:<tag>, path:<directory or file>, file:<file name>; space-separated: any of them, comma-joined (a,b): all of them';
 const COMMON = {
-  'project-dir': { type: 'string', default: '.', describe: 'Directory with hindsight.yml' },
-  'profiles-dir': { type: 'string', describe: 'Directory with profiles.yml (default: $HINDSIGHT_PROFILES_DIR, else the project dir, then ~/.hindsight)' },
-  target: { alias: 't', type: 'string', describe: "Target in the profile (default: $HINDSIGHT_TARGET, else the profile's `target`)" },
+  'project-dir': { type: 'string', default: '.', requiresArg: true, describe: 'Directory with hindsight.yml' },
+  'profiles-dir': { type: 'string', requiresArg: true, describe: 'Directory with profiles.yml (default: $HINDSIGHT_PROFILES_DIR, else the project dir, then ~/.hindsight)' },
+  target: { alias: 't', type: 'string', requiresArg: true, describe: "Target in the profile (default: $HINDSIGHT_TARGET, else the profile's `target`)" },
   select: { alias: 's', type: 'string', array: true, describe: `Monitors to include (default: all): ${SELECTION}` },
   exclude: { type: 'string', array: true, describe: 'Monitors to leave out, in --select\'s syntax' },
   'partial-parse': { type: 'boolean', default: true, describe: 'Reuse target/partial_parse.json for monitor files that have not changed (--no-partial-parse: parse every file)' },
@@ -45,9 +45,12 @@ const COMMANDS = {
   build: RUN,
   show: {
     ...COMMON,
+    // (given to say that show takes none, not listed in its help)
+    select: { ...COMMON.select, hidden: true },
+    exclude: { ...COMMON.exclude, hidden: true },
     granularity: { type: 'string', choices: ['day', 'week', 'month'] },
-    windows: { type: 'number', default: 8 },
-    metrics: { type: 'string', array: true },
+    windows: { type: 'number', default: 8, requiresArg: true },
+    metrics: { type: 'string', array: true, requiresArg: true },
   },
   debug: COMMON,
   schema: {},
@@ -59,10 +62,23 @@ const GLOBAL: Record<string, Options> = { debug: { type: 'boolean' }, help: { ty
 const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: a.threads as number | undefined });
 
 type Args = Record<string, unknown>;
+
+/**
+ * A string option's value; given without one (`--project-dir ""`, `--target=`, an unset variable in a
+ * cron line), an error, never the default: `--project-dir $UNSET` ran the project of the working
+ * directory.
+ */
+function given(a: Args, name: string): string | undefined {
+  const value = a[name];
+  if (value === undefined) return undefined;
+  if (String(value).trim() === '') throw new UsageError(`--${name} needs a value; leave the option out for its default`);
+  return String(value);
+}
+
 const opts = (a: Args): commands.CommonOptions => ({
-  projectDir: String(a['project-dir']),
-  profilesDir: a['profiles-dir'] as string | undefined,
-  target: a.target as string | undefined,
+  projectDir: given(a, 'project-dir') ?? '.',
+  profilesDir: given(a, 'profiles-dir'),
+  target: given(a, 'target'),
   // (given without a selector, an empty list: an error, not every monitor; select.ts)
   select: a.select as string[] | undefined,
   exclude: a.exclude as string[] | undefined,

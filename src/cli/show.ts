@@ -50,7 +50,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   const largestK = monitor.recommendation?.k.at(-1);
   const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor.type].map((x) => x.replace(/@k$/, `@${largestK}`));
   const windows = options.windows ?? 8;
-  if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${windows}`);
+  if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${Number.isNaN(windows) ? 'a value that is not a number' : windows}`);
   return withConnection(target, async (a) => {
     const d = a.dialect;
     const metricsTable = projectTable(d, project.config.schema, 'hindsight_metrics');

@@ -1,6 +1,7 @@
 // The command line's arguments, before anything touches the warehouse: an option given without a
 // value is an error (not "every monitor" or "now"), --select and --exclude behave alike in every
 // command that takes them, and an unknown command or option gets a "did you mean" in the words typed.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,42 @@ describe('options without a value', () => {
     expect(await main([...args, '--project-dir', shop()])).toBe(2);
     expect(io.err).toMatch(/^--as-of needs a UTC date or date-time \(e\.g\. 2026-11-21 or 2026-11-21T06:00:00Z\); leave --as-of out to mean now/);
     expect(io.out).not.toMatch(/Loading|Running|compiled/);
+  });
+});
+
+describe('string options without a value', () => {
+  // `--project-dir "$UNSET"` in a cron line ran the project of the working directory
+  it.each([
+    [['validate', '--project-dir=', '--profiles-dir', 'x'], /^--project-dir needs a value; leave the option out for its default/],
+    [['run', '--project-dir', ''], /^--project-dir needs a value/],
+    [['validate', '--target='], /^--target needs a value/],
+    [['run', '-t', ' '], /^--target needs a value/],
+    [['debug', '--profiles-dir='], /^--profiles-dir needs a value/],
+    [['compile', '--profiles-dir'], /^Not enough arguments following: profiles-dir/],
+    [['show', 'keep_probability', '--windows'], /^Not enough arguments following: windows/],
+    [['show', 'keep_probability', '--metrics'], /^Not enough arguments following: metrics/],
+    [['show', 'keep_probability', '--windows', 'many'], /^--windows expects a whole number of 1 or more, got a value that is not a number/],
+    [['run', '--threads', 'abc'], /^--threads expects a whole number of 1 or more, got a value that is not a number/],
+  ])('%j is a usage error', async (args, message) => {
+    const dir = shop();
+    const cwd = process.cwd();
+    process.chdir(dir); // (a project here: the one an empty --project-dir would have run)
+    try {
+      expect(await main(args)).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(io.err).toMatch(message);
+    expect(io.out).not.toMatch(/Loading|Running|compiled|OK/);
+  });
+
+  it('show lists no --select or --exclude in its help, and says it takes neither', async () => {
+    // (yargs ends the process after --help: in a process of its own)
+    const help = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then((m) => m.main(['show', '--help']))"], { encoding: 'utf8' });
+    expect(help).toMatch(/--windows/);
+    expect(help).not.toMatch(/--select|--exclude/);
+    expect(await main(['show', 'keep_probability', '-s', 'x', '--project-dir', shop()])).toBe(2);
+    expect(io.err).toMatch(/^show takes one monitor, as its argument/);
   });
 });
 
