@@ -139,8 +139,13 @@ export interface Monitor {
 
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-/** The team's query as written, minus trailing blank lines and a final semicolon. */
-const cleanSql = (sql: string | undefined) => sql?.replace(/[\s;]+$/, '');
+/**
+ * The team's query as written, minus what ends it as a statement of its own: a final semicolon,
+ * and the blank lines and comments after it (`…; -- production only`), which would otherwise stand
+ * inside the subquery hindsight wraps it in. (A comment with no semicolon before it stays: the
+ * wrapper's closing parenthesis is on a line of its own.)
+ */
+export const cleanSql = (sql: string | undefined) => sql?.replace(/;(?:\s|;|--[^\n]*|\/\*[^]*?\*\/)*$/, '').replace(/\s+$/, '');
 
 /** The value columns of each side, per problem type (what the shared pipeline steps carry along). */
 function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {

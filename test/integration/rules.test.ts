@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { referencePipeline, type MetricRow, type OutcomeEvent, type PredictionEvent } from '../reference/pipeline.js';
 import { dialectFor } from '../../src/dialects/index.js';
-import { createTable, expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, valueOf, writeProject, writeProjectWith, type MonitorSpec } from './harness.js';
+import { binaryMonitor, createTable, expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, valueOf, writeMonitors, writeProject, writeProjectWith, type MonitorSpec } from './harness.js';
 import { openTarget, TARGETS } from './targets.js';
 
 const HOUR = 3_600_000;
@@ -198,6 +198,19 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
       expect(result!.error!.message).toMatch(new RegExp(`monitor m, step outcome_events failed[^]*outcomes\\.label must be 1/0 or true/false; got ${bad}`));
       expect(await adapter.query(`select count(*) as n from ${output}.hindsight_metrics`)).toEqual([{ n: 0 }]);
     }
+  });
+
+  on('reads a `sql:` source that ends with a semicolon and comments, as a query of its own would', async () => {
+    const predictions = [pred('a', p0, 0.9), pred('b', p0, 0.2)];
+    const outcomes = [out('a', plus(p0, HOUR), 1), out('b', plus(p0, HOUR), 0)];
+    const [source, output] = [uniqueName('src'), uniqueName('hs')];
+    await loadFixture(adapter, source, { predictions, outcomes }, { segments: ['seg_a', 'seg_b'] });
+    const m = binaryMonitor(source, { ...TWO_DAYS, outcomesSql: true });
+    const outcomesSource = m.outcomes as { sql: string };
+    const monitor = { ...m, outcomes: { ...outcomesSource, sql: `${outcomesSource.sql};  -- every outcome\n/* checked by hand */\n` } };
+    const [result] = await runProject(adapter, writeMonitors(target, output, [monitor]), { asOf });
+    expect(result!.error).toBeUndefined();
+    expectSameMetrics(await readMetrics(adapter, output), referencePipeline(predictions, outcomes, referenceConfig(TWO_DAYS, asOf)).metrics);
   });
 
   on('stops at a score outside [0, 1], naming its key, and writes nothing', async () => {
