@@ -6,7 +6,8 @@ const FORMAT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)
 
 /**
  * `--as-of`: an ISO date or date-time; without a zone it is UTC. Default (undefined): now, to the second. A
- * date that does not exist (2026-02-30) is an error, not the day JavaScript's Date rolls it over to.
+ * date that does not exist (2026-02-30) is an error, not the day JavaScript's Date rolls it over to, and
+ * so is a time finer than a millisecond (trailing zeros aside), which a JavaScript Date cannot hold.
  */
 export function parseAsOf(text: string | undefined): Date {
   if (text === undefined) return new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -23,6 +24,8 @@ export function parseAsOf(text: string | undefined): Date {
   const [zoneHours, zoneMinutes] = zone === 'Z' ? [0, 0] : [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
   if (zoneHours > 23 || zoneMinutes > 59) throw bad();
   const offset = (zone.startsWith('-') ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
-  const ms = Number(fraction.slice(1, 4).padEnd(3, '0')); // truncated, as Date reads a fraction: never past the instant given
+  // Times are kept to the millisecond: a finer as-of would be cut, and an event between the two left out
+  if (/[1-9]/.test(fraction.slice(4))) throw new UsageError(`--as-of "${text}" is finer than a millisecond; give at most 3 decimals of a second`);
+  const ms = Number(fraction.slice(1, 4).padEnd(3, '0'));
   return new Date(day.getTime() + ((Number(h) * 60 + Number(mi) - offset) * 60 + Number(s)) * 1000 + ms);
 }

@@ -145,7 +145,7 @@ const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
  * inside the subquery hindsight wraps it in. (A comment with no semicolon before it stays: the
  * wrapper's closing parenthesis is on a line of its own.)
  */
-export const cleanSql = (sql: string | undefined) => sql?.replace(/;(?:\s|;|--[^\n]*|\/\*[^]*?\*\/)*$/, '').replace(/\s+$/, '');
+const cleanSql = (sql: string | undefined) => sql?.replace(/;(?:\s|;|--[^\n]*|\/\*[^]*?\*\/)*$/, '').replace(/\s+$/, '');
 
 /** The value columns of each side, per problem type (what the shared pipeline steps carry along). */
 function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {
