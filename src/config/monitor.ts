@@ -374,13 +374,20 @@ export function monitorAsOf(monitor: Monitor, asOf: Date): Date {
 }
 
 /**
- * Raised whenever this version of hindsight writes other rows for a configuration than the one
- * before it (a fixed rule, a value written another way): part of every monitor's configHash, so
- * the first run after an upgrade is a full refresh, and no incremental run adds rows written the
- * new way to rows written the old way. 2: DuckDB's text of whole doubles, a one-output `outputs:`
- * monitor's average rows, the `__other__` value, class scores in the file's order.
+ * Per problem type, raised whenever this version of hindsight writes other rows for a configuration
+ * than the one before it (a fixed rule, a value written another way): part of every monitor's
+ * configHash, so the first run after an upgrade is a full refresh, and no incremental run adds rows
+ * written the new way to rows written the old way. 2 (every type): DuckDB's text of whole doubles, a
+ * one-output `outputs:` monitor's average rows, the `__other__` value, class scores in the file's
+ * order. 3 (multiclass): a row whose scores sum to 1 up to rounding is not divided by its sum.
  */
-export const RESULTS_VERSION = 2;
+export const RESULTS_VERSIONS: Record<MonitorConfig['type'], number> = {
+  binary_classification: 2,
+  multiclass_classification: 3,
+  regression: 2,
+  forecast: 2,
+  recommendation: 2,
+};
 
 /**
  * The order of a mapping's keys in the file, by its key (`predictions.class_scores`, `outputs`):
@@ -436,7 +443,7 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
     segments: config.segments.map((s) => (typeof s === 'string' ? { column: s, top: 50 } : { column: s.column, top: s.top })),
   };
   const { file: _file, ...semantic } = monitor;
-  const configHash = createHash('sha256').update(`${RESULTS_VERSION}\n${JSON.stringify(semantic)}`).digest('hex').slice(0, 16);
+  const configHash = createHash('sha256').update(`${RESULTS_VERSIONS[config.type]}\n${JSON.stringify(semantic)}`).digest('hex').slice(0, 16);
   // tags select monitors; a new tag must not make the next run a full refresh
   return { ...monitor, tags: [...new Set(asList(config.tags))], configHash, positions: {} };
 }

@@ -391,7 +391,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   const schema = project.config.schema;
   const previous = await previousRun(adapter, runsTable(adapter, options), monitor);
   if (!previous) return { reason: 'first run' };
-  // (the hash holds RESULTS_VERSION: an upgrade that computes other rows rebuilds too)
+  // (the hash holds RESULTS_VERSIONS: an upgrade that computes other rows rebuilds too)
   if (previous.configHash !== monitor.configHash) return { reason: 'configuration changed, or hindsight computes it differently since the last run' };
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };
   const plan = {

@@ -18,7 +18,8 @@ const at = (ms: number) => new Date(Math.round(ms / 1000) * 1000);
 const common = { granularities: ['day', 'week'] as ('day' | 'week')[], segments: [{ column: 'seg', top: 2 }], asOf, withinMs: 7 * DAY, predictionDedupe: 'latest' as const, outcomeDedupe: 'latest' as const };
 const monitorCommon = { join: { within: '7 days' }, granularity: ['day', 'week'], segments: [{ column: 'seg', top: 2 }] };
 
-function multiclassData(seed: number) {
+/** `normalized`: probabilities of two decimals summing to 1, as a model logs them (their float sums straddle 1). */
+function multiclassData(seed: number, normalized = false) {
   const rand = prng(seed);
   const classes = ['shirt', 'pants', 'dress'];
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
@@ -31,6 +32,11 @@ function multiclassData(seed: number) {
     const scores: Record<string, number | null> = {};
     const zero = rand() < 0.02;
     for (const c of classes) scores[c] = zero ? 0 : rand() < 0.02 ? null : Math.round(rand() * 10) / 4;
+    if (normalized) {
+      const first = Math.round(rand() * 100) / 100;
+      const second = Math.round(rand() * (1 - first) * 100) / 100;
+      [scores.shirt, scores.pants, scores.dress] = [first, second, Math.round((1 - first - second) * 100) / 100];
+    }
     const predicted = rand() < 0.03 ? 'hat' : pick(classes);
     const base = { key, ts, predictedClass: predicted, classScores: scores, modelVersion: pick(['v1', 'v2', null]), segments: { seg: pick(['a', 'b', 'c', null]) } };
     predictions.push(base);
@@ -78,8 +84,8 @@ describe.each(TARGETS)('problem types on $name', (target) => {
   afterAll(async () => adapter?.close());
   const on = it.skipIf(!!target.unavailable);
 
-  on.each([31, 32])('multiclass classification equals the reference (seed %i)', async (seed) => {
-    const data = multiclassData(seed);
+  on.each([[31, false], [32, false], [33, true]])('multiclass classification equals the reference (seed %i, normalized %s)', async (seed, normalized) => {
+    const data = multiclassData(seed, normalized);
     const src = uniqueName('src');
     const out = uniqueName('hs');
     await createTable(adapter, src, 'predictions',

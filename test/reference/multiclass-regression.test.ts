@@ -367,6 +367,17 @@ describe('multiclassMetrics: edge cases', () => {
     expect(v(m, 'roc_auc', 'b')).toBe(0); // b: .25 (positive) < .5 (negative)
   });
 
+  it('keeps equal scores of rows that sum to 1 up to rounding tied (scikit-learn on the same probabilities)', () => {
+    // 0.2 + 0.7 + 0.1 is 0.9999999999999999 in doubles: divided by it, row 1's 0.2 "outranked" row 0's.
+    // roc a: positive 0.2 (row 0) vs negatives 0.2 (row 1, a tie: 1/2) and 0.1 (row 2, a win): 0.75;
+    // b: 0.7 beats 0.1 and 0.2: 1; c: 0.7 (row 2) vs 0.7 (row 0, tie) and 0.1 (win): 0.75
+    const rows = mc(['a', 'b', 'c'], ['a', 'b', 'c'], [{ a: 0.2, b: 0.1, c: 0.7 }, { a: 0.2, b: 0.7, c: 0.1 }, { a: 0.1, b: 0.2, c: 0.7 }]);
+    expect(0.2 + 0.7 + 0.1).not.toBe(1); // (the case this is about)
+    const m = multiclassMetrics(rows, { classes: ['a', 'b', 'c'], topK: [] });
+    expect([v(m, 'roc_auc', 'a'), v(m, 'roc_auc', 'b'), v(m, 'roc_auc', 'c')]).toEqual([0.75, 1, 0.75]);
+    expect(v(m, 'roc_auc_ovr_macro')).toBeCloseTo(2.5 / 3, 15);
+  });
+
   it('log_loss clips a renormalized probability of 0 or 1', () => {
     const m = multiclassMetrics(mc(['a', 'b'], ['b', 'b'], [{ a: 0, b: 5 }, { a: 0, b: 5 }]), { classes: ['a', 'b'], topK: [] });
     // row0 p(a) = 0 -> 1e-15; row1 p(b) = 1 -> 1 - 1e-15 (about 1.1e-15 after float rounding)
