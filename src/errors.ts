@@ -11,6 +11,14 @@ export interface ConfigIssue {
   suggestion?: string;
 }
 
+/**
+ * What a warehouse said, on one line for a message of hindsight's: whitespace collapsed (Snowflake
+ * says "SQL compilation error:" and names the column on the next line), cut at `max` characters.
+ */
+export function warehouseSaid(error: unknown, max = 300): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
 export function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.column}`;
   const key = issue.key ? ` ${issue.key}:` : '';

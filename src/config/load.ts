@@ -241,7 +241,7 @@ function ownConfig(m: unknown): MonitorConfig | undefined {
 /** Positions of the keys that name columns, so later checks against the warehouse can point at them. */
 function positionsOf(doc: ParsedYaml, path: Path, m: Monitor): Monitor['positions'] {
   const keys = [m.predictions.configKeys?.key ?? 'predictions.key', m.predictions.configKeys?.timestamp ?? 'predictions.timestamp',
-    'predictions.model_version', 'predictions.relation', 'predictions.sql', m.outcomes.configKeys?.key ?? 'outcomes.key',
+    'predictions.model_version', 'predictions.relation', 'predictions.sql', 'predictions.where', m.outcomes.configKeys?.key ?? 'outcomes.key',
     m.outcomes.configKeys?.timestamp ?? 'outcomes.timestamp', 'outcomes.relation', 'outcomes.sql', ...m.segments.map((_, i) => `segments[${i}]`),
     ...m.predictions.values.map((v) => v.configKey), ...m.outcomes.values.map((v) => v.configKey),
     ...(m.recommendation ? ['predictions.match', 'catalog.relation', 'catalog.sql', 'catalog.item'] : [])];

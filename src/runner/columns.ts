@@ -3,7 +3,7 @@
 import type { Adapter } from '../adapters/index.js';
 import type { Monitor, SourceSpec } from '../config/monitor.js';
 import { closest } from '../config/suggest.js';
-import { ConfigError, type ConfigIssue } from '../errors.js';
+import { ConfigError, warehouseSaid, type ConfigIssue } from '../errors.js';
 
 function sourceSelect(adapter: Adapter, source: SourceSpec): string {
   return source.relation ? `select * from ${adapter.dialect.relation(source.relation)}` : source.sql!;
@@ -99,12 +99,20 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
     try {
       columns = await adapter.columns(sourceSelect(adapter, source));
     } catch (e) {
-      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${reason}` });
+      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${warehouseSaid(e)}` });
       continue;
     }
     const available = columns.map((c) => c.name);
     if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));
+    // The predictions' `where:` as the first step applies it (a misspelt column in it passed debug,
+    // then failed in prediction_events)
+    const where = side === 'predictions' ? monitor.predictions.where : undefined;
+    if (where) {
+      const filtered = source.relation ? `${sourceSelect(adapter, source)}\nwhere (${where})` : `select * from (\n${source.sql}\n) as source\nwhere (${where})`;
+      await adapter.columns(filtered).catch((e: unknown) => {
+        issues.push({ file: monitor.file, ...at('predictions.where'), message: `cannot filter ${what} by it: ${warehouseSaid(e)}` });
+      });
+    }
     const reported = new Set<string>();
     const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.column) : [];
     for (const [column, key] of wanted) {

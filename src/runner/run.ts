@@ -10,7 +10,7 @@ import type { Project, Target } from '../config/load.js';
 import { monitorAsOf, type Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
 import type { IncrementalRange } from '../compiler/incremental-range.js';
-import { ConfigError, WarehouseError, type ConfigIssue } from '../errors.js';
+import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
 import { createPermanentTables, differingTables, StoredColumnsDiffer } from './stored-tables.js';
@@ -417,7 +417,6 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     // (a query an interrupt cancelled says nothing about the stored tables)
     if (!queryFailed || options.signal?.aborted) throw error;
     // (Snowflake's message starts "SQL compilation error:" and names the table on its next line)
-    const said = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 300);
-    return { reason: `cannot start from the stored tables (the warehouse said: ${said})` };
+    return { reason: `cannot start from the stored tables (the warehouse said: ${warehouseSaid(error)})` };
   }
 }

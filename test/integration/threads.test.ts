@@ -393,6 +393,18 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
   });
 
+  // A `where:` naming a column the predictions do not have passed debug, then failed in a step.
+  it.skipIf(target.unavailable)('run none when the predictions\' where is not a condition on their columns', async () => {
+    const { src } = await loadFirst();
+    const m = binaryMonitor(src, SPECS[0]!);
+    const monitor = { ...m, predictions: { ...(m.predictions as object), where: "environmnet = 'production'" } };
+    const out = uniqueName('hs');
+    const error = await runProject(adapter, writeMonitors(target, out, [monitor]), { asOf: FIRST }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual([expect.stringMatching(/^monitors\[0\]\.predictions\.where: cannot filter \S+ by it: .*environmnet/i)]);
+    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+  });
+
   // A time column that is also a key column is reported where it is a time, not at the key.
   it.skipIf(target.unavailable)('report a text time column that is also a key at its timestamp key', async () => {
     const { src } = await loadFirst();
