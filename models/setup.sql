@@ -39,5 +39,7 @@ create table if not exists {{ tables.runs }} (
     as_of {{ d.types.timestamp }} not null,
     mode {{ d.types.text }} not null,
     recompute_from {{ d.types.timestamp }},
-    config_hash {{ d.types.text }} not null
+    config_hash {{ d.types.text }} not null,
+    -- every window of the monitor that ends at or before this is final (README, Output tables)
+    final_before {{ d.types.timestamp }}
 );

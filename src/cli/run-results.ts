@@ -23,6 +23,8 @@ export function writeRunResults(project: Project, target: Target, asOf: Date, th
       run_id: r.runId,
       // the as-of its data were read as of: the run's less the monitor's load_delay
       as_of: r.asOf?.toISOString() ?? null,
+      // windows ending at or before it are final (none of a forecast's)
+      final_before: r.finalBefore?.toISOString() ?? null,
       recompute_from: r.recomputeFrom?.toISOString() ?? null,
       rows_written: r.rowsWritten,
       execution_time: r.seconds,

@@ -88,12 +88,14 @@ where ${ofMonitor} and segment is null and qualifier is null
   )
 order by window_start, model_version`);
     // A window is final once each of its predictions has had its whole `within` by the last run's
-    // as-of (README, Output tables); a forecast's never is: a late actual still counts.
-    // (unknown, `?`, when the run's configuration is not this one: `within` may have changed)
+    // as-of: it ends at or before the run's final_before (README, Output tables); a forecast's never
+    // is: a late actual still counts. A record of an earlier version has no final_before: it is worked
+    // out from this configuration's `within`, unknown (`?`) when the run's configuration was another.
     const last = await previousRun(a, projectTable(d, project.config.schema, 'hindsight_runs'), monitor);
-    const known = last !== undefined && last.configHash === monitor.configHash;
+    const finalBefore = last?.finalBefore ?? (last && last.configHash === monitor.configHash ? new Date(last.asOf.getTime() - monitor.within.seconds * 1000) : undefined);
+    const known = finalBefore !== undefined;
     const final = (windowEnd: Date) =>
-      monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() + monitor.within.seconds * 1000 <= last.asOf.getTime() ? 'yes' : 'no';
+      monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() <= finalBefore.getTime() ? 'yes' : 'no';
     const byKey = new Map<string, Map<string, unknown>>();
     for (const r of rows) {
       const key = [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');

@@ -18,35 +18,54 @@ export interface RunRecord {
   mode: 'full_refresh' | 'incremental';
   recomputeFrom?: Date;
   configHash: string;
+  /** The data as-of less `within`: windows ending at or before it are final (none of a forecast's). */
+  finalBefore?: Date;
 }
 
 export function insertRunRecord(adapter: Adapter, runsTable: string, r: RunRecord): string {
   const d = adapter.dialect;
   const text = (v: string | undefined) => (v === undefined ? 'null' : d.string(v));
-  return `insert into ${runsTable} (run_id, monitor, target, started_at, finished_at, status, error, rows_written, hindsight_version, sql_sha256, as_of, mode, recompute_from, config_hash)
+  const time = (v: Date | undefined) => (v === undefined ? 'null' : d.timestamp(v));
+  return `insert into ${runsTable} (run_id, monitor, target, started_at, finished_at, status, error, rows_written, hindsight_version, sql_sha256, as_of, mode, recompute_from, config_hash, final_before)
 values (${[
-    text(r.runId), text(r.monitor), text(r.target), d.timestamp(r.startedAt), d.timestamp(r.finishedAt), text(r.status),
-    text(r.error), String(r.rowsWritten), text(HINDSIGHT_VERSION), text(r.sqlSha256), d.timestamp(r.asOf), text(r.mode),
-    r.recomputeFrom ? d.timestamp(r.recomputeFrom) : 'null', text(r.configHash),
+    text(r.runId), text(r.monitor), text(r.target), time(r.startedAt), time(r.finishedAt), text(r.status),
+    text(r.error), String(r.rowsWritten), text(HINDSIGHT_VERSION), text(r.sqlSha256), time(r.asOf), text(r.mode),
+    time(r.recomputeFrom), text(r.configHash), time(r.finalBefore),
   ].join(', ')})`;
+}
+
+/**
+ * Columns later versions of hindsight added to hindsight_runs, which setup.sql creates with them: a
+ * table an earlier version made gets them here, once (an ALTER on every run would wait, on
+ * Postgres, for every reader of the table).
+ */
+const ADDED_RUN_COLUMNS = ['final_before'] as const;
+
+export async function addMissingRunColumns(adapter: Adapter, runsTable: string): Promise<void> {
+  const existing = new Set((await adapter.columns(`select * from ${runsTable}`)).map((c) => c.name.toLowerCase()));
+  for (const column of ADDED_RUN_COLUMNS) {
+    if (!existing.has(column)) await adapter.execute(`alter table ${runsTable} add column ${column} ${adapter.dialect.types.timestamp}`);
+  }
 }
 
 export interface PreviousRun {
   runId: string;
   asOf: Date;
   configHash: string;
+  /** Absent for a forecast, and in a record an earlier version of hindsight wrote. */
+  finalBefore?: Date;
 }
 
 /** The monitor's last successful run, which an incremental run starts from. */
 export async function previousRun(adapter: Adapter, runsTable: string, monitor: Monitor): Promise<PreviousRun | undefined> {
   const rows = await adapter.query(
-    `select run_id, as_of, config_hash from ${runsTable}
+    `select run_id, as_of, config_hash, final_before from ${runsTable}
 where monitor = ${adapter.dialect.string(monitor.name)} and status = 'success'
 order by finished_at desc, as_of desc
 limit 1`,
   );
   const row = rows[0];
-  return row ? { runId: String(row.run_id), asOf: row.as_of as Date, configHash: String(row.config_hash) } : undefined;
+  return row ? { runId: String(row.run_id), asOf: row.as_of as Date, configHash: String(row.config_hash), ...(row.final_before instanceof Date ? { finalBefore: row.final_before } : {}) } : undefined;
 }
 
 /**

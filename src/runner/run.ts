@@ -14,7 +14,7 @@ import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '..
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
 import { createPermanentTables, differingTables, StoredColumnsDiffer } from './stored-tables.js';
-import { insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
+import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
   name: string;
@@ -36,6 +36,8 @@ export interface MonitorResult {
   sqlSha256: string;
   /** The as-of the monitor's data were read as of: the run's, less its `load_delay` (monitorAsOf). */
   asOf?: Date;
+  /** Windows ending at or before this are final: the data as-of less `within` (none of a forecast's). */
+  finalBefore?: Date;
   recomputeFrom?: Date;
   error?: Error;
 }
@@ -87,6 +89,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
       signal?.throwIfAborted();
       await adapter.execute(statement);
     }
+    await addMissingRunColumns(adapter, runsTable(adapter, options));
     while (sessions.length < threads) {
       const session = await openSession(options.target, adapter);
       if (!session) break;
@@ -269,6 +272,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     seconds: 0,
     sqlSha256: hash,
     asOf: options.asOf,
+    // (a forecast's windows are never final: a late actual still counts)
+    finalBefore: monitor.forecast ? undefined : new Date(options.asOf.getTime() - monitor.within.seconds * 1000),
     recomputeFrom: plan.range?.windowsFrom,
   };
   const record = (status: 'success' | 'error', error?: string) =>
@@ -276,6 +281,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
       rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode,
       recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
+      finalBefore: result.finalBefore,
     });
 
   // Session tables are built first, outside any transaction (Snowflake commits an open transaction

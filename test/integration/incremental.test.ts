@@ -338,6 +338,35 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
+  // A dashboard reads which windows are final from hindsight_runs: final_before, the data as-of less
+  // `within`. A runs table an earlier version made (without the column) gets it, and its rows keep NULL.
+  it.skipIf(!!target.unavailable)('each run records final_before, in a runs table an earlier version made too', async () => {
+    const d = adapter.dialect;
+    const fixture = randomFixture({ seed: 19, predictions: 200, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    const text = d.types.text;
+    const time = d.types.timestamp;
+    // hindsight_runs as 2d14c79 made it, with a record of its own
+    await adapter.execute(`create schema if not exists ${d.quote(out)}`);
+    await adapter.execute(`create table ${d.quote(out)}.hindsight_runs (run_id ${text} not null, monitor ${text} not null, target ${text} not null, started_at ${time} not null, finished_at ${time} not null, status ${text} not null, error ${text}, rows_written ${d.types.bigint}, hindsight_version ${text} not null, sql_sha256 ${text} not null, as_of ${time} not null, mode ${text} not null, recompute_from ${time}, config_hash ${text} not null)`);
+    await adapter.execute(`insert into ${d.quote(out)}.hindsight_runs values ('old', 'other', 't', ${d.timestamp(new Date(0))}, ${d.timestamp(new Date(0))}, 'success', null, 0, '0.1.0', 'x', ${d.timestamp(new Date(0))}, 'full_refresh', null, 'x')`);
+    const dir = writeProject(target, src, out, { ...spec, loadDelay: '6 hours' });
+    const asOf = new Date('2026-02-14T00:00:00Z');
+    const [first] = await runProject(adapter, dir, { asOf });
+    expect(first!.error).toBeUndefined();
+    const dataAsOf = new Date(asOf.getTime() - 6 * 3_600_000);
+    expect([first!.asOf, first!.finalBefore]).toEqual([dataAsOf, new Date(dataAsOf.getTime() - 5 * DAY)]);
+    const rows = await adapter.query(`select run_id, as_of, final_before from ${d.quote(out)}.hindsight_runs order by started_at`);
+    expect(rows.map((r) => [r.run_id === 'old' ? 'old' : 'new', (r.as_of as Date).toISOString(), (r.final_before as Date | null)?.toISOString() ?? null])).toEqual([
+      ['old', new Date(0).toISOString(), null],
+      ['new', dataAsOf.toISOString(), new Date(dataAsOf.getTime() - 5 * DAY).toISOString()],
+    ]);
+    // and the next run, over the table as this version left it
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-15T00:00:00Z') }))[0]!.mode).toBe('incremental');
+  });
+
   // A key column's type is the source's (values are cast to hindsight's types, keys are not): after
   // it changes, an incremental run would add keys of the new type to a table of the old one, or fail
   // to compare them, where a full refresh writes the new type.
