@@ -65,15 +65,27 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.out).toMatch(/Loading 1 seed file\(s\)[^]*raw\.prediction_events/);
     expect(await main(['seed', '--project-dir', dir, '-s', 'shipment_item'])).toBe(2);
     expect(io.err).toMatch(/--select: no seed named "shipment_item" \(did you mean "shipment_items"\?\)/);
-    // final is not known when the configuration changed since the last run (within, say)
+    // final is the last run's (its final_before), not worked out from a `within` changed since
     const file = join(dir, 'monitors', 'keep_probability.yml');
     const yaml = readFileSync(file, 'utf8');
     writeFileSync(file, yaml.replace(/within: 14 days/, 'within: 3 days'));
     io.out = '';
     expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '4'])).toBe(0);
+    expect(io.out).not.toMatch(/configuration was another/);
+    expect(io.out).toMatch(/2026-11-02\s+v2\s+no\s/);
+    expect(io.out).toMatch(/2026-10-26\s+v2\s+yes\s/);
+    // a record of an earlier version has none: from this configuration's `within`, unknown when it changed
+    const db = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'shop.duckdb') });
+    await db.execute('update hindsight.hindsight_runs set final_before = null');
+    await db.close();
+    io.out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '4'])).toBe(0);
     expect(io.out).toMatch(/its configuration was another: final is known after the next run\)/);
     expect(io.out).toMatch(/2026-10-26\s+v2\s+\?\s/);
     writeFileSync(file, yaml);
+    io.out = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir, '--windows', '4'])).toBe(0);
+    expect(io.out).toMatch(/2026-10-26\s+v2\s+yes\s/);
     // a monitor not run yet, beside one that was
     writeFileSync(join(dir, 'monitors', 'second.yml'), readFileSync(file, 'utf8').replace('name: keep_probability', 'name: second'));
     io.err = '';
