@@ -38,6 +38,15 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
       const open = unclosedQuote(doc, offset);
       if (open) ({ offset, path } = open);
     }
+    if (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY') {
+      // A line indented one step too far continues the value above it (`score: p` then `  model_version:
+      // …` reads as a key "p model_version"): point at that line, and name the key whose value it
+      // continues, not the key the parser made up of the two.
+      const next = text.indexOf('\n', offset);
+      if (next >= 0) offset = next + 1 + /^[ ]*/.exec(text.slice(next + 1))![0].length;
+      const madeUp = path.findIndex((part) => typeof part === 'string' && /\s/.test(part));
+      if (madeUp >= 0) path = path.slice(0, madeUp);
+    }
     const pos = lines.linePos(offset);
     // dbt's `key: {{ env_var('X', 'default') }}`, unquoted, is a broken YAML flow mapping (the
     // one-argument form parses, and renderEnvVars says the same of it)
@@ -67,6 +76,9 @@ function syntaxMessage(e: YAMLError, path: Path): string {
   switch (e.code) {
     case 'DUPLICATE_KEY':
       return `duplicate key${last === undefined ? '' : ` "${last}"`}; a key may appear only once in a mapping`;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return `YAML syntax error: this line is indented more than the keys around it, so YAML reads it as more of the value${last === undefined ? '' : ` of "${last}"`} above it; indent it as its neighbours`;
     case 'TAB_AS_INDENT':
       return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
     case 'MULTIPLE_DOCS':

@@ -421,13 +421,16 @@ monitors:
       'c.yml': MONITOR.replace('key: id\n      timestamp: churned_at', 'key: [id\n      timestamp: churned_at'),
       'd.yml': MONITOR.replace('label: churned', "label: 'churned"),
       'e.yml': `${MONITOR}---\nmonitors: []\n`,
+      // one space too many before a key: it continues the value above it
+      'f.yml': MONITOR.replace('      score: p_churn\n', '      score: p_churn\n       model_version: version\n'),
     }));
     expect(text).toMatchInlineSnapshot(`
       "monitors/a.yml:7:1: YAML syntax error: tabs are not allowed as indentation; indent with spaces
       monitors/b.yml:9:7: monitors[0].predictions.score: duplicate key "score"; a key may appear only once in a mapping
       monitors/c.yml:12:7: monitors[0].outcomes.key: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]
       monitors/d.yml:13:14: monitors[0].outcomes.label: YAML syntax error: this string has no closing quote
-      monitors/e.yml:16:1: YAML syntax error: a file holds a single YAML document; remove the \`---\` separator"
+      monitors/e.yml:16:1: YAML syntax error: a file holds a single YAML document; remove the \`---\` separator
+      monitors/f.yml:9:8: monitors[0].predictions.score: YAML syntax error: this line is indented more than the keys around it, so YAML reads it as more of the value of "score" above it; indent it as its neighbours"
     `);
   });
 
