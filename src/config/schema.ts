@@ -6,9 +6,12 @@ import { DURATION_PATTERN, durationSeconds, UNIT_SECONDS } from './duration.js';
 
 // Descriptions say what a value must be: they are the "expected …" of error messages and the hover
 // text of editors (they end up in the JSON Schemas).
+/** A column name a monitor can give: letters, digits, _ and $, not starting with a digit. */
+export const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
 const identifier = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'expected a column name (letters, digits, _ and $, not starting with a digit)')
+  .regex(COLUMN_NAME, 'expected a column name (letters, digits, _ and $, not starting with a digit)')
   .describe('a column name (letters, digits, _ and $, not starting with a digit)');
 
 const schemaName = z

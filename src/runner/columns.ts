@@ -2,6 +2,7 @@
 // missing (and which exist) beats a warehouse error from deep inside a compiled query.
 import type { Adapter } from '../adapters/index.js';
 import type { Monitor, SourceSpec } from '../config/monitor.js';
+import { COLUMN_NAME } from '../config/schema.js';
 import { closest } from '../config/suggest.js';
 import { ConfigError, warehouseSaid, type ConfigIssue } from '../errors.js';
 
@@ -127,11 +128,14 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
       }
       if (available.includes(column) || reported.has(column)) continue;
       reported.add(column);
+      // (a column hindsight cannot name, "Score Date", is suggested with how to rename it)
+      const near = closest(column, available);
+      const nameable = near === undefined || COLUMN_NAME.test(near);
       issues.push({
         file: monitor.file,
         ...at(key),
-        message: `column "${column}" is not in ${what}; it has: ${available.join(', ')}`,
-        suggestion: closest(column, available),
+        message: `column "${column}" is not in ${what}; it has: ${available.join(', ')}${nameable ? '' : `; the closest, "${near}", is no name a monitor can give (letters, digits, _ and $): rename it in a \`sql:\` source (select "${near}" as ${column} …)`}`,
+        suggestion: nameable ? near : undefined,
       });
     }
   }

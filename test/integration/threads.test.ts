@@ -405,6 +405,20 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
   });
 
+  // The closest column may be one no monitor can name ("Score Date"): say how to rename it, not to use it.
+  it.skipIf(target.unavailable)('suggest renaming a closest column that is no name a monitor can give', async () => {
+    const { src } = await loadFirst();
+    const d = adapter.dialect;
+    const m = binaryMonitor(src, SPECS[0]!);
+    const p = m.predictions as Record<string, unknown>;
+    const monitor = { ...m, segments: [], predictions: { ...p, relation: undefined, sql: `select pid, predicted_at, score as ${d.quote('Score Date')}, model_version, environment from ${src}.predictions`, score: 'score_date' } };
+    const error = await runProject(adapter, writeMonitors(target, uniqueName('hs'), [monitor]), { asOf: FIRST }).catch((e: unknown) => e);
+    const [issue] = (error as ConfigError).issues;
+    expect(issue!.key).toBe('monitors[0].predictions.score');
+    expect(issue!.message).toMatch(/column "score_date" is not in the predictions sql; it has: .*; the closest, "Score Date", is no name a monitor can give \(letters, digits, _ and \$\): rename it in a `sql:` source \(select "Score Date" as score_date …\)$/);
+    expect(issue!.suggestion).toBeUndefined();
+  });
+
   // A time column that is also a key column is reported where it is a time, not at the key.
   it.skipIf(target.unavailable)('report a text time column that is also a key at its timestamp key', async () => {
     const { src } = await loadFirst();
