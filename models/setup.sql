@@ -41,5 +41,7 @@ create table if not exists {{ tables.runs }} (
     recompute_from {{ d.types.timestamp }},
     config_hash {{ d.types.text }} not null,
     -- every window of the monitor that ends at or before this is final (README, Output tables)
-    final_before {{ d.types.timestamp }}
+    final_before {{ d.types.timestamp }},
+    -- the monitor's configuration as the run read it (JSON), which the next run compares with its own
+    config {{ d.types.text }}
 );

@@ -447,3 +447,50 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
   // tags select monitors; a new tag must not make the next run a full refresh
   return { ...monitor, tags: [...new Set(asList(config.tags))], configHash, positions: {} };
 }
+
+/**
+ * What a monitor's configHash is a hash of, as JSON (`{results_version, monitor}`): kept with each run
+ * (hindsight_runs.config), so that the next run can say what changed (configChanges).
+ */
+export function monitorConfigJson(m: Monitor): string {
+  const { file: _file, tags: _tags, configHash: _hash, positions: _positions, ...semantic } = m;
+  return `{"results_version":${RESULTS_VERSIONS[m.type]},"monitor":${JSON.stringify(semantic)}}`;
+}
+
+/** Names of the monitor object's keys as a monitor file writes them, where they differ. */
+const CONFIG_NAMES: Record<string, string> = {
+  within: 'join.within', missing: 'join.missing', loadDelay: 'load_delay', scoreBins: 'approximate_ranking',
+  topK: 'top_k', granularities: 'granularity', modelVersion: 'model_version', values: 'value columns',
+  classes: 'class_scores', outputs: 'outputs', forecast: 'forecast settings', recommendation: 'recommendation settings',
+};
+
+/**
+ * What differs between a monitor's configuration as a previous run kept it (monitorConfigJson) and
+ * now, in words: the keys that changed (one level into predictions and outcomes), or that this
+ * version of hindsight computes the rows another way. Undefined when the previous one is not known.
+ */
+export function configChanges(previousJson: string | undefined, monitor: Monitor): string | undefined {
+  let before: { results_version?: number; monitor?: Record<string, unknown> };
+  try {
+    before = previousJson ? JSON.parse(previousJson) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!before?.monitor) return undefined;
+  const now = JSON.parse(monitorConfigJson(monitor)) as { results_version: number; monitor: Record<string, unknown> };
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changed: string[] = [];
+  for (const key of new Set([...Object.keys(before.monitor), ...Object.keys(now.monitor)])) {
+    const [a, b] = [before.monitor[key], now.monitor[key]];
+    if (same(a, b)) continue;
+    if ((key === 'predictions' || key === 'outcomes') && a && b && typeof a === 'object' && typeof b === 'object') {
+      const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+      for (const inner of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (!same(x[inner], y[inner])) changed.push(`${key}.${CONFIG_NAMES[inner] ?? inner}`);
+      }
+    } else changed.push(CONFIG_NAMES[key] ?? key);
+  }
+  if (changed.length) return `configuration changed since the last run: ${[...new Set(changed)].join(', ')}`;
+  if (before.results_version !== now.results_version) return `this version of hindsight computes ${monitor.type} rows another way than the last run's (results version ${before.results_version ?? '?'} → ${now.results_version})`;
+  return undefined;
+}

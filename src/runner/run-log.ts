@@ -20,17 +20,19 @@ export interface RunRecord {
   configHash: string;
   /** The data as-of less `within`: windows ending at or before it are final (none of a forecast's). */
   finalBefore?: Date;
+  /** monitorConfigJson. */
+  config: string;
 }
 
 export function insertRunRecord(adapter: Adapter, runsTable: string, r: RunRecord): string {
   const d = adapter.dialect;
   const text = (v: string | undefined) => (v === undefined ? 'null' : d.string(v));
   const time = (v: Date | undefined) => (v === undefined ? 'null' : d.timestamp(v));
-  return `insert into ${runsTable} (run_id, monitor, target, started_at, finished_at, status, error, rows_written, hindsight_version, sql_sha256, as_of, mode, recompute_from, config_hash, final_before)
+  return `insert into ${runsTable} (run_id, monitor, target, started_at, finished_at, status, error, rows_written, hindsight_version, sql_sha256, as_of, mode, recompute_from, config_hash, final_before, config)
 values (${[
     text(r.runId), text(r.monitor), text(r.target), time(r.startedAt), time(r.finishedAt), text(r.status),
     text(r.error), String(r.rowsWritten), text(HINDSIGHT_VERSION), text(r.sqlSha256), time(r.asOf), text(r.mode),
-    time(r.recomputeFrom), text(r.configHash), time(r.finalBefore),
+    time(r.recomputeFrom), text(r.configHash), time(r.finalBefore), text(r.config),
   ].join(', ')})`;
 }
 
@@ -39,12 +41,12 @@ values (${[
  * table an earlier version made gets them here, once (an ALTER on every run would wait, on
  * Postgres, for every reader of the table).
  */
-const ADDED_RUN_COLUMNS = ['final_before'] as const;
+const ADDED_RUN_COLUMNS = [['final_before', 'timestamp'], ['config', 'text']] as const;
 
 export async function addMissingRunColumns(adapter: Adapter, runsTable: string): Promise<void> {
   const existing = new Set((await adapter.columns(`select * from ${runsTable}`)).map((c) => c.name.toLowerCase()));
-  for (const column of ADDED_RUN_COLUMNS) {
-    if (!existing.has(column)) await adapter.execute(`alter table ${runsTable} add column ${column} ${adapter.dialect.types.timestamp}`);
+  for (const [column, type] of ADDED_RUN_COLUMNS) {
+    if (!existing.has(column)) await adapter.execute(`alter table ${runsTable} add column ${column} ${adapter.dialect.types[type]}`);
   }
 }
 
@@ -54,18 +56,25 @@ export interface PreviousRun {
   configHash: string;
   /** Absent for a forecast, and in a record an earlier version of hindsight wrote. */
   finalBefore?: Date;
+  /** monitorConfigJson of that run; absent in a record an earlier version of hindsight wrote. */
+  config?: string;
 }
 
 /** The monitor's last successful run, which an incremental run starts from. */
 export async function previousRun(adapter: Adapter, runsTable: string, monitor: Monitor): Promise<PreviousRun | undefined> {
   const rows = await adapter.query(
-    `select run_id, as_of, config_hash, final_before from ${runsTable}
+    `select run_id, as_of, config_hash, final_before, config from ${runsTable}
 where monitor = ${adapter.dialect.string(monitor.name)} and status = 'success'
 order by finished_at desc, as_of desc
 limit 1`,
   );
   const row = rows[0];
-  return row ? { runId: String(row.run_id), asOf: row.as_of as Date, configHash: String(row.config_hash), ...(row.final_before instanceof Date ? { finalBefore: row.final_before } : {}) } : undefined;
+  if (!row) return undefined;
+  return {
+    runId: String(row.run_id), asOf: row.as_of as Date, configHash: String(row.config_hash),
+    ...(row.final_before instanceof Date ? { finalBefore: row.final_before } : {}),
+    ...(typeof row.config === 'string' ? { config: row.config } : {}),
+  };
 }
 
 /**

@@ -367,6 +367,19 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect((await runProject(adapter, dir, { asOf: new Date('2026-02-15T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
+  // A changed configuration makes the next run a full refresh, which says what changed (from the
+  // configuration the last run kept in hindsight_runs.config), not only that something did.
+  it.skipIf(!!target.unavailable)('a full refresh after a configuration change names what changed', async () => {
+    const { src, out, dir } = await twentyDaysRun(34);
+    const changed = writeProject(target, src, out, { ...spec, within: '3 days', withinMs: 3 * DAY, segments: [{ column: 'seg_a', top: 50 }] });
+    const [second] = await runProject(adapter, changed, { asOf: new Date('2026-02-15T00:00:00Z') });
+    expect([second!.mode, second!.reason]).toEqual(['full_refresh', 'configuration changed since the last run: join.within, segments']);
+    // a record an earlier version wrote has no configuration to compare with
+    await adapter.execute(`update ${adapter.dialect.quote(out)}.hindsight_runs set config = null`);
+    const [third] = await runProject(adapter, dir, { asOf: new Date('2026-02-16T00:00:00Z') });
+    expect([third!.mode, third!.reason]).toEqual(['full_refresh', 'configuration changed, or hindsight computes it differently since the last run']);
+  });
+
   // A key column's type is the source's (values are cast to hindsight's types, keys are not): after
   // it changes, an incremental run would add keys of the new type to a table of the old one, or fail
   // to compare them, where a full refresh writes the new type.

@@ -1,0 +1,35 @@
+// The reason a full refresh gives after a configuration change: what changed, from the configuration
+// the previous run kept (hindsight_runs.config), or that hindsight computes the rows another way.
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '../../src/config/load.js';
+import { configChanges, monitorConfigJson } from '../../src/config/monitor.js';
+
+const [shop] = loadProject('examples/shop').monitors;
+
+describe('configChanges', () => {
+  const kept = JSON.parse(monitorConfigJson(shop!)) as { results_version: number; monitor: Record<string, unknown> };
+  const withMonitor = (change: (m: Record<string, unknown>) => void, version = kept.results_version) => {
+    const m = structuredClone(kept.monitor);
+    change(m);
+    return JSON.stringify({ results_version: version, monitor: m });
+  };
+
+  it('names the keys that changed, as a monitor file writes them', () => {
+    expect(configChanges(withMonitor((m) => { m.within = { text: '3 days', seconds: 259200 }; }), shop!)).toBe('configuration changed since the last run: join.within');
+    expect(configChanges(withMonitor((m) => {
+      (m.predictions as Record<string, unknown>).where = null;
+      (m.outcomes as Record<string, unknown>).dedupe = 'earliest';
+      m.granularities = ['day'];
+    }), shop!)).toBe('configuration changed since the last run: predictions.where, outcomes.dedupe, granularity');
+  });
+
+  it('says when only the results version differs, and nothing when nothing does', () => {
+    expect(configChanges(withMonitor(() => {}, 1), shop!)).toBe(`this version of hindsight computes binary_classification rows another way than the last run's (results version 1 → ${kept.results_version})`);
+    expect(configChanges(monitorConfigJson(shop!), shop!)).toBeUndefined();
+  });
+
+  it('knows nothing of a record without a configuration, or one it cannot read', () => {
+    expect(configChanges(undefined, shop!)).toBeUndefined();
+    expect(configChanges('{not json', shop!)).toBeUndefined();
+  });
+});
