@@ -29,8 +29,9 @@
 
 {#-
   A row's class scores (qualified by `prefix`) summed once, as select columns: hs_score_total, what
-  each score is divided by to renormalize it (their sum; 1 when that is 1 up to rounding, so that
-  scores already summing to 1 keep their ties: 0.2 of a row whose float sum is 0.9999999999999999
+  each score is divided by to renormalize it (their sum; 1 when that is within 1e-5 of 1, as
+  scikit-learn's np.allclose takes probabilities, so that scores already summing to 1 keep their
+  ties: 0.2 of a row whose double sum is 0.9999999999999999, or whose float32 scores sum to 1 - 7.5e-9,
   and 0.2 of one whose sum is 1 are one score), and hs_score_usable (1 when no score is NULL and
   their total is not 0). Written into every p_i, the sum and the NULL test made each statement grow
   with the square of the classes: over BigQuery's 1,024K characters at 108 classes.
@@ -39,7 +40,7 @@
 {% set scores = [] %}
 {% for c in m.classes %}{% set _ = scores.push(prefix + d.quote(c.alias)) %}{% endfor %}
 {% set total = '(' + scores.join(' + ') + ')' %}
-case when abs({{ total }} - 1) <= 1e-9 then 1 else {{ total }} end as hs_score_total,
+case when abs({{ total }} - 1) <= 1e-5 then 1 else {{ total }} end as hs_score_total,
         case when {{ scores.join(' is not null and ') }} is not null and {{ total }} <> 0 then 1 else 0 end as hs_score_usable
 {%- endmacro %}
 

@@ -18,7 +18,7 @@ const at = (ms: number) => new Date(Math.round(ms / 1000) * 1000);
 const common = { granularities: ['day', 'week'] as ('day' | 'week')[], segments: [{ column: 'seg', top: 2 }], asOf, withinMs: 7 * DAY, predictionDedupe: 'latest' as const, outcomeDedupe: 'latest' as const };
 const monitorCommon = { join: { within: '7 days' }, granularity: ['day', 'week'], segments: [{ column: 'seg', top: 2 }] };
 
-/** `normalized`: probabilities of two decimals summing to 1, as a model logs them (their float sums straddle 1). */
+/** `normalized`: float32 probabilities of two decimals summing to 1, as a model logs them (their sums straddle 1). */
 function multiclassData(seed: number, normalized = false) {
   const rand = prng(seed);
   const classes = ['shirt', 'pants', 'dress'];
@@ -35,7 +35,8 @@ function multiclassData(seed: number, normalized = false) {
     if (normalized) {
       const first = Math.round(rand() * 100) / 100;
       const second = Math.round(rand() * (1 - first) * 100) / 100;
-      [scores.shirt, scores.pants, scores.dress] = [first, second, Math.round((1 - first - second) * 100) / 100];
+      // (as float32, as a model's softmax writes them: sums that miss 1 by about 1e-8)
+      [scores.shirt, scores.pants, scores.dress] = [first, second, Math.round((1 - first - second) * 100) / 100].map((x) => Math.fround(x));
     }
     const predicted = rand() < 0.03 ? 'hat' : pick(classes);
     const base = { key, ts, predictedClass: predicted, classScores: scores, modelVersion: pick(['v1', 'v2', null]), segments: { seg: pick(['a', 'b', 'c', null]) } };

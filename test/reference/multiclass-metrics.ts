@@ -113,7 +113,7 @@ function rocAucByRanks(items: { value: number; positive: boolean }[]): number | 
 
 /**
  * Renormalized probabilities of a row (one per configured class), or null when the row's scores are
- * not usable: a NULL (or missing) score, or scores summing to 0. Scores summing to 1 within 1e-9 are
+ * not usable: a NULL (or missing) score, or scores summing to 0. Scores summing to 1 within 1e-5 are
  * not divided.
  */
 function renormalized(row: MulticlassRow, classes: string[]): Map<string, number> | null {
@@ -127,9 +127,10 @@ function renormalized(row: MulticlassRow, classes: string[]): Map<string, number
   let sum = 0;
   for (const v of raw) sum += v; // in configuration order
   if (sum === 0) return null;
-  // scores that already sum to 1 (up to rounding: 0.2 + 0.7 + 0.1 is 0.9999999999999999) are taken
-  // as they are, so that equal scores of two rows stay tied (docs/semantics.md §5b)
-  const divisor = Math.abs(sum - 1) <= 1e-9 ? 1 : sum;
+  // scores that already sum to 1 (within 1e-5, as scikit-learn's np.allclose: 0.2 + 0.7 + 0.1 is
+  // 0.9999999999999999, float32 scores miss 1 by 1e-8) are taken as they are, so that equal scores
+  // of two rows stay tied (docs/semantics.md §5b)
+  const divisor = Math.abs(sum - 1) <= 1e-5 ? 1 : sum;
   const p = new Map<string, number>();
   classes.forEach((c, i) => p.set(c, raw[i]! / divisor));
   return p;

@@ -376,6 +376,12 @@ describe('multiclassMetrics: edge cases', () => {
     const m = multiclassMetrics(rows, { classes: ['a', 'b', 'c'], topK: [] });
     expect([v(m, 'roc_auc', 'a'), v(m, 'roc_auc', 'b'), v(m, 'roc_auc', 'c')]).toEqual([0.75, 1, 0.75]);
     expect(v(m, 'roc_auc_ovr_macro')).toBeCloseTo(2.5 / 3, 15);
+    // the same probabilities as a float32 model writes them: their sums miss 1 by about 1e-8
+    const f = (x: number) => Math.fround(x);
+    const float32 = mc(['a', 'b', 'c'], ['a', 'b', 'c'], [{ a: f(0.2), b: f(0.1), c: f(0.7) }, { a: f(0.2), b: f(0.3), c: f(0.5) }, { a: f(0.1), b: f(0.2), c: f(0.7) }]);
+    expect(Math.abs(f(0.2) + f(0.3) + f(0.5) - 1)).toBeGreaterThan(1e-9);
+    const m32 = multiclassMetrics(float32, { classes: ['a', 'b', 'c'], topK: [] });
+    expect([v(m32, 'roc_auc', 'a'), v(m32, 'roc_auc', 'c')]).toEqual([0.75, 0.75]);
   });
 
   it('log_loss clips a renormalized probability of 0 or 1', () => {

@@ -118,7 +118,7 @@ cell_rows as (
         case when evaluated.label in ('shirt', 'pants', 'dress', 'knitwear', 'outerwear') then 1 else 0 end as has_score
     from (
         select evaluated.*,
-        case when abs((evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") - 1) <= 1e-9 then 1 else (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as hs_score_total,
+        case when abs((evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") - 1) <= 1e-5 then 1 else (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") end as hs_score_total,
         case when evaluated."p_shirt" is not null and evaluated."p_pants" is not null and evaluated."p_dress" is not null and evaluated."p_knitwear" is not null and evaluated."p_outerwear" is not null and (evaluated."p_shirt" + evaluated."p_pants" + evaluated."p_dress" + evaluated."p_knitwear" + evaluated."p_outerwear") <> 0 then 1 else 0 end as hs_score_usable
         from "hs_favorite_category__evaluations" as evaluated
     ) as evaluated
