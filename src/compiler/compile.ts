@@ -23,6 +23,12 @@ export interface RunContext {
    * `replaced_from`, which the second pass reads as a literal.
    */
   replacedFrom?: Date;
+  /**
+   * The sources' time columns that the run's column check found to be text (BigQuery, Snowflake):
+   * their bounds are a day wider (Dialect.timeFilter). `hindsight compile`, which reads no column
+   * types, writes those of a timestamp or date column.
+   */
+  textTimes?: string[];
 }
 
 /**
@@ -165,7 +171,7 @@ function templateContext(options: CompileOptions) {
     source_time: (column: string, op: '<' | '<=' | '>' | '>=', instant: keyof typeof instants) => {
       const at = instants[instant];
       if (!at) throw new Error(`source_time: this run has no ${instant}`);
-      return d.timeFilter(d.quote(column), op, at);
+      return d.timeFilter(d.quote(column), op, at, run.textTimes?.includes(column));
     },
     run: {
       ...literals,

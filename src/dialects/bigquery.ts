@@ -20,8 +20,8 @@ export const bigquery: Dialect = defineDialect({
   windowStart: (granularity, expr) => `timestamp_trunc(${expr}, ${TRUNC_PART[granularity]})`,
   // GoogleSQL compares no DATE or DATETIME with a TIMESTAMP, and prunes partitions only by the
   // column against a constant: the column is bounded by days, as a string literal it coerces.
-  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
-    return dayBoundedTimeFilter(this, column, op, at);
+  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date, text?: boolean) {
+    return dayBoundedTimeFilter(this, column, op, at, text);
   },
   // TIMESTAMP_ADD has no MONTH; a window start is midnight UTC, so whole dates are exact.
   windowEnd: (granularity, expr) =>

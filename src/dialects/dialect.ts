@@ -48,9 +48,10 @@ export interface Dialect {
   toTimestamp(expr: string): string;
   /**
    * A source's own time column compared with an instant, as the warehouse prunes partitions by: the
-   * column itself against a constant. The column may be a timestamp, a date or (BigQuery) a datetime.
+   * column itself against a constant. The column may be a timestamp, a date or (BigQuery) a datetime;
+   * with `text`, ISO 8601 text (where Capabilities.textTimestamps: the run's column check found it so).
    */
-  timeFilter(column: string, op: '<' | '<=' | '>' | '>=', at: Date): string;
+  timeFilter(column: string, op: '<' | '<=' | '>' | '>=', at: Date, text?: boolean): string;
   toDouble(expr: string): string;
   toText(expr: string): string;
   /**
@@ -261,19 +262,20 @@ const LAST_DAY = Date.UTC(9999, 11, 31);
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * timeFilter where a source's time column may be a date, a timestamp of any kind or ISO 8601 text
- * (BigQuery, Snowflake; Capabilities.textTimestamps). A string literal of a day compares with each:
- * coerced to the column's type for a date or timestamp (a constant, which partitions prune by), and
- * as text for text, whose date is its local one: up to a day from the UTC date for an offset such
- * as +08:00. So the column is bounded by the days around the instant widened by one on each side,
- * then compared exactly as the UTC instant the pipeline reads it as (Dialect.toTimestamp).
+ * timeFilter for a warehouse that compares a column with a string literal of a day as its own type:
+ * a date or timestamp of any kind takes the literal as that type (a constant, which partitions prune
+ * by); a text column compares it as text, by the text's local date, which an offset such as +08:00
+ * puts up to a day from the UTC one, so for `text` the days are widened by one on each side. The
+ * column is bounded by those days, then compared exactly as the UTC instant the pipeline reads it as
+ * (Dialect.toTimestamp).
  */
-export function dayBoundedTimeFilter(d: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date): string {
+export function dayBoundedTimeFilter(d: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date, text = false): string {
   const day = Math.floor(at.getTime() / DAY_MS) * DAY_MS;
+  const slack = text ? DAY_MS : 0;
   const exact = `${d.toTimestamp(column)} ${op} ${d.timestamp(at)}`;
   // (no day before 0001-01-01 or after 9999-12-31 to bound by)
-  if (op.startsWith('>')) return day - DAY_MS < FIRST_DAY ? exact : `${column} >= '${isoDay(day - DAY_MS)}' and ${exact}`;
-  return day + 2 * DAY_MS > LAST_DAY ? exact : `${column} < '${isoDay(day + 2 * DAY_MS)}' and ${exact}`;
+  if (op.startsWith('>')) return day - slack < FIRST_DAY ? exact : `${column} >= '${isoDay(day - slack)}' and ${exact}`;
+  return day + DAY_MS + slack > LAST_DAY ? exact : `${column} < '${isoDay(day + DAY_MS + slack)}' and ${exact}`;
 }
 
 export function defineDialect(overrides: Partial<Dialect> & { name: string }): Dialect {

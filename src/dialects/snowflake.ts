@@ -39,10 +39,10 @@ export const snowflake: Dialect = defineDialect({
   // read as its UTC instant (an NTZ or LTZ column, or a DATE, is taken in the session's time zone, UTC).
   toTimestamp: (expr) => `cast(convert_timezone('UTC', cast(${expr} as timestamp_tz)) as timestamp_ntz)`,
   // A VARCHAR column compared with a TIMESTAMP_NTZ literal is cast to one, which drops an offset
-  // (+08:00): the column is bounded by days, as a string literal it compares with as text or as its
-  // own time type, then compared as the UTC instant the pipeline reads it as.
-  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date) {
-    return dayBoundedTimeFilter(this, column, op, at);
+  // (+08:00): a text column is bounded by days, as text, then compared as the UTC instant the
+  // pipeline reads it as. A date or timestamp column is compared with the literal itself, which prunes.
+  timeFilter(this: Dialect, column: string, op: '<' | '<=' | '>' | '>=', at: Date, text?: boolean) {
+    return text ? dayBoundedTimeFilter(this, column, op, at, true) : `${column} ${op} ${this.timestamp(at)}`;
   },
   // DATE_TRUNC('week') follows the WEEK_START parameter; DAYOFWEEKISO is always 1 on Monday.
   windowStart: (granularity, expr) =>

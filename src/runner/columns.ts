@@ -88,7 +88,13 @@ function matchedKeys(monitor: Monitor): { predictions: string[]; outcomes: strin
     : { predictions: monitor.predictions.key, outcomes: monitor.outcomes.key, predictionsKey: monitor.predictions.configKeys?.key ?? 'predictions.key' };
 }
 
-export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<void> {
+/**
+ * Checks the monitor's configured columns against its sources (a ConfigError lists every problem),
+ * and returns its time columns that are text, which the warehouse compares with timestamps
+ * (RunContext.textTimes).
+ */
+export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<string[]> {
+  const textTimes = new Set<string>();
   const issues: ConfigIssue[] = [];
   // (a monitor built in code, not read from a file, has no positions)
   const at = (key: string) => monitor.positions[key] ?? { line: 1, column: 1, key: `${monitor.name}.${key}` };
@@ -122,6 +128,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
         : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
         : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source (\`case when ${column} = 'yes' then 1 else 0 end as ${column}\`, say)`]
         : [];
+      if (type !== undefined && !problem && timeKeys(monitor, side).includes(key) && typeFamily(type) === 'text') textTimes.add(column);
       if (problem && !reported.has(column)) {
         reported.add(column);
         issues.push({ file: monitor.file, ...at(key), message: `column "${column}" of ${what} is ${type}, ${problem}; ${fix}` });
@@ -156,4 +163,5 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
     });
   }
   if (issues.length) throw new ConfigError(issues);
+  return [...textTimes];
 }

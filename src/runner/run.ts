@@ -54,6 +54,8 @@ export interface RunOptions {
    * `threads`, else 1. Results come back in the order of `monitors` whatever the order they finish in.
    */
   threads?: number;
+  /** Per monitor, its time columns that are text (set by runMonitors from the column check: RunContext.textTimes). */
+  textTimes?: ReadonlyMap<string, string[]>;
   /** Called with each finished step, for progress lines. */
   onStep?: (monitor: Monitor, step: StepResult) => void;
   /**
@@ -98,9 +100,10 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     // Every monitor's columns are checked before any monitor runs: a configuration error stops the
     // run with nothing written, whatever the number of threads, and lists every monitor's problems.
     const issues: ConfigIssue[][] = [];
+    const textTimes = new Map<string, string[]>();
     await inTurn(sessions, monitors.length, async (session, i) => {
       session.setContext?.({ monitor: monitors[i]!.name });
-      await checkColumns(session, monitors[i]!).catch((error: unknown) => {
+      await checkColumns(session, monitors[i]!).then((text) => textTimes.set(monitors[i]!.name, text), (error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         issues[i] = error.issues;
       });
@@ -112,7 +115,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
     await inTurn(sessions, monitors.length, async (session, k) => {
       const i = order[k]!;
-      results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session }, writes);
+      results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session, textTimes }, writes);
     }, signal);
   } catch (error) {
     // interrupted before the monitors ran (setup, the column checks, the order): none ran
@@ -253,7 +256,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
   const runDir = resolve(project.dir, project.config['target-path'], 'run', monitor.name);
   try {
     plan = rebuildReason ? { reason: rebuildReason } : await planRun(monitor, options);
-    run = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range };
+    run = { asOf: options.asOf, runId, computedAt: startedAt, incremental: plan.range, textTimes: options.textTimes?.get(monitor.name) };
     steps = compileMonitor({ monitor, schema, dialect, run });
     writeSteps(runDir, steps);
   } catch (e) {
@@ -404,7 +407,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };
   const plan = {
     monitor, schema, dialect: d,
-    run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf },
+    run: { asOf: options.asOf, runId: 'plan', computedAt: options.asOf, previousAsOf: previous.asOf, textTimes: options.textTimes?.get(monitor.name) },
   };
   // A planning query that fails means a table the run starts from is gone or unreadable (dropped, or
   // a key column whose type changed in the source since): rebuild from scratch, and say what the

@@ -25,8 +25,8 @@ from (
         group by store_id, category, date_trunc('week', sale_date)
         having count(*) = 7
     ) as source
-    where `loaded_at` < '2026-11-23' and cast(`loaded_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-        and `week_start` >= '2026-10-24' and cast(`week_start` as timestamp) >= timestamp '2026-10-25 00:00:00'
+    where `loaded_at` < '2026-11-22' and cast(`loaded_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and `week_start` >= '2026-10-25' and cast(`week_start` as timestamp) >= timestamp '2026-10-25 00:00:00'
         and `week_start` is not null
         and `units` is not null
         and `store_id` is not null

@@ -20,8 +20,8 @@ with events as (
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(timestamp_diff(cast(`week_start` as timestamp), cast(`forecast_at` as timestamp), microsecond) / 3600000000 / 168) as int64) as horizon
     from `raw`.`demand_forecasts`
-    where `published_at` < '2026-11-23' and cast(`published_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-        and `week_start` >= '2026-10-31' and cast(`week_start` as timestamp) >= timestamp '2026-11-01 00:00:00'
+    where `published_at` < '2026-11-22' and cast(`published_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and `week_start` >= '2026-11-01' and cast(`week_start` as timestamp) >= timestamp '2026-11-01 00:00:00'
         and `store_id` is not null
         and `category` is not null
         and `forecast_at` is not null

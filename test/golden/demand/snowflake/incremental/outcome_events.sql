@@ -25,8 +25,8 @@ from (
         group by store_id, category, date_trunc('week', sale_date)
         having count(*) = 7
     ) as source
-    where loaded_at < '2026-11-23' and cast(convert_timezone('UTC', cast(loaded_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and week_start >= '2026-10-24' and cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) >= '2026-10-25 00:00:00'::timestamp_ntz
+    where loaded_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and week_start >= '2026-10-25 00:00:00'::timestamp_ntz
         and week_start is not null
         and units is not null
         and store_id is not null

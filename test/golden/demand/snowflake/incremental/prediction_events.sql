@@ -20,8 +20,8 @@ with events as (
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(cast(date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz)) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(forecast_at as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 168) as number) as horizon
     from raw.demand_forecasts
-    where published_at < '2026-11-23' and cast(convert_timezone('UTC', cast(published_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and week_start >= '2026-10-31' and cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) >= '2026-11-01 00:00:00'::timestamp_ntz
+    where published_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and week_start >= '2026-11-01 00:00:00'::timestamp_ntz
         and store_id is not null
         and category is not null
         and forecast_at is not null

@@ -9,6 +9,6 @@ from (
     select item_id, recorded_at, sale_price, days_listed
     from oltp.resales where sale_price is not null
 ) as source
-where `recorded_at` < '2026-11-23' and cast(`recorded_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+where `recorded_at` < '2026-11-22' and cast(`recorded_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
     and (`sale_price` is not null or `days_listed` is not null)
     and `item_id` is not null

@@ -10,8 +10,8 @@ with events as (
         cast(`model_version` as string) as model_version,
         cast(`category` as string) as `category`
     from `raw`.`resale_predictions`
-    where `predicted_at` < '2026-11-23' and cast(`predicted_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-        and `predicted_at` >= '2026-11-08' and cast(`predicted_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
+    where `predicted_at` < '2026-11-22' and cast(`predicted_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and `predicted_at` >= '2026-11-09' and cast(`predicted_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
         and `item_id` is not null
 ),
 

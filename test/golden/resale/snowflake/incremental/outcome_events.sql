@@ -9,7 +9,7 @@ from (
     select item_id, recorded_at, sale_price, days_listed
     from oltp.resales where sale_price is not null
 ) as source
-where recorded_at < '2026-11-23' and cast(convert_timezone('UTC', cast(recorded_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-    and recorded_at >= '2026-10-09' and cast(convert_timezone('UTC', cast(recorded_at as timestamp_tz)) as timestamp_ntz) >= '2026-10-10 00:00:00'::timestamp_ntz
+where recorded_at <= '2026-11-21 00:00:00'::timestamp_ntz
+    and recorded_at >= '2026-10-10 00:00:00'::timestamp_ntz
     and (sale_price is not null or days_listed is not null)
     and item_id is not null

@@ -10,8 +10,8 @@ with events as (
         cast(model_version as varchar) as model_version,
         cast(category as varchar) as category
     from raw.resale_predictions
-    where predicted_at < '2026-11-23' and cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and predicted_at >= '2026-11-08' and cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) >= '2026-11-09 00:00:00'::timestamp_ntz
+    where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and item_id is not null
 ),
 

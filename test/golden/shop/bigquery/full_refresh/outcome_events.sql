@@ -8,6 +8,6 @@ from (
     select shipment_item_id as prediction_id, checked_in_at, kept
     from oltp.shipment_items where status <> 'lost'
 ) as source
-where `checked_in_at` < '2026-11-23' and cast(`checked_in_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+where `checked_in_at` < '2026-11-22' and cast(`checked_in_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
     and `kept` is not null
     and `prediction_id` is not null

@@ -10,7 +10,7 @@ with events as (
         cast(`customer_type` as string) as `customer_type`,
         cast(`region` as string) as `region`
     from `raw`.`prediction_events`
-    where `predicted_at` < '2026-11-23' and cast(`predicted_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+    where `predicted_at` < '2026-11-22' and cast(`predicted_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
         and `prediction_id` is not null
         and (environment = 'production')
 ),

@@ -10,7 +10,7 @@ with events as (
         cast(customer_type as varchar) as customer_type,
         cast(region as varchar) as region
     from raw.prediction_events
-    where predicted_at < '2026-11-23' and cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
+    where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
         and prediction_id is not null
         and (environment = 'production')
 ),

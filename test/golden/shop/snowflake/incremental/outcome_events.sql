@@ -8,7 +8,7 @@ from (
     select shipment_item_id as prediction_id, checked_in_at, kept
     from oltp.shipment_items where status <> 'lost'
 ) as source
-where checked_in_at < '2026-11-23' and cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-    and checked_in_at >= '2026-10-29' and cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) >= '2026-10-30 00:00:00'::timestamp_ntz
+where checked_in_at <= '2026-11-21 00:00:00'::timestamp_ntz
+    and checked_in_at >= '2026-10-30 00:00:00'::timestamp_ntz
     and kept is not null
     and prediction_id is not null

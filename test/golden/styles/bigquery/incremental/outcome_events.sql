@@ -5,7 +5,7 @@ select
     cast(`checked_in_at` as timestamp) as observed_at,
     cast(`favorite_category` as string) as label
 from `oltp`.`box_feedback`
-where `checked_in_at` < '2026-11-23' and cast(`checked_in_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-    and `checked_in_at` >= '2026-10-25' and cast(`checked_in_at` as timestamp) >= timestamp '2026-10-26 00:00:00'
+where `checked_in_at` < '2026-11-22' and cast(`checked_in_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+    and `checked_in_at` >= '2026-10-26' and cast(`checked_in_at` as timestamp) >= timestamp '2026-10-26 00:00:00'
     and `favorite_category` is not null
     and `request_id` is not null

@@ -5,7 +5,7 @@ select
     cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) as observed_at,
     cast(favorite_category as varchar) as label
 from oltp.box_feedback
-where checked_in_at < '2026-11-23' and cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-    and checked_in_at >= '2026-10-25' and cast(convert_timezone('UTC', cast(checked_in_at as timestamp_tz)) as timestamp_ntz) >= '2026-10-26 00:00:00'::timestamp_ntz
+where checked_in_at <= '2026-11-21 00:00:00'::timestamp_ntz
+    and checked_in_at >= '2026-10-26 00:00:00'::timestamp_ntz
     and favorite_category is not null
     and request_id is not null

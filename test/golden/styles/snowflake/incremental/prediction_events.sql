@@ -15,8 +15,8 @@ with events as (
         cast(customer_type as varchar) as customer_type,
         cast(region as varchar) as region
     from raw.category_predictions
-    where predicted_at < '2026-11-23' and cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and predicted_at >= '2026-11-08' and cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) >= '2026-11-09 00:00:00'::timestamp_ntz
+    where predicted_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and predicted_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and request_id is not null
 ),
 

@@ -17,7 +17,7 @@ with events as (
         cast(`device` as string) as `device`,
         cast(`viewed_category` as string) as `viewed_category`
     from `raw`.`carousel_impressions`
-    where `shown_at` < '2026-11-23' and cast(`shown_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+    where `shown_at` < '2026-11-22' and cast(`shown_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
         and `impression_id` is not null
         and `customer_id` is not null
         and `item_id` is not null

@@ -11,7 +11,7 @@ from (
     from oltp.item_events
     where event_type = 'kept'
 ) as source
-where `event_at` < '2026-11-23' and cast(`event_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-    and `event_at` >= '2026-11-08' and cast(`event_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
+where `event_at` < '2026-11-22' and cast(`event_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+    and `event_at` >= '2026-11-09' and cast(`event_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
     and `item_id` is not null
     and `customer_id` is not null

@@ -15,8 +15,8 @@ with events as (
         cast(`model_version` as string) as model_version,
         cast(`customer_type` as string) as `customer_type`
     from `raw`.`stylist_shortlists`
-    where `generated_at` < '2026-11-23' and cast(`generated_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
-        and `generated_at` >= '2026-11-08' and cast(`generated_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
+    where `generated_at` < '2026-11-22' and cast(`generated_at` as timestamp) <= timestamp '2026-11-21 00:00:00'
+        and `generated_at` >= '2026-11-09' and cast(`generated_at` as timestamp) >= timestamp '2026-11-09 00:00:00'
         and `shortlist_id` is not null
         and `customer_id` is not null
         and `item_id` is not null

@@ -11,6 +11,6 @@ from (
     from oltp.item_events
     where event_type = 'kept'
 ) as source
-where event_at < '2026-11-23' and cast(convert_timezone('UTC', cast(event_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
+where event_at <= '2026-11-21 00:00:00'::timestamp_ntz
     and item_id is not null
     and customer_id is not null

@@ -12,8 +12,8 @@ from (
     from oltp.item_events
     where event_type in ('favorited', 'added_to_box')
 ) as source
-where event_at < '2026-11-23' and cast(convert_timezone('UTC', cast(event_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-    and event_at >= '2026-11-08' and cast(convert_timezone('UTC', cast(event_at as timestamp_tz)) as timestamp_ntz) >= '2026-11-09 00:00:00'::timestamp_ntz
+where event_at <= '2026-11-21 00:00:00'::timestamp_ntz
+    and event_at >= '2026-11-09 00:00:00'::timestamp_ntz
     and item_id is not null
     -- a NULL, zero or negative relevance is not an interaction
     and cast(gain as float) > 0

@@ -17,8 +17,8 @@ with events as (
         cast(device as varchar) as device,
         cast(viewed_category as varchar) as viewed_category
     from raw.carousel_impressions
-    where shown_at < '2026-11-23' and cast(convert_timezone('UTC', cast(shown_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and shown_at >= '2026-11-08' and cast(convert_timezone('UTC', cast(shown_at as timestamp_tz)) as timestamp_ntz) >= '2026-11-09 00:00:00'::timestamp_ntz
+    where shown_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and shown_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and impression_id is not null
         and customer_id is not null
         and item_id is not null

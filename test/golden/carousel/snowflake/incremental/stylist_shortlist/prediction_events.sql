@@ -15,8 +15,8 @@ with events as (
         cast(model_version as varchar) as model_version,
         cast(customer_type as varchar) as customer_type
     from raw.stylist_shortlists
-    where generated_at < '2026-11-23' and cast(convert_timezone('UTC', cast(generated_at as timestamp_tz)) as timestamp_ntz) <= '2026-11-21 00:00:00'::timestamp_ntz
-        and generated_at >= '2026-11-08' and cast(convert_timezone('UTC', cast(generated_at as timestamp_tz)) as timestamp_ntz) >= '2026-11-09 00:00:00'::timestamp_ntz
+    where generated_at <= '2026-11-21 00:00:00'::timestamp_ntz
+        and generated_at >= '2026-11-09 00:00:00'::timestamp_ntz
         and shortlist_id is not null
         and customer_id is not null
         and item_id is not null
