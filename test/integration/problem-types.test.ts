@@ -36,7 +36,7 @@ function multiclassData(seed: number, normalized = false) {
       const first = Math.round(rand() * 100) / 100;
       const second = Math.round(rand() * (1 - first) * 100) / 100;
       // (as float32, as a model's softmax writes them: sums that miss 1 by about 1e-8)
-      [scores.shirt, scores.pants, scores.dress] = [first, second, Math.round((1 - first - second) * 100) / 100].map((x) => Math.fround(x));
+      [scores.shirt, scores.pants, scores.dress] = [Math.fround(first), Math.fround(second), Math.fround(Math.round((1 - first - second) * 100) / 100)];
     }
     const predicted = rand() < 0.03 ? 'hat' : pick(classes);
     const base = { key, ts, predictedClass: predicted, classScores: scores, modelVersion: pick(['v1', 'v2', null]), segments: { seg: pick(['a', 'b', 'c', null]) } };
