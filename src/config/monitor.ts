@@ -140,12 +140,41 @@ export interface Monitor {
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 /**
- * The team's query as written, minus what ends it as a statement of its own: a final semicolon,
- * and the blank lines and comments after it (`…; -- production only`), which would otherwise stand
- * inside the subquery hindsight wraps it in. (A comment with no semicolon before it stays: the
- * wrapper's closing parenthesis is on a line of its own.)
+ * The team's SQL as written (a `sql:` query, a `where:` condition), minus what follows its last token:
+ * semicolons, whitespace and comments (`…; -- production only`), which would otherwise stand inside
+ * the parentheses hindsight puts it in (a trailing `-- comment` swallowed a `where:`'s closing one).
+ * Read token by token, so that a `;` or `--` inside a string or a quoted name is text
+ * (`like '%;--%'`), in one pass (a regular expression of comments backtracked exponentially).
  */
-const cleanSql = (sql: string | undefined) => sql?.replace(/;(?:\s|;|--[^\n]*|\/\*[^]*?\*\/)*$/, '').replace(/\s+$/, '');
+export function cleanSql(sql: string | undefined): string | undefined {
+  if (sql === undefined) return undefined;
+  // the end of the last token that is neither a semicolon, whitespace nor a comment
+  let end = 0;
+  for (let i = 0; i < sql.length; ) {
+    const c = sql[i]!;
+    if (c === '-' && sql[i + 1] === '-') {
+      const eol = sql.indexOf('\n', i);
+      i = eol < 0 ? sql.length : eol;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
+    } else if (c === "'" || c === '"' || c === '`') {
+      // a quoted string or name: to its closing quote (a doubled quote or a backslash escapes one)
+      let j = i + 1;
+      while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' ? 2 : 1;
+      while (j + 1 < sql.length && sql[j + 1] === c) {
+        j += 2;
+        while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' ? 2 : 1;
+      }
+      i = j + 1;
+      end = Math.min(i, sql.length);
+    } else {
+      i++;
+      if (c !== ';' && !/\s/.test(c)) end = i;
+    }
+  }
+  return sql.slice(0, end).replace(/\s+$/, '');
+}
 
 /** The value columns of each side, per problem type (what the shared pipeline steps carry along). */
 function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {
@@ -419,7 +448,7 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
       dedupe: p.dedupe,
       values: values.predictions,
       modelVersion: p.model_version,
-      where: p.where,
+      where: cleanSql(p.where),
       ...forecastKeys('predictions', 'forecast_time'),
     },
     outcomes: {

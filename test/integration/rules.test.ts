@@ -200,14 +200,19 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     }
   });
 
-  on('reads a `sql:` source that ends with a semicolon and comments, as a query of its own would', async () => {
+  on('reads a `sql:` source that ends with a semicolon and comments, and a `where:` that ends with a comment', async () => {
     const predictions = [pred('a', p0, 0.9), pred('b', p0, 0.2)];
     const outcomes = [out('a', plus(p0, HOUR), 1), out('b', plus(p0, HOUR), 0)];
     const [source, output] = [uniqueName('src'), uniqueName('hs')];
     await loadFixture(adapter, source, { predictions, outcomes }, { segments: ['seg_a', 'seg_b'] });
     const m = binaryMonitor(source, { ...TWO_DAYS, outcomesSql: true });
     const outcomesSource = m.outcomes as { sql: string };
-    const monitor = { ...m, outcomes: { ...outcomesSource, sql: `${outcomesSource.sql};  -- every outcome\n/* checked by hand */\n` } };
+    const monitor = {
+      ...m,
+      outcomes: { ...outcomesSource, sql: `${outcomesSource.sql};  -- every outcome\n/* checked by hand */\n` },
+      // (a comment at the end of a where: swallowed its closing parenthesis)
+      predictions: { ...(m.predictions as object), where: "environment = 'production' -- production only" },
+    };
     const [result] = await runProject(adapter, writeMonitors(target, output, [monitor]), { asOf });
     expect(result!.error).toBeUndefined();
     expectSameMetrics(await readMetrics(adapter, output), referencePipeline(predictions, outcomes, referenceConfig(TWO_DAYS, asOf)).metrics);
