@@ -108,7 +108,7 @@ export interface Monitor {
    * of T reads data as of T less this (monitorAsOf). Absent when not configured (then not part of
    * configHash, which stays that of a monitor written before the key existed).
    */
-  loadDelay?: { text: string; seconds: number };
+  loadDelay?: { seconds: number };
   missing: 'drop' | 'negative';
   /** Binary classification: a score >= threshold predicts the positive class. */
   threshold: number;
@@ -458,7 +458,8 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
       ...forecastKeys('outcomes', 'time'),
     },
     within: { text: config.join.within.trim(), seconds: durationSeconds(config.join.within) },
-    ...(config.load_delay ? { loadDelay: { text: config.load_delay.trim(), seconds: durationSeconds(config.load_delay) } } : {}),
+    // (seconds only, and none for 0: `1 day` and `24 hours`, or `0 days` and none, are one configuration)
+    ...(config.load_delay && durationSeconds(config.load_delay) > 0 ? { loadDelay: { seconds: durationSeconds(config.load_delay) } } : {}),
     // recommendations: a request without a relevant item is a miss, like `missing: negative`
     missing: 'missing' in config.join ? config.join.missing : 'negative',
     threshold: config.type === 'binary_classification' ? config.threshold : 0.5,
