@@ -169,7 +169,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     // (a monitor with a load_delay reads its data as of an earlier time than the run's)
     const dataAsOf = r.asOf && r.asOf.getTime() !== asOf.getTime() ? `, data as of ${r.asOf.toISOString()} (load_delay)` : '';
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}${dataAsOf}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
-    else line(`${r.monitor}: ERROR, ${mode}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
+    else line(`${r.monitor}: ERROR, ${mode}${dataAsOf}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
   }
   writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
   const failed = results.filter((r) => r.status === 'error').length;

@@ -5,7 +5,7 @@ import { connect, ConnectionError, GENERIC_HINT, openSession } from '../adapters
 import type { Adapter } from '../adapters/index.js';
 import { findProfiles, loadProjectAndTarget, loadTarget, projectForTarget, type Project, type Target } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, warehouseSaid } from '../errors.js';
 import { checkColumns } from '../runner/columns.js';
 import { selectMonitors } from './commands.js';
 import { dotted } from './output.js';
@@ -104,12 +104,12 @@ async function checkSchema(project: Project, adapter: Adapter, report: (c: Check
     const how = transactional ? 'checked in a transaction, rolled back' : 'a probe table created and dropped';
     report({ name: `schema ${project.config.schema}`, ok: true, detail: `can create tables (${how})` });
   } catch (e) {
-    report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${e instanceof Error ? e.message.split('\n')[0] : e}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
+    report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${warehouseSaid(e)}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
   } finally {
     if (transactional) await adapter.execute('rollback').catch(() => undefined);
     else if (created) {
       await adapter.execute(`drop table if exists ${probe}`).catch((e: unknown) => {
-        report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot drop the probe table ${probe} it created: ${e instanceof Error ? e.message.split('\n')[0] : e}. Drop it by hand.` });
+        report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot drop the probe table ${probe} it created: ${warehouseSaid(e)}. Drop it by hand.` });
       });
     }
   }

@@ -75,6 +75,13 @@ function given(a: Args, name: string): string | undefined {
   return String(value);
 }
 
+/** show --metrics a,b c: the names; given with none (`--metrics ''`), an error, not "no metric ''". */
+function metricsOption(values: string[] | undefined): string[] | undefined {
+  const names = values?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (values !== undefined && names!.length === 0) throw new UsageError('--metrics needs a metric name (e.g. roc_auc); leave it out for the default metrics');
+  return names;
+}
+
 const opts = (a: Args): commands.CommonOptions => ({
   projectDir: given(a, 'project-dir') ?? '.',
   profilesDir: given(a, 'profiles-dir'),
@@ -186,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
         if (a.select !== undefined || a.exclude !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select or --exclude');
         code = await show({
           ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
-          metrics: (a.metrics as string[] | undefined)?.flatMap((s) => s.split(',')),
+          metrics: metricsOption(a.metrics as string[] | undefined),
         });
       },
     )

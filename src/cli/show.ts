@@ -4,7 +4,7 @@ import { loadProjectAndTarget, type Project } from '../config/load.js';
 import type { Monitor } from '../config/monitor.js';
 import { closest } from '../config/suggest.js';
 import { projectTable } from '../compiler/names.js';
-import { UsageError } from '../errors.js';
+import { UsageError, warehouseSaid } from '../errors.js';
 import { previousRun } from '../runner/run-log.js';
 import type { CommonOptions } from './commands.js';
 import { formatNumber, table } from './output.js';
@@ -65,7 +65,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
       const said = e instanceof Error ? e.message : String(e);
       if (!/\b(table|relation|object|schema)\b[^\n]* does not exist|not found: (table|dataset)/i.test(said)) throw e;
       // (Snowflake says "does not exist or not authorized" of both: its words are kept, whole)
-      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${said.replace(/\s+/g, ' ').trim()})`);
+      throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${warehouseSaid(e, Infinity)})`);
     }
     if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
     if (options.metrics?.length) {

@@ -213,7 +213,8 @@ export const defaultDialect: Dialect = {
   toProbability(expr, what) {
     const p = this.toDouble(expr);
     const message = `${this.string(`${what} must be a probability between 0 and 1 (map another scale into it in a \`sql:\` source); got `)} || ${this.toText(p)}`;
-    return `case when ${p} between 0 and 1 or ${p} is null then ${p} else ${this.fail(message)} end`;
+    // (within 1e-9: 1 less a sum of other classes' probabilities can be 1 + 2e-16 or -1e-17)
+    return `case when ${p} between -1e-9 and 1 + 1e-9 or ${p} is null then ${p} else ${this.fail(message)} end`;
   },
   fail(message) {
     return `cast(${message} as ${this.types.integer})`;

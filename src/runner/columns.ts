@@ -126,7 +126,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
       const type = columns.find((c) => c.name === column)?.type;
       const [problem, fix] = type === undefined ? []
         : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
-        : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source (\`case when ${column} = 'yes' then 1 else 0 end as ${column}\`, say)`]
+        : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
         : [];
       if (type !== undefined && !problem && timeKeys(monitor, side).includes(key) && typeFamily(type) === 'text') textTimes.add(column);
       if (problem && !reported.has(column)) {

@@ -193,8 +193,8 @@ async function stillPlannedFrom(adapter: Adapter, runs: string, monitor: Monitor
 }
 
 /** The result of a monitor that failed before its first step (`plan`: there is no step file to name). */
-const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown): MonitorResult => ({
-  monitor: monitor.name, status: 'error', runId, steps: [],
+const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown, asOf?: Date): MonitorResult => ({
+  monitor: monitor.name, status: 'error', runId, steps: [], asOf,
   rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, error),
 });
 
@@ -216,12 +216,12 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, writes: Lock
   try {
     taken = (await adapter.query(lock.take))[0]?.taken === true;
   } catch (e) {
-    return failedBeforeSteps(monitor, randomUUID(), started, interrupted(options.signal, e));
+    return failedBeforeSteps(monitor, randomUUID(), started, interrupted(options.signal, e), options.asOf);
   }
   if (!taken) {
     const holder = await adapter.query(lock.holder).then((rows) => rows[0]?.holder as string | undefined, () => undefined);
     const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock${holder ? `: ${holder}` : ''}); this run wrote nothing: run it again once that one has finished`);
-    return failedBeforeSteps(monitor, randomUUID(), started, busy);
+    return failedBeforeSteps(monitor, randomUUID(), started, busy, options.asOf);
   }
   try {
     return await runPlanned(monitor, options, writes);
@@ -260,7 +260,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     steps = compileMonitor({ monitor, schema, dialect, run });
     writeSteps(runDir, steps);
   } catch (e) {
-    return failedBeforeSteps(monitor, runId, started, interrupted(options.signal, e));
+    return failedBeforeSteps(monitor, runId, started, interrupted(options.signal, e), options.asOf);
   }
   const hash = sqlHash(steps);
   const mode = plan.range ? 'incremental' : 'full_refresh';

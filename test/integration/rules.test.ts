@@ -228,6 +228,12 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
       expect(result!.error!.message).toMatch(new RegExp(`monitor m, step prediction_events failed[^]*predictions\\.score must be a probability between 0 and 1 \\(map another scale into it in a \`sql:\` source\\); got ${String(bad).replace('.', '\\.')}`));
       expect(await adapter.query(`select count(*) as n from ${output}.hindsight_metrics`)).toEqual([{ n: 0 }]);
     }
+    // 0, 1, and 1 less other classes' probabilities as doubles compute it (1 + 2e-16): probabilities
+    const predictions = [pred('a', p0, 0), pred('b', p0, 1), pred('c', p0, 1 - 0.3 - 0.7 + 1 + 2e-16)];
+    const [source, output] = [uniqueName('src'), uniqueName('hs')];
+    await loadFixture(adapter, source, { predictions, outcomes: [out('a', plus(p0, HOUR), 0), out('b', plus(p0, HOUR), 1), out('c', plus(p0, HOUR), 1)] }, { segments: ['seg_a', 'seg_b'] });
+    const [result] = await runProject(adapter, writeProject(target, source, output, TWO_DAYS), { asOf });
+    expect(result!.error).toBeUndefined();
   });
 
   // A class, item or segment column of doubles (pandas writes integers with NULLs so) is text the way

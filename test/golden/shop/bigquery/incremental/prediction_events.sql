@@ -5,7 +5,7 @@ with events as (
     select
         `prediction_id`,
         cast(`predicted_at` as timestamp) as predicted_at,
-        case when cast(`keep_probability` as float64) between 0 and 1 or cast(`keep_probability` as float64) is null then cast(`keep_probability` as float64) else error('predictions.score must be a probability between 0 and 1 (map another scale into it in a `sql:` source); got ' || cast(cast(`keep_probability` as float64) as string)) end as score,
+        case when cast(`keep_probability` as float64) between -1e-9 and 1 + 1e-9 or cast(`keep_probability` as float64) is null then cast(`keep_probability` as float64) else error('predictions.score must be a probability between 0 and 1 (map another scale into it in a `sql:` source); got ' || cast(cast(`keep_probability` as float64) as string)) end as score,
         cast(`model_version` as string) as model_version,
         cast(`customer_type` as string) as `customer_type`,
         cast(`region` as string) as `region`

@@ -5,7 +5,7 @@ with events as (
     select
         prediction_id,
         cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
-        case when cast(keep_probability as float) between 0 and 1 or cast(keep_probability as float) is null then cast(keep_probability as float) else cast('predictions.score must be a probability between 0 and 1 (map another scale into it in a `sql:` source); got ' || cast(cast(keep_probability as float) as varchar) as number) end as score,
+        case when cast(keep_probability as float) between -1e-9 and 1 + 1e-9 or cast(keep_probability as float) is null then cast(keep_probability as float) else cast('predictions.score must be a probability between 0 and 1 (map another scale into it in a `sql:` source); got ' || cast(cast(keep_probability as float) as varchar) as number) end as score,
         cast(model_version as varchar) as model_version,
         cast(customer_type as varchar) as customer_type,
         cast(region as varchar) as region
