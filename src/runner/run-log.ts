@@ -46,7 +46,8 @@ const ADDED_RUN_COLUMNS = [['final_before', 'timestamp'], ['config', 'text']] as
 export async function addMissingRunColumns(adapter: Adapter, runsTable: string): Promise<void> {
   const existing = new Set((await adapter.columns(`select * from ${runsTable}`)).map((c) => c.name.toLowerCase()));
   for (const [column, type] of ADDED_RUN_COLUMNS) {
-    if (!existing.has(column)) await adapter.execute(`alter table ${runsTable} add column ${column} ${adapter.dialect.types[type]}`);
+    // (if not exists: two runs that start together both see it missing)
+    if (!existing.has(column)) await adapter.execute(`alter table ${runsTable} add column if not exists ${column} ${adapter.dialect.types[type]}`);
   }
 }
 
@@ -60,10 +61,14 @@ export interface PreviousRun {
   config?: string;
 }
 
-/** The monitor's last successful run, which an incremental run starts from. */
+/**
+ * The monitor's last successful run, which an incremental run starts from. Every column is read: a
+ * table an earlier version made, which `show` reads before any run has added the later columns, has
+ * none of them (the record then has no finalBefore or config).
+ */
 export async function previousRun(adapter: Adapter, runsTable: string, monitor: Monitor): Promise<PreviousRun | undefined> {
   const rows = await adapter.query(
-    `select run_id, as_of, config_hash, final_before, config from ${runsTable}
+    `select * from ${runsTable}
 where monitor = ${adapter.dialect.string(monitor.name)} and status = 'success'
 order by finished_at desc, as_of desc
 limit 1`,

@@ -284,7 +284,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
       rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode,
       recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
-      finalBefore: result.finalBefore, config: monitorConfigJson(monitor),
+      // (a failed run wrote no window, final or not)
+      finalBefore: status === 'success' ? result.finalBefore : undefined, config: monitorConfigJson(monitor),
     });
 
   // Session tables are built first, outside any transaction (Snowflake commits an open transaction
@@ -368,6 +369,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
       const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
       result.status = 'error';
       result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
+      result.finalBefore = undefined;
       result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
       await adapter.execute(record('error', result.error.message)).catch(() => undefined);
     }

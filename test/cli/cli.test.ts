@@ -159,6 +159,9 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.out).toMatch(/keep_probability: ERROR/);
     expect(io.out).toMatch(/monitor keep_probability, step prediction_events failed \(SQL in .*target\/run\/keep_probability\/prediction_events\.sql\)/);
     expect(io.out).toMatch(/production/);
+    // a failed run wrote no window: none is final by it
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(results.results[0]).toMatchObject({ status: 'error', final_before: null, as_of: expect.any(String) });
   });
 
   it('runs monitors side by side with --threads, reporting them in their order', async () => {

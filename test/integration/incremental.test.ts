@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import type { Dialect } from '../../src/dialects/index.js';
+import type { Monitor } from '../../src/config/monitor.js';
+import { previousRun } from '../../src/runner/run-log.js';
 import type { Fixture } from './harness.js';
 import { referencePipeline } from '../reference/pipeline.js';
 import { expectSameMetrics, expectStoredInOrder, loadFixture, readMetrics, referenceConfig, rejectMetricRows, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
@@ -352,6 +354,8 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await adapter.execute(`create schema if not exists ${d.quote(out)}`);
     await adapter.execute(`create table ${d.quote(out)}.hindsight_runs (run_id ${text} not null, monitor ${text} not null, target ${text} not null, started_at ${time} not null, finished_at ${time} not null, status ${text} not null, error ${text}, rows_written ${d.types.bigint}, hindsight_version ${text} not null, sql_sha256 ${text} not null, as_of ${time} not null, mode ${text} not null, recompute_from ${time}, config_hash ${text} not null)`);
     await adapter.execute(`insert into ${d.quote(out)}.hindsight_runs values ('old', 'other', 't', ${d.timestamp(new Date(0))}, ${d.timestamp(new Date(0))}, 'success', null, 0, '0.1.0', 'x', ${d.timestamp(new Date(0))}, 'full_refresh', null, 'x')`);
+    // read as it is, before any run adds the columns (show reads it so)
+    expect(await previousRun(adapter, `${d.quote(out)}.hindsight_runs`, { name: 'other' } as Monitor)).toEqual({ runId: 'old', asOf: new Date(0), configHash: 'x' });
     const dir = writeProject(target, src, out, { ...spec, loadDelay: '6 hours' });
     const asOf = new Date('2026-02-14T00:00:00Z');
     const [first] = await runProject(adapter, dir, { asOf });

@@ -89,7 +89,7 @@ function tracked(adapter: Adapter, s: Sessions, id = 0): Adapter {
     query: (sql) => {
       // each monitor's run starts by taking its lock (where the warehouse has locks: Dialect.sessionLock),
       // or else by reading its last successful run (previousRun)
-      const planned = (/advisory_lock\(hashtextextended\('hindsight:\w+\.(\w+)'/.exec(sql) ?? /select run_id, as_of, config_hash\b[^]*? from [^]*where monitor = '(\w+)'/.exec(sql))?.[1];
+      const planned = (/advisory_lock\(hashtextextended\('hindsight:\w+\.(\w+)'/.exec(sql) ?? /^select \* from \S*hindsight_runs\S*\nwhere monitor = '(\w+)' and status = 'success'\norder by finished_at desc/.exec(sql))?.[1];
       if (planned && !s.planned.includes(planned)) s.planned.push(planned);
       return count(() => adapter.query(sql));
     },
