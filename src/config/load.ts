@@ -7,6 +7,7 @@ import { isMap, isScalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
 import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, type KeyOrder, type Monitor } from './monitor.js';
+import { cleanSql } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
@@ -280,6 +281,9 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     } else if (s.relation === undefined && s.sql === undefined) {
       issue(issues, doc, [...path, side], 'needs `relation` (a table or view) or `sql` (a query)', undefined, locateKey(doc, [...path, side]));
     }
+    // (comments alone: the schema's non-empty text, which cleanSql leaves empty; a `where:` so would filter nothing)
+    if (typeof s.sql === 'string' && s.sql.trim() && cleanSql(s.sql) === '') issue(issues, doc, [...path, side, 'sql'], 'holds comments only, no query');
+    if (typeof s.where === 'string' && s.where.trim() && cleanSql(s.where) === '') issue(issues, doc, [...path, side, 'where'], 'holds a comment only, no condition: write one, or leave `where` out');
   }
   const predictions = isRecord(m.predictions) ? m.predictions : {};
   const outcomes = isRecord(m.outcomes) ? m.outcomes : {};

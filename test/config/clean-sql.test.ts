@@ -1,7 +1,8 @@
 // A `sql:` query or `where:` condition loses what follows its last token (semicolons, whitespace,
-// comments), which would stand inside hindsight's parentheses; a `;` or `--` in a string stays.
+// comments), which would stand inside hindsight's parentheses; a `;` or `--` in a string stays
+// (src/config/sql-text.ts).
 import { describe, expect, it } from 'vitest';
-import { cleanSql } from '../../src/config/monitor.js';
+import { cleanSql } from '../../src/config/sql-text.js';
 
 describe('cleanSql', () => {
   it.each([
@@ -18,6 +19,17 @@ describe('cleanSql', () => {
     ['select "a;--b" from t;', 'select "a;--b" from t'],
     ['select `a;--b` from t;', 'select `a;--b` from t'],
     ["select 'not closed", "select 'not closed"],
+    // a backslash escapes a quote in BigQuery's and Snowflake's strings, not in DuckDB's and Postgres's:
+    // where that decides the end, only trailing whitespace and semicolons go
+    ["replace(environment, '\\', '/') not like '%--%' and environment = 'production'", "replace(environment, '\\', '/') not like '%--%' and environment = 'production'"],
+    ["select a from t where b <> '\\'\n  and c like '%--%';  ", "select a from t where b <> '\\'\n  and c like '%--%'"],
+    // (read the way that closes every string: Postgres's '\\' is one, and the comment goes)
+    ["region <> '\\' -- prod only", "region <> '\\'"],
+    ["select 'it\\'s;' as x; -- c", "select 'it\\'s;' as x"],
+    ["select $$a;--b$$ as x; -- c", 'select $$a;--b$$ as x'],
+    ["select $tag$ it's ; -- $tag$ as x;", "select $tag$ it's ; -- $tag$ as x"],
+    ['select hs$v2$ from t; -- c', 'select hs$v2$ from t'],
+    ['-- only a comment', ''],
   ])('%j is %j', (sql, cleaned) => {
     expect(cleanSql(sql)).toBe(cleaned);
   });

@@ -434,6 +434,17 @@ monitors:
     `);
   });
 
+  it('report a sql: or where: that holds comments only', () => {
+    // (a where: of a comment filtered nothing; a sql: of one failed in the warehouse)
+    const monitor = MONITOR
+      .replace('      relation: raw.predictions\n', '      relation: raw.predictions\n      where: "-- environment = \'production\'"\n')
+      .replace('      relation: raw.outcomes\n', '      sql: "-- select * from raw.outcomes"\n');
+    expect(errors(withMonitors({ 'a.yml': monitor }))).toBe(
+      "monitors/a.yml:6:14: monitors[0].predictions.where: holds a comment only, no condition: write one, or leave `where` out\n" +
+        'monitors/a.yml:11:12: monitors[0].outcomes.sql: holds comments only, no query',
+    );
+  });
+
   it("report a duplicate key beside the same file's other problems, in one pass", () => {
     const text = errors(withMonitors({
       'b.yml': MONITOR.replace('      score: p_churn\n', '      score: p_churn\n      score: p_stay\n').replace('binary_classification', 'binary_clasification'),
