@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { ForecastConfig, Granularity, MonitorConfig, RecommendationConfig } from './schema.js';
 import { durationSeconds, UNIT_SECONDS } from './duration.js';
+import { cleanSql } from './sql-text.js';
 
 export interface SourceSpec {
   relation?: string;
@@ -138,43 +139,6 @@ export interface Monitor {
 }
 
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
-
-/**
- * The team's SQL as written (a `sql:` query, a `where:` condition), minus what follows its last token:
- * semicolons, whitespace and comments (`…; -- production only`), which would otherwise stand inside
- * the parentheses hindsight puts it in (a trailing `-- comment` swallowed a `where:`'s closing one).
- * Read token by token, so that a `;` or `--` inside a string or a quoted name is text
- * (`like '%;--%'`), in one pass (a regular expression of comments backtracked exponentially).
- */
-export function cleanSql(sql: string | undefined): string | undefined {
-  if (sql === undefined) return undefined;
-  // the end of the last token that is neither a semicolon, whitespace nor a comment
-  let end = 0;
-  for (let i = 0; i < sql.length; ) {
-    const c = sql[i]!;
-    if (c === '-' && sql[i + 1] === '-') {
-      const eol = sql.indexOf('\n', i);
-      i = eol < 0 ? sql.length : eol;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
-    } else if (c === "'" || c === '"' || c === '`') {
-      // a quoted string or name: to its closing quote (a doubled quote or a backslash escapes one)
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' ? 2 : 1;
-      while (j + 1 < sql.length && sql[j + 1] === c) {
-        j += 2;
-        while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' ? 2 : 1;
-      }
-      i = j + 1;
-      end = Math.min(i, sql.length);
-    } else {
-      i++;
-      if (c !== ';' && !/\s/.test(c)) end = i;
-    }
-  }
-  return sql.slice(0, end).replace(/\s+$/, '');
-}
 
 /** The value columns of each side, per problem type (what the shared pipeline steps carry along). */
 function valueColumns(config: MonitorConfig, keyOrder: KeyOrder): Pick<Monitor, 'classes' | 'outputs'> & { predictions: ValueColumn[]; outcomes: ValueColumn[] } {
@@ -490,7 +454,7 @@ export function monitorConfigJson(m: Monitor): string {
 /** Names of the monitor object's keys as a monitor file writes them, where they differ. */
 const CONFIG_NAMES: Record<string, string> = {
   within: 'join.within', missing: 'join.missing', loadDelay: 'load_delay', scoreBins: 'approximate_ranking',
-  topK: 'top_k', granularities: 'granularity', modelVersion: 'model_version', values: 'value columns',
+  topK: 'top_k', granularities: 'granularity', modelVersion: 'model_version',
   classes: 'class_scores', outputs: 'outputs', forecast: 'forecast settings', recommendation: 'recommendation settings',
 };
 
@@ -516,7 +480,17 @@ export function configChanges(previousJson: string | undefined, monitor: Monitor
     if ((key === 'predictions' || key === 'outcomes') && a && b && typeof a === 'object' && typeof b === 'object') {
       const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
       for (const inner of new Set([...Object.keys(x), ...Object.keys(y)])) {
-        if (!same(x[inner], y[inner])) changed.push(`${key}.${CONFIG_NAMES[inner] ?? inner}`);
+        if (same(x[inner], y[inner]) || inner === 'configKeys') continue;
+        if (inner === 'values') {
+          // each value column by the key that names it (predictions.score, outputs.price.label, …)
+          const values = (v: unknown) => new Map((Array.isArray(v) ? v : []).map((c: { alias: string; configKey: string }) => [c.alias, c]));
+          const [was, is] = [values(x.values), values(y.values)];
+          for (const alias of new Set([...was.keys(), ...is.keys()])) {
+            if (!same(was.get(alias), is.get(alias))) changed.push((is.get(alias) ?? was.get(alias))!.configKey);
+          }
+        } else if (inner === 'key' || inner === 'timestamp') {
+          changed.push(monitor[key].configKeys?.[inner] ?? `${key}.${inner}`); // (a forecast's series, forecast_time, time)
+        } else changed.push(`${key}.${CONFIG_NAMES[inner] ?? inner}`);
       }
     } else changed.push(CONFIG_NAMES[key] ?? key);
   }

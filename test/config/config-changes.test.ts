@@ -21,6 +21,20 @@ describe('configChanges', () => {
       (m.outcomes as Record<string, unknown>).dedupe = 'earliest';
       m.granularities = ['day'];
     }), shop!)).toBe('configuration changed since the last run: predictions.where, outcomes.dedupe, granularity');
+    expect(configChanges(withMonitor((m) => {
+      const p = m.predictions as { values: { column: string }[]; key: string[] };
+      p.values[0]!.column = 'old_score';
+      p.key = ['event_id'];
+    }), shop!)).toBe('configuration changed since the last run: predictions.key, predictions.score');
+  });
+
+  it("names a forecast's series and times by its keys", () => {
+    const [demand] = loadProject('examples/demand').monitors;
+    const was = JSON.parse(monitorConfigJson(demand!)) as { results_version: number; monitor: { predictions: { key: string[]; timestamp: string }; outcomes: { timestamp: string } } };
+    was.monitor.predictions.key = ['store_id'];
+    was.monitor.predictions.timestamp = 'made_at';
+    was.monitor.outcomes.timestamp = 'sold_on';
+    expect(configChanges(JSON.stringify(was), demand!)).toBe('configuration changed since the last run: predictions.series, predictions.forecast_time, outcomes.time');
   });
 
   it('says when only the results version differs, and nothing when nothing does', () => {
