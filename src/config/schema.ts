@@ -108,7 +108,7 @@ const monitorFields = {
   // A nightly load puts yesterday's outcomes in the warehouse today, timed yesterday: an incremental
   // run after the previous one's as-of would never see them (README, Runs are atomic and incremental).
   load_delay: duration
-    .describe('a duration like "30 hours": the longest time from a source row\'s timestamp to the first run that can read it, with a margin (a load at 02:00 brings a day\'s first rows 26 hours after their time); a run as of T reads the data as of T less this, all arrived')
+    .describe('a duration like "30 hours": the longest time from a source row\'s timestamp to its arrival in the warehouse, with a margin (a load at 02:00 brings a day\'s first rows 26 hours after their time); a run as of T reads the data as of T less this, all arrived')
     .optional(),
 };
 
