@@ -27,7 +27,8 @@ const RUN = {
   ...COMMON,
   'full-refresh': { type: 'boolean', default: false, describe: 'Rebuild every window instead of only the ones new data can change' },
   'as-of': AS_OF,
-  threads: { type: 'number', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" },
+  // (read as text: yargs takes an empty value of a number option for 0)
+  threads: { type: 'string', requiresArg: true, describe: "How many monitors run at once, each in a session of its own (default: the target's threads, else 1)" },
 } as const satisfies Record<string, Options>;
 
 const COMMANDS = {
@@ -49,7 +50,7 @@ const COMMANDS = {
     select: { ...COMMON.select, hidden: true },
     exclude: { ...COMMON.exclude, hidden: true },
     granularity: { type: 'string', choices: ['day', 'week', 'month'] },
-    windows: { type: 'number', default: 8, requiresArg: true },
+    windows: { type: 'string', default: '8', requiresArg: true },
     metrics: { type: 'string', array: true, requiresArg: true },
   },
   debug: COMMON,
@@ -59,7 +60,7 @@ const COMMANDS = {
 /** Options of every command (yargs's own beside them). */
 const GLOBAL: Record<string, Options> = { debug: { type: 'boolean' }, help: { type: 'boolean' }, version: { type: 'boolean' } };
 
-const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: a.threads as number | undefined });
+const runArgs = (a: Args) => ({ ...opts(a), asOf: a['as-of'] as string | undefined, fullRefresh: Boolean(a['full-refresh']), threads: numberOption(a, 'threads') });
 
 type Args = Record<string, unknown>;
 
@@ -80,6 +81,12 @@ function metricsOption(values: string[] | undefined): string[] | undefined {
   const names = values?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
   if (values !== undefined && names!.length === 0) throw new UsageError('--metrics needs a metric name (e.g. roc_auc); leave it out for the default metrics');
   return names;
+}
+
+/** A number option's value, read from its text (NaN for one that is no number, which the command refuses); empty, an error. */
+function numberOption(a: Args, name: string): number | undefined {
+  const text = given(a, name);
+  return text === undefined ? undefined : Number(text);
 }
 
 const opts = (a: Args): commands.CommonOptions => ({
@@ -192,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
       async (a) => {
         if (a.select !== undefined || a.exclude !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select or --exclude');
         code = await show({
-          ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: a.windows as number,
+          ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: numberOption(a, 'windows'),
           metrics: metricsOption(a.metrics as string[] | undefined),
         });
       },

@@ -70,6 +70,8 @@ describe('string options without a value', () => {
     [['show', 'keep_probability', '--metrics'], /^Not enough arguments following: metrics/],
     [['show', 'keep_probability', '--windows', 'many'], /^--windows expects a whole number of 1 or more, got a value that is not a number/],
     [['run', '--threads', 'abc'], /^--threads expects a whole number of 1 or more, got a value that is not a number/],
+    [['run', '--threads', ''], /^--threads needs a value/],
+    [['show', 'keep_probability', '--windows='], /^--windows needs a value/],
   ])('%j is a usage error', async (args, message) => {
     const dir = shop();
     const cwd = process.cwd();
