@@ -40,7 +40,7 @@
         where {{ source_time(m.predictions.timestamp, '>', 'previous_as_of') }}
             and {{ source_time(m.predictions.timestamp, '<=', 'as_of') }}
 {% if m.predictions.where %}
-            and ({{ m.predictions.where }})
+            and {{ src.predictions_where('            ') }}
 {% endif %}
     ) as new_events
         on {{ src.key_match('kept', 'new_events') }}

@@ -24,7 +24,7 @@ with events as (
         and {{ d.quote(k) }} is not null
 {% endfor %}
 {% if m.predictions.where %}
-        and ({{ m.predictions.where }})
+        and {{ src.predictions_where('        ') }}
 {% endif %}
 ),
 

@@ -17,7 +17,7 @@ from (
     where {{ source_time(event_time, '>', 'previous_as_of') }}
         and {{ source_time(event_time, '<=', 'as_of') }}
 {% if m.predictions.where %}
-        and ({{ m.predictions.where }})
+        and {{ src.predictions_where('        ') }}
 {% endif %}
     union all
     -- new actuals (by {{ arrival }}): their period, and MASE's history of every later window

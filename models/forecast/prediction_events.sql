@@ -43,7 +43,7 @@ with events as (
         and {{ d.quote(m.predictions.timestamp) }} is not null
         and {{ d.quote(f.targetTime.column) }} is not null
 {% if m.predictions.where %}
-        and ({{ m.predictions.where }})
+        and {{ src.predictions_where('        ') }}
 {% endif %}
 )
 

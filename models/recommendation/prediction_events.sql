@@ -48,7 +48,7 @@ with events as (
         and {{ d.quote(r.item.column) }} is not null
         and {{ d.quote(r.rank.column) }} is not null
 {% if m.predictions.where %}
-        and ({{ m.predictions.where }})
+        and {{ src.predictions_where('        ') }}
 {% endif %}
 ){% if run.incremental %},
 
