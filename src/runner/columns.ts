@@ -102,24 +102,23 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
   for (const [side, source, wanted] of configuredColumns(monitor)) {
     const what = source.relation ?? `the ${side} sql`;
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
-    let columns: { name: string; type: string }[];
+    // The predictions are read through their `where:`, as the first step reads them (a misspelt
+    // column in it passed debug, then failed in prediction_events): one probe, which gives the
+    // columns too; only when it fails is the source read alone, to say which of the two is wrong.
+    const where = side === 'predictions' ? monitor.predictions.where : undefined;
+    const filtered = where && (source.relation ? `${sourceSelect(adapter, source)}\nwhere (${where}\n)` : `select * from (\n${source.sql}\n) as source\nwhere (${where}\n)`);
+    let columns: { name: string; type: string }[] | undefined;
+    let whereFailed: unknown;
+    if (filtered) columns = await adapter.columns(filtered).catch((e: unknown) => ((whereFailed = e), undefined));
     try {
-      columns = await adapter.columns(sourceSelect(adapter, source));
+      columns ??= await adapter.columns(sourceSelect(adapter, source));
     } catch (e) {
       issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${warehouseSaid(e)}` });
       continue;
     }
+    if (whereFailed !== undefined) issues.push({ file: monitor.file, ...at('predictions.where'), message: `cannot filter ${what} by it: ${warehouseSaid(whereFailed)}` });
     const available = columns.map((c) => c.name);
     if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));
-    // The predictions' `where:` as the first step applies it (a misspelt column in it passed debug,
-    // then failed in prediction_events)
-    const where = side === 'predictions' ? monitor.predictions.where : undefined;
-    if (where) {
-      const filtered = source.relation ? `${sourceSelect(adapter, source)}\nwhere (${where})` : `select * from (\n${source.sql}\n) as source\nwhere (${where})`;
-      await adapter.columns(filtered).catch((e: unknown) => {
-        issues.push({ file: monitor.file, ...at('predictions.where'), message: `cannot filter ${what} by it: ${warehouseSaid(e)}` });
-      });
-    }
     const reported = new Set<string>();
     const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.column) : [];
     for (const [column, key] of wanted) {
