@@ -1,7 +1,7 @@
 // What an incremental run recomputes (docs/semantics.md §7): from the earliest prediction that data
 // newer than the previous run can have changed, per granularity, the window holding it and every
 // later one. The planning query that finds that prediction is models/plan.sql (planIncrementalRange).
-import type { Monitor } from '../config/monitor.js';
+import { closedBefore, type Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
 import { windowStart } from '../config/windows.js';
 import { stepTemplate } from './pipelines.js';
@@ -44,7 +44,7 @@ export interface IncrementalRange {
  * new data point further back, since labels can change up to `within` before this as-of.
  */
 export function maseCheckpoint(monitor: Monitor, asOf: Date): Date {
-  const close = new Date(asOf.getTime() - monitor.within.seconds * 1000);
+  const close = closedBefore(monitor, asOf);
   return new Date(Math.min(...monitor.granularities.map((g) => windowStart(g, close).getTime())));
 }
 
@@ -94,7 +94,7 @@ export function incrementalRange(monitor: Monitor, affectedFrom: Date, previousA
  * (pending ones become missing), so the range never starts later than that.
  */
 export function rangeFromPlan(monitor: Monitor, previousAsOf: Date, row: Record<string, unknown> | undefined): IncrementalRange {
-  const windowClose = new Date(previousAsOf.getTime() - monitor.within.seconds * 1000);
+  const windowClose = closedBefore(monitor, previousAsOf);
   const planned = row?.affected_from;
   const range = incrementalRange(monitor, planned instanceof Date && planned < windowClose ? planned : windowClose, previousAsOf);
   // A forecast starts from MASE's stored history only if it is the previous run's checkpoint

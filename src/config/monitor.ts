@@ -358,6 +358,15 @@ export function evaluationColumns(m: Monitor): string[] {
 }
 
 /**
+ * Predictions made at or before this, in a run as of `asOf`, have had their whole `within`: their
+ * labels can no longer change without new data, and a window ending here is final (a run's
+ * final_before; where an incremental run's range starts at the latest).
+ */
+export function closedBefore(monitor: Monitor, asOf: Date): Date {
+  return new Date(asOf.getTime() - monitor.within.seconds * 1000);
+}
+
+/**
  * The as-of a monitor's run reads its data as of, in a run as of `asOf`: that less the monitor's
  * `load_delay`, before which every row has arrived. It is the as-of the run's SQL, its run record
  * and the next incremental run's plan use.
@@ -436,8 +445,7 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
     granularities,
     segments: config.segments.map((s) => (typeof s === 'string' ? { column: s, top: 50 } : { column: s.column, top: s.top })),
   };
-  const { file: _file, ...semantic } = monitor;
-  const configHash = createHash('sha256').update(`${RESULTS_VERSIONS[config.type]}\n${JSON.stringify(semantic)}`).digest('hex').slice(0, 16);
+  const configHash = createHash('sha256').update(`${RESULTS_VERSIONS[config.type]}\n${semanticJson(monitor)}`).digest('hex').slice(0, 16);
   // tags select monitors; a new tag must not make the next run a full refresh
   return { ...monitor, tags: [...new Set(asList(config.tags))], configHash, positions: {} };
 }
@@ -447,15 +455,19 @@ export function normalizeMonitor(config: MonitorConfig, file: string, keyOrder: 
  * (hindsight_runs.config), so that the next run can say what changed (configChanges).
  */
 export function monitorConfigJson(m: Monitor): string {
+  return `{"results_version":${RESULTS_VERSIONS[m.type]},"monitor":${semanticJson(m)}}`;
+}
+
+/** What of a monitor affects its rows, as JSON: all but its file, tags, hash and positions. */
+function semanticJson(m: Omit<Monitor, 'configHash' | 'positions' | 'tags'> & Partial<Monitor>): string {
   const { file: _file, tags: _tags, configHash: _hash, positions: _positions, ...semantic } = m;
-  return `{"results_version":${RESULTS_VERSIONS[m.type]},"monitor":${JSON.stringify(semantic)}}`;
+  return JSON.stringify(semantic);
 }
 
 /** Names of the monitor object's keys as a monitor file writes them, where they differ. */
 const CONFIG_NAMES: Record<string, string> = {
   within: 'join.within', missing: 'join.missing', loadDelay: 'load_delay', scoreBins: 'approximate_ranking',
   topK: 'top_k', granularities: 'granularity', modelVersion: 'model_version',
-  classes: 'class_scores', outputs: 'outputs', forecast: 'forecast settings', recommendation: 'recommendation settings',
 };
 
 /**
@@ -471,7 +483,7 @@ export function configChanges(previousJson: string | undefined, monitor: Monitor
     return undefined;
   }
   if (!before?.monitor) return undefined;
-  const now = JSON.parse(monitorConfigJson(monitor)) as { results_version: number; monitor: Record<string, unknown> };
+  const now = { results_version: RESULTS_VERSIONS[monitor.type], monitor: JSON.parse(semanticJson(monitor)) as Record<string, unknown> };
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const changed: string[] = [];
   for (const key of new Set([...Object.keys(before.monitor), ...Object.keys(now.monitor)])) {
@@ -492,9 +504,22 @@ export function configChanges(previousJson: string | undefined, monitor: Monitor
           changed.push(monitor[key].configKeys?.[inner] ?? `${key}.${inner}`); // (a forecast's series, forecast_time, time)
         } else changed.push(`${key}.${CONFIG_NAMES[inner] ?? inner}`);
       }
-    } else changed.push(CONFIG_NAMES[key] ?? key);
+    } else if ((key === 'forecast' || key === 'recommendation') && a && b && typeof a === 'object' && typeof b === 'object') {
+      // their settings by name (seasonality, k); a column by its key, once (it is a value column too)
+      const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
+      for (const inner of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (same(x[inner], y[inner])) continue;
+        const column = (y[inner] ?? x[inner]) as { configKey?: unknown } | null;
+        changed.push(column && typeof column.configKey === 'string' ? column.configKey : inner.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+      }
+    } else if (key !== 'classes' && key !== 'outputs') {
+      // (classes and outputs follow the value columns, named above)
+      changed.push(CONFIG_NAMES[key] ?? key);
+    }
   }
-  if (changed.length) return `configuration changed since the last run: ${[...new Set(changed)].join(', ')}`;
-  if (before.results_version !== now.results_version) return `this version of hindsight computes ${monitor.type} rows another way than the last run's (results version ${before.results_version ?? '?'} → ${now.results_version})`;
-  return undefined;
+  const version = before.results_version !== now.results_version
+    ? `this version of hindsight computes ${monitor.type} rows another way than the last run's (results version ${before.results_version ?? '?'} → ${now.results_version})`
+    : undefined;
+  if (changed.length) return `configuration changed since the last run: ${[...new Set(changed)].join(', ')}${version ? `; and ${version}` : ''}`;
+  return version;
 }

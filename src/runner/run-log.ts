@@ -41,6 +41,7 @@ values (${[
  * table an earlier version made gets them here, once (an ALTER on every run would wait, on
  * Postgres, for every reader of the table).
  */
+// (their types as models/setup.sql gives them)
 const ADDED_RUN_COLUMNS = [['final_before', 'timestamp'], ['config', 'text']] as const;
 
 export async function addMissingRunColumns(adapter: Adapter, runsTable: string): Promise<void> {

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
-import { configChanges, monitorAsOf, monitorConfigJson, type Monitor } from '../config/monitor.js';
+import { closedBefore, configChanges, monitorAsOf, monitorConfigJson, type Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
 import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
@@ -275,17 +275,17 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     seconds: 0,
     sqlSha256: hash,
     asOf: options.asOf,
-    // (a forecast's windows are never final: a late actual still counts)
-    finalBefore: monitor.forecast ? undefined : new Date(options.asOf.getTime() - monitor.within.seconds * 1000),
     recomputeFrom: plan.range?.windowsFrom,
   };
+  // what a successful run records, and reports once it has committed (a forecast's windows are never
+  // final: a late actual still counts; a failed run wrote no window)
+  const finalBefore = monitor.forecast ? undefined : closedBefore(monitor, options.asOf);
   const record = (status: 'success' | 'error', error?: string) =>
     insertRunRecord(adapter, runs, {
       runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
       rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode,
       recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
-      // (a failed run wrote no window, final or not)
-      finalBefore: status === 'success' ? result.finalBefore : undefined, config: monitorConfigJson(monitor),
+      finalBefore: status === 'success' ? finalBefore : undefined, config: monitorConfigJson(monitor),
     });
 
   // Session tables are built first, outside any transaction (Snowflake commits an open transaction
@@ -361,6 +361,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     await adapter.execute(record('success'));
     await adapter.execute('commit');
     inTransaction = false;
+    result.finalBefore = finalBefore;
   } catch (e) {
     if (e instanceof StoredColumnsDiffer) rebuild = e;
     else {
@@ -369,7 +370,6 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
       const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
       result.status = 'error';
       result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
-      result.finalBefore = undefined;
       result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
       await adapter.execute(record('error', result.error.message)).catch(() => undefined);
     }

@@ -37,6 +37,28 @@ describe('configChanges', () => {
     expect(configChanges(JSON.stringify(was), demand!)).toBe('configuration changed since the last run: predictions.series, predictions.forecast_time, outcomes.time');
   });
 
+  it('names a changed setting of a forecast or a recommendation once, by its key', () => {
+    const [demand] = loadProject('examples/demand').monitors;
+    const forecast = JSON.parse(monitorConfigJson(demand!)) as { results_version: number; monitor: { forecast: { seasonality: number } } };
+    forecast.monitor.forecast.seasonality += 1;
+    expect(configChanges(JSON.stringify(forecast), demand!)).toBe('configuration changed since the last run: seasonality');
+    const [carousel] = loadProject('examples/carousel').monitors;
+    const kept = JSON.parse(monitorConfigJson(carousel!)) as { results_version: number; monitor: { recommendation: { k: number[]; rank: { column: string } }; predictions: { values: { alias: string; column: string }[] } } };
+    kept.monitor.recommendation.k = [1];
+    kept.monitor.recommendation.rank.column = 'old_rank';
+    kept.monitor.predictions.values.find((v) => v.alias === 'list_rank')!.column = 'old_rank';
+    expect(configChanges(JSON.stringify(kept), carousel!)).toBe('configuration changed since the last run: predictions.rank, k');
+  });
+
+  it('names the class scores of a multiclass monitor once, and the results version beside a change', () => {
+    const [styles] = loadProject('examples/styles').monitors;
+    const kept = JSON.parse(monitorConfigJson(styles!)) as { results_version: number; monitor: { classes: unknown[]; predictions: { values: unknown[] } } };
+    kept.monitor.classes.pop();
+    kept.monitor.predictions.values.pop();
+    kept.results_version -= 1;
+    expect(configChanges(JSON.stringify(kept), styles!)).toMatch(/^configuration changed since the last run: predictions\.class_scores\.\w+; and this version of hindsight computes multiclass_classification rows another way than the last run's \(results version 2 → 3\)$/);
+  });
+
   it('says when only the results version differs, and nothing when nothing does', () => {
     expect(configChanges(withMonitor(() => {}, 1), shop!)).toBe(`this version of hindsight computes binary_classification rows another way than the last run's (results version 1 → ${kept.results_version})`);
     expect(configChanges(monitorConfigJson(shop!), shop!)).toBeUndefined();
