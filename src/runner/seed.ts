@@ -2,8 +2,8 @@
 // (a CSV directly in the seed path goes to the project schema). As in dbt, subdirectories below
 // that only organize the files: <seed-path>/<schema>/<any>/<path>/<table>.csv loads into
 // <schema>.<table> too, and two files that would load into one table are refused. Column types are
-// inferred from the values, like dbt seed: integer, double, boolean, timestamp, else text; an empty
-// field is NULL.
+// inferred from the values, like dbt seed: integer, double, boolean, timestamp, else text (and text
+// for numbers written with a leading zero, which a number would lose); an empty field is NULL.
 //
 // Every file is read and checked before anything is loaded, and a file that is not what it should
 // be (ragged rows, an unclosed quote, a date that does not exist, …) is refused with its
@@ -32,10 +32,17 @@ const PATTERNS: [ColumnType, RegExp][] = [
   ['timestamp', TIMESTAMP],
 ];
 
-/** The type `hindsight seed` gives a column, from its values. */
+/**
+ * The type `hindsight seed` gives a column, from its values. A column with a number written with a
+ * leading zero (`00042`, an ID or a postal code) is text: as a number it would lose the zeros.
+ */
 export function inferType(values: string[]): ColumnType {
   const present = values.filter((v) => v !== '');
-  for (const [type, pattern] of PATTERNS) if (present.every((v) => pattern.test(v))) return type;
+  const leadingZero = present.some((v) => /^-?0\d/.test(v));
+  for (const [type, pattern] of PATTERNS) {
+    if (leadingZero && (type === 'bigint' || type === 'double')) continue;
+    if (present.every((v) => pattern.test(v))) return type;
+  }
   return 'text';
 }
 

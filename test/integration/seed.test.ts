@@ -11,20 +11,21 @@ import { loadSeed, type SeedFile } from '../../src/runner/seed.js';
 import { uniqueName } from './harness.js';
 import { openTarget, TARGETS } from './targets.js';
 
+// (zip: numbers with leading zeros, which stay text)
 const CSV = [
-  '\uFEFFid,name,score,flag,seen_at,day',
-  '1,"Smith, Jane",0.5,true,2026-11-02T10:00:00+01:00,2026-11-02',
-  '2,"said ""hi""\r\non two lines",-1.25e2,FALSE,2026-11-02 09:30:00.25Z,',
-  '3,,,,2026-11-02T23:30:00-01:30,2026-11-03',
-  '4,é ü 中 🙂,7,True,2026-11-03,2026-11-04',
+  '\uFEFFid,name,score,flag,seen_at,day,zip',
+  '1,"Smith, Jane",0.5,true,2026-11-02T10:00:00+01:00,2026-11-02,00042',
+  '2,"said ""hi""\r\non two lines",-1.25e2,FALSE,2026-11-02 09:30:00.25Z,,1234',
+  '3,,,,2026-11-02T23:30:00-01:30,2026-11-03,',
+  '4,é ü 中 🙂,7,True,2026-11-03,2026-11-04,007',
   '',
 ].join('\r\n');
 
 const EXPECTED = [
-  { id: 1, name: 'Smith, Jane', score: 0.5, flag: true, seen_at: '2026-11-02T09:00:00.000Z', day: '2026-11-02T00:00:00.000Z' },
-  { id: 2, name: 'said "hi"\r\non two lines', score: -125, flag: false, seen_at: '2026-11-02T09:30:00.250Z', day: null },
-  { id: 3, name: null, score: null, flag: null, seen_at: '2026-11-03T01:00:00.000Z', day: '2026-11-03T00:00:00.000Z' },
-  { id: 4, name: 'é ü 中 🙂', score: 7, flag: true, seen_at: '2026-11-03T00:00:00.000Z', day: '2026-11-04T00:00:00.000Z' },
+  { id: 1, name: 'Smith, Jane', score: 0.5, flag: true, seen_at: '2026-11-02T09:00:00.000Z', day: '2026-11-02T00:00:00.000Z', zip: '00042' },
+  { id: 2, name: 'said "hi"\r\non two lines', score: -125, flag: false, seen_at: '2026-11-02T09:30:00.250Z', day: null, zip: '1234' },
+  { id: 3, name: null, score: null, flag: null, seen_at: '2026-11-03T01:00:00.000Z', day: '2026-11-03T00:00:00.000Z', zip: null },
+  { id: 4, name: 'é ü 中 🙂', score: 7, flag: true, seen_at: '2026-11-03T00:00:00.000Z', day: '2026-11-04T00:00:00.000Z', zip: '007' },
 ];
 
 /** A row as plain values: lower-case names (Snowflake's client reports them in upper case), numbers, ISO times. */
