@@ -5,6 +5,16 @@
 {{ ' '.repeat(4 * depth) }}) as source{% endif %}
 {%- endmacro %}
 
+{#-
+  The predictions' `where:` as a condition, in parentheses: the closing one on a line of its own
+  (at `indent`) when the condition holds a comment, which would otherwise swallow it (one that
+  src/config/sql-text.ts could not drop, where the warehouse decides how a string ends).
+-#}
+{% macro predictions_where(indent) -%}
+{% set w = m.predictions.where %}
+({{ w }}{{ ('\n' + indent + ')') if ('--' in w or '#' in w or '/*' in w) else ')' }}
+{%- endmacro %}
+
 {#- `a.k1 = b.k1 and a.k2 = b.k2` over the prediction key. -#}
 {% macro key_match(left, right) -%}
 {% for k in m.predictions.key %}{{ left }}.{{ d.quote(k) }} = {{ right }}.{{ d.quote(k) }}{% if not loop.last %} and {% endif %}{% endfor %}
