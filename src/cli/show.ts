@@ -1,7 +1,7 @@
 // `hindsight show <monitor>`: the latest windows of one monitor, read back from the metric table.
 import { withConnection } from '../adapters/connect.js';
 import { loadProjectAndTarget, type Project } from '../config/load.js';
-import { closedBefore, type Monitor } from '../config/monitor.js';
+import { closedBefore, sameConfiguration, type Monitor } from '../config/monitor.js';
 import { closest } from '../config/suggest.js';
 import { projectTable } from '../compiler/names.js';
 import { UsageError, warehouseSaid } from '../errors.js';
@@ -92,7 +92,7 @@ order by window_start, model_version`);
     // is: a late actual still counts. A record of an earlier version has no final_before: it is worked
     // out from this configuration's `within`, unknown (`?`) when the run's configuration was another.
     const last = await previousRun(a, projectTable(d, project.config.schema, 'hindsight_runs'), monitor);
-    const finalBefore = last?.finalBefore ?? (last && last.configHash === monitor.configHash ? closedBefore(monitor, last.asOf) : undefined);
+    const finalBefore = last?.finalBefore ?? (last && sameConfiguration(last, monitor) ? closedBefore(monitor, last.asOf) : undefined);
     const known = finalBefore !== undefined;
     const final = (windowEnd: Date) =>
       monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() <= finalBefore.getTime() ? 'yes' : 'no';

@@ -464,6 +464,26 @@ function semanticJson(m: Omit<Monitor, 'configHash' | 'positions' | 'tags'> & Pa
   return JSON.stringify(semantic);
 }
 
+/**
+ * Whether a previous run computed its rows from this monitor's configuration: the same configHash, or
+ * the configuration it kept (hindsight_runs.config) the same but for how `join.within` is spelt
+ * (`14 days`, `2 weeks`). The hash holds the spelling, which stays so that no monitor's hash
+ * changes; the rows depend on the seconds only.
+ */
+export function sameConfiguration(previous: { configHash: string; config?: string }, monitor: Monitor): boolean {
+  if (previous.configHash === monitor.configHash) return true;
+  const spelling = (json: string) => {
+    try {
+      const kept = JSON.parse(json) as { monitor?: { within?: { text?: string } } };
+      if (kept.monitor?.within) delete kept.monitor.within.text;
+      return JSON.stringify(kept);
+    } catch {
+      return undefined;
+    }
+  };
+  return previous.config !== undefined && spelling(previous.config) !== undefined && spelling(previous.config) === spelling(monitorConfigJson(monitor));
+}
+
 /** Names of the monitor object's keys as a monitor file writes them, where they differ. */
 const CONFIG_NAMES: Record<string, string> = {
   within: 'join.within', missing: 'join.missing', loadDelay: 'load_delay', scoreBins: 'approximate_ranking',
@@ -488,7 +508,8 @@ export function configChanges(previousJson: string | undefined, monitor: Monitor
   const changed: string[] = [];
   for (const key of new Set([...Object.keys(before.monitor), ...Object.keys(now.monitor)])) {
     const [a, b] = [before.monitor[key], now.monitor[key]];
-    if (same(a, b)) continue;
+    // (`within` by its seconds: `2 weeks` for `14 days` changes nothing)
+    if (key === 'within' ? same((a as { seconds?: number })?.seconds, (b as { seconds?: number })?.seconds) : same(a, b)) continue;
     if ((key === 'predictions' || key === 'outcomes') && a && b && typeof a === 'object' && typeof b === 'object') {
       const [x, y] = [a as Record<string, unknown>, b as Record<string, unknown>];
       for (const inner of new Set([...Object.keys(x), ...Object.keys(y)])) {

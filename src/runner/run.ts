@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
-import { closedBefore, configChanges, monitorAsOf, monitorConfigJson, type Monitor } from '../config/monitor.js';
+import { closedBefore, configChanges, monitorAsOf, monitorConfigJson, sameConfiguration, type Monitor } from '../config/monitor.js';
 import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
 import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
@@ -403,7 +403,7 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   const previous = await previousRun(adapter, runsTable(adapter, options), monitor);
   if (!previous) return { reason: 'first run' };
   // (the hash holds RESULTS_VERSIONS: an upgrade that computes other rows rebuilds too)
-  if (previous.configHash !== monitor.configHash) {
+  if (!sameConfiguration(previous, monitor)) {
     return { reason: configChanges(previous.config, monitor) ?? 'configuration changed, or hindsight computes it differently since the last run' };
   }
   if (previous.asOf.getTime() >= options.asOf.getTime()) return { reason: 'as-of is not after the previous run' };

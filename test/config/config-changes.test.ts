@@ -2,7 +2,7 @@
 // the previous run kept (hindsight_runs.config), or that hindsight computes the rows another way.
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
-import { configChanges, monitorConfigJson } from '../../src/config/monitor.js';
+import { configChanges, monitorConfigJson, sameConfiguration } from '../../src/config/monitor.js';
 
 const [shop] = loadProject('examples/shop').monitors;
 
@@ -26,6 +26,16 @@ describe('configChanges', () => {
       p.values[0]!.column = 'old_score';
       p.key = ['event_id'];
     }), shop!)).toBe('configuration changed since the last run: predictions.key, predictions.score');
+  });
+
+  it('takes `within` by its seconds: spelt otherwise, the configuration is the same', () => {
+    const respelt = withMonitor((m) => { m.within = { text: '2 weeks', seconds: 14 * 86400 }; });
+    expect(configChanges(respelt, shop!)).toBeUndefined();
+    expect(sameConfiguration({ configHash: 'another', config: respelt }, shop!)).toBe(true);
+    expect(sameConfiguration({ configHash: 'another', config: withMonitor((m) => { m.within = { text: '13 days', seconds: 13 * 86400 }; }) }, shop!)).toBe(false);
+    // without a kept configuration only the hash can say
+    expect(sameConfiguration({ configHash: 'another' }, shop!)).toBe(false);
+    expect(sameConfiguration({ configHash: shop!.configHash }, shop!)).toBe(true);
   });
 
   it("names a forecast's series and times by its keys", () => {

@@ -375,6 +375,10 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
   // configuration the last run kept in hindsight_runs.config), not only that something did.
   it.skipIf(!!target.unavailable)('a full refresh after a configuration change names what changed', async () => {
     const { src, out, dir } = await twentyDaysRun(34);
+    // `within` spelt otherwise is the same configuration: the next run stays incremental
+    const respelt = writeProject(target, src, out, { ...spec, within: '120 hours' });
+    const [same] = await runProject(adapter, respelt, { asOf: new Date('2026-02-14T12:00:00Z') });
+    expect([same!.error, same!.mode]).toEqual([undefined, 'incremental']);
     const changed = writeProject(target, src, out, { ...spec, within: '3 days', withinMs: 3 * DAY, segments: [{ column: 'seg_a', top: 50 }] });
     const [second] = await runProject(adapter, changed, { asOf: new Date('2026-02-15T00:00:00Z') });
     expect([second!.mode, second!.reason]).toEqual(['full_refresh', 'configuration changed since the last run: join.within, segments']);
