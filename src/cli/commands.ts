@@ -8,11 +8,11 @@ import { loadProjectAndTarget, subdirectories, type Project, type Target } from 
 import { monitorAsOf, type Monitor } from '../config/monitor.js';
 import { compileMonitor } from '../compiler/compile.js';
 import { dialectFor } from '../dialects/index.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
-import { loadSeed, readSeeds, seedFiles } from '../runner/seed.js';
+import { loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, line } from './output.js';
 import { parseAsOf } from './as-of.js';
@@ -51,6 +51,9 @@ export function selectMonitors(project: Project, options: { select?: string[]; e
  */
 export function validate(options: CommonOptions): { project: Project; target?: Target; monitors: Monitor[] } {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
+  // (hindsight.yml's seeds: tables no seed file loads into; their columns are checked by `seed`, which reads the files)
+  const { issues } = withSeedSettings(project, []);
+  if (issues.length) throw new ConfigError(issues);
   const monitors = selectMonitors(project, options);
   for (const monitor of monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
   return { project, target, monitors };
@@ -86,7 +89,7 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
 
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const files = selectSeeds(seedFiles(project), { ...options, projectDir: project.dir });
+  const { files, issues } = withSeedSettings(project, selectSeeds(seedFiles(project), { ...options, projectDir: project.dir }));
   // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
   // of the default seeds/, which projects of earlier `hindsight init`s name without having it.
   for (const seedPath of project.config['seed-paths']) {
@@ -95,7 +98,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
   // Every file is read and checked before any is loaded: a bad one stops the command with nothing loaded.
-  const seeds = readSeeds(files);
+  const seeds = readSeeds(files, issues);
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
     for (const [i, seed] of seeds.entries()) {

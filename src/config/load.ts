@@ -17,6 +17,11 @@ export interface Project {
   dir: string;
   config: ProjectConfig;
   monitors: Monitor[];
+  /**
+   * Where hindsight.yml writes each `seeds:` table and each of its column_types' columns (keyed by
+   * the table, and by the table and column joined by a NUL), for the seed errors that need the files.
+   */
+  seedPositions?: Map<string, Omit<ConfigIssue, 'message'>>;
 }
 
 export interface Target {
@@ -143,7 +148,17 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   });
   cache?.save();
   if (issues.length > 0 || !config) throw new ConfigError(issues);
-  return { dir, config, monitors };
+  return { dir, config, monitors, ...(config.seeds ? { seedPositions: seedPositions(parsed, config.seeds) } : {}) };
+}
+
+function seedPositions(parsed: ParsedYaml, seeds: NonNullable<ProjectConfig['seeds']>): Map<string, Omit<ConfigIssue, 'message'>> {
+  const at = (path: Path) => ({ file: parsed.file, key: formatPath(path), ...locateKey(parsed, path) });
+  const positions = new Map<string, Omit<ConfigIssue, 'message'>>();
+  for (const [table, settings] of Object.entries(seeds)) {
+    positions.set(table, at(['seeds', table]));
+    for (const column of Object.keys(settings.column_types)) positions.set(`${table}\0${column}`, at(['seeds', table, 'column_types', column]));
+  }
+  return positions;
 }
 
 /**

@@ -254,6 +254,9 @@ export const monitorFileSchema = z.strictObject({
   version: z.union([z.string(), z.number()]).describe('ignored, as in hindsight.yml (dbt property files begin with version: 2)').optional(),
 });
 
+/** The column types `hindsight seed` writes, the same on every warehouse (a seed's `column_types`). */
+export const SEED_COLUMN_TYPES = ['text', 'bigint', 'double', 'boolean', 'timestamp'] as const;
+
 export const projectSchema = z.strictObject({
   name: z.string().min(1).describe('the name of the project'),
   profile: z.string().min(1).describe('the name of a profile in profiles.yml'),
@@ -261,6 +264,18 @@ export const projectSchema = z.strictObject({
   'monitor-paths': z.array(z.string()).describe('a list of directories with monitor files').default(['monitors']),
   'seed-paths': z.array(z.string()).describe('a list of directories with seed CSV files').default(['seeds']),
   'target-path': z.string().describe('a directory for compiled SQL and run results').default('target'),
+  // dbt's seed config `column_types`, by table: the types `hindsight seed` would infer otherwise
+  seeds: z
+    .record(
+      z.string().regex(/^[^.\s]+(\.[^.\s]+)?$/, 'a seed table, as <schema>.<table> (or <table>, in the project schema)'),
+      z.strictObject({
+        column_types: z
+          .record(z.string().min(1), z.enum(SEED_COLUMN_TYPES))
+          .describe(`a mapping of the seed's columns to types (${SEED_COLUMN_TYPES.join(', ')}), for those whose type inferred from the values is not the one wanted, e.g. zip_code: text`),
+      }),
+    )
+    .describe('settings of seed tables, by table (<schema>.<table>, or <table> in the project schema): {raw.customers: {column_types: {zip_code: text}}}')
+    .optional(),
   version: z.union([z.string(), z.number()]).optional(),
 });
 

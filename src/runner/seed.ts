@@ -13,10 +13,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { Adapter } from '../adapters/index.js';
 import type { Project } from '../config/load.js';
+import type { SEED_COLUMN_TYPES } from '../config/schema.js';
+import { closest } from '../config/suggest.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { CsvSyntaxError, readCsvRecords } from './csv.js';
 
-export type ColumnType = 'bigint' | 'double' | 'boolean' | 'timestamp' | 'text';
+export type ColumnType = (typeof SEED_COLUMN_TYPES)[number];
 
 /**
  * A date, or a date and time, optionally with fractional seconds (up to microseconds) and, after a
@@ -31,6 +33,14 @@ const PATTERNS: [ColumnType, RegExp][] = [
   ['boolean', /^(true|false)$/i],
   ['timestamp', TIMESTAMP],
 ];
+
+/** What a value of each type is, in words, for a value that a column_types entry says is one and is not. */
+const VALUE_WORDS: Record<Exclude<ColumnType, 'text'>, string> = {
+  bigint: 'a whole number (of at most 18 digits)',
+  double: 'a number',
+  boolean: 'true or false',
+  timestamp: 'a date or date-time',
+};
 
 /**
  * The type `hindsight seed` gives a column, from its values. A column with a number written with a
@@ -92,6 +102,11 @@ export interface SeedFile {
   path: string;
   /** The path shown in messages: relative to the project directory. Default: `path`. */
   name?: string;
+  /**
+   * Types given in hindsight.yml (`seeds: {<table>: {column_types: …}}`), by column name in lower
+   * case, with where each is written; the other columns' types are inferred.
+   */
+  columnTypes?: Map<string, { type: ColumnType; at: Omit<ConfigIssue, 'message'> }>;
 }
 
 /** A seed file read and checked: its columns, and its values as the warehouse is given them. */
@@ -214,26 +229,70 @@ export function readSeed(file: SeedFile): { seed?: ParsedSeed; issues: ConfigIss
   if (ragged.length > MAX_ISSUES_PER_FILE) issues.push(issue(ragged[MAX_ISSUES_PER_FILE]!.line, 1, `and ${ragged.length - MAX_ISSUES_PER_FILE} more row(s) of the wrong number of fields`));
   if (issues.length) return { issues };
 
-  const columns = header.fields.map((name, i) => ({ name, type: inferType(rows.map((r) => r.fields[i]!)) }));
-  const badTimes: ConfigIssue[] = [];
+  const given: NonNullable<SeedFile['columnTypes']> = file.columnTypes ?? new Map();
+  // a column_types entry for a column the file does not have, at its line in hindsight.yml
+  const names = new Set(header.fields.map((f) => f.toLowerCase()));
+  for (const [column, { at }] of given) {
+    if (names.has(column)) continue;
+    const suggestion = closest(column, header.fields);
+    issues.push({ ...at, message: `${shown} has no column "${at.key.split('.').at(-1)}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; its columns: ${header.fields.join(', ')}` });
+  }
+  if (issues.length) return { issues };
+  const columns = header.fields.map((name, i) => {
+    const type = given.get(name.toLowerCase())?.type;
+    return { name, type: type ?? inferType(rows.map((r) => r.fields[i]!)), given: type !== undefined };
+  });
+  const badValues: ConfigIssue[] = [];
   const values = rows.map((r) =>
     r.fields.map((v, i) => {
       if (v === '') return null;
-      const { name, type } = columns[i]!;
+      const { name, type, given: isGiven } = columns[i]!;
+      const bad = (what: string) => {
+        badValues.push(issue(r.starts[i]!.line, r.starts[i]!.column, what, name));
+        return null;
+      };
+      if (type === 'text') return v;
+      // (an inferred type matches every value; a given one is checked)
+      if (type !== 'timestamp' && !PATTERNS.find(([t]) => t === type)![1].test(v)) {
+        return bad(`"${v}" is not ${VALUE_WORDS[type]}: hindsight.yml gives the column the type ${type} (${given.get(name.toLowerCase())!.at.key})`);
+      }
       if (type === 'bigint') return BigInt(v).toString();
       if (type === 'boolean') return v.toLowerCase();
-      if (type !== 'timestamp') return v;
+      if (type === 'double') return v;
       const t = utcTimestamp(v);
       if ('utc' in t) return t.utc;
-      badTimes.push(issue(r.starts[i]!.line, r.starts[i]!.column, `"${v}" ${t.error}, in a column of dates and times`, name));
-      return null;
+      return bad(`"${v}" ${t.error}, in a column of dates and times${isGiven ? ` (${given.get(name.toLowerCase())!.at.key})` : ''}`);
     }),
   );
-  if (badTimes.length) {
-    const more = badTimes.length - MAX_ISSUES_PER_FILE;
-    return { issues: [...badTimes.slice(0, MAX_ISSUES_PER_FILE), ...(more > 0 ? [{ ...badTimes[MAX_ISSUES_PER_FILE]!, message: `and ${more} more value(s) that are not dates and times` }] : [])] };
+  if (badValues.length) {
+    const more = badValues.length - MAX_ISSUES_PER_FILE;
+    return { issues: [...badValues.slice(0, MAX_ISSUES_PER_FILE), ...(more > 0 ? [{ ...badValues[MAX_ISSUES_PER_FILE]!, message: `and ${more} more value(s) not of their column's type` }] : [])] };
   }
-  return { seed: { file, columns, rows: values }, issues: [] };
+  return { seed: { file, columns: columns.map(({ name, type }) => ({ name, type })), rows: values }, issues: [] };
+}
+
+/**
+ * The seed files of a project with the column types hindsight.yml gives them (`seeds:`), and the
+ * problems of those settings: a table no seed file loads into. (A column the file does not have is
+ * found when the file is read.) Tables compare ignoring case, as the files' do.
+ */
+export function withSeedSettings(project: Project, files: SeedFile[]): { files: SeedFile[]; issues: ConfigIssue[] } {
+  const settings = project.config.seeds ?? {};
+  const tableOf = (name: string) => (name.includes('.') ? name : `${project.config.schema}.${name}`).toLowerCase();
+  const all = seedFiles(project).map((f) => `${f.schema}.${f.table}`);
+  const issues: ConfigIssue[] = [];
+  const byTable = new Map<string, NonNullable<SeedFile['columnTypes']>>();
+  for (const [name, { column_types }] of Object.entries(settings)) {
+    const at = project.seedPositions?.get(name) ?? { file: 'hindsight.yml', line: 1, column: 1, key: `seeds.${name}` };
+    if (!all.some((t) => t.toLowerCase() === tableOf(name))) {
+      const suggestion = closest(name.includes('.') ? name : `${project.config.schema}.${name}`, all);
+      issues.push({ ...at, message: `no seed file loads into ${name.includes('.') ? name : `${project.config.schema}.${name} (a table without a schema is in the project schema)`}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}` });
+      continue;
+    }
+    const types = new Map(Object.entries(column_types).map(([column, type]) => [column.toLowerCase(), { type, at: project.seedPositions?.get(`${name}\0${column}`) ?? { ...at, key: `${at.key}.column_types.${column}` } }] as const));
+    byTable.set(tableOf(name), new Map([...(byTable.get(tableOf(name)) ?? []), ...types]));
+  }
+  return { files: files.map((f) => ({ ...f, ...(byTable.has(`${f.schema}.${f.table}`.toLowerCase()) ? { columnTypes: byTable.get(`${f.schema}.${f.table}`.toLowerCase()) } : {}) })), issues };
 }
 
 /**
@@ -241,9 +300,9 @@ export function readSeed(file: SeedFile): { seed?: ParsedSeed; issues: ConfigIss
  * among them two files that would load into the same table, compared ignoring case, as DuckDB and
  * Snowflake's unquoted names do (only among the files given: those --select picked).
  */
-export function readSeeds(files: SeedFile[]): ParsedSeed[] {
+export function readSeeds(files: SeedFile[], settingIssues: ConfigIssue[] = []): ParsedSeed[] {
   const read = files.map(readSeed);
-  const issues = [...oneFilePerTable(files), ...read.flatMap((r) => r.issues)];
+  const issues = [...settingIssues, ...oneFilePerTable(files), ...read.flatMap((r) => r.issues)];
   if (issues.length) throw new SeedFileError(issues);
   return read.map((r) => r.seed!);
 }

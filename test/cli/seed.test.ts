@@ -1,7 +1,7 @@
 // `hindsight seed` end to end on DuckDB: what a CSV file from a spreadsheet brings (a byte order
 // mark, times with a UTC offset), seeds in subdirectories, and bad input refused with its
 // file:line:column and nothing loaded. (test/integration/seed.test.ts loads the same on every warehouse.)
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +122,42 @@ describe('hindsight seed', () => {
     expect(io.err).toContain('seeds/events/predictions.csv:3:3: predicted_at: "2026-02-30T10:00:00+01:00" is not a date that exists, in a column of dates and times');
     expect(io.err).toContain('seeds/events/predictions.csv:4:3: predicted_at: "2026-11-02T24:00:00Z" is not a time of day');
     expect(await query(dir, 'select count(*)::int as n from events.predictions')).toEqual([{ n: 6 }]);
+  });
+
+  // dbt's seed config column_types, by table in hindsight.yml: a column of digits kept as text, a
+  // column of 0/1 as whole numbers, and values checked against the type given them.
+  it("takes hindsight.yml's column_types over the types inferred, and checks the values against them", async () => {
+    const dir = await project({
+      'seeds/raw/customers.csv': 'customer_id,zip,vip,joined\n1,10001,1,2026-01-02\n2,94105,0,\n3,,1,2026-03-04T05:06:07Z\n',
+      'seeds/plain.csv': 'id,score\n1,0.5\n2,1\n',
+    });
+    const yml = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
+    write(dir, { 'hindsight.yml': `${yml}seeds:\n  raw.customers:\n    column_types:\n      ZIP: text\n      vip: bigint\n      joined: timestamp\n  plain:\n    column_types: {id: text, score: double}\n` });
+    expect(await main(['validate', '--project-dir', dir])).toBe(0);
+    expect(await main(['seed', '--project-dir', dir])).toBe(0);
+    const types = `select column_name as c, data_type as t from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`;
+    expect(await query(dir, types.replace('?', "'raw'").replace('?', "'customers'"))).toEqual([
+      { c: 'customer_id', t: 'BIGINT' }, { c: 'zip', t: 'VARCHAR' }, { c: 'vip', t: 'BIGINT' }, { c: 'joined', t: 'TIMESTAMP' },
+    ]);
+    expect(await query(dir, `select zip, vip from raw.customers order by customer_id`)).toEqual([{ zip: '10001', vip: 1 }, { zip: '94105', vip: 0 }, { zip: null, vip: 1 }]);
+    expect(await query(dir, types.replace('?', "'hindsight'").replace('?', "'plain'"))).toEqual([{ c: 'id', t: 'VARCHAR' }, { c: 'score', t: 'DOUBLE' }]);
+
+    // a table no file loads into, a column the file does not have, a value not of the type given
+    const settings = (s: string) => write(dir, { 'hindsight.yml': `${yml}seeds:\n${s}` });
+    settings('  raw.customer:\n    column_types: {zip: text}\n');
+    expect(await main(['validate', '--project-dir', dir])).toBe(2);
+    expect(io.err).toContain('hindsight.yml:8:3: seeds.raw.customer: no seed file loads into raw.customer (did you mean "raw.customers"?)');
+    settings('  raw.customers:\n    column_types:\n      zipp: text\n      joined: bigint\n');
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(io.err).toContain('hindsight.yml:10:7: seeds.raw.customers.column_types.zipp: seeds/raw/customers.csv has no column "zipp" (did you mean "zip"?); its columns: customer_id, zip, vip, joined');
+    settings('  raw.customers:\n    column_types: {joined: bigint}\n');
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(io.err).toContain('seeds/raw/customers.csv:2:11: joined: "2026-01-02" is not a whole number (of at most 18 digits): hindsight.yml gives the column the type bigint (seeds.raw.customers.column_types.joined)');
+    settings('  raw.customers:\n    column_types: {zip: date}\n');
+    expect(await main(['validate', '--project-dir', dir])).toBe(2);
+    expect(io.err).toMatch(/hindsight\.yml:9:25: seeds\.raw\.customers\.column_types\.zip: .*text, bigint, double, boolean, timestamp/);
+    // nothing was loaded by the refused runs
+    expect(await query(dir, `select count(*)::int as n from raw.customers`)).toEqual([{ n: 3 }]);
   });
 
   it('names the seed and its file when the warehouse fails its load, which leaves its table as it was', async () => {

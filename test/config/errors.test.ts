@@ -135,7 +135,7 @@ profle: shop
 `,
     });
     expect(text).toMatchInlineSnapshot(`
-      "hindsight.yml:2:1: profle: unknown key "profle"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "profile"?)
+      "hindsight.yml:2:1: profle: unknown key "profle"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, seeds, version (did you mean "profile"?)
       monitors/churn.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "score"?)
       monitors/churn.yml:15:7: monitors[0].join.witin: unknown key "witin"; expected one of: within, missing (did you mean "within"?)
       monitors/churn.yml:16:5: monitors[0].granularty: unknown key "granularty"; expected one of: name, type, description, tags, granularity, segments, load_delay, predictions, outcomes, join, threshold, approximate_ranking (did you mean "granularity"?)
@@ -793,7 +793,7 @@ targets: prod
       "hindsight.yml:3:9: schema: expected a schema name (letters, digits, _ and $, not starting with a digit); got "2024-metrics"
       hindsight.yml:4:17: monitor-paths[0]: directory "monitor" does not exist in the project directory (did you mean "monitors"?)
       hindsight.yml:4:26: monitor-paths[1]: directory "more/monitors" does not exist in the project directory
-      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version"
+      hindsight.yml:5:1: targets: unknown key "targets"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, seeds, version"
     `);
   });
 
@@ -820,7 +820,7 @@ tagret-path: out
       'more/d.yml:2:11',
     ]);
     expect(shown(error.message, dir)).toMatchInlineSnapshot(`
-      "hindsight.yml:5:1: tagret-path: unknown key "tagret-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
+      "hindsight.yml:5:1: tagret-path: unknown key "tagret-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, seeds, version (did you mean "target-path"?)
       monitors/a.yml:8:7: monitors[0].predictions.scroe: unknown key "scroe"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "score"?)
       monitors/b.yml:13:14: monitors[0].outcomes.label: YAML syntax error: this string has no closing quote
       more/c.yml:11:12: monitors[0].outcomes.key: has 2 column(s) but predictions.key has 1; keys are matched position by position
@@ -845,7 +845,7 @@ describe('loadProjectAndTarget', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect(shown((error as ConfigError).message, dir)).toMatchInlineSnapshot(`
-      "hindsight.yml:3:1: targte-path: unknown key "targte-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, version (did you mean "target-path"?)
+      "hindsight.yml:3:1: targte-path: unknown key "targte-path"; expected one of: name, profile, schema, monitor-paths, seed-paths, target-path, seeds, version (did you mean "target-path"?)
       monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
       profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)"
     `);
