@@ -132,7 +132,8 @@ describe('hindsight seed', () => {
       'seeds/plain.csv': 'id,score\n1,0.5\n2,1\n',
     });
     const yml = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
-    write(dir, { 'hindsight.yml': `${yml}seeds:\n  raw.customers:\n    column_types:\n      ZIP: text\n      vip: bigint\n      joined: timestamp\n  plain:\n    column_types: {id: text, score: double}\n` });
+    const line = (n: number) => yml.trimEnd().split('\n').length + 1 + n; // the n-th line below `seeds:`
+    write(dir, { 'hindsight.yml': `${yml.trimEnd()}\nseeds:\n  raw.customers:\n    column_types:\n      ZIP: text\n      vip: bigint\n      joined: timestamp\n  plain:\n    column_types: {id: text, score: double}\n` });
     expect(await main(['validate', '--project-dir', dir])).toBe(0);
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
     const types = `select column_name as c, data_type as t from information_schema.columns where table_schema = ? and table_name = ? order by ordinal_position`;
@@ -143,19 +144,19 @@ describe('hindsight seed', () => {
     expect(await query(dir, types.replace('?', "'hindsight'").replace('?', "'plain'"))).toEqual([{ c: 'id', t: 'VARCHAR' }, { c: 'score', t: 'DOUBLE' }]);
 
     // a table no file loads into, a column the file does not have, a value not of the type given
-    const settings = (s: string) => write(dir, { 'hindsight.yml': `${yml}seeds:\n${s}` });
+    const settings = (s: string) => write(dir, { 'hindsight.yml': `${yml.trimEnd()}\nseeds:\n${s}` });
     settings('  raw.customer:\n    column_types: {zip: text}\n');
     expect(await main(['validate', '--project-dir', dir])).toBe(2);
-    expect(io.err).toContain('hindsight.yml:8:3: seeds.raw.customer: no seed file loads into raw.customer (did you mean "raw.customers"?)');
+    expect(io.err).toContain(`hindsight.yml:${line(1)}:3: seeds.raw.customer: no seed file loads into raw.customer (did you mean "raw.customers"?)`);
     settings('  raw.customers:\n    column_types:\n      zipp: text\n      joined: bigint\n');
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(io.err).toContain('hindsight.yml:10:7: seeds.raw.customers.column_types.zipp: seeds/raw/customers.csv has no column "zipp" (did you mean "zip"?); its columns: customer_id, zip, vip, joined');
+    expect(io.err).toContain(`hindsight.yml:${line(3)}:7: seeds.raw.customers.column_types.zipp: seeds/raw/customers.csv has no column "zipp" (did you mean "zip"?); its columns: customer_id, zip, vip, joined`);
     settings('  raw.customers:\n    column_types: {joined: bigint}\n');
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
     expect(io.err).toContain('seeds/raw/customers.csv:2:11: joined: "2026-01-02" is not a whole number (of at most 18 digits): hindsight.yml gives the column the type bigint (seeds.raw.customers.column_types.joined)');
     settings('  raw.customers:\n    column_types: {zip: date}\n');
     expect(await main(['validate', '--project-dir', dir])).toBe(2);
-    expect(io.err).toMatch(/hindsight\.yml:9:25: seeds\.raw\.customers\.column_types\.zip: .*text, bigint, double, boolean, timestamp/);
+    expect(io.err).toMatch(new RegExp(`hindsight\\.yml:${line(2)}:25: seeds\\.raw\\.customers\\.column_types\\.zip: .*text, bigint, double, boolean, timestamp`));
     // nothing was loaded by the refused runs
     expect(await query(dir, `select count(*)::int as n from raw.customers`)).toEqual([{ n: 3 }]);
   });
