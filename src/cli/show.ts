@@ -77,10 +77,14 @@ export async function show(options: CommonOptions & { monitor: string; granulari
     }
     // the latest windows with one of the metrics shown (a window with only data-quality rows is not one)
     const shown = metrics.map((x) => d.string(x)).join(', ');
+    // A regression of several outputs: a row per output (its rows' qualifier), not their average,
+    // which adds dollars to days; the data-quality rows, written once per window, beside each.
+    const outputs = monitor.outputs.flatMap((o) => (o.name === null ? [] : [o.name]));
+    const perOutput = outputs.length > 1;
     const rows = await a.query(`
-select window_start, window_end, model_version, metric, value
+select window_start, window_end, model_version, metric, value, qualifier
 from ${metricsTable}
-where ${ofMonitor} and segment is null and qualifier is null
+where ${ofMonitor} and segment is null and (qualifier is null${perOutput ? ` or qualifier in (${outputs.map((o) => d.string(o)).join(', ')})` : ''})
   and window_start in (
     select distinct window_start from ${metricsTable}
     where ${ofMonitor} and metric in (${shown}) and value is not null
@@ -97,19 +101,30 @@ order by window_start, model_version`);
     const final = (windowEnd: Date) =>
       monitor.forecast ? undefined : !known ? '?' : windowEnd.getTime() <= finalBefore.getTime() ? 'yes' : 'no';
     const byKey = new Map<string, Map<string, unknown>>();
-    for (const r of rows) {
-      const key = [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');
+    const keyOf = (r: (typeof rows)[number], output?: string) =>
+      [(r.window_start as Date).toISOString().slice(0, 10), r.model_version ?? '—', output, final(r.window_end as Date)].filter((x) => x !== undefined).join('\t');
+    const set = (key: string, metric: string, value: unknown) => {
       if (!byKey.has(key)) byKey.set(key, new Map());
-      byKey.get(key)!.set(String(r.metric), r.value);
+      byKey.get(key)!.set(metric, value);
+    };
+    const ofOutputs = new Set(rows.filter((r) => r.qualifier !== null).map((r) => String(r.metric)));
+    for (const r of rows) {
+      if (!perOutput) set(keyOf(r), String(r.metric), r.value);
+      else if (r.qualifier !== null) set(keyOf(r, String(r.qualifier)), String(r.metric), r.value);
+      else if (!ofOutputs.has(String(r.metric))) for (const o of outputs) set(keyOf(r, o), String(r.metric), r.value);
     }
     const asOf = last ? `, as of ${last.asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z')}` : '';
     const unknown = monitor.forecast || known ? '' : last ? '; its configuration was another: final is known after the next run' : '; no successful run is recorded: final is not known';
-    process.stdout.write(`${monitor.name}: ${granularity} windows, overall, latest ${windows} (as written by the last run${asOf}${unknown})\n\n`);
+    process.stdout.write(`${monitor.name}: ${granularity} windows, overall${perOutput ? ', per output' : ''}, latest ${windows} (as written by the last run${asOf}${unknown})\n\n`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.
+    // (by window and version, as the query gives them; each one's outputs in the file's order)
+    const groups = [...new Set([...byKey.keys()].map((k) => k.split('\t').slice(0, 2).join('\t')))];
+    const order = (k: string) => groups.indexOf(k.split('\t').slice(0, 2).join('\t')) * (outputs.length + 1) + (perOutput ? outputs.indexOf(k.split('\t')[2]!) : 0);
     const body = [...byKey.entries()]
       .filter(([, m]) => metrics.some((x) => m.get(x) !== undefined && m.get(x) !== null))
+      .sort(([a], [b]) => order(a) - order(b))
       .map(([k, m]) => [...k.split('\t'), ...metrics.map((x) => withBound(m.get(x), m.get(`${x}_error_bound`)))]);
-    const keys = ['window_start', 'version', ...(monitor.forecast ? [] : ['final'])];
+    const keys = ['window_start', 'version', ...(perOutput ? ['output'] : []), ...(monitor.forecast ? [] : ['final'])];
     process.stdout.write(table([...keys, ...metrics], body) + '\n');
     return 0;
   });

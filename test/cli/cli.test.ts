@@ -118,6 +118,42 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.out).toMatch(/2026-11-09\s+v2\s+no\s+168\s+\S+\s+\S+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4} ±0\.\d+\s+0\.\d{4}\s/);
   });
 
+  // The average of dollars and days means nothing: a regression of several outputs is shown per output,
+  // each cell its output's row in the table (qualifier), the data-quality counts beside each.
+  it('shows a regression of several outputs one row per output, from its rows in the metric table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
+    cpSync('examples/resale', dir, { recursive: true, filter: (src) => !src.includes(`${join('resale', 'target')}`) });
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    io.out = '';
+    expect(await main(['show', 'resale', '--project-dir', dir, '--windows', '2', '--metrics', 'count', 'mae', 'r2', 'pending'])).toBe(0);
+    const lines = io.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^resale: week windows, overall, per output, latest 2/);
+    expect(lines[2]!.split(/\s+/)).toEqual(['window_start', 'version', 'output', 'final', 'count', 'mae', 'r2', 'pending']);
+    const shown = lines.slice(4).map((l) => l.trim().split(/\s+/));
+    const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'resale.duckdb') });
+    try {
+      const stored = await adapter.query(`
+        select strftime(window_start, '%Y-%m-%d') as w, model_version as v, coalesce(qualifier, '') as q, metric, value from hindsight.hindsight_metrics
+        where monitor = 'resale' and granularity = 'week' and segment is null and metric in ('count', 'mae', 'r2', 'pending')
+          and window_start >= (select max(window_start) - interval 7 day from hindsight.hindsight_metrics where monitor = 'resale' and granularity = 'week' and metric = 'mae')`);
+      const cell = (w: string, v: string, q: string, metric: string) => {
+        const r = stored.find((x) => x.w === w && x.v === v && x.q === q && x.metric === metric);
+        const value = r?.value as number | null | undefined;
+        return value === null || value === undefined ? '—' : Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+      };
+      const expected = [...new Set(stored.map((r) => `${r.w}\t${r.v}`))].sort().flatMap((wv) => {
+        const [w, v] = wv.split('\t') as [string, string];
+        return ['price', 'days_to_resale'].map((o) => [w, v, o, 'no', cell(w, v, o, 'count'), cell(w, v, o, 'mae'), cell(w, v, o, 'r2'), cell(w, v, '', 'pending')]);
+      });
+      expect(shown).toEqual(expected);
+      expect(shown.length).toBeGreaterThanOrEqual(2);
+      // (the average row is not what is shown)
+      expect(shown[0]![5]).not.toBe(cell(shown[0]![0]!, shown[0]![1]!, '', 'mae'));
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('compiles byte-identical SQL twice', async () => {
     const dir = copyOfShop();
     expect(await main(['compile', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
