@@ -20,6 +20,12 @@
 {% set window_keys = 'granularity, window_start, model_version, ' + overall %}
 {% set orphan_keys = 'granularity, window_start, cast(null as ' + d.types.text + ') as model_version, ' + overall %}
 
+{#- The prediction_events rows of 0 of the empty windows (empty_windows), after the other rows. -#}
+{% macro empty_window_rows() %}
+union all
+{{ output.metric_rows([['prediction_events', '0', '0']], 'empty_windows', keys=orphan_keys) -}}
+{%- endmacro %}
+
 {% macro per_window_rows(metrics) %}
 {% set derived = {
     'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],
@@ -73,6 +79,36 @@
 {%- endmacro %}
 
 {#-
+  The windows without a prediction event, per granularity, from the monitor's first window with one
+  to the last that starts before the as-of, as `granularity, window_start`: the body of the
+  `empty_windows` CTE, which follows `per_window`. Each gets a prediction_events row of 0 (model
+  version NULL) and an outcomes_orphan row, so that a gap in the predictions (logging broken, a model
+  taken down) is a zero a dashboard plots and an alert fires on, not a missing point. An incremental
+  run gives those it recomputes; the monitor's first window is then also among its stored rows.
+-#}
+{% macro empty_windows() %}
+{% for g in m.granularities %}
+    select '{{ g }}' as granularity, spine.window_start
+    from {{ d.windowSeries(g, first_window(g), run.as_of) }} as spine
+    where spine.window_start < {{ run.as_of }}
+{% if run.incremental %}
+        and spine.window_start >= {{ run.recompute_from[g] }}
+{% endif %}
+        and spine.window_start not in (select window_start from per_window where granularity = '{{ g }}' and prediction_events > 0)
+{%- if not loop.last %}
+
+    union all
+{% endif %}
+{% endfor %}
+{%- endmacro %}
+
+{#- The first window of granularity g with a prediction event, as a scalar subquery (NULL: none). -#}
+{% macro first_window(g) -%}
+(select min(window_start) from (select window_start from per_window where granularity = '{{ g }}' and prediction_events > 0
+{%- if run.incremental %} union all select window_start from {{ tables.metrics }} where monitor = {{ d.string(m.name) }} and granularity = '{{ g }}' and window_start < {{ run.recompute_from[g] }} and metric = 'prediction_events' and segment is null and value > 0{% endif %}) as firsts)
+{%- endmacro %}
+
+{#-
   The days from run.windows_from to run.evaluate_from (the first days of a week or month this
   incremental run recomputes, before its range) as their day windows' stored data-quality rows, one
   row per day (and model version, with `by_version`): `day_start` then, per name in `metrics`, its
@@ -101,7 +137,7 @@
 {#-
   The body of the `orphans` CTE: outcome rows classed 'orphan' (in `class_column` of outcome_matches)
   counted per day of their observation and added up into each granularity's windows, and every
-  window with prediction events at 0, so that it gets its outcomes_orphan row.
+  window with prediction events, or empty (empty_windows), at 0, so that it gets its outcomes_orphan row.
 -#}
 {% macro orphans(class_column) %}
     -- counted per day of their observation, and added up into each granularity's windows
@@ -122,4 +158,6 @@
 {% endcall %}
     union all
 {{ prediction_windows() }}
+    union all
+    select granularity, window_start, 0 from empty_windows
 {%- endmacro %}

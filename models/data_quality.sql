@@ -79,6 +79,10 @@ per_window as (
 {% endif %}
 ),
 
+empty_windows as (
+{{ quality.empty_windows() }}
+),
+
 orphans as (
 {{ quality.orphans('outcome_class') }}
 ){% if run.adds_late_outcomes %},
@@ -97,6 +101,7 @@ late_windows as (
 
 {{ quality.per_window_rows(quality.outcome_window_metrics) -}}
 {{ output.metric_rows([['outcomes_orphan', 'sum(orphan)', 'sum(orphan)']], 'orphans', keys=quality.orphan_keys, where=incremental.recomputed(run) if run.incremental, group_by='granularity, window_start') -}}
+{{ quality.empty_window_rows() -}}
 {% if run.adds_late_outcomes %}
 union all
 -- Windows this run does not recompute changed only by late outcomes new since the previous run (as

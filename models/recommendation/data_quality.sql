@@ -65,9 +65,14 @@ per_window as (
     group by 1, 2, 3
 ),
 
+empty_windows as (
+{{ quality.empty_windows() }}
+),
+
 orphans as (
 {{ quality.orphans('interaction_class') }}
 )
 
 {{ quality.per_window_rows(quality.request_window_metrics) -}}
 {{ output.metric_rows([['outcomes_orphan', 'sum(orphan)', 'sum(orphan)']], 'orphans', keys=quality.orphan_keys, group_by='granularity, window_start') -}}
+{{ quality.empty_window_rows() -}}

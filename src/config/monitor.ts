@@ -382,13 +382,15 @@ export function monitorAsOf(monitor: Monitor, asOf: Date): Date {
  * written the new way to rows written the old way. 2 (every type): DuckDB's text of whole doubles, a
  * one-output `outputs:` monitor's average rows, the `__other__` value, class scores in the file's
  * order. 3 (multiclass): a row whose scores sum to 1 up to rounding is not divided by its sum.
+ * Then one more for every type but forecasts (0.3.0): a window without a prediction event, from the
+ * first to the as-of, gets a prediction_events row of 0 (docs/semantics.md §6, empty windows).
  */
 export const RESULTS_VERSIONS: Record<MonitorConfig['type'], number> = {
-  binary_classification: 2,
-  multiclass_classification: 3,
-  regression: 2,
+  binary_classification: 3,
+  multiclass_classification: 4,
+  regression: 3,
   forecast: 2,
-  recommendation: 2,
+  recommendation: 3,
 };
 
 /**

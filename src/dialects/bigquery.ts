@@ -28,6 +28,9 @@ export const bigquery: Dialect = defineDialect({
     granularity === 'month'
       ? `timestamp(date_add(date(${expr}), interval 1 month))`
       : `timestamp_add(${expr}, interval ${granularity === 'week' ? 7 : 1} day)`,
+  // (a timestamp array steps by a day at most: the dates' array, whose days are UTC's)
+  windowSeries: (granularity, from, to) =>
+    `(select timestamp(day) as window_start from unnest(generate_date_array(date(${from}), date(${to}), interval 1 ${granularity})) as day)`,
   addSeconds: (expr, seconds) =>
     seconds < 0 ? `timestamp_sub(${expr}, interval ${-seconds} second)` : `timestamp_add(${expr}, interval ${seconds} second)`,
   // INT64 / INT64 is FLOAT64 in BigQuery.

@@ -75,6 +75,12 @@ export interface Dialect {
   windowStart(granularity: Granularity, expr: string): string;
   /** Start of the next window after the one starting at `expr`. */
   windowEnd(granularity: Granularity, expr: string): string;
+  /**
+   * A subquery of one column, `window_start`: the starts of the windows of `granularity` from `from`
+   * (a window's start, or NULL: no rows) to the last at or before `to`, one row each. For the windows
+   * without data, which no grouping of the data can give (macros/data_quality.sql, empty_windows).
+   */
+  windowSeries(granularity: Granularity, from: string, to: string): string;
   addSeconds(expr: string, seconds: number): string;
   /** Hours from `start` to `end` as a double, to the microsecond. */
   hoursBetween(start: string, end: string): string;
@@ -221,6 +227,8 @@ export const defaultDialect: Dialect = {
   },
   windowStart: (granularity, expr) => `date_trunc('${granularity}', ${expr})`,
   windowEnd: (granularity, expr) => `${expr} + interval '${granularity === 'week' ? '7 days' : `1 ${granularity}`}'`,
+  windowSeries: (granularity, from, to) =>
+    `(select generate_series(${from}, ${to}, interval '${granularity === 'week' ? '7 days' : `1 ${granularity}`}') as window_start)`,
   addSeconds: (expr, seconds) => `${expr} + interval '${seconds} seconds'`,
   hoursBetween(start, end) {
     return `${this.toDouble(`extract(epoch from (${end} - ${start}))`)} / 3600`;

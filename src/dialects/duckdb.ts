@@ -19,6 +19,9 @@ export const duckdb = defineDialect({
   // bound: a text column is cast as before, at no cost.
   toText: (expr) => `case when typeof(${expr}) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(${expr} as varchar), '\\.0$', '') else cast(${expr} as varchar) end`,
   hoursBetween: (start, end) => `(epoch_us(${end}) - epoch_us(${start})) / 3600000000.0`,
+  // (generate_series is a list here, and a table function only of constants)
+  windowSeries: (granularity, from, to) =>
+    `(select unnest(generate_series(${from}, ${to}, interval '${granularity === 'week' ? '7 days' : `1 ${granularity}`}')) as window_start)`,
   // `/` on integers is a double in DuckDB.
   intDivide: (a, b) => `(${a}) // (${b})`,
   percentile: (expr, fraction) => `quantile_cont(${expr}, ${fraction})`,

@@ -51,6 +51,12 @@ export const snowflake: Dialect = defineDialect({
       : `date_trunc('${granularity}', ${expr})`,
   windowEnd: (granularity, expr) =>
     granularity === 'month' ? `dateadd(month, 1, ${expr})` : `dateadd(day, ${granularity === 'week' ? 7 : 1}, ${expr})`,
+  // (no series of times: a range of whole numbers, flattened, each the days or months from `from`,
+  // which is read once, beside its count of them)
+  windowSeries: (granularity, from, to) => {
+    const [part, step] = granularity === 'month' ? ['month', 1] : ['day', granularity === 'week' ? 7 : 1];
+    return `(select dateadd(${part}, steps.value, bounds.first) as window_start from (select ${from} as first) as bounds, table(flatten(array_generate_range(0, datediff(${part}, bounds.first, ${to}) + 1, ${step}))) as steps)`;
+  },
   addSeconds: (expr, seconds) => `dateadd(second, ${seconds}, ${expr})`,
   // Exact microseconds, as a FLOAT before dividing: NUMBER division would keep only 6 decimals.
   // (Same value as DATEDIFF(microsecond, …), in a form transpilers do not turn into date arithmetic.)

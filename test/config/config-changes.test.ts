@@ -66,7 +66,7 @@ describe('configChanges', () => {
     kept.monitor.classes.pop();
     kept.monitor.predictions.values.pop();
     kept.results_version -= 1;
-    expect(configChanges(JSON.stringify(kept), styles!)).toMatch(/^configuration changed since the last run: predictions\.class_scores\.\w+; and this version of hindsight computes multiclass_classification rows another way than the last run's \(results version 2 → 3\)$/);
+    expect(configChanges(JSON.stringify(kept), styles!)).toMatch(/^configuration changed since the last run: predictions\.class_scores\.\w+; and this version of hindsight computes multiclass_classification rows another way than the last run's \(results version 3 → 4\)$/);
   });
 
   it('says when only the results version differs, and nothing when nothing does', () => {

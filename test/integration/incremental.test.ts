@@ -108,6 +108,25 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectSameRows(outA, outB); // exactly, not approximately
   });
 
+  // Windows without a prediction event get prediction_events 0 (docs/semantics.md §6): a gap that
+  // the first run (as of 02-10 06:00) ends in, and one after the last prediction, to the second as-of
+  // (02-17 18:00). The incremental run writes the same zero rows as a full refresh.
+  it.skipIf(!!target.unavailable)('a gap in the predictions is a prediction_events row of 0, incremental as in a full refresh', async () => {
+    const fixture = randomFixture({ seed: 19, predictions: 800, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
+    const gap = (t: Date) => (t >= new Date('2026-02-06T00:00:00Z') && t < new Date('2026-02-12T00:00:00Z')) || t >= new Date('2026-02-15T00:00:00Z');
+    fixture.predictions = fixture.predictions.filter((p) => !gap(p.ts));
+    const { outA, outB } = await incrementalAndFullRefresh(fixture, spec);
+    await expectSameRows(outA, outB);
+    const zeros = (await readMetrics(adapter, outA)).filter((r) => r.metric === 'prediction_events' && r.value === 0);
+    // (every day of the gaps: the fixture has a prediction on every other day from its first)
+    const days = (from: string, to: string) => Array.from({ length: (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 }, (_, i) => new Date(Date.parse(from) + i * 86_400_000).toISOString());
+    expect(zeros.filter((r) => r.granularity === 'day').map((r) => [r.windowStart, r.modelVersion, r.sampleSize])).toEqual(
+      [...days('2026-02-06T00:00:00Z', '2026-02-11T00:00:00Z'), ...days('2026-02-15T00:00:00Z', '2026-02-17T00:00:00Z')].map((w) => [w, null, 0]),
+    );
+    // the week of Monday 02-16, under way at the as-of, has none either; every month has some
+    expect(zeros.filter((r) => r.granularity !== 'day').map((r) => [r.granularity, r.windowStart])).toEqual([['week', '2026-02-16T00:00:00.000Z']]);
+  });
+
   // The second run's range starts at 2026-02-05 06:00 (the first as-of minus within): the day of it is
   // evaluated again, while its week (from 2026-02-02) and month (from 2026-02-01) are recomputed with
   // their first days read as stored. Without day windows, the range starts at the week.

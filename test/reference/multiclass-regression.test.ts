@@ -733,7 +733,10 @@ describe('referenceMulticlassPipeline', () => {
     );
     const dq = (rows: MetricRow[]) => rows.filter((r) => [...DATA_QUALITY_METRICS, 'outcomes_orphan'].includes(r.metric as never));
     expect(dq(metrics)).toEqual(dq(asBinary.metrics));
-    expect(dq(metrics)).toHaveLength(11);
+    // 03-10's ten rows and its outcomes_orphan; 03-11, under way at the as-of (18:00) without a
+    // prediction event, its prediction_events 0 and outcomes_orphan 0 (section 6)
+    expect(dq(metrics)).toHaveLength(13);
+    expect(val(metrics, { windowStart: '2024-03-11T00:00:00.000Z', metric: 'prediction_events' })).toBe(0);
   });
 
   it("join.missing must be 'drop'", () => {

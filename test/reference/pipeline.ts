@@ -425,7 +425,7 @@ export function runPipeline<P, L>(
   for (const granularity of config.granularities) {
     metrics.push(
       ...modelMetricRows(granularity, keptList, evaluationOf, config, problem),
-      ...dataQualityRows(granularity, predictionEvents, removedDuplicates, keptList, evaluationOf, orphans),
+      ...dataQualityRows(granularity, predictionEvents, removedDuplicates, keptList, evaluationOf, orphans, config.asOf),
     );
   }
   metrics.sort(compareMetricRows);
@@ -526,6 +526,7 @@ function dataQualityRows<P, L>(
   keptPredictions: KeptPrediction<P, L>[],
   evaluationOf: Map<string, GenericEvaluationRow<P, L>>,
   orphans: Orphan[],
+  asOf: Date,
 ): MetricRow[] {
   interface Counters {
     windowStart: Date;
@@ -617,7 +618,26 @@ function dataQualityRows<P, L>(
   };
   for (const p of predictionEvents) touch(p.ts);
   for (const o of orphans) touch(o.ts).n += 1;
+  for (const w of emptyWindows(granularity, predictionEvents.map((p) => p.ts), asOf)) {
+    out.push(row(w, null, 'prediction_events', 0, 0));
+    touch(w);
+  }
   for (const c of orphanCounts.values()) out.push(row(c.windowStart, null, 'outcomes_orphan', c.n, c.n));
+  return out;
+}
+
+/**
+ * Section 6: the windows with no prediction event, from the first window with one to the last that
+ * starts before the as-of (each gets prediction_events 0, model version NULL, and an outcomes_orphan row).
+ */
+export function emptyWindows(granularity: Granularity, eventTimes: Date[], asOf: Date): Date[] {
+  if (eventTimes.length === 0) return [];
+  const withEvents = new Set(eventTimes.map((t) => windowStartOf(t, granularity).getTime()));
+  const first = Math.min(...withEvents);
+  const out: Date[] = [];
+  for (let w = new Date(first); w.getTime() < asOf.getTime(); w = windowEndOf(w, granularity)) {
+    if (!withEvents.has(w.getTime())) out.push(w);
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@
  * refresh). Shared pieces (windows, text order, row order, percentiles) come from pipeline.ts.
  */
 import { createHash } from 'node:crypto';
-import { compareMetricRows, compareText, OTHER, topValues, windowEndOf, windowStartOf, type Granularity, type MetricRow } from './pipeline.js';
+import { compareMetricRows, compareText, emptyWindows, OTHER, topValues, windowEndOf, windowStartOf, type Granularity, type MetricRow } from './pipeline.js';
 import { percentileCont } from './quantile.js';
 
 type Value = string | number | null | undefined;
@@ -220,7 +220,7 @@ export function referenceRecommendationPipeline(
 
   const metrics: MetricRow[] = [];
   for (const g of config.granularities) {
-    metrics.push(...modelMetrics(g, requests, events, config, ks, sampleSize), ...dataQuality(g, requests, allCopies, removedCopies, orphans));
+    metrics.push(...modelMetrics(g, requests, events, config, ks, sampleSize), ...dataQuality(g, requests, allCopies, removedCopies, orphans, config.asOf));
   }
   metrics.sort(compareMetricRows);
   return { requests, metrics };
@@ -376,6 +376,7 @@ function dataQuality(
   copies: { ts: Date; modelVersion: string | null }[],
   removed: { ts: Date; modelVersion: string | null }[],
   orphans: Date[],
+  asOf: Date,
 ): MetricRow[] {
   interface Counters {
     windowStart: string;
@@ -431,6 +432,10 @@ function dataQuality(
   for (const t of orphans) {
     const win = windowStartOf(t, g).toISOString();
     orphanCounts.set(win, (orphanCounts.get(win) ?? 0) + 1);
+  }
+  for (const w of emptyWindows(g, copies.map((c) => c.ts), asOf)) {
+    out.push(row(w.toISOString(), null, 'prediction_events', 0, 0));
+    orphanCounts.set(w.toISOString(), orphanCounts.get(w.toISOString()) ?? 0);
   }
   for (const [win, n] of orphanCounts) out.push(row(win, null, 'outcomes_orphan', n, n));
   return out;

@@ -470,8 +470,12 @@ describe('referencePipeline: outcome classification (section 2)', () => {
     expect(val(metrics, { windowStart: '2024-03-09T00:00:00.000Z', metric: 'outcomes_orphan' })).toBe(1); // k5
     // 03-09 has an orphan but no prediction event: only the outcomes_orphan row
     expect(metrics.filter((r) => r.windowStart === '2024-03-09T00:00:00.000Z')).toHaveLength(1);
-    // the late outcome's own day (03-11) has no rows at all
-    expect(metrics.filter((r) => r.windowStart === '2024-03-11T00:00:00.000Z')).toHaveLength(0);
+    // the late outcome's own day (03-11) has no prediction event: after the first one's day and before
+    // the as-of, it has a prediction_events row of 0 and an outcomes_orphan row of 0, model version NULL
+    expect(metrics.filter((r) => r.windowStart === '2024-03-11T00:00:00.000Z').map((r) => [r.modelVersion, r.metric, r.value])).toEqual([
+      [null, 'outcomes_orphan', 0],
+      [null, 'prediction_events', 0],
+    ]);
     // month: both orphans in March
     expect(val(metrics, { granularity: 'month', windowStart: '2024-03-01T00:00:00.000Z', metric: 'outcomes_orphan' })).toBe(2);
     expect(pick(metrics, { granularity: 'month', windowStart: '2024-03-01T00:00:00.000Z', metric: 'outcomes_orphan' }).windowEnd).toBe(
@@ -770,7 +774,7 @@ describe('referencePipeline: windows (section 4)', () => {
     expect(end('week', '2020-12-28T00:00:00.000Z')).toBe('2021-01-04T00:00:00.000Z');
     expect(events('week', '2024-12-30T00:00:00.000Z')).toBe(1);
     expect(end('week', '2024-12-30T00:00:00.000Z')).toBe('2025-01-06T00:00:00.000Z');
-    expect(metrics.filter((r) => r.granularity === 'week' && r.metric === 'prediction_events')).toHaveLength(4);
+    expect(metrics.filter((r) => r.granularity === 'week' && r.metric === 'prediction_events' && r.value! > 0)).toHaveLength(4);
   });
 
   it('months start on the 1st; days at midnight', () => {
@@ -915,7 +919,7 @@ describe('referencePipeline: rows (sections 5 and 6)', () => {
   it('data-quality rows exist for every window and version with a prediction event; zero counts are 0', () => {
     const predictions = [pred('a', '2024-03-10T05:00:00.000Z', 0.9, 'v1')];
     const outcomes = [out('zz', '2024-03-12T05:00:00.000Z', 1)]; // orphan two days later
-    const { metrics } = referencePipeline(predictions, outcomes, cfg());
+    const { metrics } = referencePipeline(predictions, outcomes, cfg({ asOf: d('2024-03-13T00:00:00.000Z') }));
     const v1 = metrics.filter((r) => r.windowStart === D10 && r.modelVersion === 'v1');
     expect(v1.map((r) => r.metric).sort()).toEqual([...DATA_QUALITY_METRICS].sort());
     for (const r of v1) {
@@ -929,14 +933,46 @@ describe('referencePipeline: rows (sections 5 and 6)', () => {
     expect(val(metrics, { windowStart: D10, modelVersion: 'v1', metric: 'outcomes_late' })).toBe(0);
     expect(val(metrics, { windowStart: D10, modelVersion: 'v1', metric: 'label_coverage' })).toBe(0);
     expect(val(metrics, { windowStart: D10, modelVersion: 'v1', metric: 'label_delay_p50' })).toBeNull();
-    // outcomes_orphan: model_version NULL, every window with an orphan or a prediction event
+    // outcomes_orphan: model_version NULL, every window with an orphan or a prediction event, and
+    // every window without a prediction event from the first one's to the as-of (03-11, 03-12)
     const orphanRows = metrics.filter((r) => r.metric === 'outcomes_orphan');
     expect(orphanRows.map((r) => [r.windowStart, r.modelVersion, r.value, r.sampleSize])).toEqual([
       [D10, null, 0, 0],
+      ['2024-03-11T00:00:00.000Z', null, 0, 0],
       ['2024-03-12T00:00:00.000Z', null, 1, 1],
     ]);
-    // nothing else: 10 data-quality rows + 2 orphan rows, no model metrics (drop, nothing observed)
-    expect(metrics).toHaveLength(12);
+    // those two days' prediction_events are 0, model_version NULL
+    expect(metrics.filter((r) => r.metric === 'prediction_events' && r.modelVersion === null).map((r) => [r.windowStart, r.value, r.sampleSize])).toEqual([
+      ['2024-03-11T00:00:00.000Z', 0, 0],
+      ['2024-03-12T00:00:00.000Z', 0, 0],
+    ]);
+    // nothing else: 10 data-quality rows, 3 orphan rows and 2 empty days' prediction_events, no model
+    // metrics (drop, nothing observed)
+    expect(metrics).toHaveLength(15);
+  });
+
+  // Section 6: a gap in the predictions (logging broken, a model taken down) is a zero, not a missing
+  // point: every window from the first with a prediction event to the last starting before the as-of.
+  it('windows without a prediction event between the first and the as-of get prediction_events 0', () => {
+    const predictions = [pred('a', '2024-03-10T05:00:00.000Z', 0.9, 'v1'), pred('b', '2024-03-13T05:00:00.000Z', 0.9, 'v2')];
+    const zeros = (asOf: string, granularities: ReferenceConfig['granularities']) =>
+      referencePipeline(predictions, [], cfg({ asOf: d(asOf), granularities }))
+        .metrics.filter((r) => r.metric === 'prediction_events' && r.value === 0)
+        .map((r) => `${r.granularity} ${r.windowStart.slice(0, 10)} ${r.modelVersion} ${r.sampleSize}`);
+    // 03-09 is before the first prediction; 03-15 under way at 12:00; 03-10 (Sunday) ends the week of
+    // 03-04, 03-13 is in the week of 03-11, and March has both
+    expect(zeros('2024-03-15T12:00:00.000Z', ['day', 'week', 'month'])).toEqual([
+      'day 2024-03-11 null 0', 'day 2024-03-12 null 0', 'day 2024-03-14 null 0', 'day 2024-03-15 null 0',
+    ]);
+    // a window that starts at the as-of has not begun
+    expect(zeros('2024-03-15T00:00:00.000Z', ['day'])).toEqual(['day 2024-03-11 null 0', 'day 2024-03-12 null 0', 'day 2024-03-14 null 0']);
+    // the weeks after the last prediction's, to the as-of's; months likewise
+    expect(zeros('2024-05-02T00:00:00.000Z', ['week', 'month'])).toEqual([
+      'month 2024-04-01 null 0', 'month 2024-05-01 null 0',
+      ...['03-18', '03-25', '04-01', '04-08', '04-15', '04-22', '04-29'].map((w) => `week 2024-${w} null 0`),
+    ]);
+    // no prediction event at all: no window
+    expect(referencePipeline([], [], cfg({ asOf: d('2024-03-15T00:00:00.000Z') })).metrics).toEqual([]);
   });
 
   it('label delay percentiles over observed predictions', () => {
@@ -965,7 +1001,8 @@ describe('referencePipeline: rows (sections 5 and 6)', () => {
       out('b', '2024-03-10T02:00:00.000Z', 0),
       out('c', '2024-03-10T03:00:00.000Z', 1),
     ];
-    const { metrics, evaluations } = referencePipeline(predictions, outcomes, cfg({ granularities: ['week', 'day'], segments: [{ column: 's', top: 5 }] }));
+    // (as of the day after: no window without a prediction event, section 6)
+    const { metrics, evaluations } = referencePipeline(predictions, outcomes, cfg({ granularities: ['week', 'day'], segments: [{ column: 's', top: 5 }], asOf: d('2024-03-12T00:00:00.000Z') }));
     for (let i = 1; i < metrics.length; i += 1) expect(compareMetricRows(metrics[i - 1]!, metrics[i]!)).toBeLessThan(0);
     const first = metrics[0]!;
     expect([first.granularity, first.windowStart, first.modelVersion, first.segment, first.segmentValue, first.metric]).toEqual([

@@ -45,6 +45,12 @@ const FORK_GAPS: { gap: string; why: string; from: RegExp; to: string }[] = [
     from: /cast\(((?:kept|label)) as number\)/g,
     to: 'cast($1 as int64)',
   },
+  {
+    gap: 'TABLE(FLATTEN(ARRAY_GENERATE_RANGE(a, b, s))) AS t',
+    why: "the fork has no table functions, nor ARRAY_GENERATE_RANGE; FLATTEN's rows of such an array are GoogleSQL's UNNEST(GENERATE_ARRAY(a, b - 1, s)), each as t.value",
+    from: /table\(flatten\(array_generate_range\((.*?), (\d+)\)\)\) as (\w+)(?![\w(])/g,
+    to: 'unnest(array(select as struct value from unnest(generate_array($1 - 1, $2)) as value)) as $3',
+  },
 ];
 
 const forFork = (sql: string) => FORK_GAPS.reduce((s, g) => s.replace(g.from, g.to), sql);

@@ -294,7 +294,13 @@ const DUCKDB_FIXUPS: [RegExp, string][] = [
   // Snowflake's COLLATE(x, 'utf8') compares bytes, which is what DuckDB does without a collation.
   [/\bCOLLATE\(([^()']*), 'utf8'\)/gi, '($1)'],
   [/\bINTERVAL (-\d+(?:\.\d+)?) ([A-Z]+)\b/g, 'INTERVAL ($1) $2'],
+  // DATEADD(DAY, t.value, x) becomes x + INTERVAL t.value DAY, which DuckDB parses with parentheses only
+  [/\bINTERVAL ([A-Za-z_]\w*\.[A-Za-z_]\w*) ([A-Z]+)\b/g, 'INTERVAL ($1) $2'],
+  // TABLE(FLATTEN(<array>)) AS t becomes UNNEST(<array>) AS t, whose column DuckDB does not call
+  // VALUE, as FLATTEN's is (its other columns are not read)
+  [/\bUNNEST\((RANGE\(.*?\))\) AS (\w+)(?![\w(])/g, 'UNNEST($1) AS $2(value)'],
 ];
+
 
 // Snowflake functions polyglot passes through unchanged that DuckDB has under another name.
 const SNOWFLAKE_FUNCTIONS = ['create or replace temp macro dayofweekiso(x) as isodow(x)'];

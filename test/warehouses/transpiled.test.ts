@@ -49,6 +49,16 @@ const TRANSPILER_FIXES: Record<string, { why: string; from: RegExp; to: string }
       to: 'INTERVAL ($1) $2',
     },
     {
+      why: 'DATEADD(day, t.value, x) becomes x + INTERVAL t.value DAY, which DuckDB parses only with parentheses: INTERVAL (t.value) DAY',
+      from: /INTERVAL (\w+\.value) (DAY|MONTH)\b/g,
+      to: 'INTERVAL ($1) $2',
+    },
+    {
+      why: "TABLE(FLATTEN(<array>)) AS t becomes UNNEST(<array>) AS t, whose one column DuckDB does not call VALUE, as FLATTEN's is",
+      from: /\bUNNEST\((RANGE\(.*?\))\) AS (\w+)(?![\w(])/g,
+      to: 'UNNEST($1) AS $2(value)',
+    },
+    {
       why: "COLLATE(x, 'utf8') is passed through and DuckDB has no COLLATE function; DuckDB compares text by bytes already",
       from: /COLLATE\(([^()]+), 'utf8'\)/g,
       to: '$1',

@@ -92,6 +92,14 @@ per_window as (
         )
 ),
 
+empty_windows as (
+    select 'week' as granularity, spine.window_start
+    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0 union all select window_start from `hindsight`.`hindsight_metrics` where monitor = 'resale' and granularity = 'week' and window_start < timestamp '2026-11-09 00:00:00' and metric = 'prediction_events' and segment is null and value > 0) as firsts)), date(timestamp '2026-11-21 00:00:00'), interval 1 week)) as day) as spine
+    where spine.window_start < timestamp '2026-11-21 00:00:00'
+        and spine.window_start >= timestamp '2026-11-09 00:00:00'
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -111,6 +119,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 ),
 
 -- late outcomes new since the previous run, counted per day of their prediction and added up into
@@ -223,6 +233,14 @@ where (
     (granularity = 'week' and window_start >= timestamp '2026-11-09 00:00:00')
 )
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as string) as model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric,
+    cast(null as string) as qualifier,
+    cast(0 as float64) as value,
+    cast(0 as int64) as sample_size
+from empty_windows
 union all
 -- Windows this run does not recompute changed only by late outcomes new since the previous run (as
 -- of timestamp '2026-11-20 00:00:00'; plan.sql): their counts, which the write step adds to the stored

@@ -122,6 +122,20 @@ per_window as (
         )
 ),
 
+empty_windows as (
+    select 'day' as granularity, spine.window_start
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'day' and prediction_events > 0 union all select window_start from hindsight.hindsight_metrics where monitor = 'keep_probability' and granularity = 'day' and window_start < '2026-11-13 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null and value > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 1))) as steps) as spine
+    where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
+        and spine.window_start >= '2026-11-13 00:00:00'::timestamp_ntz
+        and spine.window_start not in (select window_start from per_window where granularity = 'day' and prediction_events > 0)
+    union all
+    select 'week' as granularity, spine.window_start
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0 union all select window_start from hindsight.hindsight_metrics where monitor = 'keep_probability' and granularity = 'week' and window_start < '2026-11-09 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null and value > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
+    where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
+        and spine.window_start >= '2026-11-09 00:00:00'::timestamp_ntz
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -157,6 +171,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 ),
 
 -- late outcomes new since the previous run, counted per day of their prediction and added up into
@@ -271,6 +287,14 @@ where (
     (granularity = 'week' and window_start >= '2026-11-09 00:00:00'::timestamp_ntz)
 )
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(0 as float) as value,
+    cast(0 as number) as sample_size
+from empty_windows
 union all
 -- Windows this run does not recompute changed only by late outcomes new since the previous run (as
 -- of '2026-11-20 00:00:00'::timestamp_ntz; plan.sql): their counts, which the write step adds to the stored

@@ -87,6 +87,13 @@ per_window as (
     having sum(counts.prediction_events) > 0
 ),
 
+empty_windows as (
+    select 'week' as granularity, spine.window_start
+    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts)), date(timestamp '2026-11-21 00:00:00'), interval 1 week)) as day) as spine
+    where spine.window_start < timestamp '2026-11-21 00:00:00'
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -106,6 +113,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 )
 select
     granularity, window_start, model_version, cast(null as string) as segment, cast(null as string) as segment_value,
@@ -195,3 +204,11 @@ select
     cast(sum(orphan) as int64) as sample_size
 from orphans
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as string) as model_version, cast(null as string) as segment, cast(null as string) as segment_value,
+    'prediction_events' as metric,
+    cast(null as string) as qualifier,
+    cast(0 as float64) as value,
+    cast(0 as int64) as sample_size
+from empty_windows

@@ -80,6 +80,13 @@ per_window as (
     having sum(prediction_events) > 0
 ),
 
+empty_windows as (
+    select 'week' as granularity, spine.window_start
+    from (select generate_series((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts), timestamp '2026-11-21 00:00:00', interval '7 days') as window_start) as spine
+    where spine.window_start < timestamp '2026-11-21 00:00:00'
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -99,6 +106,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 )
 select
     granularity, window_start, model_version, cast(null as text) as segment, cast(null as text) as segment_value,
@@ -188,3 +197,11 @@ select
     cast(sum(orphan) as bigint) as sample_size
 from orphans
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as text) as model_version, cast(null as text) as segment, cast(null as text) as segment_value,
+    'prediction_events' as metric,
+    cast(null as text) as qualifier,
+    cast(0 as double precision) as value,
+    cast(0 as bigint) as sample_size
+from empty_windows

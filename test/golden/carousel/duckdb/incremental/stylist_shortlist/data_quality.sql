@@ -76,6 +76,14 @@ per_window as (
     group by 1, 2, 3
 ),
 
+empty_windows as (
+    select 'week' as granularity, spine.window_start
+    from (select unnest(generate_series((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0 union all select window_start from "hindsight"."hindsight_metrics" where monitor = 'stylist_shortlist' and granularity = 'week' and window_start < timestamp '2026-11-09 00:00:00' and metric = 'prediction_events' and segment is null and value > 0) as firsts), timestamp '2026-11-21 00:00:00', interval '7 days')) as window_start) as spine
+    where spine.window_start < timestamp '2026-11-21 00:00:00'
+        and spine.window_start >= timestamp '2026-11-09 00:00:00'
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -95,6 +103,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 )
 
 select
@@ -177,3 +187,11 @@ select
     cast(sum(orphan) as bigint) as sample_size
 from orphans
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(0 as double) as value,
+    cast(0 as bigint) as sample_size
+from empty_windows

@@ -76,6 +76,13 @@ per_window as (
     group by 1, 2, 3
 ),
 
+empty_windows as (
+    select 'week' as granularity, spine.window_start
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
+    where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
+        and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
+),
+
 orphans as (
     -- counted per day of their observation, and added up into each granularity's windows
     select
@@ -95,6 +102,8 @@ orphans as (
     select distinct granularity, window_start, 0 as orphan
     from per_window
     where prediction_events > 0
+    union all
+    select granularity, window_start, 0 from empty_windows
 )
 
 select
@@ -177,3 +186,11 @@ select
     cast(sum(orphan) as number) as sample_size
 from orphans
 group by granularity, window_start
+union all
+select
+    granularity, window_start, cast(null as varchar) as model_version, cast(null as varchar) as segment, cast(null as varchar) as segment_value,
+    'prediction_events' as metric,
+    cast(null as varchar) as qualifier,
+    cast(0 as float) as value,
+    cast(0 as number) as sample_size
+from empty_windows
