@@ -32,6 +32,13 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     types: types as never,
   };
   const client = new pg.Client(config);
+  // A connection the server or the network ends (a restart, a failover, an idle-session timeout,
+  // pg_terminate_backend) is an 'error' event, which would crash the process without a listener: the
+  // statement running fails with it, and every later one says the session is gone.
+  let lost: Error | undefined;
+  client.on('error', (e: Error) => {
+    lost ??= e;
+  });
   // names of the built-in types' OIDs, as `pg` knows them (INT4, TEXT, FLOAT8, …)
   const typeNames = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]));
   await client.connect();
@@ -60,6 +67,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   const run = async (sql: string) => {
     if (cancelling) await cancelling.catch(() => undefined);
     cancelling = undefined;
+    if (lost) throw new Error(`the connection to PostgreSQL was lost (${lost.message}); nothing more ran in this session`);
     return client.query(sql);
   };
   return {
@@ -101,7 +109,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       await cancelling;
     },
     async close() {
-      await client.end();
+      if (!lost) await client.end();
     },
   };
 }

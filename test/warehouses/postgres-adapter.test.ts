@@ -108,6 +108,28 @@ describe.skipIf(!url)('postgres adapter session', () => {
     expect(await adapter.query('select 42 as n')).toEqual([{ n: 42 }]);
   });
 
+  // The server ending the session (a restart, a failover, pg_terminate_backend) crashed the process
+  // with an unhandled 'error' event of the client: now the statements fail, saying so.
+  it('says the connection was lost when the server ends the session, without crashing', async () => {
+    adapter = await openAdapter(output());
+    const [{ pid }] = (await adapter.query('select pg_backend_pid() as pid')) as [{ pid: number }];
+    const plain = new pg.Client({ connectionString: url });
+    await plain.connect();
+    try {
+      // while it runs a statement, and then idle
+      const running = adapter.query('select pg_sleep(30)');
+      await new Promise((r) => setTimeout(r, 300));
+      await plain.query('select pg_terminate_backend($1)', [pid]);
+      await expect(running).rejects.toThrow(/terminat/);
+      await new Promise((r) => setTimeout(r, 200));
+      await expect(adapter.query('select 1 as n')).rejects.toThrow(/^the connection to PostgreSQL was lost \(.+\); nothing more ran in this session$/);
+      await adapter.close();
+      adapter = undefined;
+    } finally {
+      await plain.end();
+    }
+  });
+
   it('rejects a setting name that is not an identifier before connecting', () => {
     expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
   });
