@@ -63,7 +63,7 @@ from pg_locks where locktype = 'advisory' and objsubid = 1 and ((classid::bigint
     if (!key.length) return defaultDialect.replaceRange.call(this, table, rows, timeColumn, from, key);
     const sameKey = (a: string, b: string) => [...key.map((k) => `${a}.${this.quote(k)} = ${b}.${this.quote(k)}`), `${a}.${timeColumn} >= ${from}`].join('\n            and ');
     return [
-      `delete from ${table} as stored\nwhere stored.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${rows} as computed\n        where ${sameKey('computed', 'stored')}\n            and computed is not distinct from stored\n    )`,
+      `delete from ${table} as stored\nwhere stored.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${rows} as computed\n        where ${sameKey('computed', 'stored')}\n            and row(computed.*) is not distinct from row(stored.*)\n    )`,
       `insert into ${table}\nselect * from ${rows} as computed\nwhere computed.${timeColumn} >= ${from}\n    and not exists (\n        select 1 from ${table} as stored\n        where ${sameKey('stored', 'computed')}\n    )`,
     ];
   },

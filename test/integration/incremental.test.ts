@@ -108,6 +108,26 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectSameRows(outA, outB); // exactly, not approximately
   });
 
+  // Postgres rewrites only the evaluation rows that changed, comparing whole rows of the tables it
+  // aliases `computed` and `stored`: segment columns of those names were compared instead (always
+  // equal here, so no row was rewritten and the pending ones stayed pending).
+  it.skipIf(!!target.unavailable)('segment columns named computed and stored: an incremental run equals a full refresh', async () => {
+    const fixture = randomFixture({ seed: 16, predictions: 600, start: new Date('2026-01-20T00:00:00Z'), days: 40, maxDelayDays: 8 });
+    for (const p of fixture.predictions) p.segments = { computed: p.segments.seg_a ?? null, stored: p.segments.seg_a ?? null };
+    const m: MonitorSpec = { ...spec, segments: [{ column: 'computed', top: 50 }, { column: 'stored', top: 50 }] };
+    const [first, later] = splitAt(fixture, firstAsOf);
+    const [srcA, outA, srcB, outB] = [uniqueName('src'), uniqueName('hs'), uniqueName('src'), uniqueName('hs')];
+    await loadFixture(adapter, srcA, first, { segments: ['computed', 'stored'] });
+    const dirA = writeProject(target, srcA, outA, m);
+    expect((await runProject(adapter, dirA, { asOf: firstAsOf }))[0]!.error).toBeUndefined();
+    await loadFixture(adapter, srcA, later, { segments: ['computed', 'stored'], append: true });
+    const [incremental] = await runProject(adapter, dirA, { asOf: secondAsOf });
+    expect([incremental!.error, incremental!.mode]).toEqual([undefined, 'incremental']);
+    await loadFixture(adapter, srcB, fixture, { segments: ['computed', 'stored'] });
+    await runProject(adapter, writeProject(target, srcB, outB, m), { asOf: secondAsOf, fullRefresh: true });
+    await expectSameRows(outA, outB);
+  });
+
   // Windows without a prediction event get prediction_events 0 (docs/semantics.md §6): a gap that
   // the first run (as of 02-10 06:00) ends in, and one after the last prediction, to the second as-of
   // (02-17 18:00). The incremental run writes the same zero rows as a full refresh.

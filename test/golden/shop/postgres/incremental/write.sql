@@ -8,7 +8,7 @@ where stored.predicted_at >= timestamp '2026-11-13 00:00:00'
         select 1 from "hs_keep_probability__evaluations" as computed
         where computed."prediction_id" = stored."prediction_id"
             and computed.predicted_at >= timestamp '2026-11-13 00:00:00'
-            and computed is not distinct from stored
+            and row(computed.*) is not distinct from row(stored.*)
     );
 
 insert into "hindsight"."keep_probability__evaluations"

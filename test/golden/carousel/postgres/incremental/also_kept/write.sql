@@ -8,7 +8,7 @@ where stored.predicted_at >= timestamp '2026-11-09 00:00:00'
         select 1 from "hs_also_kept__evaluations" as computed
         where computed."impression_id" = stored."impression_id"
             and computed.predicted_at >= timestamp '2026-11-09 00:00:00'
-            and computed is not distinct from stored
+            and row(computed.*) is not distinct from row(stored.*)
     );
 
 insert into "hindsight"."also_kept__evaluations"
