@@ -91,6 +91,29 @@ export const RECOMMENDATION_COLUMNS = [
   'label_status', 'label_delay_hours', 'hs_match_0', 'hs_match_1', 'hs_match_2', 'hs_match_3',
 ];
 
+/**
+ * Names the recommendation templates give columns of their own queries beside a request's key
+ * columns (models/recommendation/): a key of such a name would be read in their place (a key
+ * `item_row` made list_items.sql keep the first request only).
+ */
+export const REQUEST_QUERY_COLUMNS = [
+  'item_row', 'sample_rank', 'first_at', 'window_start', 'day_start', 'key_hash', 'best_position', 'ideal_position',
+  'granularity_index', 'n_observed', 'catalog_size', 'list_rows', 'rank_a', 'rank_b', 'length_a', 'length_b',
+  'day_items', 'window_items', 'relevant', 'ranked', 'sampled',
+];
+
+/**
+ * Names the forecast templates give columns of their own queries beside the series columns
+ * (models/forecast/: MASE's scales, the windows, the actuals' dedupe): a series column of such a
+ * name was read in their place (MASE wrong or NULL), or clashed with it.
+ */
+export const FORECAST_QUERY_COLUMNS = [
+  'granularity', 'window_start', 'day_start', 'scale', 'history_pairs', 'history_sum', 'history_at', 'checkpoint_at',
+  'is_pair', 'pairs_before', 'abs_change', 'sum_abs_change', 'scaled_error', 'actual_time', 'actual_rank', 'at_time',
+  'affected_at', 'affected_from', 'forecast_window', 'orphan_count', 'logged_at', 'segment', 'segment_value', 'output',
+  'duplicate_rank',
+];
+
 export interface SegmentSpec {
   column: string;
   top: number;
@@ -283,7 +306,9 @@ function recommendationRules(config: RecommendationConfig): [(string | number)[]
     if (own(col)) rules.push([['predictions', 'match', ...(Array.isArray(config.predictions.match) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
   });
   asList(config.predictions.key).forEach((col, i) => {
-    if (own(col)) rules.push([['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+    const at = ['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])];
+    if (own(col)) rules.push([at, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+    else if (REQUEST_QUERY_COLUMNS.includes(folded(col))) rules.push([at, `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`]);
   });
   config.segments.forEach((s, i) => {
     const col = typeof s === 'string' ? s : s.column;
@@ -324,10 +349,18 @@ function forecastRules(config: ForecastConfig): [(string | number)[], string][] 
     if (before !== undefined) rules.push([['predictions', 'quantiles', level], `is the same quantile level as ${before}; give each level once`]);
     else levels.set(text, level);
   }
+  const queries = (col: string) => `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`;
+  for (const side of ['predictions', 'outcomes'] as const) {
+    const written = config[side].series;
+    asList(written).forEach((col, i) => {
+      if (FORECAST_QUERY_COLUMNS.includes(folded(col)) || folded(col).startsWith('hs_')) rules.push([[side, 'series', ...(Array.isArray(written) ? [i] : [])], queries(col)]);
+    });
+  }
   config.segments.forEach((s, i) => {
-    if (folded(typeof s === 'string' ? s : s.column) === 'horizon') {
+    const col = typeof s === 'string' ? s : s.column;
+    if (folded(col) === 'horizon') {
       rules.push([['segments', i], 'a forecast monitor has its own `horizon` slice; a segment column cannot be named horizon (rename it in a `sql:` source)']);
-    }
+    } else if (folded(col) === 'logged_at' || folded(col).startsWith('hs_')) rules.push([['segments', i], queries(col)]);
   });
   return rules;
 }

@@ -94,6 +94,15 @@ describe('recommendation monitors', () => {
     expect(errorsOf(MONITOR + '    segments: [user_id]\n')).toEqual(['18:16 monitors[0].segments[0]: "user_id" is a match column; segment by another column']);
   });
 
+  // A request key named like a column of the templates' own queries was read in its place (a review:
+  // a key item_row made every metric that of the first request only).
+  it("reject a request key named like a column of hindsight's queries", () => {
+    expect(errorsOf(MONITOR.replace('key: request_id', 'key: [Item_Row, sample_rank]'))).toEqual([
+      '6:13 monitors[0].predictions.key[0]: "Item_Row" is a column hindsight\'s queries add themselves; rename it in a `sql:` source (select Item_Row as my_Item_Row …)',
+      '6:23 monitors[0].predictions.key[1]: "sample_rank" is a column hindsight\'s queries add themselves; rename it in a `sql:` source (select sample_rank as my_sample_rank …)',
+    ]);
+  });
+
   it('compare those names ignoring case, as BigQuery, Snowflake and DuckDB do', () => {
     expect(errorsOf(MONITOR.replace('match: [user_id]', 'match: [Item]') + '    segments: [List_Rank, GAIN, User_Id]\n')).toEqual([
       '8:15 monitors[0].predictions.match[0]: "Item" is a column hindsight writes itself; rename it in a `sql:` source',

@@ -285,6 +285,28 @@ describe('forecast configuration', () => {
     ]));
   });
 
+  // A series column named like a column of MASE's or the windows' queries was read in its place (a
+  // review: MASE NULL with a series `granularity`, 276 rows wrong with `scale`), or clashed with it.
+  it("rejects series and segment columns named like the forecast queries' own columns, in any case", () => {
+    const yaml = monitorYaml('src', HAND_OPTIONS);
+    const dir = writeProjectWith(TARGETS[0]!, 'hs', {
+      ...yaml,
+      predictions: { ...(yaml.predictions as object), series: ['Scale', 'granularity'] },
+      outcomes: { ...(yaml.outcomes as object), series: ['store_id', 'checkpoint_at'] },
+      segments: ['logged_at', 'hs_scale_0'],
+    });
+    let error: unknown;
+    try {
+      loadProject(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual(expect.arrayContaining(
+      ['predictions.series[0]: "Scale"', 'predictions.series[1]: "granularity"', 'outcomes.series[1]: "checkpoint_at"', 'segments[0]: "logged_at"', 'segments[1]: "hs_scale_0"']
+        .map((start) => expect.stringMatching(new RegExp(`\\.${start.replace(/[[\]]/g, '\\$&')} is a column hindsight's queries add themselves; rename it in a \`sql:\` source`))),
+    ));
+  });
+
   it('rejects a quantile level outside (0, 1), a level given twice and an unknown horizon unit', () => {
     const yaml = monitorYaml('src', HAND_OPTIONS);
     const quantiles = writeProjectWith(TARGETS[0]!, 'hs', { ...yaml, predictions: { ...(yaml.predictions as object), quantiles: { '1.5': 'q50', '0.5': 'q50', '0.50': 'q10' } } });
