@@ -1,7 +1,9 @@
 -- hindsight's own tables, created once per schema. The metric table is tidy (one row per metric)
 -- so that BI tools can filter and pivot it; see README "Output tables".
-create schema if not exists {{ d.quote(project.schema) }};
+-- (each created only when missing: the right to create is needed only then, d.unlessExists)
+{{ d.unlessExists('schema', d.quote(project.schema), 'create schema if not exists ' + d.quote(project.schema)) }};
 
+{% set create_metrics -%}
 create table if not exists {{ tables.metrics }} (
     monitor {{ d.types.text }} not null,
     model_version {{ d.types.text }},
@@ -18,13 +20,16 @@ create table if not exists {{ tables.metrics }} (
     computed_at {{ d.types.timestamp }} not null
 ){% set layout = d.tableLayout('window_start', ['monitor', 'metric']) %}{% if layout %}
 
-{{ layout }}{% endif %};
+{{ layout }}{% endif %}
+{%- endset %}
+{{ d.unlessExists('relation', tables.metrics, create_metrics) }};
 {% for statement in d.createIndex(tables.metrics, 'hindsight_metrics_by_window', ['monitor', 'granularity', 'window_start']) %}
 
 -- one monitor's windows of one granularity, read and replaced by its runs and queried by BI tools
 {{ statement }};
 {% endfor %}
 
+{% set create_runs -%}
 create table if not exists {{ tables.runs }} (
     run_id {{ d.types.text }} not null,
     monitor {{ d.types.text }} not null,
@@ -44,4 +49,6 @@ create table if not exists {{ tables.runs }} (
     final_before {{ d.types.timestamp }},
     -- the monitor's configuration as the run read it (JSON), which the next run compares with its own
     config {{ d.types.text }}
-);
+)
+{%- endset %}
+{{ d.unlessExists('relation', tables.runs, create_runs) }};

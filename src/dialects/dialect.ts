@@ -142,6 +142,13 @@ export interface Dialect {
    */
   createIndex(table: string, name: string, columns: string[]): string[];
   /**
+   * `statement` (a `create … if not exists` of a schema or relation named `name`, as SQL), run only
+   * when that is missing where the warehouse checks the right to create before it looks: Postgres
+   * refuses `create schema if not exists` without CREATE on the database, and the table's and
+   * index's without CREATE on the schema and ownership, even when they exist.
+   */
+  unlessExists(kind: 'schema' | 'relation', name: string, statement: string): string;
+  /**
    * Queries that take and give back a lock named `name` for the session, where the warehouse has
    * such locks (Postgres's advisory locks): `take` returns one row whose `taken` is true when the
    * lock was free, without waiting; `holder` a row whose `holder` says which session holds it and
@@ -251,6 +258,7 @@ export const defaultDialect: Dialect = {
   binaryCollate: (expr) => expr,
   tableLayout: () => '',
   createIndex: () => [],
+  unlessExists: (_kind, _name, statement) => statement,
   sessionLock: () => undefined,
   md5: (expr) => `md5(${expr})`,
   createTempTable(name, select) {

@@ -34,7 +34,14 @@ export const postgres = defineDialect({
   // rows of every run, and an incremental run's lookups of stored evaluations by key or by time scan
   // the monitor's whole history (docs/performance.md, the twenty-third and twenty-fourth sessions).
   createIndex(this: Dialect, table: string, name: string, columns: string[]) {
-    return [`create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`];
+    const create = `create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`;
+    // (an index lives in its table's schema: the table's name up to its last part)
+    const schema = /^(.*)\.(?:"(?:[^"]|"")*"|[^."]+)$/.exec(table)?.[1];
+    return [schema ? this.unlessExists('relation', `${schema}.${this.quote(name)}`, create) : create];
+  },
+  unlessExists(this: Dialect, kind: 'schema' | 'relation', name: string, statement: string) {
+    const found = kind === 'schema' ? `to_regnamespace(${this.string(name)})` : `to_regclass(${this.string(name)})`;
+    return `do $hs$\nbegin\n    if ${found} is null then\n        ${statement.replace(/\n/g, '\n        ')};\n    end if;\nend\n$hs$`;
   },
   // (a 64-bit key from the name: hashtextextended, PostgreSQL 11 and later; pg_locks shows a key's
   // high and low 32 bits as classid and objid)
