@@ -209,7 +209,12 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
         const at = monitor.positions[v.configKey];
         issues.push({ file: doc.file, line: at?.line ?? 1, column: at?.column ?? 1, key: at?.key ?? v.configKey, message: `"${v.column}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source` });
       }
-      if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
+      // (at the value column, a class score say, that takes a name the table has already, when one does)
+      const [own] = [...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && twice.includes(folded(v.alias)));
+      const at = own && monitor.positions[own.configKey];
+      if (twice.length && at) {
+        issues.push({ file: doc.file, line: at.line, column: at.column, key: at.key, message: `the evaluations table would have the column(s) ${twice.join(', ')} twice: "${own!.alias}" is one of them; rename it in a \`sql:\` source` });
+      } else if (twice.length) issue(issues, doc, path, `the evaluations table would have the column(s) ${twice.join(', ')} twice; rename them in a \`sql:\` source`);
       else if (!clashing.length) monitors.push(monitor);
     }
   });

@@ -378,6 +378,21 @@ monitors:
     `);
   });
 
+  // The class score columns keep their own names in the evaluations table: one named like another of
+  // its columns was reported at the monitor, naming neither key.
+  it('point at a class score column that the evaluations table has already', () => {
+    const text = errors(withMonitors({
+      'sizes.yml': `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {a: pa, b: Label}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+`,
+    }));
+    expect(text).toBe('monitors/sizes.yml:4:105: monitors[0].predictions.class_scores.b: the evaluations table would have the column(s) label twice: "Label" is one of them; rename it in a `sql:` source');
+  });
+
   it("accept the multiclass step's own column names in other monitor types, where no query adds them", () => {
     const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': `${MONITOR}    segments: [hs_score_total, hs_score_usable]\n` });
     expect(loadProject(dir).monitors[0]!.segments.map((s) => s.column)).toEqual(['hs_score_total', 'hs_score_usable']);
