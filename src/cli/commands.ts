@@ -152,7 +152,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   const interrupted = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (interrupted.signal.aborted) process.exit(130);
-    line(`${name}: stopping; the running monitors roll back (${name} again quits at once, leaving their staged tables)`);
+    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables)`);
     interrupted.abort(new Error(`interrupted by ${name}`));
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);

@@ -62,6 +62,7 @@ export interface RunOptions {
    * Aborted (Ctrl-C): the running statements are interrupted where the warehouse can, each running
    * monitor stops before its next statement and rolls back as on any failure (its staged tables
    * dropped, the failure logged), and monitors not started are not run. The reason is their error.
+   * A monitor whose commit was sent is not interrupted: it commits, and is reported as it ended.
    */
   signal?: AbortSignal;
 }
@@ -78,9 +79,10 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   const schema = project.config.schema;
   const threads = threadCount(options.threads, options.target, monitors.length);
   const sessions = [adapter];
-  const writes = new Lock();
+  const shared: Shared = { writes: new Lock(), committing: new Set() };
+  // (a session committing is let finish: see Shared.committing)
   const interrupt = () => {
-    for (const session of sessions) session.interrupt?.().catch(() => undefined);
+    for (const session of sessions) if (!shared.committing.has(session)) session.interrupt?.().catch(() => undefined);
   };
   signal?.addEventListener('abort', interrupt);
   const results: MonitorResult[] = new Array(monitors.length);
@@ -115,7 +117,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
     await inTurn(sessions, monitors.length, async (session, k) => {
       const i = order[k]!;
-      results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session, textTimes }, writes);
+      results[i] = await runMonitor(monitors[i]!, { ...options, adapter: session, textTimes }, shared);
     }, signal);
   } catch (error) {
     // interrupted before the monitors ran (setup, the column checks, the order): none ran
@@ -164,6 +166,19 @@ function interrupted(signal: AbortSignal | undefined, error: unknown): unknown {
 
 const runsTable = (adapter: Adapter, options: RunOptions) => projectTable(adapter.dialect, options.project.config.schema, 'hindsight_runs');
 
+/** What the monitors of one run share. */
+interface Shared {
+  /** Held from a monitor's `begin` to its commit or rollback (runPlanned). */
+  writes: Lock;
+  /**
+   * The sessions whose monitor has sent its commit, until its outcome is known: an interrupt passes
+   * them by, and the commit, one short statement, finishes. DuckDB's commit, interrupted, failed with
+   * "Interrupted!" having committed, and the run was reported failed, its success and error records
+   * side by side.
+   */
+  committing: Set<Adapter>;
+}
+
 /** One holder at a time, in the order they asked. */
 class Lock {
   private tail: Promise<void> = Promise.resolve();
@@ -205,12 +220,12 @@ const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, err
  * since to the earlier windows: counted twice, for good. The second run fails instead, having
  * written nothing; the next run takes up what it would have added.
  */
-async function runMonitor(monitor: Monitor, runOptions: RunOptions, writes: Lock): Promise<MonitorResult> {
+async function runMonitor(monitor: Monitor, runOptions: RunOptions, shared: Shared): Promise<MonitorResult> {
   // from here on, the run's as-of is the monitor's: what its SQL, its record and its plan use
   const options = { ...runOptions, asOf: monitorAsOf(monitor, runOptions.asOf) };
   const { adapter, project } = options;
   const lock = adapter.dialect.sessionLock(`hindsight:${project.config.schema}.${monitor.name}`);
-  if (!lock) return runPlanned(monitor, options, writes);
+  if (!lock) return runPlanned(monitor, options, shared);
   const started = performance.now();
   let taken: boolean;
   try {
@@ -224,7 +239,7 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, writes: Lock
     return failedBeforeSteps(monitor, randomUUID(), started, busy, options.asOf);
   }
   try {
-    return await runPlanned(monitor, options, writes);
+    return await runPlanned(monitor, options, shared);
   } finally {
     await adapter.query(lock.release).catch(() => undefined); // (a session that ended has released it)
   }
@@ -237,8 +252,9 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, writes: Lock
  * step and the run record wait; the steps that build session tables, nearly all of a run, do not.
  * With `rebuildReason` the run is a full refresh, for that reason (StoredColumnsDiffer).
  */
-async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, rebuildReason?: string): Promise<MonitorResult> {
+async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared, rebuildReason?: string): Promise<MonitorResult> {
   const { project, adapter, target } = options;
+  const { writes, committing } = shared;
   const schema = project.config.schema;
   const dialect = adapter.dialect;
   const runs = runsTable(adapter, options);
@@ -293,6 +309,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
   // every permanent table as it was.
   let current: Step | undefined;
   let inTransaction = false;
+  let commitSent = false;
   let release: (() => void) | undefined;
   let rebuild: StoredColumnsDiffer | undefined;
   const matching = new Set<string>();
@@ -359,6 +376,10 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     options.signal?.throwIfAborted(); // (interrupted after its write: rolled back, not committed)
     if (plan.previous) await stillPlannedFrom(adapter, runs, monitor, plan.previous);
     await adapter.execute(record('success'));
+    // Interrupted until here, the run rolls back; from its commit on, it is let finish (Shared.committing).
+    options.signal?.throwIfAborted();
+    committing.add(adapter);
+    commitSent = true;
     await adapter.execute('commit');
     inTransaction = false;
     result.finalBefore = finalBefore;
@@ -367,23 +388,38 @@ async function runPlanned(monitor: Monitor, options: RunOptions, writes: Lock, r
     else {
       release ??= await writes.acquire();
       if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
-      const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
-      result.status = 'error';
-      result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
-      result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
-      await adapter.execute(record('error', result.error.message)).catch(() => undefined);
+      // A commit that failed may have committed all the same (the client's error came after the
+      // warehouse's commit): its success record, read once any open transaction is rolled back, says
+      // whether it did. Such a run is this run's success, and gets no error record beside it.
+      if (commitSent && (await committed(adapter, runs, runId))) result.finalBefore = finalBefore;
+      else {
+        const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
+        result.status = 'error';
+        result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
+        result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
+        await adapter.execute(record('error', result.error.message)).catch(() => undefined);
+      }
     }
   } finally {
+    committing.delete(adapter);
     release?.();
   }
   await dropSessionTables();
   if (rebuild) {
     // nothing was written: the monitor runs again, in full, and its time includes this attempt's
-    const rebuilt = await runPlanned(monitor, { ...options, fullRefresh: true }, writes, rebuild.message);
+    const rebuilt = await runPlanned(monitor, { ...options, fullRefresh: true }, shared, rebuild.message);
     return { ...rebuilt, seconds: seconds(started) };
   }
   result.seconds = seconds(started);
   return result;
+}
+
+/** Whether the run's success record is in `runs`: its commit went through. False when it cannot be read. */
+async function committed(adapter: Adapter, runs: string, runId: string): Promise<boolean> {
+  const rows = await adapter
+    .query(`select count(*) as n from ${runs} where run_id = ${adapter.dialect.string(runId)} and status = 'success'`)
+    .catch(() => [{ n: 0 }]);
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 export function writeSteps(dir: string, steps: Step[]): void {
