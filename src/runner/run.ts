@@ -428,6 +428,21 @@ export function writeSteps(dir: string, steps: Step[]): void {
 }
 
 /**
+ * Why the monitor's stored metrics cannot be added to, if they cannot: `hindsight_metrics` has none
+ * of its rows, though one of its successful runs wrote some. The table dropped (setup makes it again,
+ * empty) or the monitor's rows deleted, an incremental run would write back its recent windows alone,
+ * and the earlier ones would be gone for good; as a missing evaluations table does, this makes the
+ * run a full refresh. One row is looked for, by the monitor (Postgres's index, BigQuery's clustering
+ * lead with it); `hindsight_runs` is read only when none is found.
+ */
+async function metricsLost(query: (sql: string) => Promise<Record<string, unknown>[]>, metrics: string, runs: string, monitor: Monitor, d: Adapter['dialect']): Promise<string | undefined> {
+  const name = d.string(monitor.name);
+  if ((await query(`select 1 as found from ${metrics} where monitor = ${name} limit 1`)).length) return undefined;
+  if (!(await query(`select 1 as found from ${runs} where monitor = ${name} and status = 'success' and rows_written > 0 limit 1`)).length) return undefined;
+  return 'hindsight_metrics has no rows of this monitor: dropped or emptied since the last run';
+}
+
+/**
  * Full refresh or incremental, and for incremental the range to recompute: every window from the
  * earliest prediction that data newer than the previous run can have changed (docs/semantics.md §7).
  */
@@ -461,6 +476,9 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
     }
   };
   try {
+    // (the metrics are rebuilt only from a full refresh: an incremental run replaces its recent windows)
+    const lost = await metricsLost(query, projectTable(d, schema, 'hindsight_metrics'), runsTable(adapter, options), monitor, d);
+    if (lost) return { reason: lost };
     return { range: await planIncrementalRange(plan, query), previous };
   } catch (error) {
     // (a query an interrupt cancelled says nothing about the stored tables)

@@ -457,6 +457,31 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
+  // The run's setup makes a dropped hindsight_metrics again, empty: an incremental run wrote back its
+  // recent windows alone, and reported OK. With none of the monitor's rows stored, the run is a full
+  // refresh, as with a missing evaluations table.
+  it.skipIf(!!target.unavailable)('a hindsight_metrics dropped, or emptied of the monitor\'s rows, since the last run: the next run is a full refresh', async () => {
+    const { src, out, dir } = await twentyDaysRun(35);
+    const metrics = `${adapter.dialect.quote(out)}.hindsight_metrics`;
+    const reason = 'hindsight_metrics has no rows of this monitor: dropped or emptied since the last run';
+    await adapter.execute(`drop table ${metrics}`);
+    const afterDrop = new Date('2026-02-15T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf: afterDrop });
+    expect([second!.error, second!.mode, second!.reason]).toEqual([undefined, 'full_refresh', reason]);
+    await expectFullRefreshRows(src, out, afterDrop);
+    await adapter.execute(`delete from ${metrics} where monitor = 'm'`);
+    const afterDelete = new Date('2026-02-16T00:00:00Z');
+    const [third] = await runProject(adapter, dir, { asOf: afterDelete });
+    expect([third!.error, third!.mode, third!.reason]).toEqual([undefined, 'full_refresh', reason]);
+    await expectFullRefreshRows(src, out, afterDelete);
+    // with its rows back, the next run is incremental again
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-17T00:00:00Z') }))[0]!.mode).toBe('incremental');
+    // no rows lost where no run of the monitor wrote any: it stays incremental
+    await adapter.execute(`delete from ${metrics} where monitor = 'm'`);
+    await adapter.execute(`update ${adapter.dialect.quote(out)}.hindsight_runs set rows_written = 0`);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-18T00:00:00Z') }))[0]!.mode).toBe('incremental');
+  });
+
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
     const fixture = randomFixture({ seed: 21, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 8 });
     const src = uniqueName('src');
