@@ -132,6 +132,23 @@ export function threadsOption(threads: number | undefined): number | undefined {
   throw new UsageError(`--threads expects a whole number of 1 or more, got ${Number.isNaN(threads) ? 'a value that is not a number' : threads}`);
 }
 
+/**
+ * What `run` does on SIGINT or SIGTERM: the first aborts `interrupted` (the run stops cleanly); a
+ * later one quits at once, unless it comes within a second of the first, which it is taken for.
+ */
+export function signalHandler(interrupted: AbortController, quit: (code: number) => void = process.exit, now: () => number = () => performance.now()) {
+  let first = 0;
+  return (name: NodeJS.Signals) => {
+    if (interrupted.signal.aborted) {
+      if (now() - first >= 1000) quit(130);
+      return;
+    }
+    first = now();
+    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables)`);
+    interrupted.abort(new Error(`interrupted by ${name}`));
+  };
+}
+
 export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {
   if (options.dryRun) return dryRun(options, adapter);
   removeRunResults(options.projectDir);
@@ -148,13 +165,11 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   const threads = threadCount(threadsArg, target, monitors.length);
   line(`Running ${monitors.length} monitor(s) on target ${target.name} (${target.output.type}), as of ${asOf.toISOString()}${threads > 1 ? `, ${threads} at a time` : ''}`);
   // Ctrl-C (or a SIGTERM) stops the run cleanly: the running monitors roll back, leaving every table
-  // as it was, and the run's results are still written. A second one quits at once.
+  // as it was, and the run's results are still written. A second one quits at once, but not one
+  // within a second of the first: coreutils' `timeout`, which bounds cron jobs, signals the process
+  // and then its process group, and the run quit with no results and its staged tables left.
   const interrupted = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (interrupted.signal.aborted) process.exit(130);
-    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables)`);
-    interrupted.abort(new Error(`interrupted by ${name}`));
-  };
+  const onSignal = signalHandler(interrupted);
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const go = (a: Adapter) =>
     runMonitors({

@@ -2,9 +2,11 @@
 // deterministic compile, and the exit codes and messages of a failing run.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { signalHandler } from '../../src/cli/commands.js';
 import { captureOutput } from '../stdout.js';
 import { openAdapter } from '../../src/adapters/index.js';
 import { projectName } from '../../src/cli/init.js';
@@ -153,6 +155,57 @@ describe('hindsight CLI on the shop example', () => {
       await adapter.close();
     }
   });
+
+  // coreutils' `timeout`, which bounds cron jobs, sends its signal to the process and then to its
+  // process group: the second quit the run at once, with no run_results.json and staged tables left.
+  it('takes a second Ctrl-C within a second of the first for the same one; a later one quits', () => {
+    const interrupted = new AbortController();
+    const quits: number[] = [];
+    let t = 5_000;
+    const onSignal = signalHandler(interrupted, (code) => quits.push(code), () => t);
+    onSignal('SIGINT');
+    expect([interrupted.signal.aborted, quits]).toEqual([true, []]);
+    t += 20;
+    onSignal('SIGINT');
+    t += 900;
+    onSignal('SIGTERM');
+    expect(quits).toEqual([]);
+    t += 100;
+    onSignal('SIGINT');
+    expect(quits).toEqual([130]);
+  });
+
+  // The process end to end (the other interrupt tests call runMonitors): the metric table as it was.
+  it('stops a run on Ctrl-C, rolling back, and writes its results', async () => {
+    const dir = copyOfShop();
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(0);
+    // outcomes read slowly (a long range counted), so that the signals find the run in that step
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace(`where status <> 'lost'`, `where status <> 'lost' and (select count(*) from range(4000000000)) > 0`));
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import('./src/cli/main.ts').then((m) => m.main(['run', '--project-dir', ${JSON.stringify(dir)}, '--as-of', '2026-11-21'])).then((code) => process.exit(code))`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/keep_probability prediction_events/.test(out) && !child.killed) {
+        // (and again as `timeout` does; DuckDB's rollback is often done before it arrives)
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 15);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    // (it ran on after the second signal: the run was stopped by the first, not killed)
+    expect(out).toMatch(/keep_probability: ERROR/);
+    expect([code, out]).toEqual([130, expect.stringMatching(/SIGINT: stopping/)]);
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(results.results[0]).toMatchObject({ unique_id: 'monitor.shop.keep_probability', status: 'error' });
+    const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'shop.duckdb') });
+    try {
+      expect(await adapter.query(`select max(as_of) as as_of from hindsight.hindsight_runs where status = 'success'`)).toEqual([{ as_of: new Date('2026-11-14T00:00:00Z') }]);
+      expect(await adapter.query(`select count(*)::int as n from hindsight.hindsight_metrics where run_id in (select run_id from hindsight.hindsight_runs where as_of > '2026-11-14')`)).toEqual([{ n: 0 }]);
+    } finally {
+      await adapter.close();
+    }
+  }, 60_000);
 
   it('compiles byte-identical SQL twice', async () => {
     const dir = copyOfShop();
