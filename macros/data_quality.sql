@@ -102,10 +102,19 @@ union all
 {% endfor %}
 {%- endmacro %}
 
-{#- The first window of granularity g with a prediction event, as a scalar subquery (NULL: none). -#}
+{#-
+  The first window of granularity g with a prediction event, as a scalar subquery (NULL: none); in an
+  incremental run, the window before its recomputed ones when that is stored with a prediction_events
+  row: every window from the first to the last run's as-of has one (0 when empty), so the first is no
+  later, and the series starts there (one window, not the whole stored history, is read).
+-#}
 {% macro first_window(g) -%}
-(select min(window_start) from (select window_start from per_window where granularity = '{{ g }}' and prediction_events > 0
-{%- if run.incremental %} union all select window_start from {{ tables.metrics }} where monitor = {{ d.string(m.name) }} and granularity = '{{ g }}' and window_start < {{ run.recompute_from[g] }} and metric = 'prediction_events' and segment is null and value > 0{% endif %}) as firsts)
+{% set of_run = "(select min(window_start) from per_window where granularity = '" + g + "' and prediction_events > 0)" %}
+{%- if run.incremental -%}
+(select case when exists (select 1 from {{ tables.metrics }} where monitor = {{ d.string(m.name) }} and granularity = '{{ g }}' and window_start = {{ run.window_before_recompute[g] }} and metric = 'prediction_events' and segment is null) then {{ run.window_before_recompute[g] }} else {{ of_run }} end)
+{%- else -%}
+{{ of_run }}
+{%- endif %}
 {%- endmacro %}
 
 {#-

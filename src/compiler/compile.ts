@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
+import { windowStart } from '../config/windows.js';
 import type { Dialect } from '../dialects/index.js';
 import type nunjucks from 'nunjucks';
 import { dispatching, templateEnvironment } from './environment.js';
@@ -178,6 +179,9 @@ function templateContext(options: CompileOptions) {
       run_id: run.runId,
       incremental: run.incremental !== undefined,
       recompute_from: timestamps(run.incremental?.recomputeFrom),
+      // the window before each granularity's recompute_from, whose stored row says that the monitor's
+      // first window is earlier (macros/data_quality.sql, first_window)
+      window_before_recompute: timestamps(Object.fromEntries(Object.entries(run.incremental?.recomputeFrom ?? {}).map(([g, at]) => [g, windowStart(g as Granularity, new Date(at.getTime() - 1))]))),
       // models/data_quality.sql counts the new late outcomes of windows before recompute_from apart,
       // for the write step to add to their stored rows (sharedDataQuality)
       adds_late_outcomes: run.incremental !== undefined && sharedDataQuality(monitor),

@@ -82,7 +82,7 @@ per_window as (
 
 empty_windows as (
     select 'week' as granularity, spine.window_start
-    from (select generate_series((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts), timestamp '2026-11-21 00:00:00', interval '7 days') as window_start) as spine
+    from (select generate_series((select min(window_start) from per_window where granularity = 'week' and prediction_events > 0), timestamp '2026-11-21 00:00:00', interval '7 days') as window_start) as spine
     where spine.window_start < timestamp '2026-11-21 00:00:00'
         and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
 ),

@@ -114,12 +114,12 @@ per_window as (
 
 empty_windows as (
     select 'day' as granularity, spine.window_start
-    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from (select window_start from per_window where granularity = 'day' and prediction_events > 0) as firsts)), date(timestamp '2026-11-21 00:00:00'), interval 1 day)) as day) as spine
+    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from per_window where granularity = 'day' and prediction_events > 0)), date(timestamp '2026-11-21 00:00:00'), interval 1 day)) as day) as spine
     where spine.window_start < timestamp '2026-11-21 00:00:00'
         and spine.window_start not in (select window_start from per_window where granularity = 'day' and prediction_events > 0)
     union all
     select 'week' as granularity, spine.window_start
-    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts)), date(timestamp '2026-11-21 00:00:00'), interval 1 week)) as day) as spine
+    from (select timestamp(day) as window_start from unnest(generate_date_array(date((select min(window_start) from per_window where granularity = 'week' and prediction_events > 0)), date(timestamp '2026-11-21 00:00:00'), interval 1 week)) as day) as spine
     where spine.window_start < timestamp '2026-11-21 00:00:00'
         and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
 ),

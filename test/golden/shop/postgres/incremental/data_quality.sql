@@ -124,13 +124,13 @@ per_window as (
 
 empty_windows as (
     select 'day' as granularity, spine.window_start
-    from (select generate_series((select min(window_start) from (select window_start from per_window where granularity = 'day' and prediction_events > 0 union all select window_start from "hindsight"."hindsight_metrics" where monitor = 'keep_probability' and granularity = 'day' and window_start < timestamp '2026-11-13 00:00:00' and metric = 'prediction_events' and segment is null and value > 0) as firsts), timestamp '2026-11-21 00:00:00', interval '1 day') as window_start) as spine
+    from (select generate_series((select case when exists (select 1 from "hindsight"."hindsight_metrics" where monitor = 'keep_probability' and granularity = 'day' and window_start = timestamp '2026-11-12 00:00:00' and metric = 'prediction_events' and segment is null) then timestamp '2026-11-12 00:00:00' else (select min(window_start) from per_window where granularity = 'day' and prediction_events > 0) end), timestamp '2026-11-21 00:00:00', interval '1 day') as window_start) as spine
     where spine.window_start < timestamp '2026-11-21 00:00:00'
         and spine.window_start >= timestamp '2026-11-13 00:00:00'
         and spine.window_start not in (select window_start from per_window where granularity = 'day' and prediction_events > 0)
     union all
     select 'week' as granularity, spine.window_start
-    from (select generate_series((select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0 union all select window_start from "hindsight"."hindsight_metrics" where monitor = 'keep_probability' and granularity = 'week' and window_start < timestamp '2026-11-09 00:00:00' and metric = 'prediction_events' and segment is null and value > 0) as firsts), timestamp '2026-11-21 00:00:00', interval '7 days') as window_start) as spine
+    from (select generate_series((select case when exists (select 1 from "hindsight"."hindsight_metrics" where monitor = 'keep_probability' and granularity = 'week' and window_start = timestamp '2026-11-02 00:00:00' and metric = 'prediction_events' and segment is null) then timestamp '2026-11-02 00:00:00' else (select min(window_start) from per_window where granularity = 'week' and prediction_events > 0) end), timestamp '2026-11-21 00:00:00', interval '7 days') as window_start) as spine
     where spine.window_start < timestamp '2026-11-21 00:00:00'
         and spine.window_start >= timestamp '2026-11-09 00:00:00'
         and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)

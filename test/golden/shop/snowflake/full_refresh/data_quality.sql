@@ -100,12 +100,12 @@ per_window as (
 
 empty_windows as (
     select 'day' as granularity, spine.window_start
-    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'day' and prediction_events > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 1))) as steps) as spine
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from per_window where granularity = 'day' and prediction_events > 0) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 1))) as steps) as spine
     where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
         and spine.window_start not in (select window_start from per_window where granularity = 'day' and prediction_events > 0)
     union all
     select 'week' as granularity, spine.window_start
-    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from per_window where granularity = 'week' and prediction_events > 0) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
     where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
         and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
 ),

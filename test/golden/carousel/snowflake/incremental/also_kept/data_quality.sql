@@ -96,13 +96,13 @@ per_window as (
 
 empty_windows as (
     select 'day' as granularity, spine.window_start
-    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'day' and prediction_events > 0 union all select window_start from hindsight.hindsight_metrics where monitor = 'also_kept' and granularity = 'day' and window_start < '2026-11-13 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null and value > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 1))) as steps) as spine
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select case when exists (select 1 from hindsight.hindsight_metrics where monitor = 'also_kept' and granularity = 'day' and window_start = '2026-11-12 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null) then '2026-11-12 00:00:00'::timestamp_ntz else (select min(window_start) from per_window where granularity = 'day' and prediction_events > 0) end) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 1))) as steps) as spine
     where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
         and spine.window_start >= '2026-11-13 00:00:00'::timestamp_ntz
         and spine.window_start not in (select window_start from per_window where granularity = 'day' and prediction_events > 0)
     union all
     select 'week' as granularity, spine.window_start
-    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select min(window_start) from (select window_start from per_window where granularity = 'week' and prediction_events > 0 union all select window_start from hindsight.hindsight_metrics where monitor = 'also_kept' and granularity = 'week' and window_start < '2026-11-09 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null and value > 0) as firsts) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
+    from (select dateadd(day, steps.value, bounds.first) as window_start from (select (select case when exists (select 1 from hindsight.hindsight_metrics where monitor = 'also_kept' and granularity = 'week' and window_start = '2026-11-02 00:00:00'::timestamp_ntz and metric = 'prediction_events' and segment is null) then '2026-11-02 00:00:00'::timestamp_ntz else (select min(window_start) from per_window where granularity = 'week' and prediction_events > 0) end) as first) as bounds, table(flatten(array_generate_range(0, datediff(day, bounds.first, '2026-11-21 00:00:00'::timestamp_ntz) + 1, 7))) as steps) as spine
     where spine.window_start < '2026-11-21 00:00:00'::timestamp_ntz
         and spine.window_start >= '2026-11-09 00:00:00'::timestamp_ntz
         and spine.window_start not in (select window_start from per_window where granularity = 'week' and prediction_events > 0)
