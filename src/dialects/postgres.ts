@@ -41,7 +41,7 @@ export const postgres = defineDialect({
   },
   unlessExists(this: Dialect, kind: 'schema' | 'relation', name: string, statement: string) {
     const found = kind === 'schema' ? `to_regnamespace(${this.string(name)})` : `to_regclass(${this.string(name)})`;
-    return `do $hs$\nbegin\n    if ${found} is null then\n        ${statement.replace(/\n/g, '\n        ')};\n    end if;\nend\n$hs$`;
+    return doBlock(`begin\n    if ${found} is null then\n        ${statement.replace(/\n/g, '\n        ')};\n    end if;\nend`);
   },
   // (a 64-bit key from the name: hashtextextended, PostgreSQL 11 and later; pg_locks shows a key's
   // high and low 32 bits as classid and objid)
@@ -128,12 +128,16 @@ begin
         end loop;
     end if;
 end`;
-    // a dollar-quote tag the body does not hold (a schema may be named s$hindsight$x)
-    let tag = 'hindsight';
-    while (body.includes(`$${tag}$`)) tag += '_';
-    return [`do $${tag}$\n${body}\n$${tag}$`];
+    return [doBlock(body)];
   },
 });
+
+/** An anonymous PL/pgSQL block, dollar-quoted with a tag its body does not hold (a schema may be named s$hindsight$x). */
+function doBlock(body: string): string {
+  let tag = 'hindsight';
+  while (body.includes(`$${tag}$`)) tag += '_';
+  return `do $${tag}$\n${body}\n$${tag}$`;
+}
 
 /** sum(whole units) + sum(1e-15 units of the fraction) / 1e15, as numeric (the product is exact). */
 function exactSumParts(expr: string, over: string): string {

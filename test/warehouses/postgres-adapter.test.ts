@@ -174,6 +174,22 @@ describe.skipIf(!url)('postgres rights', () => {
 // monitor's rows of every run: without the index each of those statements scans them all
 // (docs/performance.md, the twenty-third session: 1.2 s of a 5 s incremental run with 100 other monitors).
 describe.skipIf(!url)('postgres metric table', () => {
+  // setup's DO blocks are dollar-quoted: a schema named with the tag in it ended the block early
+  it('sets up a schema whose name holds a dollar-quote tag, twice', async () => {
+    const adapter = await openAdapter(output());
+    const schema = `a$hs$hindsight$${process.pid}`;
+    try {
+      const monitor = loadProject('examples/shop').monitors[0]!;
+      const run = { asOf: new Date('2026-03-01T00:00:00Z'), runId: 'setup', computedAt: new Date('2026-03-01T00:00:00Z') };
+      for (let i = 0; i < 2; i++) for (const statement of compileSetup({ monitor, schema, dialect: adapter.dialect, run }).statements) await adapter.execute(statement);
+      expect(await adapter.query(`select count(*)::int as n from "${schema}".hindsight_metrics`)).toEqual([{ n: 0 }]);
+      expect(await adapter.query(`select indexname from pg_indexes where schemaname = '${schema}' order by 1`)).toEqual([{ indexname: 'hindsight_metrics_by_window' }]);
+    } finally {
+      await adapter.execute(`drop schema if exists "${schema}" cascade`);
+      await adapter.close();
+    }
+  });
+
   it("reads one monitor's recent windows through the index setup creates", async () => {
     const adapter = await openAdapter(output());
     const schema = `hs_index_${process.pid}`;

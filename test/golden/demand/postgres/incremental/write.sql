@@ -19,13 +19,13 @@ where monitor = 'weekly_demand'
 -- Incremental runs read and replace a range of the stored evaluations' times and, but for
 -- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
 -- (a table written by an earlier version of hindsight gets them here)
-do $hs$
+do $hindsight$
 begin
     if to_regclass('"hindsight"."weekly_demand__evaluations_by_time"') is null then
         create index if not exists "weekly_demand__evaluations_by_time" on "hindsight"."weekly_demand__evaluations" ("target_time");
     end if;
 end
-$hs$;
+$hindsight$;
 
 -- MASE's history up to this run's checkpoint (models/forecast/mase_scales.sql), which the next
 -- incremental run starts from instead of reading every actual again

@@ -56,20 +56,20 @@ where monitor = 'resale';
 -- Incremental runs read and replace a range of the stored evaluations' times and, but for
 -- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
 -- (a table written by an earlier version of hindsight gets them here)
-do $hs$
+do $hindsight$
 begin
     if to_regclass('"hindsight"."resale__evaluations_by_key"') is null then
         create index if not exists "resale__evaluations_by_key" on "hindsight"."resale__evaluations" ("item_id");
     end if;
 end
-$hs$;
-do $hs$
+$hindsight$;
+do $hindsight$
 begin
     if to_regclass('"hindsight"."resale__evaluations_by_time"') is null then
         create index if not exists "resale__evaluations_by_time" on "hindsight"."resale__evaluations" ("predicted_at");
     end if;
 end
-$hs$;
+$hindsight$;
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,

@@ -50,20 +50,20 @@ where stored.monitor = 'keep_probability'
 -- Incremental runs read and replace a range of the stored evaluations' times and, but for
 -- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
 -- (a table written by an earlier version of hindsight gets them here)
-do $hs$
+do $hindsight$
 begin
     if to_regclass('"hindsight"."keep_probability__evaluations_by_key"') is null then
         create index if not exists "keep_probability__evaluations_by_key" on "hindsight"."keep_probability__evaluations" ("prediction_id");
     end if;
 end
-$hs$;
-do $hs$
+$hindsight$;
+do $hindsight$
 begin
     if to_regclass('"hindsight"."keep_probability__evaluations_by_time"') is null then
         create index if not exists "keep_probability__evaluations_by_time" on "hindsight"."keep_probability__evaluations" ("predicted_at");
     end if;
 end
-$hs$;
+$hindsight$;
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,

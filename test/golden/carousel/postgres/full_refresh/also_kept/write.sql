@@ -56,20 +56,20 @@ where monitor = 'also_kept';
 -- Incremental runs read and replace a range of the stored evaluations' times and, but for
 -- forecasts, look them up by key: where the warehouse has indexes, those of the evaluations table
 -- (a table written by an earlier version of hindsight gets them here)
-do $hs$
+do $hindsight$
 begin
     if to_regclass('"hindsight"."also_kept__evaluations_by_key"') is null then
         create index if not exists "also_kept__evaluations_by_key" on "hindsight"."also_kept__evaluations" ("impression_id");
     end if;
 end
-$hs$;
-do $hs$
+$hindsight$;
+do $hindsight$
 begin
     if to_regclass('"hindsight"."also_kept__evaluations_by_time"') is null then
         create index if not exists "also_kept__evaluations_by_time" on "hindsight"."also_kept__evaluations" ("predicted_at");
     end if;
 end
-$hs$;
+$hindsight$;
 
 insert into "hindsight"."hindsight_metrics" (
     monitor, model_version, granularity, window_start, window_end, segment, segment_value,
