@@ -97,10 +97,12 @@ export const RECOMMENDATION_COLUMNS = [
  * `item_row` made list_items.sql keep the first request only).
  */
 export const REQUEST_QUERY_COLUMNS = [
-  'item_row', 'sample_rank', 'first_at', 'window_start', 'day_start', 'key_hash', 'best_position', 'ideal_position',
-  'granularity_index', 'n_observed', 'catalog_size', 'list_rows', 'rank_a', 'rank_b', 'length_a', 'length_b',
-  'day_items', 'window_items', 'relevant', 'ranked', 'sampled',
+  'item_row', 'sample_rank', 'first_at', 'window_start', 'key_hash', 'ideal_position', 'list_rows',
+  // the slices' group keys (macros/slices.sql), beside the request key in the metric step
+  'group_key', 'base_key', 'base_group_key',
 ];
+/** And the per-k sums of the metric step (hits_10, dcg_10, …), by their pattern. */
+export const REQUEST_QUERY_COLUMN_PATTERN = /^(hits|dcg|idcg|ap_sum)_\d+$/;
 
 /**
  * Names the forecast templates give columns of their own queries beside the series columns
@@ -108,10 +110,8 @@ export const REQUEST_QUERY_COLUMNS = [
  * name was read in their place (MASE wrong or NULL), or clashed with it.
  */
 export const FORECAST_QUERY_COLUMNS = [
-  'granularity', 'window_start', 'day_start', 'scale', 'history_pairs', 'history_sum', 'history_at', 'checkpoint_at',
-  'is_pair', 'pairs_before', 'abs_change', 'sum_abs_change', 'scaled_error', 'actual_time', 'actual_rank', 'at_time',
-  'affected_at', 'affected_from', 'forecast_window', 'orphan_count', 'logged_at', 'segment', 'segment_value', 'output',
-  'duplicate_rank',
+  'granularity', 'window_start', 'scale', 'history_pairs', 'history_sum', 'checkpoint_at', 'is_pair', 'pairs_before',
+  'abs_change', 'sum_abs_change', 'actual_time', 'actual_rank', 'at_time', 'logged_at', 'duplicate_rank',
 ];
 
 export interface SegmentSpec {
@@ -308,7 +308,7 @@ function recommendationRules(config: RecommendationConfig): [(string | number)[]
   asList(config.predictions.key).forEach((col, i) => {
     const at = ['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])];
     if (own(col)) rules.push([at, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
-    else if (REQUEST_QUERY_COLUMNS.includes(folded(col))) rules.push([at, `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`]);
+    else if (REQUEST_QUERY_COLUMNS.includes(folded(col)) || REQUEST_QUERY_COLUMN_PATTERN.test(folded(col))) rules.push([at, `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`]);
   });
   config.segments.forEach((s, i) => {
     const col = typeof s === 'string' ? s : s.column;
