@@ -96,7 +96,8 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     // waits until it has been delivered (run): a backend between statements ignores it.
     async interrupt() {
       const pid = (client as unknown as { processID: number | null }).processID;
-      if (pid === null) return;
+      // (a lost session's backend is gone, and its pid may be another session's by now)
+      if (pid === null || lost) return;
       cancelling = (async () => {
         const canceller = new pg.Client({ ...config, application_name: 'hindsight (cancel)' });
         await canceller.connect();
