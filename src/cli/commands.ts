@@ -179,6 +179,17 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   let results: MonitorResult[];
   try {
     results = adapter ? await go(adapter) : await withConnection(target, go);
+  } catch (error) {
+    // The run stopped before its monitors (no connection, the file in use, setup refused): a
+    // scheduler that reads run_results.json still finds every monitor, as not run, saying why. (A
+    // configuration the column check refused is exit code 2, which leaves none, as before a run.)
+    if (error instanceof ConfigError) throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    const notRun = monitors.map((m): MonitorResult => ({
+      monitor: m.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
+    }));
+    writeRunResults(project, target, asOf, threads, notRun, (performance.now() - started) / 1000);
+    throw error;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { signalHandler } from '../../src/cli/commands.js';
+import { run, signalHandler } from '../../src/cli/commands.js';
 import { captureOutput } from '../stdout.js';
-import { openAdapter } from '../../src/adapters/index.js';
+import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import { projectName } from '../../src/cli/init.js';
 
 const io = captureOutput();
@@ -251,6 +251,24 @@ describe('hindsight CLI on the shop example', () => {
     // a failed run wrote no window: none is final by it
     const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
     expect(results.results[0]).toMatchObject({ status: 'error', final_before: null, as_of: expect.any(String) });
+  });
+
+  // A run that fails before its monitors (here setup, refused) left no run_results.json at all, the
+  // previous one removed: a scheduler reading it found nothing.
+  it('lists every monitor as not run in run_results.json when the run fails before them', async () => {
+    const dir = copyOfShop();
+    const adapter = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'shop.duckdb') });
+    const refusing: Adapter = {
+      type: adapter.type, dialect: adapter.dialect, query: (q) => adapter.query(q), columns: (q) => adapter.columns(q), close: () => adapter.close(),
+      execute: (q) => (/^create schema/.test(q) ? Promise.reject(new Error('permission denied for database (test)')) : adapter.execute(q)),
+    };
+    try {
+      await expect(run({ projectDir: dir, asOf: '2026-11-21' }, refusing)).rejects.toThrow(/permission denied for database \(test\)/);
+    } finally {
+      await adapter.close();
+    }
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(results.results).toEqual([expect.objectContaining({ unique_id: 'monitor.shop.keep_probability', status: 'error', run_id: '', message: 'not run: permission denied for database (test)' })]);
   });
 
   it('runs monitors side by side with --threads, reporting them in their order', async () => {
