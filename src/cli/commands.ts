@@ -144,7 +144,7 @@ export function signalHandler(interrupted: AbortController, quit: (code: number)
       return;
     }
     first = now();
-    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables)`);
+    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables to their next run)`);
     interrupted.abort(new Error(`interrupted by ${name}`));
   };
 }

@@ -13,7 +13,7 @@ import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
-import { createPermanentTables, differingTables, StoredColumnsDiffer } from './stored-tables.js';
+import { createPermanentTables, differingTables, dropLeftStagedTables, StoredColumnsDiffer } from './stored-tables.js';
 import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
@@ -278,6 +278,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   } catch (e) {
     return failedBeforeSteps(monitor, runId, started, interrupted(options.signal, e), options.asOf);
   }
+  // (best effort: a role that may not drop them still runs)
+  if (dialect.capabilities.transactionalDdl) await dropLeftStagedTables(adapter, schema, monitor.name).catch(() => undefined);
   const hash = sqlHash(steps);
   const mode = plan.range ? 'incremental' : 'full_refresh';
   const result: MonitorResult = {

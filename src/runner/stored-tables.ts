@@ -68,3 +68,20 @@ export async function createPermanentTables(adapter: Adapter, tables: { table: P
     await adapter.execute(table.create);
   }
 }
+
+/**
+ * Drops the staged tables an earlier run of the monitor left, its process killed during a full
+ * refresh (README): `hs_<monitor>__evaluations_<run id>` and `hs_<monitor>__mase_history_<run id>`,
+ * each a whole copy of the table, which nothing else ever dropped. Called at the start of the
+ * monitor's next run, which holds its lock where the warehouse has one, so no other run of the
+ * monitor is under way. A name too long for the warehouse, cut and hashed (fitName), is not
+ * recognised. Returns the names dropped.
+ */
+export async function dropLeftStagedTables(adapter: Adapter, schema: string, monitor: string): Promise<string[]> {
+  const d = adapter.dialect;
+  const prefix = `hs_${monitor}__`;
+  const rows = await adapter.query(`select table_name from information_schema.tables where table_schema = ${d.string(schema)} and table_name like ${d.string(`${prefix}%`)}`);
+  const left = rows.map((r) => String(r.table_name)).filter((name) => name.startsWith(prefix) && /^(evaluations|mase_history)_[0-9a-f]{8}$/.test(name.slice(prefix.length)));
+  for (const name of left) await adapter.execute(`drop table if exists ${d.quote(schema)}.${d.quote(name)}`);
+  return left;
+}

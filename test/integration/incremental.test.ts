@@ -2,7 +2,7 @@
 // that fails while writing leaves every row as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
-import type { Dialect } from '../../src/dialects/index.js';
+import { dialectFor, type Dialect } from '../../src/dialects/index.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { previousRun } from '../../src/runner/run-log.js';
 import type { Fixture } from './harness.js';
@@ -106,6 +106,20 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
 
     expect((await readMetrics(adapter, outA)).length).toBeGreaterThan(1000);
     await expectSameRows(outA, outB); // exactly, not approximately
+  });
+
+  // A process killed during a full refresh leaves its staged table (a whole copy of the evaluations),
+  // which nothing dropped: the monitor's next run does, and only its own.
+  // (where DDL is transactional: there a full refresh stages its evaluations table in the schema)
+  it.skipIf(!!target.unavailable || !dialectFor(target.type).capabilities.transactionalDdl)('the next run drops the staged tables a killed run of the monitor left', async () => {
+    const { out, dir } = await twentyDaysRun(35);
+    const d = adapter.dialect;
+    const names = ['hs_m__evaluations_deadbeef', 'hs_m__mase_history_0123abcd', 'hs_m__evaluations_keepme', 'hs_m2__evaluations_deadbeef'];
+    for (const name of names) await adapter.execute(`create table ${d.quote(out)}.${d.quote(name)} as select 1 as x`);
+    const [run] = await runProject(adapter, dir, { asOf: new Date('2026-02-15T00:00:00Z') });
+    expect([run!.error, run!.mode]).toEqual([undefined, 'incremental']);
+    const left = await adapter.query(`select table_name from information_schema.tables where table_schema = ${d.string(out)} and table_name like 'hs%' order by 1`);
+    expect(left.map((r) => r.table_name)).toEqual(['hs_m2__evaluations_deadbeef', 'hs_m__evaluations_keepme']);
   });
 
   // Postgres rewrites only the evaluation rows that changed, comparing whole rows of the tables it
