@@ -11,7 +11,7 @@ import { dialectFor } from '../dialects/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
-import { runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
+import { notRun, runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, line } from './output.js';
@@ -185,10 +185,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     // configuration the column check refused is exit code 2, which leaves none, as before a run.)
     if (error instanceof ConfigError) throw error;
     const why = error instanceof Error ? error.message : String(error);
-    const notRun = monitors.map((m): MonitorResult => ({
-      monitor: m.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
-    }));
-    writeRunResults(project, target, asOf, threads, notRun, (performance.now() - started) / 1000);
+    writeRunResults(project, target, asOf, threads, monitors.map((m) => notRun(m, why)), (performance.now() - started) / 1000);
     throw error;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -128,10 +128,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
   }
   // monitors an interrupted run did not start
   for (const [i, monitor] of monitors.entries()) {
-    results[i] ??= {
-      monitor: monitor.name, status: 'error', runId: '', steps: [],
-      rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${abortReason(signal)}`),
-    };
+    results[i] ??= notRun(monitor, abortReason(signal));
   }
   return results;
 }
@@ -206,6 +203,11 @@ async function stillPlannedFrom(adapter: Adapter, runs: string, monitor: Monitor
       'this run planned from the state before it, and was rolled back; run it again',
   );
 }
+
+/** The result of a monitor that did not start, and why (an interrupt; a run that failed before it). */
+export const notRun = (monitor: Monitor, why: string): MonitorResult => ({
+  monitor: monitor.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
+});
 
 /** The result of a monitor that failed before its first step (`plan`: there is no step file to name). */
 const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown, asOf?: Date): MonitorResult => ({
