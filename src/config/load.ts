@@ -6,7 +6,7 @@ import { join, relative, resolve } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
-import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, type KeyOrder, type Monitor } from './monitor.js';
+import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, takenName, type KeyOrder, type Monitor } from './monitor.js';
 import { cleanSql } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
@@ -337,7 +337,7 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   for (const [p, col] of named) {
     if (RESERVED_COLUMNS.includes(folded(col)) || queryColumns(m.type).includes(folded(col))) {
       const adds = RESERVED_COLUMNS.includes(folded(col)) ? 'hindsight writes itself' : "hindsight's queries add themselves";
-      issue(issues, doc, p, `"${col}" is a column ${adds}; rename it in a \`sql:\` source (select ${col} as my_${col} …)`);
+      issue(issues, doc, p, takenName(col, adds));
     }
   }
 }

@@ -114,6 +114,10 @@ export const FORECAST_QUERY_COLUMNS = [
   'abs_change', 'sum_abs_change', 'actual_time', 'actual_rank', 'at_time', 'logged_at', 'duplicate_rank',
 ];
 
+/** What a key, series or segment column named like one of hindsight's own columns is told, with the rename to make. */
+export const takenName = (col: string, adds = "hindsight's queries add themselves") =>
+  `"${col}" is a column ${adds}; rename it in a \`sql:\` source (select ${col} as my_${col} …)`;
+
 export interface SegmentSpec {
   column: string;
   top: number;
@@ -308,7 +312,7 @@ function recommendationRules(config: RecommendationConfig): [(string | number)[]
   asList(config.predictions.key).forEach((col, i) => {
     const at = ['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])];
     if (own(col)) rules.push([at, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
-    else if (REQUEST_QUERY_COLUMNS.includes(folded(col)) || REQUEST_QUERY_COLUMN_PATTERN.test(folded(col))) rules.push([at, `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`]);
+    else if (REQUEST_QUERY_COLUMNS.includes(folded(col)) || REQUEST_QUERY_COLUMN_PATTERN.test(folded(col))) rules.push([at, takenName(col)]);
   });
   config.segments.forEach((s, i) => {
     const col = typeof s === 'string' ? s : s.column;
@@ -349,18 +353,17 @@ function forecastRules(config: ForecastConfig): [(string | number)[], string][] 
     if (before !== undefined) rules.push([['predictions', 'quantiles', level], `is the same quantile level as ${before}; give each level once`]);
     else levels.set(text, level);
   }
-  const queries = (col: string) => `"${col}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select ${col} as my_${col} …)`;
   for (const side of ['predictions', 'outcomes'] as const) {
     const written = config[side].series;
     asList(written).forEach((col, i) => {
-      if (FORECAST_QUERY_COLUMNS.includes(folded(col)) || folded(col).startsWith('hs_')) rules.push([[side, 'series', ...(Array.isArray(written) ? [i] : [])], queries(col)]);
+      if (FORECAST_QUERY_COLUMNS.includes(folded(col)) || folded(col).startsWith('hs_')) rules.push([[side, 'series', ...(Array.isArray(written) ? [i] : [])], takenName(col)]);
     });
   }
   config.segments.forEach((s, i) => {
     const col = typeof s === 'string' ? s : s.column;
     if (folded(col) === 'horizon') {
       rules.push([['segments', i], 'a forecast monitor has its own `horizon` slice; a segment column cannot be named horizon (rename it in a `sql:` source)']);
-    } else if (folded(col) === 'logged_at' || folded(col).startsWith('hs_')) rules.push([['segments', i], queries(col)]);
+    } else if (folded(col) === 'logged_at' || folded(col).startsWith('hs_')) rules.push([['segments', i], takenName(col)]);
   });
   return rules;
 }
