@@ -209,11 +209,29 @@ export const notRun = (monitor: Monitor, why: string): MonitorResult => ({
   monitor: monitor.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
 });
 
-/** The result of a monitor that failed before its first step (`plan`: there is no step file to name). */
-const failedBeforeSteps = (monitor: Monitor, runId: string, started: number, error: unknown, asOf?: Date): MonitorResult => ({
-  monitor: monitor.name, status: 'error', runId, steps: [], asOf,
-  rowsWritten: 0, seconds: seconds(started), sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, error),
-});
+/**
+ * The result of a monitor that failed before its first step (`plan`: there is no step file to name),
+ * logged in hindsight_runs as any failed run is (best effort: a lost connection cannot log it), so
+ * that an alert on its failures sees a run refused by another's lock or a failed plan too. Its `mode`
+ * is the one asked for, the run having planned none; no SQL ran, so its `sql_sha256` is empty.
+ */
+async function failedBeforeSteps(monitor: Monitor, options: RunOptions, shared: Shared, run: { id: string; started: number; startedAt: Date }, error: unknown): Promise<MonitorResult> {
+  const result: MonitorResult = {
+    monitor: monitor.name, status: 'error', runId: run.id, steps: [], asOf: options.asOf,
+    rowsWritten: 0, seconds: 0, sqlSha256: '', error: new WarehouseError(monitor.name, 'plan', undefined, interrupted(options.signal, error)),
+  };
+  const release = await shared.writes.acquire();
+  try {
+    await options.adapter.execute(insertRunRecord(options.adapter, runsTable(options.adapter, options), {
+      runId: run.id, monitor: monitor.name, target: options.target.name, startedAt: run.startedAt, finishedAt: new Date(),
+      status: 'error', error: result.error!.message, rowsWritten: 0, sqlSha256: '', asOf: options.asOf,
+      mode: options.fullRefresh ? 'full_refresh' : 'incremental', configHash: monitor.configHash, config: monitorConfigJson(monitor),
+    })).catch(() => undefined);
+  } finally {
+    release();
+  }
+  return { ...result, seconds: seconds(run.started) };
+}
 
 /**
  * A monitor's run, holding the monitor's lock from its plan to its commit where the warehouse has
@@ -228,17 +246,17 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, shared: Shar
   const { adapter, project } = options;
   const lock = adapter.dialect.sessionLock(`hindsight:${project.config.schema}.${monitor.name}`);
   if (!lock) return runPlanned(monitor, options, shared);
-  const started = performance.now();
+  const run = { id: randomUUID(), started: performance.now(), startedAt: new Date() };
   let taken: boolean;
   try {
     taken = (await adapter.query(lock.take))[0]?.taken === true;
   } catch (e) {
-    return failedBeforeSteps(monitor, randomUUID(), started, interrupted(options.signal, e), options.asOf);
+    return failedBeforeSteps(monitor, options, shared, run, e);
   }
   if (!taken) {
     const holder = await adapter.query(lock.holder).then((rows) => rows[0]?.holder as string | undefined, () => undefined);
     const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock${holder ? `: ${holder}` : ''}); this run wrote nothing: run it again once that one has finished`);
-    return failedBeforeSteps(monitor, randomUUID(), started, busy, options.asOf);
+    return failedBeforeSteps(monitor, options, shared, run, busy);
   }
   try {
     return await runPlanned(monitor, options, shared);
@@ -278,7 +296,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
     steps = compileMonitor({ monitor, schema, dialect, run });
     writeSteps(runDir, steps);
   } catch (e) {
-    return failedBeforeSteps(monitor, runId, started, interrupted(options.signal, e), options.asOf);
+    return failedBeforeSteps(monitor, options, shared, { id: runId, started, startedAt }, e);
   }
   // (best effort: a role that may not drop them still runs)
   if (dialect.capabilities.transactionalDdl) await dropLeftStagedTables(adapter, schema, monitor.name).catch(() => undefined);

@@ -225,6 +225,9 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       expect(busy!.error!.message).toMatch(/^monitor m1, step plan failed[^]*another hindsight run of monitor m1 is in progress on this database[^]*this run wrote nothing/);
       expect(busy!.error!.message).toContain(`server process ${pid} (pg_stat_activity); if its run was killed, the session ends when its statement does, or at once with select pg_terminate_backend(${pid})`);
       expect(await state()).toEqual(before);
+      // logged as any failed run, for an alert on hindsight_runs to see
+      const records = await adapter.query(`select status, mode, error, rows_written, sql_sha256, config_hash from ${out}.hindsight_runs where run_id = '${busy!.runId}'`);
+      expect(records).toEqual([{ status: 'error', mode: 'incremental', error: busy!.error!.message, rows_written: 0, sql_sha256: '', config_hash: expect.any(String) }]);
       await other.query(lock.release);
       const [next] = await runProject(adapter, dir, { asOf: SECOND });
       expect([next!.status, next!.mode]).toEqual(['success', 'incremental']);
@@ -411,7 +414,11 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     const results = await runProject(adapter, dir, { asOf: FIRST });
     expect(outcomes(results)).toEqual([['m1', 'success', 'full_refresh'], ['m2', 'success', 'full_refresh'], ['m3', 'error', undefined], ['m4', 'success', 'full_refresh']]);
     expect(results[2]!.error?.message).toMatch(/^monitor m3, step plan failed:\n {2}EEXIST/);
-    expect((await adapter.query(`select monitor from ${out}.hindsight_runs order by monitor`)).map((r) => r.monitor)).toEqual(['m1', 'm2', 'm4']);
+    // (logged as a failed run, with the mode asked for)
+    expect(await adapter.query(`select monitor, status, mode from ${out}.hindsight_runs order by monitor`)).toEqual([
+      { monitor: 'm1', status: 'success', mode: 'full_refresh' }, { monitor: 'm2', status: 'success', mode: 'full_refresh' },
+      { monitor: 'm3', status: 'error', mode: 'incremental' }, { monitor: 'm4', status: 'success', mode: 'full_refresh' },
+    ]);
   });
 
   it.skipIf(target.unavailable)('run none when a monitor\'s configured column is missing, listing every such monitor', async () => {
