@@ -64,7 +64,8 @@ export class UsageError extends Error {
  * A monitor's run that failed, named by monitor, step and the file holding the step's SQL: a
  * statement the warehouse refused, or before any step (`plan`: the queries that decide what to
  * recompute, or writing the compiled steps), where there is no file to name. The step `commit`
- * commits the statements of the write step.
+ * commits the statements of the write step. `location` is where in the file the warehouse placed
+ * the error, when it said (path:line:column, which editors and terminals open).
  */
 export class WarehouseError extends Error {
   constructor(
@@ -72,21 +73,24 @@ export class WarehouseError extends Error {
     readonly step: string,
     readonly compiledPath: string | undefined,
     readonly cause: unknown,
+    readonly location?: { line: number; column?: number },
   ) {
-    const where = compiledPath === undefined ? '' : step === 'commit' ? ` (committing the SQL in ${compiledPath})` : ` (SQL in ${compiledPath})`;
-    super(`monitor ${monitor}, step ${step} failed${where}:\n  ${reasonOf(cause).split('\n').join('\n  ')}`);
+    const at = compiledPath && location ? `${compiledPath}:${location.line}${location.column === undefined ? '' : `:${location.column}`}` : compiledPath;
+    const where = at === undefined ? '' : step === 'commit' ? ` (committing the SQL in ${at})` : ` (SQL in ${at})`;
+    super(`monitor ${monitor}, step ${step} failed${where}:\n  ${reasonOf(cause, !location).split('\n').join('\n  ')}`);
     this.name = 'WarehouseError';
   }
 }
 
 /**
  * What a failure says. PostgreSQL (pg) puts part of what it says beside the message: DETAIL (which
- * view depends on a table, which key is duplicated), HINT, and the statement's position.
+ * view depends on a table, which key is duplicated), HINT, and the statement's position (unless the
+ * file's is given instead).
  */
-function reasonOf(cause: unknown): string {
+function reasonOf(cause: unknown, withPosition: boolean): string {
   if (!(cause instanceof Error)) return String(cause);
   const pg = cause as Error & { detail?: string; hint?: string; position?: string };
-  return [cause.message, pg.detail && `DETAIL: ${pg.detail}`, pg.hint && `HINT: ${pg.hint}`, pg.position && `at character ${pg.position} of the statement`]
+  return [cause.message, pg.detail && `DETAIL: ${pg.detail}`, pg.hint && `HINT: ${pg.hint}`, withPosition && pg.position && `at character ${pg.position} of the statement`]
     .filter(Boolean)
     .join('\n');
 }

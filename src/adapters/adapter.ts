@@ -14,6 +14,12 @@ export interface Column {
   type: string;
 }
 
+/**
+ * Where in a statement the warehouse placed its error: a character offset from 0 (Postgres), or a
+ * line and column from 1 (DuckDB, BigQuery, Snowflake), as far as its message says.
+ */
+export type StatementPosition = { offset: number } | { line: number; column?: number };
+
 export interface Adapter {
   readonly type: string;
   readonly dialect: Dialect;
@@ -47,6 +53,11 @@ export interface Adapter {
    * to its end. For Ctrl-C during `hindsight run` (RunOptions.signal).
    */
   interrupt?(): Promise<void>;
+  /**
+   * Where in the failed statement `error` is, when the warehouse says: the runner names that place
+   * in the step's compiled file. Optional.
+   */
+  errorPosition?(error: unknown): StatementPosition | undefined;
   close(): Promise<void>;
 }
 

@@ -13,7 +13,7 @@
 import type { BigQuery, BigQueryOptions, Job, Query } from '@google-cloud/bigquery';
 import type { OutputConfig } from '../config/schema.js';
 import { bigquery as bigqueryDialect } from '../dialects/bigquery.js';
-import type { Adapter, Row } from './adapter.js';
+import type { Adapter, Row, StatementPosition } from './adapter.js';
 
 type BigqueryOutput = Extract<OutputConfig, { type: 'bigquery' }>;
 
@@ -67,6 +67,12 @@ export function bigQueryError(error: unknown): Error {
   const primary: JobError | undefined = e?.response?.status?.errorResult ?? e?.errors?.[0];
   const message = primary?.message ?? e?.message ?? String(error);
   return Object.assign(new Error(message, { cause: error }), { reason: primary?.reason });
+}
+
+/** BigQuery ends a message with the place in the query: "Unrecognized name: nosuch at [3:5]". */
+export function bigqueryErrorPosition(error: unknown): StatementPosition | undefined {
+  const m = /at \[(\d+):(\d+)\]\s*$/.exec(error instanceof Error ? error.message : '');
+  return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
 /** A label value BigQuery accepts: lower case, letters, digits, _ and -, at most 63 characters. */
@@ -258,6 +264,7 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     },
     // a session (and client) of its own: BigQuery runs one session's jobs one after another
     openSession: () => openBigquery(output),
+    errorPosition: bigqueryErrorPosition,
     // the job fails with BigQuery's "Job execution was cancelled", which the waiting run reports
     async interrupt() {
       await running?.cancel();

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { OutputConfig } from '../config/schema.js';
 import { duckdb } from '../dialects/duckdb.js';
-import { plainValue, SessionSettingError, type Adapter, type Row } from './adapter.js';
+import { plainValue, SessionSettingError, type Adapter, type Row, type StatementPosition } from './adapter.js';
 
 type DuckdbOutput = Extract<OutputConfig, { type: 'duckdb' }>;
 
@@ -106,9 +106,23 @@ async function session(instance: DuckDBInstance, ownsInstance: boolean): Promise
     async interrupt() {
       connection.interrupt();
     },
+    errorPosition: duckdbErrorPosition,
     async close() {
       connection.closeSync();
       if (ownsInstance) instance.closeSync();
     },
   };
+}
+
+/**
+ * DuckDB ends a message with the statement's line and a caret under the place: "LINE 3:   nosuch"
+ * then "          ^". A line too long to show is cut, "..." before it, and the caret's column is then
+ * the cut line's: only the line is kept.
+ */
+export function duckdbErrorPosition(error: unknown): StatementPosition | undefined {
+  const m = /\nLINE (\d+): (.*)\n( *)\^\s*$/.exec(error instanceof Error ? error.message : '');
+  if (!m) return undefined;
+  const line = Number(m[1]);
+  if (m[2]!.startsWith('...')) return { line };
+  return { line, column: m[3]!.length - `LINE ${line}: `.length + 1 };
 }

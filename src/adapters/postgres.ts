@@ -1,7 +1,7 @@
 // Postgres through `pg`, loaded only when a profile targets Postgres. Sessions are UTC.
 import type { OutputConfig } from '../config/schema.js';
 import { postgres } from '../dialects/postgres.js';
-import { plainValue, SessionSettingError, type Adapter, type Row } from './adapter.js';
+import { plainValue, SessionSettingError, type Adapter, type Row, type StatementPosition } from './adapter.js';
 
 type PostgresOutput = Extract<OutputConfig, { type: 'postgres' }>;
 
@@ -91,6 +91,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       return result.fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
     },
     openSession: () => openPostgres(output),
+    errorPosition: postgresErrorPosition,
     // A cancel request is the server's, for a session's backend: sent from a connection of its own.
     // It cancels whatever the backend runs when it arrives, so the next statement (the rollback)
     // waits until it has been delivered (run): a backend between statements ignores it.
@@ -113,4 +114,10 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       if (!lost) await client.end();
     },
   };
+}
+
+/** The server's `position` of an error: a count of characters from 1 (pg gives it as text). */
+export function postgresErrorPosition(error: unknown): StatementPosition | undefined {
+  const position = Number((error as { position?: unknown } | undefined)?.position);
+  return Number.isInteger(position) && position > 0 ? { offset: position - 1 } : undefined;
 }

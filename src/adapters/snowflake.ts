@@ -6,7 +6,7 @@
 import type { Column, Connection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import type { OutputConfig } from '../config/schema.js';
 import { isReserved, snowflake } from '../dialects/snowflake.js';
-import type { Adapter, Row } from './adapter.js';
+import type { Adapter, Row, StatementPosition } from './adapter.js';
 
 type SnowflakeOutput = Extract<OutputConfig, { type: 'snowflake' }>;
 type Sdk = typeof import('snowflake-sdk');
@@ -137,6 +137,7 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
         : output.query_tag;
     },
     openSession: () => openSnowflake(output),
+    errorPosition: snowflakeErrorPosition,
     // The driver asks the service to abort the statement (by its request ID); the statement then
     // fails with Snowflake's "SQL execution canceled", which the waiting run reports.
     async interrupt() {
@@ -148,4 +149,13 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
       await new Promise<void>((resolve, reject) => connection.destroy((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/**
+ * Snowflake says where in the statement an error is as "error line 3 at position 12" (or "syntax
+ * error line 1 at position 0 unexpected …"): a line from 1 and a position in it from 0.
+ */
+export function snowflakeErrorPosition(error: unknown): StatementPosition | undefined {
+  const m = /\bline (\d+) at position (\d+)\b/.exec(error instanceof Error ? error.message : '');
+  return m ? { line: Number(m[1]), column: Number(m[2]) + 1 } : undefined;
 }

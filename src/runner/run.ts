@@ -14,6 +14,7 @@ import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '..
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
 import { createPermanentTables, differingTables, dropLeftStagedTables, StoredColumnsDiffer } from './stored-tables.js';
+import { locateInFile, stepFileText } from './step-file.js';
 import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
 
 export interface StepResult {
@@ -330,6 +331,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   // on DDL); only the write step and the run record are inside it, so a failure anywhere leaves
   // every permanent table as it was.
   let current: Step | undefined;
+  // the statement of current's being executed (not a probe or a count around it), for the place of its error
+  let executing: number | undefined;
   let inTransaction = false;
   let commitSent = false;
   let release: (() => void) | undefined;
@@ -373,9 +376,11 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
       }
       let rows = 0;
       let created: number | undefined;
-      for (const statement of step.statements) {
+      for (const [index, statement] of step.statements.entries()) {
         options.signal?.throwIfAborted();
+        executing = index;
         const changed = await adapter.execute(statement);
+        executing = undefined;
         // rows written = metric rows inserted or changed (late outcomes added to stored windows), whether
         // the warehouse rebuilt the evaluations with CTAS or not: the rows that carry the run's run_id
         if (/^\s*(insert|update)\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
@@ -418,7 +423,9 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
         const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
         result.status = 'error';
         result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
-        result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e));
+        const position = current && executing !== undefined ? adapter.errorPosition?.(e) : undefined;
+        const location = position ? locateInFile(stepFileText(current!), current!.statements, executing!, position) : undefined;
+        result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e), location);
         await adapter.execute(record('error', result.error.message)).catch(() => undefined);
       }
     }
@@ -446,7 +453,7 @@ async function committed(adapter: Adapter, runs: string, runId: string): Promise
 
 export function writeSteps(dir: string, steps: Step[]): void {
   mkdirSync(dir, { recursive: true });
-  for (const step of steps) writeFileSync(join(dir, `${step.name}.sql`), step.kind === 'table' ? step.statements.join(';\n\n') + ';\n' : step.sql);
+  for (const step of steps) writeFileSync(join(dir, `${step.name}.sql`), stepFileText(step));
 }
 
 /**

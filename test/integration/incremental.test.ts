@@ -1,5 +1,7 @@
 // An incremental run after new data arrives gives exactly the tables of a full refresh, and a run
 // that fails while writing leaves every row as it was.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
 import { dialectFor, type Dialect } from '../../src/dialects/index.js';
@@ -527,5 +529,36 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const runs = await adapter.query(`select status, error from ${out}.hindsight_runs order by started_at`);
     expect(runs.map((r) => r.status)).toEqual(['success', 'error']);
     expect(String(runs[1]!.error)).toContain('step write failed');
+  });
+
+  // The warehouse places an error within the statement it ran; the user reads the step's file under
+  // target/run/, which holds several statements (and comments): the error names the file's line and
+  // column. A reference to a column that does not exist is put in place of one of the metric step's
+  // aggregates, the same length, so that the file and the statement agree up to it.
+  it.skipIf(!!target.unavailable)("a statement the warehouse refuses is placed at the step file's line and column", async () => {
+    const fixture = randomFixture({ seed: 22, predictions: 100, start: new Date('2026-01-20T00:00:00Z'), days: 10, maxDelayDays: 4 });
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, fixture, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, spec);
+    const aggregate = '        count(*) as n,';
+    let altered = 0;
+    const refusing: Adapter = {
+      ...adapter,
+      execute: (sql) => (sql.includes(aggregate) && /^create\b[^\n]*metrics/i.test(sql) ? (altered++, adapter.execute(sql.replace(aggregate, '        nosuch_x as n,'))) : adapter.execute(sql)),
+    };
+    const [failed] = await runProject(refusing, dir, { asOf: new Date('2026-02-01T00:00:00Z') });
+    expect(altered).toBe(1);
+    expect(failed!.status).toBe('error');
+    const file = readFileSync(join(dir, 'target', 'run', 'm', 'metrics.sql'), 'utf8');
+    const before = file.slice(0, file.indexOf(aggregate) + aggregate.indexOf('count'));
+    const expected = `metrics.sql:${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`;
+    const placed = /metrics\.sql(:\d+)*/.exec(failed!.error!.message)?.[0];
+    // DuckDB and Postgres say where; a fake of BigQuery or Snowflake answers with DuckDB's words about
+    // the SQL it translated, which the adapter does not read as its warehouse's position
+    if (target.name === 'duckdb' || target.name === 'postgres') expect(placed).toBe(expected);
+    else expect(placed).toBe('metrics.sql');
+    expect(failed!.error!.message).toMatch(/nosuch_x/);
+    expect(failed!.error!.message).not.toMatch(/of the statement/);
   });
 });
