@@ -45,7 +45,11 @@ cell_rows as (
 {% set brier_terms = [] %}
 {% for c in m.classes %}{% set _ = brier_terms.push('(' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end) * (' + p[loop.index0] + ' - case when label = ' + d.string(c.name) + ' then 1 else 0 end)') %}{% endfor %}
 {% set higher = [] %}
-{% for c in m.classes %}{% set _ = higher.push('case when ' + p[loop.index0] + ' > p_true then 1 else 0 end') %}{% endfor %}
+{% set tied = [] %}
+{% for c in m.classes %}{% set _ = higher.push('case when ' + p[loop.index0] + ' > p_true then 1 else 0 end') %}{% set _ = tied.push('case when ' + p[loop.index0] + ' = p_true then 1 else 0 end') %}{% endfor %}
+{# the classes scoring higher than a row's true class, and those scoring the same (the true class among them) #}
+{% set n_higher = '(' + higher | join(' + ') + ')' %}
+{% set n_tied = '(' + tied | join(' + ') + ')' %}
 {% endif %}
 -- one cell per window, model version, combination of segment values, label and predicted class:
 -- its rows, and the sums of their score terms (over the usable rows; NULL without any)
@@ -59,7 +63,10 @@ cells as (
         -- squared error over the scored classes, plus 1 for a true class without a score column
         {{ d.exactSum(brier_terms | join(' + ') + ' + (1 - has_score)') }} as brier_sum{{ ',' if m.topK.length }}
 {% for k in m.topK %}
-        sum(case when usable = 1 and has_score = 1 and {{ higher | join(' + ') }} < {{ k }} then 1 else 0 end) as top_{{ k }}_hits{{ ',' if not loop.last }}
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        {{ d.femtoSum('case when usable = 1 and has_score = 1 then case when ' + n_higher + ' >= ' + k + ' then 0 when ' + n_higher + ' + ' + n_tied + ' <= ' + k + ' then 1 else ' + d.divide(k + ' - ' + n_higher, n_tied) + ' end else 0 end') }} as top_{{ k }}_hits{{ ',' if not loop.last }}
 {% endfor %}
 {% endif %}
     from cell_rows
@@ -248,7 +255,7 @@ keyed_metrics as (
     ['brier_score', d.divide('brier_sum', 'n_scored')],
     ['roc_auc_ovr_macro', 'case when auc_classes >= 2 and auc_defined = auc_classes then ' + d.divide('auc_sum', 'auc_classes') + ' end']
 ] %}
-{% for k in m.topK %}{% set _ = score_metrics.push(['top_' + k + '_accuracy', d.divide('top_' + k + '_hits', 'n_scored')]) %}{% endfor %}
+{% for k in m.topK %}{% set _ = score_metrics.push(['top_' + k + '_accuracy', d.divide(d.toDouble('top_' + k + '_hits') + ' / 1e15', 'n_scored')]) %}{% endfor %}
 {{ output.metric_rows(score_metrics, 'score_rows', sample_size='n_scored', keys=group_keys, union_after=true) -}}
 {% endif %}
 {{ output.metric_rows([['confusion', 'pairs']], 'confusion', sample_size='n', qualifier="label || '→' || predicted_class", keys=group_keys) -}}

@@ -420,10 +420,12 @@ export function monitorAsOf(monitor: Monitor, asOf: Date): Date {
  * order. 3 (multiclass): a row whose scores sum to 1 up to rounding is not divided by its sum.
  * Then one more for every type but forecasts (0.3.0): a window without a prediction event, from the
  * first to the as-of, gets a prediction_events row of 0 (docs/semantics.md §6, empty windows).
+ * 5 (multiclass, 0.4.0): the macro and weighted averages count an undefined per-class value as 0,
+ * and top-k accuracy credits a row with ties by the share of them that fit in k (§5b).
  */
 export const RESULTS_VERSIONS: Record<MonitorConfig['type'], number> = {
   binary_classification: 3,
-  multiclass_classification: 4,
+  multiclass_classification: 5,
   regression: 3,
   forecast: 2,
   recommendation: 3,

@@ -3,8 +3,9 @@
  *
  * Written from the contract text only, in the most direct way: every count is an explicit loop over
  * the rows, per-class ROC AUC is the Mann-Whitney statistic with explicit average ranks, top-k counts
- * the classes that score strictly higher than the true class row by row. Definitions follow
- * scikit-learn (precision_recall_fscore_support with zero_division=nan, balanced_accuracy_score,
+ * the classes that score strictly higher than the true class and those tied with it, row by row, and
+ * averages the hits of every order of the ties. Definitions follow scikit-learn
+ * (precision_recall_fscore_support with its default zero_division, 0 in the averages, balanced_accuracy_score,
  * cohen_kappa_score, log_loss, top_k_accuracy_score, roc_auc_score(multi_class='ovr',
  * average='macro')) wherever the contract does not say otherwise.
  */
@@ -76,16 +77,34 @@ function meanOfNonNull(values: (number | null)[]): number | null {
   return sum / present.length;
 }
 
-/** Weighted mean over the pairs with a non-null value; null when there is none or the weights sum to 0. */
-function weightedMeanOfNonNull(pairs: { value: number | null; weight: number }[]): number | null {
+/** Mean of the values, an undefined (null) one counted as 0; null when there is none. */
+function meanWithZeros(values: (number | null)[]): number | null {
+  if (values.length === 0) return null;
+  let sum = 0;
+  for (const v of values) sum += v ?? 0;
+  return sum / values.length;
+}
+
+/** Weighted mean, an undefined (null) value counted as 0; null when the weights sum to 0. */
+function weightedMeanWithZeros(pairs: { value: number | null; weight: number }[]): number | null {
   let num = 0;
   let den = 0;
   for (const { value, weight } of pairs) {
-    if (value === null) continue;
-    num += weight * value;
+    num += weight * (value ?? 0);
     den += weight;
   }
   return den === 0 ? null : num / den;
+}
+
+/**
+ * Whether the true class is among the first k of a row's classes ordered by score, averaged over
+ * every order of the classes tied with it: with `higher` classes above it and `tied` classes (itself
+ * included) at its score, each of the tied positions higher + 1 … higher + tied is equally likely.
+ */
+function topKHit(higher: number, tied: number, k: number): number {
+  let inFirstK = 0;
+  for (let position = higher + 1; position <= higher + tied; position++) if (position <= k) inFirstK += 1;
+  return inFirstK / tied;
 }
 
 /**
@@ -235,12 +254,12 @@ export function multiclassMetrics(rows: MulticlassRow[], options: MulticlassOpti
   const out: GroupMetricRow[] = [
     window('count', n),
     window('accuracy', correct / n),
-    window('precision_macro', meanOfNonNull(perClass.map((c) => c.precision))),
-    window('recall_macro', meanOfNonNull(perClass.map((c) => c.recall))),
-    window('f1_macro', meanOfNonNull(perClass.map((c) => c.f1))),
-    window('precision_weighted', weightedMeanOfNonNull(perClass.map((c) => ({ value: c.precision, weight: c.support })))),
-    window('recall_weighted', weightedMeanOfNonNull(perClass.map((c) => ({ value: c.recall, weight: c.support })))),
-    window('f1_weighted', weightedMeanOfNonNull(perClass.map((c) => ({ value: c.f1, weight: c.support })))),
+    window('precision_macro', meanWithZeros(perClass.map((c) => c.precision))),
+    window('recall_macro', meanWithZeros(perClass.map((c) => c.recall))),
+    window('f1_macro', meanWithZeros(perClass.map((c) => c.f1))),
+    window('precision_weighted', weightedMeanWithZeros(perClass.map((c) => ({ value: c.precision, weight: c.support })))),
+    window('recall_weighted', weightedMeanWithZeros(perClass.map((c) => ({ value: c.recall, weight: c.support })))),
+    window('f1_weighted', weightedMeanWithZeros(perClass.map((c) => ({ value: c.f1, weight: c.support })))),
     // mean recall over the classes present in the labels (their recall is never NULL)
     window('balanced_accuracy', meanOfNonNull(perClass.filter((c) => labelClasses.has(c.cls)).map((c) => c.recall))),
     window('cohen_kappa', cohenKappa),
@@ -280,8 +299,12 @@ export function multiclassMetrics(rows: MulticlassRow[], options: MulticlassOpti
         const pTrue = p.get(row.label);
         if (pTrue === undefined) continue; // a true class without a score column is never a hit
         let strictlyHigher = 0;
-        for (const c of configured) if (p.get(c)! > pTrue) strictlyHigher += 1;
-        if (strictlyHigher < k) hits += 1;
+        let tied = 0;
+        for (const c of configured) {
+          if (p.get(c)! > pTrue) strictlyHigher += 1;
+          else if (p.get(c)! === pTrue) tied += 1;
+        }
+        hits += topKHit(strictlyHigher, tied, k);
       }
       out.push(window(`top_${k}_accuracy`, m === 0 ? null : hits / m, m));
     }

@@ -162,10 +162,11 @@ describe('multiclassMetrics: scikit-learn documented examples', () => {
     expect(v(m, 'precision', '2')).toBeNull();
     expect(v(m, 'recall', '2')).toBe(0);
     expect(v(m, 'f1', '2')).toBe(0); // 0 / (0 + 0 + 2)
-    expect(v(m, 'precision_macro')).toBeCloseTo(0.5, 12); // NULL left out: (.5 + .5) / 2
+    // (scikit-learn's default: class 2's undefined precision is 0 in the averages)
+    expect(v(m, 'precision_macro')).toBeCloseTo(1 / 3, 12); // (.5 + .5 + 0) / 3
     expect(v(m, 'recall_macro')).toBeCloseTo(2 / 3, 12);
     expect(v(m, 'f1_macro')).toBeCloseTo(4 / 9, 12);
-    expect(v(m, 'precision_weighted')).toBeCloseTo(0.5, 12); // (1*.5 + 1*.5) / (1 + 1)
+    expect(v(m, 'precision_weighted')).toBeCloseTo(0.25, 12); // (1*.5 + 1*.5 + 2*0) / 4
     expect(v(m, 'recall_weighted')).toBeCloseTo(0.5, 12); // (1 + 1 + 0) / 4
     expect(v(m, 'f1_weighted')).toBeCloseTo(1 / 3, 12); // (2/3 + 2/3 + 0) / 4
     expect(v(m, 'balanced_accuracy')).toBeCloseTo(2 / 3, 12);
@@ -211,9 +212,9 @@ describe('multiclassMetrics: edge cases', () => {
     // a: support 2, predicted 1, tp 1 -> 1, .5, 2 / (2 + 0 + 1); b: 1, 1, 1
     expect(v(m, 'f1', 'a')).toBeCloseTo(2 / 3, 12);
     expect(v(m, 'precision_macro')).toBeCloseTo(2 / 3, 12); // (1 + 1 + 0) / 3
-    expect(v(m, 'recall_macro')).toBeCloseTo(0.75, 12); // (.5 + 1) / 2, NULL left out
+    expect(v(m, 'recall_macro')).toBeCloseTo(0.5, 12); // (.5 + 1 + 0) / 3, c's undefined recall counted 0
     expect(v(m, 'f1_macro')).toBeCloseTo(5 / 9, 12); // (2/3 + 1 + 0) / 3
-    // sklearn zero_division=nan: precision [1,1,0] support [2,1,0] -> 3/3; recall [.5,1,nan] -> 2/3; f1 -> (4/3 + 1) / 3
+    // precision [1,1,0] support [2,1,0] -> 3/3; recall [.5,1,0] -> 2/3; f1 -> (4/3 + 1) / 3
     expect(v(m, 'precision_weighted')).toBeCloseTo(1, 12);
     expect(v(m, 'recall_weighted')).toBeCloseTo(2 / 3, 12);
     expect(v(m, 'f1_weighted')).toBeCloseTo(7 / 9, 12);
@@ -276,8 +277,8 @@ describe('multiclassMetrics: edge cases', () => {
     expect(row(m, 'brier_score').sampleSize).toBe(2);
     expect(row(m, 'roc_auc_ovr_macro').sampleSize).toBe(2);
     expect(row(m, 'top_1_accuracy').sampleSize).toBe(2);
-    // top-1 with ties: row0 a .5 = b .5: no class strictly higher -> hit; row3 b .75 -> hit
-    expect(v(m, 'top_1_accuracy')).toBe(1);
+    // top-1 with ties: row0 a .5 = b .5, true a: one of two tied places fits -> 1/2; row3 b .75 -> hit
+    expect(v(m, 'top_1_accuracy')).toBe(0.75);
     // roc a over usable rows: positive .5 vs negative .25 -> 1; per-class rows keep the group's count
     expect(v(m, 'roc_auc', 'a')).toBe(1);
     expect(row(m, 'roc_auc', 'a').sampleSize).toBe(5);
@@ -313,7 +314,7 @@ describe('multiclassMetrics: edge cases', () => {
     expect(v(m, 'roc_auc_ovr_macro')).toBeNull(); // fewer than two classes in the labels
     expect(v(m, 'log_loss')).toBeCloseTo(-Math.log(0.5), 12); // renormalized .5
     expect(v(m, 'brier_score')).toBeCloseTo(0.5, 12); // (.5 - 1)^2 + (.5 - 0)^2
-    expect(v(m, 'top_1_accuracy')).toBe(1); // tie: nothing strictly higher
+    expect(v(m, 'top_1_accuracy')).toBe(0.5); // a tied with b: either may come first
     expect(m).toHaveLength(10 + 4 + 6 + 1);
   });
 
@@ -326,9 +327,8 @@ describe('multiclassMetrics: edge cases', () => {
     expect(v(m, 'balanced_accuracy')).toBe(0);
     // p_e = (1*0 + 0*1) / 1 = 0, p_o = 0 -> 0
     expect(v(m, 'cohen_kappa')).toBe(0);
-    // weighted precision: the only non-NULL precision (b: 0) has support 0 -> weights sum to 0 -> NULL
-    // (scikit-learn falls back to the unweighted mean, 0)
-    expect(v(m, 'precision_weighted')).toBeNull();
+    // weighted precision: a's undefined precision counts 0, weighted by its support 1 -> 0 / 1
+    expect(v(m, 'precision_weighted')).toBe(0);
     expect(v(m, 'recall_weighted')).toBe(0);
     expect(v(m, 'f1_weighted')).toBe(0); // (1*0 + 0*0) / 1
   });
@@ -341,7 +341,7 @@ describe('multiclassMetrics: edge cases', () => {
     expect(v(multiclassMetrics(mc(['a', 'a'], ['a', 'b']), { topK: [] }), 'cohen_kappa')).toBeCloseTo(0, 12);
   });
 
-  it('ties in scores: ROC AUC counts 1/2, top-k counts only strictly higher classes', () => {
+  it('ties in scores: ROC AUC counts 1/2, top-k the share of the tied places that fit in k', () => {
     // three classes all scored 1 on every row: every p is 1/3
     const m = multiclassMetrics(
       mc(['a', 'b', 'c', 'a'], ['a', 'a', 'a', 'a'], [{ a: 1, b: 1, c: 1 }, { a: 1, b: 1, c: 1 }, { a: 1, b: 1, c: 1 }, { a: 1, b: 1, c: 1 }]),
@@ -350,11 +350,12 @@ describe('multiclassMetrics: edge cases', () => {
     expect(v(m, 'roc_auc', 'a')).toBeCloseTo(0.5, 12);
     expect(v(m, 'roc_auc', 'b')).toBeCloseTo(0.5, 12);
     expect(v(m, 'roc_auc_ovr_macro')).toBeCloseTo(0.5, 12);
-    expect(v(m, 'top_1_accuracy')).toBe(1);
+    // (uniform scores: the true class is first in one order of the three in three)
+    expect(v(m, 'top_1_accuracy')).toBeCloseTo(1 / 3, 15);
     // partial ties: scores a:b:c = 2:2:1 and true class c -> two strictly higher: top-2 miss, top-3 hit
     const t = multiclassMetrics(mc(['c', 'a'], ['a', 'a'], [{ a: 2, b: 2, c: 1 }, { a: 2, b: 2, c: 1 }]), { classes: ['a', 'b', 'c'], topK: [1, 2, 3] });
-    // row1: true a .4, b .4 equal, nothing strictly higher -> hit at every k
-    expect([v(t, 'top_1_accuracy'), v(t, 'top_2_accuracy'), v(t, 'top_3_accuracy')]).toEqual([0.5, 0.5, 1]);
+    // row1: true a .4, tied with b .4, nothing strictly higher -> 1/2 at k = 1, a hit from k = 2
+    expect([v(t, 'top_1_accuracy'), v(t, 'top_2_accuracy'), v(t, 'top_3_accuracy')]).toEqual([0.25, 0.5, 1]);
     // roc c: positive .2 vs negative .2 -> 1/2; roc a: positive .4 vs negative .4 -> 1/2
     expect(v(t, 'roc_auc', 'c')).toBeCloseTo(0.5, 12);
     expect(v(t, 'roc_auc', 'a')).toBeCloseTo(0.5, 12);

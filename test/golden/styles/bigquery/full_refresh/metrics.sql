@@ -142,8 +142,14 @@ cells as (
         sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as bignumeric)) as log_loss_sum,
         -- squared error over the scored classes, plus 1 for a true class without a score column
         sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as bignumeric)) as brier_sum,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 2 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 2 then 1 else safe_divide(cast(2 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as float64), (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end)) end else 0 end) * 1e15) as bignumeric)) as top_2_hits,
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 3 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 3 then 1 else safe_divide(cast(3 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as float64), (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end)) end else 0 end) * 1e15) as bignumeric)) as top_3_hits
     from cell_rows
     group by window_start, base_key, value_1, value_2, label, predicted_class
 ),
@@ -501,7 +507,7 @@ select
     group_key,
     'precision_macro' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(precision as bignumeric)) as float64), count(precision)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(coalesce(precision, 0) as bignumeric)) as float64), count(*)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -510,7 +516,7 @@ select
     group_key,
     'recall_macro' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(recall as bignumeric)) as float64), count(recall)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(coalesce(recall, 0) as bignumeric)) as float64), count(*)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -519,7 +525,7 @@ select
     group_key,
     'f1_macro' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(f1 as bignumeric)) as float64), count(f1)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(coalesce(f1, 0) as bignumeric)) as float64), count(*)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -528,7 +534,7 @@ select
     group_key,
     'precision_weighted' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(support * precision as bignumeric)) as float64), sum(case when precision is not null then support end)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(support * coalesce(precision, 0) as bignumeric)) as float64), sum(support)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -537,7 +543,7 @@ select
     group_key,
     'recall_weighted' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(support * recall as bignumeric)) as float64), sum(case when recall is not null then support end)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(support * coalesce(recall, 0) as bignumeric)) as float64), sum(support)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -546,7 +552,7 @@ select
     group_key,
     'f1_weighted' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(sum(cast(support * f1 as bignumeric)) as float64), sum(case when f1 is not null then support end)) as float64) as value,
+    cast(safe_divide(cast(sum(cast(support * coalesce(f1, 0) as bignumeric)) as float64), sum(support)) as float64) as value,
     cast(max(n) as int64) as sample_size
 from per_class_metrics
 group by group_key
@@ -588,7 +594,7 @@ select
     group_key,
     'top_2_accuracy' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(top_2_hits as float64), n_scored) as float64) as value,
+    cast(safe_divide(cast(cast(top_2_hits as float64) / 1e15 as float64), n_scored) as float64) as value,
     cast(n_scored as int64) as sample_size
 from score_rows
 union all
@@ -596,7 +602,7 @@ select
     group_key,
     'top_3_accuracy' as metric,
     cast(null as string) as qualifier,
-    cast(safe_divide(cast(top_3_hits as float64), n_scored) as float64) as value,
+    cast(safe_divide(cast(cast(top_3_hits as float64) / 1e15 as float64), n_scored) as float64) as value,
     cast(n_scored as int64) as sample_size
 from score_rows
 union all

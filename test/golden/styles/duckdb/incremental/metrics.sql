@@ -148,8 +148,14 @@ cells as (
         sum(cast(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end as decimal(38, 15))) as log_loss_sum,
         -- squared error over the scored classes, plus 1 for a true class without a score column
         sum(cast((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) as decimal(38, 15))) as brier_sum,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 2 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 2 then 1 else cast(2 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as double) / nullif((case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end), 0) end else 0 end) * 1e15) as bigint)) as top_2_hits,
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 3 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 3 then 1 else cast(3 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as double) / nullif((case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end), 0) end else 0 end) * 1e15) as bigint)) as top_3_hits
     from cell_rows
     group by window_start, base_key, value_1, value_2, label, predicted_class
 ),
@@ -507,7 +513,7 @@ select
     group_key,
     'precision_macro' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(precision as decimal(38, 15))) as double) / nullif(count(precision), 0) as double) as value,
+    cast(cast(sum(cast(coalesce(precision, 0) as decimal(38, 15))) as double) / nullif(count(*), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -516,7 +522,7 @@ select
     group_key,
     'recall_macro' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(recall as decimal(38, 15))) as double) / nullif(count(recall), 0) as double) as value,
+    cast(cast(sum(cast(coalesce(recall, 0) as decimal(38, 15))) as double) / nullif(count(*), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -525,7 +531,7 @@ select
     group_key,
     'f1_macro' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(f1 as decimal(38, 15))) as double) / nullif(count(f1), 0) as double) as value,
+    cast(cast(sum(cast(coalesce(f1, 0) as decimal(38, 15))) as double) / nullif(count(*), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -534,7 +540,7 @@ select
     group_key,
     'precision_weighted' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(support * precision as decimal(38, 15))) as double) / nullif(sum(case when precision is not null then support end), 0) as double) as value,
+    cast(cast(sum(cast(support * coalesce(precision, 0) as decimal(38, 15))) as double) / nullif(sum(support), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -543,7 +549,7 @@ select
     group_key,
     'recall_weighted' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(support * recall as decimal(38, 15))) as double) / nullif(sum(case when recall is not null then support end), 0) as double) as value,
+    cast(cast(sum(cast(support * coalesce(recall, 0) as decimal(38, 15))) as double) / nullif(sum(support), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -552,7 +558,7 @@ select
     group_key,
     'f1_weighted' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(sum(cast(support * f1 as decimal(38, 15))) as double) / nullif(sum(case when f1 is not null then support end), 0) as double) as value,
+    cast(cast(sum(cast(support * coalesce(f1, 0) as decimal(38, 15))) as double) / nullif(sum(support), 0) as double) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -594,7 +600,7 @@ select
     group_key,
     'top_2_accuracy' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(top_2_hits as double) / nullif(n_scored, 0) as double) as value,
+    cast(cast(cast(top_2_hits as double) / 1e15 as double) / nullif(n_scored, 0) as double) as value,
     cast(n_scored as bigint) as sample_size
 from score_rows
 union all
@@ -602,7 +608,7 @@ select
     group_key,
     'top_3_accuracy' as metric,
     cast(null as varchar) as qualifier,
-    cast(cast(top_3_hits as double) / nullif(n_scored, 0) as double) as value,
+    cast(cast(cast(top_3_hits as double) / 1e15 as double) / nullif(n_scored, 0) as double) as value,
     cast(n_scored as bigint) as sample_size
 from score_rows
 union all

@@ -142,8 +142,14 @@ cells as (
         (sum(cast(trunc(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end) as bigint)) + sum(cast(round((case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end - trunc(case when usable = 1 then -ln(least(greatest(p_true, 1e-15), 1 - 1e-15)) end)) * 1e15) as bigint)) * 0.000000000000001) as log_loss_sum,
         -- squared error over the scored classes, plus 1 for a true class without a score column
         (sum(cast(trunc((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score)) as bigint)) + sum(cast(round(((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score) - trunc((p_1 - case when label = 'shirt' then 1 else 0 end) * (p_1 - case when label = 'shirt' then 1 else 0 end) + (p_2 - case when label = 'pants' then 1 else 0 end) * (p_2 - case when label = 'pants' then 1 else 0 end) + (p_3 - case when label = 'dress' then 1 else 0 end) * (p_3 - case when label = 'dress' then 1 else 0 end) + (p_4 - case when label = 'knitwear' then 1 else 0 end) * (p_4 - case when label = 'knitwear' then 1 else 0 end) + (p_5 - case when label = 'outerwear' then 1 else 0 end) * (p_5 - case when label = 'outerwear' then 1 else 0 end) + (1 - has_score))) * 1e15) as bigint)) * 0.000000000000001) as brier_sum,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 2 then 1 else 0 end) as top_2_hits,
-        sum(case when usable = 1 and has_score = 1 and case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end < 3 then 1 else 0 end) as top_3_hits
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 2 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 2 then 1 else cast(2 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as double precision) / nullif((case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end), 0) end else 0 end) * 1e15) as bigint)) as top_2_hits,
+        -- a row's hit: 1 when the classes scoring higher than its true class and those tied with it fit
+        -- in k, 0 when the higher ones alone fill k, else the share of the tied ones that fit: what an
+        -- order of the ties drawn at random gives on average (uniform scores over 3 classes: 1/3 at k = 1)
+        sum(cast(round((case when usable = 1 and has_score = 1 then case when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) >= 3 then 0 when (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) + (case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end) <= 3 then 1 else cast(3 - (case when p_1 > p_true then 1 else 0 end + case when p_2 > p_true then 1 else 0 end + case when p_3 > p_true then 1 else 0 end + case when p_4 > p_true then 1 else 0 end + case when p_5 > p_true then 1 else 0 end) as double precision) / nullif((case when p_1 = p_true then 1 else 0 end + case when p_2 = p_true then 1 else 0 end + case when p_3 = p_true then 1 else 0 end + case when p_4 = p_true then 1 else 0 end + case when p_5 = p_true then 1 else 0 end), 0) end else 0 end) * 1e15) as bigint)) as top_3_hits
     from cell_rows
     group by window_start, base_key, value_1, value_2, label, predicted_class
 ),
@@ -501,7 +507,7 @@ select
     group_key,
     'precision_macro' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(precision) as bigint)) + sum(cast(round((precision - trunc(precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(precision), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(coalesce(precision, 0)) as bigint)) + sum(cast(round((coalesce(precision, 0) - trunc(coalesce(precision, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(*), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -510,7 +516,7 @@ select
     group_key,
     'recall_macro' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(recall) as bigint)) + sum(cast(round((recall - trunc(recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(recall), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(coalesce(recall, 0)) as bigint)) + sum(cast(round((coalesce(recall, 0) - trunc(coalesce(recall, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(*), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -519,7 +525,7 @@ select
     group_key,
     'f1_macro' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(f1) as bigint)) + sum(cast(round((f1 - trunc(f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(f1), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(coalesce(f1, 0)) as bigint)) + sum(cast(round((coalesce(f1, 0) - trunc(coalesce(f1, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(count(*), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -528,7 +534,7 @@ select
     group_key,
     'precision_weighted' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(support * precision) as bigint)) + sum(cast(round((support * precision - trunc(support * precision)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when precision is not null then support end), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(support * coalesce(precision, 0)) as bigint)) + sum(cast(round((support * coalesce(precision, 0) - trunc(support * coalesce(precision, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(support), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -537,7 +543,7 @@ select
     group_key,
     'recall_weighted' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(support * recall) as bigint)) + sum(cast(round((support * recall - trunc(support * recall)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when recall is not null then support end), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(support * coalesce(recall, 0)) as bigint)) + sum(cast(round((support * coalesce(recall, 0) - trunc(support * coalesce(recall, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(support), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -546,7 +552,7 @@ select
     group_key,
     'f1_weighted' as metric,
     cast(null as text) as qualifier,
-    cast(cast((sum(cast(trunc(support * f1) as bigint)) + sum(cast(round((support * f1 - trunc(support * f1)) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(case when f1 is not null then support end), 0) as double precision) as value,
+    cast(cast((sum(cast(trunc(support * coalesce(f1, 0)) as bigint)) + sum(cast(round((support * coalesce(f1, 0) - trunc(support * coalesce(f1, 0))) * 1e15) as bigint)) * 0.000000000000001) as double precision) / nullif(sum(support), 0) as double precision) as value,
     cast(max(n) as bigint) as sample_size
 from per_class_metrics
 group by group_key
@@ -588,7 +594,7 @@ select
     group_key,
     'top_2_accuracy' as metric,
     cast(null as text) as qualifier,
-    cast(cast(top_2_hits as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(cast(cast(top_2_hits as double precision) / 1e15 as double precision) / nullif(n_scored, 0) as double precision) as value,
     cast(n_scored as bigint) as sample_size
 from score_rows
 union all
@@ -596,7 +602,7 @@ select
     group_key,
     'top_3_accuracy' as metric,
     cast(null as text) as qualifier,
-    cast(cast(top_3_hits as double precision) / nullif(n_scored, 0) as double precision) as value,
+    cast(cast(cast(top_3_hits as double precision) / 1e15 as double precision) / nullif(n_scored, 0) as double precision) as value,
     cast(n_scored as bigint) as sample_size
 from score_rows
 union all
