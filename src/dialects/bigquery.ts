@@ -46,9 +46,10 @@ export const bigquery: Dialect = defineDialect({
   // PERCENTILE_CONT is only an analytic function in BigQuery (exact, linear interpolation, NULLs
   // ignored), so templates that can compute it over the group's partition and take max().
   percentileOver: (expr, fraction, partitionBy) => `percentile_cont(${expr}, ${fraction}) over (partition by ${partitionBy})`,
-  // As an aggregate, for templates that cannot: the sorted non-NULL values and linear interpolation
-  // between the two closest ranks around 0-based position p = f * (n - 1). With no values, p < 0
-  // and SAFE_OFFSET gives NULL.
+  // As an aggregate, for templates that cannot (none of hindsight's own: its array of the group's
+  // values is one row, which BigQuery limits to 100 MB, some ten million values): the sorted non-NULL
+  // values and linear interpolation between the two closest ranks around 0-based position
+  // p = f * (n - 1). With no values, p < 0 and SAFE_OFFSET gives NULL.
   percentile(expr: string, fraction: number) {
     const sorted = `array_agg(${expr} ignore nulls order by ${expr})`;
     const p = `${fraction} * (count(${expr}) - 1)`;

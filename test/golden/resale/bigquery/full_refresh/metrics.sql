@@ -176,17 +176,27 @@ sliced as (
 
 ),
 
--- what needs each slice's own rows: squared deviations from its means, and order statistics
+-- what needs each slice's own rows: squared deviations from its means, and order statistics (where
+-- the warehouse has no percentile aggregate, BigQuery, window functions over the group in a subquery:
+-- an aggregate made of an array of the group's values would be one row over BigQuery's 100 MB limit
+-- for a group of some ten million rows)
 spread as (
     select
         sliced.group_key,
         sliced.output_index,
         sum(cast((sliced.label - means.mean_label) * (sliced.label - means.mean_label) as bignumeric)) as ss_label,
         sum(cast((sliced.error - means.mean_error) * (sliced.error - means.mean_error) as bignumeric)) as ss_error,
-        array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.5 * (count(sliced.abs_error) - 1)) as int64))] + (array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(ceil(0.5 * (count(sliced.abs_error) - 1)) as int64))] - array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.5 * (count(sliced.abs_error) - 1)) as int64))]) * (0.5 * (count(sliced.abs_error) - 1) - floor(0.5 * (count(sliced.abs_error) - 1))) as abs_error_p50,
-        array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.9 * (count(sliced.abs_error) - 1)) as int64))] + (array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(ceil(0.9 * (count(sliced.abs_error) - 1)) as int64))] - array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.9 * (count(sliced.abs_error) - 1)) as int64))]) * (0.9 * (count(sliced.abs_error) - 1) - floor(0.9 * (count(sliced.abs_error) - 1))) as abs_error_p90,
-        array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.99 * (count(sliced.abs_error) - 1)) as int64))] + (array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(ceil(0.99 * (count(sliced.abs_error) - 1)) as int64))] - array_agg(sliced.abs_error ignore nulls order by sliced.abs_error)[safe_offset(cast(floor(0.99 * (count(sliced.abs_error) - 1)) as int64))]) * (0.99 * (count(sliced.abs_error) - 1) - floor(0.99 * (count(sliced.abs_error) - 1))) as abs_error_p99
-    from sliced
+        max(sliced.abs_error_p50) as abs_error_p50,
+        max(sliced.abs_error_p90) as abs_error_p90,
+        max(sliced.abs_error_p99) as abs_error_p99
+    from (
+        select
+            sliced.*,
+            percentile_cont(sliced.abs_error, 0.5) over (partition by sliced.group_key, sliced.output_index) as abs_error_p50,
+            percentile_cont(sliced.abs_error, 0.9) over (partition by sliced.group_key, sliced.output_index) as abs_error_p90,
+            percentile_cont(sliced.abs_error, 0.99) over (partition by sliced.group_key, sliced.output_index) as abs_error_p99
+        from sliced
+    ) as sliced
     join means
         on means.group_key = sliced.group_key
         and means.output_index = sliced.output_index

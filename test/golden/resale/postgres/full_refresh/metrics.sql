@@ -176,7 +176,10 @@ sliced as (
 
 ),
 
--- what needs each slice's own rows: squared deviations from its means, and order statistics
+-- what needs each slice's own rows: squared deviations from its means, and order statistics (where
+-- the warehouse has no percentile aggregate, BigQuery, window functions over the group in a subquery:
+-- an aggregate made of an array of the group's values would be one row over BigQuery's 100 MB limit
+-- for a group of some ten million rows)
 spread as (
     select
         sliced.group_key,
