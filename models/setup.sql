@@ -23,7 +23,7 @@ create table if not exists {{ tables.metrics }} (
 {{ layout }}{% endif %}
 {%- endset %}
 {{ d.unlessExists('relation', tables.metrics, create_metrics) }};
-{% for statement in d.createIndex(tables.metrics, 'hindsight_metrics_by_window', ['monitor', 'granularity', 'window_start']) %}
+{% for statement in d.createIndex(project.schema, 'hindsight_metrics', 'hindsight_metrics_by_window', ['monitor', 'granularity', 'window_start']) %}
 
 -- one monitor's windows of one granularity, read and replaced by its runs and queried by BI tools
 {{ statement }};

@@ -90,12 +90,12 @@ const evaluationKey = (monitor: Monitor): string[] => (monitor.forecast ? [] : m
  * it, docs/performance.md, the twenty-fifth session).
  */
 function evaluationIndexes(options: Omit<CompileOptions, 'run'>): string[] {
-  const { monitor, dialect: d } = options;
+  const { monitor, schema, dialect: d } = options;
   const key = evaluationKey(monitor);
-  const table = monitorTable(options, 'evaluations');
+  const table = monitorTableName(monitor.name, 'evaluations');
   return [
-    ...(key.length ? d.createIndex(table, monitorIndex(d, monitor.name, 'evaluations_by_key'), key) : []),
-    ...d.createIndex(table, monitorIndex(d, monitor.name, 'evaluations_by_time'), [evaluationsTime(monitor)]),
+    ...(key.length ? d.createIndex(schema, table, monitorIndex(d, monitor.name, 'evaluations_by_key'), key) : []),
+    ...d.createIndex(schema, table, monitorIndex(d, monitor.name, 'evaluations_by_time'), [evaluationsTime(monitor)]),
   ];
 }
 

@@ -136,11 +136,12 @@ export interface Dialect {
    */
   tableLayout(timeColumn: string, clusterBy: string[]): string;
   /**
-   * Statements that create, when missing, an index of `table` on `columns` named `name`, where the
-   * warehouse reads a few rows of a large table faster through one. None by default: DuckDB and
-   * Snowflake skip blocks by their min/max values, BigQuery by partitions and clustering.
+   * Statements that create, when missing, an index of `schema`.`table` (names, unquoted) on
+   * `columns` named `name` (in the table's schema), where the warehouse reads a few rows of a large
+   * table faster through one. None by default: DuckDB and Snowflake skip blocks by their min/max
+   * values, BigQuery by partitions and clustering.
    */
-  createIndex(table: string, name: string, columns: string[]): string[];
+  createIndex(schema: string, table: string, name: string, columns: string[]): string[];
   /**
    * `statement` (a `create … if not exists` of a schema or relation named `name`, as SQL), run only
    * when that is missing where the warehouse checks the right to create before it looks: Postgres

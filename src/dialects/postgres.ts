@@ -33,11 +33,10 @@ export const postgres = defineDialect({
   // (the write step's delete and update, the data-quality step's stored days) scans every monitor's
   // rows of every run, and an incremental run's lookups of stored evaluations by key or by time scan
   // the monitor's whole history (docs/performance.md, the twenty-third and twenty-fourth sessions).
-  createIndex(this: Dialect, table: string, name: string, columns: string[]) {
-    const create = `create index if not exists ${this.quote(name)} on ${table} (${columns.map((c) => this.quote(c)).join(', ')})`;
-    // (an index lives in its table's schema: the table's name up to its last part)
-    const schema = /^(.*)\.(?:"(?:[^"]|"")*"|[^."]+)$/.exec(table)?.[1];
-    return [schema ? this.unlessExists('relation', `${schema}.${this.quote(name)}`, create) : create];
+  createIndex(this: Dialect, schema: string, table: string, name: string, columns: string[]) {
+    const create = `create index if not exists ${this.quote(name)} on ${this.quote(schema)}.${this.quote(table)} (${columns.map((c) => this.quote(c)).join(', ')})`;
+    // (an index lives in its table's schema)
+    return [this.unlessExists('relation', `${this.quote(schema)}.${this.quote(name)}`, create)];
   },
   unlessExists(this: Dialect, kind: 'schema' | 'relation', name: string, statement: string) {
     const found = kind === 'schema' ? `to_regnamespace(${this.string(name)})` : `to_regclass(${this.string(name)})`;
