@@ -27,8 +27,12 @@ export type ColumnType = (typeof SEED_COLUMN_TYPES)[number];
  */
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?|Z)?$/;
 
-const PATTERNS: [ColumnType, RegExp][] = [
-  ['bigint', /^-?\d{1,18}$/],
+const WHOLE = /^-?\d+$/;
+/** A whole number a 64-bit integer holds: every warehouse's bigint. */
+const INT64 = { test: (v: string) => WHOLE.test(v) && v.replace('-', '').length <= 19 && BigInt(v) >= -(2n ** 63n) && BigInt(v) < 2n ** 63n };
+
+const PATTERNS: [ColumnType, { test(v: string): boolean }][] = [
+  ['bigint', INT64],
   ['double', /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/],
   ['boolean', /^(true|false)$/i],
   ['timestamp', TIMESTAMP],
@@ -36,7 +40,7 @@ const PATTERNS: [ColumnType, RegExp][] = [
 
 /** What a value of each type is, in words, for a value that a column_types entry says is one and is not. */
 const VALUE_WORDS: Record<Exclude<ColumnType, 'text'>, string> = {
-  bigint: 'a whole number (of at most 18 digits)',
+  bigint: 'a whole number from -9223372036854775808 to 9223372036854775807',
   double: 'a number',
   boolean: 'true or false',
   timestamp: 'a date or date-time',
@@ -44,13 +48,15 @@ const VALUE_WORDS: Record<Exclude<ColumnType, 'text'>, string> = {
 
 /**
  * The type `hindsight seed` gives a column, from its values. A column with a number written with a
- * leading zero (`00042`, an ID or a postal code) is text: as a number it would lose the zeros.
+ * leading zero (`00042`, an ID or a postal code) is text: as a number it would lose the zeros. So is
+ * one of whole numbers that a bigint cannot hold (a 20-digit ID): as a double it would lose digits.
  */
 export function inferType(values: string[]): ColumnType {
   const present = values.filter((v) => v !== '');
   const leadingZero = present.some((v) => /^-?0\d/.test(v));
+  const wholeBeyondBigint = present.every((v) => WHOLE.test(v)) && !present.every((v) => INT64.test(v));
   for (const [type, pattern] of PATTERNS) {
-    if (leadingZero && (type === 'bigint' || type === 'double')) continue;
+    if ((leadingZero || wholeBeyondBigint) && (type === 'bigint' || type === 'double')) continue;
     if (present.every((v) => pattern.test(v))) return type;
   }
   return 'text';

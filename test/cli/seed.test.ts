@@ -153,7 +153,7 @@ describe('hindsight seed', () => {
     expect(io.err).toContain(`hindsight.yml:${line(3)}:7: seeds.raw.customers.column_types.zipp: seeds/raw/customers.csv has no column "zipp" (did you mean "zip"?); its columns: customer_id, zip, vip, joined`);
     settings('  raw.customers:\n    column_types: {joined: bigint}\n');
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
-    expect(io.err).toContain('seeds/raw/customers.csv:2:11: joined: "2026-01-02" is not a whole number (of at most 18 digits): hindsight.yml gives the column the type bigint (seeds.raw.customers.column_types.joined)');
+    expect(io.err).toContain('seeds/raw/customers.csv:2:11: joined: "2026-01-02" is not a whole number from -9223372036854775808 to 9223372036854775807: hindsight.yml gives the column the type bigint (seeds.raw.customers.column_types.joined)');
     settings('  raw.customers:\n    column_types: {zip: date}\n');
     expect(await main(['validate', '--project-dir', dir])).toBe(2);
     expect(io.err).toMatch(new RegExp(`hindsight\\.yml:${line(2)}:25: seeds\\.raw\\.customers\\.column_types\\.zip: .*text, bigint, double, boolean, timestamp`));
