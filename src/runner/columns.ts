@@ -6,8 +6,53 @@ import { COLUMN_NAME } from '../config/schema.js';
 import { closest } from '../config/suggest.js';
 import { ConfigError, warehouseSaid, type ConfigIssue } from '../errors.js';
 
-function sourceSelect(adapter: Adapter, source: SourceSpec): string {
-  return source.relation ? `select * from ${adapter.dialect.relation(source.relation)}` : source.sql!;
+/** A source read whole (its relation, or its `sql:` as it is), or under these conditions (a `sql:` source wrapped, as the steps read it). */
+function sourceSelect(adapter: Adapter, source: SourceSpec, conditions: string[] = []): string {
+  if (conditions.length === 0) return source.relation ? `select * from ${adapter.dialect.relation(source.relation)}` : source.sql!;
+  const from = source.relation ? adapter.dialect.relation(source.relation) : `(\n${source.sql}\n) as source`;
+  return `select * from ${from}\nwhere ${conditions.join('\nand ')}`;
+}
+
+/**
+ * The time column a side's steps always bound by the run's as-of: its timestamp, or a forecast's
+ * logged_at (`event_time` in models/forecast/prediction_events.sql, `arrival` in outcome_events.sql).
+ * None for a recommendation's catalog, which has no time.
+ */
+function asOfColumn(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string | undefined {
+  const f = monitor.forecast;
+  if (side === 'predictions') return f?.loggedAt?.column ?? monitor.predictions.timestamp;
+  if (side === 'outcomes') return f?.actualLoggedAt?.column ?? monitor.outcomes.timestamp;
+  return undefined;
+}
+
+type Column = { name: string; type: string };
+
+/**
+ * A source's columns, read as the first steps read it: bounded by the run's as-of on its time column
+ * (a constant, as the steps bound it: a BigQuery table with require_partition_filter refuses any query,
+ * dry runs included, without such a filter on its partitioning column) and through the predictions'
+ * `where:`. When that fails (a time column that is missing or not comparable, which the types then
+ * report, or a `where:` that is wrong), the source is read as before: through the `where:`, then alone,
+ * to say which of the two is wrong (`whereFailed`), or that it cannot be read at all (`unreadable`, the
+ * error of reading it alone); last, bounded alone, where only a bounded query can read it, whose
+ * `where:` is then what fails.
+ */
+async function probeColumns(adapter: Adapter, source: SourceSpec, where: string | undefined, bound: string | undefined): Promise<{ columns: Column[]; whereFailed?: unknown } | { unreadable: unknown }> {
+  const read = (...conditions: (string | undefined)[]) =>
+    adapter.columns(sourceSelect(adapter, source, conditions.filter((c): c is string => c !== undefined))).then(
+      (columns) => ({ columns, error: undefined }),
+      (error: unknown) => ({ columns: undefined, error }),
+    );
+  const filter = where ? `(${where}\n)` : undefined;
+  const bounded = bound === undefined ? undefined : await read(filter, bound);
+  if (bounded?.columns) return { columns: bounded.columns };
+  const filtered = filter === undefined ? undefined : await read(filter);
+  if (filtered?.columns) return { columns: filtered.columns };
+  const whole = await read();
+  if (whole.columns) return { columns: whole.columns, whereFailed: filtered?.error };
+  const boundedAlone = bound === undefined || filter === undefined ? undefined : await read(bound);
+  if (boundedAlone?.columns) return { columns: boundedAlone.columns, whereFailed: bounded!.error };
+  return { unreadable: whole.error };
 }
 
 /** [column, the config key that names it] for each side of the monitor. */
@@ -90,10 +135,10 @@ function matchedKeys(monitor: Monitor): { predictions: string[]; outcomes: strin
 
 /**
  * Checks the monitor's configured columns against its sources (a ConfigError lists every problem),
- * and returns its time columns that are text, which the warehouse compares with timestamps
- * (RunContext.textTimes).
+ * read as a run at `asOf` reads them, and returns its time columns that are text, which the
+ * warehouse compares with timestamps (RunContext.textTimes).
  */
-export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<string[]> {
+export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Date): Promise<string[]> {
   const textTimes = new Set<string>();
   const issues: ConfigIssue[] = [];
   // (a monitor built in code, not read from a file, has no positions)
@@ -103,19 +148,16 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor): Promise<
     const what = source.relation ?? `the ${side} sql`;
     const sourceKey = `${side}.${source.relation ? 'relation' : 'sql'}`;
     // The predictions are read through their `where:`, as the first step reads them (a misspelt
-    // column in it passed debug, then failed in prediction_events): one probe, which gives the
-    // columns too; only when it fails is the source read alone, to say which of the two is wrong.
-    const where = side === 'predictions' ? monitor.predictions.where : undefined;
-    const filtered = where && (source.relation ? `${sourceSelect(adapter, source)}\nwhere (${where}\n)` : `select * from (\n${source.sql}\n) as source\nwhere (${where}\n)`);
-    let columns: { name: string; type: string }[] | undefined;
-    let whereFailed: unknown;
-    if (filtered) columns = await adapter.columns(filtered).catch((e: unknown) => ((whereFailed = e), undefined));
-    try {
-      columns ??= await adapter.columns(sourceSelect(adapter, source));
-    } catch (e) {
-      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${warehouseSaid(e)}` });
+    // column in it passed debug, then failed in prediction_events), and every source below the run's
+    // as-of on its time column, as the steps bound it (probeColumns).
+    const column = asOfColumn(monitor, side);
+    const bound = column === undefined ? undefined : adapter.dialect.timeFilter(adapter.dialect.quote(column), '<=', asOf);
+    const probe = await probeColumns(adapter, source, side === 'predictions' ? monitor.predictions.where : undefined, bound);
+    if ('unreadable' in probe) {
+      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${warehouseSaid(probe.unreadable)}` });
       continue;
     }
+    const { columns, whereFailed } = probe;
     if (whereFailed !== undefined) issues.push({ file: monitor.file, ...at('predictions.where'), message: `cannot filter ${what} by it: ${warehouseSaid(whereFailed)}` });
     const available = columns.map((c) => c.name);
     if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));

@@ -40,7 +40,7 @@ export function checkCanDryRun(adapter: Adapter): asserts adapter is Adapter & R
 
 export async function dryRunMonitor(adapter: Adapter, monitor: Monitor, schema: string, asOf: Date): Promise<DryRunStep[]> {
   checkCanDryRun(adapter);
-  const textTimes = await checkColumns(adapter, monitor);
+  const textTimes = await checkColumns(adapter, monitor, asOf);
   const steps = compileMonitor({ monitor, schema, dialect: adapter.dialect, run: { asOf, runId: 'dry-run', computedAt: asOf, textTimes } });
   const out: DryRunStep[] = [];
   for (const step of steps) {

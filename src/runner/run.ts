@@ -106,7 +106,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     const textTimes = new Map<string, string[]>();
     await inTurn(sessions, monitors.length, async (session, i) => {
       session.setContext?.({ monitor: monitors[i]!.name });
-      await checkColumns(session, monitors[i]!).then((text) => textTimes.set(monitors[i]!.name, text), (error: unknown) => {
+      await checkColumns(session, monitors[i]!, monitorAsOf(monitors[i]!, options.asOf)).then((text) => textTimes.set(monitors[i]!.name, text), (error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         issues[i] = error.issues;
       });

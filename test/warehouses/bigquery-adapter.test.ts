@@ -10,13 +10,16 @@ import { openAdapter, type Adapter } from '../../src/adapters/index.js';
 import * as commands from '../../src/cli/commands.js';
 import { debug } from '../../src/cli/debug.js';
 import { captureStdout } from '../stdout.js';
+import { ConfigError } from '../../src/errors.js';
 import { compileMonitor } from '../../src/compiler/compile.js';
 import { loadProject, type Project } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { outputSchema, type OutputConfig } from '../../src/config/schema.js';
 import { runMonitors } from '../../src/runner/run.js';
 import { loadSeed, seedFiles } from '../../src/runner/seed.js';
-import { expectSameMetrics, readMetrics } from '../integration/harness.js';
+import { binaryMonitor, expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, writeMonitors, type MonitorSpec } from '../integration/harness.js';
+import type { TestTarget } from '../integration/targets.js';
+import { referencePipeline, type OutcomeEvent, type PredictionEvent } from '../reference/pipeline.js';
 import { FakeBigQuery, type FakeOptions } from './bigquery-fake.js';
 
 const DEFAULTS: FakeOptions = { jobLatencyMs: 0, maxWaitMs: 10_000, maxRowsPerPage: 100_000, enforceJobTimeout: true };
@@ -323,4 +326,80 @@ describe('the shop example on the fake BigQuery', () => {
     expect(labelled.length).toBeGreaterThanOrEqual(2);
     expect(labelled[0].configuration.labels.hindsight_monitor).toBe('keep_probability');
   }, 300_000);
+});
+
+describe('sources that require a partition filter (require_partition_filter), on the fake BigQuery', () => {
+  const DAY = 86_400_000;
+  const asOf = new Date('2026-03-20T00:00:00Z');
+  const spec: MonitorSpec = { within: '2 days', withinMs: 2 * DAY, outcomesSql: true };
+  const at = (iso: string) => new Date(iso);
+  const predictions: PredictionEvent[] = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => ({
+    key: [id], ts: at(`2026-03-0${1 + (i % 4)}T10:00:00Z`), score: [0.9, 0.2, 0.7, 0.4, 0.6, 0.1][i]!, modelVersion: 'v1', segments: {},
+  }));
+  const outcomes: OutcomeEvent[] = [
+    { key: ['a'], ts: at('2026-03-02T08:00:00Z'), label: 1 },
+    { key: ['b'], ts: at('2026-03-02T09:00:00Z'), label: 0 },
+    { key: ['c'], ts: at('2026-03-04T10:00:00Z'), label: 0 },
+    { key: ['e'], ts: at('2026-03-01T12:00:00Z'), label: 1 },
+    // after the first run's as-of: the incremental run a day later reads it
+    { key: ['f'], ts: at('2026-03-20T06:00:00Z'), label: 0 },
+  ];
+  const target: TestTarget = { name: 'bq', type: 'bigquery', output: () => bigqueryOutput() };
+  let source: string;
+  let adapter: Adapter;
+
+  beforeAll(async () => {
+    source = uniqueName('partitioned');
+    adapter = await openAdapter(bigqueryOutput());
+    await loadFixture(adapter, source, { predictions, outcomes }, { segments: [] });
+    fake.requirePartitionFilter(`${source}.predictions`, 'predicted_at');
+    fake.requirePartitionFilter(`${source}.outcomes`, 'observed_at');
+  }, 120_000);
+  afterAll(() => adapter?.close());
+
+  it("refuses a dry run or a query without a filter on the partitioning column, with BigQuery's message", async () => {
+    const refusal = `Cannot query over table 'test-project.${source}.predictions' without a filter over column(s) 'predicted_at' that can be used for partition elimination`;
+    await expect(adapter.columns(`select * from ${source}.predictions`)).rejects.toThrow(refusal);
+    await expect(adapter.query(`select count(*) as n from ${source}.predictions where score > 0`)).rejects.toThrow(refusal);
+    // (nor under an OR with another column's condition, which eliminates no partition)
+    await expect(adapter.query(`select count(*) as n from ${source}.predictions where predicted_at < '2026-03-03' or score > 0`)).rejects.toThrow(refusal);
+    // a constant bound on the column, also through a subquery, is one
+    expect(await adapter.query(`select count(*) as n from ${source}.predictions where predicted_at < '2026-03-03'`)).toEqual([{ n: 4 }]);
+    expect(await adapter.query(`select count(*) as n from (select pid, predicted_at from ${source}.predictions) as source where predicted_at >= timestamp '2026-03-03'`)).toEqual([{ n: 2 }]);
+  });
+
+  it('runs a monitor on them end to end, full refresh then incremental; `hindsight debug` and `run --dry-run` pass too', async () => {
+    const output = uniqueName('hs');
+    const dir = writeMonitors(target, output, [binaryMonitor(source, spec)]);
+    for (const [runAsOf, fullRefresh] of [[asOf, true], [new Date(asOf.getTime() + DAY), false]] as const) {
+      const [result] = await runProject(adapter, dir, { asOf: runAsOf, fullRefresh });
+      expect(result!.error?.message).toBeUndefined();
+      expect(result!.mode).toBe(fullRefresh ? 'full_refresh' : 'incremental');
+      expectSameMetrics(await readMetrics(adapter, output), referencePipeline(predictions, outcomes, referenceConfig(spec, runAsOf)).metrics);
+    }
+    const { result: code, printed } = await captureStdout(() => debug({ projectDir: dir }));
+    expect(printed).toMatch(/monitor m \.+ OK\s+every configured column is in its source/);
+    expect(code).toBe(0);
+    const dryRun = await captureStdout(() => commands.run({ projectDir: dir, asOf: '2026-03-22', dryRun: true }));
+    expect(dryRun.printed).toMatch(/m prediction_events \.+ [0-9.]+ (B|KiB|MiB)\n/);
+    expect(dryRun.result).toBe(0);
+  }, 120_000);
+
+  it('still names a misspelt column with the columns there are, and a wrong `where:` as the where', async () => {
+    const output = uniqueName('hs');
+    const withPredictions = (name: string, change: Record<string, unknown>) => {
+      const monitor = binaryMonitor(source, { ...spec, name });
+      return { ...monitor, predictions: { ...(monitor.predictions as Record<string, unknown>), ...change } };
+    };
+    const misspelt = withPredictions('misspelt', { score: 'scroe' });
+    const wrongWhere = withPredictions('wrong_where', { where: "enviroment = 'production'" });
+    const dir = writeMonitors(target, output, [misspelt, wrongWhere]);
+    const failure = await runProject(adapter, dir, { asOf }).then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConfigError);
+    const messages = (failure as ConfigError).issues.map((i) => i.message);
+    expect(messages).toEqual([
+      `column "scroe" is not in ${source}.predictions; it has: pid, predicted_at, score, model_version, environment`,
+      expect.stringMatching(new RegExp(`^cannot filter ${source}\\.predictions by it: .*enviroment`)),
+    ]);
+  }, 120_000);
 });

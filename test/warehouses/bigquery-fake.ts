@@ -14,7 +14,7 @@
 // What BigQuery enforces and the fake enforces too: only DML, SELECT and temp-table DDL inside a
 // transaction; a failed statement ends the transaction; label syntax; maximumBytesBilled against
 // bytes billed (the columns the query reads, per BigQuery's data sizes, at least 10 MB);
-// jobTimeoutMs. Error *texts* of the engine are DuckDB's, not BigQuery's.
+// jobTimeoutMs; a partition filter on a table that requires one (`requirePartitionFilter`). Error *texts* of the engine are DuckDB's, not BigQuery's.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -162,24 +162,34 @@ function restValue(value: DuckDBValue, type: string): { v: unknown; micros: bigi
   return { v: String(value), micros: null };
 }
 
-/** Bytes a statement reads, as BigQuery bills them: the columns it reads, at BigQuery's data sizes. */
-async function bytesRead(connection: DuckDBConnection, duckSql: string): Promise<number> {
+/**
+ * The table scans of a statement's plan: each table (database.schema.table), the columns it
+ * projects and the filters pushed into it (conditions on its columns against constants, `ts<'…'`,
+ * joined by AND). None for a statement EXPLAIN does not take (DDL).
+ */
+async function scansOf(connection: DuckDBConnection, duckSql: string): Promise<{ table: string; projections: string[]; filters: string[] }[]> {
   let plan: unknown;
   try {
     const reader = await connection.runAndReadAll(`explain (format json) ${duckSql}`);
     plan = JSON.parse(String(reader.getRowObjectsJS()[0]?.explain_value ?? '[]'));
   } catch {
-    return 0; // not a statement EXPLAIN takes (DDL): reads nothing
+    return [];
   }
-  const scans: { table: string; mentions: string }[] = [];
+  const scans: { table: string; projections: string[]; filters: string[] }[] = [];
   const walk = (node: any) => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach(walk);
     const info = node.extra_info ?? {};
-    if (typeof info.Table === 'string') scans.push({ table: info.Table, mentions: [info.Projections, info.Filters].flat().filter(Boolean).join(' ') });
+    if (typeof info.Table === 'string') scans.push({ table: info.Table, projections: [info.Projections].flat().filter(Boolean), filters: [info.Filters].flat().filter(Boolean) });
     walk(node.children);
   };
   walk(plan);
+  return scans;
+}
+
+/** Bytes a statement reads, as BigQuery bills them: the columns it reads, at BigQuery's data sizes. */
+async function bytesRead(connection: DuckDBConnection, duckSql: string): Promise<number> {
+  const scans = (await scansOf(connection, duckSql)).map((s) => ({ table: s.table, mentions: [...s.projections, ...s.filters].join(' ') }));
   let total = 0;
   for (const scan of scans) {
     const [database, schema, table] = scan.table.split('.');
@@ -210,6 +220,10 @@ export class FakeBigQuery {
   readonly jobs = new Map<string, FakeJob>();
   private sessions = new Map<string, Session>();
   private failures = new Map<string, InjectedFailure[]>();
+  /** Tables (`dataset.table`, lower case) with require_partition_filter, to their partitioning column. */
+  private partitionFilters = new Map<string, string>();
+  /** The plans read for partition filters, one after another. */
+  private planned: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private server: Server,
@@ -236,6 +250,16 @@ export class FakeBigQuery {
   /** The next call of `endpoint` ('jobs.insert', 'jobs.get', 'jobs.getQueryResults') fails like this. */
   failNext(endpoint: string, failure: InjectedFailure): void {
     this.failures.set(endpoint, [...(this.failures.get(endpoint) ?? []), failure]);
+  }
+
+  /**
+   * The table (`dataset.table`) is partitioned by `column` with the option require_partition_filter
+   * = true (as `CREATE TABLE … PARTITION BY DATE(column) OPTIONS (require_partition_filter = true)`
+   * makes it): the service then refuses every query of it, dry runs included, that does not filter
+   * `column` in a way it can eliminate partitions by (the column against constants).
+   */
+  requirePartitionFilter(table: string, column: string): void {
+    this.partitionFilters.set(table.toLowerCase(), column);
   }
 
   /** Runs DuckDB SQL on the stored data directly, outside any session (for tests to set up and look). */
@@ -322,7 +346,7 @@ export class FakeBigQuery {
       const session = sessionProperty ? this.session(sessionProperty.value) : undefined;
       const connection = session?.connection ?? (await this.connect());
       try {
-        const { bytes, fields } = await this.analyze(connection, query.query, kind);
+        const { bytes, fields } = await this.analyze(connection, query.query, kind, project);
         return {
           kind: 'bigquery#job', jobReference: { projectId: project, location }, configuration: config, status: { state: 'DONE' },
           statistics: { totalBytesProcessed: String(bytes), query: { totalBytesProcessed: String(bytes), statementType: kind, ...(fields ? { schema: { fields } } : {}) } },
@@ -363,7 +387,7 @@ export class FakeBigQuery {
       await Promise.race([sleep(latency), woken]);
       if (job.cancelled) return;
       try {
-        this.finish(job, await this.execute(session, query, kind));
+        this.finish(job, await this.execute(session, query, kind, project));
       } catch (e) {
         this.finish(job, undefined, isApiError(e) ? e : fail('invalidQuery', e instanceof Error ? e.message.split('\n')[0]! : String(e)));
       }
@@ -406,7 +430,7 @@ export class FakeBigQuery {
   }
 
   /** Validates a statement (binds it without running) and says what it would read and return. */
-  private async analyze(connection: DuckDBConnection, sql: string, kind: string): Promise<{ bytes: number; fields?: Result['fields'] }> {
+  private async analyze(connection: DuckDBConnection, sql: string, kind: string, project: string): Promise<{ bytes: number; fields?: Result['fields'] }> {
     if (kind.endsWith('_TRANSACTION') || kind === 'ABORT_SESSION') return { bytes: 0 };
     let bytes = 0;
     let fields: Result['fields'] | undefined;
@@ -417,12 +441,41 @@ export class FakeBigQuery {
       if (kind === 'SELECT') {
         fields = Array.from({ length: prepared.columnCount }, (_, i) => ({ name: prepared.columnName(i), type: restType(prepared.columnType(i)), mode: 'NULLABLE' }));
       }
+      await this.checkPartitionFilters(connection, statement, project);
       bytes += await bytesRead(connection, statement);
     }
     return { bytes, fields };
   }
 
-  private async execute(session: Session | undefined, query: any, kind: string): Promise<Result> {
+  /**
+   * BigQuery's refusal of a query that reads a table with require_partition_filter without a filter
+   * on its partitioning column that eliminates partitions: one DuckDB pushes into the table's scan
+   * (the column against constants; not one under an OR with another column's, nor one above a window
+   * function). DuckDB drops a pushed filter that the table's statistics prove always true, which
+   * BigQuery does not: the plan is read without that optimization.
+   */
+  private async checkPartitionFilters(connection: DuckDBConnection, statement: string, project: string): Promise<void> {
+    if (this.partitionFilters.size === 0) return;
+    // (the setting is the database's: one check at a time, so that none resets it under another)
+    const scans = this.planned.then(async () => {
+      await connection.run(`set disabled_optimizers = 'statistics_propagation'`);
+      return scansOf(connection, statement).finally(() => connection.run('reset disabled_optimizers'));
+    });
+    this.planned = scans.catch(() => undefined);
+    for (const scan of await scans) {
+      const [, dataset, table] = scan.table.split('.');
+      const column = this.partitionFilters.get(`${dataset}.${table}`.toLowerCase());
+      if (column === undefined) continue;
+      // `ts<'…'::TIMESTAMP`, or `(CAST(ts AS TIMESTAMP WITH TIME ZONE) >= '…'::TIMESTAMP WITH TIME ZONE)`
+      // as toDuckdb turns a TIMESTAMP literal, an instant; `ts IN (…)`
+      const col = `"?${column.replace(/[^A-Za-z0-9_]/g, '\\$&')}"?`;
+      const pruning = new RegExp(`^\\(?(${col}|CAST\\(${col} AS TIMESTAMP WITH TIME ZONE\\))\\s*(([<>]=?|=)\\s*'[^']*'::[A-Z ]+|IN \\()`, 'i');
+      if (scan.filters.join(' AND ').split(' AND ').some((condition) => pruning.test(condition.trim()))) continue;
+      throw fail('invalidQuery', `Cannot query over table '${project}.${dataset}.${table}' without a filter over column(s) '${column}' that can be used for partition elimination`);
+    }
+  }
+
+  private async execute(session: Session | undefined, query: any, kind: string, project: string): Promise<Result> {
     const empty: Result = { fields: [], rows: [], micros: [] };
     if (kind === 'ABORT_SESSION') {
       if (!session) throw fail('invalidQuery', 'BQ.ABORT_SESSION() must run in a session');
@@ -446,7 +499,7 @@ export class FakeBigQuery {
     const connection = session?.connection ?? (await this.connect());
     try {
       if (session?.inTransaction) await this.checkTransactional(connection, query.query, kind);
-      const { bytes } = await this.analyze(connection, query.query, kind);
+      const { bytes } = await this.analyze(connection, query.query, kind, project);
       const billed = bytes === 0 ? 0 : Math.max(10 * MiB, Math.ceil(bytes / MiB) * MiB);
       if (query.maximumBytesBilled !== undefined && billed > Number(query.maximumBytesBilled)) {
         throw fail('bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${query.maximumBytesBilled}. ${billed} or higher required.`);
