@@ -6,6 +6,7 @@ import type { Adapter } from '../adapters/index.js';
 import { findProfiles, loadProjectAndTarget, loadTarget, projectForTarget, type Project, type Target } from '../config/load.js';
 import { monitorAsOf, type Monitor } from '../config/monitor.js';
 import { ConfigError, warehouseSaid } from '../errors.js';
+import { monitorTableName } from '../compiler/names.js';
 import { checkColumns } from '../runner/columns.js';
 import { parseAsOf } from './as-of.js';
 import { selectMonitors } from './commands.js';
@@ -57,7 +58,9 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
     const version = query ? (String((await adapter.query(query))[0]?.version ?? '').split(' on ')[0] ?? '') : 'connected';
     report({ name: 'connection', ok: true, detail: version });
     await checkThreads(target, adapter, report);
-    if (project.config.schema) await checkSchema(project, adapter, report);
+    const rights = target.output.type === 'postgres' && project.config.schema ? await postgresRights(project, monitors, adapter) : undefined;
+    if (project.config.schema) await checkSchema(project, adapter, report, rights?.incrementalOnly);
+    for (const check of rights?.checks ?? []) report(check);
     for (const monitor of monitors) {
       try {
         // (read as a run now would read them: below now on their time columns)
@@ -92,7 +95,7 @@ function tryLoadTarget(project: Project, options: { profilesDir?: string; target
  * elsewhere DDL commits at once (Snowflake) or is refused inside a transaction (BigQuery), so the
  * schema is created as `run` would create it and the probe, named for this process, is dropped.
  */
-async function checkSchema(project: Project, adapter: Adapter, report: (c: Check) => void): Promise<void> {
+async function checkSchema(project: Project, adapter: Adapter, report: (c: Check) => void, incrementalOnly?: boolean): Promise<void> {
   const d = adapter.dialect;
   const schema = d.quote(project.config.schema);
   const probe = `${schema}.${d.quote(`hindsight_debug_probe_${process.pid}`)}`;
@@ -106,7 +109,9 @@ async function checkSchema(project: Project, adapter: Adapter, report: (c: Check
     const how = transactional ? 'checked in a transaction, rolled back' : 'a probe table created and dropped';
     report({ name: `schema ${project.config.schema}`, ok: true, detail: `can create tables (${how})` });
   } catch (e) {
-    report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${warehouseSaid(e)}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
+    // (a role given select, insert, update and delete on hindsight's existing tables runs incrementally)
+    if (incrementalOnly) report({ name: `schema ${project.config.schema}`, ok: true, detail: `cannot create tables (${warehouseSaid(e, 120)}): its monitors' tables exist, and runs are incremental only` });
+    else report({ name: `schema ${project.config.schema}`, ok: false, detail: `cannot create tables: ${warehouseSaid(e)}. Grant this user CREATE on the database or schema, or set \`schema:\` in hindsight.yml to one it owns.` });
   } finally {
     if (transactional) await adapter.execute('rollback').catch(() => undefined);
     else if (created) {
@@ -115,6 +120,50 @@ async function checkSchema(project: Project, adapter: Adapter, report: (c: Check
       });
     }
   }
+}
+
+/**
+ * Postgres: what each monitor's runs need of the role besides creating tables (README, the rights a
+ * Postgres role needs). An incremental run reads and writes hindsight's existing tables (select,
+ * insert, update, delete); a full refresh renames its staged table over the evaluations table, which
+ * the role must own (or be a member of its owner). A monitor whose tables are missing has a full
+ * refresh first, which creates them (the schema check). `incrementalOnly`: every selected monitor's
+ * tables exist and can be written, so a role that cannot create tables still runs.
+ */
+async function postgresRights(project: Project, monitors: Monitor[], adapter: Adapter): Promise<{ checks: Check[]; incrementalOnly: boolean }> {
+  const d = adapter.dialect;
+  const schema = project.config.schema;
+  const own = (m: Monitor) => [monitorTableName(m.name, 'evaluations'), ...(m.forecast ? [monitorTableName(m.name, 'mase_history')] : [])];
+  // (Postgres keeps a name's first 63 bytes; hindsight's names are ASCII)
+  const stored = (name: string) => name.slice(0, 63);
+  const names = [...new Set(['hindsight_metrics', 'hindsight_runs', ...monitors.flatMap(own)].map(stored))];
+  // (has_table_privilege is true when any one of several listed privileges is held: one call each)
+  const rows = await adapter.query(`select c.relname as name, pg_get_userbyid(c.relowner) as owner, pg_has_role(c.relowner, 'USAGE') as owns,
+    ${['select', 'insert', 'update', 'delete'].map((p) => `has_table_privilege(c.oid, '${p}')`).join(' and ')} as writes
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = ${d.string(schema)} and c.relname in (${names.map((n) => d.string(n)).join(', ')})`);
+  const table = new Map(rows.map((r) => [String(r.name), { owner: String(r.owner), owns: r.owns === true, writes: r.writes === true }]));
+  const checks: Check[] = [];
+  let incrementalOnly = monitors.length > 0;
+  for (const monitor of monitors) {
+    const tables = ['hindsight_metrics', 'hindsight_runs', ...own(monitor)];
+    const missing = tables.filter((t) => !table.has(stored(t)));
+    if (missing.length) {
+      incrementalOnly = false;
+      checks.push({ name: `rights ${monitor.name}`, ok: true, detail: `${missing.join(', ')} not there yet: its first run is a full refresh, which creates them (the schema check)` });
+      continue;
+    }
+    const unwritable = tables.filter((t) => !table.get(stored(t))!.writes);
+    const notOwned = own(monitor).filter((t) => !table.get(stored(t))!.owns);
+    if (unwritable.length) incrementalOnly = false;
+    const full = notOwned.length
+      ? `a full refresh renames its staged table over ${notOwned.map((t) => `${schema}.${t} (owned by ${table.get(stored(t))!.owner})`).join(', ')}, which this role does not own: run a full refresh as its owner`
+      : "full refresh (with the schema check's CREATE) and incremental runs";
+    checks.push(unwritable.length
+      ? { name: `rights ${monitor.name}`, ok: false, detail: `cannot run: it needs select, insert, update and delete on ${unwritable.map((t) => `${schema}.${t}`).join(', ')}` }
+      : { name: `rights ${monitor.name}`, ok: true, detail: full });
+  }
+  return { checks, incrementalOnly };
 }
 
 /**

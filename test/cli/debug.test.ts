@@ -1,5 +1,5 @@
 // `hindsight debug` and connection errors: one sentence naming profile, target and field.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -114,6 +114,57 @@ describe('hindsight debug', () => {
     expect(await main(['debug', '--project-dir', other])).toBe(1);
     expect(out).toMatch(/connection \.+ ERROR .*The server does not support SSL connections\. Add --debug for the full error\./);
     expect(out).not.toMatch(/Run `hindsight debug`/);
+  });
+
+  // A role given select, insert, update and delete on hindsight's existing tables runs incrementally
+  // (README, the rights a Postgres role needs): debug said it could not create tables, an error, and
+  // nothing of what its runs can do; and a role without those rights passed every check but the schema's.
+  it.skipIf(!pgUrl)("says which runs a Postgres role's rights allow", async () => {
+    const u = new URL(pgUrl!);
+    const id = `${process.pid}_${Date.now() % 100000}`;
+    const [raw, oltp, hs] = [`raw_${id}`, `oltp_${id}`, `hs_${id}`];
+    const owner = { type: 'postgres', host: u.hostname, port: Number(u.port), user: u.username, dbname: u.pathname.slice(1) };
+    const dir = shopWithOutput(owner);
+    renameSync(join(dir, 'seeds', 'raw'), join(dir, 'seeds', raw));
+    renameSync(join(dir, 'seeds', 'oltp'), join(dir, 'seeds', oltp));
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('raw.prediction_events', `${raw}.prediction_events`).replace('oltp.shipment_items', `${oltp}.shipment_items`));
+    writeFileSync(join(dir, 'hindsight.yml'), readFileSync(join(dir, 'hindsight.yml'), 'utf8').replace('schema: hindsight', `schema: ${hs}`));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(0);
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    const [writer, reader] = [`hs_writer_${id}`, `hs_reader_${id}`];
+    try {
+      for (const role of [writer, reader]) {
+        await admin.query(`create role ${role} login`);
+        await admin.query(`grant usage on schema ${raw}, ${oltp}, ${hs} to ${role}`);
+        await admin.query(`grant select on all tables in schema ${raw}, ${oltp} to ${role}`);
+        await admin.query(`grant select on all tables in schema ${hs} to ${role}`);
+      }
+      await admin.query(`grant select, insert, update, delete on all tables in schema ${hs} to ${writer}`);
+      const as = (role: string) => {
+        writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'dev', outputs: { dev: { ...owner, user: role } } } }));
+      };
+      as(writer);
+      out = '';
+      expect(await main(['debug', '--project-dir', dir])).toBe(0);
+      expect(out).toMatch(new RegExp(`schema ${hs} \\.+ OK\\s+cannot create tables \\(.*\\): its monitors' tables exist, and runs are incremental only`));
+      expect(out).toMatch(new RegExp(`rights keep_probability \\.+ OK\\s+a full refresh renames its staged table over ${hs}\\.keep_probability__evaluations \\(owned by ${u.username}\\), which this role does not own`));
+      // and the incremental run it allows does run
+      expect(await main(['run', '--project-dir', dir, '--as-of', '2026-11-22'])).toBe(0);
+      as(reader);
+      out = '';
+      expect(await main(['debug', '--project-dir', dir])).toBe(1);
+      expect(out).toMatch(/rights keep_probability \.+ ERROR\s+cannot run: it needs select, insert, update and delete on hs_\d+_\d+\.hindsight_metrics, hs_\d+_\d+\.hindsight_runs, hs_\d+_\d+\.keep_probability__evaluations/);
+      // the owner: both kinds of run
+      as(u.username);
+      out = '';
+      expect(await main(['debug', '--project-dir', dir])).toBe(0);
+      expect(out).toMatch(/rights keep_probability \.+ OK\s+full refresh \(with the schema check's CREATE\) and incremental runs/);
+    } finally {
+      for (const role of [writer, reader]) await admin.query(`drop owned by ${role}; drop role ${role}`).catch(() => undefined);
+      await admin.end();
+    }
   });
 
   it('names the field when nothing listens at host:port, without a stack trace', async () => {
