@@ -1,8 +1,9 @@
 // Snowflake through the official `snowflake-sdk`, loaded only when a profile targets Snowflake.
-// Sessions are UTC. Every statement carries its QUERY_TAG as a statement-level parameter: the
-// profile's query_tag, and during a monitor run also the monitor and step (no extra round trip, no
-// session change inside the transaction). The tag is not given to the driver's own `queryTag`
-// option, because the driver then overwrites every statement-level QUERY_TAG with it.
+// Sessions are UTC, with the parameters hindsight's SQL reads pinned (SESSION_PARAMETERS). Every
+// statement carries its QUERY_TAG as a statement-level parameter: the profile's query_tag, and
+// during a monitor run also the monitor and step (no extra round trip, no session change inside
+// the transaction). The tag is not given to the driver's own `queryTag` option, because the
+// driver then overwrites every statement-level QUERY_TAG with it.
 import type { Column, Connection, ConnectionOptions, RowStatement, SnowflakeError } from 'snowflake-sdk';
 import type { OutputConfig } from '../config/schema.js';
 import { isReserved, snowflake } from '../dialects/snowflake.js';
@@ -68,6 +69,49 @@ export function connectionOptions(output: SnowflakeOutput): ConnectionOptions {
   return options;
 }
 
+/**
+ * The session parameters hindsight's SQL depends on, each at the value it was written for, set in
+ * one statement (one round trip) before anything else runs. An account or user may set any of them
+ * otherwise (a BI team's `DATE_OUTPUT_FORMAT = 'DD/MM/YYYY'`), and a session inherits that. Each is
+ * Snowflake's default (docs.snowflake.com/en/sql-reference/parameters) except TIMEZONE:
+ * - TIMEZONE: what a TIMESTAMP_LTZ means, which instant a TIMESTAMP_NTZ or DATE column is read as
+ *   (Dialect.toTimestamp), and what CURRENT_TIMESTAMP shows. UTC, as hindsight's windows are.
+ * - DATE_INPUT_FORMAT, TIMESTAMP_INPUT_FORMAT: how text becomes a date or timestamp, in every cast of
+ *   text. hindsight's literals (`'2026-04-20 06:00:00'::timestamp_ntz`, seeds' values) and the day
+ *   bounds of a time filter (`col >= '2026-04-19'`, coerced to the column's type, which the compiled
+ *   SQL does not know) are ISO text, and a source's time column may be ISO 8601 text of any offset:
+ *   AUTO reads all of them, where `DD/MM/YYYY` fails the run or reads another day.
+ * - DATE_OUTPUT_FORMAT, TIME_OUTPUT_FORMAT, TIMESTAMP_OUTPUT_FORMAT and its NTZ/LTZ/TZ variants,
+ *   BINARY_OUTPUT_FORMAT: how a date, time, timestamp or binary becomes text, in every
+ *   `cast(x as varchar)`. A segment, key or model-version column of those types is compared and
+ *   stored as that text (Dialect.toText, whose SQL cannot choose a format by a type it does not
+ *   know): another format made another segment_value, so an incremental run no longer equalled a
+ *   full refresh, nor one user's run another's. The LTZ and TZ formats default to none (then
+ *   TIMESTAMP_OUTPUT_FORMAT's applies); a session cannot unset them to that, only to the account's
+ *   or user's value, so they are set to the format they fall back to.
+ * - AUTOCOMMIT: a statement outside hindsight's BEGIN … COMMIT (the run log's inserts and updates)
+ *   is committed when it ends; with AUTOCOMMIT off it would open a transaction nothing commits.
+ * WEEK_START and WEEK_OF_YEAR_POLICY are not read (weeks come from DAYOFWEEKISO), nor is
+ * TIMESTAMP_TYPE_MAPPING (every type is named TIMESTAMP_NTZ or TIMESTAMP_TZ).
+ */
+export const SESSION_PARAMETERS: Record<string, string | boolean> = {
+  timezone: 'UTC',
+  date_input_format: 'AUTO',
+  timestamp_input_format: 'AUTO',
+  date_output_format: 'YYYY-MM-DD',
+  time_output_format: 'HH24:MI:SS',
+  timestamp_output_format: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+  timestamp_ntz_output_format: 'YYYY-MM-DD HH24:MI:SS.FF3',
+  timestamp_ltz_output_format: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+  timestamp_tz_output_format: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+  binary_output_format: 'HEX',
+  autocommit: true,
+};
+
+const SESSION_SETUP = `alter session set ${Object.entries(SESSION_PARAMETERS)
+  .map(([name, value]) => `${name} = ${typeof value === 'boolean' ? value : `'${value}'`}`)
+  .join(', ')}`;
+
 export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
   const options = connectionOptions(output);
   // The driver's AWS dependency warns on every load under Node 20 about its own future support;
@@ -100,9 +144,7 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
     });
 
   try {
-    // What a TIMESTAMP_LTZ means and what CURRENT_TIMESTAMP shows depend on TIMEZONE. hindsight's
-    // SQL casts timestamp literals to TIMESTAMP_NTZ and does not depend on WEEK_START.
-    await run(`alter session set timezone = 'UTC'`);
+    await run(SESSION_SETUP);
   } catch (e) {
     await new Promise<void>((resolve) => connection.destroy(() => resolve()));
     throw e;

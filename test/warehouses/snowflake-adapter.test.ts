@@ -29,12 +29,27 @@ writeFileSync(otherKeyPath, otherKeys.privateKey.export({ type: 'pkcs8', format:
 
 let fake: FakeSnowflake;
 
+const BI_PARAMETERS = {
+  DATE_INPUT_FORMAT: 'DD/MM/YYYY',
+  TIMESTAMP_INPUT_FORMAT: 'DD/MM/YYYY HH24:MI:SS',
+  DATE_OUTPUT_FORMAT: 'DD/MM/YYYY',
+  TIME_OUTPUT_FORMAT: 'HH12:MI AM',
+  TIMESTAMP_OUTPUT_FORMAT: 'DY, DD MON YYYY HH24:MI:SS TZHTZM',
+  TIMESTAMP_NTZ_OUTPUT_FORMAT: 'DD/MM/YYYY HH24:MI',
+  TIMESTAMP_LTZ_OUTPUT_FORMAT: 'DD/MM/YYYY HH24:MI TZH',
+  TIMESTAMP_TZ_OUTPUT_FORMAT: 'DD/MM/YYYY HH24:MI TZH',
+  BINARY_OUTPUT_FORMAT: 'BASE64',
+  AUTOCOMMIT: false,
+};
+
 beforeAll(async () => {
   fake = await startFakeSnowflake({
     account: 'xy12345',
     users: [
       { name: 'HINDSIGHT_USER', password: 'secret' },
       { name: 'KEY_USER', publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      // as an account or user whose BI tools want other formats has them (ALTER USER … SET)
+      { name: 'BI_USER', password: 'secret', parameters: BI_PARAMETERS },
     ],
     databases: ['analytics'],
   });
@@ -75,7 +90,7 @@ describe('Snowflake adapter (snowflake-sdk against a fake service)', () => {
     expect(login).toMatchObject({ account: 'xy12345', user: 'hindsight_user', authenticator: 'SNOWFLAKE', ok: true });
     expect(login.query).toMatchObject({ databaseName: 'ANALYTICS', warehouse: 'COMPUTE_WH', roleName: 'TRANSFORMER' });
     expect(login.clientEnvironment.APPLICATION).toBe('hindsight');
-    expect(sessionHistory(sessionId)[0]).toMatchObject({ sqlText: "alter session set timezone = 'UTC'", status: 'SUCCESS', queryTag: 'team-ml' });
+    expect(sessionHistory(sessionId)[0]).toMatchObject({ sqlText: expect.stringMatching(/^alter session set timezone = 'UTC', /), status: 'SUCCESS', queryTag: 'team-ml' });
 
     const [parameter] = await adapter.query(`show parameters like 'TIMEZONE' in session`);
     expect(parameter).toMatchObject({ key: 'TIMEZONE', value: 'UTC' });
@@ -83,6 +98,34 @@ describe('Snowflake adapter (snowflake-sdk against a fake service)', () => {
     // service's default America/Los_Angeles (7 or 8 hours off).
     const [{ now }] = (await adapter.query('select current_timestamp::timestamp_ntz as now')) as [{ now: Date }];
     expect(Math.abs(now.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("pins, in that one statement, the date, time and binary formats and AUTOCOMMIT to Snowflake's defaults, whatever the user's are", async () => {
+    const bi = await openAdapter(profile({ user: 'bi_user' }));
+    try {
+      const id = lastSessionId();
+      expect(await bi.query('select 1 as one')).toEqual([{ one: 1 }]);
+      const [setup, last] = sessionHistory(id);
+      expect(sessionHistory(id).map((h) => h.status)).toEqual(['SUCCESS', 'SUCCESS']);
+      expect(setup!.parameters).toMatchObject(BI_PARAMETERS); // the user's values, before the setup ran
+      // Snowflake's defaults (docs.snowflake.com/en/sql-reference/parameters); LTZ and TZ default to
+      // none, i.e. TIMESTAMP_OUTPUT_FORMAT's
+      expect(last!.parameters).toMatchObject({
+        TIMEZONE: 'UTC',
+        DATE_INPUT_FORMAT: 'AUTO',
+        TIMESTAMP_INPUT_FORMAT: 'AUTO',
+        DATE_OUTPUT_FORMAT: 'YYYY-MM-DD',
+        TIME_OUTPUT_FORMAT: 'HH24:MI:SS',
+        TIMESTAMP_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+        TIMESTAMP_NTZ_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3',
+        TIMESTAMP_LTZ_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+        TIMESTAMP_TZ_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
+        BINARY_OUTPUT_FORMAT: 'HEX',
+        AUTOCOMMIT: true,
+      });
+    } finally {
+      await bi.close();
+    }
   });
 
   it('reads NUMBER, FLOAT, BOOLEAN, VARCHAR, DATE and TIMESTAMP_NTZ as plain JS values, names in lower case', async () => {
@@ -261,6 +304,13 @@ describe('a monitor end to end through the Snowflake adapter', () => {
     // The only statements that failed are the runner's probes of whether a table exists yet.
     const failed = fake.history.slice(first).filter((h) => h.status === 'FAILED');
     expect(failed.map((h) => h.sqlText).filter((sql) => !sql.endsWith(') as probe limit 0'))).toEqual([]);
+  });
+
+  it("writes the same metric rows for a user whose own date and time formats are not Snowflake's defaults", async () => {
+    const bi = await runOn({ name: 'snowflake', type: 'snowflake', output: () => profile({ user: 'bi_user' }) });
+    const duckdb = await runOn({ name: 'duckdb', type: 'duckdb', output: () => ({ type: 'duckdb', path: ':memory:' }) });
+    expect(bi.rows.length).toBeGreaterThan(100);
+    expectSameMetrics(bi.rows, duckdb.rows);
   });
 
   it('`hindsight debug` checks the schema outside a transaction (DDL commits on Snowflake) and drops its probe table', async () => {

@@ -17,7 +17,11 @@
 //   POST /telemetry/send             as Snowflake answers them
 // Session behaviour it emulates: ALTER SESSION SET/UNSET and SHOW PARAMETERS … IN SESSION (TIMEZONE
 // changes DuckDB's TimeZone, default America/Los_Angeles like Snowflake's; other parameters are kept
-// and reported only); BEGIN/COMMIT/ROLLBACK, where COMMIT and ROLLBACK without an open transaction
+// and reported only; a user's own values, as ALTER USER … SET gives them, are the session's at login
+// and what UNSET returns to); a session whose date, time or binary formats are not Snowflake's
+// defaults (FORMAT_DEFAULTS), or with AUTOCOMMIT off, has its statements refused, as the fake cannot
+// compute what they would give there (DuckDB's casts are ISO; it commits each statement) and must
+// not answer as if the defaults applied; BEGIN/COMMIT/ROLLBACK, where COMMIT and ROLLBACK without an open transaction
 // do nothing, and DDL (CREATE, DROP, ALTER, temporary tables included) first commits the open
 // transaction and leaves none open, as Snowflake does; DML answers with Snowflake's one-row counts
 // ("number of rows inserted", …); unquoted identifiers come back in upper case.
@@ -60,6 +64,8 @@ import { Dialect, init as initPolyglot, transpile } from '@polyglot-sql/sdk';
 
 export interface FakeUser {
   name: string;
+  /** The user's own session parameters (ALTER USER … SET), e.g. { DATE_OUTPUT_FORMAT: 'DD/MM/YYYY' }. */
+  parameters?: Record<string, string | number | boolean>;
   password?: string;
   /** PEM public key for key-pair authentication (ALTER USER … SET RSA_PUBLIC_KEY). */
   publicKey?: string;
@@ -82,6 +88,8 @@ export interface HistoryEntry {
   queryTag: string;
   /** TIMEZONE of the session when the statement ran. */
   timezone: string;
+  /** Every session parameter when the statement ran. */
+  parameters: Record<string, string | number | boolean>;
   status: 'SUCCESS' | 'FAILED';
   errorMessage?: string;
 }
@@ -102,6 +110,8 @@ interface Session {
   masterToken: string;
   connection: DuckDBConnection;
   parameters: Map<string, string | number | boolean>;
+  /** What UNSET returns a parameter to: the user's value, else Snowflake's default. */
+  inherited: Map<string, string | number | boolean>;
   inTransaction: boolean;
   database?: string;
   schema?: string;
@@ -114,8 +124,11 @@ const DEFAULT_PARAMETERS: [string, string | number | boolean][] = [
   ['WEEK_START', 0],
   ['WEEK_OF_YEAR_POLICY', 0],
   ['TIMESTAMP_TYPE_MAPPING', 'TIMESTAMP_NTZ'],
+  ['DATE_INPUT_FORMAT', 'AUTO'],
+  ['TIME_INPUT_FORMAT', 'AUTO'],
+  ['TIMESTAMP_INPUT_FORMAT', 'AUTO'],
   ['TIMESTAMP_OUTPUT_FORMAT', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM'],
-  ['TIMESTAMP_NTZ_OUTPUT_FORMAT', ''],
+  ['TIMESTAMP_NTZ_OUTPUT_FORMAT', 'YYYY-MM-DD HH24:MI:SS.FF3'],
   ['TIMESTAMP_LTZ_OUTPUT_FORMAT', ''],
   ['TIMESTAMP_TZ_OUTPUT_FORMAT', ''],
   ['DATE_OUTPUT_FORMAT', 'YYYY-MM-DD'],
@@ -131,6 +144,22 @@ const DEFAULT_PARAMETERS: [string, string | number | boolean][] = [
   ['ROWS_PER_RESULTSET', 0],
 ];
 const KNOWN_PARAMETERS = new Set(DEFAULT_PARAMETERS.map(([name]) => name));
+
+// The format parameters the fake's answers assume: DuckDB casts dates and times to and from ISO text,
+// which is what Snowflake does with these values. An empty TIMESTAMP_LTZ/TZ_OUTPUT_FORMAT (the
+// default) means TIMESTAMP_OUTPUT_FORMAT's, as does that format itself.
+const FORMAT_DEFAULTS: Record<string, string[]> = {
+  DATE_INPUT_FORMAT: ['AUTO'],
+  TIME_INPUT_FORMAT: ['AUTO'],
+  TIMESTAMP_INPUT_FORMAT: ['AUTO'],
+  DATE_OUTPUT_FORMAT: ['YYYY-MM-DD'],
+  TIME_OUTPUT_FORMAT: ['HH24:MI:SS'],
+  TIMESTAMP_OUTPUT_FORMAT: ['YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM'],
+  TIMESTAMP_NTZ_OUTPUT_FORMAT: ['YYYY-MM-DD HH24:MI:SS.FF3'],
+  TIMESTAMP_LTZ_OUTPUT_FORMAT: ['', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM'],
+  TIMESTAMP_TZ_OUTPUT_FORMAT: ['', 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM'],
+  BINARY_OUTPUT_FORMAT: ['HEX'],
+};
 
 // statementTypeId values the driver looks at (DML counts come from 0x3xxx results).
 const STATEMENT_TYPE = { select: 0x1000, insert: 0x3100, update: 0x3200, delete: 0x3300, merge: 0x3400, dml: 0x3000, scl: 0x4000, tcl: 0x5000, ddl: 0x6000 };
@@ -467,8 +496,12 @@ export class FakeSnowflake {
     const connection = await this.instance!.connect();
     const session: Session = {
       id: this.nextSession++, token: randomUUID(), masterToken: randomUUID(), connection,
-      parameters: new Map(DEFAULT_PARAMETERS), inTransaction: false,
+      parameters: new Map(DEFAULT_PARAMETERS), inherited: new Map(DEFAULT_PARAMETERS), inTransaction: false,
     };
+    for (const [name, value] of Object.entries(user!.parameters ?? {})) {
+      await this.setParameter(session, name.toUpperCase(), value);
+      session.inherited.set(name.toUpperCase(), value);
+    }
     await connection.run(`set TimeZone = ${sqlString(String(session.parameters.get('TIMEZONE')))}`);
     for (const sql of SNOWFLAKE_FUNCTIONS) await connection.run(sql);
     const database = url.searchParams.get('databaseName')?.toLowerCase();
@@ -532,6 +565,7 @@ export class FakeSnowflake {
       sessionId: session.id, sqlText,
       queryTag: String(statementParameters.QUERY_TAG ?? session.parameters.get('QUERY_TAG') ?? ''),
       timezone: String(session.parameters.get('TIMEZONE')),
+      parameters: Object.fromEntries(session.parameters),
       status: 'SUCCESS',
     };
     this.history.push(entry);
@@ -568,9 +602,8 @@ export class FakeSnowflake {
       const unset = /^unset\s+([\s\S]*?);?\s*$/i.exec(rest);
       if (unset) {
         for (const name of unset[1]!.split(',').map((s) => s.trim().toUpperCase())) {
-          const fallback = DEFAULT_PARAMETERS.find(([n]) => n === name);
-          if (!fallback) throw new SnowflakeSqlError('001008', '22023', `invalid parameter '${name}'`);
-          await this.setParameter(session, name, fallback[1]);
+          if (!session.inherited.has(name)) throw new SnowflakeSqlError('001008', '22023', `invalid parameter '${name}'`);
+          await this.setParameter(session, name, session.inherited.get(name)!);
         }
       } else {
         const set = /^set\s+([\s\S]*)$/i.exec(rest);
@@ -591,6 +624,11 @@ export class FakeSnowflake {
         }),
         statementTypeId: STATEMENT_TYPE.select,
       };
+    }
+    const formats = Object.entries(FORMAT_DEFAULTS).filter(([name, values]) => !values.includes(String(session.parameters.get(name))));
+    if (session.parameters.get('AUTOCOMMIT') === false) formats.push(['AUTOCOMMIT', []]);
+    if (formats.length) {
+      throw new SnowflakeSqlError('100000', 'XX000', `the fake runs statements with Snowflake's default formats and AUTOCOMMIT only; this session has ${formats.map(([name]) => `${name} = ${JSON.stringify(session.parameters.get(name))}`).join(', ')}`);
     }
     if (first === 'begin' || (first === 'start' && second === 'transaction')) {
       if (!session.inTransaction) await c.run('begin transaction');
