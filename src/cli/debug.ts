@@ -20,7 +20,7 @@ const VERSION_QUERY: Record<string, string> = {
   postgres: 'select version() as version',
 };
 
-export async function debug(options: { projectDir: string; profilesDir?: string; target?: string; select?: string[]; exclude?: string[] }): Promise<number> {
+export async function debug(options: { projectDir: string; profilesDir?: string; target?: string; select?: string[]; exclude?: string[]; debug?: boolean }): Promise<number> {
   const checks: Check[] = [];
   const report = (c: Check) => {
     checks.push(c);
@@ -48,8 +48,10 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   try {
     adapter = await connect(target, { attempts: 1 });
   } catch (e) {
-    // the generic hint sends people to `hindsight debug`, which is where they are
-    const detail = e instanceof ConnectionError ? e.message.replace(GENERIC_HINT, 'Add --debug for the full error.') : String(e);
+    // the generic hint sends people to `hindsight debug`, which is where they are; with --debug, the
+    // driver's error follows in full
+    const full = options.debug ? `\n${fullError(e instanceof ConnectionError ? e.cause : e)}` : '';
+    const detail = e instanceof ConnectionError ? e.message.replace(GENERIC_HINT, options.debug ? 'The driver said:' : 'Add --debug for the full error.') + full : String(e) + full;
     report({ name: 'connection', ok: false, detail });
     return 1;
   }
@@ -77,6 +79,11 @@ export async function debug(options: { projectDir: string; profilesDir?: string;
   process.stdout.write(failed.length ? `${failed.length} check(s) failed.\n` : 'All checks passed.\n');
   // a configured column missing from its source is a configuration error, as `run` says (exit 2)
   return failed.length === 0 ? 0 : failed.every((c) => c.configuration) ? 2 : 1;
+}
+
+/** An error as the driver gave it: its stack (which starts with its message), else its text. */
+function fullError(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
 /** The target, or undefined when profiles.yml has problems of its own (already reported with the configuration's). */

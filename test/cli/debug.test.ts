@@ -114,6 +114,10 @@ describe('hindsight debug', () => {
     expect(await main(['debug', '--project-dir', other])).toBe(1);
     expect(out).toMatch(/connection \.+ ERROR .*The server does not support SSL connections\. Add --debug for the full error\./);
     expect(out).not.toMatch(/Run `hindsight debug`/);
+    // --debug gives what the hint promises: the driver's error, with its stack
+    out = '';
+    expect(await main(['debug', '--project-dir', other, '--debug'])).toBe(1);
+    expect(out).toMatch(/The server does not support SSL connections\. The driver said:\n(Error: )?The server does not support SSL connections\n\s+at /);
   });
 
   // A role given select, insert, update and delete on hindsight's existing tables runs incrementally
