@@ -47,6 +47,15 @@ const TRANSACTION: Record<string, string> = { begin: 'BEGIN TRANSACTION', commit
 const POLL_MS = 10_000;
 /** After job_timeout_seconds, how long to wait for BigQuery to stop the job before cancelling it ourselves. */
 const TIMEOUT_GRACE_MS = 5_000;
+/**
+ * How long to wait for a job we cancelled to stop. jobs.cancel "will return immediately, and the
+ * client will need to poll for the job status to see if the cancel completed successfully", and a
+ * session runs one job at a time (another fails: "Concurrent jobs in the same session are not
+ * allowed"), so the runner's `rollback` must wait for it. BigQuery states no bound on how long a
+ * cancel takes (seconds, usually); a minute is well past that, yet keeps a cancel the service does
+ * not honor from holding the run indefinitely.
+ */
+const CANCEL_WAIT_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -198,7 +207,9 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         await job.cancel().catch(() => undefined);
-        throw new Error(`BigQuery job ${job.id} did not finish within job_timeout_seconds (${output.job_timeout_seconds}); it was cancelled`);
+        const message = `BigQuery job ${job.id} did not finish within job_timeout_seconds (${output.job_timeout_seconds}); it was cancelled`;
+        if (await stopped(job)) throw new Error(message);
+        throw new Error(`${message}, but was still running ${CANCEL_WAIT_MS / 1000} s later (the session's next statements fail while it runs)`);
       }
       const qs: Record<string, unknown> = { timeoutMs: Math.min(POLL_MS, remaining), 'formatOptions.useInt64Timestamp': true };
       if (job.location ?? location) qs.location = job.location ?? location;
@@ -220,6 +231,21 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
       if (rows) for (const r of page.rows ?? []) out.push(convertRow(r.f, fields));
       if (!rows || !page.pageToken) return { rows: out, fields, dmlRows };
       pageToken = page.pageToken;
+    }
+  }
+
+  /** Polls a job (jobs.get) until it is DONE, for CANCEL_WAIT_MS at most: whether it is. */
+  async function stopped(job: Job): Promise<boolean> {
+    const until = Date.now() + CANCEL_WAIT_MS;
+    const qs: Record<string, unknown> = {};
+    if (job.location ?? location) qs.location = job.location ?? location;
+    for (let polls = 0; ; polls++) {
+      // (a request that fails, after the client's retries, is one more poll)
+      const resource = await rest<{ status?: { state?: string } }>(client, { uri: `/jobs/${encodeURIComponent(job.id!)}`, qs }).catch(() => undefined);
+      if (resource?.status?.state === 'DONE') return true;
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      await sleep(Math.min(1000, 50 * 2 ** polls, left));
     }
   }
 
@@ -265,7 +291,8 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     // a session (and client) of its own: BigQuery runs one session's jobs one after another
     openSession: () => openBigquery(output),
     errorPosition: bigqueryErrorPosition,
-    // the job fails with BigQuery's "Job execution was cancelled", which the waiting run reports
+    // the job fails with BigQuery's "Job execution was cancelled", which the waiting run reports:
+    // its `finish` polls on until the job is DONE, so the session's next statement waits for it
     async interrupt() {
       await running?.cancel();
     },

@@ -223,6 +223,25 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
     expect(fake.requests.some((r) => r.method === 'POST' && r.path.endsWith(`/jobs/${jobId}/cancel`))).toBe(true);
   });
 
+  it('waits for a job cancelled past job_timeout_seconds to stop (jobs.cancel is asynchronous) before the session runs another', async () => {
+    const adapter = await openAdapter(bigqueryOutput({ job_timeout_seconds: 1 }));
+    try {
+      await adapter.execute('create temp table timeout_marker as select 8 as n');
+      // A stuck service: the job runs past its timeout, and a cancel takes 2 s to stop it.
+      fake.configure({ jobLatencyMs: 120_000, maxWaitMs: 500, enforceJobTimeout: false, cancelLatencyMs: 2000 });
+      await expect(adapter.query('select 1 as slow_to_cancel')).rejects.toThrow(/did not finish within job_timeout_seconds \(1\); it was cancelled$/);
+      const job = fake.jobs.get(insertsOf('select 1 as slow_to_cancel')[0].jobReference.jobId)!;
+      expect(job.done).toBe(true);
+      fake.configure(DEFAULTS);
+      // The session's next statement (the runner's rollback, or a query) is not refused with
+      // BigQuery's "Concurrent jobs in the same session are not allowed".
+      expect(await adapter.query('select n from timeout_marker')).toEqual([{ n: 8 }]);
+    } finally {
+      fake.configure(DEFAULTS);
+      await adapter.close();
+    }
+  });
+
   it('interrupts the job a session is running (jobs.cancel), and runs the next one in the same session', async () => {
     const adapter = await openAdapter(bigqueryOutput());
     try {
@@ -230,7 +249,8 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
       const before = cancels().length;
       await adapter.interrupt!(); // (nothing running: nothing is sent)
       await adapter.execute('create temp table session_marker as select 7 as n');
-      fake.configure({ jobLatencyMs: 120_000, maxWaitMs: 500 });
+      // (the cancel takes 1 s to stop the job: the statement's own polling waits for it)
+      fake.configure({ jobLatencyMs: 120_000, maxWaitMs: 500, cancelLatencyMs: 1000 });
       const long = adapter.query('select 1 as interrupted');
       setTimeout(() => void adapter.interrupt!(), 300);
       await expect(long).rejects.toThrow('Job execution was cancelled: User requested cancellation');
@@ -238,6 +258,7 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
       expect(cancels().slice(before)).toEqual([
         `/bigquery/v2/projects/test-project/jobs/${jobId}/cancel`,
       ]);
+      expect(fake.jobs.get(jobId)!.done).toBe(true);
       fake.configure(DEFAULTS);
       expect(await adapter.query('select n from session_marker')).toEqual([{ n: 7 }]);
     } finally {

@@ -14,7 +14,12 @@
 // What BigQuery enforces and the fake enforces too: only DML, SELECT and temp-table DDL inside a
 // transaction; a failed statement ends the transaction; label syntax; maximumBytesBilled against
 // bytes billed (the columns the query reads, per BigQuery's data sizes, at least 10 MB);
-// jobTimeoutMs; a partition filter on a table that requires one (`requirePartitionFilter`). Error *texts* of the engine are DuckDB's, not BigQuery's.
+// jobTimeoutMs; a partition filter on a table that requires one (`requirePartitionFilter`); one
+// job at a time in a session ("No concurrent queries are allowed in the same session",
+// cloud.google.com/bigquery/docs/sessions-intro#limitations): a job submitted while another of its
+// session runs fails with BigQuery's "Concurrent jobs in the same session are not allowed"
+// (cloud.google.com/bigquery/docs/troubleshoot-queries); and jobs.cancel answers before the job
+// stops (`cancelLatencyMs`). Error *texts* of the engine are DuckDB's, not BigQuery's.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +51,12 @@ export interface FakeOptions {
   maxRowsPerPage?: number;
   /** Whether jobs stop at configuration.jobTimeoutMs, as BigQuery's do (false: a stuck service). */
   enforceJobTimeout?: boolean;
+  /**
+   * How long a job goes on RUNNING after jobs.cancel (0: it stops at once). The service's cancel
+   * "will return immediately, and the client will need to poll for the job status to see if the
+   * cancel completed successfully" (jobs.cancel reference).
+   */
+  cancelLatencyMs?: number;
 }
 
 interface ApiError {
@@ -58,8 +69,8 @@ interface Session {
   id: string;
   connection: DuckDBConnection;
   inTransaction: boolean;
-  /** Jobs of a session run one after another, in submission order. */
-  queue: Promise<unknown>;
+  /** The session's latest job: while it runs, BigQuery fails any other job submitted to the session. */
+  current?: FakeJob;
 }
 
 interface Result {
@@ -76,6 +87,8 @@ interface FakeJob {
   error?: ApiError;
   result?: Result;
   cancelled: boolean;
+  /** jobs.cancel was called (the job stops cancelLatencyMs later, if still running). */
+  cancelRequested: boolean;
   finished: Promise<unknown>;
   /** Ends the job's wait at once (cancel). */
   wake: () => void;
@@ -237,7 +250,7 @@ export class FakeBigQuery {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeBigQuery(server, db, { jobLatencyMs: 0, maxWaitMs: 10_000, maxRowsPerPage: 100_000, enforceJobTimeout: true, ...options }, `http://127.0.0.1:${port}`);
+    const fake = new FakeBigQuery(server, db, { jobLatencyMs: 0, maxWaitMs: 10_000, maxRowsPerPage: 100_000, enforceJobTimeout: true, cancelLatencyMs: 0, ...options }, `http://127.0.0.1:${port}`);
     server.on('request', (req, res) => void fake.handle(req, res));
     return fake;
   }
@@ -283,7 +296,7 @@ export class FakeBigQuery {
   }
 
   async stop(): Promise<void> {
-    for (const job of this.jobs.values()) if (!job.done) this.cancel(job.id);
+    for (const job of this.jobs.values()) this.stopJob(job);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const s of this.sessions.values()) s.connection.closeSync();
@@ -361,7 +374,7 @@ export class FakeBigQuery {
     let session: Session | undefined;
     if (sessionProperty) session = this.session(sessionProperty.value);
     else if (query.createSession) {
-      session = { id: `fake-session-${randomUUID()}`, connection: await this.connect(), inTransaction: false, queue: Promise.resolve() };
+      session = { id: `fake-session-${randomUUID()}`, connection: await this.connect(), inTransaction: false };
       this.sessions.set(session.id, session);
     }
     const resource = {
@@ -374,8 +387,14 @@ export class FakeBigQuery {
     };
     let wake = () => {};
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const job: FakeJob = { id, resource, done: false, cancelled: false, finished: Promise.resolve(), wake };
+    const job: FakeJob = { id, resource, done: false, cancelled: false, cancelRequested: false, finished: Promise.resolve(), wake };
     this.jobs.set(id, job);
+    if (session?.current && !session.current.done) {
+      // (the job exists and fails at once; the reason is a guess, the documented text is the message)
+      this.finish(job, undefined, fail('invalidQuery', 'Concurrent jobs in the same session are not allowed'));
+      return resource;
+    }
+    if (session) session.current = job;
     const run = async () => {
       const timeout = config.jobTimeoutMs ? Number(config.jobTimeoutMs) : Infinity;
       const latency = this.options.jobLatencyMs;
@@ -392,7 +411,7 @@ export class FakeBigQuery {
         this.finish(job, undefined, isApiError(e) ? e : fail('invalidQuery', e instanceof Error ? e.message.split('\n')[0]! : String(e)));
       }
     };
-    job.finished = session ? (session.queue = session.queue.then(run)) : run();
+    job.finished = run();
     return resource;
   }
 
@@ -409,6 +428,7 @@ export class FakeBigQuery {
   }
 
   private finish(job: FakeJob, result?: Result, error?: ApiError): void {
+    if (job.done) return; // (a job ends once: a cancel that lands while it is being executed wins)
     job.done = true;
     job.result = result;
     job.error = error;
@@ -419,14 +439,23 @@ export class FakeBigQuery {
     }
   }
 
+  /** jobs.cancel: answers with the job as it is (RUNNING still, with a cancelLatencyMs); it stops later. */
   private cancel(id: string): unknown {
     const job = this.job(id);
-    if (!job.done) {
-      job.cancelled = true;
-      job.wake();
-      this.finish(job, undefined, fail('stopped', 'Job execution was cancelled: User requested cancellation'));
+    if (!job.done && !job.cancelRequested) {
+      job.cancelRequested = true;
+      const latency = this.options.cancelLatencyMs;
+      if (latency > 0) void sleep(latency).then(() => this.stopJob(job));
+      else this.stopJob(job);
     }
     return job.resource;
+  }
+
+  private stopJob(job: FakeJob): void {
+    if (job.done) return;
+    job.cancelled = true;
+    job.wake();
+    this.finish(job, undefined, fail('stopped', 'Job execution was cancelled: User requested cancellation'));
   }
 
   /** Validates a statement (binds it without running) and says what it would read and return. */
