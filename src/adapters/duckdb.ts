@@ -117,12 +117,14 @@ async function session(instance: DuckDBInstance, ownsInstance: boolean): Promise
 /**
  * DuckDB ends a message with the statement's line and a caret under the place: "LINE 3:   nosuch"
  * then "          ^". A line too long to show is cut, "..." before it, and the caret's column is then
- * the cut line's: only the line is kept.
+ * the cut line's; the caret is placed by display width, which a tab (drawn with none) or a wide
+ * character (日, two) makes differ from a count of characters. In those cases only the line is kept.
  */
 export function duckdbErrorPosition(error: unknown): StatementPosition | undefined {
   const m = /\nLINE (\d+): (.*)\n( *)\^\s*$/.exec(error instanceof Error ? error.message : '');
   if (!m) return undefined;
   const line = Number(m[1]);
-  if (m[2]!.startsWith('...')) return { line };
-  return { line, column: m[3]!.length - `LINE ${line}: `.length + 1 };
+  const column = m[3]!.length - `LINE ${line}: `.length + 1;
+  if (m[2]!.startsWith('...') || !/^[ -~]*$/.test(m[2]!.slice(0, column - 1))) return { line };
+  return { line, column };
 }

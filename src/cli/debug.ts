@@ -144,9 +144,10 @@ async function postgresRights(project: Project, monitors: Monitor[], adapter: Ad
   // (Postgres keeps a name's first 63 bytes; hindsight's names are ASCII)
   const stored = (name: string) => name.slice(0, 63);
   const names = [...new Set(['hindsight_metrics', 'hindsight_runs', ...monitors.flatMap(own)].map(stored))];
-  // (has_table_privilege is true when any one of several listed privileges is held: one call each)
+  // (has_table_privilege is true when any one of several listed privileges is held: one call each;
+  // and it does not look at the schema, whose USAGE reaching the table needs)
   const rows = await adapter.query(`select c.relname as name, pg_get_userbyid(c.relowner) as owner, pg_has_role(c.relowner, 'USAGE') as owns,
-    ${['select', 'insert', 'update', 'delete'].map((p) => `has_table_privilege(c.oid, '${p}')`).join(' and ')} as writes
+    has_schema_privilege(n.oid, 'usage') and ${['select', 'insert', 'update', 'delete'].map((p) => `has_table_privilege(c.oid, '${p}')`).join(' and ')} as writes
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = ${d.string(schema)} and c.relname in (${names.map((n) => d.string(n)).join(', ')})`);
   const table = new Map(rows.map((r) => [String(r.name), { owner: String(r.owner), owns: r.owns === true, writes: r.writes === true }]));
@@ -167,7 +168,7 @@ where n.nspname = ${d.string(schema)} and c.relname in (${names.map((n) => d.str
       ? `a full refresh renames its staged table over ${notOwned.map((t) => `${schema}.${t} (owned by ${table.get(stored(t))!.owner})`).join(', ')}, which this role does not own: run a full refresh as its owner`
       : "full refresh (with the schema check's CREATE) and incremental runs";
     checks.push(unwritable.length
-      ? { name: `rights ${monitor.name}`, ok: false, detail: `cannot run: it needs select, insert, update and delete on ${unwritable.map((t) => `${schema}.${t}`).join(', ')}` }
+      ? { name: `rights ${monitor.name}`, ok: false, detail: `cannot run: it needs usage on schema ${schema} and select, insert, update and delete on ${unwritable.map((t) => `${schema}.${t}`).join(', ')}` }
       : { name: `rights ${monitor.name}`, ok: true, detail: full });
   }
   return { checks, incrementalOnly };

@@ -256,7 +256,7 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, shared: Shar
   }
   if (!taken) {
     const holder = await adapter.query(lock.holder).then((rows) => rows[0]?.holder as string | undefined, () => undefined);
-    const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock${holder ? `: ${holder}` : ''}); this run wrote nothing: run it again once that one has finished`);
+    const busy = new Error(`another hindsight run of monitor ${monitor.name} is in progress on this database (it holds the monitor's lock${holder ? `: ${holder}` : ''}); this run wrote no metrics: run it again once that one has finished`);
     return failedBeforeSteps(monitor, options, shared, run, busy);
   }
   try {

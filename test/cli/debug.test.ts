@@ -159,12 +159,19 @@ describe('hindsight debug', () => {
       as(reader);
       out = '';
       expect(await main(['debug', '--project-dir', dir])).toBe(1);
-      expect(out).toMatch(/rights keep_probability \.+ ERROR\s+cannot run: it needs select, insert, update and delete on hs_\d+_\d+\.hindsight_metrics, hs_\d+_\d+\.hindsight_runs, hs_\d+_\d+\.keep_probability__evaluations/);
+      expect(out).toMatch(/rights keep_probability \.+ ERROR\s+cannot run: it needs usage on schema hs_\d+_\d+ and select, insert, update and delete on hs_\d+_\d+\.hindsight_metrics, hs_\d+_\d+\.hindsight_runs, hs_\d+_\d+\.keep_probability__evaluations/);
       // the owner: both kinds of run
       as(u.username);
       out = '';
       expect(await main(['debug', '--project-dir', dir])).toBe(0);
       expect(out).toMatch(/rights keep_probability \.+ OK\s+full refresh \(with the schema check's CREATE\) and incremental runs/);
+      // table rights do not reach a table whose schema the role may not use
+      await admin.query(`revoke usage on schema ${hs} from ${writer}`);
+      as(writer);
+      out = '';
+      expect(await main(['debug', '--project-dir', dir])).toBe(1);
+      expect(out).toMatch(/rights keep_probability \.+ ERROR\s+cannot run: it needs usage on schema/);
+      expect(out).toMatch(/schema hs_\d+_\d+ \.+ ERROR\s+cannot create tables/);
     } finally {
       for (const role of [writer, reader]) await admin.query(`drop owned by ${role}; drop role ${role}`).catch(() => undefined);
       await admin.end();

@@ -222,7 +222,7 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       const [busy] = await runProject(adapter, dir, { asOf: SECOND });
       expect(busy!.status).toBe('error');
       const [{ pid }] = (await other.query('select pg_backend_pid() as pid')) as [{ pid: number }];
-      expect(busy!.error!.message).toMatch(/^monitor m1, step plan failed[^]*another hindsight run of monitor m1 is in progress on this database[^]*this run wrote nothing/);
+      expect(busy!.error!.message).toMatch(/^monitor m1, step plan failed[^]*another hindsight run of monitor m1 is in progress on this database[^]*this run wrote no metrics/);
       expect(busy!.error!.message).toContain(`server process ${pid} (pg_stat_activity); if its run was killed, the session ends when its statement does, or at once with select pg_terminate_backend(${pid})`);
       expect(await state()).toEqual(before);
       // logged as any failed run, for an alert on hindsight_runs to see

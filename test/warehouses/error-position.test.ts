@@ -11,6 +11,9 @@ describe("a warehouse error's place in its statement", () => {
     // (DuckDB 1.5's words, from the integration test's statement)
     expect(duckdbErrorPosition(new Error('Binder Error: Referenced column "nosuch_x" not found in FROM clause!\nCandidate bindings: "score"\n\nLINE 189:         nosuch_x as n,\n' + ' '.repeat(18) + '^'))).toEqual({ line: 189, column: 9 });
     expect(duckdbErrorPosition(new Error('Binder Error: x\n\nLINE 1: ... base_key, nosuch_x AS n, SUM(label) AS n_positive...\n                       ^'))).toEqual({ line: 1 });
+    // (DuckDB's caret counts display width: a wide character is two, a tab none)
+    expect(duckdbErrorPosition(new Error("Binder Error: x\n\nLINE 2:   '日本語日本語', nosuch\n" + ' '.repeat(26) + '^'))).toEqual({ line: 2 });
+    expect(duckdbErrorPosition(new Error("Binder Error: x\n\nLINE 1: \t'x', nosuch\n" + ' '.repeat(13) + '^'))).toEqual({ line: 1 });
     expect(duckdbErrorPosition(new Error('Parser Error: syntax error at end of input'))).toBeUndefined();
     expect(duckdbErrorPosition('LINE 3: x\n        ^')).toBeUndefined();
   });
