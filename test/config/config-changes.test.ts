@@ -2,7 +2,7 @@
 // the previous run kept (hindsight_runs.config), or that hindsight computes the rows another way.
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/config/load.js';
-import { configChanges, monitorConfigJson, sameConfiguration } from '../../src/config/monitor.js';
+import { configChanges, monitorConfigJson, RESULTS_VERSIONS, sameConfiguration } from '../../src/config/monitor.js';
 
 const [shop] = loadProject('examples/shop').monitors;
 
@@ -66,7 +66,8 @@ describe('configChanges', () => {
     kept.monitor.classes.pop();
     kept.monitor.predictions.values.pop();
     kept.results_version -= 1;
-    expect(configChanges(JSON.stringify(kept), styles!)).toMatch(/^configuration changed since the last run: predictions\.class_scores\.\w+; and this version of hindsight computes multiclass_classification rows another way than the last run's \(results version 3 → 4\)$/);
+    const v = RESULTS_VERSIONS.multiclass_classification;
+    expect(configChanges(JSON.stringify(kept), styles!)).toMatch(new RegExp(`^configuration changed since the last run: predictions\\.class_scores\\.\\w+; and this version of hindsight computes multiclass_classification rows another way than the last run's \\(results version ${v - 1} → ${v}\\)$`));
   });
 
   it('says when only the results version differs, and nothing when nothing does', () => {
