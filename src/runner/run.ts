@@ -15,7 +15,7 @@ import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
 import { createPermanentTables, differingTables, dropLeftStagedTables, StoredColumnsDiffer } from './stored-tables.js';
 import { locateInFile, stepFileText } from './step-file.js';
-import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun } from './run-log.js';
+import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun, type RunRecord } from './run-log.js';
 
 export interface StepResult {
   name: string;
@@ -164,6 +164,13 @@ function interrupted(signal: AbortSignal | undefined, error: unknown): unknown {
 
 const runsTable = (adapter: Adapter, options: RunOptions) => projectTable(adapter.dialect, options.project.config.schema, 'hindsight_runs');
 
+/** The insert of a run record of `monitor`: what every record of this run takes from it and the options, and `fields`. */
+const runRecord = (monitor: Monitor, options: RunOptions, fields: Omit<RunRecord, 'monitor' | 'target' | 'finishedAt' | 'asOf' | 'configHash' | 'config'>) =>
+  insertRunRecord(options.adapter, runsTable(options.adapter, options), {
+    ...fields, monitor: monitor.name, target: options.target.name, finishedAt: new Date(), asOf: options.asOf,
+    configHash: monitor.configHash, config: monitorConfigJson(monitor),
+  });
+
 /** What the monitors of one run share. */
 interface Shared {
   /** Held from a monitor's `begin` to its commit or rollback (runPlanned). */
@@ -223,11 +230,8 @@ async function failedBeforeSteps(monitor: Monitor, options: RunOptions, shared: 
   };
   const release = await shared.writes.acquire();
   try {
-    await options.adapter.execute(insertRunRecord(options.adapter, runsTable(options.adapter, options), {
-      runId: run.id, monitor: monitor.name, target: options.target.name, startedAt: run.startedAt, finishedAt: new Date(),
-      status: 'error', error: result.error!.message, rowsWritten: 0, sqlSha256: '', asOf: options.asOf,
-      mode: options.fullRefresh ? 'full_refresh' : 'incremental', configHash: monitor.configHash, config: monitorConfigJson(monitor),
-    })).catch(() => undefined);
+    const mode = options.fullRefresh ? 'full_refresh' : 'incremental';
+    await options.adapter.execute(runRecord(monitor, options, { runId: run.id, startedAt: run.startedAt, status: 'error', error: result.error!.message, rowsWritten: 0, sqlSha256: '', mode })).catch(() => undefined);
   } finally {
     release();
   }
@@ -274,7 +278,7 @@ async function runMonitor(monitor: Monitor, runOptions: RunOptions, shared: Shar
  * With `rebuildReason` the run is a full refresh, for that reason (StoredColumnsDiffer).
  */
 async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared, rebuildReason?: string): Promise<MonitorResult> {
-  const { project, adapter, target } = options;
+  const { project, adapter } = options;
   const { writes, committing } = shared;
   const schema = project.config.schema;
   const dialect = adapter.dialect;
@@ -320,11 +324,9 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   // final: a late actual still counts; a failed run wrote no window)
   const finalBefore = monitor.forecast ? undefined : closedBefore(monitor, options.asOf);
   const record = (status: 'success' | 'error', error?: string) =>
-    insertRunRecord(adapter, runs, {
-      runId, monitor: monitor.name, target: target.name, startedAt, finishedAt: new Date(), status, error,
-      rowsWritten: result.rowsWritten, sqlSha256: hash, asOf: options.asOf, mode,
-      recomputeFrom: plan.range?.windowsFrom, configHash: monitor.configHash,
-      finalBefore: status === 'success' ? finalBefore : undefined, config: monitorConfigJson(monitor),
+    runRecord(monitor, options, {
+      runId, startedAt, status, error, rowsWritten: result.rowsWritten, sqlSha256: hash, mode,
+      recomputeFrom: plan.range?.windowsFrom, finalBefore: status === 'success' ? finalBefore : undefined,
     });
 
   // Session tables are built first, outside any transaction (Snowflake commits an open transaction
