@@ -1,5 +1,6 @@
 {% import "macros/windows.sql" as windows with context %}
 {% import "macros/metric_rows.sql" as output with context %}
+{% import "macros/percentiles.sql" as percentiles with context %}
 {#-
   Data-quality rows, shared by every problem type: `per_window` has one row per granularity, window
   and model version with a column per count; this writes each named metric as a metric row.
@@ -41,30 +42,12 @@ union all
 
 {#-
   The label-delay percentiles of a kept-prediction row's window and model version, and the FROM of
-  the evaluations they are read from: an aggregate where the warehouse has one, else window
-  functions over the same group in a subquery. `delay` is the delay expression, `window_start` the
-  window of the granularity at hand.
+  the evaluations they are read from (macros/percentiles.sql). `delay` is the delay expression,
+  `window_start` the window of the granularity at hand.
 -#}
 {% macro label_delay_percentiles(delay, window_start) %}
-{% if d.capabilities.aggregatePercentile %}
-{% set quantiles = d.percentiles(delay, [0.5, 0.9]) %}
-        {{ quantiles[0] }},
-        {{ quantiles[1] }}
-    from {{ rel('evaluations') }}
-{%- else %}
-{% set group = window_start + ', model_version' %}
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
-    from (
-        select
-            *,
-            {{ d.percentileOver(delay, 0.5, group) }} as label_delay_p50,
-            {{ d.percentileOver(delay, 0.9, group) }} as label_delay_p90
-        from {{ rel('evaluations') }}
-    ) as evaluations
-{%- endif %}
-{% endmacro %}
+{{ percentiles.percentiles_from(delay, [0.5, 0.9], ['label_delay_p50', 'label_delay_p90'], window_start + ', model_version', rel('evaluations'), 'evaluations') }}
+{%- endmacro %}
 
 {#-
   The windows with prediction events in this run's range, each once, with 0 orphans: so that a

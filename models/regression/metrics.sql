@@ -2,6 +2,7 @@
 {% import "macros/slices.sql" as slices with context %}
 {% import "macros/regression.sql" as regression with context %}
 {% import "macros/metric_rows.sql" as output with context %}
+{% import "macros/percentiles.sql" as percentiles with context %}
 {% set group_keys = 'granularity, window_start, model_version, segment, segment_value' %}
 -- Regression metrics of monitor {{ m.name }}, per window, model version, slice{{ ' and output' if m.outputs.length > 1 }}.
 -- Formulas are in macros/regression.sql. Sums of doubles are exact (d.exactSum), so the values
@@ -82,37 +83,15 @@ sliced as (
 {% endfor %}
 ),
 
--- what needs each slice's own rows: squared deviations from its means, and order statistics (where
--- the warehouse has no percentile aggregate, BigQuery, window functions over the group in a subquery:
--- an aggregate made of an array of the group's values would be one row over BigQuery's 100 MB limit
--- for a group of some ten million rows)
-{% set fractions = [0.5, 0.9, 0.99] %}
-{% set names = ['abs_error_p50', 'abs_error_p90', 'abs_error_p99'] %}
+-- what needs each slice's own rows: squared deviations from its means, and order statistics
+-- (macros/percentiles.sql)
 spread as (
     select
         sliced.group_key,
         sliced.output_index,
         {{ d.exactSum('(sliced.label - means.mean_label) * (sliced.label - means.mean_label)') }} as ss_label,
         {{ d.exactSum('(sliced.error - means.mean_error) * (sliced.error - means.mean_error)') }} as ss_error,
-{% if d.capabilities.aggregatePercentile %}
-{% set quantiles = d.percentiles('sliced.abs_error', fractions) %}
-{% for name in names %}
-        {{ quantiles[loop.index0] }} as {{ name }}{{ ',' if not loop.last }}
-{% endfor %}
-    from sliced
-{% else %}
-{% for name in names %}
-        max(sliced.{{ name }}) as {{ name }}{{ ',' if not loop.last }}
-{% endfor %}
-    from (
-        select
-            sliced.*,
-{% for name in names %}
-            {{ d.percentileOver('sliced.abs_error', fractions[loop.index0], 'sliced.group_key, sliced.output_index') }} as {{ name }}{{ ',' if not loop.last }}
-{% endfor %}
-        from sliced
-    ) as sliced
-{% endif %}
+{{ percentiles.percentiles_from('sliced.abs_error', [0.5, 0.9, 0.99], ['abs_error_p50', 'abs_error_p90', 'abs_error_p99'], 'sliced.group_key, sliced.output_index', 'sliced', 'sliced') }}
     join means
         on means.group_key = sliced.group_key
         and means.output_index = sliced.output_index

@@ -44,7 +44,7 @@ export const bigquery: Dialect = defineDialect({
   // SUM(INT64) raises on overflow instead of widening.
   femtoSum: (expr) => `sum(cast(round((${expr}) * 1e15) as bignumeric))`,
   // PERCENTILE_CONT is only an analytic function in BigQuery (exact, linear interpolation, NULLs
-  // ignored), so templates that can compute it over the group's partition and take max().
+  // ignored): macros/percentiles.sql computes it over the group's partition and takes max().
   percentileOver: (expr, fraction, partitionBy) => `percentile_cont(${expr}, ${fraction}) over (partition by ${partitionBy})`,
   // As an aggregate, for templates that cannot (none of hindsight's own: its array of the group's
   // values is one row, which BigQuery limits to 100 MB, some ten million values): the sorted non-NULL

@@ -12,7 +12,7 @@ export interface Capabilities {
    * before a run says so.
    */
   textTimestamps: boolean;
-  /** The warehouse has an aggregate percentile; when false, templates prefer `percentileOver` in a subquery. */
+  /** The warehouse has an aggregate percentile; when false, macros/percentiles.sql takes `percentileOver` in a subquery. */
   aggregatePercentile: boolean;
   /**
    * HAVING sees the select list's aliases, which hide input columns of the same name (`sum(x) as x`

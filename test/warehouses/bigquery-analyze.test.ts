@@ -34,14 +34,14 @@ describe('BigQuery SQL passes ZetaSQL analysis', () => {
 
   // An aggregate of a group's values into one array is one row, which BigQuery limits to 100 MB: a
   // percentile read from one (a regression's abs_error_p99 did) failed for a group of some ten
-  // million rows. The percentiles are window functions over the group (percentileOver) instead.
+  // million rows. The percentiles are window functions over the group (macros/percentiles.sql) instead.
   it('builds no array of a group\'s values', () => {
     const arrays = compiled.flatMap((c) => [...c.full, ...c.incremental].flatMap((step) => step.statements.filter((sql) => /\barray_agg\s*\(/i.test(sql)).map(() => `${c.monitor.name} ${step.name}`)));
     expect(arrays).toEqual([]);
     expect(compiled.some((c) => c.monitor.type === 'regression')).toBe(true);
   });
 
-  // Not in these pipelines (data_quality and regression use the window form), but templates may call it.
+  // Not in these pipelines (macros/percentiles.sql takes the window form), but templates may call it.
   it('analyzes the aggregate percentile fallback', async () => {
     const p = (f: number) => bigquery.percentile('label_delay_hours', f);
     const sql = `select model_version, ${p(0.5)} as p50, ${p(0.99)} as p99\nfrom \`hs_keep_probability__evaluations\`\ngroup by model_version`;

@@ -140,8 +140,8 @@ describe.each(['bigquery', 'snowflake'])('%s SQL transpiled to DuckDB writes the
     expectSameMetrics(await readMetrics(adapter, transpiled), await readMetrics(adapter, native));
   }, 180_000); // four pipeline runs and four reads of a metric table of thousands of rows
 
-  // The aggregate percentile, which these pipelines do not use on BigQuery (data_quality.sql and
-  // regression/metrics.sql take percentileOver),
+  // The aggregate percentile, which these pipelines do not use on BigQuery (macros/percentiles.sql
+  // takes percentileOver there),
   // against DuckDB's exact quantile_cont: ties, NULLs, one value, no value.
   it('computes exact percentiles as an aggregate', async () => {
     const d = dialects[warehouse]!;

@@ -43,15 +43,14 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > timestamp_add(target_time, interval 864000 second) then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
+        max(evaluations.label_delay_p50) as label_delay_p50,
+        max(evaluations.label_delay_p90) as label_delay_p90
     from (
         select
-            *,
+            evaluations.*,
             percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(target_time, isoweek), model_version) as label_delay_p50,
             percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(target_time, isoweek), model_version) as label_delay_p90
-        from `hs_weekly_demand__evaluations`
+        from `hs_weekly_demand__evaluations` as evaluations
     ) as evaluations
     group by 1, 2, 3
     union all
@@ -67,15 +66,14 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > timestamp_add(target_time, interval 864000 second) then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
+        max(evaluations.label_delay_p50) as label_delay_p50,
+        max(evaluations.label_delay_p90) as label_delay_p90
     from (
         select
-            *,
+            evaluations.*,
             percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(target_time, month), model_version) as label_delay_p50,
             percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(target_time, month), model_version) as label_delay_p90
-        from `hs_weekly_demand__evaluations`
+        from `hs_weekly_demand__evaluations` as evaluations
     ) as evaluations
     group by 1, 2, 3
 ),

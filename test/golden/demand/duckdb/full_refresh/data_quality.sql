@@ -43,9 +43,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
-        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
-    from "hindsight"."hs_weekly_demand__evaluations_00000000"
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2] as label_delay_p90
+    from "hindsight"."hs_weekly_demand__evaluations_00000000" as evaluations
     group by 1, 2, 3
     union all
     -- month: kept forecasts by label status, and actuals logged after the window closed or before the forecast
@@ -60,9 +60,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
-        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
-    from "hindsight"."hs_weekly_demand__evaluations_00000000"
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2] as label_delay_p90
+    from "hindsight"."hs_weekly_demand__evaluations_00000000" as evaluations
     group by 1, 2, 3
 ),
 

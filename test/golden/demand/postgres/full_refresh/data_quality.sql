@@ -43,9 +43,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        percentile_cont(0.5) within group (order by label_delay_hours),
-        percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hindsight"."hs_weekly_demand__evaluations_00000000"
+        percentile_cont(0.5) within group (order by label_delay_hours) as label_delay_p50,
+        percentile_cont(0.9) within group (order by label_delay_hours) as label_delay_p90
+    from "hindsight"."hs_weekly_demand__evaluations_00000000" as evaluations
     group by 1, 2, 3
     union all
     -- month: kept forecasts by label status, and actuals logged after the window closed or before the forecast
@@ -60,9 +60,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         sum(case when observed_at > target_time + interval '864000 seconds' then 1 else 0 end),
         sum(case when observed_at < forecast_time then 1 else 0 end),
-        percentile_cont(0.5) within group (order by label_delay_hours),
-        percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hindsight"."hs_weekly_demand__evaluations_00000000"
+        percentile_cont(0.5) within group (order by label_delay_hours) as label_delay_p50,
+        percentile_cont(0.9) within group (order by label_delay_hours) as label_delay_p90
+    from "hindsight"."hs_weekly_demand__evaluations_00000000" as evaluations
     group by 1, 2, 3
 ),
 

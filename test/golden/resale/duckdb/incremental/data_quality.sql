@@ -54,9 +54,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        quantile_cont(label_delay_hours, [0.5, 0.9])[1],
-        quantile_cont(label_delay_hours, [0.5, 0.9])[2]
-    from "hs_resale__evaluations"
+        quantile_cont(label_delay_hours, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(label_delay_hours, [0.5, 0.9])[2] as label_delay_p90
+    from "hs_resale__evaluations" as evaluations
     group by 1, 2, 3
 ),
 

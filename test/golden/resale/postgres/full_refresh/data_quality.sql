@@ -54,9 +54,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        percentile_cont(0.5) within group (order by label_delay_hours),
-        percentile_cont(0.9) within group (order by label_delay_hours)
-    from "hindsight"."hs_resale__evaluations_00000000"
+        percentile_cont(0.5) within group (order by label_delay_hours) as label_delay_p50,
+        percentile_cont(0.9) within group (order by label_delay_hours) as label_delay_p90
+    from "hindsight"."hs_resale__evaluations_00000000" as evaluations
     group by 1, 2, 3
 ),
 

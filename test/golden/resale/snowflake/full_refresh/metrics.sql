@@ -176,10 +176,8 @@ sliced as (
 
 ),
 
--- what needs each slice's own rows: squared deviations from its means, and order statistics (where
--- the warehouse has no percentile aggregate, BigQuery, window functions over the group in a subquery:
--- an aggregate made of an array of the group's values would be one row over BigQuery's 100 MB limit
--- for a group of some ten million rows)
+-- what needs each slice's own rows: squared deviations from its means, and order statistics
+-- (macros/percentiles.sql)
 spread as (
     select
         sliced.group_key,
@@ -189,7 +187,7 @@ spread as (
         percentile_cont(0.5) within group (order by sliced.abs_error) as abs_error_p50,
         percentile_cont(0.9) within group (order by sliced.abs_error) as abs_error_p90,
         percentile_cont(0.99) within group (order by sliced.abs_error) as abs_error_p99
-    from sliced
+    from sliced as sliced
     join means
         on means.group_key = sliced.group_key
         and means.output_index = sliced.output_index

@@ -73,9 +73,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        percentile_cont(0.5) within group (order by label_delay_hours),
-        percentile_cont(0.9) within group (order by label_delay_hours)
-    from hs_keep_probability__evaluations
+        percentile_cont(0.5) within group (order by label_delay_hours) as label_delay_p50,
+        percentile_cont(0.9) within group (order by label_delay_hours) as label_delay_p90
+    from hs_keep_probability__evaluations as evaluations
     group by 1, 2, 3
     union all
     -- week: label delays' percentiles, which do not add up, and label statuses (counted in the same scan)
@@ -90,9 +90,9 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        percentile_cont(0.5) within group (order by label_delay_hours),
-        percentile_cont(0.9) within group (order by label_delay_hours)
-    from hs_keep_probability__evaluations
+        percentile_cont(0.5) within group (order by label_delay_hours) as label_delay_p50,
+        percentile_cont(0.9) within group (order by label_delay_hours) as label_delay_p90
+    from hs_keep_probability__evaluations as evaluations
     group by 1, 2, 3
 ),
 

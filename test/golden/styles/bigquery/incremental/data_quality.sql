@@ -54,15 +54,14 @@ with counts as (
         sum(case when label_status = 'missing' then 1 else 0 end),
         0,
         0,
-        -- the percentiles are window functions here, with one value per group
-        max(label_delay_p50),
-        max(label_delay_p90)
+        max(evaluations.label_delay_p50) as label_delay_p50,
+        max(evaluations.label_delay_p90) as label_delay_p90
     from (
         select
-            *,
+            evaluations.*,
             percentile_cont(label_delay_hours, 0.5) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p50,
             percentile_cont(label_delay_hours, 0.9) over (partition by timestamp_trunc(predicted_at, isoweek), model_version) as label_delay_p90
-        from `hs_favorite_category__evaluations`
+        from `hs_favorite_category__evaluations` as evaluations
     ) as evaluations
     group by 1, 2, 3
 ),

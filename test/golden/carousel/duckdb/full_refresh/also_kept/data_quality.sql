@@ -54,9 +54,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1],
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2]
-    from "hindsight"."hs_also_kept__evaluations_00000000"
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2] as label_delay_p90
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluations
     group by 1, 2, 3
     union all
     -- week: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
@@ -71,9 +71,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1],
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2]
-    from "hindsight"."hs_also_kept__evaluations_00000000"
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2] as label_delay_p90
+    from "hindsight"."hs_also_kept__evaluations_00000000" as evaluations
     group by 1, 2, 3
 ),
 

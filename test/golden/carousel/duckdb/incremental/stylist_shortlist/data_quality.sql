@@ -53,9 +53,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1],
-        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2]
-    from "hs_stylist_shortlist__evaluations"
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[1] as label_delay_p50,
+        quantile_cont(case when label_status = 'observed' then label_delay_hours end, [0.5, 0.9])[2] as label_delay_p90
+    from "hs_stylist_shortlist__evaluations" as evaluations
     group by 1, 2, 3
 ),
 

@@ -53,9 +53,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
-        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from "hs_stylist_shortlist__evaluations"
+        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p50,
+        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p90
+    from "hs_stylist_shortlist__evaluations" as evaluations
     group by 1, 2, 3
 ),
 

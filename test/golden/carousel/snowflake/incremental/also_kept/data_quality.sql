@@ -54,9 +54,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
-        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from hs_also_kept__evaluations
+        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p50,
+        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p90
+    from hs_also_kept__evaluations as evaluations
     group by 1, 2, 3
     union all
     -- week: label delays' percentiles, which do not add up, and label statuses and the lists' distinct
@@ -71,9 +71,9 @@ counts as (
         sum(case when label_status = 'observed' then 1 else 0 end),
         sum(case when label_status = 'pending' then 1 else 0 end),
         sum(case when label_status = 'missing' then 1 else 0 end),
-        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end),
-        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end)
-    from hs_also_kept__evaluations
+        percentile_cont(0.5) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p50,
+        percentile_cont(0.9) within group (order by case when label_status = 'observed' then label_delay_hours end) as label_delay_p90
+    from hs_also_kept__evaluations as evaluations
     group by 1, 2, 3
 ),
 
