@@ -11,7 +11,7 @@ import { dialectFor } from '../dialects/index.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
-import { notRun, runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
+import { notRun, RefusedByColumnCheck, runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
 import { loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, line } from './output.js';
@@ -180,9 +180,10 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   try {
     results = adapter ? await go(adapter) : await withConnection(target, go);
   } catch (error) {
-    // The run stopped before its monitors (no connection, the file in use, setup refused): a
-    // scheduler that reads run_results.json still finds every monitor, as not run, saying why. (A
-    // configuration the column check refused is exit code 2, which leaves none, as before a run.)
+    // The run stopped before its monitors (no connection, the file in use, setup refused, the column
+    // check): a scheduler that reads run_results.json still finds every monitor, failed or not run,
+    // saying why. (The column check's refusal is a configuration error all the same: exit code 2.)
+    if (error instanceof RefusedByColumnCheck) writeRunResults(project, target, asOf, threads, error.results, (performance.now() - started) / 1000);
     if (error instanceof ConfigError) throw error;
     const why = error instanceof Error ? error.message : String(error);
     writeRunResults(project, target, asOf, threads, monitors.map((m) => notRun(m, why)), (performance.now() - started) / 1000);

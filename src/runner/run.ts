@@ -101,7 +101,8 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
       sessions.push(session);
     }
     // Every monitor's columns are checked before any monitor runs: a configuration error stops the
-    // run with nothing written, whatever the number of threads, and lists every monitor's problems.
+    // run with nothing written but its log, whatever the number of threads, and lists every monitor's
+    // problems.
     const issues: ConfigIssue[][] = [];
     const textTimes = new Map<string, string[]>();
     await inTurn(sessions, monitors.length, async (session, i) => {
@@ -113,7 +114,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     }, signal);
     // (an interrupted check's "cannot read" is the interrupt's, not a configuration error)
     signal?.throwIfAborted();
-    if (issues.length) throw new ConfigError(issues.flat());
+    if (issues.length) throw await refusedByColumnCheck(monitors, issues, options);
     adapter.setContext?.({});
     const order = sessions.length > 1 ? startOrder(monitors, await previousSeconds(adapter, runsTable(adapter, options), monitors)) : monitors.map((_, i) => i);
     await inTurn(sessions, monitors.length, async (session, k) => {
@@ -217,11 +218,20 @@ export const notRun = (monitor: Monitor, why: string): MonitorResult => ({
   monitor: monitor.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
 });
 
+/** The mode a run that planned none is logged with: the one asked for. */
+const modeAsked = (options: RunOptions) => (options.fullRefresh ? 'full_refresh' : 'incremental');
+
 /**
- * The result of a monitor that failed before its first step (`plan`: there is no step file to name),
- * logged in hindsight_runs as any failed run is (best effort: a lost connection cannot log it), so
- * that an alert on its failures sees a run refused by another's lock or a failed plan too. Its `mode`
- * is the one asked for, the run having planned none; no SQL ran, so its `sql_sha256` is empty.
+ * Logs in hindsight_runs a monitor's run that failed before its first step, as any failed run is
+ * (best effort: a lost connection cannot log it), so that an alert on its failures sees it too. No
+ * SQL ran, so its `sql_sha256` is empty.
+ */
+const logFailedBeforeSteps = (monitor: Monitor, options: RunOptions, run: { id: string; startedAt: Date }, error: Error) =>
+  options.adapter.execute(runRecord(monitor, options, { runId: run.id, startedAt: run.startedAt, status: 'error', error: error.message, rowsWritten: 0, sqlSha256: '', mode: modeAsked(options) })).catch(() => undefined);
+
+/**
+ * The result of a monitor that failed before its first step (`plan`: there is no step file to name):
+ * another run's lock refused it, or its plan failed; logged as logFailedBeforeSteps says.
  */
 async function failedBeforeSteps(monitor: Monitor, options: RunOptions, shared: Shared, run: { id: string; started: number; startedAt: Date }, error: unknown): Promise<MonitorResult> {
   const result: MonitorResult = {
@@ -230,12 +240,43 @@ async function failedBeforeSteps(monitor: Monitor, options: RunOptions, shared: 
   };
   const release = await shared.writes.acquire();
   try {
-    const mode = options.fullRefresh ? 'full_refresh' : 'incremental';
-    await options.adapter.execute(runRecord(monitor, options, { runId: run.id, startedAt: run.startedAt, status: 'error', error: result.error!.message, rowsWritten: 0, sqlSha256: '', mode })).catch(() => undefined);
+    await logFailedBeforeSteps(monitor, options, run, result.error!);
   } finally {
     release();
   }
   return { ...result, seconds: seconds(run.started) };
+}
+
+/**
+ * A run the column check stopped: configuration errors (exit code 2), found in the warehouse, so
+ * with each monitor's result for run_results.json, as a run that fails there before its monitors has.
+ */
+export class RefusedByColumnCheck extends ConfigError {
+  constructor(issues: ConfigIssue[], readonly results: MonitorResult[]) {
+    super(issues);
+  }
+}
+
+/**
+ * No monitor runs when one's configured columns are missing, but each refused monitor's failure is
+ * logged in hindsight_runs: a column renamed upstream stops the nightly run, and an alert on the
+ * log's errors must see it. The others are not run, saying why.
+ */
+async function refusedByColumnCheck(monitors: Monitor[], issues: ConfigIssue[][], runOptions: RunOptions): Promise<RefusedByColumnCheck> {
+  const refused = issues.filter(Boolean).length;
+  const results: MonitorResult[] = [];
+  for (const [i, monitor] of monitors.entries()) {
+    if (!issues[i]) {
+      results.push(notRun(monitor, `the configured columns of ${refused} other monitor(s) are not in their sources`));
+      continue;
+    }
+    const options = { ...runOptions, asOf: monitorAsOf(monitor, runOptions.asOf) };
+    const run = { id: randomUUID(), startedAt: new Date() };
+    const error = new ConfigError(issues[i]);
+    await logFailedBeforeSteps(monitor, options, run, error);
+    results.push({ monitor: monitor.name, status: 'error', runId: run.id, steps: [], asOf: options.asOf, rowsWritten: 0, seconds: 0, sqlSha256: '', error });
+  }
+  return new RefusedByColumnCheck(issues.flat(), results);
 }
 
 /**

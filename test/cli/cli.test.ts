@@ -305,7 +305,11 @@ describe('hindsight CLI on the shop example', () => {
     mkdirSync(join(dir, 'target'), { recursive: true });
     writeFileSync(join(dir, 'target', 'run_results.json'), '{"results": [{"status": "success"}]}\n');
     expect(await main(['build', '--project-dir', dir])).toBe(2);
-    expect(existsSync(join(dir, 'target', 'run_results.json'))).toBe(false);
+    // it reads this one's: the refused monitor failed
+    const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')).results;
+    expect(results.map((r: { unique_id: string; status: string; message: string }) => [r.unique_id, r.status, r.message])).toEqual([
+      ['monitor.shop.keep_probability', 'error', expect.stringMatching(/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in/)],
+    ]);
     expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 

@@ -1,7 +1,8 @@
 // Monitors run side by side (`threads`), each in a session of its own, write exactly what they write
 // one at a time, their transactions one after another; a monitor that fails, before its transaction
 // or inside it, leaves its tables as they were while the others run; a configured column missing from
-// any monitor's source stops the run before any monitor runs, and closes the sessions it opened.
+// any monitor's source stops the run before any monitor runs, logging each such monitor's failure, and
+// closes the sessions it opened.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import type { Monitor } from '../../src/config/monitor.js';
 import { loadProject, loadTarget } from '../../src/config/load.js';
 import { dialectFor } from '../../src/dialects/index.js';
 import { ConfigError } from '../../src/errors.js';
-import { runMonitors } from '../../src/runner/run.js';
+import { RefusedByColumnCheck, runMonitors } from '../../src/runner/run.js';
 import { previousSeconds, startOrder } from '../../src/runner/run-log.js';
 import { diffSchemas } from './chains.js';
 import { binaryMonitor, loadFixture, readMetrics, runProject, uniqueName, writeMonitors, type Fixture, type MonitorSpec } from './harness.js';
@@ -433,9 +434,30 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect((error as ConfigError).issues.map((i) => i.key)).toEqual(['monitors[1].segments[0]', 'monitors[3].segments[0]']);
     expect(String((error as Error).message)).toMatch(/column "no_such_column" is not in[^]*column "nor_this_one" is not in/);
     expect(s).toMatchObject({ opened: 1, closed: 1, inFlight: 0, maxTransactions: 0 });
-    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+    // each refused monitor's failure is logged (an alert on the log's errors sees a column renamed
+    // upstream), the others are not run, and run_results.json gets every monitor's result
+    const results = (error as RefusedByColumnCheck).results;
+    expect(results.map((r) => [r.monitor, r.status, r.error?.message])).toEqual([
+      ['m1', 'error', 'not run: the configured columns of 2 other monitor(s) are not in their sources'],
+      ['m2', 'error', expect.stringMatching(/monitors\[1\]\.segments\[0\]: column "no_such_column" is not in/)],
+      ['m3', 'error', 'not run: the configured columns of 2 other monitor(s) are not in their sources'],
+      ['m4', 'error', expect.stringMatching(/monitors\[3\]\.segments\[0\]: column "nor_this_one" is not in/)],
+    ]);
+    const records = await adapter.query(`select monitor, run_id, status, mode, error, rows_written, sql_sha256 from ${out}.hindsight_runs order by monitor`);
+    expect(records).toEqual([results[1]!, results[3]!].map((r) => ({
+      monitor: r.monitor, run_id: r.runId, status: 'error', mode: 'incremental', error: r.error!.message, rows_written: 0, sql_sha256: '',
+    })));
+    // and nothing else is written: no monitor's tables
+    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_metrics`)).toEqual([{ n: 0 }]);
     expect(await adapter.query('select 1 as x')).toEqual([{ x: 1 }]);
   });
+
+  /** The monitors whose refusal by the column check is logged, and nothing else. */
+  const refusedLogged = async (out: string) => {
+    const records = await adapter.query(`select monitor, status, sql_sha256 from ${out}.hindsight_runs order by monitor`);
+    expect(records.every((r) => r.status === 'error' && r.sql_sha256 === '')).toBe(true);
+    return records.map((r) => r.monitor);
+  };
 
   it.skipIf(target.unavailable)('run none when a time column is a number, or text where the warehouse does not compare text with timestamps', async () => {
     const { src } = await loadFirst();
@@ -453,7 +475,7 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       ...(d.capabilities.textTimestamps ? [] : [expect.stringMatching(/^monitors\[0\]\.outcomes\.timestamp: column "observed_at" of the outcomes sql is \S+, text, which \w+ does not compare with timestamps; convert it to a timestamp in a `sql:` source$/)]),
       expect.stringMatching(/^monitors\[1\]\.outcomes\.timestamp: column "observed_at" of the outcomes sql is \S+, a number, not a timestamp or a date; convert it/),
     ]);
-    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+    expect(await refusedLogged(out)).toEqual(d.capabilities.textTimestamps ? ['m2'] : ['m1', 'm2']);
   });
 
   // A text label ('yes'/'no', 'true') and keys of two families failed deep in a step in the
@@ -477,7 +499,7 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
       expect.stringMatching(/^monitors\[0\]\.outcomes\.label: column "label" of the outcomes sql is \S+, text, not 1\/0 or a boolean; make it 1\/0 in a `sql:` source/),
       expect.stringMatching(/^monitors\[1\]\.outcomes\.key: column "pid" of the outcomes sql is \S+ \(number\), and the predictions\.key column it is matched to, "pid" of \S+, is \S+ \(text\): keys are compared as they are/),
     ]);
-    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+    expect(await refusedLogged(out)).toEqual(['m1', 'm2']);
   });
 
   // A `where:` naming a column the predictions do not have passed debug, then failed in a step.
@@ -489,7 +511,7 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     const error = await runProject(adapter, writeMonitors(target, out, [monitor]), { asOf: FIRST }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual([expect.stringMatching(/^monitors\[0\]\.predictions\.where: cannot filter \S+ by it: .*environmnet/i)]);
-    expect(await adapter.query(`select count(*) as n from ${out}.hindsight_runs`)).toEqual([{ n: 0 }]);
+    expect(await refusedLogged(out)).toEqual(['m1']);
   });
 
   // The closest column may be one no monitor can name ("Score Date"): say how to rename it, not to use it.
