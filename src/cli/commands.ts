@@ -196,11 +196,14 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     // (a monitor with a load_delay reads its data as of an earlier time than the run's)
     const dataAsOf = r.asOf && r.asOf.getTime() !== asOf.getTime() ? `, data as of ${r.asOf.toISOString()} (load_delay)` : '';
     if (r.status === 'success') line(`${r.monitor}: OK, ${mode}${dataAsOf}, ${r.rowsWritten} rows written in ${r.seconds.toFixed(2)}s`);
+    else if (r.status === 'skipped') line(`${r.monitor}: SKIP, ${r.error?.message}`);
     else line(`${r.monitor}: ERROR, ${mode}${dataAsOf}\n${r.error?.message}${options.debug ? `\n${stackOf(r.error)}` : ''}`);
   }
   writeRunResults(project, target, asOf, threads, results, (performance.now() - started) / 1000);
-  const failed = results.filter((r) => r.status === 'error').length;
-  line(`Finished: ${results.length - failed} succeeded, ${failed} failed in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+  const count = (status: MonitorResult['status']) => results.filter((r) => r.status === status).length;
+  const failed = count('error');
+  const skipped = count('skipped') ? `, ${count('skipped')} skipped` : '';
+  line(`Finished: ${count('success')} succeeded, ${failed} failed${skipped} in ${((performance.now() - started) / 1000).toFixed(2)}s`);
   return interrupted.signal.aborted ? 130 : failed > 0 ? 1 : 0;
 }
 

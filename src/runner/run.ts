@@ -25,7 +25,8 @@ export interface StepResult {
 
 export interface MonitorResult {
   monitor: string;
-  status: 'success' | 'error';
+  /** `skipped`: the monitor did not start (an interrupted run, another monitor's configuration error, no connection); dbt's word. */
+  status: 'success' | 'error' | 'skipped';
   /** Undefined for a monitor that failed before its plan, or did not start (an interrupted run). */
   mode?: 'full_refresh' | 'incremental';
   /** Why the run was a full refresh when incremental was allowed. */
@@ -215,7 +216,7 @@ async function stillPlannedFrom(adapter: Adapter, runs: string, monitor: Monitor
 
 /** The result of a monitor that did not start, and why (an interrupt; a run that failed before it). */
 export const notRun = (monitor: Monitor, why: string): MonitorResult => ({
-  monitor: monitor.name, status: 'error', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
+  monitor: monitor.name, status: 'skipped', runId: '', steps: [], rowsWritten: 0, seconds: 0, sqlSha256: '', error: new Error(`not run: ${why}`),
 });
 
 /** The mode a run that planned none is logged with: the one asked for. */

@@ -270,7 +270,7 @@ describe('hindsight CLI on the shop example', () => {
       await adapter.close();
     }
     const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
-    expect(results.results).toEqual([expect.objectContaining({ unique_id: 'monitor.shop.keep_probability', status: 'error', run_id: '', message: 'not run: permission denied for database (test)' })]);
+    expect(results.results).toEqual([expect.objectContaining({ unique_id: 'monitor.shop.keep_probability', status: 'skipped', run_id: '', message: 'not run: permission denied for database (test)' })]);
   });
 
   it('runs monitors side by side with --threads, reporting them in their order', async () => {
@@ -300,14 +300,16 @@ describe('hindsight CLI on the shop example', () => {
   it('exits 2 when a configured column is not in its source, saying which columns exist', async () => {
     const dir = copyOfShop();
     const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(join(dir, 'monitors', 'also_kept.yml'), readFileSync(monitorFile, 'utf8').replace('name: keep_probability', 'name: also_kept'));
     writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('score: keep_probability', 'score: keep_probabilty'));
     // an earlier run's results: an orchestrator must not read its "success" after this one
     mkdirSync(join(dir, 'target'), { recursive: true });
     writeFileSync(join(dir, 'target', 'run_results.json'), '{"results": [{"status": "success"}]}\n');
     expect(await main(['build', '--project-dir', dir])).toBe(2);
-    // it reads this one's: the refused monitor failed
+    // it reads this one's: the refused monitor failed, and the other one did not run
     const results = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')).results;
     expect(results.map((r: { unique_id: string; status: string; message: string }) => [r.unique_id, r.status, r.message])).toEqual([
+      ['monitor.shop.also_kept', 'skipped', 'not run: the configured columns of 1 other monitor(s) are not in their sources'],
       ['monitor.shop.keep_probability', 'error', expect.stringMatching(/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in/)],
     ]);
     expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
