@@ -1,8 +1,7 @@
 {% import "macros/sources.sql" as src with context %}
 {% set f = m.forecast %}
-{% set arrival = f.actualLoggedAt.column if f.actualLoggedAt else m.outcomes.timestamp %}
 -- Actuals of monitor {{ m.name }}: the team's figures as they are, keyed like the forecasts'
--- series, nothing written after the run's as-of time ({{ arrival }}).
+-- series, nothing written after the run's as-of time ({{ arrival.outcomes }}).
 {% if run.actuals_from %}
 -- From a seasonal lag before the stored MASE history on (models/forecast/mase_scales.sql): every
 -- recomputed window, and the history since the previous run's checkpoint.
@@ -31,7 +30,7 @@ from (
 {% endif %}
         {{ src.read(f.actual) }} as actual
     from {{ src.source(m.outcomes, 1) }}
-    where {{ source_time(arrival, '<=', 'as_of') }}
+    where {{ source_time(arrival.outcomes, '<=', 'as_of') }}
 {% if run.actuals_from %}
         and {{ source_time(m.outcomes.timestamp, '>=', 'actuals_from') }}
 {% endif %}

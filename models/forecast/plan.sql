@@ -1,7 +1,5 @@
 {% import "macros/sources.sql" as src with context %}
 {% set f = m.forecast %}
-{% set event_time = f.loggedAt.column if f.loggedAt else m.predictions.timestamp %}
-{% set arrival = f.actualLoggedAt.column if f.actualLoggedAt else m.outcomes.timestamp %}
 -- Incremental planning for forecast monitor {{ m.name }} (docs/semantics.md §5d): the earliest period
 -- that rows written after the previous run (as of {{ run.previous_as_of }}) can have changed. NULL
 -- when nothing points back; the runner adds the previous as-of minus {{ m.within.text }}.
@@ -11,20 +9,20 @@ select
     -- previous run's (src/compiler/incremental-range.ts, rangeFromPlan)
     (select max(checkpoint_at) from {{ tables.mase_history }}) as history_at
 from (
-    -- new forecast rows (by {{ event_time }}): the period they are for
+    -- new forecast rows (by {{ arrival.predictions }}): the period they are for
     select {{ d.toTimestamp(d.quote(f.targetTime.column)) }} as affected_at
     from {{ src.source(m.predictions, 2) }}
-    where {{ source_time(event_time, '>', 'previous_as_of') }}
-        and {{ source_time(event_time, '<=', 'as_of') }}
+    where {{ source_time(arrival.predictions, '>', 'previous_as_of') }}
+        and {{ source_time(arrival.predictions, '<=', 'as_of') }}
 {% if m.predictions.where %}
         and {{ src.predictions_where('        ') }}
 {% endif %}
     union all
-    -- new actuals (by {{ arrival }}): their period, and MASE's history of every later window
+    -- new actuals (by {{ arrival.outcomes }}): their period, and MASE's history of every later window
     select {{ d.toTimestamp(d.quote(m.outcomes.timestamp)) }}
     from {{ src.source(m.outcomes, 2) }}
-    where {{ source_time(arrival, '>', 'previous_as_of') }}
-        and {{ source_time(arrival, '<=', 'as_of') }}
+    where {{ source_time(arrival.outcomes, '>', 'previous_as_of') }}
+        and {{ source_time(arrival.outcomes, '<=', 'as_of') }}
     union all
     -- the evaluations table is read so that a run without it (or without MASE's stored history,
     -- read above) starts from scratch

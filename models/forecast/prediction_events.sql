@@ -1,9 +1,8 @@
 {% import "macros/sources.sql" as src with context %}
 {% set f = m.forecast %}
-{% set event_time = f.loggedAt.column if f.loggedAt else m.predictions.timestamp %}
 {% set series = m.predictions.key %}
 -- Forecast rows of monitor {{ m.name }}: the configured columns under hindsight's names, the
--- monitor's filter applied and nothing written after the run's as-of time ({{ event_time }}).
+-- monitor's filter applied and nothing written after the run's as-of time ({{ arrival.predictions }}).
 -- A forecast is identified by its series, forecast_time and target_time; duplicate_rank = 1 marks
 -- the row kept for it ({{ (m.predictions.dedupe + ' ' + f.loggedAt.column + ' wins, then ') if f.loggedAt }}ties broken on the values, docs/semantics.md §5d).
 with events as (
@@ -33,7 +32,7 @@ with events as (
         -- whole horizon units ({{ f.horizonUnit }}s) from the forecast to its target, rounded up
         cast(ceil({{ d.hoursBetween(d.toTimestamp(d.quote(m.predictions.timestamp)), d.toTimestamp(d.quote(f.targetTime.column))) }} / {{ f.unitSeconds / 3600 }}) as {{ d.types.bigint }}) as horizon
     from {{ src.source(m.predictions) }}
-    where {{ source_time(event_time, '<=', 'as_of') }}
+    where {{ source_time(arrival.predictions, '<=', 'as_of') }}
 {% if run.incremental %}
         and {{ source_time(f.targetTime.column, '>=', 'evaluate_from') }}
 {% endif %}

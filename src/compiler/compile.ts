@@ -1,6 +1,6 @@
 // Turns one monitor into the ordered SQL steps of its pipeline, for one dialect and one run.
 import { createHash } from 'node:crypto';
-import type { Monitor } from '../config/monitor.js';
+import { arrivalColumn, type Monitor } from '../config/monitor.js';
 import type { Granularity } from '../config/schema.js';
 import { windowStart } from '../config/windows.js';
 import type { Dialect } from '../dialects/index.js';
@@ -148,6 +148,8 @@ function templateContext(options: CompileOptions) {
   return {
     m: monitor,
     d,
+    /** The column each side's source is bounded on by the as-of (arrivalColumn). */
+    arrival: { predictions: arrivalColumn(monitor, 'predictions'), outcomes: arrivalColumn(monitor, 'outcomes') },
     project: { schema },
     tables: {
       metrics: projectTable(d, schema, 'hindsight_metrics'),

@@ -403,6 +403,20 @@ export function closedBefore(monitor: Monitor, asOf: Date): Date {
 }
 
 /**
+ * The column of a side's source that a run bounds by its as-of: the time a row is known from. That
+ * is its timestamp, or a forecast's `logged_at` (a forecast is logged before the time it is for, an
+ * actual after). The steps read each source up to the as-of on it (models/forecast/*.sql:
+ * `arrival.predictions`, `arrival.outcomes`), and so does the column check. None for a
+ * recommendation's catalog, which has no time.
+ */
+export function arrivalColumn(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string | undefined {
+  const f = monitor.forecast;
+  if (side === 'predictions') return f?.loggedAt?.column ?? monitor.predictions.timestamp;
+  if (side === 'outcomes') return f?.actualLoggedAt?.column ?? monitor.outcomes.timestamp;
+  return undefined;
+}
+
+/**
  * The as-of a monitor's run reads its data as of, in a run as of `asOf`: that less the monitor's
  * `load_delay`, before which every row has arrived. It is the as-of the run's SQL, its run record
  * and the next incremental run's plan use.

@@ -1,7 +1,7 @@
 // Before any SQL runs: every configured column must exist in its source. Saying which ones are
 // missing (and which exist) beats a warehouse error from deep inside a compiled query.
 import type { Adapter } from '../adapters/index.js';
-import type { Monitor, SourceSpec } from '../config/monitor.js';
+import { arrivalColumn, type Monitor, type SourceSpec } from '../config/monitor.js';
 import { COLUMN_NAME } from '../config/schema.js';
 import { closest } from '../config/suggest.js';
 import { ConfigError, warehouseSaid, type ConfigIssue } from '../errors.js';
@@ -11,18 +11,6 @@ function sourceSelect(adapter: Adapter, source: SourceSpec, conditions: string[]
   if (conditions.length === 0) return source.relation ? `select * from ${adapter.dialect.relation(source.relation)}` : source.sql!;
   const from = source.relation ? adapter.dialect.relation(source.relation) : `(\n${source.sql}\n) as source`;
   return `select * from ${from}\nwhere ${conditions.join('\nand ')}`;
-}
-
-/**
- * The time column a side's steps always bound by the run's as-of: its timestamp, or a forecast's
- * logged_at (`event_time` in models/forecast/prediction_events.sql, `arrival` in outcome_events.sql).
- * None for a recommendation's catalog, which has no time.
- */
-function asOfColumn(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'): string | undefined {
-  const f = monitor.forecast;
-  if (side === 'predictions') return f?.loggedAt?.column ?? monitor.predictions.timestamp;
-  if (side === 'outcomes') return f?.actualLoggedAt?.column ?? monitor.outcomes.timestamp;
-  return undefined;
 }
 
 type Column = { name: string; type: string };
@@ -150,7 +138,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     // The predictions are read through their `where:`, as the first step reads them (a misspelt
     // column in it passed debug, then failed in prediction_events), and every source below the run's
     // as-of on its time column, as the steps bound it (probeColumns).
-    const column = asOfColumn(monitor, side);
+    const column = arrivalColumn(monitor, side);
     const bound = column === undefined ? undefined : adapter.dialect.timeFilter(adapter.dialect.quote(column), '<=', asOf);
     const probe = await probeColumns(adapter, source, side === 'predictions' ? monitor.predictions.where : undefined, bound);
     if ('unreadable' in probe) {
