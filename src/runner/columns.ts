@@ -82,9 +82,12 @@ function timeKeys(monitor: Monitor, side: 'predictions' | 'outcomes' | 'catalog'
 /**
  * The family of a column type as the adapter names it (DuckDB's BIGINT, Postgres's int8, BigQuery's
  * INT64, Snowflake's fixed, …), for the checks that compare types; undefined for one it does not know.
+ * A UUID is a family of its own: Postgres compares it with no text, and DuckDB casts the text to a
+ * UUID, failing on one that is not (both deep in outcome_matches).
  */
-export function typeFamily(type: string): 'number' | 'text' | 'time' | 'boolean' | undefined {
+export function typeFamily(type: string): 'number' | 'text' | 'time' | 'boolean' | 'uuid' | undefined {
   const t = type.trim();
+  if (/^uuid$/i.test(t)) return 'uuid';
   if (/^(u?(tiny|small|big|huge)?int(eger)?\d*|(big)?numeric.*|decimal.*|double.*|float\d*|real|number.*|fixed)$/i.test(t)) return 'number';
   if (/^((var)?char.*|character.*|bpchar|text|string)$/i.test(t)) return 'text';
   if (/^(date|datetime|timestamp.*)$/i.test(t)) return 'time';

@@ -315,6 +315,18 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.predictions\.score: column "keep_probabilty" is not in raw\.prediction_events; it has: .*keep_probability.* \(did you mean "keep_probability"\?\)/);
   });
 
+  // A UUID key matched to a text one passed the column check, then failed in outcome_matches
+  // (Postgres: "operator does not exist: uuid = text"; DuckDB: a text that is no UUID "to INT128").
+  it('exits 2 when a UUID key is matched to a text one, before anything runs', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8')
+      .replace('relation: raw.prediction_events', 'sql: select * replace (cast(md5(cast(prediction_id as varchar)) as uuid) as prediction_id) from raw.prediction_events')
+      .replace('select shipment_item_id as prediction_id,', "select 'item-' || shipment_item_id as prediction_id,"));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14'])).toBe(2);
+    expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.outcomes\.key: column "prediction_id" of the outcomes sql is VARCHAR \(text\), and the predictions\.key column it is matched to, "prediction_id" of the predictions sql, is UUID \(uuid\): keys are compared as they are/);
+  });
+
   it('scaffolds a project with init that validates, named after its directory', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);
