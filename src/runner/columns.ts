@@ -43,6 +43,18 @@ async function probeColumns(adapter: Adapter, source: SourceSpec, where: string 
   return { unreadable: whole.error };
 }
 
+/**
+ * A relation that cannot be read as written, in lower case, when that can be read: each part is
+ * quoted, so on Postgres `raw.Events` is not the table made unquoted as raw.Events (stored raw.events),
+ * which the warehouse then says "does not exist"; on Snowflake a lower-case name is left unquoted and
+ * finds the one it stores in upper case.
+ */
+async function readableInLowerCase(adapter: Adapter, source: SourceSpec): Promise<string | undefined> {
+  const lower = source.relation?.toLowerCase();
+  if (lower === undefined || lower === source.relation) return undefined;
+  return adapter.columns(sourceSelect(adapter, { ...source, relation: lower })).then(() => lower, () => undefined);
+}
+
 /** [column, the config key that names it] for each side of the monitor. */
 function configuredColumns(monitor: Monitor): ['predictions' | 'outcomes' | 'catalog', SourceSpec, [string, string][]][] {
   const p = monitor.predictions;
@@ -145,7 +157,13 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     const bound = column === undefined ? undefined : adapter.dialect.timeFilter(adapter.dialect.quote(column), '<=', asOf);
     const probe = await probeColumns(adapter, source, side === 'predictions' ? monitor.predictions.where : undefined, bound);
     if ('unreadable' in probe) {
-      issues.push({ file: monitor.file, ...at(sourceKey), message: `cannot read ${what}: ${warehouseSaid(probe.unreadable)}` });
+      const lower = await readableInLowerCase(adapter, source);
+      issues.push({
+        file: monitor.file,
+        ...at(sourceKey),
+        message: `cannot read ${what}: ${warehouseSaid(probe.unreadable)}${lower ? `; ${lower} can be read: each part of a relation is quoted as written, so it must be in the case the warehouse stores it in` : ''}`,
+        suggestion: lower,
+      });
       continue;
     }
     const { columns, whereFailed } = probe;

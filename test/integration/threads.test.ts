@@ -526,6 +526,21 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(issue!.suggestion).toBeUndefined();
   });
 
+  // Each part of a relation is quoted as written: on Postgres src.Predictions is not the table made
+  // unquoted as src.predictions, and the warehouse's "does not exist" named a table that is there.
+  it.skipIf(target.unavailable)('suggest the relation in lower case when the one written cannot be read and that one can', async () => {
+    const { src } = await loadFirst();
+    const m = binaryMonitor(src, SPECS[0]!);
+    const monitor = { ...m, predictions: { ...(m.predictions as object), relation: `${src}.Predictions` } };
+    const error = await runProject(adapter, writeMonitors(target, uniqueName('hs'), [monitor]), { asOf: FIRST }).then(() => undefined, (e: unknown) => e);
+    // (DuckDB, and the fakes on it, find a name whatever its case)
+    if (error === undefined) return expect(target.name).not.toBe('postgres');
+    const [issue] = (error as ConfigError).issues;
+    expect(issue!.key).toBe('monitors[0].predictions.relation');
+    expect(issue!.message).toMatch(new RegExp(`^cannot read ${src}\\.Predictions: .*; ${src}\\.predictions can be read: each part of a relation is quoted as written`));
+    expect(issue!.suggestion).toBe(`${src}.predictions`);
+  });
+
   // A time column that is also a key column is reported where it is a time, not at the key.
   it.skipIf(target.unavailable)('report a text time column that is also a key at its timestamp key', async () => {
     const { src } = await loadFirst();
