@@ -12,7 +12,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { notRun, RefusedByColumnCheck, runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
-import { loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
+import { hindsightsOwnTables, loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, line } from './output.js';
 import { parseAsOf } from './as-of.js';
@@ -98,7 +98,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
   // Every file is read and checked before any is loaded: a bad one stops the command with nothing loaded.
-  const seeds = readSeeds(files, issues);
+  const seeds = readSeeds(files, [...issues, ...hindsightsOwnTables(project.config.schema, files)]);
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
     for (const [i, seed] of seeds.entries()) {

@@ -178,6 +178,22 @@ function oneFilePerTable(files: SeedFile[]): ConfigIssue[] {
   return issues;
 }
 
+/**
+ * A file that would load into a table hindsight writes in its own schema: `hindsight_metrics`,
+ * `hindsight_runs`, or a monitor's `__evaluations` or `__mase_history` (of any monitor: a deleted
+ * monitor's tables are kept). Loading it replaced the table, every monitor's metrics with it.
+ * Names compare ignoring case, as the files' do.
+ */
+export function hindsightsOwnTables(schema: string, files: SeedFile[]): ConfigIssue[] {
+  const own = (table: string) => /^(hindsight_metrics|hindsight_runs|.+__evaluations|.+__mase_history)$/.test(table.toLowerCase());
+  return files
+    .filter((seed) => seed.schema.toLowerCase() === schema.toLowerCase() && own(seed.table))
+    .map((seed) => ({
+      file: seed.name ?? seed.path, line: 1, column: 1, key: '',
+      message: `loads into ${seed.schema}.${seed.table}, a table hindsight writes itself in its schema (hindsight.yml's schema: ${schema}); rename the file, or move it under a directory of another schema`,
+    }));
+}
+
 /** At most this many problems are reported per file (a file of ragged rows would give one per row). */
 const MAX_ISSUES_PER_FILE = 10;
 

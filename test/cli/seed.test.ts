@@ -69,6 +69,19 @@ describe('hindsight seed', () => {
     expect(await query(dir, 'select count(*)::int as n from events.labels')).toEqual([{ n: 1 }]);
   });
 
+  // seeds/hindsight_metrics.csv loaded into the project schema replaced every monitor's metrics
+  // with the file's rows (and a monitor's __evaluations table its evaluations), without a word.
+  it("refuses a seed that would load into one of hindsight's own tables, and loads nothing", async () => {
+    const dir = await project({ 'seeds/hindsight_metrics.csv': 'a,b\n1,2\n', 'seeds/Hindsight/my_model__Evaluations.csv': 'a\n1\n', 'seeds/events/labels.csv': 'id,label\n1,1\n' });
+    expect(await main(['seed', '--project-dir', dir])).toBe(2);
+    expect(io.err).toContain('seeds/hindsight_metrics.csv:1:1: loads into hindsight.hindsight_metrics, a table hindsight writes itself in its schema (hindsight.yml\'s schema: hindsight); rename the file');
+    expect(io.err).toContain('seeds/Hindsight/my_model__Evaluations.csv:1:1: loads into Hindsight.my_model__Evaluations, a table hindsight writes itself');
+    expect(io.out).not.toMatch(/Loading/);
+    // (another schema is the user's)
+    write(dir, { 'seeds/events/hindsight_metrics.csv': 'a,b\n1,2\n' });
+    expect(await main(['seed', '--project-dir', dir, '-s', 'events.*'])).toBe(0);
+  });
+
   it('loads a seed in a subdirectory, as dbt does: the schema of its first directory, the table of its file name', async () => {
     const dir = await project({ 'seeds/events/archive/outcomes.csv': 'id,label\n1,1\n2,0\n', 'seeds/events/predictions.csv': 'id,score\n1,0.5\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
