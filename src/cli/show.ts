@@ -33,6 +33,9 @@ const SHOW_METRICS: Record<Monitor['type'], string[]> = {
   recommendation: ['requests', 'hit_rate@k', 'precision@k', 'recall@k', 'ndcg@k', 'coverage@k', 'personalization@k', 'label_coverage', 'pending'],
 };
 
+/** A run's as-of as show prints it: a date alone at midnight, else to the second. */
+const formatAsOf = (asOf: Date) => asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z');
+
 /** A value, with ± its error bound when it has one (approximate_ranking). */
 function withBound(value: unknown, bound: unknown): string {
   if (typeof value !== 'number' || typeof bound !== 'number') return formatNumber(value);
@@ -67,7 +70,12 @@ export async function show(options: CommonOptions & { monitor: string; granulari
       // (Snowflake says "does not exist or not authorized" of both: its words are kept, whole)
       throw new Error(`${project.config.schema}.hindsight_metrics does not exist on target ${target.name}: nothing has been run there yet; ${notRun} (the warehouse said: ${warehouseSaid(e, Infinity)})`);
     }
-    if (stored === 0) throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}; ${notRun}`);
+    if (stored === 0) {
+      // (a run as of a time before the first prediction writes none: it ran, and "run it first" misled)
+      const ran = await previousRun(a, projectTable(d, project.config.schema, 'hindsight_runs'), monitor);
+      const why = ran ? `: its last run, as of ${formatAsOf(ran.asOf)}, found no prediction up to that time (or its rows were deleted since)` : `; ${notRun}`;
+      throw new Error(`monitor ${monitor.name} has no ${granularity} rows in ${project.config.schema}.hindsight_metrics on target ${target.name}${why}`);
+    }
     if (options.metrics?.length) {
       const written = (await a.query(`select distinct metric from ${metricsTable} where ${ofMonitor} and qualifier is null`)).map((r) => String(r.metric)).sort();
       const unknown = options.metrics.filter((x) => !written.includes(x));
@@ -113,7 +121,7 @@ order by window_start, model_version`);
       else if (r.qualifier !== null) set(keyOf(r, String(r.qualifier)), String(r.metric), r.value);
       else if (!ofOutputs.has(String(r.metric))) for (const o of outputs) set(keyOf(r, o), String(r.metric), r.value);
     }
-    const asOf = last ? `, as of ${last.asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z')}` : '';
+    const asOf = last ? `, as of ${formatAsOf(last.asOf)}` : '';
     const unknown = monitor.forecast || known ? '' : last ? '; its configuration was another: final is known after the next run' : '; no successful run is recorded: final is not known';
     process.stdout.write(`${monitor.name}: ${granularity} windows, overall${perOutput ? ', per output' : ''}, latest ${windows} (as written by the last run${asOf}${unknown})\n\n`);
     // A version group with none of the shown metrics (e.g. only orphan outcomes) is left out.

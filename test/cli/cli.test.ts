@@ -95,6 +95,17 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.err).toMatch(/^monitor second has no week rows in hindsight\.hindsight_metrics on target dev; run it first: hindsight run -s second\n/);
   });
 
+  // A run as of a time before any prediction writes no rows: show said "run it first" of a monitor
+  // that had just run.
+  it('show says a monitor whose last run wrote no rows ran, and as of when', async () => {
+    const dir = copyOfShop();
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2020-01-01'])).toBe(0);
+    io.err = '';
+    expect(await main(['show', 'keep_probability', '--project-dir', dir])).toBe(1);
+    expect(io.err).toMatch(/^monitor keep_probability has no week rows in hindsight\.hindsight_metrics on target dev: its last run, as of 2020-01-01, found no prediction up to that time \(or its rows were deleted since\)/);
+    expect(io.err).not.toMatch(/run it first/);
+  });
+
   it("show passes on the warehouse's error when the metric table is there but cannot be read", async () => {
     const dir = copyOfShop();
     const db = await openAdapter({ type: 'duckdb', path: join(dir, 'target', 'shop.duckdb') });
