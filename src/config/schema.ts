@@ -162,7 +162,7 @@ export const regressionSchema = z.strictObject({
   predictions: z.strictObject({ ...predictionFields, prediction: identifier.optional() }),
   outcomes: z.strictObject({ ...sourceFields, label: identifier.optional() }),
   outputs: z
-    .record(z.string().regex(/^[A-Za-z0-9_]+$/, 'expected letters, digits and _'), regressionOutput)
+    .record(z.string().regex(/^[A-Za-z0-9_]+$/, 'an output name: letters, digits and _ (it is the qualifier of its metric rows)'), regressionOutput)
     .describe('for several outputs: a mapping of output names to {prediction: <column>, label: <column>}')
     .optional(),
   join: dropOnlyJoinSchema,
