@@ -49,9 +49,9 @@ const COMMANDS = {
     // (given to say that show takes none, not listed in its help)
     select: { ...COMMON.select, hidden: true },
     exclude: { ...COMMON.exclude, hidden: true },
-    granularity: { type: 'string', choices: ['day', 'week', 'month'] },
-    windows: { type: 'string', default: '8', requiresArg: true },
-    metrics: { type: 'string', array: true, requiresArg: true },
+    granularity: { type: 'string', choices: ['day', 'week', 'month'], describe: "Which windows to print (default: the monitor's longest)" },
+    windows: { type: 'string', default: '8', requiresArg: true, describe: 'How many of the latest windows to print' },
+    metrics: { type: 'string', array: true, requiresArg: true, describe: 'Metrics to print, as named in hindsight_metrics (default: a few of its problem type)' },
   },
   debug: COMMON,
   schema: {},

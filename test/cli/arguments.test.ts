@@ -90,6 +90,10 @@ describe('string options without a value', () => {
     const help = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then((m) => m.main(['show', '--help']))"], { encoding: 'utf8' });
     expect(help).toMatch(/--windows/);
     expect(help).not.toMatch(/--select|--exclude/);
+    // (its own options say what they do, as every other command's do)
+    expect(help).toMatch(/--granularity\s+Which windows to print/);
+    expect(help).toMatch(/--windows\s+How many of the latest windows/);
+    expect(help).toMatch(/--metrics\s+Metrics to print/);
     expect(await main(['show', 'keep_probability', '-s', 'x', '--project-dir', shop()])).toBe(2);
     expect(io.err).toMatch(/^show takes one monitor, as its argument/);
   });
