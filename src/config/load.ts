@@ -423,7 +423,9 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   }
   if (issues.length || !selected || targetName === undefined) throw new ConfigError(withoutMarkers(issues, templates));
   const output = selected.outputs[targetName] as OutputConfig;
-  if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path);
+  // (a leading ~ is the home directory, as DuckDB and dbt-duckdb read it: resolved against the
+  // project, it made a directory named "~" there and an empty database in it)
+  if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path.replace(/^~(?=$|[/\\])/, homedir()));
   return { profile: profileName, name: targetName, output };
 }
 

@@ -3,7 +3,7 @@
 // unknown keys are errors. Each broken project is written to a temp dir and its messages are
 // compared in full: check a changed snapshot against the YAML above it before accepting it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -879,6 +879,15 @@ describe('loadProjectAndTarget', () => {
       monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dyas"
       profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)"
     `);
+  });
+
+  // DuckDB reads ~ as the home directory, as dbt-duckdb's profiles have it: resolved against the
+  // project first, it made a directory named "~" there and an empty database in it.
+  it("reads a DuckDB path's leading ~ as the home directory, and any other relative path from the project directory", () => {
+    const withPath = (path: string) => loadProjectAndTarget(project({ ...withMonitors({ 'churn.yml': MONITOR }), 'profiles.yml': `${PROFILES}      path: ${path}\n` }));
+    expect(withPath('~/warehouses/shop.duckdb').target.output).toMatchObject({ path: join(homedir(), 'warehouses', 'shop.duckdb') });
+    const { project: loaded, target } = withPath('data/~shop.duckdb');
+    expect(target.output).toMatchObject({ path: join(loaded.dir, 'data', '~shop.duckdb') });
   });
 
   it('returns the project and the target of a valid project', () => {
