@@ -339,6 +339,8 @@ export function compileMonitor(options: CompileOptions): Step[] {
 /** A monitor's own permanent table, and the query of the rows a run writes to it (models/write.sql). */
 export interface PermanentTable {
   relation: string;
+  /** Which of the monitor's tables it is (its name, unqualified: monitorTableName). */
+  kind: 'evaluations' | 'mase_history';
   select: string;
   /** Creates the table, empty, with the query's columns. */
   create: string;
@@ -355,7 +357,7 @@ export function permanentTables(options: Omit<CompileOptions, 'run'>, steps: Ste
   const table = (name: 'evaluations' | 'mase_history', select: string, time?: string): PermanentTable => {
     const relation = monitorTable(options, name);
     const layout = time ? d.tableLayout(time, []) : '';
-    return { relation, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as\nselect * from (\n${select}\n) as rows_written\nwhere 1 = 0` };
+    return { relation, kind: name, select, create: `create table ${relation}${layout ? `\n${layout}` : ''} as\nselect * from (\n${select}\n) as rows_written\nwhere 1 = 0` };
   };
   const tables = [table('evaluations', `select * from ${built('evaluations')}`, evaluationsTime(monitor))];
   if (monitor.forecast) tables.push(table('mase_history', maseHistoryRows(monitor, d, built('mase_scales'))));

@@ -181,6 +181,12 @@ export interface Dialect {
    * stored table be dropped with it, or keeps them (DuckDB binds a view when it is read).
    */
   replaceTable(table: string, staged: string, name: string): string[];
+  /**
+   * The statement that renames `table` (quoted, qualified) to `name` (unquoted) in `schema`
+   * (unquoted), outside a transaction: where DDL is not transactional, a stored table the run
+   * replaces is set aside so, and renamed back if the run fails (src/runner/stored-tables.ts).
+   */
+  renameTable(table: string, schema: string, name: string): string;
 }
 
 // Templates quote thousands of identifiers per monitor, nearly all without a quote character in them:
@@ -267,6 +273,9 @@ export const defaultDialect: Dialect = {
   },
   createTable: (relation, select) => [`drop table if exists ${relation}`, `create table ${relation} as\n${select}`],
   replaceTable: (table, staged, name) => [`drop table if exists ${table}`, `alter table ${staged} rename to ${name}`],
+  renameTable(table, _schema, name) {
+    return `alter table ${table} rename to ${this.quote(name)}`;
+  },
   replaceRange: (table, rows, timeColumn, from) => [
     `delete from ${table}\nwhere ${timeColumn} >= ${from}`,
     `insert into ${table}\nselect * from ${rows}\nwhere ${timeColumn} >= ${from}`,

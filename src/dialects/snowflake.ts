@@ -72,4 +72,9 @@ export const snowflake: Dialect = defineDialect({
   createTempTable(this: Dialect, name: string, select: string) {
     return [`create or replace temporary table ${this.quote(name)} as\n${select}`];
   },
+  // An unqualified new name moves the table into the session's current schema (what dbt-snowflake
+  // fixed in its rename, dbt-labs/dbt-snowflake#1060): qualified, it stays in its own.
+  renameTable(this: Dialect, table: string, schema: string, name: string) {
+    return `alter table ${table} rename to ${this.quote(schema)}.${this.quote(name)}`;
+  },
 });

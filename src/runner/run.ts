@@ -13,7 +13,7 @@ import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
 import { projectTable } from '../compiler/names.js';
-import { createPermanentTables, differingTables, dropLeftStagedTables, StoredColumnsDiffer } from './stored-tables.js';
+import { createPermanentTables, differingTables, dropLeftStagedTables, restoreSetAside, StoredColumnsDiffer, type SetAside } from './stored-tables.js';
 import { locateInFile, stepFileText } from './step-file.js';
 import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun, type RunRecord } from './run-log.js';
 
@@ -381,6 +381,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   let commitSent = false;
   let release: (() => void) | undefined;
   let rebuild: StoredColumnsDiffer | undefined;
+  // stored tables of other columns that this run replaces where DDL is not transactional (createPermanentTables)
+  const setAside: SetAside[] = [];
   const matching = new Set<string>();
   // Each session table is dropped once: after the last step that reads it, or at the end of the run
   // (on BigQuery every drop is a job of its own, a round trip of a second or so).
@@ -413,7 +415,7 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
         const tables = permanentTables({ monitor, schema, dialect }, steps).filter((t) => !matching.has(t.relation));
         const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables, !!plan.range) : [];
         if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
-        if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing);
+        if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing, { schema, monitor: monitor.name, runId }, setAside);
         release = await writes.acquire();
         await adapter.execute('begin');
         inTransaction = true;
@@ -464,12 +466,18 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
       // whether it did. Such a run is this run's success, and gets no error record beside it.
       if (commitSent && (await committed(adapter, runs, runId))) result.finalBefore = finalBefore;
       else {
+        // (after the rollback: on Snowflake DDL commits an open transaction)
+        const restored = await restoreSetAside(adapter, schema, monitor.name, setAside).then(
+          () => undefined,
+          (r: unknown) => `; putting back the tables it set aside failed too (${setAside.map((t) => `${t.aside} holds the rows of ${t.table.relation}`).join(', ')}): ${r instanceof Error ? r.message : String(r)}`,
+        );
         const path = relative(process.cwd(), join(runDir, `${current?.name ?? 'write'}.sql`));
         result.status = 'error';
         result.rowsWritten = 0; // (rolled back, as the rows of a failed commit are)
         const position = current && executing !== undefined ? adapter.errorPosition?.(e) : undefined;
         const location = position ? locateInFile(stepFileText(current!), current!.statements, executing!, position) : undefined;
-        result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, interrupted(options.signal, e), location);
+        const cause = interrupted(options.signal, e);
+        result.error = new WarehouseError(monitor.name, current?.name ?? 'commit', path, restored ? new Error(`${cause instanceof Error ? cause.message : String(cause)}${restored}`, { cause }) : cause, location);
         await adapter.execute(record('error', result.error.message)).catch(() => undefined);
       }
     }
@@ -478,6 +486,8 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
     release?.();
   }
   await dropSessionTables();
+  // (committed: the stored tables it replaced are no longer needed; best effort)
+  if (result.status === 'success') for (const { aside } of setAside) await adapter.execute(`drop table if exists ${aside}`).catch(() => undefined);
   if (rebuild) {
     // nothing was written: the monitor runs again, in full, and its time includes this attempt's
     const rebuilt = await runPlanned(monitor, { ...options, fullRefresh: true }, shared, rebuild.message);

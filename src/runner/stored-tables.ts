@@ -3,6 +3,7 @@
 // is not transactional they are made before the run's transaction.
 import type { Adapter, Column } from '../adapters/index.js';
 import type { PermanentTable } from '../compiler/compile.js';
+import { monitorTableName, stagedTable } from '../compiler/names.js';
 
 /**
  * An incremental run found a permanent table of the monitor whose columns are not those the run
@@ -55,17 +56,44 @@ function columnsDiffer(relation: string, existing: Column[], wanted: Column[]): 
   return `${relation} has other columns than this run writes (${parts.length ? parts.join('; ') : 'in another order'})`;
 }
 
+/** A stored table set aside (renamed) while a run writes its replacement; `aside` is quoted and qualified. */
+export interface SetAside {
+  table: PermanentTable;
+  aside: string;
+}
+
 /**
  * Where DDL cannot be rolled back (BigQuery, Snowflake) the monitor's permanent tables are made
  * before the transaction, with the columns of what this run writes to them: those missing, and
  * those with other columns (a full refresh after a configuration change, or after an incremental
- * run found a table another version wrote), the one case where such a warehouse cannot replace a
- * table atomically.
+ * run found a table another version wrote). A stored table of other columns is not dropped but set
+ * aside, renamed to the run's staged name (stagedTable), and each one set aside is pushed on
+ * `setAside` at once: a run that fails puts it back (restoreSetAside), one that commits drops it.
+ * Dropped, a failed run left an empty table, from which the next run, its configuration the one
+ * of the last successful run, added to the recent windows alone: every earlier evaluation lost.
  */
-export async function createPermanentTables(adapter: Adapter, tables: { table: PermanentTable; exists: boolean }[]): Promise<void> {
+export async function createPermanentTables(
+  adapter: Adapter,
+  tables: { table: PermanentTable; exists: boolean }[],
+  run: { schema: string; monitor: string; runId: string },
+  setAside: SetAside[],
+): Promise<void> {
+  const d = adapter.dialect;
   for (const { table, exists } of tables) {
-    if (exists) await adapter.execute(`drop table ${table.relation}`);
+    if (exists) {
+      const name = stagedTable(d, run.monitor, table.kind, run.runId);
+      await adapter.execute(d.renameTable(table.relation, run.schema, name));
+      setAside.push({ table, aside: `${d.quote(run.schema)}.${d.quote(name)}` });
+    }
     await adapter.execute(table.create);
+  }
+}
+
+/** After a failed run: each stored table set aside is back in its place, the run's replacement dropped. */
+export async function restoreSetAside(adapter: Adapter, schema: string, monitor: string, setAside: SetAside[]): Promise<void> {
+  for (const { table, aside } of setAside) {
+    await adapter.execute(`drop table if exists ${table.relation}`);
+    await adapter.execute(adapter.dialect.renameTable(aside, schema, monitorTableName(monitor, table.kind)));
   }
 }
 

@@ -7,6 +7,7 @@ import type { Adapter } from '../../src/adapters/index.js';
 import { dialectFor, type Dialect } from '../../src/dialects/index.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { previousRun } from '../../src/runner/run-log.js';
+import { stagedTable } from '../../src/compiler/names.js';
 import type { Fixture } from './harness.js';
 import { referencePipeline } from '../reference/pipeline.js';
 import { expectSameMetrics, expectStoredInOrder, loadFixture, readMetrics, referenceConfig, rejectMetricRows, runProject, uniqueName, writeProject, type MonitorSpec } from './harness.js';
@@ -529,6 +530,36 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     const runs = await adapter.query(`select status, error from ${out}.hindsight_runs order by started_at`);
     expect(runs.map((r) => r.status)).toEqual(['success', 'error']);
     expect(String(runs[1]!.error)).toContain('step write failed');
+  });
+
+  // A stored evaluations table of other columns than a run writes (another version of hindsight wrote
+  // it; here a column added by hand) makes the run a full refresh. Where DDL is not transactional
+  // (BigQuery, Snowflake) the runner replaced it before the transaction with an empty one, which a
+  // failed write left: the next run, its configuration unchanged, ran incrementally from it, and every
+  // evaluation before its range was gone for good (and the metrics of the weeks it recomputed wrong).
+  it.skipIf(!!target.unavailable)('a full refresh that replaces a stored table of other columns and fails leaves it as it was', async () => {
+    const { src, out, dir } = await twentyDaysRun(36);
+    const d = adapter.dialect;
+    const evaluations = `${d.quote(out)}.m__evaluations`;
+    await adapter.execute(`alter table ${evaluations} add column extra ${d.types.text}`);
+    const stored = await adapter.query(`select * from ${evaluations} order by pid`);
+    await rejectMetricRows(adapter, out, 'ks');
+    const metrics = () => adapter.query(`select * from ${d.quote(out)}.hindsight_metrics order by granularity, window_start, model_version, segment, segment_value, metric`);
+    const metricsBefore = await metrics();
+    const [failed] = await runProject(adapter, dir, { asOf: new Date('2026-02-15T00:00:00Z') });
+    expect([failed!.status, failed!.mode, failed!.reason]).toEqual(['error', 'full_refresh', expect.stringMatching(/m__evaluations\W? has other columns than this run writes \(no longer written: extra\)$/)]);
+    expect(await adapter.query(`select * from ${evaluations} order by pid`)).toEqual(stored);
+    expect(await metrics()).toEqual(metricsBefore);
+    // the write accepted again, the next run replaces the table and equals a full refresh
+    await adapter.execute(`drop table ${d.quote(out)}.hindsight_metrics`);
+    await adapter.execute(`create table ${d.quote(out)}.hindsight_metrics as select * from ${d.quote(out)}.kept`);
+    const asOf = new Date('2026-02-16T00:00:00Z');
+    const [next] = await runProject(adapter, dir, { asOf });
+    expect([next!.error, next!.mode]).toEqual([undefined, 'full_refresh']);
+    await expectFullRefreshRows(src, out, asOf);
+    // no copy of the replaced table is left beside it
+    const aside = `${d.quote(out)}.${d.quote(stagedTable(d, 'm', 'evaluations', next!.runId))}`;
+    await expect(adapter.query(`select * from ${aside}`)).rejects.toThrow();
   });
 
   // The warehouse places an error within the statement it ran; the user reads the step's file under
