@@ -88,7 +88,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     },
     async columns(select) {
       const result = await run(`select * from (\n${select}\n) as probe limit 0`);
-      return result.fields.map((f) => ({ name: f.name, type: typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
+      return result.fields.map((f) => ({ name: f.name, type: f.dataTypeID === NUMERIC ? numericType(f.dataTypeModifier) : typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}` }));
     },
     openSession: () => openPostgres(output),
     errorPosition: postgresErrorPosition,
@@ -114,6 +114,19 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
       if (!lost) await client.end();
     },
   };
+}
+
+/**
+ * A numeric column's type with its precision and scale, from its type modifier: NUMERIC(4,1), or
+ * NUMERIC when it declares none (-1), whose values each keep their own scale (the pre-run column
+ * check refuses both as classes: their text keeps the scale, '1.0'). The modifier is
+ * ((precision << 16) | scale) + 4, the scale in 11 bits, negative from Postgres 15 on.
+ */
+export function numericType(modifier: number): string {
+  if (modifier < 4) return 'NUMERIC';
+  const m = modifier - 4;
+  const scale = m & 0x7ff;
+  return `NUMERIC(${(m >> 16) & 0xffff},${scale >= 0x400 ? scale - 0x800 : scale})`;
 }
 
 /** The server's `position` of an error: a count of characters from 1 (pg gives it as text). */

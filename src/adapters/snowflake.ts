@@ -171,7 +171,11 @@ export async function openSnowflake(output: SnowflakeOutput): Promise<Adapter> {
     },
     async columns(select) {
       const { statement } = await run(`select * from (\n${select}\n) as probe limit 0`);
-      return (statement.getColumns() ?? []).map((c) => ({ name: configuredName(c.getName()), type: c.getType() }));
+      // (a NUMBER with a scale as NUMBER(p,s): the column check refuses it as classes, its text being '1.0')
+      return (statement.getColumns() ?? []).map((c) => ({
+        name: configuredName(c.getName()),
+        type: c.getType() === 'fixed' && c.getScale() > 0 ? `NUMBER(${c.getPrecision()},${c.getScale()})` : c.getType(),
+      }));
     },
     setContext(tags) {
       statementTag = Object.keys(tags).length

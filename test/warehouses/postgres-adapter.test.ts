@@ -96,6 +96,14 @@ describe.skipIf(!url)('postgres adapter session', () => {
       { name: 'f', type: 'FLOAT8' },
       { name: 't', type: 'TIMESTAMP' },
     ]);
+    // a numeric with its precision and scale, from the field's type modifier (the column check
+    // refuses a scale as classes, whose text keeps it); one without a declared scale as NUMERIC
+    expect(await adapter.columns("select 1.5::numeric(4,1) as d, 1::numeric(4,0) as w, 2::numeric as u, 1::numeric(10,-2) as n")).toEqual([
+      { name: 'd', type: 'NUMERIC(4,1)' },
+      { name: 'w', type: 'NUMERIC(4,0)' },
+      { name: 'u', type: 'NUMERIC' },
+      { name: 'n', type: 'NUMERIC(10,-2)' },
+    ]);
   });
 
   it('interrupts the statement a session is running, and runs the next one', async () => {

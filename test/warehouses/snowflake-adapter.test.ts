@@ -154,12 +154,14 @@ describe('Snowflake adapter (snowflake-sdk against a fake service)', () => {
 
   it('reads the columns of a query, and their type families, with `limit 0`', async () => {
     const before = fake.history.length;
-    expect(await adapter.columns('select id, label as "Label", flag from s.typed')).toEqual([
+    expect(await adapter.columns('select id, label as "Label", flag, exact from s.typed')).toEqual([
       { name: 'id', type: 'fixed' },
       { name: 'Label', type: 'text' },
       { name: 'flag', type: 'boolean' },
+      // (a NUMBER with a scale names it: the column check refuses it as classes)
+      { name: 'exact', type: 'NUMBER(38,15)' },
     ]);
-    expect(fake.history.slice(before).map((h) => h.sqlText)).toEqual(['select * from (\nselect id, label as "Label", flag from s.typed\n) as probe limit 0']);
+    expect(fake.history.slice(before).map((h) => h.sqlText)).toEqual(['select * from (\nselect id, label as "Label", flag, exact from s.typed\n) as probe limit 0']);
   });
 
   it("tags statements with the monitor and step, keeping the profile's query_tag", async () => {
