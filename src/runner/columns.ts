@@ -128,6 +128,22 @@ function notALabel(type: string): string | undefined {
   return typeFamily(type) === 'text' ? 'text, not 1/0 or a boolean' : undefined;
 }
 
+/**
+ * Why a column of this type (as the adapter names it) cannot hold classes or items, which are
+ * compared as text (Dialect.toText), if it cannot: a decimal with a scale, whose text keeps it (a
+ * DECIMAL(4,1) of 1 is '1.0', which no class 1 of the other side or of `class_scores` equals; every
+ * confusion row read 1.0→1 and accuracy 0), or a Postgres numeric without a declared one, which keeps
+ * each value's own. BigQuery's NUMERIC is written without trailing zeros, and its adapter names no
+ * scale: not refused.
+ */
+function notAClass(type: string, adapter: Adapter): string | undefined {
+  const t = type.trim();
+  const scale = /^(decimal|numeric|number)\s*\(\s*\d+\s*,\s*(-?\d+)\s*\)$/i.exec(t)?.[2];
+  if (scale !== undefined && Number(scale) > 0) return 'a decimal';
+  if (adapter.type === 'postgres' && /^numeric$/i.test(t)) return 'a decimal without a declared scale';
+  return undefined;
+}
+
 /** [prediction-side column, outcome-side column] matched position by position, with the config keys naming them. */
 function matchedKeys(monitor: Monitor): { predictions: string[]; outcomes: string[]; predictionsKey: string } {
   const r = monitor.recommendation;
@@ -172,11 +188,15 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));
     const reported = new Set<string>();
     const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.column) : [];
+    // the config keys of the columns compared as text: a multiclass monitor's classes, a recommendation's items
+    const texts = side === 'catalog' ? ['catalog.item'] : monitor[side].values.filter((v) => v.kind === 'text').map((v) => v.configKey);
+    const compared = monitor.recommendation ? 'items' : 'classes';
     for (const [column, key] of wanted) {
       const type = columns.find((c) => c.name === column)?.type;
       const [problem, fix] = type === undefined ? []
         : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
         : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
+        : texts.includes(key) ? [notAClass(type, adapter)?.concat(`: ${compared} are compared as text, where 1.0 is not 1`), 'cast it to an integer or text in a `sql:` source']
         : [];
       if (type !== undefined && !problem && timeKeys(monitor, side).includes(key) && typeFamily(type) === 'text') textTimes.add(column);
       if (problem && !reported.has(column)) {

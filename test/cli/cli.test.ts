@@ -338,6 +338,17 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.err).toMatch(/monitors\/keep_probability\.yml:\d+:\d+: monitors\[0\]\.outcomes\.key: column "prediction_id" of the outcomes sql is VARCHAR \(text\), and the predictions\.key column it is matched to, "prediction_id" of the predictions sql, is UUID \(uuid\): keys are compared as they are/);
   });
 
+  // Items are compared as text, and a decimal's text keeps its scale: item 42 of a DECIMAL(6,1)
+  // column is '42.0', which no list's item 42 equals (every interaction a miss).
+  it('exits 2 when a recommendation item is a decimal with a scale, before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
+    cpSync('examples/carousel', dir, { recursive: true, filter: (src) => !src.includes(join('carousel', 'target')) });
+    const monitorFile = join(dir, 'monitors', 'also_kept.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('select customer_id, event_at, item_id,', 'select customer_id, event_at, cast(substr(item_id, 4) as decimal(6, 1)) as item_id,'));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(2);
+    expect(io.err).toMatch(/monitors\/also_kept\.yml:\d+:\d+: monitors\[0\]\.outcomes\.item: column "item_id" of the outcomes sql is DECIMAL\(6,1\), a decimal: items are compared as text, where 1\.0 is not 1; cast it to an integer or text in a `sql:` source/);
+  });
+
   it('scaffolds a project with init that validates, named after its directory', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);

@@ -500,6 +500,49 @@ describe.each(TARGETS)('monitors run side by side on $name', (target) => {
     expect(await refusedLogged(out)).toEqual(['m1', 'm2']);
   });
 
+  // Classes are compared as text, and a decimal's text keeps its scale: a DECIMAL(4,1) label of 1
+  // is '1.0', which no predicted class 1 equals (accuracy 0, every confusion row 1.0→1). BigQuery's
+  // NUMERIC is text without trailing zeros ('1'), and is not refused. A decimal of scale 0 still runs.
+  it.skipIf(target.unavailable)('run none when a multiclass label or predicted class is a decimal with a scale', async () => {
+    const { src } = await loadFirst();
+    const d = adapter.dialect;
+    const multiclass = (name: string, predictedClass: string, label: string) => ({
+      name,
+      type: 'multiclass_classification',
+      predictions: { sql: `select pid, predicted_at, ${predictedClass} as predicted_class, case when score >= 0.5 then score else 1 - score end as p1, case when score >= 0.5 then 1 - score else score end as p0 from ${src}.predictions`, key: 'pid', timestamp: 'predicted_at', predicted_class: 'predicted_class', class_scores: { 1: 'p1', 0: 'p0' } },
+      outcomes: { sql: `select outcome_pid as pid, observed_at, ${label} as label from ${src}.outcomes`, key: 'pid', timestamp: 'observed_at', label: 'label' },
+      join: { within: '5 days', missing: 'drop' },
+      granularity: ['week'],
+    });
+    const predicted = `cast(case when score >= 0.5 then 1 else 0 end as ${d.types.integer})`;
+    const refused = [
+      multiclass('m1', predicted, 'cast(label as decimal(4, 1))'),
+      multiclass('m2', 'cast(case when score >= 0.5 then 1 else 0 end as decimal(4, 1))', 'label'),
+      // (a Postgres numeric without a declared scale keeps each value's own: 1.0 is '1.0')
+      ...(target.name === 'postgres' ? [multiclass('m3', predicted, 'cast(label as numeric)')] : []),
+    ];
+    const out = uniqueName('hs');
+    const error = await runProject(adapter, writeMonitors(target, out, refused), { asOf: FIRST }).then(() => undefined, (e: unknown) => e);
+    // (BigQuery's are not refused; its fake, on DuckDB, writes a NUMERIC as text with DuckDB's scale,
+    // where BigQuery writes none, so its metrics are not compared)
+    if (target.name.startsWith('bigquery')) return expect(error).toBeUndefined();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^monitors\[0\]\.outcomes\.label: column "label" of the outcomes sql is \S+\(4, ?1\), a decimal: classes are compared as text, where 1\.0 is not 1; cast it to an integer or text in a `sql:` source$/),
+      expect.stringMatching(/^monitors\[1\]\.predictions\.predicted_class: column "predicted_class" of the predictions sql is \S+\(4, ?1\), a decimal: classes are compared as text, where 1\.0 is not 1; cast it/),
+      ...(target.name === 'postgres' ? [expect.stringMatching(/^monitors\[2\]\.outcomes\.label: column "label" of the outcomes sql is NUMERIC, a decimal without a declared scale: classes are compared as text, where 1\.0 is not 1; cast it/)] : []),
+    ]);
+    expect(await refusedLogged(out)).toEqual(refused.map((m) => m.name));
+    // a decimal of scale 0 is text without a fraction: its metrics are those of an integer label
+    const running = uniqueName('hs');
+    const results = await runProject(adapter, writeMonitors(target, running, [multiclass('m1', predicted, 'cast(label as decimal(4, 0))'), multiclass('m2', predicted, 'label')]), { asOf: FIRST });
+    expect(results.map((r) => [r.monitor, r.status])).toEqual([['m1', 'success'], ['m2', 'success']]);
+    const [decimal, integer] = [await readMetrics(adapter, running, 'm1'), await readMetrics(adapter, running, 'm2')];
+    expect(decimal.length).toBeGreaterThan(0);
+    expect(decimal).toEqual(integer);
+    expect(decimal.find((r) => r.metric === 'accuracy' && r.segment === null)!.value).toBeGreaterThan(0);
+  });
+
   // A `where:` naming a column the predictions do not have passed debug, then failed in a step.
   it.skipIf(target.unavailable)('run none when the predictions\' where is not a condition on their columns', async () => {
     const { src } = await loadFirst();
