@@ -42,6 +42,13 @@ export const RESERVED_COLUMNS = [
  * the multiclass metric step's score totals): no key, segment or value column may take them.
  */
 const queryColumns = (type: unknown) => ['duplicate_rank', ...(type === 'multiclass_classification' ? ['hs_score_total', 'hs_score_usable'] : [])];
+/**
+ * Names the shared outcome steps (models/outcome_matches.sql, models/evaluations.sql; not a forecast's
+ * or a recommendation's) give columns beside the prediction key and the outcome values: a key named
+ * outcome_class was read in their place (every label `missing` on DuckDB, with no error; a duplicate
+ * column on the other warehouses), so no key or outcome value column may take them.
+ */
+const outcomeQueryColumns = (type: unknown) => (type === 'forecast' || type === 'recommendation' ? [] : ['outcome_class', 'outcome_rank']);
 
 /** A file's path as messages show it: relative to the working directory. */
 const displayPath = (dir: string, file: string) => relative(process.cwd(), resolve(dir, file)) || file;
@@ -204,7 +211,10 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
       const columns = evaluationColumns(monitor).map(folded);
       const twice = [...new Set(columns.filter((c, k) => columns.indexOf(c) !== k))];
       // value columns that keep their own names (class scores, forecast quantiles) beside the query's
-      const clashing = [...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && queryColumns(monitor.type).includes(folded(v.column)));
+      const clashing = [
+        ...[...monitor.predictions.values, ...monitor.outcomes.values].filter((v) => !v.internal && queryColumns(monitor.type).includes(folded(v.column))),
+        ...monitor.outcomes.values.filter((v) => !v.internal && outcomeQueryColumns(monitor.type).includes(folded(v.column))),
+      ];
       for (const v of clashing) {
         const at = monitor.positions[v.configKey];
         issues.push({ file: doc.file, line: at?.line ?? 1, column: at?.column ?? 1, key: at?.key ?? v.configKey, message: `"${v.column}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source` });
@@ -330,12 +340,14 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     if (key !== undefined) issue(issues, doc, at, `"${col}" is a key column${caseNote(col, key)}; segment by another column`);
     used.set(folded(col), earlier ?? col);
   }
-  const named: [Path, string][] = [
-    ...(pk ?? []).map((c, i): [Path, string] => [[...path, 'predictions', 'key', ...(Array.isArray(predictions.key) ? [i] : [])], c]),
-    ...segments.flatMap((s): [Path, string][] => (s ? [[s[1], s[0]]] : [])),
+  // [where it is written, the column, whether it is a key column]
+  const named: [Path, string, boolean][] = [
+    ...(pk ?? []).map((c, i): [Path, string, boolean] => [[...path, 'predictions', 'key', ...(Array.isArray(predictions.key) ? [i] : [])], c, true]),
+    ...segments.flatMap((s): [Path, string, boolean][] => (s ? [[s[1], s[0], false]] : [])),
   ];
-  for (const [p, col] of named) {
-    if (RESERVED_COLUMNS.includes(folded(col)) || queryColumns(m.type).includes(folded(col))) {
+  for (const [p, col, isKey] of named) {
+    const taken = queryColumns(m.type).includes(folded(col)) || (isKey && outcomeQueryColumns(m.type).includes(folded(col)));
+    if (RESERVED_COLUMNS.includes(folded(col)) || taken) {
       const adds = RESERVED_COLUMNS.includes(folded(col)) ? 'hindsight writes itself' : "hindsight's queries add themselves";
       issue(issues, doc, p, takenName(col, adds));
     }

@@ -408,6 +408,50 @@ monitors:
     expect(text).toBe('monitors/sizes.yml:4:105: monitors[0].predictions.class_scores.b: the evaluations table would have the column(s) label twice: "Label" is one of them; rename it in a `sql:` source');
   });
 
+  // outcome_matches.sql classifies outcomes as outcome_class and evaluations.sql ranks them as
+  // outcome_rank, beside the key and the outcome values: a key named outcome_class was read in its
+  // place, so that on DuckDB every label was `missing` and no model metric was written, with no error.
+  it('reject a key or an outcome value column named like the outcome steps\' own columns, not a segment', () => {
+    const text = errors(withMonitors({
+      'churn.yml': MONITOR.replace(/key: id/g, 'key: outcome_class'),
+      'resale.yml': `monitors:
+  - name: resale
+    type: regression
+    predictions: {relation: raw.p, key: id, timestamp: ts}
+    outcomes: {relation: raw.o, key: id, timestamp: ts}
+    outputs: {price: {prediction: p_price, label: outcome_rank}, days: {prediction: p_days, label: Outcome_Class}}
+    join: {within: 2 days}
+`,
+      'sizes.yml': `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: [id, Outcome_Rank], timestamp: ts, predicted_class: c}
+    outcomes: {relation: raw.o, key: [id, n], timestamp: ts, label: y}
+    join: {within: 2 days}
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/churn.yml:6:12: monitors[0].predictions.key: "outcome_class" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select outcome_class as my_outcome_class …)
+      monitors/resale.yml:6:51: monitors[0].outputs.price.label: "outcome_rank" is a column hindsight's queries add themselves; rename it in a \`sql:\` source
+      monitors/resale.yml:6:100: monitors[0].outputs.days.label: "Outcome_Class" is a column hindsight's queries add themselves; rename it in a \`sql:\` source
+      monitors/sizes.yml:4:46: monitors[0].predictions.key[1]: "Outcome_Rank" is a column hindsight's queries add themselves; rename it in a \`sql:\` source (select Outcome_Rank as my_Outcome_Rank …)"
+    `);
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': `${MONITOR}    segments: [outcome_class, outcome_rank]\n` });
+    expect(loadProject(dir).monitors[0]!.segments.map((s) => s.column)).toEqual(['outcome_class', 'outcome_rank']);
+    // forecasts and recommendations have outcome steps of their own
+    const forecast = project({ 'hindsight.yml': HINDSIGHT, 'monitors/demand.yml': `monitors:
+  - name: demand
+    type: forecast
+    predictions: {relation: raw.f, series: outcome_class, forecast_time: ft, target_time: tt, prediction: y_hat}
+    outcomes: {relation: raw.a, series: outcome_class, time: tt, value: y}
+    join: {within: 10 days}
+    horizon_unit: week
+    horizons: [1]
+    granularity: [week]
+` });
+    expect(loadProject(forecast).monitors[0]!.predictions.key).toEqual(['outcome_class']);
+  });
+
   it("accept the multiclass step's own column names in other monitor types, where no query adds them", () => {
     const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': `${MONITOR}    segments: [hs_score_total, hs_score_usable]\n` });
     expect(loadProject(dir).monitors[0]!.segments.map((s) => s.column)).toEqual(['hs_score_total', 'hs_score_usable']);
