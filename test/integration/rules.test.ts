@@ -136,6 +136,24 @@ describe.each(TARGETS)('semantic rules on $name', (target) => {
     expect(rows.find((r) => r.granularity === 'month' && r.windowStart.startsWith('2026-02-01'))!.windowEnd).toBe('2026-03-01T00:00:00.000Z');
   });
 
+  // The metric steps key groups by their window's distance from 1970 (macros/slices.sql group_key): in
+  // hours, a window before the year 1013 overflowed the bigint, and one prediction with a placeholder
+  // time such as 0001-01-01 failed the metric step ("bigint out of range").
+  on('computes the windows of a prediction a thousand years old', async () => {
+    const old = t('1000-01-03T10:00:00Z');
+    const { rows } = await run(
+      [pred('a', old, 0.9, { segments: { seg_a: 'a', seg_b: 'x' } }), pred('b', p0, 0.2), pred('c', p0, 0.7, { segments: { seg_a: 'b', seg_b: 'x' } })],
+      [out('a', plus(old, HOUR), 1), out('b', plus(p0, HOUR), 0), out('c', plus(p0, HOUR), 1)],
+      { ...TWO_DAYS, granularity: ['month'], segments: [{ column: 'seg_a', top: 5 }] },
+      asOf,
+    );
+    const month = { granularity: 'month', windowStart: '1000-01-01T00:00:00.000Z' };
+    expect(valueOf(rows, 'count', month)).toBe(1);
+    expect(valueOf(rows, 'tp', month)).toBe(1);
+    expect(valueOf(rows, 'count', { ...month, segment: 'seg_a', segmentValue: 'a' })).toBe(1);
+    expect(valueOf(rows, 'accuracy', { granularity: 'month', windowStart: '2026-03-01T00:00:00.000Z' })).toBe(1);
+  });
+
   on('gives NULL segment values their own group and folds values past `top` into __other__ (ties by value)', async () => {
     const seg = (a: string | null, b: string) => ({ segments: { seg_a: a, seg_b: b } });
     const { rows } = await run(

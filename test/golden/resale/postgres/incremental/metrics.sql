@@ -53,7 +53,7 @@ cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
-        cast(floor(cast(extract(epoch from (date_trunc('week', evaluated.predicted_at) - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
+        cast(floor(cast(extract(epoch from (date_trunc('week', evaluated.predicted_at) - cast('1970-01-01' as timestamp))) as double precision) / 3600 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
             when evaluated."category" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -151,7 +151,7 @@ totals as (
 -- each group's means, from its exact sums: the same values a mean over its rows would have
 means as (
     select
-        cast(floor(cast(extract(epoch from (window_start - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + slice_key as group_key,
+        cast(floor(cast(extract(epoch from (window_start - cast('1970-01-01' as timestamp))) as double precision) / 3600 / 24) as bigint) * 1099511627776 + slice_key as group_key,
         output_index,
         cast(sum_label as double precision) / n as mean_label,
         cast(sum_error as double precision) / n as mean_error
@@ -204,7 +204,7 @@ summary as (
         spread.ss_label, spread.ss_error, spread.abs_error_p50, spread.abs_error_p90, spread.abs_error_p99
     from totals
     join spread
-        on spread.group_key = cast(floor(cast(extract(epoch from (totals.window_start - cast('1970-01-01' as timestamp))) as double precision) / 3600) as bigint) * 1099511627776 + totals.slice_key
+        on spread.group_key = cast(floor(cast(extract(epoch from (totals.window_start - cast('1970-01-01' as timestamp))) as double precision) / 3600 / 24) as bigint) * 1099511627776 + totals.slice_key
         and spread.output_index = totals.output_index
 ),
 

@@ -53,7 +53,7 @@ cell_rows as (
     select
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
-        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
             when evaluated.category is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -151,7 +151,7 @@ totals as (
 -- each group's means, from its exact sums: the same values a mean over its rows would have
 means as (
     select
-        cast(floor(cast(date_part(epoch_microsecond, window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + slice_key as group_key,
+        cast(floor(cast(date_part(epoch_microsecond, window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + slice_key as group_key,
         output_index,
         cast(sum_label as float) / n as mean_label,
         cast(sum_error as float) / n as mean_error
@@ -204,7 +204,7 @@ summary as (
         spread.ss_label, spread.ss_error, spread.abs_error_p50, spread.abs_error_p90, spread.abs_error_p99
     from totals
     join spread
-        on spread.group_key = cast(floor(cast(date_part(epoch_microsecond, totals.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + totals.slice_key
+        on spread.group_key = cast(floor(cast(date_part(epoch_microsecond, totals.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + totals.slice_key
         and spread.output_index = totals.output_index
 ),
 

@@ -92,7 +92,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, day) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
-        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, day), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, day), cast('1970-01-01' as timestamp), microsecond) / 3600000000 / 24) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -124,7 +124,7 @@ cell_rows as (
     select
         timestamp_trunc(evaluated.predicted_at, isoweek) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
-        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
+        cast(floor(timestamp_diff(timestamp_trunc(evaluated.predicted_at, isoweek), cast('1970-01-01' as timestamp), microsecond) / 3600000000 / 24) as int64) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated.`customer_type` is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -279,7 +279,7 @@ summary as (
         rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
     from totals
     left join rank_terms
-        on rank_terms.group_key = cast(floor(timestamp_diff(totals.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000) as int64) * 1099511627776 + totals.slice_key
+        on rank_terms.group_key = cast(floor(timestamp_diff(totals.window_start, cast('1970-01-01' as timestamp), microsecond) / 3600000000 / 24) as int64) * 1099511627776 + totals.slice_key
 ),
 
 named_groups as (

@@ -92,7 +92,7 @@ cell_rows as (
     select
         date_trunc('day', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
-        cast(floor((epoch_us(date_trunc('day', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
+        cast(floor((epoch_us(date_trunc('day', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated."customer_type" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -124,7 +124,7 @@ cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
-        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
+        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated."customer_type" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -279,7 +279,7 @@ summary as (
         rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
     from totals
     left join rank_terms
-        on rank_terms.group_key = cast(floor((epoch_us(totals.window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + totals.slice_key
+        on rank_terms.group_key = cast(floor((epoch_us(totals.window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + totals.slice_key
 ),
 
 named_groups as (

@@ -84,7 +84,7 @@ cell_rows as (
     select
         date_trunc('day', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
-        cast(floor(cast(date_part(epoch_microsecond, date_trunc('day', evaluated.predicted_at)) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
+        cast(floor(cast(date_part(epoch_microsecond, date_trunc('day', evaluated.predicted_at)) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated.customer_type is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -116,7 +116,7 @@ cell_rows as (
     select
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
-        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated.customer_type is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -271,7 +271,7 @@ summary as (
         rank_terms.auc_pairs_x2, rank_terms.ks_max, rank_terms.ap_sum
     from totals
     left join rank_terms
-        on rank_terms.group_key = cast(floor(cast(date_part(epoch_microsecond, totals.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + totals.slice_key
+        on rank_terms.group_key = cast(floor(cast(date_part(epoch_microsecond, totals.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + totals.slice_key
 ),
 
 named_groups as (

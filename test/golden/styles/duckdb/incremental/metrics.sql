@@ -86,7 +86,7 @@ cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_key,
-        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
+        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
         case
             when evaluated."customer_type" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -176,7 +176,7 @@ keyed_cells as (
 -- per group and (label, predicted class) pair: its rows and sums, added up from the cells
 slice_pairs as (
     select
-        cast(floor((epoch_us(window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + slice_key as group_key,
+        cast(floor((epoch_us(window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + slice_key as group_key,
         window_start,
         slice_key,
         label,

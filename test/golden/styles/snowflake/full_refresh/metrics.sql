@@ -80,7 +80,7 @@ cell_rows as (
     select
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_key,
-        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 156 as base_group_key,
         case
             when evaluated.customer_type is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -170,7 +170,7 @@ keyed_cells as (
 -- per group and (label, predicted class) pair: its rows and sums, added up from the cells
 slice_pairs as (
     select
-        cast(floor(cast(date_part(epoch_microsecond, window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + slice_key as group_key,
+        cast(floor(cast(date_part(epoch_microsecond, window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + slice_key as group_key,
         window_start,
         slice_key,
         label,

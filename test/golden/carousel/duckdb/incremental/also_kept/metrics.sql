@@ -92,7 +92,7 @@ cell_rows as (
     select
         date_trunc('day', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_key,
-        cast(floor((epoch_us(date_trunc('day', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
+        cast(floor((epoch_us(date_trunc('day', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 0) * 156 as base_group_key,
         case
             when evaluated."device" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -134,7 +134,7 @@ cell_rows as (
     select
         date_trunc('week', evaluated.predicted_at) as window_start,
         (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_key,
-        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
+        cast(floor((epoch_us(date_trunc('week', evaluated.predicted_at)) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + (coalesce(versions.version_index, 0) * 2 + 1) * 156 as base_group_key,
         case
             when evaluated."device" is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -435,7 +435,7 @@ summary as (
         sample_sizes.sampled
     from per_request_summary
     inner join per_item_summary
-        on per_item_summary.group_key = cast(floor((epoch_us(per_request_summary.window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0) as bigint) * 1099511627776 + per_request_summary.slice_key
+        on per_item_summary.group_key = cast(floor((epoch_us(per_request_summary.window_start) - epoch_us(cast('1970-01-01' as timestamp))) / 3600000000.0 / 24) as bigint) * 1099511627776 + per_request_summary.slice_key
     inner join sample_sizes
         on sample_sizes.group_key = per_item_summary.group_key
     left join pair_jaccard

@@ -56,7 +56,7 @@ cell_rows as (
     select
         dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at)) as window_start,
         (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_key,
-        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
+        cast(floor(cast(date_part(epoch_microsecond, dateadd(day, 1 - dayofweekiso(evaluated.predicted_at), date_trunc('day', evaluated.predicted_at))) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + (coalesce(versions.version_index, 0) * 1 + 0) * 104 as base_group_key,
         case
             when evaluated.customer_type is null then 0
             when ranks_1.value_rank <= 50 then ranks_1.value_rank
@@ -317,7 +317,7 @@ summary as (
         sample_sizes.sampled
     from per_request_summary
     inner join per_item_summary
-        on per_item_summary.group_key = cast(floor(cast(date_part(epoch_microsecond, per_request_summary.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000) as number) * 1099511627776 + per_request_summary.slice_key
+        on per_item_summary.group_key = cast(floor(cast(date_part(epoch_microsecond, per_request_summary.window_start) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast('1970-01-01' as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 24) as number) * 1099511627776 + per_request_summary.slice_key
     inner join sample_sizes
         on sample_sizes.group_key = per_item_summary.group_key
     left join pair_jaccard
