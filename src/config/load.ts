@@ -325,6 +325,17 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   if (mk && ok && mk.length !== ok.length) {
     issue(issues, doc, [...path, 'outcomes', 'key'], `has ${ok.length} column(s) but predictions.${matched} has ${mk.length}; keys are matched position by position`);
   }
+  // A class is the text labels are compared with (docs/semantics.md §5b), but YAML reads a plain key
+  // such as 01, 1.50 or 1e3 as a number, whose text is another (1, 1.5, 1000): classes '01' and '02'
+  // then matched no label, and log_loss, brier_score and roc_auc came out wrong with no error.
+  const classScores = m.type === 'multiclass_classification' ? doc.doc.getIn([...path, 'predictions', 'class_scores'], true) : undefined;
+  if (isMap(classScores)) {
+    for (const { key } of classScores.items) {
+      if (!isScalar(key) || typeof key.value === 'string' || key.source === undefined || String(key.value) === key.source) continue;
+      const at = [...path, 'predictions', 'class_scores', String(key.value)];
+      issue(issues, doc, at, `YAML reads the key ${key.source} as ${String(key.value)}, the class "${String(key.value)}"; quote it ('${key.source}': …) for the class "${key.source}"`, undefined, locateKey(doc, at));
+    }
+  }
   const rawSegments = Array.isArray(m.segments) ? m.segments : [];
   // [column, where it is written] of each segment: `- country` or `- {column: country}`.
   const segments = rawSegments.map((s: unknown, i): [string, Path] | undefined =>

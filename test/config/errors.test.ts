@@ -408,6 +408,25 @@ monitors:
     expect(text).toBe('monitors/sizes.yml:4:105: monitors[0].predictions.class_scores.b: the evaluations table would have the column(s) label twice: "Label" is one of them; rename it in a `sql:` source');
   });
 
+  // A class is compared with the labels as text: YAML's number 1 for the key 01 matched no label '01',
+  // and log_loss came out as that of probability 1e-15 for every row, with no error.
+  it('reject a class key that YAML reads as a number written otherwise, and accept it quoted', () => {
+    const monitor = (scores: string) => `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {${scores}}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+`;
+    expect(errors(withMonitors({ 'sizes.yml': monitor('01: p1, 1.50: p2, 1e3: p3, 2: p4, true: p5') }))).toMatchInlineSnapshot(`
+      "monitors/sizes.yml:4:95: monitors[0].predictions.class_scores.1: YAML reads the key 01 as 1, the class "1"; quote it ('01': …) for the class "01"
+      monitors/sizes.yml:4:103: monitors[0].predictions.class_scores.1.5: YAML reads the key 1.50 as 1.5, the class "1.5"; quote it ('1.50': …) for the class "1.50"
+      monitors/sizes.yml:4:113: monitors[0].predictions.class_scores.1000: YAML reads the key 1e3 as 1000, the class "1000"; quote it ('1e3': …) for the class "1e3""
+    `);
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/sizes.yml': monitor("'01': p1, \"1.50\": p2, 2: p4, true: p5") });
+    expect(loadProject(dir).monitors[0]!.classes.map((c) => c.name)).toEqual(['01', '1.50', '2', 'true']);
+  });
+
   // outcome_matches.sql classifies outcomes as outcome_class and evaluations.sql ranks them as
   // outcome_rank, beside the key and the outcome values: a key named outcome_class was read in its
   // place, so that on DuckDB every label was `missing` and no model metric was written, with no error.
