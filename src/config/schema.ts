@@ -144,7 +144,7 @@ export const multiclassClassificationSchema = z.strictObject({
     ...predictionFields,
     predicted_class: identifier,
     class_scores: z
-      .record(z.string().min(1), identifier)
+      .record(z.string().min(1, 'a class (not empty)'), identifier)
       .describe('a mapping of each class to the column with its score, e.g. {shirt: p_shirt, pants: p_pants}')
       .optional(),
   }),

@@ -427,6 +427,32 @@ monitors:
     expect(loadProject(dir).monitors[0]!.classes.map((c) => c.name)).toEqual(['01', '1.50', '2', 'true']);
   });
 
+  // (these said "expected expected letters, digits and _" and "expected Too small: expected string to
+  // have >=1 characters")
+  it('say what an output name and a class must be', () => {
+    const text = errors(withMonitors({
+      'resale.yml': `monitors:
+  - name: resale
+    type: regression
+    predictions: {relation: raw.p, key: id, timestamp: ts}
+    outcomes: {relation: raw.o, key: id, timestamp: ts}
+    outputs: {price usd: {prediction: p_price, label: price}}
+    join: {within: 2 days}
+`,
+      'sizes.yml': `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {"": pa}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+`,
+    }));
+    expect(text).toMatchInlineSnapshot(`
+      "monitors/resale.yml:6:15: monitors[0].outputs.price usd: invalid key "price usd"; expected an output name: letters, digits and _ (it is the qualifier of its metric rows)
+      monitors/sizes.yml:4:95: monitors[0].predictions.class_scores.: invalid key ""; expected a class (not empty)"
+    `);
+  });
+
   // outcome_matches.sql classifies outcomes as outcome_class and evaluations.sql ranks them as
   // outcome_rank, beside the key and the outcome values: a key named outcome_class was read in its
   // place, so that on DuckDB every label was `missing` and no model metric was written, with no error.
