@@ -101,8 +101,12 @@ export const REQUEST_QUERY_COLUMNS = [
   // the slices' group keys (macros/slices.sql), beside the request key in the metric step
   'group_key', 'base_key', 'base_group_key',
 ];
-/** And the per-k sums of the metric step (hits_10, dcg_10, …), by their pattern. */
-export const REQUEST_QUERY_COLUMN_PATTERN = /^(hits|dcg|idcg|ap_sum)_\d+$/;
+/**
+ * And the per-k sums of the metric step (hits_10, dcg_10, …) and the slices' segment value indexes
+ * beside the request key in its cell rows (value_1, value_2, … in macros/slices.sql: an integer key
+ * value_1 was read as the first segment's, and coverage came out wrong), by their pattern.
+ */
+export const REQUEST_QUERY_COLUMN_PATTERN = /^(hits|dcg|idcg|ap_sum|value)_\d+$/;
 
 /**
  * Names the forecast templates give columns of their own queries beside the series columns

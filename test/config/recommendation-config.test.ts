@@ -97,8 +97,9 @@ describe('recommendation monitors', () => {
   // A request key named like a column of the templates' own queries was read in its place (a review:
   // a key item_row made every metric that of the first request only).
   it("reject a request key named like a column of hindsight's queries", () => {
-    // (and the slices' group keys and the per-k sums: a key group_key or hits_10 gave wrong rows)
-    expect(errorsOf(MONITOR.replace('key: request_id', 'key: [group_key, hits_10, IDCG_5, ap_sum_4]')).map((e) => e.split(': "')[1]!.split('"')[0])).toEqual(['group_key', 'hits_10', 'IDCG_5', 'ap_sum_4']);
+    // (and the slices' group keys, their segment value indexes and the per-k sums: a key group_key,
+    // value_1 or hits_10 gave wrong rows)
+    expect(errorsOf(MONITOR.replace('key: request_id', 'key: [group_key, hits_10, IDCG_5, ap_sum_4, Value_1]')).map((e) => e.split(': "')[1]!.split('"')[0])).toEqual(['group_key', 'hits_10', 'IDCG_5', 'ap_sum_4', 'Value_1']);
     expect(errorsOf(MONITOR.replace('key: request_id', 'key: [Item_Row, sample_rank]'))).toEqual([
       '6:13 monitors[0].predictions.key[0]: "Item_Row" is a column hindsight\'s queries add themselves; rename it in a `sql:` source (select Item_Row as my_Item_Row …)',
       '6:23 monitors[0].predictions.key[1]: "sample_rank" is a column hindsight\'s queries add themselves; rename it in a `sql:` source (select sample_rank as my_sample_rank …)',
