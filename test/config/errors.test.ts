@@ -233,21 +233,6 @@ profle: shop
     `);
   });
 
-  it("say what a regression output's name may be, once", () => {
-    const text = errors(withMonitors({
-      'resale.yml': `monitors:
-  - name: resale
-    type: regression
-    predictions: {relation: raw.predictions, key: id, timestamp: predicted_at}
-    outcomes: {relation: raw.outcomes, key: id, timestamp: sold_at}
-    outputs:
-      price (USD): {prediction: price_pred, label: price}
-    join: {within: 7 days}
-`,
-    }));
-    expect(text).toBe('monitors/resale.yml:7:7: monitors[0].outputs.price (USD): invalid key "price (USD)"; expected an output name: letters, digits and _ (it is the qualifier of its metric rows)');
-  });
-
   it('report missing required keys at the mapping that lacks them', () => {
     const text = errors({
       'hindsight.yml': `name: shop
