@@ -21,5 +21,7 @@ export function formatNumber(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value !== 'number') return String(value);
   if (Number.isInteger(value)) return String(value);
-  return value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+  const text = value.toFixed(Math.abs(value) >= 100 ? 1 : 4);
+  // (a tiny negative, such as a sum's rounding below 0, is no "-0.0000")
+  return /^-0\.0+$/.test(text) ? text.slice(1) : text;
 }

@@ -37,9 +37,9 @@ const SHOW_METRICS: Record<Monitor['type'], string[]> = {
 const formatAsOf = (asOf: Date) => asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z');
 
 /** A value, with ± its error bound when it has one (approximate_ranking). */
-function withBound(value: unknown, bound: unknown): string {
+export function withBound(value: unknown, bound: unknown): string {
   if (typeof value !== 'number' || typeof bound !== 'number') return formatNumber(value);
-  return `${formatNumber(value)} ±${bound.toPrecision(2)}`;
+  return `${formatNumber(value)} ±${bound === 0 ? '0' : bound.toPrecision(2)}`;
 }
 
 /** The latest windows of one monitor, overall, one row per window and model version. */
