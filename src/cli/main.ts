@@ -193,13 +193,14 @@ export async function main(argv: string[]): Promise<number> {
       if (code === 0) code = await commands.run(args);
     })
     .command(
-      'show <monitor>',
+      'show [monitor]',
       'Print the latest metrics of a monitor',
-      (y) => y.options(COMMANDS.show).positional('monitor', { type: 'string', demandOption: true }),
+      // (optional to yargs, so that a missing one is told apart from the others: show lists them)
+      (y) => y.options(COMMANDS.show).positional('monitor', { type: 'string', describe: 'The monitor to show (required)' }),
       async (a) => {
         if (a.select !== undefined || a.exclude !== undefined) throw new UsageError('show takes one monitor, as its argument (`hindsight show <monitor>`), not --select or --exclude');
         code = await show({
-          ...opts(a), monitor: String(a.monitor), granularity: a.granularity as string | undefined, windows: numberOption(a, 'windows'),
+          ...opts(a), monitor: String(a.monitor ?? ''), granularity: a.granularity as string | undefined, windows: numberOption(a, 'windows'),
           metrics: metricsOption(a.metrics as string[] | undefined),
         });
       },

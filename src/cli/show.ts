@@ -18,6 +18,7 @@ function unknownNames(unknown: string[], known: string[], says: (name: string, h
 /** `show <monitor>`: one monitor, by its exact name. */
 function monitorNamed(project: Project, name: string): Monitor {
   const names = project.monitors.map((m) => m.name);
+  if (name === '') throw new UsageError(`show takes the name of one monitor: hindsight show <monitor>; monitors: ${names.join(', ') || 'none'}`);
   const monitor = project.monitors.find((m) => m.name === name);
   if (!monitor) throw unknownNames([name], names, (u, hint) => `show: no monitor named "${u}"${hint}; monitors: ${names.join(', ') || 'none'}`);
   return monitor;

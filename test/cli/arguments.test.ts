@@ -94,6 +94,10 @@ describe('string options without a value', () => {
     expect(help).toMatch(/--granularity\s+Which windows to print/);
     expect(help).toMatch(/--windows\s+How many of the latest windows/);
     expect(help).toMatch(/--metrics\s+Metrics to print/);
+    // (a missing monitor is said with the monitors there are, not as yargs' "Not enough non-option arguments")
+    expect(await main(['show', '--project-dir', shop()])).toBe(2);
+    expect(io.err).toMatch(/^show takes the name of one monitor: hindsight show <monitor>; monitors: keep_nightly, keep_probability\n/);
+    io.err = '';
     expect(await main(['show', 'keep_probability', '-s', 'x', '--project-dir', shop()])).toBe(2);
     expect(io.err).toMatch(/^show takes one monitor, as its argument/);
   });
