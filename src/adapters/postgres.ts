@@ -43,6 +43,11 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   const typeNames = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]));
   await client.connect();
   await client.query(`set time zone 'UTC'`);
+  // Times as ISO text, which the TIMESTAMP parser above reads and every warehouse writes a date or time
+  // segment, key or model version as, whatever DateStyle the database, role or PGOPTIONS sets ('SQL,
+  // DMY' wrote '30/10/2026 12:00:00': every incremental run failed in its plan). Setting only the
+  // output style keeps the input order (DMY, MDY) a source's own SQL may rely on.
+  await client.query(`set datestyle to 'ISO'`);
   if (output.schema) await client.query(`set search_path to ${postgres.quote(output.schema)}, public`);
   // JIT compilation of hindsight's statements, without LLVM's optimization and inlining passes. Each
   // step is one statement with dozens of aggregates, and optimizing and inlining its code took about

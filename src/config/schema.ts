@@ -332,6 +332,10 @@ const postgresOutput = z.strictObject({
         if (name.toLowerCase() === 'timezone' && !/^\s*(utc|etc\/utc|gmt|etc\/gmt|z|zulu|universal|etc\/universal)\s*$/i.test(String(value))) {
           ctx.addIssue({ code: 'custom', path: [name], message: "expected UTC (or no TimeZone): hindsight's session is UTC, which its windows are in" });
         }
+        // Another output style writes times as text hindsight does not read ('30/10/2026 12:00:00')
+        if (name.toLowerCase() === 'datestyle' && /\b(sql|postgres|german)\b/i.test(String(value))) {
+          ctx.addIssue({ code: 'custom', path: [name], message: "expected ISO output, alone or with an input order (ISO, DMY): hindsight reads times, and writes date segments and keys, as ISO text" });
+        }
       }
     })
     .describe("server settings for hindsight's session, e.g. work_mem: 512MB; set after hindsight's own (jit_optimize_above_cost and jit_inline_above_cost -1: no LLVM optimization or inlining of its statements, docs/performance.md)")

@@ -828,6 +828,13 @@ shop: {<<: *base}
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('America/New_York') })).toMatchInlineSnapshot(`"profiles.yml:4:100: shop.outputs.pg.session_settings.TimeZone: expected UTC (or no TimeZone): hindsight's session is UTC, which its windows are in; got "America/New_York""`);
   });
 
+  it("refuse a Postgres session's DateStyle that writes times other than as ISO text", () => {
+    const profiles = (style: string) => `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {DateStyle: '${style}'}}\n`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('ISO, DMY') });
+    expect(loadProjectAndTarget(dir).target.output).toMatchObject({ session_settings: { DateStyle: 'ISO, DMY' } });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('SQL, DMY') })).toMatchInlineSnapshot(`"profiles.yml:4:85: shop.outputs.pg.session_settings.DateStyle: expected ISO output, alone or with an input order (ISO, DMY): hindsight reads times, and writes date segments and keys, as ISO text; got "SQL, DMY""`);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });

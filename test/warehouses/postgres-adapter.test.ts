@@ -139,6 +139,36 @@ describe.skipIf(!url)('postgres adapter session', () => {
     }
   });
 
+  // A DateStyle other than ISO (set on the database or role, or in PGOPTIONS) wrote a time as
+  // '30/10/2026 12:00:00', which the client read as an invalid date: every incremental run failed in its
+  // plan, and a date segment or key was written as that text.
+  it("reads and writes times as ISO text whatever the server's DateStyle, keeping its input order", async () => {
+    const previous = process.env.PGOPTIONS;
+    process.env.PGOPTIONS = '-c DateStyle=SQL,DMY';
+    try {
+      adapter = await openAdapter(output());
+      expect(await adapter.query("select timestamp '2026-03-08 07:30:00' as t, cast(date '2026-03-08' as text) as d, cast(date '08/03/2026' as text) as dmy")).toEqual([
+        { t: new Date('2026-03-08T07:30:00Z'), d: '2026-03-08', dmy: '2026-03-08' },
+      ]);
+      const target = TARGETS.find((t) => t.name === 'postgres')!;
+      const [src, out] = [uniqueName('src'), uniqueName('hs')];
+      const fixture = randomFixture({ seed: 23, predictions: 200, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 });
+      await loadFixture(adapter, src, fixture, { segments: [] });
+      const dir = writeProject(target, src, out, { within: '4 days', withinMs: 4 * DAY, granularity: ['day', 'week'] });
+      try {
+        for (const [asOf, mode] of [['2026-02-05', 'full_refresh'], ['2026-02-08', 'incremental']] as const) {
+          const [run] = await runProject(adapter, dir, { asOf: new Date(`${asOf}T00:00:00Z`) });
+          expect([run!.error?.message, run!.mode]).toEqual([undefined, mode]);
+        }
+      } finally {
+        await adapter.execute(`drop schema "${src}" cascade; drop schema if exists "${out}" cascade`);
+      }
+    } finally {
+      if (previous === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = previous;
+    }
+  });
+
   it('rejects a setting name that is not an identifier before connecting', () => {
     expect(() => output({ session_settings: { 'work_mem = 1; drop table x': '1' } })).toThrow(/a setting name such as work_mem/);
   });
