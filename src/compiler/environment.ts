@@ -6,7 +6,7 @@ import nunjucks from 'nunjucks';
 import type { Dialect } from '../dialects/index.js';
 import { defaultDialect } from '../dialects/dialect.js';
 import { installFastFrameSet } from './nunjucks-frame.js';
-import { loadPrecompiled, templateHash, templateOptions, type PrecompiledTemplate } from './precompiled-templates.js';
+import { loadPrecompiled, templateHash, templateOptions, templateSource, type PrecompiledTemplate } from './precompiled-templates.js';
 
 /** The package root, which holds models/ and macros/ (same path from src/ and from dist/). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,7 +37,8 @@ export class TemplateLoader extends nunjucks.FileSystemLoader {
   }
 
   override getSource(name: string): nunjucks.LoaderSource {
-    const source = super.getSource(name);
+    const read = super.getSource(name);
+    const source = read && { ...read, src: templateSource(read.src as string) };
     const entry = source && this.precompiled?.[name];
     if (!entry || entry.hash !== templateHash(source.src as string)) {
       if (source) this.fromSource.add(name);

@@ -35,6 +35,12 @@ export const BUNDLE_KEY = `nunjucks ${NUNJUCKS_VERSION}\n${JSON.stringify(TEMPLA
 /** The folders under the package root that hold templates. */
 const TEMPLATE_DIRS = ['models', 'macros'];
 
+/**
+ * A template file's text as it is compiled: with LF line endings, so that a checkout with CRLF ones (Git
+ * for Windows' core.autocrlf) renders the same bytes as every other, and its bundle the same hashes.
+ */
+export const templateSource = (text: string): string => text.replace(/\r\n/g, '\n');
+
 /** What a compiled template must match to stand in for its source. */
 export function templateHash(source: string): string {
   return createHash('sha256').update(BUNDLE_KEY).update(source).digest('hex');
@@ -69,7 +75,7 @@ export function templateNames(root: string): string[] {
 export function precompiledModule(root: string, skipped: (name: string, error: unknown) => void = () => undefined): string {
   const env = new nunjucks.Environment([], templateOptions());
   const entries = templateNames(root).flatMap((name) => {
-    const source = readFileSync(join(root, name), 'utf8');
+    const source = templateSource(readFileSync(join(root, name), 'utf8'));
     try {
       // the wrapper returns nunjucks's code as is: a function body that returns { root, b_<block>... }
       const code = nunjucks.precompileString(source, { name, env, wrapper: (templates: { template: string }[]) => templates[0]!.template } as never);

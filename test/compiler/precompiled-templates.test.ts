@@ -89,6 +89,20 @@ describe('precompiled templates', () => {
     expect([...sources.fromSource].sort()).toEqual(['macros/other.sql', 'macros/rel/helper.sql', 'macros/rel/main.sql']);
   });
 
+  // Git for Windows checks text files out with CRLF line endings (core.autocrlf): the SQL rendered there
+  // had a carriage return at the end of every template line but not of the others, bytes that the same
+  // monitor compiled elsewhere does not have.
+  it('renders a template checked out with CRLF line endings as the one with LF, from its source or compiled', () => {
+    const template = (eol: string) => ['select 1', '{% if true %}', "from {{ 'x' }}", '{% endif %}', 'where y', ''].join(eol);
+    const root = templateRoot('crlf', { 'macros/lf.sql': template('\n'), 'macros/crlf.sql': template('\r\n') });
+    writePrecompiled(root, join(scratch, 'crlf.cjs'));
+    for (const precompiled of [loadPrecompiled(join(scratch, 'crlf.cjs')), undefined]) {
+      const env = createEnvironment(new TemplateLoader(root, precompiled));
+      expect(env.render('macros/crlf.sql', {})).toBe('select 1\nfrom x\nwhere y\n');
+      expect(env.render('macros/lf.sql', {})).toBe('select 1\nfrom x\nwhere y\n');
+    }
+  });
+
   it('leaves out a template that does not compile, which then fails where it is rendered, as before', () => {
     const root = templateRoot('broken', { 'macros/good.sql': 'good', 'macros/bad.sql': '{% if %}' });
     const skipped: string[] = [];
