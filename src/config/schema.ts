@@ -309,6 +309,18 @@ const duckdbOutput = z.strictObject({
   // as dbt-duckdb's `settings`: DuckDB's own worker threads are `settings: {threads: 4}`
   settings: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a DuckDB setting name such as threads'), z.union([z.string(), z.number(), z.boolean()]))
+    // hindsight's ORDER BYs leave ascending implicit (a descending default reversed every rank: roc_auc,
+    // average_precision and ks), and its comparisons of text are byte by byte (docs/semantics.md)
+    .superRefine((settings, ctx) => {
+      for (const [name, value] of Object.entries(settings)) {
+        if (name.toLowerCase() === 'default_order' && !/^\s*asc(ending)?\s*$/i.test(String(value))) {
+          ctx.addIssue({ code: 'custom', path: [name], message: "expected asc (or no default_order): hindsight's queries leave ascending order implicit, and another default reverses their ranks" });
+        }
+        if (name.toLowerCase() === 'default_collation' && !/^\s*(binary)?\s*$/i.test(String(value))) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'expected binary (or no default_collation): hindsight compares text byte by byte, and another collation merges or reorders values (docs/semantics.md)' });
+        }
+      }
+    })
     .describe("a mapping of DuckDB configuration options to values, e.g. threads: 4 (DuckDB's worker threads) or temp_directory: /big/disk")
     .optional(),
 });

@@ -835,6 +835,16 @@ shop: {<<: *base}
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('SQL, DMY') })).toMatchInlineSnapshot(`"profiles.yml:4:85: shop.outputs.pg.session_settings.DateStyle: expected ISO output, alone or with an input order (ISO, DMY): hindsight reads times, and writes date segments and keys, as ISO text; got "SQL, DMY""`);
   });
 
+  it("refuse DuckDB settings that change the order or equality of hindsight's comparisons", () => {
+    const profiles = (settings: string) => `shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, settings: {threads: 2, ${settings}}}\n`;
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('Default_Order: ASC, default_collation: binary') });
+    expect(loadProjectAndTarget(dir).target.output).toMatchObject({ settings: { Default_Order: 'ASC', default_collation: 'binary' } });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('default_order: desc, DEFAULT_COLLATION: nocase') })).toMatchInlineSnapshot(`
+      "profiles.yml:4:63: shop.outputs.dev.settings.default_order: expected asc (or no default_order): hindsight's queries leave ascending order implicit, and another default reverses their ranks; got "desc"
+      profiles.yml:4:88: shop.outputs.dev.settings.DEFAULT_COLLATION: expected binary (or no default_collation): hindsight compares text byte by byte, and another collation merges or reorders values (docs/semantics.md); got "nocase""
+    `);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
