@@ -42,12 +42,16 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   // names of the built-in types' OIDs, as `pg` knows them (INT4, TEXT, FLOAT8, …)
   const typeNames = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name]));
   await client.connect();
-  await client.query(`set time zone 'UTC'`);
-  // Times as ISO text, which the TIMESTAMP parser above reads and every warehouse writes a date or time
-  // segment, key or model version as, whatever DateStyle the database, role or PGOPTIONS sets ('SQL,
-  // DMY' wrote '30/10/2026 12:00:00': every incremental run failed in its plan). Setting only the
-  // output style keeps the input order (DMY, MDY) a source's own SQL may rely on.
-  await client.query(`set datestyle to 'ISO'`);
+  // One round trip, whatever the database, role or PGOPTIONS sets:
+  // - UTC, which hindsight's windows are in;
+  // - times as ISO text, which the TIMESTAMP parser above reads and every warehouse writes a date or
+  //   time segment, key or model version as ('SQL, DMY' wrote '30/10/2026 12:00:00': every incremental
+  //   run failed in its plan); only the output style, keeping the input order (DMY, MDY) a source's
+  //   own SQL may rely on;
+  // - doubles as the shortest text that reads back as the same double (extra_float_digits 1, the
+  //   default since PostgreSQL 12; 0 or less wrote 15 digits, another segment or class text than
+  //   DuckDB's, and the client read values rounded).
+  await client.query(`set time zone 'UTC'; set datestyle to 'ISO'; set extra_float_digits to 1`);
   if (output.schema) await client.query(`set search_path to ${postgres.quote(output.schema)}, public`);
   // JIT compilation of hindsight's statements, without LLVM's optimization and inlining passes. Each
   // step is one statement with dozens of aggregates, and optimizing and inlining its code took about

@@ -345,6 +345,10 @@ const postgresOutput = z.strictObject({
           ctx.addIssue({ code: 'custom', path: [name], message: "expected UTC (or no TimeZone): hindsight's session is UTC, which its windows are in" });
         }
         // Another output style writes times as text hindsight does not read ('30/10/2026 12:00:00')
+        // Another number of digits writes a double as other text than the shortest (15 digits, or 17)
+        if (name.toLowerCase() === 'extra_float_digits' && String(value).trim() !== '1') {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'expected 1 (or no extra_float_digits): hindsight writes a double segment or class as the shortest text that reads back as it, as every other warehouse does' });
+        }
         if (name.toLowerCase() === 'datestyle' && /\b(sql|postgres|german)\b/i.test(String(value))) {
           ctx.addIssue({ code: 'custom', path: [name], message: "expected ISO output, alone or with an input order (ISO, DMY): hindsight reads times, and writes date segments and keys, as ISO text" });
         }

@@ -835,6 +835,12 @@ shop: {<<: *base}
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('SQL, DMY') })).toMatchInlineSnapshot(`"profiles.yml:4:85: shop.outputs.pg.session_settings.DateStyle: expected ISO output, alone or with an input order (ISO, DMY): hindsight reads times, and writes date segments and keys, as ISO text; got "SQL, DMY""`);
   });
 
+  it("refuse a Postgres session's extra_float_digits other than 1, which writes doubles as other text", () => {
+    const profiles = (digits: string) => `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {extra_float_digits: ${digits}}}\n`;
+    expect(loadProjectAndTarget(project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('1') })).target.output).toMatchObject({ session_settings: { extra_float_digits: 1 } });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('0') })).toMatch(/^profiles\.yml:4:\d+: shop\.outputs\.pg\.session_settings\.extra_float_digits: expected 1 \(or no extra_float_digits\): hindsight writes a double segment or class as the shortest text that reads back as it, as every other warehouse does; got 0$/);
+  });
+
   it("refuse DuckDB settings that change the order or equality of hindsight's comparisons", () => {
     const profiles = (settings: string) => `shop:\n  target: dev\n  outputs:\n    dev: {type: duckdb, settings: {threads: 2, ${settings}}}\n`;
     const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('Default_Order: ASC, default_collation: binary') });

@@ -142,13 +142,14 @@ describe.skipIf(!url)('postgres adapter session', () => {
   // A DateStyle other than ISO (set on the database or role, or in PGOPTIONS) wrote a time as
   // '30/10/2026 12:00:00', which the client read as an invalid date: every incremental run failed in its
   // plan, and a date segment or key was written as that text.
-  it("reads and writes times as ISO text whatever the server's DateStyle, keeping its input order", async () => {
+  it("reads and writes times as ISO text and doubles in full whatever the server's DateStyle and extra_float_digits, keeping its input order", async () => {
     const previous = process.env.PGOPTIONS;
-    process.env.PGOPTIONS = '-c DateStyle=SQL,DMY';
+    // (and extra_float_digits 0, which wrote a double as 15 digits: 0.1 + 0.2 as '0.3')
+    process.env.PGOPTIONS = '-c DateStyle=SQL,DMY -c extra_float_digits=0';
     try {
       adapter = await openAdapter(output());
-      expect(await adapter.query("select timestamp '2026-03-08 07:30:00' as t, cast(date '2026-03-08' as text) as d, cast(date '08/03/2026' as text) as dmy")).toEqual([
-        { t: new Date('2026-03-08T07:30:00Z'), d: '2026-03-08', dmy: '2026-03-08' },
+      expect(await adapter.query("select timestamp '2026-03-08 07:30:00' as t, cast(date '2026-03-08' as text) as d, cast(date '08/03/2026' as text) as dmy, cast(0.1::float8 + 0.2::float8 as text) as x, 0.1::float8 + 0.2::float8 as y")).toEqual([
+        { t: new Date('2026-03-08T07:30:00Z'), d: '2026-03-08', dmy: '2026-03-08', x: '0.30000000000000004', y: 0.1 + 0.2 },
       ]);
       const target = TARGETS.find((t) => t.name === 'postgres')!;
       const [src, out] = [uniqueName('src'), uniqueName('hs')];
