@@ -331,7 +331,8 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
   const classScores = m.type === 'multiclass_classification' ? doc.doc.getIn([...path, 'predictions', 'class_scores'], true) : undefined;
   if (isMap(classScores)) {
     for (const { key } of classScores.items) {
-      if (!isScalar(key) || typeof key.value === 'string' || key.source === undefined || String(key.value) === key.source) continue;
+      // (a null key, ~ or null, is the empty class, which the schema refuses as such)
+      if (!isScalar(key) || typeof key.value === 'string' || key.value === null || key.source === undefined || String(key.value) === key.source) continue;
       const at = [...path, 'predictions', 'class_scores', String(key.value)];
       issue(issues, doc, at, `YAML reads the key ${key.source} as ${String(key.value)}, the class "${String(key.value)}"; quote it ('${key.source}': …) for the class "${key.source}"`, undefined, locateKey(doc, at));
     }

@@ -412,6 +412,19 @@ monitors:
     expect(loadProject(dir).monitors[0]!.classes.map((c) => c.name)).toEqual(['01', '1.50', '2', 'true']);
   });
 
+  // A null key (~ or null) is the empty class, refused as such: the key check said of it "the class
+  // "null"", which no class is, a second error beside the one that says what is wrong.
+  it('reject a null class key once, as an empty class', () => {
+    const text = errors(withMonitors({ 'sizes.yml': `monitors:
+  - name: sizes
+    type: multiclass_classification
+    predictions: {relation: raw.p, key: id, timestamp: ts, predicted_class: c, class_scores: {~: p0, 1: p1}}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 2 days}
+` }));
+    expect(text).toBe('monitors/sizes.yml:4:94: monitors[0].predictions.class_scores.: invalid key ""; expected a class (not empty)');
+  });
+
   // (these said "expected expected letters, digits and _" and "expected Too small: expected string to
   // have >=1 characters")
   it('say what an output name and a class must be', () => {
