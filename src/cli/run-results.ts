@@ -40,8 +40,8 @@ const runResultsPath = (project: Project) => resolve(project.dir, project.config
 
 /**
  * An orchestrator reads run_results.json after the command: a run stopped before it writes one (a
- * bad option, a configuration error, a column missing from a source) must not leave the previous
- * run's "success" there. So it goes first, from hindsight.yml's target-path, read as the loader
+ * bad option, a configuration error) must not leave the previous run's "success" there (a column
+ * missing from a source writes one: RefusedByColumnCheck). So it goes first, from hindsight.yml's target-path, read as the loader
  * reads it; where hindsight.yml cannot be read, the file is left (it might be another tool's: dbt's
  * is target/run_results.json too).
  */
