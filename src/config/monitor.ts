@@ -118,6 +118,16 @@ export const FORECAST_QUERY_COLUMNS = [
   'abs_change', 'sum_abs_change', 'actual_time', 'actual_rank', 'at_time', 'logged_at', 'duplicate_rank',
 ];
 
+/**
+ * Names the forecast steps give columns beside a quantile column, which keeps its own name
+ * (models/forecast/): the forecast rows' logged_at (with predictions.logged_at), predicted_at and
+ * MASE's scales (hs_scale_<i>) in forecast_rows.sql, the metric step's window_start, base_key, segment
+ * value indexes (value_<n>, macros/slices.sql) and scaled_error. A quantile column of such a name was
+ * read in their place (MASE or the pinball losses wrong, with no error) or failed in a step.
+ */
+export const QUANTILE_QUERY_COLUMNS = ['predicted_at', 'window_start', 'base_key', 'scaled_error'];
+export const QUANTILE_QUERY_COLUMN_PATTERN = /^(value_\d+|hs_.*)$/;
+
 /** What a key, series or segment column named like one of hindsight's own columns is told, with the rename to make. */
 export const takenName = (col: string, adds = "hindsight's queries add themselves") =>
   `"${col}" is a column ${adds}; rename it in a \`sql:\` source (select ${col} as my_${col} …)`;
@@ -356,6 +366,12 @@ function forecastRules(config: ForecastConfig): [(string | number)[], string][] 
     const before = levels.get(text);
     if (before !== undefined) rules.push([['predictions', 'quantiles', level], `is the same quantile level as ${before}; give each level once`]);
     else levels.set(text, level);
+  }
+  for (const [level, column] of Object.entries(config.predictions.quantiles ?? {})) {
+    const col = folded(column);
+    if (QUANTILE_QUERY_COLUMNS.includes(col) || QUANTILE_QUERY_COLUMN_PATTERN.test(col) || (col === 'logged_at' && config.predictions.logged_at)) {
+      rules.push([['predictions', 'quantiles', level], takenName(column)]);
+    }
   }
   for (const side of ['predictions', 'outcomes'] as const) {
     const written = config[side].series;

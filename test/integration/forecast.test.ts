@@ -307,6 +307,33 @@ describe('forecast configuration', () => {
     ));
   });
 
+  // A quantile column keeps its own name through the steps, beside the columns the steps add: one
+  // named scaled_error, hs_scale_0, base_key or value_1 (with a segment) was read in their place
+  // (MASE or the pinball losses wrong, with no error; a review), one named predicted_at,
+  // window_start or (with predictions.logged_at) logged_at failed in the metric step.
+  it("rejects quantile columns named like the forecast queries' own columns, in any case", () => {
+    const yaml = monitorYaml('src', HAND_OPTIONS);
+    const names = ['Scaled_Error', 'hs_scale_0', 'base_key', 'value_1', 'predicted_at', 'window_start', 'logged_at'];
+    const dir = writeProjectWith(TARGETS[0]!, 'hs', {
+      ...yaml,
+      predictions: { ...(yaml.predictions as object), quantiles: Object.fromEntries(names.map((n, i) => [`0.${i + 1}`, n])) },
+    });
+    let error: unknown;
+    try {
+      loadProject(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual(expect.arrayContaining(
+      names.map((n, i) => expect.stringMatching(new RegExp(`quantiles\\.0\\.${i + 1}: "${n}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source`))),
+    ));
+    // logged_at is a column of the forecast rows only when predictions.logged_at is configured
+    const { logged_at: _, ...withoutLoggedAt } = yaml.predictions as Record<string, unknown>;
+    const plain = writeProjectWith(TARGETS[0]!, 'hs', { ...yaml, predictions: { ...withoutLoggedAt, quantiles: { '0.5': 'logged_at' } } });
+    expect(() => loadProject(plain)).not.toThrow();
+  });
+
   it('rejects a quantile level outside (0, 1), a level given twice and an unknown horizon unit', () => {
     const yaml = monitorYaml('src', HAND_OPTIONS);
     const quantiles = writeProjectWith(TARGETS[0]!, 'hs', { ...yaml, predictions: { ...(yaml.predictions as object), quantiles: { '1.5': 'q50', '0.5': 'q50', '0.50': 'q10' } } });
