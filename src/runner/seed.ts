@@ -341,7 +341,10 @@ export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): 
   const sqlType = (t: ColumnType) => (t === 'text' ? d.types.text : t === 'double' ? d.types.double : d.types[t]);
   const literal = (value: string | null, t: ColumnType) => {
     if (value === null) return 'null';
-    if (t === 'bigint' || t === 'double' || t === 'boolean') return value;
+    if (t === 'bigint' || t === 'boolean') return value;
+    // a double from its text, not a numeric literal: DuckDB types 0.9990000000000001 as a DECIMAL and
+    // rounds it again into a double (0.999), one unit in the last place off the file's value
+    if (t === 'double') return `cast(${d.string(value)} as ${d.types.double})`;
     if (t === 'timestamp') return `cast(${d.string(value)} as ${d.types.timestamp})`;
     return d.string(value);
   };

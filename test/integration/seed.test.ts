@@ -91,6 +91,18 @@ describe.each(TARGETS)('seed on $name', (target) => {
     expect(got).toEqual([...rows].sort());
   });
 
+  // DuckDB reads a numeric literal such as 0.9990000000000001 as a DECIMAL and rounds it again into a
+  // double (0.999, one unit in the last place off): loaded as literals, about 5% of doubles written with
+  // their shortest decimal (what most tools write) were another double than the file's, and ties appeared
+  it.skipIf(target.unavailable)('loads every double to the bit, as the file writes it', async () => {
+    const path = join(dir, 'doubles.csv');
+    const values = ['0.9990000000000001', '0.30000000000000004', '0.6999999999999998', '-123.45678901234568', '1e-7', '.5', '5.', '-1.25e2'];
+    writeFileSync(path, ['id,x', ...values.map((v, i) => `${i},${v}`)].join('\n') + '\n');
+    const seed = { schema: uniqueName('seed'), table: 'doubles', path };
+    await loadSeed(adapter, seed);
+    expect((await read(seed)).map((r) => r.x)).toEqual(values.map(Number));
+  });
+
   it.skipIf(target.unavailable)('leaves the table as it was when the warehouse fails the load', async () => {
     const path = join(dir, 'kept.csv');
     writeFileSync(path, 'id,label\n1,1\n2,0\n');
