@@ -93,7 +93,7 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     const setup = compileSetup({ monitor: monitors[0]!, schema, dialect: adapter.dialect, run: setupContext });
     for (const statement of setup.statements) {
       signal?.throwIfAborted();
-      await adapter.execute(statement);
+      await executeSetup(adapter, statement);
     }
     await addMissingRunColumns(adapter, runsTable(adapter, options));
     while (sessions.length < threads) {
@@ -134,6 +134,33 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
     results[i] ??= notRun(monitor, abortReason(signal));
   }
   return results;
+}
+
+/**
+ * A statement of setup.sql, run once more when it failed because another session created the same
+ * object at the same moment. Two processes that start together on an empty schema (two cron jobs of
+ * other monitors) both find the schema or a table missing and both create it; on Postgres `if not
+ * exists` does not help then: the second waits for the first's commit on the catalog's unique index
+ * and fails with `duplicate key value violates unique constraint "pg_type_typname_nsp_index"` (or
+ * `pg_namespace_nspname_index`, `pg_class_relname_nsp_index`), or `already exists`. Each setup
+ * statement creates only what is missing, so run again it finds the object made and does nothing.
+ */
+async function executeSetup(adapter: Adapter, statement: string): Promise<void> {
+  try {
+    await adapter.execute(statement);
+  } catch (error) {
+    if (!createdMeanwhile(error)) throw error;
+    await adapter.execute(statement);
+  }
+}
+
+/** Whether an error says the object a statement creates was created by another session meanwhile. */
+function createdMeanwhile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  // Postgres's SQLSTATEs: unique_violation (on a catalog's index: see executeSetup), duplicate_schema, duplicate_table, duplicate_object
+  if (code === '42P06' || code === '42P07' || code === '42710') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return code === '23505' ? /unique constraint "pg_\w+_index"/.test(message) : /already exists/i.test(message);
 }
 
 /**
