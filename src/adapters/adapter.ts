@@ -58,6 +58,14 @@ export interface Adapter {
    * in the step's compiled file. Optional.
    */
   errorPosition?(error: unknown): StatementPosition | undefined;
+  /**
+   * Whether `error` says the warehouse cancelled the transaction (or DML statement) because another
+   * transaction mutated the same table meanwhile: BigQuery cancels one of two conflicting transactions
+   * (cloud.google.com/bigquery/docs/transactions#transaction_concurrency) rather than make it wait.
+   * The runner rolls back and runs such a write transaction again, after a pause. Optional: where
+   * a transaction waits for another's locks instead (DuckDB, Postgres, Snowflake), it is not defined.
+   */
+  isConcurrentUpdate?(error: unknown): boolean;
   close(): Promise<void>;
 }
 

@@ -84,6 +84,17 @@ export function bigqueryErrorPosition(error: unknown): StatementPosition | undef
   return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
+/**
+ * BigQuery's cancellation of a transaction that mutated a table another transaction was mutating:
+ * "Transaction is aborted due to concurrent update against table p:d.t. Transaction ID: …", or for a
+ * DML statement outside a transaction "Could not serialize access to table p:d.t due to concurrent
+ * update" (cloud.google.com/bigquery/docs/transactions#transaction_concurrency).
+ */
+export function isBigqueryConcurrentUpdate(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Transaction is aborted due to concurrent update|Could not serialize access to table .* due to concurrent update/i.test(message);
+}
+
 /** A label value BigQuery accepts: lower case, letters, digits, _ and -, at most 63 characters. */
 const labelValue = (value: string) => value.toLowerCase().replace(/[^\p{Ll}\p{Lo}\p{N}_-]/gu, '_').slice(0, 63);
 
@@ -291,6 +302,7 @@ export async function openBigquery(output: BigqueryOutput): Promise<Adapter> {
     // a session (and client) of its own: BigQuery runs one session's jobs one after another
     openSession: () => openBigquery(output),
     errorPosition: bigqueryErrorPosition,
+    isConcurrentUpdate: isBigqueryConcurrentUpdate,
     // the job fails with BigQuery's "Job execution was cancelled", which the waiting run reports:
     // its `finish` polls on until the job is DONE, so the session's next statement waits for it
     async interrupt() {

@@ -267,6 +267,30 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
     }
   });
 
+  it("cancels a transaction that mutates a table another session's open transaction mutated, with BigQuery's text", async () => {
+    await fake.sql('create table ds.contended as select 1 as n');
+    await withAdapter({}, (a) =>
+      withAdapter({}, async (b) => {
+        await a.execute('begin');
+        await a.execute('delete from ds.contended where n = 1');
+        await b.execute('begin');
+        const error = await b.execute('delete from `test-project`.ds.contended where n = 2').catch((e: unknown) => e);
+        expect((error as Error).message).toMatch(/^Transaction is aborted due to concurrent update against table test-project:ds\.contended\. Transaction ID: /);
+        expect(b.isConcurrentUpdate?.(error)).toBe(true);
+        expect(a.isConcurrentUpdate?.(new Error('Syntax error at [1:1]'))).toBe(false);
+        await a.execute('commit');
+        // (b's transaction ended with its failure, as any failed statement's does)
+        await expect(b.execute('rollback')).rejects.toThrow(/without an active transaction/);
+        // a queued cancellation at COMMIT: the transaction's changes are rolled back
+        fake.cancelNextTransactions('ds.contended', 1, 'commit');
+        await b.execute('begin');
+        await b.execute('delete from ds.contended where true');
+        await expect(b.execute('commit')).rejects.toThrow(/^Transaction is aborted due to concurrent update/);
+      }),
+    );
+    expect(await fake.sql('select count(*)::int as n from ds.contended')).toEqual([{ n: 0 }]);
+  });
+
   it('ends its session on close', async () => {
     const before = fake.openSessions();
     const adapter = await openAdapter(bigqueryOutput());

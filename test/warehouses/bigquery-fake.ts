@@ -18,8 +18,15 @@
 // job at a time in a session ("No concurrent queries are allowed in the same session",
 // cloud.google.com/bigquery/docs/sessions-intro#limitations): a job submitted while another of its
 // session runs fails with BigQuery's "Concurrent jobs in the same session are not allowed"
-// (cloud.google.com/bigquery/docs/troubleshoot-queries); and jobs.cancel answers before the job
-// stops (`cancelLatencyMs`). Error *texts* of the engine are DuckDB's, not BigQuery's.
+// (cloud.google.com/bigquery/docs/troubleshoot-queries); jobs.cancel answers before the job
+// stops (`cancelLatencyMs`); and conflicting transactions are cancelled
+// (cloud.google.com/bigquery/docs/transactions#transaction_concurrency): a statement that deletes,
+// updates or merges rows of a table that another session's open transaction has mutated so fails,
+// in a transaction with "Transaction is aborted due to concurrent update against table …" (which
+// ends it), outside one with "Could not serialize access to table … due to concurrent update".
+// `cancelNextTransactions` makes the next transactions that mutate a table fail so, at that
+// statement or at their COMMIT, as BigQuery may do either. Error *texts* of the engine are DuckDB's,
+// not BigQuery's.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -69,6 +76,10 @@ interface Session {
   id: string;
   connection: DuckDBConnection;
   inTransaction: boolean;
+  /** The tables (`dataset.table`, lower case) the open transaction deleted, updated or merged rows of. */
+  mutated: Set<string>;
+  /** The open transaction fails at its COMMIT, cancelled by a concurrent update of this table (cancelNextTransactions). */
+  cancelAtCommit?: string;
   /** The session's latest job: while it runs, BigQuery fails any other job submitted to the session. */
   current?: FakeJob;
 }
@@ -104,6 +115,16 @@ const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const fail = (reason: string, message: string): ApiError => ({ code: HTTP_CODE[reason] ?? 400, reason, message });
 const isApiError = (e: unknown): e is ApiError => typeof e === 'object' && e !== null && 'reason' in e && 'code' in e;
+
+/** The kinds of statement that mutate a table's rows, which BigQuery's conflicting transactions are made of (inserts are not). */
+const MUTATING = new Set(['DELETE', 'UPDATE', 'MERGE', 'TRUNCATE']);
+
+/** The table (`dataset.table`, lower case, without project or backquotes) a DML statement changes. */
+function dmlTarget(sql: string): string | undefined {
+  const m = /^\s*(?:insert(?:\s+into)?|delete(?:\s+from)?|update|merge(?:\s+into)?|truncate\s+table)\s+((?:`[^`]+`|[A-Za-z0-9_-]+)(?:\.(?:`[^`]+`|[A-Za-z0-9_-]+))*)/i.exec(sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, ''));
+  if (!m) return undefined;
+  return m[1]!.replace(/`/g, '').split('.').slice(-2).join('.').toLowerCase();
+}
 
 /** The statement's kind, from its first words (after leading comments). */
 function kindOf(sql: string): string {
@@ -235,6 +256,10 @@ export class FakeBigQuery {
   private failures = new Map<string, InjectedFailure[]>();
   /** Tables (`dataset.table`, lower case) with require_partition_filter, to their partitioning column. */
   private partitionFilters = new Map<string, string>();
+  /** Transactions to cancel as if by a concurrent update (cancelNextTransactions), in order. */
+  private cancellations: { table: string; at: 'statement' | 'commit' }[] = [];
+  /** How many transactions and DML statements were cancelled by a concurrent update. */
+  concurrentUpdateCancellations = 0;
   /** The plans read for partition filters, one after another. */
   private planned: Promise<unknown> = Promise.resolve();
 
@@ -273,6 +298,15 @@ export class FakeBigQuery {
    */
   requirePartitionFilter(table: string, column: string): void {
     this.partitionFilters.set(table.toLowerCase(), column);
+  }
+
+  /**
+   * The next `count` transactions that delete, update or merge rows of `table` (`dataset.table`) are
+   * cancelled as if another transaction had mutated it concurrently: at that statement (`statement`)
+   * or at their COMMIT (`commit`), with BigQuery's text; the transaction is rolled back.
+   */
+  cancelNextTransactions(table: string, count: number, at: 'statement' | 'commit' = 'statement'): void {
+    for (let i = 0; i < count; i++) this.cancellations.push({ table: table.toLowerCase(), at });
   }
 
   /** Runs DuckDB SQL on the stored data directly, outside any session (for tests to set up and look). */
@@ -374,7 +408,7 @@ export class FakeBigQuery {
     let session: Session | undefined;
     if (sessionProperty) session = this.session(sessionProperty.value);
     else if (query.createSession) {
-      session = { id: `fake-session-${randomUUID()}`, connection: await this.connect(), inTransaction: false };
+      session = { id: `fake-session-${randomUUID()}`, connection: await this.connect(), inTransaction: false, mutated: new Set() };
       this.sessions.set(session.id, session);
     }
     const resource = {
@@ -520,14 +554,19 @@ export class FakeBigQuery {
         session.inTransaction = true;
       } else {
         if (!session.inTransaction) throw fail('invalidQuery', `${kind === 'COMMIT_TRANSACTION' ? 'COMMIT' : 'ROLLBACK'} TRANSACTION without an active transaction`);
+        const cancelled = kind === 'COMMIT_TRANSACTION' ? session.cancelAtCommit : undefined;
         session.inTransaction = false;
-        await session.connection.run(kind === 'COMMIT_TRANSACTION' ? 'commit' : 'rollback');
+        session.mutated.clear();
+        session.cancelAtCommit = undefined;
+        await session.connection.run(cancelled || kind === 'ROLLBACK_TRANSACTION' ? 'rollback' : 'commit');
+        if (cancelled) throw this.concurrentUpdate(project, cancelled, true);
       }
       return empty;
     }
     const connection = session?.connection ?? (await this.connect());
     try {
       if (session?.inTransaction) await this.checkTransactional(connection, query.query, kind);
+      if (MUTATING.has(kind)) this.checkConcurrentUpdate(session, query.query, project);
       const { bytes } = await this.analyze(connection, query.query, kind, project);
       const billed = bytes === 0 ? 0 : Math.max(10 * MiB, Math.ceil(bytes / MiB) * MiB);
       if (query.maximumBytesBilled !== undefined && billed > Number(query.maximumBytesBilled)) {
@@ -551,12 +590,45 @@ export class FakeBigQuery {
       // A failed statement ends the session's transaction: BigQuery rolls it back.
       if (session?.inTransaction) {
         session.inTransaction = false;
+        session.mutated.clear();
+        session.cancelAtCommit = undefined;
         await connection.run('rollback').catch(() => undefined);
       }
       throw e;
     } finally {
       if (!session) connection.closeSync();
     }
+  }
+
+  /**
+   * A statement that mutates rows of a table fails when another session's open transaction has
+   * mutated it, or when a cancellation of it is queued (cancelNextTransactions); else, in a
+   * transaction, the table is recorded as mutated by it.
+   */
+  private checkConcurrentUpdate(session: Session | undefined, sql: string, project: string): void {
+    const table = dmlTarget(sql);
+    if (!table) return;
+    const inTransaction = !!session?.inTransaction;
+    for (const other of this.sessions.values()) {
+      if (other !== session && other.inTransaction && other.mutated.has(table)) throw this.concurrentUpdate(project, table, inTransaction);
+    }
+    if (!inTransaction || session!.mutated.has(table)) return;
+    const queued = this.cancellations.findIndex((c) => c.table === table);
+    if (queued >= 0) {
+      const { at } = this.cancellations.splice(queued, 1)[0]!;
+      if (at === 'statement') throw this.concurrentUpdate(project, table, true);
+      session!.cancelAtCommit = table;
+    }
+    session!.mutated.add(table);
+  }
+
+  /** BigQuery's error for a transaction (or a DML statement outside one) cancelled by a concurrent update of `table`. */
+  private concurrentUpdate(project: string, table: string, inTransaction: boolean): ApiError {
+    this.concurrentUpdateCancellations++;
+    const name = `${project}:${table}`;
+    return fail('invalidQuery', inTransaction
+      ? `Transaction is aborted due to concurrent update against table ${name}. Transaction ID: ${randomUUID()}`
+      : `Could not serialize access to table ${name} due to concurrent update`);
   }
 
   /** Inside a transaction BigQuery takes SELECT, DML and DDL on temporary tables only. */
