@@ -174,7 +174,10 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   const go = (a: Adapter) =>
     runMonitors({
       project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false, threads, signal: interrupted.signal,
-      onStep: (m, s) => line(dotted(`  ${m.name} ${s.name}`, `${s.rows} rows in ${s.seconds.toFixed(2)}s`)),
+      onStep: (m, s) =>
+        line(dotted(`  ${m.name} ${s.name}`, s.cancelled
+          ? `cancelled by a concurrent update (attempt ${s.cancelled.attempt} of ${s.cancelled.attempts}), rolled back; again in ${s.cancelled.pauseSeconds.toFixed(1)}s`
+          : `${s.rows} rows in ${s.seconds.toFixed(2)}s`)),
     });
   let results: MonitorResult[];
   try {

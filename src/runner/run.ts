@@ -21,6 +21,12 @@ export interface StepResult {
   name: string;
   rows: number;
   seconds: number;
+  /**
+   * The write transaction this attempt ran was cancelled by the warehouse for a concurrent update of
+   * a table it writes (Adapter.isConcurrentUpdate), and is run again after a pause: what the warehouse
+   * said, which attempt of how many, and the pause. Such a step's `rows` are 0: it was rolled back.
+   */
+  cancelled?: { error: string; attempt: number; attempts: number; pauseSeconds: number };
 }
 
 export interface MonitorResult {
@@ -67,6 +73,12 @@ export interface RunOptions {
    * A monitor whose commit was sent is not interrupted: it commits, and is reported as it ended.
    */
   signal?: AbortSignal;
+  /**
+   * How often a write transaction that the warehouse cancelled for a concurrent update runs at most,
+   * and the pause before its second attempt, doubled before each next one (with jitter): by default
+   * 5 attempts, after about 1, 2, 4 and 8 s (writeTransaction).
+   */
+  concurrentUpdateRetries?: { attempts: number; firstPauseMs: number };
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -421,56 +433,44 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   const dropSessionTables = async () => {
     for (const step of steps) if (step.relation && !dropped.has(step.relation)) await dropSessionTable(step.relation).catch(() => undefined);
   };
-  try {
-    for (const step of steps) {
-      current = step;
-      adapter.setContext?.({ monitor: monitor.name, step: step.name });
-      const t = performance.now();
-      // The evaluations step of an incremental run reads the stored first days of a recomputed week
-      // as they are: the stored table must have the columns a full refresh writes, checked first.
-      // The steps before it read stored evaluations by name (the key, predicted_at, model_version; a
-      // request's match columns and anchor item): a template change that makes one of them read a
-      // column a stored table may lack needs this check before that step.
-      if (plan.range && step.name === 'evaluations') {
-        const [stored] = permanentTables({ monitor, schema, dialect }, steps);
-        const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }], true);
-        if (differing.length) throw new StoredColumnsDiffer(differing);
-        matching.add(stored!.relation);
-      }
-      if (step.kind === 'statements' && !inTransaction) {
-        // (each probe of columns is a dry-run job on BigQuery: a table found matching is not probed again)
-        const tables = permanentTables({ monitor, schema, dialect }, steps).filter((t) => !matching.has(t.relation));
-        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables, !!plan.range) : [];
-        if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
-        if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing, { schema, monitor: monitor.name, runId }, setAside);
-        release = await writes.acquire();
-        await adapter.execute('begin');
-        inTransaction = true;
-      }
-      let rows = 0;
-      let created: number | undefined;
-      for (const [index, statement] of step.statements.entries()) {
-        options.signal?.throwIfAborted();
-        executing = index;
-        const changed = await adapter.execute(statement);
-        executing = undefined;
-        // rows written = metric rows inserted or changed (late outcomes added to stored windows), whether
-        // the warehouse rebuilt the evaluations with CTAS or not: the rows that carry the run's run_id
-        if (/^\s*(insert|update)\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
-        if (step.relation && /^\s*create\b/i.test(statement) && statement.includes(step.relation)) created = changed;
-      }
-      // A step's rows are its table's: as `create table … as` reported them where the warehouse does
-      // (a query fewer per step, and on Postgres a scan of the table fewer), else counted.
-      if (step.relation) {
-        rows = adapter.reportsCreatedRows && created !== undefined ? created : Number((await adapter.query(`select count(*) as n from ${step.relation}`))[0]?.n ?? 0);
-      }
-      // session tables no later step reads (compileMonitor): their memory goes to the next steps
-      for (const relation of step.dropAfter ?? []) await dropSessionTable(relation);
-      if (step.name === 'write') result.rowsWritten = rows;
-      const done = { name: step.name, rows, seconds: seconds(t) };
-      result.steps.push(done);
-      options.onStep?.(monitor, done);
+  // A step's statements, its rows counted, its progress reported.
+  const executeStep = async (step: Step): Promise<StepResult> => {
+    const t = performance.now();
+    let rows = 0;
+    let created: number | undefined;
+    for (const [index, statement] of step.statements.entries()) {
+      options.signal?.throwIfAborted();
+      executing = index;
+      const changed = await adapter.execute(statement);
+      executing = undefined;
+      // rows written = metric rows inserted or changed (late outcomes added to stored windows), whether
+      // the warehouse rebuilt the evaluations with CTAS or not: the rows that carry the run's run_id
+      if (/^\s*(insert|update)\b/i.test(statement) && statement.includes(metricsTable)) rows += changed;
+      if (step.relation && /^\s*create\b/i.test(statement) && statement.includes(step.relation)) created = changed;
     }
+    // A step's rows are its table's: as `create table … as` reported them where the warehouse does
+    // (a query fewer per step, and on Postgres a scan of the table fewer), else counted.
+    if (step.relation) {
+      rows = adapter.reportsCreatedRows && created !== undefined ? created : Number((await adapter.query(`select count(*) as n from ${step.relation}`))[0]?.n ?? 0);
+    }
+    // session tables no later step reads (compileMonitor): their memory goes to the next steps
+    for (const relation of step.dropAfter ?? []) await dropSessionTable(relation);
+    return report({ name: step.name, rows, seconds: seconds(t) });
+  };
+  const report = (done: StepResult) => {
+    result.steps.push(done);
+    options.onStep?.(monitor, done);
+    return done;
+  };
+  // The write step (the last) and the run record, in one transaction. A warehouse that cancels one of
+  // two transactions writing the same table (BigQuery) may cancel it: writeTransaction runs it again.
+  const transaction = async () => {
+    current = steps.at(-1)!;
+    adapter.setContext?.({ monitor: monitor.name, step: current.name });
+    release ??= await writes.acquire();
+    await adapter.execute('begin');
+    inTransaction = true;
+    result.rowsWritten = (await executeStep(current)).rows;
     current = undefined;
     adapter.setContext?.({ monitor: monitor.name });
     options.signal?.throwIfAborted(); // (interrupted after its write: rolled back, not committed)
@@ -482,6 +482,47 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
     commitSent = true;
     await adapter.execute('commit');
     inTransaction = false;
+  };
+  // A cancelled transaction rolled back, before it runs again; true if its commit went through after all.
+  const rollBack = async (): Promise<boolean> => {
+    if (inTransaction) await adapter.execute('rollback').catch(() => undefined);
+    inTransaction = false;
+    committing.delete(adapter);
+    if (commitSent && (await committed(adapter, runs, runId))) return true;
+    commitSent = false;
+    // (the other monitors of this process write meanwhile)
+    release?.();
+    release = undefined;
+    return false;
+  };
+  try {
+    for (const step of steps) {
+      current = step;
+      adapter.setContext?.({ monitor: monitor.name, step: step.name });
+      // The evaluations step of an incremental run reads the stored first days of a recomputed week
+      // as they are: the stored table must have the columns a full refresh writes, checked first.
+      // The steps before it read stored evaluations by name (the key, predicted_at, model_version; a
+      // request's match columns and anchor item): a template change that makes one of them read a
+      // column a stored table may lack needs this check before that step.
+      if (plan.range && step.name === 'evaluations') {
+        const [stored] = permanentTables({ monitor, schema, dialect }, steps);
+        const differing = await differingTables(adapter, [{ ...stored!, select: fullRefreshEvaluations({ monitor, schema, dialect, run }) }], true);
+        if (differing.length) throw new StoredColumnsDiffer(differing);
+        matching.add(stored!.relation);
+      }
+      if (step.kind === 'statements') {
+        // (each probe of columns is a dry-run job on BigQuery: a table found matching is not probed again)
+        const tables = permanentTables({ monitor, schema, dialect }, steps).filter((t) => !matching.has(t.relation));
+        const differing = plan.range || !dialect.capabilities.transactionalDdl ? await differingTables(adapter, tables, !!plan.range) : [];
+        if (plan.range && differing.length) throw new StoredColumnsDiffer(differing);
+        if (!dialect.capabilities.transactionalDdl) await createPermanentTables(adapter, differing, { schema, monitor: monitor.name, runId }, setAside);
+        break; // (the write step is the last: compileMonitor)
+      }
+      await executeStep(step);
+    }
+    await writeTransaction(adapter, options, transaction, rollBack, (error, attempt, attempts, pauseMs, took) =>
+      report({ name: 'write', rows: 0, seconds: took, cancelled: { error: warehouseSaid(error), attempt, attempts, pauseSeconds: pauseMs / 1000 } }),
+    );
     result.finalBefore = finalBefore;
   } catch (e) {
     if (e instanceof StoredColumnsDiffer) rebuild = e;
@@ -522,6 +563,62 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
   }
   result.seconds = seconds(started);
   return result;
+}
+
+/**
+ * Runs `transaction` (a monitor's write transaction: begin, the write step, the run record, commit)
+ * and, where the warehouse cancels one of two transactions that mutate the same table (BigQuery:
+ * Adapter.isConcurrentUpdate), runs it again when it was so cancelled, at any of its statements: the
+ * write transactions of another `hindsight run` process (another cron job's monitors) mutate the
+ * same hindsight_metrics, and the turns of Shared.writes are taken within one process only. Before
+ * each new attempt `rollBack` ends the cancelled one, and says whether its commit went through all
+ * the same (it is then this run's success), and the pause grows (1 s, 2 s, 4 s … by default, with
+ * jitter, so that two cancelled processes do not meet again). An interrupt stops the retries; after
+ * the last attempt, the error says how many were cancelled. `onCancelled` reports each retry.
+ */
+async function writeTransaction(
+  adapter: Adapter,
+  options: RunOptions,
+  transaction: () => Promise<void>,
+  rollBack: () => Promise<boolean>,
+  onCancelled: (error: unknown, attempt: number, attempts: number, pauseMs: number, seconds: number) => void,
+): Promise<void> {
+  const { attempts, firstPauseMs } = options.concurrentUpdateRetries ?? { attempts: 5, firstPauseMs: 1000 };
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!adapter.isConcurrentUpdate?.(error) || options.signal?.aborted) throw error;
+      if (await rollBack()) return;
+      if (attempt >= attempts) {
+        throw new Error(
+          `cancelled ${attempt} times by concurrent updates of the tables it writes (another transaction, such as another hindsight process's, was changing them); ` +
+            `rolled back. The warehouse said: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      const pauseMs = Math.round(firstPauseMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+      onCancelled(error, attempt, attempts, pauseMs, seconds(started));
+      await pause(pauseMs, options.signal);
+    }
+  }
+}
+
+/** Waits `ms`, or until `signal` aborts, then failing with its reason. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** Whether the run's success record is in `runs`: its commit went through. False when it cannot be read. */

@@ -1,7 +1,7 @@
 // The BigQuery adapter through the real `@google-cloud/bigquery` client, against a fake of the
 // BigQuery REST API on 127.0.0.1 (./bigquery-fake.ts): what the adapter sends on the wire, how it
 // reads what comes back, and the shop example end to end compared with DuckDB.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -15,7 +15,7 @@ import { compileMonitor } from '../../src/compiler/compile.js';
 import { loadProject, type Project } from '../../src/config/load.js';
 import type { Monitor } from '../../src/config/monitor.js';
 import { outputSchema, type OutputConfig } from '../../src/config/schema.js';
-import { runMonitors } from '../../src/runner/run.js';
+import { runMonitors, type StepResult } from '../../src/runner/run.js';
 import { loadSeed, seedFiles } from '../../src/runner/seed.js';
 import { binaryMonitor, expectSameMetrics, loadFixture, readMetrics, referenceConfig, runProject, uniqueName, writeMonitors, type MonitorSpec } from '../integration/harness.js';
 import type { TestTarget } from '../integration/targets.js';
@@ -370,6 +370,105 @@ describe('the shop example on the fake BigQuery', () => {
     const labelled = fake.insertedJobs().filter((j) => j.configuration.labels?.hindsight_step === 'metrics');
     expect(labelled.length).toBeGreaterThanOrEqual(2);
     expect(labelled[0].configuration.labels.hindsight_monitor).toBe('keep_probability');
+  }, 300_000);
+});
+
+describe('a write transaction BigQuery cancels for a concurrent update (another process writing hindsight_metrics)', () => {
+  const asOf = new Date('2026-11-21T00:00:00Z');
+  let dir: string;
+  let project: Project;
+  let bq: Adapter;
+  let duck: Adapter;
+  const target = (o: OutputConfig) => ({ profile: 'shop', name: o.type, output: o });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hindsight-bigquery-conflict-'));
+    cpSync('examples/shop', dir, { recursive: true, filter: (src) => !/[\\/]target([\\/]|$)/.test(src) });
+    writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'bq', outputs: { bq: { ...bigqueryOutput() } } } }));
+    // (a dataset of its own: hindsight_runs holds this test's records alone)
+    const config = join(dir, 'hindsight.yml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^schema: hindsight\b/m, 'schema: hindsight_conflict'));
+    project = loadProject(dir);
+    expect(project.config.schema).toBe('hindsight_conflict');
+    bq = await openAdapter(bigqueryOutput());
+    duck = await openAdapter({ type: 'duckdb', path: ':memory:' });
+    for (const seed of seedFiles(project)) {
+      await loadSeed(bq, seed);
+      await loadSeed(duck, seed);
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await bq?.close();
+    await duck?.close();
+  });
+
+  it('runs it again, from BEGIN to COMMIT, after a pause: the same rows as a run without conflicts, and one success record', async () => {
+    const [monitor] = project.monitors as [Monitor];
+    const run = (adapter: Adapter, onStep?: (m: Monitor, s: StepResult) => void) =>
+      runMonitors({
+        project, target: target(adapter.type === 'duckdb' ? { type: 'duckdb', path: ':memory:' } : bigqueryOutput()), adapter, monitors: [monitor],
+        asOf, fullRefresh: true, onStep,
+      });
+    const schema = project.config.schema;
+    // setup creates the tables: the monitor's first run, then the cancellations of its second
+    expect((await run(bq))[0]!.error?.message).toBeUndefined();
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'statement');
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'commit');
+    const cancelledBefore = fake.concurrentUpdateCancellations;
+    const printed: string[] = [];
+    const [result] = await run(bq, (_, s) => printed.push(`${s.name}${s.cancelled ? ' (cancelled)' : ''}`));
+    expect(fake.concurrentUpdateCancellations - cancelledBefore).toBe(2);
+    expect(result!.error?.message).toBeUndefined();
+    expect(result!.status).toBe('success');
+    const cancelled = result!.steps.filter((s) => s.cancelled);
+    expect(cancelled.map((s) => s.cancelled!.error)).toEqual([
+      expect.stringMatching(/^Transaction is aborted due to concurrent update against table test-project:hindsight_conflict\.hindsight_metrics/),
+      expect.stringMatching(/^Transaction is aborted due to concurrent update/),
+    ]);
+    // the first attempt cancelled at its delete, the second at its commit (after its write step), the third committed
+    expect(printed).toEqual([...printed.slice(0, -4), 'write (cancelled)', 'write', 'write (cancelled)', 'write']);
+    expect(result!.rowsWritten).toBeGreaterThan(1000);
+    const metrics = await readMetrics(bq, schema, monitor.name);
+    expect(metrics.length).toBe(result!.rowsWritten);
+    await run(duck);
+    expectSameMetrics(metrics, await readMetrics(duck, schema, monitor.name));
+    const records = await bq.query(`select status from ${schema}.hindsight_runs where run_id = '${result!.runId}'`);
+    expect(records).toEqual([{ status: 'success' }]);
+    expect(await bq.query(`select count(*) as n from ${schema}.hindsight_runs where status = 'error'`)).toEqual([{ n: 0 }]);
+  }, 300_000);
+
+  it('gives up after 5 cancelled attempts, saying so and logging the failure once', async () => {
+    const [monitor] = project.monitors as [Monitor];
+    const schema = project.config.schema;
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 5, 'statement');
+    const [failed] = await runMonitors({
+      project, target: target(bigqueryOutput()), adapter: bq, monitors: [monitor], asOf, fullRefresh: true,
+      concurrentUpdateRetries: { attempts: 5, firstPauseMs: 10 },
+    });
+    expect(failed!.status).toBe('error');
+    expect(failed!.steps.filter((s) => s.cancelled)).toHaveLength(4);
+    expect(failed!.error?.message).toMatch(/cancelled 5 times by concurrent updates of the tables it writes .*Transaction is aborted due to concurrent update/s);
+    const records = await bq.query(`select status from ${schema}.hindsight_runs where run_id = '${failed!.runId}'`);
+    expect(records).toEqual([{ status: 'error' }]);
+  }, 300_000);
+
+  it('stops retrying when interrupted', async () => {
+    const [monitor] = project.monitors as [Monitor];
+    const schema = project.config.schema;
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'statement');
+    const interrupt = new AbortController();
+    const t = performance.now();
+    const [stopped] = await runMonitors({
+      project, target: target(bigqueryOutput()), adapter: bq, monitors: [monitor], asOf, fullRefresh: true, signal: interrupt.signal,
+      concurrentUpdateRetries: { attempts: 5, firstPauseMs: 60_000 },
+      onStep: (_, s) => {
+        if (s.cancelled) interrupt.abort(new Error('interrupted (SIGINT)'));
+      },
+    });
+    expect(stopped!.status).toBe('error');
+    expect(stopped!.error?.message).toMatch(/interrupted \(SIGINT\)/);
+    expect(stopped!.steps.filter((s) => s.cancelled)).toHaveLength(1);
+    expect(performance.now() - t).toBeLessThan(30_000);
   }, 300_000);
 });
 
