@@ -313,6 +313,8 @@ async function refusedByColumnCheck(monitors: Monitor[], issues: ConfigIssue[][]
     const options = { ...runOptions, asOf: monitorAsOf(monitor, runOptions.asOf) };
     const run = { id: randomUUID(), startedAt: new Date() };
     const error = new ConfigError(issues[i]);
+    // (the record's statement is tagged with its monitor, not the last one checked)
+    options.adapter.setContext?.({ monitor: monitor.name });
     await logFailedBeforeSteps(monitor, options, run, error);
     results.push({ monitor: monitor.name, status: 'error', runId: run.id, steps: [], asOf: options.asOf, rowsWritten: 0, seconds: 0, sqlSha256: '', error });
   }
