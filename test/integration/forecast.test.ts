@@ -264,6 +264,16 @@ function randomData(seed: number, o: { days: number; unit: 'hour' | 'day' | 'wee
 
 // ---------------------------------------------------------------------------------------------
 
+/** What loading the project at `dir` throws (undefined when it loads). */
+function loadError(dir: string): unknown {
+  try {
+    loadProject(dir);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 describe('forecast configuration', () => {
   it('rejects series of different lengths and a segment named horizon, in any case', () => {
     const dir = writeProjectWith(TARGETS[0]!, 'hs', {
@@ -271,12 +281,7 @@ describe('forecast configuration', () => {
       outcomes: { relation: 'src.actuals', series: ['store_id'], time: 'day', value: 'units' },
       segments: ['Horizon'], // (case ignored, as the warehouses do)
     });
-    let error: unknown;
-    try {
-      loadProject(dir);
-    } catch (e) {
-      error = e;
-    }
+    const error = loadError(dir);
     expect(error).toBeInstanceOf(ConfigError);
     const messages = (error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`);
     expect(messages).toEqual(expect.arrayContaining([
@@ -295,12 +300,7 @@ describe('forecast configuration', () => {
       outcomes: { ...(yaml.outcomes as object), series: ['store_id', 'checkpoint_at'] },
       segments: ['logged_at', 'hs_scale_0'],
     });
-    let error: unknown;
-    try {
-      loadProject(dir);
-    } catch (e) {
-      error = e;
-    }
+    const error = loadError(dir);
     expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual(expect.arrayContaining(
       ['predictions.series[0]: "Scale"', 'predictions.series[1]: "granularity"', 'outcomes.series[1]: "checkpoint_at"', 'segments[0]: "logged_at"', 'segments[1]: "hs_scale_0"']
         .map((start) => expect.stringMatching(new RegExp(`\\.${start.replace(/[[\]]/g, '\\$&')} is a column hindsight's queries add themselves; rename it in a \`sql:\` source`))),
@@ -318,12 +318,7 @@ describe('forecast configuration', () => {
       ...yaml,
       predictions: { ...(yaml.predictions as object), quantiles: Object.fromEntries(names.map((n, i) => [`0.${i + 1}`, n])) },
     });
-    let error: unknown;
-    try {
-      loadProject(dir);
-    } catch (e) {
-      error = e;
-    }
+    const error = loadError(dir);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => `${i.key}: ${i.message}`)).toEqual(expect.arrayContaining(
       names.map((n, i) => expect.stringMatching(new RegExp(`quantiles\\.0\\.${i + 1}: "${n}" is a column hindsight's queries add themselves; rename it in a \`sql:\` source`))),

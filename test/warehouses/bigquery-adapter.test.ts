@@ -302,6 +302,28 @@ describe('BigQuery adapter, through the real client, against a fake BigQuery API
   });
 });
 
+/**
+ * A copy of the shop example whose profile targets the fake (its tables in `schema`, when given), and
+ * its seeds loaded into the fake and into an in-memory DuckDB, to compare their rows.
+ */
+async function seededShop(prefix: string, schema?: string): Promise<{ dir: string; project: Project; bq: Adapter; duck: Adapter }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync('examples/shop', dir, { recursive: true, filter: (src) => !/[\\/]target([\\/]|$)/.test(src) });
+  writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'bq', outputs: { bq: { ...bigqueryOutput() } } } }));
+  if (schema) {
+    const config = join(dir, 'hindsight.yml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/^schema: hindsight\b/m, `schema: ${schema}`));
+  }
+  const project = loadProject(dir);
+  const bq = await openAdapter(bigqueryOutput());
+  const duck = await openAdapter({ type: 'duckdb', path: ':memory:' });
+  for (const seed of seedFiles(project)) {
+    await loadSeed(bq, seed);
+    await loadSeed(duck, seed);
+  }
+  return { dir, project, bq, duck };
+}
+
 describe('the shop example on the fake BigQuery', () => {
   const asOf = new Date('2026-11-21T00:00:00Z');
   let dir: string;
@@ -311,16 +333,7 @@ describe('the shop example on the fake BigQuery', () => {
   const output = () => bigqueryOutput();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hindsight-bigquery-'));
-    cpSync('examples/shop', dir, { recursive: true, filter: (src) => !/[\\/]target([\\/]|$)/.test(src) });
-    writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'bq', outputs: { bq: { ...output() } } } }));
-    project = loadProject(dir);
-    bq = await openAdapter(output());
-    duck = await openAdapter({ type: 'duckdb', path: ':memory:' });
-    for (const seed of seedFiles(project)) {
-      await loadSeed(bq, seed);
-      await loadSeed(duck, seed);
-    }
+    ({ dir, project, bq, duck } = await seededShop('hindsight-bigquery-'));
   }, 300_000);
   afterAll(async () => {
     await bq?.close();
@@ -382,20 +395,9 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
   const target = (o: OutputConfig) => ({ profile: 'shop', name: o.type, output: o });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hindsight-bigquery-conflict-'));
-    cpSync('examples/shop', dir, { recursive: true, filter: (src) => !/[\\/]target([\\/]|$)/.test(src) });
-    writeFileSync(join(dir, 'profiles.yml'), stringify({ shop: { target: 'bq', outputs: { bq: { ...bigqueryOutput() } } } }));
     // (a dataset of its own: hindsight_runs holds this test's records alone)
-    const config = join(dir, 'hindsight.yml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace(/^schema: hindsight\b/m, 'schema: hindsight_conflict'));
-    project = loadProject(dir);
+    ({ dir, project, bq, duck } = await seededShop('hindsight-bigquery-conflict-', 'hindsight_conflict'));
     expect(project.config.schema).toBe('hindsight_conflict');
-    bq = await openAdapter(bigqueryOutput());
-    duck = await openAdapter({ type: 'duckdb', path: ':memory:' });
-    for (const seed of seedFiles(project)) {
-      await loadSeed(bq, seed);
-      await loadSeed(duck, seed);
-    }
   }, 300_000);
   afterAll(async () => {
     await bq?.close();
