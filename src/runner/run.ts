@@ -492,6 +492,11 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
     committing.delete(adapter);
     if (commitSent && (await committed(adapter, runs, runId))) return true;
     commitSent = false;
+    // Until the next attempt, a failure (an interrupt during the pause, the last attempt's error) is
+    // the write step's, at none of its statements: not "committing", where the attempt was cancelled
+    // at its commit, and not at the statement an earlier attempt was cancelled at.
+    current = steps.at(-1);
+    executing = undefined;
     // (the other monitors of this process write meanwhile)
     release?.();
     release = undefined;

@@ -472,6 +472,28 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
     expect(stopped!.steps.filter((s) => s.cancelled)).toHaveLength(1);
     expect(performance.now() - t).toBeLessThan(30_000);
   }, 300_000);
+
+  // (the error said "step commit failed (committing the SQL in …write.sql): interrupted", though
+  // the commit was rolled back and no commit was running: a committing monitor is not interrupted)
+  it('reports an interrupt during the pause after a cancelled commit at the write step, not at a commit, and writes nothing', async () => {
+    const [monitor] = project.monitors as [Monitor];
+    const schema = project.config.schema;
+    const stored = `select count(*) as n, max(run_id) as run_id from ${schema}.hindsight_metrics where monitor = '${monitor.name}'`;
+    const before = await bq.query(stored);
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'commit');
+    const interrupt = new AbortController();
+    const [stopped] = await runMonitors({
+      project, target: target(bigqueryOutput()), adapter: bq, monitors: [monitor], asOf, fullRefresh: true, signal: interrupt.signal,
+      concurrentUpdateRetries: { attempts: 5, firstPauseMs: 60_000 },
+      onStep: (_, s) => {
+        if (s.cancelled) interrupt.abort(new Error('interrupted (SIGINT)'));
+      },
+    });
+    expect(stopped!.status).toBe('error');
+    expect(stopped!.error?.message).toMatch(/^monitor keep_probability, step write failed \(SQL in [^)]*write\.sql\):\n {2}interrupted \(SIGINT\)$/);
+    expect(await bq.query(`select status from ${schema}.hindsight_runs where run_id = '${stopped!.runId}'`)).toEqual([{ status: 'error' }]);
+    expect(await bq.query(stored)).toEqual(before);
+  }, 300_000);
 });
 
 describe('sources that require a partition filter (require_partition_filter), on the fake BigQuery', () => {
