@@ -50,7 +50,8 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
   //   own SQL may rely on;
   // - doubles as the shortest text that reads back as the same double (extra_float_digits 1, the
   //   default since PostgreSQL 12; 0 or less wrote 15 digits, another segment or class text than
-  //   DuckDB's, and the client read values rounded).
+  //   DuckDB's, and the client read values rounded). PostgreSQL 11 has no shortest form: 1 writes 16
+  //   significant digits there.
   await client.query(`set time zone 'UTC'; set datestyle to 'ISO'; set extra_float_digits to 1`);
   if (output.schema) await client.query(`set search_path to ${postgres.quote(output.schema)}, public`);
   // JIT compilation of hindsight's statements, without LLVM's optimization and inlining passes. Each

@@ -527,9 +527,14 @@ async function runPlanned(monitor: Monitor, options: RunOptions, shared: Shared,
       }
       await executeStep(step);
     }
-    await writeTransaction(adapter, options, transaction, rollBack, (error, attempt, attempts, pauseMs, took) =>
-      report({ name: 'write', rows: 0, seconds: took, cancelled: { error: warehouseSaid(error), attempt, attempts, pauseSeconds: pauseMs / 1000 } }),
-    );
+    await writeTransaction(adapter, options, transaction, rollBack, (error, attempt, attempts, pauseMs, took) => {
+      // A write step this attempt finished before it was cancelled (at its run record or commit) was
+      // rolled back: the cancelled attempt's entry stands for it in the results, whose write rows then
+      // add up to the rows written (its progress line was printed, and the next one says what came of it).
+      const last = result.steps.at(-1);
+      if (last?.name === 'write' && !last.cancelled) result.steps.pop();
+      report({ name: 'write', rows: 0, seconds: took, cancelled: { error: warehouseSaid(error), attempt, attempts, pauseSeconds: pauseMs / 1000 } });
+    });
     result.finalBefore = finalBefore;
   } catch (e) {
     if (e instanceof StoredColumnsDiffer) rebuild = e;

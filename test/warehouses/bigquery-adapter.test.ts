@@ -429,6 +429,9 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
     ]);
     // the first attempt cancelled at its delete, the second at its commit (after its write step), the third committed
     expect(printed).toEqual([...printed.slice(0, -4), 'write (cancelled)', 'write', 'write (cancelled)', 'write']);
+    // in the results each cancelled attempt stands for its rolled-back write step: their rows add up
+    const writes = result!.steps.filter((s) => s.name === 'write');
+    expect(writes.map((s) => [Boolean(s.cancelled), s.rows])).toEqual([[true, 0], [true, 0], [false, result!.rowsWritten]]);
     expect(result!.rowsWritten).toBeGreaterThan(1000);
     const metrics = await readMetrics(bq, schema, monitor.name);
     expect(metrics.length).toBe(result!.rowsWritten);
