@@ -457,12 +457,9 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
     expect(records).toEqual([{ status: 'error' }]);
   }, 300_000);
 
-  it('stops retrying when interrupted', async () => {
-    const [monitor] = project.monitors as [Monitor];
-    const schema = project.config.schema;
-    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'statement');
+  /** A full refresh of `monitor` interrupted (SIGINT) as soon as a write attempt is cancelled, during the minute's pause before the next. */
+  const interruptedAtCancel = async (monitor: Monitor) => {
     const interrupt = new AbortController();
-    const t = performance.now();
     const [stopped] = await runMonitors({
       project, target: target(bigqueryOutput()), adapter: bq, monitors: [monitor], asOf, fullRefresh: true, signal: interrupt.signal,
       concurrentUpdateRetries: { attempts: 5, firstPauseMs: 60_000 },
@@ -470,6 +467,15 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
         if (s.cancelled) interrupt.abort(new Error('interrupted (SIGINT)'));
       },
     });
+    return stopped!;
+  };
+
+  it('stops retrying when interrupted', async () => {
+    const [monitor] = project.monitors as [Monitor];
+    const schema = project.config.schema;
+    fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'statement');
+    const t = performance.now();
+    const stopped = await interruptedAtCancel(monitor);
     expect(stopped!.status).toBe('error');
     expect(stopped!.error?.message).toMatch(/interrupted \(SIGINT\)/);
     expect(stopped!.steps.filter((s) => s.cancelled)).toHaveLength(1);
@@ -484,14 +490,7 @@ describe('a write transaction BigQuery cancels for a concurrent update (another 
     const stored = `select count(*) as n, max(run_id) as run_id from ${schema}.hindsight_metrics where monitor = '${monitor.name}'`;
     const before = await bq.query(stored);
     fake.cancelNextTransactions(`${schema}.hindsight_metrics`, 1, 'commit');
-    const interrupt = new AbortController();
-    const [stopped] = await runMonitors({
-      project, target: target(bigqueryOutput()), adapter: bq, monitors: [monitor], asOf, fullRefresh: true, signal: interrupt.signal,
-      concurrentUpdateRetries: { attempts: 5, firstPauseMs: 60_000 },
-      onStep: (_, s) => {
-        if (s.cancelled) interrupt.abort(new Error('interrupted (SIGINT)'));
-      },
-    });
+    const stopped = await interruptedAtCancel(monitor);
     expect(stopped!.status).toBe('error');
     expect(stopped!.error?.message).toMatch(/^monitor keep_probability, step write failed \(SQL in [^)]*write\.sql\):\n {2}interrupted \(SIGINT\)$/);
     expect(await bq.query(`select status from ${schema}.hindsight_runs where run_id = '${stopped!.runId}'`)).toEqual([{ status: 'error' }]);
