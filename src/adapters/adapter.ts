@@ -66,6 +66,12 @@ export interface Adapter {
    * a transaction waits for another's locks instead (DuckDB, Postgres, Snowflake), it is not defined.
    */
   isConcurrentUpdate?(error: unknown): boolean;
+  /**
+   * Whether `error` says the object a `create … if not exists` makes was created by another session
+   * meanwhile (two processes that start together on an empty schema). Optional: where it is not
+   * defined, an error saying "already exists" is taken to.
+   */
+  createdMeanwhile?(error: unknown): boolean;
   close(): Promise<void>;
 }
 

@@ -102,6 +102,7 @@ export async function openPostgres(output: PostgresOutput): Promise<Adapter> {
     },
     openSession: () => openPostgres(output),
     errorPosition: postgresErrorPosition,
+    createdMeanwhile: postgresCreatedMeanwhile,
     // A cancel request is the server's, for a session's backend: sent from a connection of its own.
     // It cancels whatever the backend runs when it arrives, so the next statement (the rollback)
     // waits until it has been delivered (run): a backend between statements ignores it.
@@ -137,6 +138,19 @@ export function numericType(modifier: number): string {
   const m = modifier - 4;
   const scale = m & 0x7ff;
   return `NUMERIC(${(m >> 16) & 0xffff},${scale >= 0x400 ? scale - 0x800 : scale})`;
+}
+
+/**
+ * Another session created what a `create … if not exists` makes at the same moment: Postgres checks
+ * for it before the other's commit, then waits on the catalog's unique index and fails with
+ * `duplicate key value violates unique constraint "pg_type_typname_nsp_index"` (or
+ * `pg_namespace_nspname_index`, `pg_class_relname_nsp_index`), or says duplicate_schema,
+ * duplicate_table or duplicate_object.
+ */
+export function postgresCreatedMeanwhile(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  if (e?.code === '42P06' || e?.code === '42P07' || e?.code === '42710') return true;
+  return e?.code === '23505' && /unique constraint "pg_\w+_index"/.test(String(e.message));
 }
 
 /** The server's `position` of an error: a count of characters from 1 (pg gives it as text). */

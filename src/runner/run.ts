@@ -151,28 +151,18 @@ export async function runMonitors(options: RunOptions): Promise<MonitorResult[]>
 /**
  * A statement of setup.sql, run once more when it failed because another session created the same
  * object at the same moment. Two processes that start together on an empty schema (two cron jobs of
- * other monitors) both find the schema or a table missing and both create it; on Postgres `if not
- * exists` does not help then: the second waits for the first's commit on the catalog's unique index
- * and fails with `duplicate key value violates unique constraint "pg_type_typname_nsp_index"` (or
- * `pg_namespace_nspname_index`, `pg_class_relname_nsp_index`), or `already exists`. Each setup
- * statement creates only what is missing, so run again it finds the object made and does nothing.
+ * other monitors) both find the schema or a table missing and both create it, and the second can fail
+ * (Adapter.createdMeanwhile: on Postgres `if not exists` does not help then). Each setup statement
+ * creates only what is missing, so run again it finds the object made and does nothing.
  */
 async function executeSetup(adapter: Adapter, statement: string): Promise<void> {
   try {
     await adapter.execute(statement);
   } catch (error) {
-    if (!createdMeanwhile(error)) throw error;
+    const said = error instanceof Error ? error.message : String(error);
+    if (!(adapter.createdMeanwhile?.(error) ?? /already exists/i.test(said))) throw error;
     await adapter.execute(statement);
   }
-}
-
-/** Whether an error says the object a statement creates was created by another session meanwhile. */
-function createdMeanwhile(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  // Postgres's SQLSTATEs: unique_violation (on a catalog's index: see executeSetup), duplicate_schema, duplicate_table, duplicate_object
-  if (code === '42P06' || code === '42P07' || code === '42710') return true;
-  const message = error instanceof Error ? error.message : String(error);
-  return code === '23505' ? /unique constraint "pg_\w+_index"/.test(message) : /already exists/i.test(message);
 }
 
 /**
