@@ -375,7 +375,7 @@ export function fullRefreshEvaluations(options: CompileOptions): string {
 }
 
 /** A monitor's own permanent table, `<schema>.<monitor>__<name>`, as SQL. */
-function monitorTable({ monitor, schema, dialect: d }: Omit<CompileOptions, 'run'>, name: 'evaluations' | 'mase_history'): string {
+export function monitorTable({ monitor, schema, dialect: d }: Omit<CompileOptions, 'run'>, name: 'evaluations' | 'mase_history'): string {
   return `${d.quote(schema)}.${d.quote(monitorTableName(monitor.name, name))}`;
 }
 

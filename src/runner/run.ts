@@ -8,11 +8,11 @@ import { openSession } from '../adapters/connect.js';
 import type { Adapter } from '../adapters/index.js';
 import type { Project, Target } from '../config/load.js';
 import { closedBefore, configChanges, monitorAsOf, monitorConfigJson, sameConfiguration, type Monitor } from '../config/monitor.js';
-import { compileMonitor, compileSetup, fullRefreshEvaluations, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
+import { compileMonitor, compileSetup, fullRefreshEvaluations, monitorTable, permanentTables, planIncrementalRange, sqlHash, type RunContext, type Step } from '../compiler/compile.js';
 import type { IncrementalRange } from '../compiler/incremental-range.js';
 import { ConfigError, WarehouseError, warehouseSaid, type ConfigIssue } from '../errors.js';
 import { checkColumns } from './columns.js';
-import { projectTable } from '../compiler/names.js';
+import { monitorTableName, projectTable } from '../compiler/names.js';
 import { createPermanentTables, differingTables, dropLeftStagedTables, restoreSetAside, StoredColumnsDiffer, type SetAside } from './stored-tables.js';
 import { locateInFile, stepFileText } from './step-file.js';
 import { addMissingRunColumns, insertRunRecord, previousRun, previousSeconds, startOrder, type PreviousRun, type RunRecord } from './run-log.js';
@@ -637,18 +637,36 @@ export function writeSteps(dir: string, steps: Step[]): void {
 }
 
 /**
- * Why the monitor's stored metrics cannot be added to, if they cannot: `hindsight_metrics` has none
- * of its rows, though one of its successful runs wrote some. The table dropped (setup makes it again,
+ * Why the monitor's stored rows cannot be added to, if they cannot. `hindsight_metrics` has none of
+ * its rows, though one of its successful runs wrote some: the table dropped (setup makes it again,
  * empty) or the monitor's rows deleted, an incremental run would write back its recent windows alone,
  * and the earlier ones would be gone for good; as a missing evaluations table does, this makes the
- * run a full refresh. One row is looked for, by the monitor (Postgres's index, BigQuery's clustering
- * lead with it); `hindsight_runs` is read only when none is found.
+ * run a full refresh. Likewise an evaluations table with no row, though the metrics count
+ * predictions: an incremental run would add to it the recomputed days alone, and every later run
+ * would compute the weeks and months it recomputes from those days. Emptied by hand, or, where DDL
+ * is not transactional, by a full refresh whose process was killed after it set the stored table
+ * aside (createPermanentTables) and before its commit. One row is looked for in each table, in one
+ * query (by the monitor in the metrics: Postgres's index, BigQuery's clustering lead with it); the
+ * rest is read only when one is missing.
  */
-async function metricsLost(query: (sql: string) => Promise<Record<string, unknown>[]>, metrics: string, runs: string, monitor: Monitor, d: Adapter['dialect']): Promise<string | undefined> {
+async function storedRowsLost(
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  tables: { metrics: string; runs: string; evaluations: string },
+  monitor: Monitor,
+  d: Adapter['dialect'],
+): Promise<string | undefined> {
   const name = d.string(monitor.name);
-  if ((await query(`select 1 as found from ${metrics} where monitor = ${name} limit 1`)).length) return undefined;
-  if (!(await query(`select 1 as found from ${runs} where monitor = ${name} and status = 'success' and rows_written > 0 limit 1`)).length) return undefined;
-  return 'hindsight_metrics has no rows of this monitor: dropped or emptied since the last run';
+  const [found] = await query(`select (select 1 from ${tables.metrics} where monitor = ${name} limit 1) as metrics, (select 1 from ${tables.evaluations} limit 1) as evaluations`);
+  if (found?.metrics == null) {
+    if (!(await query(`select 1 as found from ${tables.runs} where monitor = ${name} and status = 'success' and rows_written > 0 limit 1`)).length) return undefined;
+    return 'hindsight_metrics has no rows of this monitor: dropped or emptied since the last run';
+  }
+  if (found.evaluations != null) return undefined;
+  if (!(await query(`select 1 as found from ${tables.metrics} where monitor = ${name} and metric = 'prediction_events' and value > 0 limit 1`)).length) return undefined;
+  const killed = d.capabilities.transactionalDdl
+    ? ''
+    : ` (a full refresh killed after it set the stored table aside leaves it so: its rows are in hs_${monitor.name}__evaluations_<8 hex digits> beside it; drop that table once this run has succeeded)`;
+  return `${monitorTableName(monitor.name, 'evaluations')} has no rows, though hindsight_metrics counts predictions of this monitor: emptied since the last run${killed}`;
 }
 
 /**
@@ -686,7 +704,8 @@ async function planRun(monitor: Monitor, options: RunOptions): Promise<{ range?:
   };
   try {
     // (the metrics are rebuilt only from a full refresh: an incremental run replaces its recent windows)
-    const lost = await metricsLost(query, projectTable(d, schema, 'hindsight_metrics'), runsTable(adapter, options), monitor, d);
+    const tables = { metrics: projectTable(d, schema, 'hindsight_metrics'), runs: runsTable(adapter, options), evaluations: monitorTable(plan, 'evaluations') };
+    const lost = await storedRowsLost(query, tables, monitor, d);
     if (lost) return { reason: lost };
     return { range: await planIncrementalRange(plan, query), previous };
   } catch (error) {

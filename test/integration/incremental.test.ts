@@ -499,6 +499,33 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     expect((await runProject(adapter, dir, { asOf: new Date('2026-02-18T00:00:00Z') }))[0]!.mode).toBe('incremental');
   });
 
+  // A full refresh on BigQuery or Snowflake whose process is killed after it set the stored evaluations
+  // aside (renamed to its staged name, an empty table of the same columns made in its place:
+  // createPermanentTables) and before its commit leaves that empty table. The next run, its
+  // configuration unchanged, ran incrementally from it: every evaluation before its range was gone, and
+  // the weeks it recomputes were computed from their recomputed days alone.
+  it.skipIf(!!target.unavailable)('an evaluations table emptied since the last run: the next run is a full refresh', async () => {
+    const { src, out, dir } = await twentyDaysRun(37);
+    const d = adapter.dialect;
+    const evaluations = `${d.quote(out)}.m__evaluations`;
+    await adapter.execute(d.renameTable(evaluations, out, 'hs_m__evaluations_0badc0de'));
+    await adapter.execute(`create table ${evaluations} as select * from ${d.quote(out)}.hs_m__evaluations_0badc0de where 1 = 0`);
+    const asOf = new Date('2026-02-15T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect([second!.error, second!.mode, second!.reason]).toEqual([undefined, 'full_refresh', expect.stringMatching(/^m__evaluations has no rows, though hindsight_metrics counts predictions of this monitor: emptied since the last run/)]);
+    await expectFullRefreshRows(src, out, asOf);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-02-16T00:00:00Z') }))[0]!.mode).toBe('incremental');
+    // A monitor with no prediction yet has metric rows (its orphan outcomes) and no evaluation: it stays incremental.
+    const empty = uniqueName('src');
+    const emptyOut = uniqueName('hs');
+    await loadFixture(adapter, empty, randomFixture({ seed: 38, predictions: 100, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 4 }), { segments: ['seg_a', 'seg_b'] });
+    await adapter.execute(`delete from ${d.quote(empty)}.predictions`);
+    const emptyDir = writeProject(target, empty, emptyOut, spec);
+    expect((await runProject(adapter, emptyDir, { asOf: new Date('2026-02-14T00:00:00Z') }))[0]!.rowsWritten).toBeGreaterThan(0);
+    expect(Number((await adapter.query(`select count(*) as n from ${d.quote(emptyOut)}.m__evaluations`))[0]!.n)).toBe(0);
+    expect((await runProject(adapter, emptyDir, { asOf: new Date('2026-02-15T00:00:00Z') }))[0]!.mode).toBe('incremental');
+  });
+
   it.skipIf(!!target.unavailable)('a run that fails while writing leaves the metric rows as they were', async () => {
     const fixture = randomFixture({ seed: 21, predictions: 300, start: new Date('2026-01-20T00:00:00Z'), days: 20, maxDelayDays: 8 });
     const src = uniqueName('src');
