@@ -12,7 +12,8 @@ import { ConfigError, UsageError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import { checkCanDryRun, dryRunMonitor } from '../runner/dry-run.js';
 import { notRun, RefusedByColumnCheck, runMonitors, threadCount, writeSteps, type MonitorResult } from '../runner/run.js';
-import { hindsightsOwnTables, loadSeed, readSeeds, seedFiles, withSeedSettings } from '../runner/seed.js';
+import { seedFiles, withSeedSettings } from '../config/seed-files.js';
+import { hindsightsOwnTables, loadSeed, readSeeds } from '../runner/seed.js';
 import { CompiledFiles } from './compiled-files.js';
 import { dotted, line } from './output.js';
 import { parseAsOf } from './as-of.js';
@@ -50,10 +51,7 @@ export function selectMonitors(project: Project, options: { select?: string[]; e
  * also rendered, which proves the templates accept them.
  */
 export function validate(options: CommonOptions): { project: Project; target?: Target; monitors: Monitor[] } {
-  const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  // (hindsight.yml's seeds: tables no seed file loads into; their columns are checked by `seed`, which reads the files)
-  const { issues } = withSeedSettings(project, []);
-  if (issues.length) throw new ConfigError(issues);
+  const { project, target } = loadProjectAndTarget(options.projectDir, { ...options, seeds: true });
   const monitors = selectMonitors(project, options);
   for (const monitor of monitors) compileMonitor({ monitor, schema: project.config.schema, dialect: dialectFor(target.output.type), run: compileContext(parseAsOf(undefined)) });
   return { project, target, monitors };
@@ -88,8 +86,8 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
 }
 
 export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
-  const { project, target } = loadProjectAndTarget(options.projectDir, options);
-  const { files, issues } = withSeedSettings(project, selectSeeds(seedFiles(project), { ...options, projectDir: project.dir }));
+  const { project, target } = loadProjectAndTarget(options.projectDir, { ...options, seeds: true });
+  const files = withSeedSettings(project, selectSeeds(seedFiles(project), { ...options, projectDir: project.dir }));
   // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
   // of the default seeds/, which projects of earlier `hindsight init`s name without having it.
   for (const seedPath of project.config['seed-paths']) {
@@ -98,7 +96,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
     line(`Note: seed-paths: directory "${seedPath}" does not exist in the project directory${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
   // Every file is read and checked before any is loaded: a bad one stops the command with nothing loaded.
-  const seeds = readSeeds(files, [...issues, ...hindsightsOwnTables(project.config.schema, files)]);
+  const seeds = readSeeds(files, hindsightsOwnTables(project.config.schema, files));
   const go = async (a: Adapter) => {
     line(`Loading ${files.length} seed file(s) into target ${target.name} (${target.output.type})`);
     for (const [i, seed] of seeds.entries()) {

@@ -7,6 +7,7 @@ import { isMap, isScalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
 import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, takenName, type KeyOrder, type Monitor } from './monitor.js';
+import { seedSettingIssues } from './seed-files.js';
 import { cleanSql } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
@@ -102,6 +103,11 @@ export interface LoadOptions {
    * (src/config/partial-parse.ts). The CLI turns it on unless --no-partial-parse.
    */
   partialParse?: boolean;
+  /**
+   * Check hindsight.yml's `seeds:` against the seed files too (validate and seed, and so build): its
+   * problems are reported with the monitor files'. Commands that load no seed do not read the files.
+   */
+  seeds?: boolean;
 }
 
 export function loadProject(projectDir: string, options: LoadOptions = {}): Project {
@@ -154,8 +160,11 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
     }
   });
   cache?.save();
+  const seeds = config?.seeds ? { seedPositions: seedPositions(parsed, config.seeds) } : {};
+  // (hindsight.yml's seeds: tables no seed file loads into; their columns are checked by `seed`, which reads the files)
+  if (config && options.seeds) issues.push(...seedSettingIssues({ dir, config, ...seeds }));
   if (issues.length > 0 || !config) throw new ConfigError(issues);
-  return { dir, config, monitors, ...(config.seeds ? { seedPositions: seedPositions(parsed, config.seeds) } : {}) };
+  return { dir, config, monitors, ...seeds };
 }
 
 function seedPositions(parsed: ParsedYaml, seeds: NonNullable<ProjectConfig['seeds']>): Map<string, Omit<ConfigIssue, 'message'>> {

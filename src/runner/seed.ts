@@ -9,16 +9,12 @@
 // be (ragged rows, an unclosed quote, a date that does not exist, …) is refused with its
 // file:line:column: nothing is loaded then. Each table is replaced atomically: a seed that fails in
 // the warehouse leaves its table as it was.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Adapter } from '../adapters/index.js';
-import type { Project } from '../config/load.js';
-import type { SEED_COLUMN_TYPES } from '../config/schema.js';
+import type { ColumnType, SeedFile } from '../config/seed-files.js';
 import { closest } from '../config/suggest.js';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { CsvSyntaxError, readCsvRecords } from './csv.js';
-
-export type ColumnType = (typeof SEED_COLUMN_TYPES)[number];
 
 /**
  * A date, or a date and time, optionally with fractional seconds (up to microseconds) and, after a
@@ -101,20 +97,6 @@ export interface SeedResult {
   rows: number;
 }
 
-/** A seed file and the table it loads into. */
-export interface SeedFile {
-  schema: string;
-  table: string;
-  path: string;
-  /** The path shown in messages: relative to the project directory. Default: `path`. */
-  name?: string;
-  /**
-   * Types given in hindsight.yml (`seeds: {<table>: {column_types: …}}`), by column name in lower
-   * case, with where each is written; the other columns' types are inferred.
-   */
-  columnTypes?: Map<string, { type: ColumnType; at: Omit<ConfigIssue, 'message'> }>;
-}
-
 /** A seed file read and checked: its columns, and its values as the warehouse is given them. */
 export interface ParsedSeed {
   file: SeedFile;
@@ -130,35 +112,6 @@ export class SeedFileError extends ConfigError {
     super(issues);
     this.name = 'SeedFileError';
   }
-}
-
-/** The seed files of a project, in the order they are loaded. */
-export function seedFiles(project: Project): SeedFile[] {
-  const out: SeedFile[] = [];
-  // (hidden entries, such as Jupyter's .ipynb_checkpoints, are skipped, as monitor files' are)
-  const csvsUnder = (dir: string): string[] =>
-    readdirSync(dir)
-      .sort()
-      .filter((entry) => !entry.startsWith('.'))
-      .flatMap((entry) => {
-        const full = join(dir, entry);
-        if (statSync(full).isDirectory()) return csvsUnder(full);
-        return entry.endsWith('.csv') ? [full] : [];
-      });
-  for (const seedPath of project.config['seed-paths']) {
-    const root = resolve(project.dir, seedPath);
-    if (!existsSync(root)) continue;
-    for (const entry of readdirSync(root).sort().filter((e) => !e.startsWith('.'))) {
-      const full = join(root, entry);
-      const name = (path: string) => relative(project.dir, path) || path;
-      if (statSync(full).isDirectory()) {
-        for (const file of csvsUnder(full)) out.push({ schema: entry, table: basename(file, '.csv'), path: file, name: name(file) });
-      } else if (entry.endsWith('.csv')) {
-        out.push({ schema: project.config.schema, table: basename(entry, '.csv'), path: full, name: name(full) });
-      }
-    }
-  }
-  return out;
 }
 
 /** A file for a table that an earlier file loads into already. */
@@ -294,37 +247,14 @@ export function readSeed(file: SeedFile): { seed?: ParsedSeed; issues: ConfigIss
 }
 
 /**
- * The seed files of a project with the column types hindsight.yml gives them (`seeds:`), and the
- * problems of those settings: a table no seed file loads into. (A column the file does not have is
- * found when the file is read.) Tables compare ignoring case, as the files' do.
- */
-export function withSeedSettings(project: Project, files: SeedFile[]): { files: SeedFile[]; issues: ConfigIssue[] } {
-  const settings = project.config.seeds ?? {};
-  const tableOf = (name: string) => (name.includes('.') ? name : `${project.config.schema}.${name}`).toLowerCase();
-  const all = seedFiles(project).map((f) => `${f.schema}.${f.table}`);
-  const issues: ConfigIssue[] = [];
-  const byTable = new Map<string, NonNullable<SeedFile['columnTypes']>>();
-  for (const [name, { column_types }] of Object.entries(settings)) {
-    const at = project.seedPositions?.get(name) ?? { file: 'hindsight.yml', line: 1, column: 1, key: `seeds.${name}` };
-    if (!all.some((t) => t.toLowerCase() === tableOf(name))) {
-      const suggestion = closest(name.includes('.') ? name : `${project.config.schema}.${name}`, all);
-      issues.push({ ...at, message: `no seed file loads into ${name.includes('.') ? name : `${project.config.schema}.${name} (a table without a schema is in the project schema)`}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}` });
-      continue;
-    }
-    const types = new Map(Object.entries(column_types).map(([column, type]) => [column.toLowerCase(), { type, at: project.seedPositions?.get(`${name}\0${column}`) ?? { ...at, key: `${at.key}.column_types.${column}` } }] as const));
-    byTable.set(tableOf(name), new Map([...(byTable.get(tableOf(name)) ?? []), ...types]));
-  }
-  return { files: files.map((f) => ({ ...f, ...(byTable.has(`${f.schema}.${f.table}`.toLowerCase()) ? { columnTypes: byTable.get(`${f.schema}.${f.table}`.toLowerCase()) } : {}) })), issues };
-}
-
-/**
  * Reads and checks every file before any is loaded: all their problems at once (SeedFileError),
  * among them two files that would load into the same table, compared ignoring case, as DuckDB and
- * Snowflake's unquoted names do (only among the files given: those --select picked).
+ * Snowflake's unquoted names do (only among the files given: those --select picked), and the
+ * `others` found before.
  */
-export function readSeeds(files: SeedFile[], settingIssues: ConfigIssue[] = []): ParsedSeed[] {
+export function readSeeds(files: SeedFile[], others: ConfigIssue[] = []): ParsedSeed[] {
   const read = files.map(readSeed);
-  const issues = [...settingIssues, ...oneFilePerTable(files), ...read.flatMap((r) => r.issues)];
+  const issues = [...others, ...oneFilePerTable(files), ...read.flatMap((r) => r.issues)];
   if (issues.length) throw new SeedFileError(issues);
   return read.map((r) => r.seed!);
 }

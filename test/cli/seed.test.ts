@@ -161,6 +161,15 @@ describe('hindsight seed', () => {
     settings('  raw.customer:\n    column_types: {zip: text}\n');
     expect(await main(['validate', '--project-dir', dir])).toBe(2);
     expect(io.err).toContain(`hindsight.yml:${line(1)}:3: seeds.raw.customer: no seed file loads into raw.customer (did you mean "raw.customers"?)`);
+    // reported with a monitor file's problems, not once they are fixed (compile, which loads no seed, does not read the files)
+    const monitorFile = readFileSync(join(dir, 'monitors/example.yml'), 'utf8');
+    write(dir, { 'monitors/example.yml': monitorFile.replace('dedupe: latest', 'dedupe: lastest') });
+    io.err = '';
+    expect(await main(['validate', '--project-dir', dir])).toBe(2);
+    expect(io.err).toContain(`hindsight.yml:${line(1)}:3: seeds.raw.customer: no seed file loads into raw.customer`);
+    expect(io.err).toMatch(/monitors\/example\.yml:\d+:\d+: monitors\[0\]\.predictions\.dedupe: expected one of: latest, earliest/);
+    write(dir, { 'monitors/example.yml': monitorFile });
+    expect(await main(['compile', '--project-dir', dir])).toBe(0);
     settings('  raw.customers:\n    column_types:\n      zipp: text\n      joined: bigint\n');
     expect(await main(['seed', '--project-dir', dir])).toBe(2);
     expect(io.err).toContain(`hindsight.yml:${line(3)}:7: seeds.raw.customers.column_types.zipp: seeds/raw/customers.csv has no column "zipp" (did you mean "zip"?); its columns: customer_id, zip, vip, joined`);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter, Row } from '../../src/adapters/index.js';
 import { typeFamily } from '../../src/runner/columns.js';
-import { loadSeed, type SeedFile } from '../../src/runner/seed.js';
+import type { SeedFile } from '../../src/config/seed-files.js';
+import { loadSeed } from '../../src/runner/seed.js';
 import { uniqueName } from './harness.js';
 import { openTarget, TARGETS } from './targets.js';
 

@@ -5,7 +5,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Monitor } from '../../src/config/monitor.js';
-import { readSeeds, seedFiles, type ColumnType } from '../../src/runner/seed.js';
+import { seedFiles, type ColumnType } from '../../src/config/seed-files.js';
+import { readSeeds } from '../../src/runner/seed.js';
 import { loadProject } from '../../src/config/load.js';
 import { compileMonitor, compilePlan, compileSetup, permanentTables, type CompileOptions, type RunContext, type Step } from '../../src/compiler/compile.js';
 import { incrementalRange } from '../../src/compiler/incremental-range.js';
