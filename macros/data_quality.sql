@@ -27,6 +27,18 @@ union all
 {{ output.metric_rows([['prediction_events', '0', '0']], 'empty_windows', keys=orphan_keys) -}}
 {%- endmacro %}
 
+{#-
+  per_window's columns after its keys: each count of `metrics` summed over the step's counts rows of
+  the window and model version, and the label-delay percentiles, which a row of their own holds.
+-#}
+{% macro per_window_columns(metrics) %}
+{% for metric in metrics %}
+{% if metric != 'label_coverage' %}
+        {{ 'max' if metric in ['label_delay_p50', 'label_delay_p90'] else 'sum' }}({{ metric }}) as {{ metric }}{{ ',\n' if not loop.last }}
+{%- endif %}
+{% endfor %}
+{%- endmacro %}
+
 {% macro per_window_rows(metrics) %}
 {% set derived = {
     'label_coverage': [d.divide('observed', 'observed + missing'), 'observed + missing'],

@@ -53,14 +53,7 @@ per_window as (
         granularity,
         window_start,
         model_version,
-        sum(prediction_events) as prediction_events,
-        sum(duplicates_removed) as duplicates_removed,
-        sum(duplicate_items) as duplicate_items,
-        sum(observed) as observed,
-        sum(pending) as pending,
-        sum(missing) as missing,
-        max(label_delay_p50) as label_delay_p50,
-        max(label_delay_p90) as label_delay_p90
+{{ quality.per_window_columns(quality.request_window_metrics) }}
     from counts
     group by 1, 2, 3
 ),
