@@ -67,6 +67,15 @@ export interface Dialect {
    */
   toProbability(expr: string, what: string): string;
   /**
+   * A double from a multiclass class score column (`what`: its configuration key, for the error). A
+   * negative, infinite or NaN value stops the run: a row's scores are divided by their sum, which a
+   * negative one (a logit) turns into no probability, and a row of negative scores into their reverse
+   * order (logits -3, -2, -1 became 0.5, 0.33, 0.17: top-k accuracy and ROC AUC counted the highest
+   * score as the lowest). So does one above 1e300, whose row's sum could overflow to infinity (two of
+   * 1e308: every class's probability 0 on DuckDB, an overflow error on Postgres).
+   */
+  toScore(expr: string, what: string): string;
+  /**
    * An expression that, when evaluated, stops the statement with `message` (a SQL text expression):
    * DuckDB's and BigQuery's error(); elsewhere a cast of the text to a number, whose error quotes it.
    */
@@ -235,6 +244,13 @@ export const defaultDialect: Dialect = {
     const message = `${this.string(`${what} must be a probability between 0 and 1 (map another scale into it in a \`sql:\` source); got `)} || ${this.toText(p)}`;
     // (within 1e-9: 1 less a sum of other classes' probabilities can be 1 + 2e-16 or -1e-17)
     return `case when ${p} between -1e-9 and 1 + 1e-9 or ${p} is null then ${p} else ${this.fail(message)} end`;
+  },
+  toScore(expr, what) {
+    const p = this.toDouble(expr);
+    const message = `${this.string(`${what} must be a score from 0 to 1e300, such as a probability (map logits through a softmax in a \`sql:\` source); got `)} || ${this.toText(p)}`;
+    // (down to -1e-9, as probabilities: 1 less the other classes' can be -1e-17; NaN is above every
+    // number in DuckDB, Postgres and Snowflake, and compares false in BigQuery)
+    return `case when ${p} between -1e-9 and 1e300 or ${p} is null then ${p} else ${this.fail(message)} end`;
   },
   fail(message) {
     return `cast(${message} as ${this.types.integer})`;

@@ -107,6 +107,48 @@ describe.each(TARGETS)('problem types on $name', (target) => {
     expectSameMetrics(await readMetrics(adapter, out), expected.metrics);
   });
 
+  // Class scores are divided by their row's sum, which makes no probabilities of negative ones (logits):
+  // logits -3, -2, -1 for a true class c became 0.5, 0.33, 0.17, and top_1_accuracy counted c, the highest,
+  // as the lowest (1/3 on three rows where scikit-learn's top_k_accuracy_score gives 2/3; a logit row
+  // [-1, 2, 0.5] gave its true class a probability of 1.33 and a log loss of 0). NaN and infinities too,
+  // and scores above 1e300, whose row's sum can overflow (two of 1e308 made every probability 0 on DuckDB).
+  const scoreSql = (v: number | string) => (typeof v === 'number' ? v : `cast('${v}' as ${adapter.dialect.types.double})`);
+  const scoreValues: (number | string)[] = [-1, -0.001, 1e301, ...(['duckdb', 'postgres'].includes(target.name) ? ['NaN', 'Infinity', '-Infinity'] : [])];
+  on('stops at a class score that is negative, above 1e300, infinite or NaN, naming its key, and writes nothing', async () => {
+    const ts = new Date(start + HOUR);
+    const run = async (rows: [string, string, number | string, number | string, number | string][], labels: string[]) => {
+      const [src, out] = [uniqueName('src'), uniqueName('hs')];
+      await createTable(adapter, src, 'predictions',
+        [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'predicted', type: 'text' }, { name: 'p_a', type: 'double' }, { name: 'p_b', type: 'double' }, { name: 'p_c', type: 'double' }],
+        rows.map(([id, predicted, a, b, c]) => [id, ts, predicted, scoreSql(a), scoreSql(b), scoreSql(c)]));
+      await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'y', type: 'text' }],
+        rows.map(([id], i) => [id, new Date(ts.getTime() + HOUR), labels[i]!]));
+      const dir = writeProjectWith(target, out, {
+        type: 'multiclass_classification',
+        predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', predicted_class: 'predicted', class_scores: { a: 'p_a', b: 'p_b', c: 'p_c' } },
+        outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', label: 'y' },
+        top_k: [1],
+        join: { within: '7 days' },
+        granularity: ['day'],
+      });
+      const [result] = await runProject(adapter, dir, { asOf });
+      return { result: result!, out };
+    };
+    for (const bad of scoreValues) {
+      const { result, out } = await run([['k1', 'b', 0.2, 2, 0.5], ['k2', 'c', 0.1, 0.2, bad], ['k3', 'a', 0.5, 0.25, 0.25]], ['b', 'c', 'a']);
+      expect(result.status).toBe('error');
+      const shown = typeof bad === 'number' ? String(bad).replace(/[.+]/g, '\\$&') : '-?(nan|inf)'; // (DuckDB: nan, inf; Postgres: NaN, Infinity)
+      expect(result.error!.message).toMatch(new RegExp(`monitor m, step prediction_events failed[^]*predictions\\.class_scores\\.c must be a score from 0 to 1e300[^]*; got ${shown}`, 'i'));
+      expect(await adapter.query(`select count(*) as n from ${out}.hindsight_metrics`)).toEqual([{ n: 0 }]);
+    }
+    // 0, scores above 1 (divided by their sum), and -1e-17, what 1 less the other classes' probabilities
+    // can be as doubles: scores (top-1 hits on k1 and k2, none on k3, whose true class a is below c)
+    const { result, out } = await run([['k1', 'a', 0, 3, 1], ['k2', 'b', -1e-17, 0.3, 0.7], ['k3', 'c', 0.25, 0.25, 0.5]], ['b', 'c', 'a']);
+    expect(result.error).toBeUndefined();
+    const rows = await adapter.query(`select value from ${out}.hindsight_metrics where granularity = 'day' and metric = 'top_1_accuracy'`);
+    expect(rows).toEqual([{ value: 2 / 3 }]);
+  });
+
   // single output (prediction: / label:), `outputs:` with one output (its average rows too), two outputs
   for (const outputs of [[], ['price'], ['price', 'days']] as const) {
     const multiOutput = outputs.length > 0;

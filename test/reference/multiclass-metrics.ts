@@ -140,7 +140,8 @@ function renormalized(row: MulticlassRow, classes: string[]): Map<string, number
   for (const c of classes) {
     const v = row.scores?.[c];
     if (v === null || v === undefined) return null;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`multiclassMetrics: score of ${c} must be a finite number or NULL, got ${String(v)}`);
+    // (a score below -1e-9 or above 1e300, NaN or infinite, stops the run: docs/semantics.md §5b)
+    if (typeof v !== 'number' || !(v >= -1e-9 && v <= 1e300)) throw new Error(`multiclassMetrics: score of ${c} must be a number from 0 to 1e300, or NULL, got ${String(v)}`);
     raw.push(v);
   }
   let sum = 0;

@@ -396,6 +396,9 @@ describe('multiclassMetrics: edge cases', () => {
     expect(multiclassMetrics([], { topK: [1] })).toEqual([]);
     expect(() => multiclassMetrics(mc(['a'], ['a']), { topK: [0] })).toThrow();
     expect(() => multiclassMetrics(mc(['a'], ['a'], [{ a: Number.NaN }]), { classes: ['a'], topK: [] })).toThrow();
+    // a negative score (a logit) stops the run; down to -1e-9 it is a probability computed as 1 less others
+    expect(() => multiclassMetrics(mc(['a'], ['a'], [{ a: -0.5, b: 1.5 }]), { classes: ['a', 'b'], topK: [] })).toThrow(/from 0 to 1e300/);
+    expect(() => multiclassMetrics(mc(['a'], ['a'], [{ a: -1e-17, b: 1 }]), { classes: ['a', 'b'], topK: [] })).not.toThrow();
     expect(() => multiclassMetrics(mc(['a'], ['a']), { classes: ['a', 'a'], topK: [] })).toThrow();
   });
 
