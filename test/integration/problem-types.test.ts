@@ -149,6 +149,89 @@ describe.each(TARGETS)('problem types on $name', (target) => {
     expect(rows).toEqual([{ value: 2 / 3 }]);
   });
 
+  // Hand-made edge windows, one per day, each with a one-row segment value beside the others: a class
+  // never true (only predicted), a window of one class, scores that sum to 3 or 10, all zero or with a
+  // NULL, tied top scores, labels and predictions outside the configured classes, one row; and for two
+  // outputs, a NULL in one output only, a constant output (r2 NULL, left out of the average), values
+  // near 1e15 and 1e9 with small spreads, negative and zero labels (MAPE), one row, an output without a
+  // row. Both equal the reference on every target (the randomized data above have none of these windows).
+  on('multiclass edge windows equal the reference', async () => {
+    type Row = [label: string, predicted: string, scores: (number | null)[]];
+    const days: Row[][] = [
+      [['a', 'a', [0.7, 0.2, 0.1]], ['a', 'c', [0.3, 0.2, 0.5]], ['b', 'b', [0.1, 0.8, 0.1]], ['b', 'a', [0.5, 0.4, 0.1]]],
+      [['a', 'a', [0.9, 0.05, 0.05]], ['a', 'a', [0.8, 0.1, 0.1]], ['a', 'a', [0.6, 0.3, 0.1]]],
+      [['a', 'a', [2, 1, 1]], ['b', 'a', [0.5, 0.5, 0.5]], ['c', 'a', [10, 0, 0]], ['c', 'c', [1, 1, 3]]],
+      [['a', 'a', [0, 0, 0]], ['b', 'a', [0.5, null, 0.5]], ['c', 'c', [0.2, 0.2, 0.6]], ['b', 'b', [0.1, 0.7, 0.2]]],
+      [['b', 'a', [0.4, 0.4, 0.2]], ['a', 'a', [0.4, 0.4, 0.2]], ['c', 'c', [1 / 3, 1 / 3, 1 / 3]]],
+      [['z', 'a', [0.6, 0.3, 0.1]], ['a', 'a', [0.6, 0.3, 0.1]], ['b', 'z', [0.2, 0.3, 0.5]]],
+      [['b', 'a', [0.6, 0.3, 0.1]]],
+    ];
+    const classes = ['a', 'b', 'c'];
+    const predictions: MulticlassPredictionEvent[] = [];
+    const outcomes: MulticlassOutcomeEvent[] = [];
+    days.forEach((rows, day) => rows.forEach(([label, predicted, scores], i) => {
+      const key = [`d${day}r${i}`];
+      const ts = new Date(start + day * DAY + (i + 1) * HOUR);
+      predictions.push({ key, ts, predictedClass: predicted, classScores: Object.fromEntries(classes.map((c, j) => [c, scores[j]!])), modelVersion: null, segments: { seg: i === 0 ? 'lone' : 'many' } });
+      outcomes.push({ key, ts: new Date(ts.getTime() + HOUR), label });
+    }));
+    const [src, out] = [uniqueName('src'), uniqueName('hs')];
+    await createTable(adapter, src, 'predictions',
+      [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'predicted', type: 'text' }, { name: 'p_a', type: 'double' }, { name: 'p_b', type: 'double' }, { name: 'p_c', type: 'double' }, { name: 'seg', type: 'text' }],
+      predictions.map((p) => [p.key[0], p.ts, p.predictedClass, p.classScores!.a, p.classScores!.b, p.classScores!.c, p.segments.seg]));
+    await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'y', type: 'text' }],
+      outcomes.map((o) => [o.key[0], o.ts, o.label]));
+    const dir = writeProjectWith(target, out, {
+      type: 'multiclass_classification',
+      predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', predicted_class: 'predicted', class_scores: { a: 'p_a', b: 'p_b', c: 'p_c' } },
+      outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', label: 'y' },
+      top_k: [1, 2, 5],
+      ...monitorCommon,
+    });
+    const [result] = await runProject(adapter, dir, { asOf });
+    if (result!.error) throw result!.error;
+    expectSameMetrics(await readMetrics(adapter, out), referenceMulticlassPipeline(predictions, outcomes, { ...common, classes, topK: [1, 2, 5] }).metrics);
+  });
+
+  on('multi-output regression edge windows equal the reference', async () => {
+    // [price prediction, price label, days prediction, days label]
+    type Row = [number | null, number | null, number | null, number | null];
+    const days: Row[][] = [
+      [[10, 12, 3, null], [20, 18, null, 5], [15, 15, 4, 6], [30, 25, 7, 7]],
+      [[10, 12, 3, 5], [20, 18, 4, 5], [15, 16, 6, 5]],
+      [[1e15, 1e15 + 2, 1, 2], [1e15 + 5, 1e15 + 1, 2, 3], [1e15 + 3, 1e15 + 3, 3, 3]],
+      [[-5, -4, 0, 0], [3, -2, 1, 0], [-1, 0, 2, 2], [0, 0, -3, 1]],
+      [[7, 9, 1, 2]],
+      [[7, 9, null, 2], [8, 8, 2, null]],
+      [[1.5, 1.25, 1e9, 1.0000001e9], [2.5, 2.75, 1e9 + 5, 1e9 + 1]],
+    ];
+    const predictions: RegressionPredictionEvent[] = [];
+    const outcomes: RegressionOutcomeEvent[] = [];
+    days.forEach((rows, day) => rows.forEach(([pp, pl, dp, dl], i) => {
+      const key = [`d${day}r${i}`];
+      const ts = new Date(start + day * DAY + (i + 1) * HOUR);
+      predictions.push({ key, ts, predictions: { price: pp, days: dp }, modelVersion: null, segments: { seg: i === 0 ? 'lone' : 'many' } });
+      outcomes.push({ key, ts: new Date(ts.getTime() + HOUR), labels: { price: pl, days: dl } });
+    }));
+    const [src, out] = [uniqueName('src'), uniqueName('hs')];
+    await createTable(adapter, src, 'predictions',
+      [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'pred_price', type: 'double' }, { name: 'pred_days', type: 'double' }, { name: 'seg', type: 'text' }],
+      predictions.map((p) => [p.key[0], p.ts, p.predictions.price, p.predictions.days, p.segments.seg]));
+    await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'price', type: 'double' }, { name: 'days', type: 'double' }],
+      outcomes.map((o) => [o.key[0], o.ts, o.labels!.price, o.labels!.days]));
+    const dir = writeProjectWith(target, out, {
+      type: 'regression',
+      predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts' },
+      outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts' },
+      outputs: { price: { prediction: 'pred_price', label: 'price' }, days: { prediction: 'pred_days', label: 'days' } },
+      // (days only: a week of prices near 1e15 and near 10 squares deviations of 1e15, beyond the exact sums)
+      ...monitorCommon, granularity: ['day'],
+    });
+    const [result] = await runProject(adapter, dir, { asOf });
+    if (result!.error) throw result!.error;
+    expectSameMetrics(await readMetrics(adapter, out), referenceRegressionPipeline(predictions, outcomes, { ...common, granularities: ['day'], outputs: ['price', 'days'], multiOutput: true }).metrics);
+  });
+
   // single output (prediction: / label:), `outputs:` with one output (its average rows too), two outputs
   for (const outputs of [[], ['price'], ['price', 'days']] as const) {
     const multiOutput = outputs.length > 0;
