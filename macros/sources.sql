@@ -32,10 +32,11 @@
 
 {#-
   A value column read from the user's table, typed for hindsight. A multiclass monitor's numbers are its
-  class scores, which must be finite and not negative (d.toScore).
+  class scores, which must be finite and not negative (d.toScore); other numbers must be finite
+  (d.toFiniteNumber).
 -#}
 {% macro read(v) -%}
-{% if v.kind == 'number' and m.type == 'multiclass_classification' %}{{ d.toScore(d.quote(v.column), v.configKey) }}{% elif v.kind == 'number' %}{{ d.toDouble(d.quote(v.column)) }}{% elif v.kind == 'probability' %}{{ d.toProbability(d.quote(v.column), v.configKey) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column), v.configKey) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
+{% if v.kind == 'number' and m.type == 'multiclass_classification' %}{{ d.toScore(d.quote(v.column), v.configKey) }}{% elif v.kind == 'number' %}{{ d.toFiniteNumber(d.quote(v.column), v.configKey) }}{% elif v.kind == 'probability' %}{{ d.toProbability(d.quote(v.column), v.configKey) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column), v.configKey) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
 {%- endmacro %}
 
 {#- Sort order that prefers the higher value: numbers descending, text descending byte by byte. -#}

@@ -76,6 +76,13 @@ export interface Dialect {
    */
   toScore(expr: string, what: string): string;
   /**
+   * A double from any other number column (a regression's predictions and labels, a forecast's values
+   * and actuals; `what`: its configuration key). NaN, an infinity or a value beyond ±1e308 stops the
+   * run naming `what` and the value: the metrics' sums failed on them with the warehouse's words alone
+   * ("bigint out of range" on Postgres, "Could not cast value nan to DECIMAL(38,15)" on DuckDB).
+   */
+  toFiniteNumber(expr: string, what: string): string;
+  /**
    * An expression that, when evaluated, stops the statement with `message` (a SQL text expression):
    * DuckDB's and BigQuery's error(); elsewhere a cast of the text to a number, whose error quotes it.
    */
@@ -202,6 +209,17 @@ export interface Dialect {
 // split and join on each was 75 ms of compiling 1,000 monitors (a CPU profile).
 const quoteWith = (q: string) => (id: string) => (id.includes(q) ? `${q}${id.split(q).join(q + q)}${q}` : `${q}${id}${q}`);
 
+/**
+ * A double from a number column, whose value outside [low, high] stops the run with "<what> must be
+ * <expected>; got <value>" (NaN too: it is above every number in DuckDB, Postgres and Snowflake, and
+ * compares false in BigQuery). NULL passes.
+ */
+function checkedDouble(d: Dialect, expr: string, what: string, [low, high]: [string, string], expected: string): string {
+  const p = d.toDouble(expr);
+  const message = `${d.string(`${what} must be ${expected}; got `)} || ${d.toText(p)}`;
+  return `case when ${p} between ${low} and ${high} or ${p} is null then ${p} else ${d.fail(message)} end`;
+}
+
 export const defaultDialect: Dialect = {
   name: 'default',
   capabilities: { transactionalDdl: true, textTimestamps: false, aggregatePercentile: true, havingSeesAliases: false, reusesCommonTableExpressions: true },
@@ -239,18 +257,15 @@ export const defaultDialect: Dialect = {
     const message = `${this.string(`${what} must be 1/0 or true/false; got `)} || ${this.toText(label)}`;
     return `case when ${label} in (0, 1) or ${label} is null then ${label} else ${this.fail(message)} end`;
   },
+  // (the lower bounds of -1e-9: 1 less a sum of other classes' probabilities can be 1 + 2e-16 or -1e-17)
   toProbability(expr, what) {
-    const p = this.toDouble(expr);
-    const message = `${this.string(`${what} must be a probability between 0 and 1 (map another scale into it in a \`sql:\` source); got `)} || ${this.toText(p)}`;
-    // (within 1e-9: 1 less a sum of other classes' probabilities can be 1 + 2e-16 or -1e-17)
-    return `case when ${p} between -1e-9 and 1 + 1e-9 or ${p} is null then ${p} else ${this.fail(message)} end`;
+    return checkedDouble(this, expr, what, ['-1e-9', '1 + 1e-9'], 'a probability between 0 and 1 (map another scale into it in a `sql:` source)');
   },
   toScore(expr, what) {
-    const p = this.toDouble(expr);
-    const message = `${this.string(`${what} must be a score from 0 to 1e300, such as a probability (map logits through a softmax in a \`sql:\` source); got `)} || ${this.toText(p)}`;
-    // (down to -1e-9, as probabilities: 1 less the other classes' can be -1e-17; NaN is above every
-    // number in DuckDB, Postgres and Snowflake, and compares false in BigQuery)
-    return `case when ${p} between -1e-9 and 1e300 or ${p} is null then ${p} else ${this.fail(message)} end`;
+    return checkedDouble(this, expr, what, ['-1e-9', '1e300'], 'a score from 0 to 1e300, such as a probability (map logits through a softmax in a `sql:` source)');
+  },
+  toFiniteNumber(expr, what) {
+    return checkedDouble(this, expr, what, ['-1e308', '1e308'], 'a finite number');
   },
   fail(message) {
     return `cast(${message} as ${this.types.integer})`;

@@ -2,6 +2,7 @@
 // edge cases of their contract, equal to the independent reference — on every target.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Adapter } from '../../src/adapters/index.js';
+import type { MonitorResult } from '../../src/runner/run.js';
 import {
   referenceMulticlassPipeline, referenceRegressionPipeline,
   type MulticlassOutcomeEvent, type MulticlassPredictionEvent, type RegressionOutcomeEvent, type RegressionPredictionEvent,
@@ -147,6 +148,66 @@ describe.each(TARGETS)('problem types on $name', (target) => {
     expect(result.error).toBeUndefined();
     const rows = await adapter.query(`select value from ${out}.hindsight_metrics where granularity = 'day' and metric = 'top_1_accuracy'`);
     expect(rows).toEqual([{ value: 2 / 3 }]);
+  });
+
+  // Every other number a monitor reads must be finite: a regression's NaN or infinite prediction or label
+  // failed in the metrics step with the warehouse's words alone ("Could not cast value nan to
+  // DECIMAL(38,15)" on DuckDB, "bigint out of range" on Postgres), naming no column; a forecast's too.
+  // (BigQuery and Snowflake's fakes load no NaN.)
+  it.skipIf(!!target.unavailable || !['duckdb', 'postgres'].includes(target.name))('stops at a NaN or infinite regression or forecast value, naming its key, and writes nothing', async () => {
+    const ts = new Date(start + HOUR);
+    const double = (v: number | string) => (typeof v === 'number' ? v : `cast('${v}' as ${adapter.dialect.types.double})`);
+    const regression = async (prediction: number | string, label: number | string) => {
+      const [src, out] = [uniqueName('src'), uniqueName('hs')];
+      await createTable(adapter, src, 'predictions', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'p', type: 'double' }],
+        [['k1', ts, 1.5], ['k2', ts, double(prediction)]]);
+      await createTable(adapter, src, 'outcomes', [{ name: 'id', type: 'text' }, { name: 'ts', type: 'timestamp' }, { name: 'y', type: 'double' }],
+        [['k1', new Date(ts.getTime() + HOUR), 2], ['k2', new Date(ts.getTime() + HOUR), double(label)]]);
+      const dir = writeProjectWith(target, out, {
+        type: 'regression',
+        predictions: { relation: `${src}.predictions`, key: 'id', timestamp: 'ts', prediction: 'p' },
+        outcomes: { relation: `${src}.outcomes`, key: 'id', timestamp: 'ts', label: 'y' },
+        join: { within: '7 days' },
+        granularity: ['day'],
+      });
+      const [result] = await runProject(adapter, dir, { asOf });
+      return { result: result!, out };
+    };
+    const forecast = async (prediction: number | string, actual: number | string) => {
+      const [src, out] = [uniqueName('src'), uniqueName('hs')];
+      const day = (n: number) => new Date(start + n * DAY);
+      await createTable(adapter, src, 'forecasts', [{ name: 's', type: 'text' }, { name: 'made', type: 'timestamp' }, { name: 'target', type: 'timestamp' }, { name: 'p', type: 'double' }],
+        [['a', day(0), day(1), 3], ['a', day(0), day(2), double(prediction)]]);
+      await createTable(adapter, src, 'actuals', [{ name: 's', type: 'text' }, { name: 't', type: 'timestamp' }, { name: 'y', type: 'double' }],
+        [['a', day(1), 2], ['a', day(2), double(actual)]]);
+      const dir = writeProjectWith(target, out, {
+        type: 'forecast',
+        predictions: { relation: `${src}.forecasts`, series: ['s'], forecast_time: 'made', target_time: 'target', prediction: 'p' },
+        outcomes: { relation: `${src}.actuals`, series: ['s'], time: 't', value: 'y' },
+        join: { within: '7 days' },
+        horizon_unit: 'day',
+        granularity: ['day'],
+      });
+      const [result] = await runProject(adapter, dir, { asOf });
+      return { result: result!, out };
+    };
+    const cases: [string, () => Promise<{ result: MonitorResult; out: string }>, string, string][] = [
+      ...['NaN', 'Infinity', '-Infinity'].map((bad): [string, () => Promise<{ result: MonitorResult; out: string }>, string, string] => [bad, () => regression(bad, 1), 'prediction_events', 'predictions.prediction']),
+      ['NaN', () => regression(1, 'NaN'), 'outcome_events', 'outcomes.label'],
+      ['Infinity', () => forecast('Infinity', 1), 'prediction_events', 'predictions.prediction'],
+      ['NaN', () => forecast(1, 'NaN'), 'outcome_events', 'outcomes.value'],
+    ];
+    for (const [bad, go, step, key] of cases) {
+      const { result, out } = await go();
+      expect(result.status).toBe('error');
+      // (DuckDB: nan, inf; Postgres: NaN, Infinity)
+      expect(result.error!.message).toMatch(new RegExp(`monitor m, step ${step} failed[^]*${key.replace('.', '\\.')} must be a finite number; got ${bad.startsWith('-') ? '-' : ''}(nan|inf)`, 'i'));
+      expect(await adapter.query(`select count(*) as n from ${out}.hindsight_metrics`)).toEqual([{ n: 0 }]);
+    }
+    // finite values run (how large the exact sums let them be is docs/semantics.md's)
+    const { result, out } = await regression(12.5, -3);
+    expect(result.error).toBeUndefined();
+    expect(Number((await adapter.query(`select sum(value) as n from ${out}.hindsight_metrics where metric = 'prediction_events'`))[0]!.n)).toBe(2);
   });
 
   // Hand-made edge windows, one per day, each with a one-row segment value beside the others: a class

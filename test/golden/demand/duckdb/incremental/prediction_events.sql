@@ -10,12 +10,12 @@ with events as (
         cast("week_start" as timestamp) as target_time,
         cast("published_at" as timestamp) as logged_at,
         case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
-        cast("units" as double) as prediction,
-        cast("p10" as double) as interval_lower,
-        cast("p90" as double) as interval_upper,
-        cast("p10" as double) as "p10",
-        cast("p50" as double) as "p50",
-        cast("p90" as double) as "p90",
+        case when cast("units" as double) between -1e308 and 1e308 or cast("units" as double) is null then cast("units" as double) else error('predictions.prediction must be a finite number; got ' || case when typeof(cast("units" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("units" as double) as varchar), '\.0$', '') else cast(cast("units" as double) as varchar) end) end as prediction,
+        case when cast("p10" as double) between -1e308 and 1e308 or cast("p10" as double) is null then cast("p10" as double) else error('predictions.interval.lower must be a finite number; got ' || case when typeof(cast("p10" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("p10" as double) as varchar), '\.0$', '') else cast(cast("p10" as double) as varchar) end) end as interval_lower,
+        case when cast("p90" as double) between -1e308 and 1e308 or cast("p90" as double) is null then cast("p90" as double) else error('predictions.interval.upper must be a finite number; got ' || case when typeof(cast("p90" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("p90" as double) as varchar), '\.0$', '') else cast(cast("p90" as double) as varchar) end) end as interval_upper,
+        case when cast("p10" as double) between -1e308 and 1e308 or cast("p10" as double) is null then cast("p10" as double) else error('predictions.quantiles.0.1 must be a finite number; got ' || case when typeof(cast("p10" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("p10" as double) as varchar), '\.0$', '') else cast(cast("p10" as double) as varchar) end) end as "p10",
+        case when cast("p50" as double) between -1e308 and 1e308 or cast("p50" as double) is null then cast("p50" as double) else error('predictions.quantiles.0.5 must be a finite number; got ' || case when typeof(cast("p50" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("p50" as double) as varchar), '\.0$', '') else cast(cast("p50" as double) as varchar) end) end as "p50",
+        case when cast("p90" as double) between -1e308 and 1e308 or cast("p90" as double) is null then cast("p90" as double) else error('predictions.quantiles.0.9 must be a finite number; got ' || case when typeof(cast("p90" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("p90" as double) as varchar), '\.0$', '') else cast(cast("p90" as double) as varchar) end) end as "p90",
         case when typeof("region") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("region" as varchar), '\.0$', '') else cast("region" as varchar) end as "region",
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil((epoch_us(cast("week_start" as timestamp)) - epoch_us(cast("forecast_at" as timestamp))) / 3600000000.0 / 168) as bigint) as horizon

@@ -10,12 +10,12 @@ with events as (
         cast("week_start" as timestamp) as target_time,
         cast("published_at" as timestamp) as logged_at,
         cast("model_version" as text) as model_version,
-        cast("units" as double precision) as prediction,
-        cast("p10" as double precision) as interval_lower,
-        cast("p90" as double precision) as interval_upper,
-        cast("p10" as double precision) as "p10",
-        cast("p50" as double precision) as "p50",
-        cast("p90" as double precision) as "p90",
+        case when cast("units" as double precision) between -1e308 and 1e308 or cast("units" as double precision) is null then cast("units" as double precision) else cast('predictions.prediction must be a finite number; got ' || cast(cast("units" as double precision) as text) as integer) end as prediction,
+        case when cast("p10" as double precision) between -1e308 and 1e308 or cast("p10" as double precision) is null then cast("p10" as double precision) else cast('predictions.interval.lower must be a finite number; got ' || cast(cast("p10" as double precision) as text) as integer) end as interval_lower,
+        case when cast("p90" as double precision) between -1e308 and 1e308 or cast("p90" as double precision) is null then cast("p90" as double precision) else cast('predictions.interval.upper must be a finite number; got ' || cast(cast("p90" as double precision) as text) as integer) end as interval_upper,
+        case when cast("p10" as double precision) between -1e308 and 1e308 or cast("p10" as double precision) is null then cast("p10" as double precision) else cast('predictions.quantiles.0.1 must be a finite number; got ' || cast(cast("p10" as double precision) as text) as integer) end as "p10",
+        case when cast("p50" as double precision) between -1e308 and 1e308 or cast("p50" as double precision) is null then cast("p50" as double precision) else cast('predictions.quantiles.0.5 must be a finite number; got ' || cast(cast("p50" as double precision) as text) as integer) end as "p50",
+        case when cast("p90" as double precision) between -1e308 and 1e308 or cast("p90" as double precision) is null then cast("p90" as double precision) else cast('predictions.quantiles.0.9 must be a finite number; got ' || cast(cast("p90" as double precision) as text) as integer) end as "p90",
         cast("region" as text) as "region",
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(cast(extract(epoch from (cast("week_start" as timestamp) - cast("forecast_at" as timestamp))) as double precision) / 3600 / 168) as bigint) as horizon

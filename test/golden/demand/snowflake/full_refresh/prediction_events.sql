@@ -10,12 +10,12 @@ with events as (
         cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) as target_time,
         cast(convert_timezone('UTC', cast(published_at as timestamp_tz)) as timestamp_ntz) as logged_at,
         cast(model_version as varchar) as model_version,
-        cast(units as float) as prediction,
-        cast(p10 as float) as interval_lower,
-        cast(p90 as float) as interval_upper,
-        cast(p10 as float) as p10,
-        cast(p50 as float) as p50,
-        cast(p90 as float) as p90,
+        case when cast(units as float) between -1e308 and 1e308 or cast(units as float) is null then cast(units as float) else cast('predictions.prediction must be a finite number; got ' || cast(cast(units as float) as varchar) as number) end as prediction,
+        case when cast(p10 as float) between -1e308 and 1e308 or cast(p10 as float) is null then cast(p10 as float) else cast('predictions.interval.lower must be a finite number; got ' || cast(cast(p10 as float) as varchar) as number) end as interval_lower,
+        case when cast(p90 as float) between -1e308 and 1e308 or cast(p90 as float) is null then cast(p90 as float) else cast('predictions.interval.upper must be a finite number; got ' || cast(cast(p90 as float) as varchar) as number) end as interval_upper,
+        case when cast(p10 as float) between -1e308 and 1e308 or cast(p10 as float) is null then cast(p10 as float) else cast('predictions.quantiles.0.1 must be a finite number; got ' || cast(cast(p10 as float) as varchar) as number) end as p10,
+        case when cast(p50 as float) between -1e308 and 1e308 or cast(p50 as float) is null then cast(p50 as float) else cast('predictions.quantiles.0.5 must be a finite number; got ' || cast(cast(p50 as float) as varchar) as number) end as p50,
+        case when cast(p90 as float) between -1e308 and 1e308 or cast(p90 as float) is null then cast(p90 as float) else cast('predictions.quantiles.0.9 must be a finite number; got ' || cast(cast(p90 as float) as varchar) as number) end as p90,
         cast(region as varchar) as region,
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(cast(date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz)) - date_part(epoch_microsecond, cast(convert_timezone('UTC', cast(forecast_at as timestamp_tz)) as timestamp_ntz)) as float) / 3600000000 / 168) as number) as horizon

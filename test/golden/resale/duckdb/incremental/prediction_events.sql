@@ -5,8 +5,8 @@ with events as (
     select
         "item_id",
         cast("predicted_at" as timestamp) as predicted_at,
-        cast("predicted_price" as double) as "predicted_price",
-        cast("predicted_days" as double) as "predicted_days",
+        case when cast("predicted_price" as double) between -1e308 and 1e308 or cast("predicted_price" as double) is null then cast("predicted_price" as double) else error('outputs.price.prediction must be a finite number; got ' || case when typeof(cast("predicted_price" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("predicted_price" as double) as varchar), '\.0$', '') else cast(cast("predicted_price" as double) as varchar) end) end as "predicted_price",
+        case when cast("predicted_days" as double) between -1e308 and 1e308 or cast("predicted_days" as double) is null then cast("predicted_days" as double) else error('outputs.days_to_resale.prediction must be a finite number; got ' || case when typeof(cast("predicted_days" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("predicted_days" as double) as varchar), '\.0$', '') else cast(cast("predicted_days" as double) as varchar) end) end as "predicted_days",
         case when typeof("model_version") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("model_version" as varchar), '\.0$', '') else cast("model_version" as varchar) end as model_version,
         case when typeof("category") in ('DOUBLE', 'FLOAT') then regexp_replace(cast("category" as varchar), '\.0$', '') else cast("category" as varchar) end as "category"
     from "raw"."resale_predictions"

@@ -31,8 +31,8 @@
 {%- endmacro %}
 
 {#-
-  A value column read from the user's table, typed for hindsight. A multiclass monitor's numbers are its
-  class scores, which must be finite and not negative (d.toScore).
+  A value column read from the user's table, typed for hindsight; numbers as before the thirty-third
+  session's checks (d.toScore, d.toFiniteNumber), for compare.ts (docs/performance.md).
 -#}
 {% macro read(v) -%}
 {% if v.kind == 'number' %}{{ d.toDouble(d.quote(v.column)) }}{% elif v.kind == 'probability' %}{{ d.toProbability(d.quote(v.column), v.configKey) }}{% elif v.kind == 'label01' %}{{ d.toLabel(d.quote(v.column), v.configKey) }}{% else %}{{ d.toText(d.quote(v.column)) }}{% endif %}
