@@ -372,6 +372,37 @@ describe.each(TARGETS)('incremental runs on $name', (target) => {
     await expectFullRefreshRows(src, out, asOf);
   });
 
+  // Go's zero time and .NET's DateTime.MinValue log as 0001-01-01. The runner computed the incremental
+  // range's window starts with Date.UTC, which reads years 0-99 as 1900-1999: a placeholder prediction
+  // re-logged with its real time recomputed from 1901-01-01, so the placeholder stayed kept (before the
+  // evaluated start) and the real event, new, was counted a removed duplicate, with no error: on DuckDB
+  // March's count was 1 where a full refresh has 2, and month 0001-01 had missing 1 (0) and
+  // duplicates_removed 0 (1).
+  it.skipIf(!!target.unavailable)('a re-logged prediction of a placeholder time 0001-01-01 (dedupe: latest): incremental equals a full refresh', async () => {
+    const m: MonitorSpec = { within: '2 days', withinMs: 2 * DAY, granularity: ['month'] };
+    const event = (id: string, ts: string, score: number) => ({ key: [id], ts: new Date(ts), score, modelVersion: 'v1', segments: { seg_a: 'a', seg_b: 'x' } });
+    const first: Fixture = {
+      predictions: [event('a', '0001-01-01T00:00:00Z', 0.9), event('b', '2026-03-09T10:00:00Z', 0.2)],
+      outcomes: [{ key: ['b'], ts: new Date('2026-03-09T12:00:00Z'), label: 0 }],
+    };
+    const later: Fixture = { predictions: [event('a', '2026-03-11T10:00:00Z', 0.8)], outcomes: [{ key: ['a'], ts: new Date('2026-03-11T12:00:00Z'), label: 1 }] };
+    const src = uniqueName('src');
+    const out = uniqueName('hs');
+    await loadFixture(adapter, src, first, { segments: ['seg_a', 'seg_b'] });
+    const dir = writeProject(target, src, out, m);
+    expect((await runProject(adapter, dir, { asOf: new Date('2026-03-10T00:00:00Z') }))[0]!.error).toBeUndefined();
+    await loadFixture(adapter, src, later, { segments: ['seg_a', 'seg_b'], append: true });
+    const asOf = new Date('2026-03-12T00:00:00Z');
+    const [second] = await runProject(adapter, dir, { asOf });
+    expect(second!.error).toBeUndefined();
+    // (Postgres has no year 0, where a bound a day or a window before 0001-01-01 falls: its run is a full refresh)
+    if (target.type !== 'postgres') expect([second!.mode, second!.recomputeFrom?.toISOString()]).toEqual(['incremental', '0001-01-01T00:00:00.000Z']);
+    const rows = await readMetrics(adapter, out);
+    const month = (start: string, metric: string) => rows.find((r) => r.windowStart === start && r.metric === metric && r.segment === null && r.modelVersion === 'v1')?.value;
+    expect([month('2026-03-01T00:00:00.000Z', 'count'), month('0001-01-01T00:00:00.000Z', 'duplicates_removed'), month('0001-01-01T00:00:00.000Z', 'missing')]).toEqual([2, 1, 0]);
+    await expectFullRefreshRows(src, out, asOf, m);
+  }, 300_000);
+
   // A table written by an earlier version of hindsight, with other columns: adding to it failed (with
   // day windows, at the evaluations step, which reads the stored first days of a recomputed week),
   // or where DDL is not transactional the runner replaced it with an empty table and the run wrote
