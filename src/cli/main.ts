@@ -106,6 +106,25 @@ const TAKES_VALUE = new Set(
     Object.entries(options as Record<string, Options>).filter(([, o]) => o.type !== 'boolean').flatMap(([name, o]) => [name, ...[o.alias ?? []].flat()])),
 );
 
+/**
+ * Names of the options that take one value (a string option that is not a list). yargs makes a list
+ * of one given twice (`--as-of 2026-11-21 --as-of 2026-11-22`), which the commands read as one value:
+ * `--as-of` failed with "text.trim is not a function" (exit 1), `--target dev --target prod` looked
+ * for a target "dev,prod".
+ */
+const SINGLE_VALUED = new Set(
+  Object.values(COMMANDS).flatMap((options) =>
+    Object.entries(options as Record<string, Options>).filter(([, o]) => o.type === 'string' && !o.array).map(([name]) => name)),
+);
+
+/** An option that takes one value given more than once: a usage error, naming the values, not one of them picked. */
+function givenOnce(a: Args): void {
+  for (const name of SINGLE_VALUED) {
+    const value = a[name];
+    if (Array.isArray(value)) throw new UsageError(`--${name} is given ${value.length} times (${value.map((v) => JSON.stringify(String(v))).join(', ')}); give it once`);
+  }
+}
+
 /** The command among the arguments: the first that is neither an option nor an option's value (`--project-dir shop validate`). */
 function commandOf(tokens: string[]): string | undefined {
   for (let i = 0; i < tokens.length; i++) {
@@ -211,6 +230,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('schema [dir]', 'Write JSON Schemas of the config files (for editors)', (y) => y.positional('dir', { type: 'string', default: 'schema' }), (a) => {
       for (const f of writeJsonSchemas(String(a.dir))) process.stdout.write(`wrote ${f}\n`);
     })
+    .middleware(givenOnce)
     .demandCommand(1, `Name a command: ${Object.keys(COMMANDS).join(', ')}`)
     .strict()
     .fail((message, error) => {

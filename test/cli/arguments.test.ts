@@ -85,6 +85,30 @@ describe('string options without a value', () => {
     expect(io.out).not.toMatch(/Loading|Running|compiled|OK/);
   });
 
+  // yargs makes a list of an option given twice: --as-of failed with "text.trim is not a function"
+  // (exit 1), --target looked for a target "dev,prod", --project-dir for a directory "a,b"
+  it.each([
+    [['compile', '--as-of', '2026-11-21', '--as-of', '2026-11-22'], '--as-of is given 2 times ("2026-11-21", "2026-11-22"); give it once'],
+    [['run', '--as-of=2026-11-21', '--as-of', '2026-11-22', '--full-refresh'], '--as-of is given 2 times ("2026-11-21", "2026-11-22"); give it once'],
+    [['validate', '-t', 'dev', '--target', 'prod'], '--target is given 2 times ("dev", "prod"); give it once'],
+    [['compile', '--project-dir', '.', '--project-dir', 'other'], '--project-dir is given 2 times (".", "other"); give it once'],
+    [['debug', '--profiles-dir', '.', '--profiles-dir', '.'], '--profiles-dir is given 2 times (".", "."); give it once'],
+    [['run', '--threads', '1', '--threads', '2'], '--threads is given 2 times ("1", "2"); give it once'],
+    [['show', 'keep_probability', '--granularity', 'day', '--granularity', 'week'], '--granularity is given 2 times ("day", "week"); give it once'],
+    [['show', 'keep_probability', '--windows', '3', '--windows', '4'], '--windows is given 2 times ("3", "4"); give it once'],
+  ])('%j is a usage error, not one value made of both', async (args, message) => {
+    const dir = shop();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(await main(args)).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(io.err).toBe(`${message}\nRun \`hindsight --help\` for usage.\n`);
+    expect(io.out).not.toMatch(/Loading|Running|compiled|OK/);
+  });
+
   it('show lists no --select or --exclude in its help, and says it takes neither', async () => {
     // (yargs ends the process after --help: in a process of its own)
     const help = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then((m) => m.main(['show', '--help']))"], { encoding: 'utf8' });
