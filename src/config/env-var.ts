@@ -9,10 +9,20 @@ import { formatPath, locateNode, type ParsedYaml, type Path } from './yaml-valid
 class MissingEnvVar extends Error {}
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
-env.addGlobal('env_var', (name: string, fallback?: string) => {
+// (called by templates: its arguments are whatever a template gave, checked before they are used; a
+// name that is not text read process.env.undefined, and was reported as the variable `undefined`)
+const USAGE = "write env_var('NAME') or env_var('NAME', 'default')";
+env.addGlobal('env_var', (...args: unknown[]) => {
+  const [name, fallback] = args;
+  if (args.length > 2) throw new MissingEnvVar(`env_var() takes the name of an environment variable and a default, not ${args.length} arguments; ${USAGE}`);
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new MissingEnvVar(`env_var() needs the name of an environment variable, as text${args.length ? '' : ', and was given none'}; ${USAGE}`);
+  }
+  // (a default of none is no default, as in dbt, whose env_var(var, default=None) it is)
+  if (fallback !== null && typeof fallback === 'object') throw new MissingEnvVar(`the default of env_var('${name}', …) is not text; ${USAGE}`);
   const value = process.env[name];
   if (value !== undefined) return value;
-  if (fallback !== undefined) return fallback;
+  if (fallback !== undefined && fallback !== null) return String(fallback);
   throw new MissingEnvVar(`environment variable ${name} is not set and env_var() was given no default; set it or write env_var('${name}', '<default>')`);
 });
 
@@ -55,7 +65,7 @@ function message(e: unknown): string {
     .replace(/^\[Line \d+, Column \d+\]\s*/, '')
     .replace(/^(Template render error:\s*)?(\w*Error:\s*)?/, '')
     .trim();
-  if (text.startsWith('environment variable ')) return text;
+  if (text.startsWith('environment variable ') || text.startsWith('env_var() ') || text.startsWith('the default of env_var(')) return text;
   return `cannot render this {{ … }} template: ${text}; write "{{ env_var('NAME') }}" or "{{ env_var('NAME', 'default') }}" (a literal {{ in SQL is written {{ '{{' }})`;
 }
 

@@ -765,6 +765,40 @@ shop: {<<: *base}
     `);
   });
 
+  it("report an env_var() call without a name, with a default that is not text or with more arguments, as such", () => {
+    // env_var() read process.env.undefined: "environment variable undefined is not set … write env_var('undefined', …)"
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const profiles = `shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{{ env_var() }}"
+      memory_limit: "{{ env_var('') }}"
+      threads: "{{ env_var(3) }}"
+      settings:
+        a: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', none) }}"
+        b: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', 'x', 'y') }}"
+        c: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', ['x']) }}"
+`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`
+      "profiles.yml:6:13: shop.outputs.dev.path: env_var() needs the name of an environment variable, as text, and was given none; write env_var('NAME') or env_var('NAME', 'default')
+      profiles.yml:7:21: shop.outputs.dev.memory_limit: env_var() needs the name of an environment variable, as text; write env_var('NAME') or env_var('NAME', 'default')
+      profiles.yml:8:16: shop.outputs.dev.threads: env_var() needs the name of an environment variable, as text; write env_var('NAME') or env_var('NAME', 'default')
+      profiles.yml:10:12: shop.outputs.dev.settings.a: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')
+      profiles.yml:11:12: shop.outputs.dev.settings.b: env_var() takes the name of an environment variable and a default, not 3 arguments; write env_var('NAME') or env_var('NAME', 'default')
+      profiles.yml:12:12: shop.outputs.dev.settings.c: the default of env_var('HINDSIGHT_TEST_SURELY_UNSET', …) is not text; write env_var('NAME') or env_var('NAME', 'default')"
+    `);
+    // a default of none is no default, as in dbt: the variable's value when it is set
+    process.env.HINDSIGHT_TEST_ENV = 'set.duckdb';
+    try {
+      const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES + `      path: "{{ env_var('HINDSIGHT_TEST_ENV', none) }}"\n` });
+      expect(loadProjectAndTarget(dir).target.output).toMatchObject({ path: join(dir, 'set.duckdb') });
+    } finally {
+      delete process.env.HINDSIGHT_TEST_ENV;
+    }
+  });
+
   it("turn a value into a number or boolean with dbt's as_number, as_bool and as_native, in monitor files too", () => {
     process.env.HINDSIGHT_TEST_T = '0.7';
     try {
