@@ -458,7 +458,18 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   const output = selected.outputs[targetName] as OutputConfig;
   // (a leading ~ is the home directory, as DuckDB and dbt-duckdb read it: resolved against the
   // project, it made a directory named "~" there and an empty database in it)
-  if (output.type === 'duckdb' && output.path !== ':memory:') output.path = resolve(project.dir, output.path.replace(/^~(?=$|[/\\])/, homedir()));
+  if (output.type === 'duckdb' && output.path !== ':memory:') {
+    const written = output.path;
+    output.path = resolve(project.dir, written.replace(/^~(?=$|[/\\])/, homedir()));
+    // (DuckDB opens a file: given a directory, `run` failed with "IO Error: Could not read from file …: Is a directory", exit 1)
+    if (statSync(output.path, { throwIfNoEntry: false })?.isDirectory()) {
+      const path: Path = [profileName, 'outputs', targetName, 'path'];
+      throw new ConfigError([{
+        file: parsed.file, ...locate(parsed, path), key: formatPath(path),
+        message: `"${written}" is a directory (${output.path}); expected a DuckDB database file, e.g. ${join(written, 'hindsight.duckdb')}`,
+      }]);
+    }
+  }
   return { profile: profileName, name: targetName, output };
 }
 

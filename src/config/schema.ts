@@ -303,7 +303,7 @@ const threads = wholeNumber(1)
 
 const duckdbOutput = z.strictObject({
   type: z.literal('duckdb'),
-  path: z.string().describe('a DuckDB database file, relative to the project directory (~ for the home directory), or :memory:').default(':memory:'),
+  path: z.string().min(1).describe('a DuckDB database file, relative to the project directory (~ for the home directory), or :memory:').default(':memory:'),
   threads,
   memory_limit: z.string().describe("a memory size for DuckDB's memory_limit, e.g. 2GB").optional(),
   // as dbt-duckdb's `settings`: DuckDB's own worker threads are `settings: {threads: 4}`

@@ -655,6 +655,16 @@ ${extra}`;
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles("{{ env_var('HINDSIGHT_TEST_SURELY_UNSET') }}") })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.prod.path: environment variable HINDSIGHT_TEST_SURELY_UNSET is not set and env_var() was given no default; set it or write env_var('HINDSIGHT_TEST_SURELY_UNSET', '<default>')"`);
   });
 
+  it("report a DuckDB path that is empty or a directory where it is written, not as DuckDB's error in run", () => {
+    // (validate accepted them; run failed, exit 1: "IO Error: Could not read from file "<project>": Is a directory")
+    const files = (path: string) => ({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': `${PROFILES}      path: ${path}\n`, 'data/.keep': '' });
+    expect(errors(files('""'))).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: expected a DuckDB database file, relative to the project directory (~ for the home directory), or :memory:; got """`);
+    expect(errors(files('data'))).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: "data" is a directory (<project>/data); expected a DuckDB database file, e.g. data/hindsight.duckdb"`);
+    expect(errors(files('"."'))).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: "." is a directory (<project>); expected a DuckDB database file, e.g. hindsight.duckdb"`);
+    const dir = project(files('data/dev.duckdb'));
+    expect(loadProjectAndTarget(dir).target.output).toEqual({ type: 'duckdb', path: join(dir, 'data', 'dev.duckdb') });
+  });
+
   it("accept YAML merge keys (dbt's `<<: *defaults`), and point a bad merged value's error at the merge", () => {
     const profiles = (threads: string) => `defaults: &defaults
   type: duckdb
