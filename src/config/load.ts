@@ -198,7 +198,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
   const templates = renderEnvVars(doc);
   const data = doc.doc.toJS() as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
-  issues.push(...new Set([...templates, ...withoutMarkers([...fileIssues, ...asMeantType(doc, data)], templates)]));
+  issues.push(...new Set([...templates, ...withoutMarkers(fileIssues, templates)]));
   const declared: Declared[] = [];
   const monitors: Monitor[] = [];
   const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
@@ -241,25 +241,6 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     cacheable.set(file, { sha256, declared, monitors: monitors.map(({ file: _file, ...rest }) => rest) });
   }
   return { issues, declared, monitors };
-}
-
-/**
- * A monitor whose `type` is misspelt gets only that error from the schema (the type picks the rest
- * of the schema): it is also checked as the type it most likely means, so that its other errors
- * come in the same pass instead of after the type is fixed.
- */
-function asMeantType(doc: ParsedYaml, data: unknown): ConfigIssue[] {
-  const list = isRecord(data) && Array.isArray(data.monitors) ? data.monitors : [];
-  const types = monitorSchema.options.map((o) => o.shape.type.value);
-  return list.flatMap((m: unknown, i: number) => {
-    if (!isRecord(m) || typeof m.type !== 'string' || types.includes(m.type as never)) return [];
-    const meant = closest(m.type, types);
-    if (!meant) return [];
-    const monitors = list.map((other, k) => (k === i ? { ...m, type: meant } : other));
-    const typeKey = formatPath(['monitors', i, 'type']);
-    const prefix = formatPath(['monitors', i]);
-    return validateYaml(monitorFileSchema, doc, { ...(data as Record<string, unknown>), monitors }).issues.filter((x) => x.key.startsWith(`${prefix}.`) && x.key !== typeKey);
-  });
 }
 
 /** The file's order of the keys of a monitor's mappings whose order matters (normalizeMonitor). */

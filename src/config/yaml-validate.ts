@@ -324,6 +324,9 @@ function shown(value: unknown): string {
 
 interface ZodIssueLike {
   code: string;
+  /** invalid_union of a discriminated union: the discriminator key, when its value matched no option */
+  discriminator?: string;
+  note?: string;
   path: PropertyKey[];
   message: string;
   keys?: string[];
@@ -359,6 +362,44 @@ function hasKey(data: unknown, path: Path): boolean {
 
 const samePath = (a: Path, b: Path) => a.length === b.length && a.every((p, i) => String(p) === String(b[i]));
 
+/** The schema at `path` with its optional/default wrappers taken off, not picking a union member. */
+function bare(schema: AnySchema | undefined): AnySchema | undefined {
+  let s = schema;
+  while (s) {
+    const def = defOf(s);
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') s = def.innerType as AnySchema;
+    else if (def.type === 'pipe') s = def.in as AnySchema;
+    else return s;
+  }
+  return undefined;
+}
+
+/**
+ * A mapping whose discriminator (a monitor's or an output's `type`) is missing, misspelt or of no known
+ * value gets only that error from the schema (the discriminator picks the rest of it): the member it
+ * most likely means, the closest value (a typo), else the member under which the mapping has the fewest
+ * problems, so that its other errors come in the same pass instead of after the type is fixed.
+ */
+function meantMember(union: AnySchema, discriminator: string, given: Record<string, unknown>): string | undefined {
+  const def = defOf(union);
+  if (def.type !== 'union') return undefined;
+  const members = (def.options as AnySchema[]).flatMap((o): [string, AnySchema][] => {
+    const lit = (defOf(o).shape as Record<string, AnySchema> | undefined)?.[discriminator];
+    const values = lit ? ((defOf(lit).values as unknown[] | undefined) ?? []) : [];
+    return values.filter((v): v is string => typeof v === 'string').map((v) => [v, o]);
+  });
+  const written = given[discriminator];
+  const near = typeof written === 'string' ? closest(written, members.map(([v]) => v)) : undefined;
+  if (near) return near;
+  let best: [string, number] | undefined;
+  for (const [value, member] of members) {
+    // (each unknown key is a problem: a strict object reports all of them in one issue)
+    const count = (member.safeParse({ ...given, [discriminator]: value }).error?.issues ?? []).reduce((n, i) => n + ((i as ZodIssueLike).keys?.length ?? 1), 0);
+    if (!best || count < best[1]) best = [value, count];
+  }
+  return best?.[0];
+}
+
 /** Validate a parsed document; returns the parsed value or every issue found, in file order. */
 export function validateYaml<S extends AnySchema>(
   schema: S,
@@ -368,6 +409,8 @@ export function validateYaml<S extends AnySchema>(
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data as z.output<S>, issues: [] };
   const issues: ConfigIssue[] = [];
+  // mappings whose discriminator matched no member: checked again as the member they most likely mean
+  const meant: { at: Path; key: string; value: string }[] = [];
   // Missing keys that an unknown key right next to them is most likely a typo of.
   const typoOf: Path[] = [];
   const missing: { path: Path; issue: ConfigIssue }[] = [];
@@ -391,6 +434,13 @@ export function validateYaml<S extends AnySchema>(
           });
         }
         continue;
+      }
+      if (issue.code === 'invalid_union' && issue.discriminator !== undefined && issue.note === 'No matching discriminator') {
+        const at = path[path.length - 1] === issue.discriminator ? path.slice(0, -1) : path;
+        const given = valueAt(data, at);
+        const union = bare(schemaAt(schema, at, data));
+        const value = given && typeof given === 'object' && !Array.isArray(given) && union ? meantMember(union, issue.discriminator, given as Record<string, unknown>) : undefined;
+        if (value !== undefined) meant.push({ at, key: issue.discriminator, value });
       }
       if (issue.code === 'invalid_key') {
         // a record's key failed its own schema: point at the key, say what a key must be
@@ -428,6 +478,17 @@ export function validateYaml<S extends AnySchema>(
     }
   }
   for (const { path, issue } of missing) if (!typoOf.some((t) => samePath(t, path))) issues.push(issue);
+  if (meant.length) {
+    // (the rest of the document is the same: only what is under each such mapping is new)
+    const patched = structuredClone(data);
+    for (const { at, key, value } of meant) (valueAt(patched, at) as Record<string, unknown>)[key] = value;
+    const under = meant.map(({ at, key }) => ({ prefix: formatPath(at), own: formatPath([...at, key]) }));
+    const seen = new Set(issues.map((i) => `${i.key}\0${i.message}`));
+    for (const i of validateYaml(schema, parsed, patched).issues) {
+      const inside = under.some(({ prefix, own }) => i.key !== own && (prefix === '' ? i.key !== '' : i.key.startsWith(`${prefix}.`) || i.key.startsWith(`${prefix}[`)));
+      if (inside && !seen.has(`${i.key}\0${i.message}`)) issues.push(i);
+    }
+  }
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   return { issues };
 }

@@ -878,6 +878,45 @@ shop: {<<: *base}
     `);
   });
 
+  it('check a monitor or an output whose type is missing or unknown as the type it most likely means, so that its other errors come too', () => {
+    // (before, the type's error came alone; the others, after it was fixed)
+    const monitor = (type: string) => MONITOR.replace('    type: binary_classification\n', type).replace('timestamp: predicted_at', 'timestmap: predicted_at').replace('within: 30 days', 'within: 30 dayz');
+    expect(errors(withMonitors({ 'churn.yml': monitor('') }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:2:5: monitors[0].type: required key "type" is missing; expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation
+      monitors/churn.yml:6:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
+      monitors/churn.yml:14:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
+    `);
+    expect(errors(withMonitors({ 'churn.yml': monitor('    type: classifier\n') }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "classifier"
+      monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
+      monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
+    `);
+    expect(errors(withMonitors({ 'churn.yml': monitor('    type: [binary_classification]\n') }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got a list
+      monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
+      monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
+    `);
+    // an output: a misspelt type, one hindsight does not have, none (the closest, else the one with the fewest problems)
+    const profiles = (type: string) => `shop:\n  target: dev\n  outputs:\n    dev:\n${type}      pth: dev.duckdb\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: duckbd\n') })).toMatchInlineSnapshot(`
+      "profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "duckbd" (did you mean "duckdb"?)
+      profiles.yml:6:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, path, threads, memory_limit, settings (did you mean "path"?)"
+    `);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: sqlite\n') })).toMatchInlineSnapshot(`
+      "profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "sqlite"
+      profiles.yml:6:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, path, threads, memory_limit, settings (did you mean "path"?)"
+    `);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('') })).toMatchInlineSnapshot(`
+      "profiles.yml:4:5: shop.outputs.dev.type: required key "type" is missing; expected one of: duckdb, postgres, snowflake, bigquery
+      profiles.yml:5:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, path, threads, memory_limit, settings (did you mean "path"?)"
+    `);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: pg\n      host: h\n      dbname: d\n') })).toMatchInlineSnapshot(`
+      "profiles.yml:4:5: shop.outputs.dev.user: required key "user" is missing; expected a user name
+      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "pg"
+      profiles.yml:8:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, host, port, user, password, dbname, schema, threads, sslmode, connect_timeout, session_settings"
+    `);
+  });
+
   it("refuse a Postgres session's TimeZone other than UTC: hindsight's session is UTC", () => {
     const profiles = (zone: string) => `shop:\n  target: pg\n  outputs:\n    pg: {type: postgres, host: h, user: u, dbname: d, session_settings: {work_mem: 64MB, TimeZone: ${zone}}}\n`;
     const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('Etc/UTC') });
