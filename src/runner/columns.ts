@@ -129,6 +129,18 @@ function notALabel(type: string): string | undefined {
 }
 
 /**
+ * Why a column of this type cannot hold numbers (a score, a prediction, a class score, a rank, an
+ * actual …), if it cannot: a time or a UUID, which no warehouse casts to a double. It passed the
+ * check, then failed deep in the first step (DuckDB: "Unimplemented type for cast (TIMESTAMP -> DOUBLE)").
+ */
+function notANumber(type: string): string | undefined {
+  const family = typeFamily(type);
+  if (family === 'time') return 'a timestamp or a date, not a number';
+  if (family === 'uuid') return 'a UUID, not a number';
+  return undefined;
+}
+
+/**
  * Why a column of this type (as the adapter names it) cannot hold classes or items, which are
  * compared as text (Dialect.toText), if it cannot: a decimal with a scale, whose text keeps it (a
  * DECIMAL(4,1) of 1 is '1.0', which no class 1 of the other side or of `class_scores` equals; every
@@ -191,12 +203,14 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     // the config keys of the columns compared as text: a multiclass monitor's classes, a recommendation's items
     const texts = side === 'catalog' ? ['catalog.item'] : monitor[side].values.filter((v) => v.kind === 'text').map((v) => v.configKey);
     const compared = monitor.recommendation ? 'items' : 'classes';
+    const numbers = side === 'catalog' ? [] : monitor[side].values.filter((v) => v.kind === 'number' || v.kind === 'probability').map((v) => v.configKey);
     for (const [column, key] of wanted) {
       const type = columns.find((c) => c.name === column)?.type;
       const [problem, fix] = type === undefined ? []
         : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
         : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
         : texts.includes(key) ? [notAClass(type, adapter)?.concat(`: ${compared} are compared as text, where 1.0 is not 1`), 'cast it to an integer or text in a `sql:` source']
+        : numbers.includes(key) ? [notANumber(type), 'name a numeric column, or compute one in a `sql:` source']
         : [];
       if (type !== undefined && !problem && timeKeys(monitor, side).includes(key) && typeFamily(type) === 'text') textTimes.add(column);
       if (problem && !reported.has(column)) {

@@ -349,6 +349,23 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.err).toMatch(/monitors\/also_kept\.yml:\d+:\d+: monitors\[0\]\.outcomes\.item: column "item_id" of the outcomes sql is DECIMAL\(6,1\), a decimal: items are compared as text, where 1\.0 is not 1; cast it to an integer or text in a `sql:` source/);
   });
 
+  // A time (or UUID) named as a number passed the column check, then failed in the first step, exit 1
+  // (DuckDB: "Conversion Error: Unimplemented type for cast (TIMESTAMP -> DOUBLE)").
+  it('exits 2 when a score, prediction or label column is a time, before anything runs', async () => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace('score: keep_probability', 'score: predicted_at'));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(2);
+    expect(io.err).toMatch(/monitors\/keep_probability\.yml:10:14: monitors\[0\]\.predictions\.score: column "predicted_at" of raw\.prediction_events is TIMESTAMP, a timestamp or a date, not a number; name a numeric column, or compute one in a `sql:` source\n1 configuration error\(s\)\.\n$/);
+    const resale = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
+    cpSync('examples/resale', resale, { recursive: true, filter: (src) => !src.includes(join('resale', 'target')) });
+    const resaleFile = join(resale, 'monitors', 'resale.yml');
+    writeFileSync(resaleFile, readFileSync(resaleFile, 'utf8').replace('label: days_listed', 'label: recorded_at'));
+    io.err = '';
+    expect(await main(['build', '--project-dir', resale, '--as-of', '2026-11-21'])).toBe(2);
+    expect(io.err).toMatch(/monitors\/resale\.yml:\d+:\d+: monitors\[0\]\.outputs\.days_to_resale\.label: column "recorded_at" of the outcomes sql is TIMESTAMP, a timestamp or a date, not a number/);
+  });
+
   it('scaffolds a project with init that validates, named after its directory', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);
