@@ -207,13 +207,13 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
     const path: Path = ['monitors', i];
     const before = issues.length;
     checkMonitor(m, doc, path, issues);
+    // (as written: beside the schema's errors, not after they are fixed; once a key has an error, its own)
+    const reported = new Set(issues.map((i) => i.key));
+    for (const [at, message] of problemTypeRules(m)) if (!reported.has(formatPath([...path, ...at]))) issue(issues, doc, [...path, ...at], message);
     if (typeof m.name === 'string') declared.push({ name: m.name, key: formatPath([...path, 'name']), ...locate(doc, [...path, 'name']) });
     // A file with a schema error has no parsed value: each monitor is then parsed alone, so that the
     // rules of a valid monitor beside an invalid one are reported in the same pass.
     const config = value ? value.monitors[i] : ownConfig(m);
-    if (config && issues.length === before) {
-      for (const [at, message] of problemTypeRules(config)) issue(issues, doc, [...path, ...at], message);
-    }
     if (config && issues.length === before) {
       const monitor = normalizeMonitor(config, doc.file, keyOrderOf(doc, path));
       monitor.positions = positionsOf(doc, path, monitor);

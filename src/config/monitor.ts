@@ -311,53 +311,74 @@ function recommendationSpec(config: RecommendationConfig): RecommendationSpec {
   };
 }
 
-function recommendationRules(config: RecommendationConfig): [(string | number)[], string][] {
-  const rules: [(string | number)[], string][] = [];
+type Rule = [(string | number)[], string];
+type Written = Record<string, unknown>;
+const isWritten = (v: unknown): v is Written => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** The columns of a key as written (`id` or `[a, b]`), each with its path under the key; none when it is not well-formed (the schema says so). */
+const keyColumnsOf = (v: unknown): [string, number[]][] =>
+  typeof v === 'string' ? [[v, []]] : Array.isArray(v) && v.length > 0 && v.every((c) => typeof c === 'string') ? v.map((c: string, i): [string, number[]] => [c, [i]]) : [];
+/** The segment columns as written (`- country` or `- {column: country}`), each with its index; those not well-formed left out. */
+const segmentColumnsOf = (v: unknown): [string, number][] =>
+  Array.isArray(v) ? v.flatMap((s: unknown, i): [string, number][] => (typeof s === 'string' ? [[s, i]] : isWritten(s) && typeof s.column === 'string' ? [[s.column, i]] : [])) : [];
+
+function recommendationRules(m: Written): Rule[] {
+  const rules: Rule[] = [];
+  const p = isWritten(m.predictions) ? m.predictions : {};
   // outcomes.key has as many columns as predictions.match: checked with the other keys (load.ts)
-  const match = asList(config.predictions.match);
-  const c = config.catalog;
-  if (c && (c.relation === undefined) === (c.sql === undefined)) {
+  const match = keyColumnsOf(p.match);
+  const c = m.catalog;
+  if (isWritten(c) && (c.relation === undefined) === (c.sql === undefined)) {
     rules.push([['catalog'], 'give either `relation` (a table or view) or `sql` (a query), exactly one']);
   }
   const own = (col: string) => RECOMMENDATION_COLUMNS.includes(folded(col));
-  asList(config.predictions.match).forEach((col, i) => {
-    if (own(col)) rules.push([['predictions', 'match', ...(Array.isArray(config.predictions.match) ? [i] : [])], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
-  });
-  asList(config.predictions.key).forEach((col, i) => {
-    const at = ['predictions', 'key', ...(Array.isArray(config.predictions.key) ? [i] : [])];
+  for (const [col, i] of match) {
+    if (own(col)) rules.push([['predictions', 'match', ...i], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
+  }
+  for (const [col, i] of keyColumnsOf(p.key)) {
+    const at = ['predictions', 'key', ...i];
     if (own(col)) rules.push([at, `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
     else if (REQUEST_QUERY_COLUMNS.includes(folded(col)) || REQUEST_QUERY_COLUMN_PATTERN.test(folded(col))) rules.push([at, takenName(col)]);
-  });
-  config.segments.forEach((s, i) => {
-    const col = typeof s === 'string' ? s : s.column;
+  }
+  for (const [col, i] of segmentColumnsOf(m.segments)) {
     if (own(col)) rules.push([['segments', i], `"${col}" is a column hindsight writes itself; rename it in a \`sql:\` source`]);
-    else if (match.some((m) => folded(m) === folded(col))) rules.push([['segments', i], `"${col}" is a match column; segment by another column`]);
-  });
+    else if (match.some(([x]) => folded(x) === folded(col))) rules.push([['segments', i], `"${col}" is a match column; segment by another column`]);
+  }
   return rules;
 }
 
-/** Rules of one problem type that the schema cannot express: [path under the monitor, message]. */
-export function problemTypeRules(config: MonitorConfig): [(string | number)[], string][] {
-  if (config.type === 'recommendation') return recommendationRules(config);
-  if (config.type === 'forecast') return forecastRules(config);
-  if (config.type !== 'regression') return [];
-  const single = config.predictions.prediction !== undefined || config.outcomes.label !== undefined;
-  if (config.outputs && single) return [[['outputs'], 'give either `outputs` (several outputs) or predictions.prediction with outcomes.label (one output), not both']];
-  if (config.outputs && Object.keys(config.outputs).length === 0) return [[['outputs'], 'name at least one output']];
-  if (!config.outputs && config.predictions.prediction === undefined) return [[['predictions'], 'give `prediction` (the predicted value column), or `outputs` at the monitor level for several outputs']];
-  if (!config.outputs && config.outcomes.label === undefined) return [[['outcomes'], 'give `label` (the true value column), or `outputs` at the monitor level for several outputs']];
+/**
+ * Rules of one problem type that the schema cannot express: [path under the monitor, message]. They
+ * read the monitor as written, and skip what is not well-formed, so that they are reported beside
+ * the schema's errors in one pass (a regression monitor without `prediction` or `outputs` was told
+ * so only after its other errors were fixed).
+ */
+export function problemTypeRules(m: Written): Rule[] {
+  if (m.type === 'recommendation') return recommendationRules(m);
+  if (m.type === 'forecast') return forecastRules(m);
+  if (m.type !== 'regression') return [];
+  const [p, o, outputs] = [m.predictions, m.outcomes, m.outputs];
+  // (a side or `outputs` that is not a mapping is the schema's error)
+  if (!isWritten(p) || !isWritten(o) || (outputs !== undefined && !isWritten(outputs))) return [];
+  const single = p.prediction !== undefined || o.label !== undefined;
+  if (outputs && single) return [[['outputs'], 'give either `outputs` (several outputs) or predictions.prediction with outcomes.label (one output), not both']];
+  if (outputs && Object.keys(outputs).length === 0) return [[['outputs'], 'name at least one output']];
+  if (!outputs && p.prediction === undefined) return [[['predictions'], 'give `prediction` (the predicted value column), or `outputs` at the monitor level for several outputs']];
+  if (!outputs && o.label === undefined) return [[['outcomes'], 'give `label` (the true value column), or `outputs` at the monitor level for several outputs']];
   return [];
 }
 
-function forecastRules(config: ForecastConfig): [(string | number)[], string][] {
-  const rules: [(string | number)[], string][] = [];
-  const series = asList(config.predictions.series);
-  const actualSeries = asList(config.outcomes.series);
-  if (series.length !== actualSeries.length) {
+function forecastRules(m: Written): Rule[] {
+  const rules: Rule[] = [];
+  const p = isWritten(m.predictions) ? m.predictions : {};
+  const o = isWritten(m.outcomes) ? m.outcomes : {};
+  const series = keyColumnsOf(p.series);
+  const actualSeries = keyColumnsOf(o.series);
+  if (series.length && actualSeries.length && series.length !== actualSeries.length) {
     rules.push([['outcomes', 'series'], `has ${actualSeries.length} column(s) but predictions.series has ${series.length}; series are matched position by position`]);
   }
+  const quantiles = isWritten(p.quantiles) ? p.quantiles : {};
   const levels = new Map<string, string>();
-  for (const level of Object.keys(config.predictions.quantiles ?? {})) {
+  for (const level of Object.keys(quantiles)) {
     if (!/^\s*(0|\d*\.\d+)\s*$/.test(level) || !(Number(level) > 0 && Number(level) < 1)) {
       rules.push([['predictions', 'quantiles', level], `"${level}" is not a quantile level: expected a number strictly between 0 and 1, like 0.1 or 0.95`]);
       continue;
@@ -367,24 +388,23 @@ function forecastRules(config: ForecastConfig): [(string | number)[], string][] 
     if (before !== undefined) rules.push([['predictions', 'quantiles', level], `is the same quantile level as ${before}; give each level once`]);
     else levels.set(text, level);
   }
-  for (const [level, column] of Object.entries(config.predictions.quantiles ?? {})) {
+  for (const [level, column] of Object.entries(quantiles)) {
+    if (typeof column !== 'string') continue;
     const col = folded(column);
-    if (QUANTILE_QUERY_COLUMNS.includes(col) || QUANTILE_QUERY_COLUMN_PATTERN.test(col) || (col === 'logged_at' && config.predictions.logged_at)) {
+    if (QUANTILE_QUERY_COLUMNS.includes(col) || QUANTILE_QUERY_COLUMN_PATTERN.test(col) || (col === 'logged_at' && typeof p.logged_at === 'string' && p.logged_at)) {
       rules.push([['predictions', 'quantiles', level], takenName(column)]);
     }
   }
-  for (const side of ['predictions', 'outcomes'] as const) {
-    const written = config[side].series;
-    asList(written).forEach((col, i) => {
-      if (FORECAST_QUERY_COLUMNS.includes(folded(col)) || folded(col).startsWith('hs_')) rules.push([[side, 'series', ...(Array.isArray(written) ? [i] : [])], takenName(col)]);
-    });
+  for (const [side, written] of [['predictions', series], ['outcomes', actualSeries]] as const) {
+    for (const [col, i] of written) {
+      if (FORECAST_QUERY_COLUMNS.includes(folded(col)) || folded(col).startsWith('hs_')) rules.push([[side, 'series', ...i], takenName(col)]);
+    }
   }
-  config.segments.forEach((s, i) => {
-    const col = typeof s === 'string' ? s : s.column;
+  for (const [col, i] of segmentColumnsOf(m.segments)) {
     if (folded(col) === 'horizon') {
       rules.push([['segments', i], 'a forecast monitor has its own `horizon` slice; a segment column cannot be named horizon (rename it in a `sql:` source)']);
     } else if (folded(col) === 'logged_at' || folded(col).startsWith('hs_')) rules.push([['segments', i], takenName(col)]);
-  });
+  }
   return rules;
 }
 

@@ -747,6 +747,46 @@ shop: {<<: *base}
     `);
   });
 
+  it("report a monitor's own rules beside its own schema errors, not after they are fixed", () => {
+    // (they were checked only once the monitor had no other error: a second pass found them)
+    const regression = `monitors:
+  - name: price
+    type: regression
+    predictions: {relation: raw.p, key: id, timestamp: ts}
+    outcomes: {relation: raw.o, key: id, timestamp: ts, label: y}
+    join: {within: 1 dya}
+`;
+    const forecast = `monitors:
+  - name: demand
+    type: forecast
+    predictions: {relation: raw.f, series: [store, sku], forecast_time: made_at, target_time: week, prediction: units, quantiles: {1.5: p15}}
+    outcomes: {relation: raw.a, series: store, time: week, value: units}
+    join: {within: 7 days}
+    horizon_unit: week
+    seasonality: 0
+`;
+    const recommendation = `monitors:
+  - name: shortlist
+    type: recommendation
+    predictions: {relation: raw.l, key: list_id, timestamp: ts, match: user_id, item: item_id, rank: pos}
+    outcomes: {relation: raw.i, key: user_id, timestamp: ts, item: item_id}
+    join: {within: 7 days}
+    k: [0]
+    catalog: {relation: raw.items, sql: select 1 as item_id, item: item_id}
+    segments: [user_id]
+`;
+    expect(errors(withMonitors({ 'price.yml': regression, 'demand.yml': forecast, 'shortlist.yml': recommendation }))).toMatchInlineSnapshot(`
+      "monitors/demand.yml:4:137: monitors[0].predictions.quantiles.1.5: "1.5" is not a quantile level: expected a number strictly between 0 and 1, like 0.1 or 0.95
+      monitors/demand.yml:5:41: monitors[0].outcomes.series: has 1 column(s) but predictions.series has 2; series are matched position by position
+      monitors/demand.yml:8:18: monitors[0].seasonality: expected the seasonal lag of MASE's naive forecast, in horizon units; got 0
+      monitors/price.yml:4:18: monitors[0].predictions: give \`prediction\` (the predicted value column), or \`outputs\` at the monitor level for several outputs
+      monitors/price.yml:6:20: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "1 dya"
+      monitors/shortlist.yml:7:9: monitors[0].k[0]: expected a whole number from 1 to 1000; got 0
+      monitors/shortlist.yml:8:14: monitors[0].catalog: give either \`relation\` (a table or view) or \`sql\` (a query), exactly one
+      monitors/shortlist.yml:9:16: monitors[0].segments[0]: "user_id" is a match column; segment by another column"
+    `);
+  });
+
   it('render env_var() in hindsight.yml and monitor files too, and report a template that is not env_var()', () => {
     process.env.HINDSIGHT_TEST_ENV = 'staging';
     try {
