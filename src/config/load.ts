@@ -8,7 +8,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
 import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, takenName, type KeyOrder, type Monitor } from './monitor.js';
 import { seedSettingIssues } from './seed-files.js';
-import { cleanSql } from './sql-text.js';
+import { cleanSql, parenthesisProblem } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
@@ -304,7 +304,13 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     // (comments alone: the schema's non-empty text, which cleanSql leaves empty; a `where:` so would filter nothing)
     if (typeof s.sql === 'string' && s.sql.trim() && cleanSql(s.sql) === '') issue(issues, doc, [...path, side, 'sql'], 'holds comments only, no query');
     if (typeof s.where === 'string' && s.where.trim() && cleanSql(s.where) === '') issue(issues, doc, [...path, side, 'where'], 'holds a comment only, no condition: write one, or leave `where` out');
+    for (const key of ['sql', 'where'] as const) {
+      const problem = typeof s[key] === 'string' ? parenthesisProblem(s[key]) : undefined;
+      if (problem) issue(issues, doc, [...path, side, key], `${problem}: hindsight puts it in parentheses of its own, which it would close or leave open`);
+    }
   }
+  const catalogSql = isRecord(m.catalog) && typeof m.catalog.sql === 'string' ? parenthesisProblem(m.catalog.sql) : undefined;
+  if (catalogSql) issue(issues, doc, [...path, 'catalog', 'sql'], `${catalogSql}: hindsight puts it in parentheses of its own, which it would close or leave open`);
   const predictions = isRecord(m.predictions) ? m.predictions : {};
   const outcomes = isRecord(m.outcomes) ? m.outcomes : {};
   const pk = columnsOf(predictions.key);

@@ -10,9 +10,12 @@ const NAME_CHAR = /[A-Za-z0-9_$]/;
  * the end. `backslashEscapes`: a backslash in a string escapes the next character, as in BigQuery
  * and Snowflake, not as in DuckDB and Postgres.
  */
-function lastTokenEnd(sql: string, backslashEscapes: boolean): { end: number; open: boolean } {
+function lastTokenEnd(sql: string, backslashEscapes: boolean): { end: number; open: boolean; depth: number; closedUnopened: boolean } {
   let end = 0;
   let open = false;
+  // parentheses outside strings, quoted names and comments
+  let depth = 0;
+  let closedUnopened = false;
   for (let i = 0; i < sql.length; ) {
     const c = sql[i]!;
     if (c === '-' && sql[i + 1] === '-') {
@@ -44,9 +47,14 @@ function lastTokenEnd(sql: string, backslashEscapes: boolean): { end: number; op
     } else {
       i++;
       if (c !== ';' && !/\s/.test(c)) end = i;
+      if (c === '(') depth++;
+      else if (c === ')' && --depth < 0) {
+        closedUnopened = true;
+        depth = 0;
+      }
     }
   }
-  return { end, open };
+  return { end, open, depth, closedUnopened };
 }
 
 /**
@@ -61,4 +69,20 @@ export function cleanSql(sql: string | undefined): string | undefined {
   const [escaped, plain] = [lastTokenEnd(sql, true), lastTokenEnd(sql, false)];
   const reading = escaped.end === plain.end ? escaped : escaped.open !== plain.open ? (escaped.open ? plain : escaped) : undefined;
   return reading ? sql.slice(0, reading.end).replace(/\s+$/, '') : sql.replace(/[\s;]+$/, '');
+}
+
+/**
+ * What is wrong with the parentheses of a piece of the team's SQL, if anything: hindsight puts it in
+ * parentheses of its own (`(<sql>) as source`, `where (<condition>)`), where a `)` that closes nothing
+ * of its own closes hindsight's: `where: "a = 1) or (b = 2"` ran, as a condition other than the one
+ * written (every row), where a warehouse would have refused it alone. Parentheses in strings, quoted
+ * names and comments do not count; where a backslash decides where a string ends, only what both
+ * readings say is reported.
+ */
+export function parenthesisProblem(sql: string): string | undefined {
+  const readings = [lastTokenEnd(sql, true), lastTokenEnd(sql, false)];
+  if (readings.some((r) => r.open)) return undefined; // (an unclosed string: the warehouse says so)
+  if (readings.every((r) => r.closedUnopened)) return 'has a `)` that closes no `(` of its own';
+  if (readings.every((r) => r.depth > 0)) return 'leaves a `(` unclosed';
+  return undefined;
 }

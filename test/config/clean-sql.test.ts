@@ -2,7 +2,7 @@
 // comments), which would stand inside hindsight's parentheses; a `;` or `--` in a string stays
 // (src/config/sql-text.ts).
 import { describe, expect, it } from 'vitest';
-import { cleanSql } from '../../src/config/sql-text.js';
+import { cleanSql, parenthesisProblem } from '../../src/config/sql-text.js';
 
 describe('cleanSql', () => {
   it.each([
@@ -39,5 +39,31 @@ describe('cleanSql', () => {
     // each one more: this one would not have ended)
     const sql = `-- the shop's predictions;\n${'/* a note */\n'.repeat(5000)}select 1;`;
     expect(cleanSql(sql)).toBe(sql.slice(0, -1));
+  });
+});
+
+// hindsight puts the team's SQL in parentheses of its own: `where: "a = 1) or (b = 2"` ran as
+// `where (a = 1) or (b = 2)`, every row, where a warehouse would have refused the condition alone.
+describe('parenthesisProblem', () => {
+  it.each([
+    ["environment = 'production') or (1 = 1", 'has a `)` that closes no `(` of its own'],
+    ["select * from t where x = 1) as a, (select 1 as y", 'has a `)` that closes no `(` of its own'],
+    ['(a = 1 or b = 2', 'leaves a `(` unclosed'],
+    ['select count(*) from (select 1', 'leaves a `(` unclosed'],
+  ])('%j %s', (sql, problem) => {
+    expect(parenthesisProblem(sql)).toBe(problem);
+  });
+
+  it.each([
+    "environment = 'production'",
+    '(a = 1 or b = 2) and c in (1, 2)',
+    "note <> ')' and label = '('",
+    'select "a)" from t -- (not closed\n',
+    'select 1 /* ) */',
+    'select $$)$$ as x',
+    "replace(path, '\\', ')') = 'x'", // (closed in both readings of the backslash)
+    "select 'not closed (",
+  ])('%j is fine', (sql) => {
+    expect(parenthesisProblem(sql)).toBeUndefined();
   });
 });

@@ -787,6 +787,15 @@ shop: {<<: *base}
     `);
   });
 
+  it("report a `sql:` or `where:` whose parentheses would close or leave open hindsight's own", () => {
+    // (`where: "x = 1) or (1 = 1"` ran as `where (x = 1) or (1 = 1)`: every row)
+    const monitor = MONITOR.replace('      score: p_churn\n', `      score: p_churn\n      where: "x = 1) or (1 = 1"\n`).replace('relation: raw.outcomes', 'sql: select * from (select * from raw.outcomes');
+    expect(errors(withMonitors({ 'churn.yml': monitor }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:9:14: monitors[0].predictions.where: has a \`)\` that closes no \`(\` of its own: hindsight puts it in parentheses of its own, which it would close or leave open
+      monitors/churn.yml:11:12: monitors[0].outcomes.sql: leaves a \`(\` unclosed: hindsight puts it in parentheses of its own, which it would close or leave open"
+    `);
+  });
+
   it('render env_var() in hindsight.yml and monitor files too, and report a template that is not env_var()', () => {
     process.env.HINDSIGHT_TEST_ENV = 'staging';
     try {
