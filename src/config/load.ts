@@ -130,7 +130,9 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const monitors: Monitor[] = [];
   const seen = new Map<string, string>();
   // monitor-paths that overlap (monitors, monitors/sub) name some files twice: each is read once
-  const read = new Set<string>();
+  // (and with `monitor-paths: [.]`, the project's own hindsight.yml and profiles.yml are no monitor
+  // files: they were read as ones, "unknown key \"name\"; expected one of: monitors, version")
+  const read = new Set<string>(['hindsight.yml', 'profiles.yml'].map((f) => join(dir, f)));
   monitorPaths.forEach((monitorPath, i) => {
     if (explicitPaths && !existsSync(resolve(dir, monitorPath))) {
       issue(issues, parsed, ['monitor-paths', i], `directory "${monitorPath}" does not exist in the project directory`, closest(monitorPath, subdirectories(dir)));

@@ -996,6 +996,13 @@ shop: {<<: *base}
     `);
   });
 
+  it("read the monitor files of `monitor-paths: [.]`, not the project's hindsight.yml and profiles.yml as ones", () => {
+    // (they were: "hindsight.yml:1:1: name: unknown key "name"; expected one of: monitors, version", and more)
+    const dir = project({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [.]\n`, 'churn.yml': MONITOR, 'profiles.yml': PROFILES });
+    expect(loadProjectAndTarget(dir).project.monitors.map((m) => m.name)).toEqual(['churn']);
+    expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: ["."]\n`, 'churn.yml': MONITOR.replace('within: 30 days', 'within: 30 dayz'), 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""`);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
