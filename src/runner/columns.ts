@@ -115,6 +115,9 @@ export function typeFamily(type: string): 'number' | 'text' | 'time' | 'boolean'
 function notATime(type: string, adapter: Adapter): string | undefined {
   const family = typeFamily(type);
   if (family === 'number') return 'a number, not a timestamp or a date';
+  // (a boolean passed, then failed in the first step: "Cannot compare values of type BOOLEAN and type TIMESTAMP")
+  if (family === 'boolean') return 'a boolean, not a timestamp or a date';
+  if (family === 'uuid') return 'a UUID, not a timestamp or a date';
   if (family === 'text' && !adapter.dialect.capabilities.textTimestamps) return `text, which ${adapter.type} does not compare with timestamps`;
   return undefined;
 }
@@ -125,7 +128,12 @@ function notATime(type: string, adapter: Adapter): string | undefined {
  * promises a message that names outcomes.label).
  */
 function notALabel(type: string): string | undefined {
-  return typeFamily(type) === 'text' ? 'text, not 1/0 or a boolean' : undefined;
+  const family = typeFamily(type);
+  if (family === 'text') return 'text, not 1/0 or a boolean';
+  // (a timestamp passed, then failed in the first step: "Unimplemented type for cast (TIMESTAMP -> INTEGER)")
+  if (family === 'time') return 'a timestamp or a date, not 1/0 or a boolean';
+  if (family === 'uuid') return 'a UUID, not 1/0 or a boolean';
+  return undefined;
 }
 
 /**
@@ -199,7 +207,8 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     const available = columns.map((c) => c.name);
     if (side !== 'catalog') typesOf[side] = new Map(columns.map((c) => [c.name, c.type]));
     const reported = new Set<string>();
-    const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.column) : [];
+    // (by the key that names it: a label column that is also the key was reported at outcomes.key)
+    const labels = side === 'outcomes' ? monitor.outcomes.values.filter((v) => v.kind === 'label01').map((v) => v.configKey) : [];
     // the config keys of the columns compared as text: a multiclass monitor's classes, a recommendation's items
     const texts = side === 'catalog' ? ['catalog.item'] : monitor[side].values.filter((v) => v.kind === 'text').map((v) => v.configKey);
     const compared = monitor.recommendation ? 'items' : 'classes';
@@ -208,7 +217,7 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
       const type = columns.find((c) => c.name === column)?.type;
       const [problem, fix] = type === undefined ? []
         : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
-        : labels.includes(column) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
+        : labels.includes(key) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
         : texts.includes(key) ? [notAClass(type, adapter)?.concat(`: ${compared} are compared as text, where 1.0 is not 1`), 'cast it to an integer or text in a `sql:` source']
         : numbers.includes(key) ? [notANumber(type), 'name a numeric column, or compute one in a `sql:` source']
         : [];

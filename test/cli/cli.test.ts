@@ -366,6 +366,22 @@ describe('hindsight CLI on the shop example', () => {
     expect(io.err).toMatch(/monitors\/resale\.yml:\d+:\d+: monitors\[0\]\.outputs\.days_to_resale\.label: column "recorded_at" of the outcomes sql is TIMESTAMP, a timestamp or a date, not a number/);
   });
 
+  // A timestamp label and a boolean time passed the column check, then failed in a step, exit 1
+  // ("Unimplemented type for cast (TIMESTAMP -> INTEGER)", "Cannot compare values of type BOOLEAN and
+  // type TIMESTAMP"); a text label that is also the key was reported at outcomes.key.
+  it.each([
+    ['label: kept', 'label: checked_in_at', /monitors\[0\]\.outcomes\.label: column "checked_in_at" of the outcomes sql is TIMESTAMP, a timestamp or a date, not 1\/0 or a boolean/],
+    ['timestamp: checked_in_at', 'timestamp: kept', /monitors\[0\]\.outcomes\.timestamp: column "kept" of the outcomes sql is BOOLEAN, a boolean, not a timestamp or a date; convert it/],
+    ['label: kept', 'label: prediction_id', /keep_probability\.yml:20:14: monitors\[0\]\.outcomes\.label: column "prediction_id" of the outcomes sql is VARCHAR, text, not 1\/0/],
+  ])('exits 2 when %s is %s, at that key, before anything runs', async (from, to, message) => {
+    const dir = copyOfShop();
+    const monitorFile = join(dir, 'monitors', 'keep_probability.yml');
+    writeFileSync(monitorFile, readFileSync(monitorFile, 'utf8').replace(from, to));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-21'])).toBe(2);
+    expect(io.err).toMatch(message);
+    expect(io.err).toMatch(/\n1 configuration error\(s\)\.\n$/);
+  });
+
   it('scaffolds a project with init that validates, named after its directory', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'hindsight-init-')), 'Churn-Models');
     expect(await main(['init', dir])).toBe(0);
