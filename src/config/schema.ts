@@ -128,7 +128,7 @@ export const binaryClassificationSchema = z.strictObject({
         .min(10)
         .max(1_000_000)
         .multipleOf(10, { message: 'score_bins must be a multiple of 10: score bins are cut inside the ten calibration bins' })
-        .describe('equal-width bins over [0, 1], a multiple of 10; the error bounds shrink as they get finer'),
+        .describe('a multiple of 10 from 10 to 1000000: equal-width bins over [0, 1]; the error bounds shrink as they get finer'),
     })
     .describe(
       'compute roc_auc, average_precision and ks from score bins instead of an exact sort, each with an error-bound metric row beside it (docs/semantics.md, section 5, approximate ranking)',
@@ -213,7 +213,7 @@ export const forecastSchema = z.strictObject({
     .min(1)
     .describe('a list of the horizons (in horizon units) that get their own rows, e.g. [1, 2, 4]; default all')
     .optional(),
-  seasonality: z.number().int().min(1).describe('the seasonal lag of MASE\'s naive forecast, in horizon units').default(1),
+  seasonality: z.number().int().min(1).describe('a whole number of 1 or more: the seasonal lag of MASE\'s naive forecast, in horizon units').default(1),
 });
 
 // Recommendation lists, one row per recommended item; interactions are the outcomes (docs/semantics.md §5e).
@@ -373,7 +373,7 @@ const snowflakeOutput = z.strictObject({
   threads,
   query_tag: z.string().describe('a QUERY_TAG for every statement; during a monitor run the tag is JSON with this value, the monitor and the step').optional(),
   client_session_keep_alive: flag().describe('true or false: keep the session alive with heartbeats').optional(),
-  connect_retries: wholeNumber(0).describe('how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
+  connect_retries: wholeNumber(0).describe('a whole number of 0 or more: how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver\'s').optional(),
   access_url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected a URL like https://host or http://127.0.0.1:8085').describe('the URL of the Snowflake service, when not https://<account>.snowflakecomputing.com (private endpoints, tests)').optional(),
 });
 
@@ -399,12 +399,12 @@ const bigqueryOutput = z
       .describe('oauth (application-default credentials, e.g. `gcloud auth application-default login`), service-account (a keyfile), or anonymous (no credentials: for emulators at api_endpoint)')
       .default('oauth'),
     keyfile: z.string().min(1).describe('a service-account JSON key file, for method: service-account').optional(),
-    maximum_bytes_billed: wholeNumber(1).describe('a cap on the bytes each query may bill; a query over it fails instead of running').optional(),
+    maximum_bytes_billed: wholeNumber(1).describe('a whole number of 1 or more: a cap on the bytes each query may bill; a query over it fails instead of running').optional(),
     labels: z
       .record(labelKey, labelValue)
       .describe('job labels for every query, a mapping of label keys to values (hindsight adds hindsight_monitor and hindsight_step)')
       .optional(),
-    job_timeout_seconds: wholeNumber(1).describe('how long a query may run before BigQuery cancels it, in seconds').optional(),
+    job_timeout_seconds: wholeNumber(1).describe('a whole number of 1 or more: how long a query may run before BigQuery cancels it, in seconds').optional(),
     priority: z.enum(['interactive', 'batch']).describe('interactive or batch (batch queries wait for idle capacity)').default('interactive'),
     api_endpoint: z
       .string()

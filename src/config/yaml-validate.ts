@@ -474,6 +474,8 @@ export function validateYaml<S extends AnySchema>(
       // a refinement's own message says what is wrong with a value of the right form
       const message = issue.code === 'custom' ? `${issue.message}; got ${shown(given)}` : expected ? `expected ${expected}; got ${shown(given)}` : issue.message;
       const suggestion = enumerated && typeof given === 'string' ? closest(given, choices) : undefined;
+      // (a value that fails two checks described alike, a minimum and a multiple, is said once)
+      if (issues.some((i) => i.key === formatPath(path) && i.message === message)) continue;
       issues.push({ file: parsed.file, ...locate(parsed, path), key: formatPath(path), message, suggestion });
     }
   }

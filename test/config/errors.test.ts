@@ -778,7 +778,7 @@ shop: {<<: *base}
     expect(errors(withMonitors({ 'price.yml': regression, 'demand.yml': forecast, 'shortlist.yml': recommendation }))).toMatchInlineSnapshot(`
       "monitors/demand.yml:4:137: monitors[0].predictions.quantiles.1.5: "1.5" is not a quantile level: expected a number strictly between 0 and 1, like 0.1 or 0.95
       monitors/demand.yml:5:41: monitors[0].outcomes.series: has 1 column(s) but predictions.series has 2; series are matched position by position
-      monitors/demand.yml:8:18: monitors[0].seasonality: expected the seasonal lag of MASE's naive forecast, in horizon units; got 0
+      monitors/demand.yml:8:18: monitors[0].seasonality: expected a whole number of 1 or more: the seasonal lag of MASE's naive forecast, in horizon units; got 0
       monitors/price.yml:4:18: monitors[0].predictions: give \`prediction\` (the predicted value column), or \`outputs\` at the monitor level for several outputs
       monitors/price.yml:6:20: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "1 dya"
       monitors/shortlist.yml:7:9: monitors[0].k[0]: expected a whole number from 1 to 1000; got 0
@@ -1001,6 +1001,20 @@ shop: {<<: *base}
     const dir = project({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [.]\n`, 'churn.yml': MONITOR, 'profiles.yml': PROFILES });
     expect(loadProjectAndTarget(dir).project.monitors.map((m) => m.name)).toEqual(['churn']);
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: ["."]\n`, 'churn.yml': MONITOR.replace('within: 30 days', 'within: 30 dayz'), 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""`);
+  });
+
+  it('say what a number must be where its description says what it is for, once', () => {
+    // (\"expected the seasonal lag of MASE's naive forecast, in horizon units; got 0\", and a score_bins
+    // of 5 twice, said what the numbers are for, not that they must be whole and at least 1)
+    const monitor = MONITOR.replace('      within: 30 days\n', '      within: 30 days\n    approximate_ranking: {score_bins: 5}\n');
+    const profiles = `shop:\n  target: bq\n  outputs:\n    bq: {type: bigquery, project: p, maximum_bytes_billed: 0, job_timeout_seconds: 1.5}\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': monitor, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"monitors/churn.yml:16:39: monitors[0].approximate_ranking.score_bins: expected a multiple of 10 from 10 to 1000000: equal-width bins over [0, 1]; the error bounds shrink as they get finer; got 5"`);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`
+      "profiles.yml:4:60: shop.outputs.bq.maximum_bytes_billed: expected a whole number of 1 or more: a cap on the bytes each query may bill; a query over it fails instead of running; got 0
+      profiles.yml:4:84: shop.outputs.bq.job_timeout_seconds: expected a whole number of 1 or more: how long a query may run before BigQuery cancels it, in seconds; got 1.5"
+    `);
+    const snowflake = `shop:\n  target: sf\n  outputs:\n    sf: {type: snowflake, account: a, user: u, database: d, connect_retries: -1}\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': snowflake })).toMatchInlineSnapshot(`"profiles.yml:4:78: shop.outputs.sf.connect_retries: expected a whole number of 0 or more: how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver's; got -1"`);
   });
 
   it('say that monitor-paths lists directories when it names a file', () => {
