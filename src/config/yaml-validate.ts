@@ -54,7 +54,39 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
     const template = e.code !== 'DUPLICATE_KEY' && /:\s*\{\{/.test(lineText) ? '; a {{ … }} template must be quoted, or YAML reads it as a mapping: write "{{ … }}"' : '';
     return { file, line: pos.line, column: pos.col, key: formatPath(path), message: syntaxMessage(e, path) + template };
   });
-  return { parsed, issues, readable: first < 0 };
+  if (first >= 0) return { parsed, issues, readable: false };
+  const aliases = aliasIssues(parsed);
+  return { parsed, issues: [...issues, ...aliases], readable: aliases.length === 0 };
+}
+
+/**
+ * An alias of no anchor (`*nope`, or one used before its `&nope`), or aliases that expand to more
+ * values than yaml reads (a "billion laughs"), parse without an error and make every toJS() throw:
+ * `hindsight validate` printed "Unresolved alias (the anchor must be set before the alias): nope", or
+ * "Excessive alias count indicates a resource exhaustion attack", without a file or line, and exit 1.
+ */
+function aliasIssues(parsed: ParsedYaml): ConfigIssue[] {
+  const { file, doc, lines } = parsed;
+  const at = (node: Node, message: string): ConfigIssue => {
+    const offset = node.range?.[0] ?? 0;
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, column: pos.col, key: formatPath(pathAt(doc.contents, offset)), message };
+  };
+  const issues: ConfigIssue[] = [];
+  let first: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first ??= node;
+      if (!node.resolve(doc)) issues.push(at(node, `YAML: the alias *${node.source} names no anchor; define it first (\`&${node.source}\` before the alias), or write the value`));
+    },
+  });
+  if (issues.length || !first) return issues;
+  try {
+    doc.toJS();
+  } catch (e) {
+    return [at(first, `YAML: its aliases cannot be read (${e instanceof Error ? e.message : String(e)}); write the values, or fewer aliases of aliases`)];
+  }
+  return [];
 }
 
 /** The last quoted string that runs up to `offset`, with its path. */

@@ -1017,6 +1017,16 @@ shop: {<<: *base}
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': snowflake })).toMatchInlineSnapshot(`"profiles.yml:4:78: shop.outputs.sf.connect_retries: expected a whole number of 0 or more: how many times to retry logging in after a transient error (network, HTTP 5xx, 408 or 429); default 7, the driver's; got -1"`);
   });
 
+  it('report an alias of no anchor, and aliases that expand beyond what YAML reads, where they are written', () => {
+    // (both made toJS() throw: "Unresolved alias (the anchor must be set before the alias): nope" and
+    // "Excessive alias count indicates a resource exhaustion attack", with no file or line, exit 1)
+    const profiles = `${PROFILES}      path: *db\n`;
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR.replace('score: p_churn', 'score: *nope'), 'profiles.yml': profiles })).toMatchInlineSnapshot(`"monitors/churn.yml:8:14: monitors[0].predictions.score: YAML: the alias *nope names no anchor; define it first (\`&nope\` before the alias), or write the value"`);
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: YAML: the alias *db names no anchor; define it first (\`&db\` before the alias), or write the value"`);
+    const laughs = ['zz: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((c, i) => `z${c}: &${c} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n');
+    expect(errors({ 'hindsight.yml': `${HINDSIGHT}${laughs}\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:4:9: zb[0]: YAML: its aliases cannot be read (Excessive alias count indicates a resource exhaustion attack); write the values, or fewer aliases of aliases"`);
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
