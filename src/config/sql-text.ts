@@ -5,40 +5,82 @@
 const NAME_CHAR = /[A-Za-z0-9_$]/;
 
 /**
- * Where the last token of `sql` ends: the last character that is not in a comment, whitespace or a
- * semicolon, plus one (0 when there is none); and whether a string or quoted name is still open at
- * the end. `backslashEscapes`: a backslash in a string escapes the next character, as in BigQuery
- * and Snowflake, not as in DuckDB and Postgres.
+ * How one warehouse's tokens are read, where they differ. `backslashEscapes`: a backslash in a string
+ * escapes the next character (BigQuery, Snowflake), or only in an E'' string ('E': Postgres, DuckDB),
+ * or never. The rest are off in the two readings cleanSql takes.
  */
-function lastTokenEnd(sql: string, backslashEscapes: boolean): { end: number; open: boolean; depth: number; closedUnopened: boolean } {
+interface Reading {
+  backslashEscapes: boolean | 'E';
+  /** a block comment may hold another, closed by its own star-slash (Postgres, DuckDB) */
+  nestedComments?: boolean;
+  /** `#` starts a comment to the end of the line (BigQuery; Postgres's XOR) */
+  hashComments?: boolean;
+  /** `//` starts a comment to the end of the line (Snowflake; DuckDB's integer division) */
+  slashComments?: boolean;
+  /** `'''…'''` and `"""…"""` are strings (BigQuery) */
+  tripleQuotes?: boolean;
+}
+
+const ESCAPED: Reading = { backslashEscapes: true };
+const PLAIN: Reading = { backslashEscapes: false };
+/** Each warehouse's reading (hindsight.yml's monitors are compiled for any target). */
+const WAREHOUSES: Reading[] = [
+  { backslashEscapes: true, hashComments: true, tripleQuotes: true }, // BigQuery
+  { backslashEscapes: true, slashComments: true }, // Snowflake
+  { backslashEscapes: 'E', nestedComments: true }, // Postgres, DuckDB
+];
+
+/**
+ * Where the last token of `sql` ends: the last character that is not in a comment, whitespace or a
+ * semicolon, plus one (0 when there is none); whether a string or quoted name is still open at the
+ * end; and the parentheses outside strings, quoted names and comments: how many are left open, and
+ * whether a `)` closed none.
+ */
+function lastTokenEnd(sql: string, reading: Reading): { end: number; open: boolean; depth: number; closedUnopened: boolean } {
   let end = 0;
   let open = false;
-  // parentheses outside strings, quoted names and comments
   let depth = 0;
   let closedUnopened = false;
   for (let i = 0; i < sql.length; ) {
     const c = sql[i]!;
-    if (c === '-' && sql[i + 1] === '-') {
+    if ((c === '-' && sql[i + 1] === '-') || (c === '#' && reading.hashComments) || (c === '/' && sql[i + 1] === '/' && reading.slashComments)) {
       const eol = sql.indexOf('\n', i);
       i = eol < 0 ? sql.length : eol;
       continue;
     }
     if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
+      if (!reading.nestedComments) {
+        const close = sql.indexOf('*/', i + 2);
+        i = close < 0 ? sql.length : close + 2;
+        continue;
+      }
+      let level = 1;
+      for (i += 2; i < sql.length && level > 0; ) {
+        if (sql[i] === '/' && sql[i + 1] === '*') [level, i] = [level + 1, i + 2];
+        else if (sql[i] === '*' && sql[i + 1] === '/') [level, i] = [level - 1, i + 2];
+        else i++;
+      }
       continue;
     }
     const dollar = c === '$' && !NAME_CHAR.test(sql[i - 1] ?? ' ') ? /^\$[A-Za-z_0-9]*\$/.exec(sql.slice(i)) : null;
+    const triple = reading.tripleQuotes && (c === "'" || c === '"') && sql.startsWith(c.repeat(3), i) ? c.repeat(3) : undefined;
     if (dollar) {
       // $$…$$ or $tag$…$tag$ (Postgres, Snowflake)
       const close = sql.indexOf(dollar[0], i + dollar[0].length);
       open = close < 0;
       i = end = close < 0 ? sql.length : close + dollar[0].length;
+    } else if (triple) {
+      // '''…''' or """…""" (BigQuery), to the first unescaped three quotes
+      let j = i + 3;
+      while (j < sql.length && !sql.startsWith(triple, j)) j += sql[j] === '\\' ? 2 : 1;
+      open = j >= sql.length;
+      i = end = Math.min(j + 3, sql.length);
     } else if (c === "'" || c === '"' || c === '`') {
       // a quoted string or name, to its closing quote (a doubled quote is one quote in it)
+      const escapes = reading.backslashEscapes === 'E' ? c === "'" && /^[Ee]$/.test(sql[i - 1] ?? '') && !NAME_CHAR.test(sql[i - 2] ?? ' ') : reading.backslashEscapes;
       let j = i + 1;
       for (;;) {
-        while (j < sql.length && sql[j] !== c) j += backslashEscapes && sql[j] === '\\' ? 2 : 1;
+        while (j < sql.length && sql[j] !== c) j += escapes && sql[j] === '\\' ? 2 : 1;
         if (sql[j + 1] !== c) break;
         j += 2;
       }
@@ -66,7 +108,7 @@ function lastTokenEnd(sql: string, backslashEscapes: boolean): { end: number; op
  */
 export function cleanSql(sql: string | undefined): string | undefined {
   if (sql === undefined) return undefined;
-  const [escaped, plain] = [lastTokenEnd(sql, true), lastTokenEnd(sql, false)];
+  const [escaped, plain] = [lastTokenEnd(sql, ESCAPED), lastTokenEnd(sql, PLAIN)];
   const reading = escaped.end === plain.end ? escaped : escaped.open !== plain.open ? (escaped.open ? plain : escaped) : undefined;
   return reading ? sql.slice(0, reading.end).replace(/\s+$/, '') : sql.replace(/[\s;]+$/, '');
 }
@@ -76,11 +118,13 @@ export function cleanSql(sql: string | undefined): string | undefined {
  * parentheses of its own (`(<sql>) as source`, `where (<condition>)`), where a `)` that closes nothing
  * of its own closes hindsight's: `where: "a = 1) or (b = 2"` ran, as a condition other than the one
  * written (every row), where a warehouse would have refused it alone. Parentheses in strings, quoted
- * names and comments do not count; where a backslash decides where a string ends, only what both
- * readings say is reported.
+ * names and comments do not count. Where the warehouses read the text apart (a backslash in a string;
+ * BigQuery's `#` comments and '''…''' strings, Snowflake's `//` comments, Postgres's and DuckDB's
+ * nested comments), only what every reading says is reported: each of those hid a `(` or `)` of a
+ * query its warehouse runs, which was refused.
  */
 export function parenthesisProblem(sql: string): string | undefined {
-  const readings = [lastTokenEnd(sql, true), lastTokenEnd(sql, false)];
+  const readings = [ESCAPED, PLAIN, ...WAREHOUSES].map((r) => lastTokenEnd(sql, r));
   if (readings.some((r) => r.open)) return undefined; // (an unclosed string: the warehouse says so)
   if (readings.every((r) => r.closedUnopened)) return 'has a `)` that closes no `(` of its own';
   if (readings.every((r) => r.depth > 0)) return 'leaves a `(` unclosed';

@@ -66,4 +66,31 @@ describe('parenthesisProblem', () => {
   ])('%j is fine', (sql) => {
     expect(parenthesisProblem(sql)).toBeUndefined();
   });
+
+  // Valid SQL of one warehouse whose parentheses another's tokens hide: each was refused ("leaves a
+  // `(` unclosed" or "has a `)` that closes no `(`") though its warehouse runs it.
+  it.each([
+    // BigQuery: `#` comments, triple-quoted strings
+    'select * from t\n# settled outcomes only (see the runbook\nwhere status = 1',
+    "note != '''it's (Bob's x'''",
+    'note != """it"s (Bob"s x"""',
+    // Snowflake: `//` comments
+    'select * from t\n// settled outcomes only (see the runbook\nwhere status = 1',
+    'a = 1 // b)',
+    // Postgres and DuckDB: nested block comments; a backslash escapes in E'' strings only
+    'select 1 /* outer /* inner */ ( */ as x',
+    'select 1 /* outer /* inner */ ) */ as x',
+    "a = E'it\\'s' and b = '\\' and c = ')'",
+  ])('%j (valid on one warehouse) is fine', (sql) => {
+    expect(parenthesisProblem(sql)).toBeUndefined();
+  });
+
+  it.each([
+    // what no warehouse reads otherwise is still refused
+    ['a = 1) -- (', 'has a `)` that closes no `(` of its own'],
+    ["(a = 'x' /* ) */", 'leaves a `(` unclosed'],
+    ['(a = 1 # 2', 'leaves a `(` unclosed'],
+  ])('%j %s on every warehouse', (sql, problem) => {
+    expect(parenthesisProblem(sql)).toBe(problem);
+  });
 });
