@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Project, Target } from '../config/load.js';
-import { parseYaml as parseYamlFile } from '../config/yaml-validate.js';
+import { parseYaml as parseYamlFile, TO_JS } from '../config/yaml-validate.js';
 import type { MonitorResult } from '../runner/run.js';
 import { HINDSIGHT_VERSION } from '../version.js';
 
@@ -50,7 +50,7 @@ export function removeRunResults(projectDir: string): void {
   if (!existsSync(file)) return;
   const { parsed, issues } = parseYamlFile('hindsight.yml', readFileSync(file, 'utf8'));
   if (issues.length) return;
-  const config = parsed.doc.toJS() as unknown;
+  const config = parsed.doc.toJS(TO_JS) as unknown;
   const configured = config && typeof config === 'object' ? (config as Record<string, unknown>)['target-path'] : undefined;
   if (configured !== undefined && typeof configured !== 'string') return;
   rmSync(resolve(projectDir, configured ?? 'target', 'run_results.json'), { force: true });

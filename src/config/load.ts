@@ -12,7 +12,7 @@ import { cleanSql, parenthesisProblem } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
-import { formatPath, locate, locateKey, parseYaml, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
+import { formatPath, locate, locateKey, parseYaml, TO_JS, validateYaml, type ParsedYaml, type Path } from './yaml-validate.js';
 
 export interface Project {
   dir: string;
@@ -116,7 +116,7 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   const parsed = readYaml(dir, 'hindsight.yml', issues, `no hindsight.yml in ${dir}; create a project with \`hindsight init\` or pass --project-dir`);
   if (!parsed) throw new ConfigError(issues);
   const templates = renderEnvVars(parsed); // (every value of hindsight.yml is used: each failure is reported)
-  const raw = parsed.doc.toJS() as unknown;
+  const raw = parsed.doc.toJS(TO_JS) as unknown;
   const { value: config, issues: projectIssues } = validateYaml(projectSchema, parsed, raw);
   issues.push(...new Set([...templates, ...withoutMarkers(projectIssues, templates)]));
   // Without a valid hindsight.yml there is no target path to keep the cache in.
@@ -198,7 +198,7 @@ function loadMonitorFile(dir: string, file: string, cache: PartialParseCache | u
   // an empty or comment-only file declares nothing (a placeholder, a monitor commented out), as in dbt
   if (doc.doc.contents === null && issues.length === 0) return { issues, declared: [], monitors: [] };
   const templates = renderEnvVars(doc);
-  const data = doc.doc.toJS() as unknown;
+  const data = doc.doc.toJS(TO_JS) as unknown;
   const { value, issues: fileIssues } = validateYaml(monitorFileSchema, doc, data);
   issues.push(...new Set([...templates, ...withoutMarkers(fileIssues, templates)]));
   const declared: Declared[] = [];
@@ -397,7 +397,7 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
   // Only the profile and target this run uses are checked (selectedProfileSchema), and only the
   // templates that failed in what they hold, as read (anchors and merge keys resolved), reported.
   const templates = renderEnvVars(parsed);
-  const profiles = parsed.doc.toJS() as unknown;
+  const profiles = parsed.doc.toJS(TO_JS) as unknown;
   const defined = isRecord(profiles) ? Object.keys(profiles) : [];
   const profile = isRecord(profiles) ? profiles[profileName] : undefined;
   const outputs = isRecord(profile) && isRecord(profile.outputs) ? profile.outputs : undefined;
@@ -472,7 +472,7 @@ export function projectForTarget(projectDir: string): Project | undefined {
   const parsed = readYaml(dir, 'hindsight.yml', []);
   if (!parsed) return undefined;
   renderEnvVars(parsed);
-  const raw = parsed.doc.toJS() as unknown;
+  const raw = parsed.doc.toJS(TO_JS) as unknown;
   const profile = isRecord(raw) ? raw.profile : undefined;
   if (typeof profile !== 'string' || !profile || profile.includes('\u0000')) return undefined; // (\u0000: its env_var() failed)
   const schema = projectSchema.shape.schema.safeParse(isRecord(raw) ? raw.schema : undefined);

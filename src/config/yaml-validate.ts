@@ -60,6 +60,14 @@ export function parseYaml(file: string, text: string): { parsed: ParsedYaml; iss
 }
 
 /**
+ * How every config file is read into values (doc.toJS). yaml's default stops at 100 uses of one
+ * anchor, which refused the 101st monitor of a file of `- <<: *defaults`; the limit is there for
+ * aliases of aliases (a "billion laughs": an anchor's uses are counted times the uses inside it),
+ * which this one still stops after a few levels, while a flat anchor may be used 10,000 times.
+ */
+export const TO_JS = { maxAliasCount: 10_000 } as const;
+
+/**
  * An alias of no anchor (`*nope`, or one used before its `&nope`), or aliases that expand to more
  * values than yaml reads (a "billion laughs"), parse without an error and make every toJS() throw:
  * `hindsight validate` printed "Unresolved alias (the anchor must be set before the alias): nope", or
@@ -82,7 +90,7 @@ function aliasIssues(parsed: ParsedYaml): ConfigIssue[] {
   });
   if (issues.length || !first) return issues;
   try {
-    doc.toJS();
+    doc.toJS(TO_JS);
   } catch (e) {
     return [at(first, `YAML: its aliases cannot be read (${e instanceof Error ? e.message : String(e)}); write the values, or fewer aliases of aliases`)];
   }
@@ -136,7 +144,9 @@ function pathAt(node: unknown, offset: number, path: Path = []): Path {
       const start = key.range?.[0] ?? Infinity;
       const end = (pair.value as Node | null)?.range?.[2] ?? key.range?.[2] ?? -1;
       if (start <= offset && offset <= end) {
-        return within(pair.value) ? pathAt(pair.value, offset, [...path, String(pair.key.value)]) : [...path, String(pair.key.value)];
+        // (a merge key's value is a symbol: `<<`, not "Symbol(<<)")
+        const name = typeof pair.key.value === 'symbol' ? (pair.key.value.description ?? '<<') : String(pair.key.value);
+        return within(pair.value) ? pathAt(pair.value, offset, [...path, name]) : [...path, name];
       }
     }
   } else if (isSeq(node)) {
@@ -436,7 +446,7 @@ function meantMember(union: AnySchema, discriminator: string, given: Record<stri
 export function validateYaml<S extends AnySchema>(
   schema: S,
   parsed: ParsedYaml,
-  data: unknown = parsed.doc.toJS(),
+  data: unknown = parsed.doc.toJS(TO_JS),
 ): { value?: z.output<S>; issues: ConfigIssue[] } {
   const result = schema.safeParse(data);
   if (result.success) return { value: result.data as z.output<S>, issues: [] };

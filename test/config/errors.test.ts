@@ -1027,6 +1027,19 @@ shop: {<<: *base}
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}${laughs}\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:4:9: zb[0]: YAML: its aliases cannot be read (Excessive alias count indicates a resource exhaustion attack); write the values, or fewer aliases of aliases"`);
   });
 
+  it('read a file of more than 100 monitors that share one anchor (merge keys or aliases)', () => {
+    // (yaml's default limit of 100 uses of an anchor refused the 101st monitor of `- <<: *defaults`:
+    // "monitors[1].Symbol(<<): YAML: its aliases cannot be read (Excessive alias count indicates a
+    // resource exhaustion attack); write the values, or fewer aliases of aliases", exit 2)
+    const [head, ...rest] = MONITOR.split('\n  - name: churn\n');
+    const shared = `${head}\n  - &defaults\n    name: churn\n${rest.join('')}`;
+    const copies = Array.from({ length: 150 }, (_, i) => `  - <<: *defaults\n    name: churn_${i}\n`).join('');
+    const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': `${shared}${copies}`, 'profiles.yml': PROFILES });
+    expect(loadProjectAndTarget(dir).project.monitors).toHaveLength(151);
+    const path = `${PROFILES.replace('type: duckdb', 'type: duckdb\n      path: &p target/db.duckdb')}${Array.from({ length: 150 }, (_, i) => `    d${i}: {type: duckdb, path: *p}\n`).join('')}`;
+    expect(loadProjectAndTarget(project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': path })).target.name).toBe('dev');
+  });
+
   it('say that monitor-paths lists directories when it names a file', () => {
     expect(errors({ 'hindsight.yml': `${HINDSIGHT}monitor-paths: [monitors/churn.yml]\n`, 'monitors/churn.yml': MONITOR, 'profiles.yml': PROFILES })).toMatchInlineSnapshot(`"hindsight.yml:3:17: monitor-paths[0]: "monitors/churn.yml" is a file: monitor-paths lists directories, whose monitor files (and those of their subdirectories) are all read"`);
   });
