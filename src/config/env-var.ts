@@ -12,7 +12,16 @@ const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined
 // (called by templates: its arguments are whatever a template gave, checked before they are used; a
 // name that is not text read process.env.undefined, and was reported as the variable `undefined`)
 const USAGE = "write env_var('NAME') or env_var('NAME', 'default')";
-env.addGlobal('env_var', (...args: unknown[]) => {
+env.addGlobal('env_var', (...given: unknown[]) => {
+  // dbt's keyword arguments, env_var(var='NAME', default='x'), which nunjucks passes as one last
+  // object (it was read as a default that is not text)
+  const last = given[given.length - 1];
+  const keywords = last !== null && typeof last === 'object' && (last as Record<string, unknown>).__keywords === true ? (given.pop() as Record<string, unknown>) : {};
+  const unknown = Object.keys(keywords).filter((k) => k !== '__keywords' && k !== 'var' && k !== 'default');
+  if (unknown.length) throw new MissingEnvVar(`env_var() takes the keywords var and default, not ${unknown.join(', ')}; ${USAGE}`);
+  const args = [...given];
+  if ('var' in keywords) args.splice(0, 0, keywords.var);
+  if ('default' in keywords) args[Math.max(args.length, 1)] = keywords.default;
   const [name, fallback] = args;
   if (args.length > 2) throw new MissingEnvVar(`env_var() takes the name of an environment variable and a default, not ${args.length} arguments; ${USAGE}`);
   if (typeof name !== 'string' || name.trim() === '') {

@@ -858,6 +858,21 @@ shop: {<<: *base}
     }
   });
 
+  it("read dbt's env_var(var=…, default=…) keyword arguments", () => {
+    // (the keywords came as one object: `env_var('X', default='a.duckdb')` was "the default of
+    // env_var('X', …) is not text", and before that the path "[object Object]")
+    delete process.env.HINDSIGHT_TEST_SURELY_UNSET;
+    const path = (template: string) => {
+      const dir = project({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': `${PROFILES}      path: "${template}"\n` });
+      return { dir, output: () => loadProjectAndTarget(dir).target.output };
+    };
+    const named = path("{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', default='a.duckdb') }}");
+    expect(named.output()).toMatchObject({ path: join(named.dir, 'a.duckdb') });
+    const both = path("{{ env_var(var='HINDSIGHT_TEST_SURELY_UNSET', default='b.duckdb') }}");
+    expect(both.output()).toMatchObject({ path: join(both.dir, 'b.duckdb') });
+    expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': `${PROFILES}      path: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', fallback='c') }}"\n` })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: env_var() takes the keywords var and default, not fallback; write env_var('NAME') or env_var('NAME', 'default')"`);
+  });
+
   it("turn a value into a number or boolean with dbt's as_number, as_bool and as_native, in monitor files too", () => {
     process.env.HINDSIGHT_TEST_T = '0.7';
     try {
