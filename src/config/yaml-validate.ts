@@ -419,10 +419,14 @@ function bare(schema: AnySchema | undefined): AnySchema | undefined {
 /**
  * A mapping whose discriminator (a monitor's or an output's `type`) is missing, misspelt or of no known
  * value gets only that error from the schema (the discriminator picks the rest of it): the member it
- * most likely means, the closest value (a typo), else the member under which the mapping has the fewest
- * problems, so that its other errors come in the same pass instead of after the type is fixed.
+ * most likely means, so that its other errors come in the same pass instead of after the type is
+ * fixed. That is the member under which the mapping has the fewest problems, and among those the
+ * closest value (a typo): a multiclass monitor written `type: binary` or `type: forecasting` was
+ * checked as the closest value's member, and got that member's errors (5 and 17 of them: every key of
+ * a monitor with no error but its type called unknown or missing). `unique`: no other member has as
+ * few problems (the mapping, not the word, says which one).
  */
-function meantMember(union: AnySchema, discriminator: string, given: Record<string, unknown>): string | undefined {
+function meantMember(union: AnySchema, discriminator: string, given: Record<string, unknown>): { value: string; unique: boolean } | undefined {
   const def = defOf(union);
   if (def.type !== 'union') return undefined;
   const members = (def.options as AnySchema[]).flatMap((o): [string, AnySchema][] => {
@@ -430,16 +434,14 @@ function meantMember(union: AnySchema, discriminator: string, given: Record<stri
     const values = lit ? ((defOf(lit).values as unknown[] | undefined) ?? []) : [];
     return values.filter((v): v is string => typeof v === 'string').map((v) => [v, o]);
   });
+  // (each unknown key is a problem: a strict object reports all of them in one issue)
+  const counts = members.map(([value, member]) => [value, (member.safeParse({ ...given, [discriminator]: value }).error?.issues ?? []).reduce((n, i) => n + ((i as ZodIssueLike).keys?.length ?? 1), 0)] as const);
+  const fewest = Math.min(...counts.map(([, n]) => n));
+  const best = counts.filter(([, n]) => n === fewest).map(([value]) => value);
+  if (!best.length) return undefined;
   const written = given[discriminator];
-  const near = typeof written === 'string' ? closest(written, members.map(([v]) => v)) : undefined;
-  if (near) return near;
-  let best: [string, number] | undefined;
-  for (const [value, member] of members) {
-    // (each unknown key is a problem: a strict object reports all of them in one issue)
-    const count = (member.safeParse({ ...given, [discriminator]: value }).error?.issues ?? []).reduce((n, i) => n + ((i as ZodIssueLike).keys?.length ?? 1), 0);
-    if (!best || count < best[1]) best = [value, count];
-  }
-  return best?.[0];
+  const near = typeof written === 'string' ? closest(written, best) : undefined;
+  return { value: near ?? best[0]!, unique: best.length === 1 };
 }
 
 /** Validate a parsed document; returns the parsed value or every issue found, in file order. */
@@ -453,6 +455,7 @@ export function validateYaml<S extends AnySchema>(
   const issues: ConfigIssue[] = [];
   // mappings whose discriminator matched no member: checked again as the member they most likely mean
   const meant: { at: Path; key: string; value: string }[] = [];
+  const meantSuggestion = new Map<string, string>();
   // Missing keys that an unknown key right next to them is most likely a typo of.
   const typoOf: Path[] = [];
   const missing: { path: Path; issue: ConfigIssue }[] = [];
@@ -481,8 +484,10 @@ export function validateYaml<S extends AnySchema>(
         const at = path[path.length - 1] === issue.discriminator ? path.slice(0, -1) : path;
         const given = valueAt(data, at);
         const union = bare(schemaAt(schema, at, data));
-        const value = given && typeof given === 'object' && !Array.isArray(given) && union ? meantMember(union, issue.discriminator, given as Record<string, unknown>) : undefined;
-        if (value !== undefined) meant.push({ at, key: issue.discriminator, value });
+        const member = given && typeof given === 'object' && !Array.isArray(given) && union ? meantMember(union, issue.discriminator, given as Record<string, unknown>) : undefined;
+        if (member !== undefined) meant.push({ at, key: issue.discriminator, value: member.value });
+        // (the suggestion is the member the mapping fits, where one fits best: not `forecast` for a multiclass monitor's `forecasting`)
+        if (member?.unique) meantSuggestion.set(formatPath(path), member.value);
       }
       if (issue.code === 'invalid_key') {
         // a record's key failed its own schema: point at the key, say what a key must be
@@ -515,7 +520,7 @@ export function validateYaml<S extends AnySchema>(
       }
       // a refinement's own message says what is wrong with a value of the right form
       const message = issue.code === 'custom' ? `${issue.message}; got ${shown(given)}` : expected ? `expected ${expected}; got ${shown(given)}` : issue.message;
-      const suggestion = enumerated && typeof given === 'string' ? closest(given, choices) : undefined;
+      const suggestion = enumerated && typeof given === 'string' ? (meantSuggestion.get(formatPath(path)) ?? closest(given, choices)) : undefined;
       // (a value that fails two checks described alike, a minimum and a multiple, is said once)
       if (issues.some((i) => i.key === formatPath(path) && i.message === message)) continue;
       issues.push({ file: parsed.file, ...locate(parsed, path), key: formatPath(path), message, suggestion });

@@ -526,7 +526,7 @@ monitors:
     }));
     expect(text).toMatchInlineSnapshot(`
       "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
-      monitors/rank.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "ranking"
+      monitors/rank.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "ranking" (did you mean "binary_classification"?)
       monitors/untyped.yml:2:5: monitors[0].type: required key "type" is missing; expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation"
     `);
   });
@@ -951,7 +951,7 @@ shop: {<<: *base}
       monitors/churn.yml:14:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
     `);
     expect(errors(withMonitors({ 'churn.yml': monitor('    type: classifier\n') }))).toMatchInlineSnapshot(`
-      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "classifier"
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "classifier" (did you mean "binary_classification"?)
       monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
       monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
     `);
@@ -960,6 +960,16 @@ shop: {<<: *base}
       monitors/churn.yml:7:7: monitors[0].predictions.timestmap: unknown key "timestmap"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score (did you mean "timestamp"?)
       monitors/churn.yml:15:15: monitors[0].join.within: expected a duration like "14 days", "36 hours" or "2 weeks"; got "30 dayz""
     `);
+    // a type whose closest value is not the monitor it heads: checked as the type the monitor fits
+    // (`forecasting` on a multiclass monitor was checked as a forecast: 14 errors of keys it has or
+    // lacks, and "did you mean forecast"; `binary`, as a binary classification)
+    const multiclass = MONITOR.replace('binary_classification', 'multiclass_classification').replace('score: p_churn', 'predicted_class: segment').replace('label: churned', 'label: kept_segment');
+    expect(loadProject(project(withMonitors({ 'churn.yml': multiclass }))).monitors).toHaveLength(1);
+    for (const type of ['forecasting', 'binary']) {
+      expect(errors(withMonitors({ 'churn.yml': multiclass.replace('multiclass_classification', type) }))).toBe(
+        `monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "${type}" (did you mean "multiclass_classification"?)`,
+      );
+    }
     // an output: a misspelt type, one hindsight does not have, none (the closest, else the one with the fewest problems)
     const profiles = (type: string) => `shop:\n  target: dev\n  outputs:\n    dev:\n${type}      pth: dev.duckdb\n`;
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: duckbd\n') })).toMatchInlineSnapshot(`
@@ -967,7 +977,7 @@ shop: {<<: *base}
       profiles.yml:6:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, path, threads, memory_limit, settings (did you mean "path"?)"
     `);
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: sqlite\n') })).toMatchInlineSnapshot(`
-      "profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "sqlite"
+      "profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "sqlite" (did you mean "duckdb"?)
       profiles.yml:6:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, path, threads, memory_limit, settings (did you mean "path"?)"
     `);
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('') })).toMatchInlineSnapshot(`
@@ -976,7 +986,7 @@ shop: {<<: *base}
     `);
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: pg\n      host: h\n      dbname: d\n') })).toMatchInlineSnapshot(`
       "profiles.yml:4:5: shop.outputs.dev.user: required key "user" is missing; expected a user name
-      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "pg"
+      profiles.yml:5:13: shop.outputs.dev.type: expected one of: duckdb, postgres, snowflake, bigquery; got "pg" (did you mean "postgres"?)
       profiles.yml:8:7: shop.outputs.dev.pth: unknown key "pth"; expected one of: type, host, port, user, password, dbname, schema, threads, sslmode, connect_timeout, session_settings"
     `);
   });
