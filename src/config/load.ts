@@ -164,7 +164,15 @@ export function loadProject(projectDir: string, options: LoadOptions = {}): Proj
   cache?.save();
   const seeds = config?.seeds ? { seedPositions: seedPositions(parsed, config.seeds) } : {};
   // (hindsight.yml's seeds: tables no seed file loads into; their columns are checked by `seed`, which reads the files)
-  if (config && options.seeds) issues.push(...seedSettingIssues({ dir, config, ...seeds }));
+  if (config && options.seeds) {
+    // (a file there: "ENOTDIR: not a directory, scandir …", exit 1)
+    config['seed-paths'].forEach((seedPath, i) => {
+      if (statSync(resolve(dir, seedPath), { throwIfNoEntry: false })?.isFile()) {
+        issue(issues, parsed, ['seed-paths', i], `"${seedPath}" is a file: seed-paths lists directories, whose CSV files (and those of their subdirectories) are loaded`);
+      }
+    });
+    issues.push(...seedSettingIssues({ dir, config, ...seeds }));
+  }
   if (issues.length > 0 || !config) throw new ConfigError(issues);
   return { dir, config, monitors, ...seeds };
 }

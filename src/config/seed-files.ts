@@ -1,7 +1,7 @@
 // Which seed files a project has, the table each loads into, and the column types hindsight.yml's
 // `seeds:` gives them: read with the project (loadProject), so that a `seeds:` entry no file loads
 // into is reported with the monitor files' problems, not only once they are fixed.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import type { Project } from './load.js';
@@ -39,7 +39,8 @@ export function seedFiles(project: Pick<Project, 'dir' | 'config'>): SeedFile[] 
       });
   for (const seedPath of project.config['seed-paths']) {
     const root = resolve(project.dir, seedPath);
-    if (!existsSync(root)) continue;
+    // (one that is a file is an error of loadProject's, at its key)
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) continue;
     for (const entry of readdirSync(root).sort().filter((e) => !e.startsWith('.'))) {
       const full = join(root, entry);
       const name = (path: string) => relative(project.dir, path) || path;

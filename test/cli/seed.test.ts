@@ -183,6 +183,19 @@ describe('hindsight seed', () => {
     expect(await query(dir, `select count(*)::int as n from raw.customers`)).toEqual([{ n: 3 }]);
   });
 
+  it('says that seed-paths lists directories when it names a file, at validate and seed', async () => {
+    // (both read the seed files with the project: "ENOTDIR: not a directory, scandir '…/hindsight.yml'", exit 1)
+    const dir = await project({ 'seeds/raw/a.csv': 'id\n1\n' });
+    const yml = readFileSync(join(dir, 'hindsight.yml'), 'utf8');
+    write(dir, { 'hindsight.yml': `${yml.trimEnd()}\nseed-paths: [seeds, hindsight.yml]\n` });
+    const line = yml.trimEnd().split('\n').length + 1;
+    for (const command of ['validate', 'seed']) {
+      io.err = '';
+      expect(await main([command, '--project-dir', dir])).toBe(2);
+      expect(io.err).toContain(`hindsight.yml:${line}:21: seed-paths[1]: "hindsight.yml" is a file: seed-paths lists directories, whose CSV files (and those of their subdirectories) are loaded`);
+    }
+  });
+
   it('names the seed and its file when the warehouse fails its load, which leaves its table as it was', async () => {
     const dir = await project({ 'seeds/events/a.csv': 'id\n1\n', 'seeds/events/kept.csv': 'id,label\n1,1\n' });
     expect(await main(['seed', '--project-dir', dir])).toBe(0);
