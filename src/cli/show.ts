@@ -27,12 +27,29 @@ function monitorNamed(project: Project, name: string): Monitor {
 /** What `show` prints by default, per problem type (any metric can be asked for with --metrics). */
 const SHOW_METRICS: Record<Monitor['type'], string[]> = {
   binary_classification: ['count', 'positive_rate', 'mean_score', 'roc_auc', 'average_precision', 'log_loss', 'ece', 'label_coverage', 'pending'],
-  multiclass_classification: ['count', 'accuracy', 'balanced_accuracy', 'f1_macro', 'cohen_kappa', 'log_loss', 'top_2_accuracy', 'label_coverage', 'pending'],
+  // top_k: the monitor's smallest k of `top_k`
+  multiclass_classification: ['count', 'accuracy', 'balanced_accuracy', 'f1_macro', 'cohen_kappa', 'log_loss', 'top_k_accuracy', 'label_coverage', 'pending'],
   regression: ['count', 'mean_error', 'mae', 'rmse', 'r2', 'mape', 'wape', 'label_coverage', 'pending'],
   forecast: ['count', 'bias', 'mae', 'wape', 'mase', 'interval_coverage', 'mean_pinball_loss', 'label_coverage', 'pending'],
   // @k: the monitor's largest k
   recommendation: ['requests', 'hit_rate@k', 'precision@k', 'recall@k', 'ndcg@k', 'coverage@k', 'personalization@k', 'label_coverage', 'pending'],
 };
+
+/**
+ * The metrics `show` prints without --metrics: its type's, for the k the monitor has, and only those
+ * its configuration writes (a column of a metric never written, top_2_accuracy of a monitor with
+ * `top_k: [3]` or interval_coverage of a forecast without an interval, read as undefined everywhere).
+ */
+export function defaultMetrics(monitor: Monitor): string[] {
+  const written = (metric: string) =>
+    !(metric === 'log_loss' && monitor.type === 'multiclass_classification' && monitor.classes.length === 0) &&
+    !(metric === 'top_k_accuracy' && monitor.topK.length === 0) &&
+    !(metric === 'interval_coverage' && !monitor.forecast?.interval) &&
+    !(metric === 'mean_pinball_loss' && !monitor.forecast?.quantiles.length);
+  return SHOW_METRICS[monitor.type]
+    .filter(written)
+    .map((x) => x.replace(/^top_k_/, `top_${monitor.topK[0]}_`).replace(/@k$/, `@${monitor.recommendation?.k.at(-1)}`));
+}
 
 /** A run's as-of as show prints it: a date alone at midnight, else to the second. */
 const formatAsOf = (asOf: Date) => asOf.toISOString().replace('T00:00:00.000Z', '').replace('.000Z', 'Z');
@@ -51,8 +68,7 @@ export async function show(options: CommonOptions & { monitor: string; granulari
   if (!monitor.granularities.includes(granularity as never)) {
     throw new UsageError(`--granularity ${granularity}: monitor ${monitor.name} has ${monitor.granularities.join(', ')} windows`);
   }
-  const largestK = monitor.recommendation?.k.at(-1);
-  const metrics = options.metrics?.length ? options.metrics : SHOW_METRICS[monitor.type].map((x) => x.replace(/@k$/, `@${largestK}`));
+  const metrics = options.metrics?.length ? options.metrics : defaultMetrics(monitor);
   const windows = options.windows ?? 8;
   if (!Number.isInteger(windows) || windows < 1) throw new UsageError(`--windows expects a whole number of 1 or more, got ${Number.isNaN(windows) ? 'a value that is not a number' : windows}`);
   return withConnection(target, async (a) => {

@@ -167,6 +167,41 @@ describe('hindsight CLI on the shop example', () => {
     }
   });
 
+  // Without --metrics, show's columns are metrics the monitor writes: the top-k accuracy of its own
+  // smallest k, and no interval or pinball column for a forecast that has neither (a column of a
+  // metric never written is all dashes, which reads as "undefined in every window").
+  it('shows by default the metrics the configuration writes: its top-k, a forecast without an interval', async () => {
+    const copy = (example: string, edit: (yml: string) => string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'hindsight-cli-'));
+      cpSync(join('examples', example), dir, { recursive: true, filter: (src) => !src.includes(join(example, 'target')) });
+      const file = join(dir, 'monitors', readdirSync(join(dir, 'monitors'))[0]!);
+      writeFileSync(file, edit(readFileSync(file, 'utf8')));
+      return dir;
+    };
+    const styles = copy('styles', (yml) => yml.replace('top_k: [2, 3]', 'top_k: [3]'));
+    expect(await main(['build', '--project-dir', styles, '--as-of', '2026-11-21'])).toBe(0);
+    io.out = '';
+    expect(await main(['show', 'favorite_category', '--project-dir', styles, '--windows', '2'])).toBe(0);
+    const header = io.out.trim().split('\n')[2]!.split(/\s+/);
+    expect(header).toContain('top_3_accuracy');
+    expect(header).not.toContain('top_2_accuracy');
+    // (the first row's cell in that column is its window's value in the table)
+    const row = io.out.trim().split('\n')[4]!.trim().split(/\s+/);
+    const adapter = await openAdapter({ type: 'duckdb', path: join(styles, 'target', 'styles.duckdb') });
+    try {
+      const [stored] = await adapter.query(`select value from hindsight.hindsight_metrics where metric = 'top_3_accuracy' and segment is null
+        and granularity = 'week' and window_start = timestamp '${row[0]}' and model_version = '${row[1]}'`);
+      expect(row[header.indexOf('top_3_accuracy')]).toBe((stored!.value as number).toFixed(4));
+    } finally {
+      await adapter.close();
+    }
+    const demand = copy('demand', (yml) => yml.replace(/^ *(interval|quantiles): .*\n/gm, ''));
+    expect(await main(['build', '--project-dir', demand, '--as-of', '2026-11-21'])).toBe(0);
+    io.out = '';
+    expect(await main(['show', 'weekly_demand', '--project-dir', demand, '--windows', '2'])).toBe(0);
+    expect(io.out.trim().split('\n')[2]!.split(/\s+/)).toEqual(['window_start', 'version', 'count', 'bias', 'mae', 'wape', 'mase', 'label_coverage', 'pending']);
+  });
+
   // coreutils' `timeout`, which bounds cron jobs, sends its signal to the process and then to its
   // process group: the second quit the run at once, with no run_results.json and staged tables left.
   it('takes a second Ctrl-C within a second of the first for the same one; a later one quits', () => {
