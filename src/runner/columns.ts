@@ -109,31 +109,41 @@ export function typeFamily(type: string): 'number' | 'text' | 'time' | 'boolean'
 
 /**
  * Why a column of this type (as the adapter names it) cannot be one of a monitor's times, if it
- * cannot: a number (epoch seconds, say) nowhere; text where the warehouse does not compare it with
- * timestamps (Capabilities.textTimestamps). Otherwise the warehouse would fail deep in a step.
+ * cannot, and what to do: a number (epoch seconds, say) nowhere; text where the warehouse does not
+ * compare it with timestamps (Capabilities.textTimestamps). Otherwise the warehouse would fail deep
+ * in a step.
  */
-function notATime(type: string, adapter: Adapter): string | undefined {
+function notATime(type: string, adapter: Adapter): [string, string] | [] {
   const family = typeFamily(type);
-  if (family === 'number') return 'a number, not a timestamp or a date';
-  // (a boolean passed, then failed in the first step: "Cannot compare values of type BOOLEAN and type TIMESTAMP")
-  if (family === 'boolean') return 'a boolean, not a timestamp or a date';
-  if (family === 'uuid') return 'a UUID, not a timestamp or a date';
-  if (family === 'text' && !adapter.dialect.capabilities.textTimestamps) return `text, which ${adapter.type} does not compare with timestamps`;
-  return undefined;
+  const convert = 'convert it to a timestamp in a `sql:` source';
+  if (family === 'number') return ['a number, not a timestamp or a date', convert];
+  // (a boolean passed, then failed in the first step: "Cannot compare values of type BOOLEAN and
+  // type TIMESTAMP"). A boolean or a UUID holds no time to convert: another column was meant.
+  if (family === 'boolean') return ['a boolean, not a timestamp or a date', NAME_THE_TIME];
+  if (family === 'uuid') return ['a UUID, not a timestamp or a date', NAME_THE_TIME];
+  if (family === 'text' && !adapter.dialect.capabilities.textTimestamps) return [`text, which ${adapter.type} does not compare with timestamps`, convert];
+  return [];
 }
 
+const NAME_THE_TIME = 'name the column that holds its time (a timestamp or a date)';
+
 /**
- * Why a column of this type cannot be a 1/0 label, if it cannot: text. A warehouse casts '1' and
- * '0' and fails on 'yes', 'true' or ' 1' with its own words, deep in a step (docs/semantics.md §2
- * promises a message that names outcomes.label).
+ * Why a column of this type cannot be a 1/0 label, if it cannot, and what to do: text (a warehouse
+ * casts '1' and '0' and fails on 'yes', 'true' or ' 1' with its own words, deep in a step;
+ * docs/semantics.md §2 promises a message that names outcomes.label), a time or a UUID.
  */
-function notALabel(type: string): string | undefined {
+function notALabel(type: string, column: string): [string, string] | [] {
   const family = typeFamily(type);
-  if (family === 'text') return 'text, not 1/0 or a boolean';
-  // (a timestamp passed, then failed in the first step: "Unimplemented type for cast (TIMESTAMP -> INTEGER)")
-  if (family === 'time') return 'a timestamp or a date, not 1/0 or a boolean';
-  if (family === 'uuid') return 'a UUID, not 1/0 or a boolean';
-  return undefined;
+  if (family === 'text') {
+    return ['text, not 1/0 or a boolean', `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`];
+  }
+  // (a timestamp passed, then failed in the first step: "Unimplemented type for cast (TIMESTAMP -> INTEGER)").
+  // Neither a time nor a UUID casts to 1/0 (the text label's advice, a cast to an integer, failed
+  // the same way): another column was meant, or a label computed from this one.
+  const other = `name the column that holds the 1/0 or true/false label, or compute one in a \`sql:\` source`;
+  if (family === 'time') return ['a timestamp or a date, not 1/0 or a boolean', `${other} (\`case when ${column} is not null then 1 else 0 end\`, where a time set means a positive)`];
+  if (family === 'uuid') return ['a UUID, not 1/0 or a boolean', other];
+  return [];
 }
 
 /**
@@ -216,8 +226,8 @@ export async function checkColumns(adapter: Adapter, monitor: Monitor, asOf: Dat
     for (const [column, key] of wanted) {
       const type = columns.find((c) => c.name === column)?.type;
       const [problem, fix] = type === undefined ? []
-        : timeKeys(monitor, side).includes(key) ? [notATime(type, adapter), 'convert it to a timestamp in a `sql:` source']
-        : labels.includes(key) ? [notALabel(type), `make it 1/0 in a \`sql:\` source, keeping NULL for no label (\`case ${column} when 'yes' then 1 when 'no' then 0 end as ${column}\`, or \`cast(${column} as integer)\` for '1'/'0')`]
+        : timeKeys(monitor, side).includes(key) ? notATime(type, adapter)
+        : labels.includes(key) ? notALabel(type, column)
         : texts.includes(key) ? [notAClass(type, adapter)?.concat(`: ${compared} are compared as text, where 1.0 is not 1`), 'cast it to an integer or text in a `sql:` source']
         : numbers.includes(key) ? [notANumber(type), 'name a numeric column, or compute one in a `sql:` source']
         : [];

@@ -405,8 +405,10 @@ describe('hindsight CLI on the shop example', () => {
   // ("Unimplemented type for cast (TIMESTAMP -> INTEGER)", "Cannot compare values of type BOOLEAN and
   // type TIMESTAMP"); a text label that is also the key was reported at outcomes.key.
   it.each([
-    ['label: kept', 'label: checked_in_at', /monitors\[0\]\.outcomes\.label: column "checked_in_at" of the outcomes sql is TIMESTAMP, a timestamp or a date, not 1\/0 or a boolean/],
-    ['timestamp: checked_in_at', 'timestamp: kept', /monitors\[0\]\.outcomes\.timestamp: column "kept" of the outcomes sql is BOOLEAN, a boolean, not a timestamp or a date; convert it/],
+    // (the advice is not a text label's, `cast(checked_in_at as integer)`, which fails as the step did,
+    // nor a conversion of a boolean to a timestamp: another column was meant)
+    ['label: kept', 'label: checked_in_at', /monitors\[0\]\.outcomes\.label: column "checked_in_at" of the outcomes sql is TIMESTAMP, a timestamp or a date, not 1\/0 or a boolean; name the column that holds the 1\/0 or true\/false label, or compute one in a `sql:` source \(`case when checked_in_at is not null then 1 else 0 end`, where a time set means a positive\)\n/],
+    ['timestamp: checked_in_at', 'timestamp: kept', /monitors\[0\]\.outcomes\.timestamp: column "kept" of the outcomes sql is BOOLEAN, a boolean, not a timestamp or a date; name the column that holds its time \(a timestamp or a date\)\n/],
     ['label: kept', 'label: prediction_id', /keep_probability\.yml:20:14: monitors\[0\]\.outcomes\.label: column "prediction_id" of the outcomes sql is VARCHAR, text, not 1\/0/],
   ])('exits 2 when %s is %s, at that key, before anything runs', async (from, to, message) => {
     const dir = copyOfShop();
