@@ -239,13 +239,20 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
 }
 
 /**
- * What `build` checks before it loads any seed, so that a typo does not reload every seed and then
- * stop: the configuration, --threads, --as-of and --select.
+ * `build`: every seed, then the run (--select and --exclude pick monitors), on one connection: an
+ * in-memory DuckDB (`path: ':memory:'`, the default) is a database of its own per connection, so the
+ * run, on a connection of its own, found none of the tables the seeds had loaded. Before any seed is
+ * loaded, the configuration (seeds: included), --threads, --as-of and --select are checked, so that a
+ * typo does not reload every seed and then stop.
  */
-export function checkRunOptions(options: CommonOptions & { asOf?: string; threads?: number }): void {
+export async function build(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; threads?: number }): Promise<number> {
   removeRunResults(options.projectDir);
   threadsOption(options.threads);
   parseAsOf(options.asOf);
-  const { project } = loadProjectAndTarget(options.projectDir, options);
+  const { project, target } = loadProjectAndTarget(options.projectDir, { ...options, seeds: true });
   selectMonitors(project, options);
+  return withConnection(target, async (adapter) => {
+    const code = await seed({ ...options, select: undefined, exclude: undefined }, adapter);
+    return code === 0 ? run(options, adapter) : code;
+  });
 }

@@ -207,9 +207,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .command('build', 'seed, then run (--select, --exclude: monitors; every seed is loaded)', (y) => y.options(COMMANDS.build), async (a) => {
       const args = runArgs(a);
-      commands.checkRunOptions(args);
-      code = await commands.seed({ ...opts(a), select: undefined, exclude: undefined }); // (--select picks monitors here: every seed is loaded)
-      if (code === 0) code = await commands.run(args);
+      code = await commands.build(args);
     })
     .command(
       'show [monitor]',

@@ -20,6 +20,16 @@ function copyOfShop(): string {
 }
 
 describe('hindsight CLI on the shop example', () => {
+  // An in-memory DuckDB (`path: ':memory:'`, the default) is a database of its own per connection: build
+  // loaded the seeds on one and ran on another, whose column check found none of their tables (exit 2).
+  it('builds a project on an in-memory DuckDB: the run reads the tables its seeds loaded', async () => {
+    const dir = copyOfShop();
+    const profiles = join(dir, 'profiles.yml');
+    writeFileSync(profiles, readFileSync(profiles, 'utf8').replace(/path: .*/, "path: ':memory:'"));
+    expect(await main(['build', '--project-dir', dir, '--as-of', '2026-11-14', '--threads', '2'])).toBe(0);
+    expect(io.out).toMatch(/keep_probability: OK, full refresh \(first run\), \d+ rows written/);
+  });
+
   it('builds, shows, reruns incrementally and writes run results', async () => {
     const dir = copyOfShop();
     // before any run, show says so (not the warehouse's "table does not exist")
