@@ -36,6 +36,17 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return bestDistance <= allowed ? best : undefined;
 }
 
+/**
+ * The one candidate that `word` is a misspelling of (at most two letters off, and more than two letters
+ * long), if there is exactly one: `binary_clasification` is binary_classification whatever else is
+ * wrong, where `forecasting` (three off) or `binary` (a part) may mean another candidate.
+ */
+export function misspelling(word: string, candidates: Iterable<string>): string | undefined {
+  const lower = word.toLowerCase();
+  const near = [...candidates].filter((c) => c.length > 2 && editDistance(lower, c.toLowerCase()) <= 2);
+  return near.length === 1 ? near[0] : undefined;
+}
+
 /** Other names dbt's adapters accept for a profile field (dbt-postgres: pass, database; dbt-bigquery: database, schema). */
 const DBT_ALIASES: Record<string, string[]> = { pass: ['password'], database: ['dbname', 'project'], schema: ['dataset'] };
 

@@ -4,7 +4,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
-import { closest, closestKey } from './suggest.js';
+import { closest, closestKey, misspelling } from './suggest.js';
 
 export type Path = (string | number)[];
 
@@ -424,7 +424,10 @@ function bare(schema: AnySchema | undefined): AnySchema | undefined {
  * closest value (a typo): a multiclass monitor written `type: binary` or `type: forecasting` was
  * checked as the closest value's member, and got that member's errors (5 and 17 of them: every key of
  * a monitor with no error but its type called unknown or missing). `unique`: no other member has as
- * few problems (the mapping, not the word, says which one).
+ * few problems (the mapping, not the word, says which one). A value misspelt by a letter or two
+ * (`binary_clasification`) is that member whatever else is wrong: a binary monitor that also wrote
+ * `prediction:` for `score:` was checked as a regression, "did you mean "regression"?", its
+ * `threshold` unknown.
  */
 function meantMember(union: AnySchema, discriminator: string, given: Record<string, unknown>): { value: string; unique: boolean } | undefined {
   const def = defOf(union);
@@ -434,12 +437,14 @@ function meantMember(union: AnySchema, discriminator: string, given: Record<stri
     const values = lit ? ((defOf(lit).values as unknown[] | undefined) ?? []) : [];
     return values.filter((v): v is string => typeof v === 'string').map((v) => [v, o]);
   });
+  const written = given[discriminator];
+  const typo = typeof written === 'string' ? misspelling(written, members.map(([v]) => v)) : undefined;
+  if (typo !== undefined) return { value: typo, unique: true };
   // (each unknown key is a problem: a strict object reports all of them in one issue)
   const counts = members.map(([value, member]) => [value, (member.safeParse({ ...given, [discriminator]: value }).error?.issues ?? []).reduce((n, i) => n + ((i as ZodIssueLike).keys?.length ?? 1), 0)] as const);
   const fewest = Math.min(...counts.map(([, n]) => n));
   const best = counts.filter(([, n]) => n === fewest).map(([value]) => value);
   if (!best.length) return undefined;
-  const written = given[discriminator];
   const near = typeof written === 'string' ? closest(written, best) : undefined;
   return { value: near ?? best[0]!, unique: best.length === 1 };
 }

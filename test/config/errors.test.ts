@@ -970,6 +970,14 @@ shop: {<<: *base}
         `monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "${type}" (did you mean "multiclass_classification"?)`,
       );
     }
+    // a type misspelt by a letter, on a monitor with another error: still the type written (it was
+    // checked as a regression, which `prediction:` fits: "did you mean "regression"?", `threshold` unknown)
+    const binary = MONITOR.replace('binary_classification', 'binary_clasification').replace('score: p_churn', 'prediction: p_churn').replace('      within: 30 days\n', '      within: 30 days\n    threshold: 0.3\n');
+    expect(errors(withMonitors({ 'churn.yml': binary }))).toMatchInlineSnapshot(`
+      "monitors/churn.yml:3:11: monitors[0].type: expected one of: binary_classification, multiclass_classification, regression, forecast, recommendation; got "binary_clasification" (did you mean "binary_classification"?)
+      monitors/churn.yml:4:5: monitors[0].predictions.score: required key "score" is missing; expected a column name (letters, digits, _ and $, not starting with a digit)
+      monitors/churn.yml:8:7: monitors[0].predictions.prediction: unknown key "prediction"; expected one of: relation, sql, key, timestamp, dedupe, model_version, where, score"
+    `);
     // an output: a misspelt type, one hindsight does not have, none (the closest, else the one with the fewest problems)
     const profiles = (type: string) => `shop:\n  target: dev\n  outputs:\n    dev:\n${type}      pth: dev.duckdb\n`;
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': profiles('      type: duckbd\n') })).toMatchInlineSnapshot(`
