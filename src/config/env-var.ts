@@ -19,6 +19,10 @@ env.addGlobal('env_var', (...given: unknown[]) => {
   const keywords = last !== null && typeof last === 'object' && (last as Record<string, unknown>).__keywords === true ? (given.pop() as Record<string, unknown>) : {};
   const unknown = Object.keys(keywords).filter((k) => k !== '__keywords' && k !== 'var' && k !== 'default');
   if (unknown.length) throw new MissingEnvVar(`env_var() takes the keywords var and default, not ${unknown.join(', ')}; ${USAGE}`);
+  // (Python refuses an argument given twice; `env_var('X', var='Y')` read Y, with X as its default)
+  for (const [keyword, position] of [['var', 0], ['default', 1]] as const) {
+    if (keyword in keywords && given.length > position) throw new MissingEnvVar(`env_var() was given its ${keyword === 'var' ? 'name' : 'default'} twice, as argument ${position + 1} and as ${keyword}=; ${USAGE}`);
+  }
   const args = [...given];
   if ('var' in keywords) args.splice(0, 0, keywords.var);
   if ('default' in keywords) args[Math.max(args.length, 1)] = keywords.default;

@@ -871,6 +871,10 @@ shop: {<<: *base}
     const both = path("{{ env_var(var='HINDSIGHT_TEST_SURELY_UNSET', default='b.duckdb') }}");
     expect(both.output()).toMatchObject({ path: join(both.dir, 'b.duckdb') });
     expect(errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': `${PROFILES}      path: "{{ env_var('HINDSIGHT_TEST_SURELY_UNSET', fallback='c') }}"\n` })).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: env_var() takes the keywords var and default, not fallback; write env_var('NAME') or env_var('NAME', 'default')"`);
+    // an argument given both ways is an error, as in dbt (`var=` was read as the name, the first argument as the default)
+    const twice = (call: string) => errors({ 'hindsight.yml': HINDSIGHT, 'monitors/churn.yml': MONITOR, 'profiles.yml': `${PROFILES}      path: "{{ ${call} }}"\n` });
+    expect(twice("env_var('HINDSIGHT_TEST_SURELY_UNSET', var='HOME')")).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: env_var() was given its name twice, as argument 1 and as var=; write env_var('NAME') or env_var('NAME', 'default')"`);
+    expect(twice("env_var('HINDSIGHT_TEST_SURELY_UNSET', 'a', default='b')")).toMatchInlineSnapshot(`"profiles.yml:6:13: shop.outputs.dev.path: env_var() was given its default twice, as argument 2 and as default=; write env_var('NAME') or env_var('NAME', 'default')"`);
   });
 
   it("turn a value into a number or boolean with dbt's as_number, as_bool and as_native, in monitor files too", () => {
