@@ -8,7 +8,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import { markedIn, renderEnvVars, withoutMarkers } from './env-var.js';
 import { evaluationColumns, folded, normalizeMonitor, problemTypeRules, takenName, type KeyOrder, type Monitor } from './monitor.js';
 import { seedSettingIssues } from './seed-files.js';
-import { cleanSql, parenthesisProblem } from './sql-text.js';
+import { cleanSql, parenthesisProblem, WRAPPED, type Warehouse } from './sql-text.js';
 import { monitorFileSchema, monitorSchema, profilesFileSchema, projectSchema, selectedProfileSchema, type MonitorConfig, type OutputConfig, type ProjectConfig } from './schema.js';
 import { contentHash, PARTIAL_PARSE_FILE, PartialParseCache, type Declared } from './partial-parse.js';
 import { closest } from './suggest.js';
@@ -316,11 +316,11 @@ function checkMonitor(m: Record<string, unknown>, doc: ParsedYaml, path: Path, i
     if (typeof s.where === 'string' && s.where.trim() && cleanSql(s.where) === '') issue(issues, doc, [...path, side, 'where'], 'holds a comment only, no condition: write one, or leave `where` out');
     for (const key of ['sql', 'where'] as const) {
       const problem = typeof s[key] === 'string' ? parenthesisProblem(s[key]) : undefined;
-      if (problem) issue(issues, doc, [...path, side, key], `${problem}: hindsight puts it in parentheses of its own, which it would close or leave open`);
+      if (problem) issue(issues, doc, [...path, side, key], `${problem}: ${WRAPPED}`);
     }
   }
   const catalogSql = isRecord(m.catalog) && typeof m.catalog.sql === 'string' ? parenthesisProblem(m.catalog.sql) : undefined;
-  if (catalogSql) issue(issues, doc, [...path, 'catalog', 'sql'], `${catalogSql}: hindsight puts it in parentheses of its own, which it would close or leave open`);
+  if (catalogSql) issue(issues, doc, [...path, 'catalog', 'sql'], `${catalogSql}: ${WRAPPED}`);
   const predictions = isRecord(m.predictions) ? m.predictions : {};
   const outcomes = isRecord(m.outcomes) ? m.outcomes : {};
   const pk = columnsOf(predictions.key);
@@ -467,6 +467,9 @@ export function loadTarget(project: Project, options: { profilesDir?: string; ta
       }]);
     }
   }
+  // (the monitors' SQL as the target reads it: the monitor files are checked for no target)
+  const sqlIssues = targetSqlIssues(project, output.type);
+  if (sqlIssues.length) throw new ConfigError(sqlIssues);
   return { profile: profileName, name: targetName, output };
 }
 
@@ -513,4 +516,22 @@ export function loadProjectAndTarget(projectDir: string, options: { profilesDir?
   }
   if (issues.length > 0 || !project || !target) throw new ConfigError(issues);
   return { project, target };
+}
+
+/**
+ * The parentheses of each monitor's SQL as the target's warehouse reads them (parenthesisProblem):
+ * the monitor files are checked for what every warehouse's reading refuses, and this adds what the
+ * target's alone does (a `)` behind a `//` that divides on DuckDB, or a `#` that is Postgres's XOR).
+ */
+function targetSqlIssues(project: Project, warehouse: Warehouse): ConfigIssue[] {
+  return project.monitors.flatMap((m) => {
+    const texts: [string, string | undefined][] = [
+      ['predictions.sql', m.predictions.sql], ['predictions.where', m.predictions.where], ['outcomes.sql', m.outcomes.sql], ['catalog.sql', m.recommendation?.catalog?.sql],
+    ];
+    return texts.flatMap(([key, sql]) => {
+      const problem = sql === undefined ? undefined : parenthesisProblem(sql, warehouse);
+      const at = m.positions[key] ?? { line: 1, column: 1, key: `${m.name}.${key}` };
+      return problem ? [{ file: m.file, ...at, message: `${problem} as ${warehouse} reads it: ${WRAPPED}` }] : [];
+    });
+  });
 }

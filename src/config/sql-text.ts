@@ -23,12 +23,17 @@ interface Reading {
 
 const ESCAPED: Reading = { backslashEscapes: true };
 const PLAIN: Reading = { backslashEscapes: false };
-/** Each warehouse's reading (hindsight.yml's monitors are compiled for any target). */
-const WAREHOUSES: Reading[] = [
-  { backslashEscapes: true, hashComments: true, tripleQuotes: true }, // BigQuery
-  { backslashEscapes: true, slashComments: true }, // Snowflake
-  { backslashEscapes: 'E', nestedComments: true }, // Postgres, DuckDB
-];
+/** Each warehouse's reading, by its profile `type` (a monitor file is compiled for any of them). */
+const WAREHOUSES = {
+  bigquery: { backslashEscapes: true, hashComments: true, tripleQuotes: true },
+  snowflake: { backslashEscapes: true, slashComments: true },
+  postgres: { backslashEscapes: 'E', nestedComments: true },
+  duckdb: { backslashEscapes: 'E', nestedComments: true },
+} satisfies Record<string, Reading>;
+export type Warehouse = keyof typeof WAREHOUSES;
+
+/** What parenthesisProblem's message goes on with: why it matters. */
+export const WRAPPED = 'hindsight puts it in parentheses of its own, which it would close or leave open';
 
 /**
  * Where the last token of `sql` ends: the last character that is not in a comment, whitespace or a
@@ -118,13 +123,16 @@ export function cleanSql(sql: string | undefined): string | undefined {
  * parentheses of its own (`(<sql>) as source`, `where (<condition>)`), where a `)` that closes nothing
  * of its own closes hindsight's: `where: "a = 1) or (b = 2"` ran, as a condition other than the one
  * written (every row), where a warehouse would have refused it alone. Parentheses in strings, quoted
- * names and comments do not count. Where the warehouses read the text apart (a backslash in a string;
- * BigQuery's `#` comments and '''…''' strings, Snowflake's `//` comments, Postgres's and DuckDB's
- * nested comments), only what every reading says is reported: each of those hid a `(` or `)` of a
- * query its warehouse runs, which was refused.
+ * names and comments do not count. Read for one `warehouse`, as it reads the text; else, where the
+ * warehouses read it apart (a backslash in a string; BigQuery's `#` comments and '''…''' strings,
+ * Snowflake's `//` comments, Postgres's and DuckDB's nested comments), only what every reading says
+ * is reported (loadProject, which knows no target): each of those hid a `(` or `)` of a query its
+ * warehouse runs, which was refused. The target's own reading is checked once it is known
+ * (loadProjectAndTarget): `a = 1 // 1) or (b = 2` is a comment's `)` to Snowflake, and on DuckDB,
+ * where `//` divides, it widened the condition to every row with b = 2 (`#`, Postgres's XOR, alike).
  */
-export function parenthesisProblem(sql: string): string | undefined {
-  const readings = [ESCAPED, PLAIN, ...WAREHOUSES].map((r) => lastTokenEnd(sql, r));
+export function parenthesisProblem(sql: string, warehouse?: Warehouse): string | undefined {
+  const readings = (warehouse ? [WAREHOUSES[warehouse]] : [ESCAPED, PLAIN, ...Object.values(WAREHOUSES)]).map((r) => lastTokenEnd(sql, r as Reading));
   if (readings.some((r) => r.open)) return undefined; // (an unclosed string: the warehouse says so)
   if (readings.every((r) => r.closedUnopened)) return 'has a `)` that closes no `(` of its own';
   if (readings.every((r) => r.depth > 0)) return 'leaves a `(` unclosed';

@@ -85,6 +85,18 @@ describe('parenthesisProblem', () => {
     expect(parenthesisProblem(sql)).toBeUndefined();
   });
 
+  // Read for one warehouse, as it reads the text: another's comment is an operator there.
+  it.each([
+    ['a = 1 // 1) or (b = 2', 'duckdb', 'has a `)` that closes no `(` of its own'],
+    ['a = 1 // 1) or (b = 2', 'snowflake', undefined],
+    ['a = 1 # 0) or (b = 2', 'postgres', 'has a `)` that closes no `(` of its own'],
+    ['a = 1 # 0) or (b = 2', 'bigquery', undefined],
+    ["note = '''(''' and a = 1", 'bigquery', undefined],
+    ['select 1 /* outer /* inner */ ( */ as x', 'duckdb', undefined],
+  ] as const)('%j as %s reads it: %s', (sql, warehouse, problem) => {
+    expect(parenthesisProblem(sql, warehouse)).toBe(problem);
+  });
+
   it.each([
     // what no warehouse reads otherwise is still refused
     ['a = 1) -- (', 'has a `)` that closes no `(` of its own'],

@@ -796,6 +796,15 @@ shop: {<<: *base}
     `);
   });
 
+  // Snowflake reads `// 1) or (b = 2` as a comment, so not every warehouse's reading refuses it; on
+  // DuckDB, the target here, `//` divides, and it ran as `where (a = 1 // 1) or (b = 2)`: every row with b = 2.
+  it("report a `where:` whose parentheses close hindsight's as the target's warehouse reads it", () => {
+    const monitor = MONITOR.replace('      score: p_churn\n', `      score: p_churn\n      where: "a = 1 // 1) or (b = 2"\n`);
+    expect(errors(withMonitors({ 'churn.yml': monitor }))).toBe(
+      'monitors/churn.yml:9:14: monitors[0].predictions.where: has a `)` that closes no `(` of its own as duckdb reads it: hindsight puts it in parentheses of its own, which it would close or leave open',
+    );
+  });
+
   it('render env_var() in hindsight.yml and monitor files too, and report a template that is not env_var()', () => {
     process.env.HINDSIGHT_TEST_ENV = 'staging';
     try {
