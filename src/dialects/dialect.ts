@@ -265,7 +265,8 @@ export const defaultDialect: Dialect = {
     return checkedDouble(this, expr, what, ['-1e-9', '1e300'], 'a score from 0 to 1e300, such as a probability (map logits through a softmax in a `sql:` source)');
   },
   toFiniteNumber(expr, what) {
-    return checkedDouble(this, expr, what, ['-1e308', '1e308'], 'a finite number');
+    // (the message names the bound: a finite double beyond it, up to 1.8e308, is refused too)
+    return checkedDouble(this, expr, what, ['-1e308', '1e308'], 'a finite number from -1e308 to 1e308');
   },
   fail(message) {
     return `cast(${message} as ${this.types.integer})`;

@@ -90,6 +90,21 @@ export class Analyzer {
   }
 
   /**
+   * Evaluates one expression with no table (`cast('nan' as float64) between 0 and 1`) by ZetaSQL's
+   * reference implementation of GoogleSQL: its value as a ValueProto (`{ doubleValue: 0.5 }`, `{}` for
+   * NULL), or the error the evaluation stops with, as thrown.
+   */
+  async evaluate(sql: string): Promise<{ value: Record<string, unknown> } | { error: string }> {
+    type Api = { evaluate(request: unknown, callback: (err: { details?: string } | null, response?: { value: Record<string, unknown> }) => void): void };
+    const api = (this.zetasql.ZetaSQLClient as unknown as { API: Api }).API;
+    return new Promise((resolve) =>
+      api.evaluate({ sql, options: { languageOptions: this.languageOptions } }, (err, response) =>
+        resolve(err ? { error: err.details ?? String(err) } : { value: response?.value ?? {} }),
+      ),
+    );
+  }
+
+  /**
    * Analyzes one statement; returns the analyzer's error (with the offending line) or undefined.
    * A statement that creates a table adds it, with its resolved columns, to the catalog.
    */

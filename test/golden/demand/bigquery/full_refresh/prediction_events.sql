@@ -10,12 +10,12 @@ with events as (
         cast(`week_start` as timestamp) as target_time,
         cast(`published_at` as timestamp) as logged_at,
         cast(`model_version` as string) as model_version,
-        case when cast(`units` as float64) between -1e308 and 1e308 or cast(`units` as float64) is null then cast(`units` as float64) else error('predictions.prediction must be a finite number; got ' || cast(cast(`units` as float64) as string)) end as prediction,
-        case when cast(`p10` as float64) between -1e308 and 1e308 or cast(`p10` as float64) is null then cast(`p10` as float64) else error('predictions.interval.lower must be a finite number; got ' || cast(cast(`p10` as float64) as string)) end as interval_lower,
-        case when cast(`p90` as float64) between -1e308 and 1e308 or cast(`p90` as float64) is null then cast(`p90` as float64) else error('predictions.interval.upper must be a finite number; got ' || cast(cast(`p90` as float64) as string)) end as interval_upper,
-        case when cast(`p10` as float64) between -1e308 and 1e308 or cast(`p10` as float64) is null then cast(`p10` as float64) else error('predictions.quantiles.0.1 must be a finite number; got ' || cast(cast(`p10` as float64) as string)) end as `p10`,
-        case when cast(`p50` as float64) between -1e308 and 1e308 or cast(`p50` as float64) is null then cast(`p50` as float64) else error('predictions.quantiles.0.5 must be a finite number; got ' || cast(cast(`p50` as float64) as string)) end as `p50`,
-        case when cast(`p90` as float64) between -1e308 and 1e308 or cast(`p90` as float64) is null then cast(`p90` as float64) else error('predictions.quantiles.0.9 must be a finite number; got ' || cast(cast(`p90` as float64) as string)) end as `p90`,
+        case when cast(`units` as float64) between -1e308 and 1e308 or cast(`units` as float64) is null then cast(`units` as float64) else error('predictions.prediction must be a finite number from -1e308 to 1e308; got ' || cast(cast(`units` as float64) as string)) end as prediction,
+        case when cast(`p10` as float64) between -1e308 and 1e308 or cast(`p10` as float64) is null then cast(`p10` as float64) else error('predictions.interval.lower must be a finite number from -1e308 to 1e308; got ' || cast(cast(`p10` as float64) as string)) end as interval_lower,
+        case when cast(`p90` as float64) between -1e308 and 1e308 or cast(`p90` as float64) is null then cast(`p90` as float64) else error('predictions.interval.upper must be a finite number from -1e308 to 1e308; got ' || cast(cast(`p90` as float64) as string)) end as interval_upper,
+        case when cast(`p10` as float64) between -1e308 and 1e308 or cast(`p10` as float64) is null then cast(`p10` as float64) else error('predictions.quantiles.0.1 must be a finite number from -1e308 to 1e308; got ' || cast(cast(`p10` as float64) as string)) end as `p10`,
+        case when cast(`p50` as float64) between -1e308 and 1e308 or cast(`p50` as float64) is null then cast(`p50` as float64) else error('predictions.quantiles.0.5 must be a finite number from -1e308 to 1e308; got ' || cast(cast(`p50` as float64) as string)) end as `p50`,
+        case when cast(`p90` as float64) between -1e308 and 1e308 or cast(`p90` as float64) is null then cast(`p90` as float64) else error('predictions.quantiles.0.9 must be a finite number from -1e308 to 1e308; got ' || cast(cast(`p90` as float64) as string)) end as `p90`,
         cast(`region` as string) as `region`,
         -- whole horizon units (weeks) from the forecast to its target, rounded up
         cast(ceil(timestamp_diff(cast(`week_start` as timestamp), cast(`forecast_at` as timestamp), microsecond) / 3600000000 / 168) as int64) as horizon

@@ -16,7 +16,7 @@ from (
         "category",
         cast("week_start" as timestamp) as actual_time,
         cast("loaded_at" as timestamp) as logged_at,
-        case when cast("units" as double precision) between -1e308 and 1e308 or cast("units" as double precision) is null then cast("units" as double precision) else cast('outcomes.value must be a finite number; got ' || cast(cast("units" as double precision) as text) as integer) end as actual
+        case when cast("units" as double precision) between -1e308 and 1e308 or cast("units" as double precision) is null then cast("units" as double precision) else cast('outcomes.value must be a finite number from -1e308 to 1e308; got ' || cast(cast("units" as double precision) as text) as integer) end as actual
     from (
         select store_id, category, date_trunc('week', sale_date) as week_start,
                sum(units) as units, max(loaded_at) as loaded_at

@@ -17,7 +17,7 @@ from (
         category,
         cast(convert_timezone('UTC', cast(week_start as timestamp_tz)) as timestamp_ntz) as actual_time,
         cast(convert_timezone('UTC', cast(loaded_at as timestamp_tz)) as timestamp_ntz) as logged_at,
-        case when cast(units as float) between -1e308 and 1e308 or cast(units as float) is null then cast(units as float) else cast('outcomes.value must be a finite number; got ' || cast(cast(units as float) as varchar) as number) end as actual
+        case when cast(units as float) between -1e308 and 1e308 or cast(units as float) is null then cast(units as float) else cast('outcomes.value must be a finite number from -1e308 to 1e308; got ' || cast(cast(units as float) as varchar) as number) end as actual
     from (
         select store_id, category, date_trunc('week', sale_date) as week_start,
                sum(units) as units, max(loaded_at) as loaded_at

@@ -3,8 +3,8 @@
 select
     `item_id`,
     cast(`recorded_at` as timestamp) as observed_at,
-    case when cast(`sale_price` as float64) between -1e308 and 1e308 or cast(`sale_price` as float64) is null then cast(`sale_price` as float64) else error('outputs.price.label must be a finite number; got ' || cast(cast(`sale_price` as float64) as string)) end as `sale_price`,
-    case when cast(`days_listed` as float64) between -1e308 and 1e308 or cast(`days_listed` as float64) is null then cast(`days_listed` as float64) else error('outputs.days_to_resale.label must be a finite number; got ' || cast(cast(`days_listed` as float64) as string)) end as `days_listed`
+    case when cast(`sale_price` as float64) between -1e308 and 1e308 or cast(`sale_price` as float64) is null then cast(`sale_price` as float64) else error('outputs.price.label must be a finite number from -1e308 to 1e308; got ' || cast(cast(`sale_price` as float64) as string)) end as `sale_price`,
+    case when cast(`days_listed` as float64) between -1e308 and 1e308 or cast(`days_listed` as float64) is null then cast(`days_listed` as float64) else error('outputs.days_to_resale.label must be a finite number from -1e308 to 1e308; got ' || cast(cast(`days_listed` as float64) as string)) end as `days_listed`
 from (
     select item_id, recorded_at, sale_price, days_listed
     from oltp.resales where sale_price is not null

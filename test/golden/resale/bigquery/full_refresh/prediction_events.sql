@@ -5,8 +5,8 @@ with events as (
     select
         `item_id`,
         cast(`predicted_at` as timestamp) as predicted_at,
-        case when cast(`predicted_price` as float64) between -1e308 and 1e308 or cast(`predicted_price` as float64) is null then cast(`predicted_price` as float64) else error('outputs.price.prediction must be a finite number; got ' || cast(cast(`predicted_price` as float64) as string)) end as `predicted_price`,
-        case when cast(`predicted_days` as float64) between -1e308 and 1e308 or cast(`predicted_days` as float64) is null then cast(`predicted_days` as float64) else error('outputs.days_to_resale.prediction must be a finite number; got ' || cast(cast(`predicted_days` as float64) as string)) end as `predicted_days`,
+        case when cast(`predicted_price` as float64) between -1e308 and 1e308 or cast(`predicted_price` as float64) is null then cast(`predicted_price` as float64) else error('outputs.price.prediction must be a finite number from -1e308 to 1e308; got ' || cast(cast(`predicted_price` as float64) as string)) end as `predicted_price`,
+        case when cast(`predicted_days` as float64) between -1e308 and 1e308 or cast(`predicted_days` as float64) is null then cast(`predicted_days` as float64) else error('outputs.days_to_resale.prediction must be a finite number from -1e308 to 1e308; got ' || cast(cast(`predicted_days` as float64) as string)) end as `predicted_days`,
         cast(`model_version` as string) as model_version,
         cast(`category` as string) as `category`
     from `raw`.`resale_predictions`

@@ -3,8 +3,8 @@
 select
     "item_id",
     cast("recorded_at" as timestamp) as observed_at,
-    case when cast("sale_price" as double) between -1e308 and 1e308 or cast("sale_price" as double) is null then cast("sale_price" as double) else error('outputs.price.label must be a finite number; got ' || case when typeof(cast("sale_price" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("sale_price" as double) as varchar), '\.0$', '') else cast(cast("sale_price" as double) as varchar) end) end as "sale_price",
-    case when cast("days_listed" as double) between -1e308 and 1e308 or cast("days_listed" as double) is null then cast("days_listed" as double) else error('outputs.days_to_resale.label must be a finite number; got ' || case when typeof(cast("days_listed" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("days_listed" as double) as varchar), '\.0$', '') else cast(cast("days_listed" as double) as varchar) end) end as "days_listed"
+    case when cast("sale_price" as double) between -1e308 and 1e308 or cast("sale_price" as double) is null then cast("sale_price" as double) else error('outputs.price.label must be a finite number from -1e308 to 1e308; got ' || case when typeof(cast("sale_price" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("sale_price" as double) as varchar), '\.0$', '') else cast(cast("sale_price" as double) as varchar) end) end as "sale_price",
+    case when cast("days_listed" as double) between -1e308 and 1e308 or cast("days_listed" as double) is null then cast("days_listed" as double) else error('outputs.days_to_resale.label must be a finite number from -1e308 to 1e308; got ' || case when typeof(cast("days_listed" as double)) in ('DOUBLE', 'FLOAT') then regexp_replace(cast(cast("days_listed" as double) as varchar), '\.0$', '') else cast(cast("days_listed" as double) as varchar) end) end as "days_listed"
 from (
     select item_id, recorded_at, sale_price, days_listed
     from oltp.resales where sale_price is not null

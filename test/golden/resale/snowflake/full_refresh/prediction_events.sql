@@ -5,8 +5,8 @@ with events as (
     select
         item_id,
         cast(convert_timezone('UTC', cast(predicted_at as timestamp_tz)) as timestamp_ntz) as predicted_at,
-        case when cast(predicted_price as float) between -1e308 and 1e308 or cast(predicted_price as float) is null then cast(predicted_price as float) else cast('outputs.price.prediction must be a finite number; got ' || cast(cast(predicted_price as float) as varchar) as number) end as predicted_price,
-        case when cast(predicted_days as float) between -1e308 and 1e308 or cast(predicted_days as float) is null then cast(predicted_days as float) else cast('outputs.days_to_resale.prediction must be a finite number; got ' || cast(cast(predicted_days as float) as varchar) as number) end as predicted_days,
+        case when cast(predicted_price as float) between -1e308 and 1e308 or cast(predicted_price as float) is null then cast(predicted_price as float) else cast('outputs.price.prediction must be a finite number from -1e308 to 1e308; got ' || cast(cast(predicted_price as float) as varchar) as number) end as predicted_price,
+        case when cast(predicted_days as float) between -1e308 and 1e308 or cast(predicted_days as float) is null then cast(predicted_days as float) else cast('outputs.days_to_resale.prediction must be a finite number from -1e308 to 1e308; got ' || cast(cast(predicted_days as float) as varchar) as number) end as predicted_days,
         cast(model_version as varchar) as model_version,
         cast(category as varchar) as category
     from raw.resale_predictions
