@@ -85,7 +85,7 @@ export async function compile(options: CommonOptions & { asOf?: string }): Promi
   return out;
 }
 
-export async function seed(options: CommonOptions, adapter?: Adapter): Promise<number> {
+export async function seed(options: CommonOptions, adapter?: Adapter, signal?: AbortSignal): Promise<number> {
   const { project, target } = loadProjectAndTarget(options.projectDir, { ...options, seeds: true });
   const files = withSeedSettings(project, selectSeeds(seedFiles(project), { ...options, projectDir: project.dir }));
   // A seed-paths directory that does not exist loads nothing: say so, but not as an error, and not
@@ -103,7 +103,7 @@ export async function seed(options: CommonOptions, adapter?: Adapter): Promise<n
       const t = performance.now();
       let result;
       try {
-        result = await loadSeed(a, seed);
+        result = await loadSeed(a, seed, signal);
       } catch (e) {
         const loaded = i === 0 ? '' : `; the ${i} seed(s) before it are loaded`;
         throw new Error(`seed ${seed.file.schema}.${seed.file.table} (${seed.file.name ?? seed.file.path}) failed, and its table is as it was${loaded}:\n  ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -133,8 +133,14 @@ export function threadsOption(threads: number | undefined): number | undefined {
 /**
  * What `run` does on SIGINT or SIGTERM: the first aborts `interrupted` (the run stops cleanly); a
  * later one quits at once, unless it comes within a second of the first, which it is taken for.
+ * `stopping` says what stops (build's seeds: the seed being loaded rolls back).
  */
-export function signalHandler(interrupted: AbortController, quit: (code: number) => void = process.exit, now: () => number = () => performance.now()) {
+export function signalHandler(
+  interrupted: AbortController,
+  quit: (code: number) => void = process.exit,
+  now: () => number = () => performance.now(),
+  stopping: () => string = () => 'the running monitors roll back, a commit under way finishes',
+) {
   let first = 0;
   return (name: NodeJS.Signals) => {
     if (interrupted.signal.aborted) {
@@ -142,12 +148,20 @@ export function signalHandler(interrupted: AbortController, quit: (code: number)
       return;
     }
     first = now();
-    line(`${name}: stopping; the running monitors roll back, a commit under way finishes (${name} again quits at once, leaving their staged tables to their next run)`);
+    line(`${name}: stopping; ${stopping()} (${name} again quits at once, leaving their staged tables to their next run)`);
     interrupted.abort(new Error(`interrupted by ${name}`));
   };
 }
 
-export async function run(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number }, adapter?: Adapter): Promise<number> {
+/**
+ * `interrupted`: build's, whose handler of SIGINT and SIGTERM it installs for the whole command (the
+ * seeds, and the connection's close after the run); without it, run installs one of its own.
+ */
+export async function run(
+  options: CommonOptions & { asOf?: string; fullRefresh?: boolean; dryRun?: boolean; threads?: number },
+  adapter?: Adapter,
+  interrupted?: AbortController,
+): Promise<number> {
   if (options.dryRun) return dryRun(options, adapter);
   removeRunResults(options.projectDir);
   const threadsArg = threadsOption(options.threads);
@@ -166,9 +180,10 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
   // as it was, and the run's results are still written. A second one quits at once, but not one
   // within a second of the first: coreutils' `timeout`, which bounds cron jobs, signals the process
   // and then its process group, and the run quit with no results and its staged tables left.
-  const interrupted = new AbortController();
+  const ownHandler = !interrupted;
+  interrupted ??= new AbortController();
   const onSignal = signalHandler(interrupted);
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  if (ownHandler) process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const go = (a: Adapter) =>
     runMonitors({
       project, target, adapter: a, monitors, asOf, fullRefresh: options.fullRefresh ?? false, threads, signal: interrupted.signal,
@@ -190,7 +205,7 @@ export async function run(options: CommonOptions & { asOf?: string; fullRefresh?
     writeRunResults(project, target, asOf, threads, monitors.map((m) => notRun(m, why)), (performance.now() - started) / 1000);
     throw error;
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (ownHandler) process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   for (const r of results) {
     const mode = r.mode === 'incremental' ? `incremental from ${r.recomputeFrom?.toISOString()}` : r.mode ? `full refresh${r.reason ? ` (${r.reason})` : ''}` : 'not planned';
@@ -247,12 +262,48 @@ async function dryRun(options: CommonOptions & { asOf?: string }, adapter?: Adap
  */
 export async function build(options: CommonOptions & { asOf?: string; fullRefresh?: boolean; threads?: number }): Promise<number> {
   removeRunResults(options.projectDir);
-  threadsOption(options.threads);
-  parseAsOf(options.asOf);
+  const threadsArg = threadsOption(options.threads);
+  const asOf = parseAsOf(options.asOf);
   const { project, target } = loadProjectAndTarget(options.projectDir, { ...options, seeds: true });
-  selectMonitors(project, options);
-  return withConnection(target, async (adapter) => {
-    const code = await seed({ ...options, select: undefined, exclude: undefined }, adapter);
-    return code === 0 ? run(options, adapter) : code;
-  });
+  const monitors = selectMonitors(project, options);
+  // Ctrl-C or SIGTERM, from the first seed to the connection's close: the seed being loaded rolls
+  // back and the run does not start, or the run stops as `run` does. Without this the seeds were
+  // killed at the first signal, with no run_results.json, and a second signal (coreutils' `timeout`
+  // signals the process and then its group) killed a stopped run while its connection closed.
+  let seeding = true;
+  const interrupted = new AbortController();
+  const onSignal = signalHandler(interrupted, undefined, undefined, () => (seeding ? 'the seed being loaded rolls back, and no monitor runs' : 'the running monitors roll back, a commit under way finishes'));
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const started = performance.now();
+  // (as `run` does when it fails before its monitors: a scheduler reading run_results.json finds every monitor, not run, and why)
+  let reported = false;
+  const notRunResults = (why: string) => {
+    reported = true;
+    writeRunResults(project, target, asOf, threadCount(threadsArg, target, monitors.length), monitors.map((m) => notRun(m, why)), (performance.now() - started) / 1000);
+  };
+  try {
+    return await withConnection(target, async (adapter) => {
+      try {
+        await seed({ ...options, select: undefined, exclude: undefined }, adapter, interrupted.signal);
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        if (!interrupted.signal.aborted) {
+          notRunResults(`a seed failed (${why.split('\n')[0]})`);
+          throw error;
+        }
+        line(why);
+        notRunResults(`${interrupted.signal.reason instanceof Error ? interrupted.signal.reason.message : 'interrupted'}, while the seeds loaded`);
+        return 130;
+      }
+      seeding = false;
+      return run(options, adapter, interrupted);
+    });
+  } catch (error) {
+    // (no connection: nothing was loaded or run)
+    if (seeding && !reported && !(error instanceof ConfigError)) notRunResults(error instanceof Error ? error.message : String(error));
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
 }

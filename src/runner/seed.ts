@@ -262,9 +262,10 @@ export function readSeeds(files: SeedFile[], others: ConfigIssue[] = []): Parsed
 /**
  * Loads one seed into its table, replacing the table atomically: on DuckDB and Postgres in one
  * transaction; where DDL is not transactional (BigQuery, Snowflake) into a staging table first,
- * which then replaces the table in one statement. A failure leaves the table as it was.
+ * which then replaces the table in one statement. A failure leaves the table as it was, as does an
+ * abort of `signal` (`build` interrupted), checked before each statement but a commit.
  */
-export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): Promise<SeedResult> {
+export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed, signal?: AbortSignal): Promise<SeedResult> {
   const seed = 'columns' in input ? input : readSeeds([input])[0]!;
   const { schema, table: tableName } = seed.file;
   const d = adapter.dialect;
@@ -284,6 +285,7 @@ export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): 
   const insertInto = async (target: string) => {
     for (let start = 0; start < seed.rows.length; start += 1000) {
       const batch = seed.rows.slice(start, start + 1000);
+      signal?.throwIfAborted();
       const values = batch.map((r) => `(${r.map((v, i) => literal(v, seed.columns[i]!.type)).join(', ')})`).join(',\n');
       await adapter.execute(`insert into ${target} values\n${values}`);
     }
@@ -296,6 +298,7 @@ export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): 
       await adapter.execute(`drop table if exists ${table}`);
       await adapter.execute(createAs(table));
       await insertInto(table);
+      signal?.throwIfAborted();
       await adapter.execute('commit');
     } catch (e) {
       await adapter.execute('rollback').catch(() => undefined);
@@ -309,6 +312,7 @@ export async function loadSeed(adapter: Adapter, input: SeedFile | ParsedSeed): 
       await adapter.execute(`drop table if exists ${staged}`);
       await adapter.execute(createAs(staged));
       await insertInto(staged);
+      signal?.throwIfAborted();
       await adapter.execute(`create or replace table ${table} as select * from ${staged}`);
     } finally {
       await adapter.execute(`drop table if exists ${staged}`).catch(() => undefined);
