@@ -133,13 +133,13 @@ export function threadsOption(threads: number | undefined): number | undefined {
 /**
  * What `run` does on SIGINT or SIGTERM: the first aborts `interrupted` (the run stops cleanly); a
  * later one quits at once, unless it comes within a second of the first, which it is taken for.
- * `stopping` says what stops (build's seeds: the seed being loaded rolls back).
+ * `stopping` says what stops when it is not the run (build's seeds: the seed being loaded rolls back).
  */
 export function signalHandler(
   interrupted: AbortController,
   quit: (code: number) => void = process.exit,
   now: () => number = () => performance.now(),
-  stopping: () => string = () => 'the running monitors roll back, a commit under way finishes',
+  stopping: () => string | undefined = () => undefined,
 ) {
   let first = 0;
   return (name: NodeJS.Signals) => {
@@ -148,7 +148,7 @@ export function signalHandler(
       return;
     }
     first = now();
-    line(`${name}: stopping; ${stopping()} (${name} again quits at once, leaving their staged tables to their next run)`);
+    line(`${name}: stopping; ${stopping() ?? 'the running monitors roll back, a commit under way finishes'} (${name} again quits at once, leaving their staged tables to their next run)`);
     interrupted.abort(new Error(`interrupted by ${name}`));
   };
 }
@@ -272,7 +272,7 @@ export async function build(options: CommonOptions & { asOf?: string; fullRefres
   // signals the process and then its group) killed a stopped run while its connection closed.
   let seeding = true;
   const interrupted = new AbortController();
-  const onSignal = signalHandler(interrupted, undefined, undefined, () => (seeding ? 'the seed being loaded rolls back, and no monitor runs' : 'the running monitors roll back, a commit under way finishes'));
+  const onSignal = signalHandler(interrupted, undefined, undefined, () => (seeding ? 'the seed being loaded rolls back, and no monitor runs' : undefined));
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const started = performance.now();
   // (as `run` does when it fails before its monitors: a scheduler reading run_results.json finds every monitor, not run, and why)
